@@ -1,0 +1,1 @@
+# lib/: built by the top-level Makefile (every lib/*.c goes into libquietcore.a).

@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * kparam: kernel command line parameters.
+ */
+#include "kparam.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool kparam_name_eq(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		char ca = *a == '-' ? '_' : *a;
+		char cb = *b == '-' ? '_' : *b;
+
+		if (ca != cb)
+			return false;
+		if (!ca)
+			return true;
+	}
+}
+
+void kparams_free(struct kparams *kp)
+{
+	if (!kp)
+		return;
+	for (size_t i = 0; i < kp->n; i++) {
+		free(kp->v[i].name);
+		free(kp->v[i].value);
+	}
+	free(kp->v);
+	kp->v = NULL;
+	kp->n = kp->cap = 0;
+}
+
+static int kparams_reserve(struct kparams *kp)
+{
+	struct kparam *nv;
+	size_t ncap;
+
+	if (kp->n < kp->cap)
+		return 0;
+	ncap = kp->cap ? kp->cap * 2 : 16;
+	nv = realloc(kp->v, ncap * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	kp->v = nv;
+	kp->cap = ncap;
+	return 0;
+}
+
+static int kparams_append_n(struct kparams *kp, const char *name, size_t nlen, const char *value,
+			    size_t vlen)
+{
+	struct kparam *p;
+
+	if (kparams_reserve(kp) < 0)
+		return -ENOMEM;
+	p = &kp->v[kp->n];
+	p->name = strndup(name, nlen);
+	p->value = value ? strndup(value, vlen) : NULL;
+	if (!p->name || (value && !p->value)) {
+		free(p->name);
+		free(p->value);
+		return -ENOMEM;
+	}
+	kp->n++;
+	return 0;
+}
+
+int kparams_append(struct kparams *kp, const char *name, const char *value)
+{
+	return kparams_append_n(kp, name, strlen(name), value, value ? strlen(value) : 0);
+}
+
+/*
+ * Like the kernel's next_arg(): a double quote toggles "in quotes" so spaces
+ * inside do not split; the quotes around a value (or a whole arg) are removed.
+ */
+int kparams_parse(const char *cmdline, struct kparams *ret)
+{
+	struct kparams kp = { 0 };
+	const char *p = cmdline;
+
+	while (p && *p) {
+		const char *start, *eq = NULL;
+		bool inq = false;
+		char *tok;
+		size_t len, o = 0;
+		char *name, *val;
+		int r;
+
+		while (isspace((unsigned char)*p))
+			p++;
+		if (!*p)
+			break;
+		start = p;
+		for (; *p; p++) {
+			if (*p == '"')
+				inq = !inq;
+			else if (!inq && isspace((unsigned char)*p))
+				break;
+		}
+		len = (size_t)(p - start);
+		/* Strip quotes as next_arg does: a quote at the start of the arg or of the value. */
+		tok = malloc(len + 1);
+		if (!tok) {
+			kparams_free(&kp);
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < len; i++)
+			if (start[i] != '"')
+				tok[o++] = start[i];
+		tok[o] = '\0';
+		name = tok;
+		eq = strchr(tok, '=');
+		if (eq) {
+			tok[eq - tok] = '\0';
+			val = tok + (eq - tok) + 1;
+			r = kparams_append(&kp, name, val);
+		} else {
+			r = kparams_append(&kp, name, NULL);
+		}
+		free(tok);
+		if (r < 0) {
+			kparams_free(&kp);
+			return r;
+		}
+	}
+	*ret = kp;
+	return 0;
+}
+
+int kparams_read(struct path_cxt *pc, struct kparams *ret)
+{
+	char *s = NULL;
+	int r = path_read_str(pc, &s, "/proc/cmdline");
+
+	if (r < 0)
+		return r;
+	r = kparams_parse(s, ret);
+	free(s);
+	return r;
+}
+
+const struct kparam *kparams_find(const struct kparams *kp, const char *name)
+{
+	for (size_t i = kp->n; i-- > 0;)
+		if (kparam_name_eq(kp->v[i].name, name))
+			return &kp->v[i];
+	return NULL;
+}
+
+const char *kparams_get(const struct kparams *kp, const char *name)
+{
+	const struct kparam *p = kparams_find(kp, name);
+
+	return p ? p->value : NULL;
+}
+
+bool kparams_has(const struct kparams *kp, const char *name)
+{
+	return kparams_find(kp, name) != NULL;
+}
+
+size_t kparams_count(const struct kparams *kp, const char *name)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < kp->n; i++)
+		n += kparam_name_eq(kp->v[i].name, name);
+	return n;
+}
+
+size_t kparams_remove(struct kparams *kp, const char *name)
+{
+	size_t o = 0, removed = 0;
+
+	for (size_t i = 0; i < kp->n; i++) {
+		if (kparam_name_eq(kp->v[i].name, name)) {
+			free(kp->v[i].name);
+			free(kp->v[i].value);
+			removed++;
+			continue;
+		}
+		kp->v[o++] = kp->v[i];
+	}
+	kp->n = o;
+	return removed;
+}
+
+int kparams_set(struct kparams *kp, const char *name, const char *value)
+{
+	for (size_t i = 0; i < kp->n; i++) {
+		char *nv;
+
+		if (!kparam_name_eq(kp->v[i].name, name))
+			continue;
+		nv = value ? strdup(value) : NULL;
+		if (value && !nv)
+			return -ENOMEM;
+		free(kp->v[i].value);
+		kp->v[i].value = nv;
+		/* Drop later duplicates, keep this place. */
+		for (size_t j = kp->n; j-- > i + 1;) {
+			if (kparam_name_eq(kp->v[j].name, name)) {
+				free(kp->v[j].name);
+				free(kp->v[j].value);
+				memmove(&kp->v[j], &kp->v[j + 1], (kp->n - j - 1) * sizeof(kp->v[0]));
+				kp->n--;
+			}
+		}
+		return 0;
+	}
+	return kparams_append(kp, name, value);
+}
+
+char *kparams_format(const struct kparams *kp)
+{
+	size_t len = 1;
+	char *s, *p;
+
+	for (size_t i = 0; i < kp->n; i++)
+		len += strlen(kp->v[i].name) + (kp->v[i].value ? strlen(kp->v[i].value) + 3 : 0) + 1;
+	s = malloc(len);
+	if (!s)
+		return NULL;
+	p = s;
+	*p = '\0';
+	for (size_t i = 0; i < kp->n; i++) {
+		const char *v = kp->v[i].value;
+
+		if (i)
+			*p++ = ' ';
+		p = stpcpy(p, kp->v[i].name);
+		if (v) {
+			bool q = strpbrk(v, " \t\n") != NULL;
+
+			*p++ = '=';
+			if (q)
+				*p++ = '"';
+			p = stpcpy(p, v);
+			if (q)
+				*p++ = '"';
+		}
+		*p = '\0';
+	}
+	return s;
+}
+
+int isolcpus_parse(const char *value, unsigned int nbits, struct isolcpus *ret)
+{
+	static const struct {
+		const char	*word;
+		unsigned int	flag;
+	} flags[] = {
+		{ "nohz,", ISOL_FLAG_NOHZ },
+		{ "domain,", ISOL_FLAG_DOMAIN },
+		{ "managed_irq,", ISOL_FLAG_MANAGED_IRQ },
+	};
+	struct isolcpus iso = { 0 };
+	const char *s = value;
+	int r;
+
+	if (!value)
+		return -EINVAL;
+	while (isalpha((unsigned char)*s)) {
+		bool known = false;
+		bool illegal = false;
+
+		for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+			size_t n = strlen(flags[i].word);
+
+			if (strncmp(s, flags[i].word, n) == 0) {
+				s += n;
+				iso.flags |= flags[i].flag;
+				known = true;
+				break;
+			}
+		}
+		if (known)
+			continue;
+		/* Unknown word: letters and '_' only, else the whole parameter is ignored. */
+		for (; *s && *s != ','; s++)
+			if (!isalpha((unsigned char)*s) && *s != '_')
+				illegal = true;
+		if (illegal)
+			return -EINVAL;
+		iso.unknown_flags++;
+		if (*s)
+			s++;
+	}
+	iso.flags_given = iso.flags != 0;
+	if (!iso.flags)
+		iso.flags = ISOL_FLAG_DOMAIN;
+	r = cpuset_parse_list(s, nbits, &iso.cpus);
+	if (r < 0)
+		return r;
+	*ret = iso;
+	return 0;
+}
+
+const char *isolcpus_flags_str(unsigned int f)
+{
+	static const char *const names[8] = {
+		"", "nohz", "domain", "nohz,domain",
+		"managed_irq", "nohz,managed_irq", "domain,managed_irq", "nohz,domain,managed_irq",
+	};
+
+	return names[f & 7];
+}

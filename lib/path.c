@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * path: root-prefixed access to /sys, /proc, /etc, /boot, /run.
+ */
+#include "path.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int path_cxt_init(struct path_cxt *pc, const char *root)
+{
+	struct stat st;
+	size_t n;
+
+	memset(pc, 0, sizeof(*pc));
+	if (!root || !*root)
+		return 0;
+	n = strlen(root);
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	if (n == 1 && root[0] == '/')
+		return 0;
+	if (n >= sizeof(pc->root) - 1)
+		return -ENAMETOOLONG;
+	memcpy(pc->root, root, n);
+	pc->root[n] = '\0';
+	pc->rootlen = n;
+	snprintf(pc->last, sizeof(pc->last), "%s", pc->root);
+	if (stat(pc->root, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if (access(pc->root, R_OK | X_OK) < 0)
+		return -errno;
+	return 0;
+}
+
+const char *path_vget(struct path_cxt *pc, const char *fmt, va_list ap)
+{
+	int n;
+
+	memcpy(pc->last, pc->root, pc->rootlen);
+	n = vsnprintf(pc->last + pc->rootlen, sizeof(pc->last) - pc->rootlen, fmt, ap);
+	if (n < 0 || (size_t)n >= sizeof(pc->last) - pc->rootlen) {
+		pc->last[pc->rootlen] = '\0';
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	return pc->last;
+}
+
+const char *path_get(struct path_cxt *pc, const char *fmt, ...)
+{
+	const char *p;
+	va_list ap;
+
+	va_start(ap, fmt);
+	p = path_vget(pc, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+static __attribute__((format(printf, 3, 0))) int path_vopen(struct path_cxt *pc, int flags, const char *fmt, va_list ap)
+{
+	const char *p = path_vget(pc, fmt, ap);
+	int fd;
+
+	if (!p)
+		return -ENAMETOOLONG;
+	fd = open(p, flags | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int path_open(struct path_cxt *pc, int flags, const char *fmt, ...)
+{
+	va_list ap;
+	int fd;
+
+	va_start(ap, fmt);
+	fd = path_vopen(pc, flags, fmt, ap);
+	va_end(ap);
+	return fd;
+}
+
+FILE *path_fopen(struct path_cxt *pc, const char *mode, const char *fmt, ...)
+{
+	const char *p;
+	char m[8];
+	va_list ap;
+
+	va_start(ap, fmt);
+	p = path_vget(pc, fmt, ap);
+	va_end(ap);
+	if (!p)
+		return NULL;
+	snprintf(m, sizeof(m), "%se", mode);	/* close-on-exec */
+	return fopen(p, m);
+}
+
+DIR *path_opendir(struct path_cxt *pc, const char *fmt, ...)
+{
+	const char *p;
+	va_list ap;
+
+	va_start(ap, fmt);
+	p = path_vget(pc, fmt, ap);
+	va_end(ap);
+	return p ? opendir(p) : NULL;
+}
+
+int path_access(struct path_cxt *pc, int mode, const char *fmt, ...)
+{
+	const char *p;
+	va_list ap;
+
+	va_start(ap, fmt);
+	p = path_vget(pc, fmt, ap);
+	va_end(ap);
+	if (!p)
+		return -ENAMETOOLONG;
+	return access(p, mode) < 0 ? -errno : 0;
+}
+
+bool path_exists(struct path_cxt *pc, const char *fmt, ...)
+{
+	const char *p;
+	va_list ap;
+
+	va_start(ap, fmt);
+	p = path_vget(pc, fmt, ap);
+	va_end(ap);
+	return p && access(p, F_OK) == 0;
+}
+
+size_t strip_trailing(char *buf, size_t len)
+{
+	while (len > 0 && (buf[len - 1] == '\0' || isspace((unsigned char)buf[len - 1])))
+		len--;
+	buf[len] = '\0';
+	return len;
+}
+
+/* Read fd to EOF into buf (len includes room for NUL). */
+static ssize_t read_all(int fd, char *buf, size_t len)
+{
+	size_t pos = 0;
+
+	for (;;) {
+		ssize_t n;
+
+		if (pos >= len - 1) {
+			char c;
+
+			/* Full: is there more? */
+			n = read(fd, &c, 1);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0)
+				return -errno;
+			if (n > 0)
+				return -EFBIG;
+			break;
+		}
+		n = read(fd, buf + pos, len - 1 - pos);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		pos += (size_t)n;
+	}
+	buf[pos] = '\0';
+	return (ssize_t)pos;
+}
+
+static __attribute__((format(printf, 4, 0))) ssize_t path_vread_buf(struct path_cxt *pc, char *buf, size_t len, const char *fmt,
+			      va_list ap)
+{
+	ssize_t n;
+	int fd;
+
+	if (len == 0)
+		return -EINVAL;
+	fd = path_vopen(pc, O_RDONLY, fmt, ap);
+	if (fd < 0)
+		return fd;
+	n = read_all(fd, buf, len);
+	close(fd);
+	if (n < 0)
+		return n;
+	return (ssize_t)strip_trailing(buf, (size_t)n);
+}
+
+ssize_t path_read_buf(struct path_cxt *pc, char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	ssize_t n;
+
+	va_start(ap, fmt);
+	n = path_vread_buf(pc, buf, len, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+static __attribute__((format(printf, 3, 0))) int path_vread_str(struct path_cxt *pc, char **ret, const char *fmt, va_list ap)
+{
+	size_t cap = 4096, pos = 0;
+	char *buf;
+	int fd;
+
+	fd = path_vopen(pc, O_RDONLY, fmt, ap);
+	if (fd < 0)
+		return fd;
+	buf = malloc(cap);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (cap - pos < 2) {
+			char *nb;
+
+			if (cap > (64U << 20)) {
+				free(buf);
+				close(fd);
+				return -EFBIG;
+			}
+			nb = realloc(buf, cap * 2);
+			if (!nb) {
+				free(buf);
+				close(fd);
+				return -ENOMEM;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		n = read(fd, buf + pos, cap - 1 - pos);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = -errno;
+
+			free(buf);
+			close(fd);
+			return e;
+		}
+		if (n == 0)
+			break;
+		pos += (size_t)n;
+	}
+	close(fd);
+	buf[pos] = '\0';
+	strip_trailing(buf, pos);
+	*ret = buf;
+	return 0;
+}
+
+int path_read_str(struct path_cxt *pc, char **ret, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = path_vread_str(pc, ret, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int parse_s64(const char *s, int64_t *ret)
+{
+	char *end;
+	long long v;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (!*s)
+		return -ENODATA;
+	errno = 0;
+	v = strtoll(s, &end, 0);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (end == s)
+		return -EINVAL;
+	while (isspace((unsigned char)*end))
+		end++;
+	if (*end)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+int parse_u64(const char *s, uint64_t *ret)
+{
+	char *end;
+	unsigned long long v;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (!*s)
+		return -ENODATA;
+	if (*s == '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (end == s)
+		return -EINVAL;
+	while (isspace((unsigned char)*end))
+		end++;
+	if (*end)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+int parse_s32(const char *s, int32_t *ret)
+{
+	int64_t v;
+	int r = parse_s64(s, &v);
+
+	if (r < 0)
+		return r;
+	if (v < INT32_MIN || v > INT32_MAX)
+		return -ERANGE;
+	*ret = (int32_t)v;
+	return 0;
+}
+
+int parse_u32(const char *s, uint32_t *ret)
+{
+	uint64_t v;
+	int r = parse_u64(s, &v);
+
+	if (r < 0)
+		return r;
+	if (v > UINT32_MAX)
+		return -ERANGE;
+	*ret = (uint32_t)v;
+	return 0;
+}
+
+#define DEFINE_READER(name, type, parser)                                         \
+	int name(struct path_cxt *pc, type *ret, const char *fmt, ...)            \
+	{                                                                         \
+		char buf[64];                                                     \
+		type v;                                                           \
+		va_list ap;                                                       \
+		ssize_t n;                                                        \
+		int r;                                                            \
+                                                                                  \
+		va_start(ap, fmt);                                                \
+		n = path_vread_buf(pc, buf, sizeof(buf), fmt, ap);                \
+		va_end(ap);                                                       \
+		if (n < 0)                                                        \
+			return n == -EFBIG ? -EINVAL : (int)n;                    \
+		r = parser(buf, &v);                                              \
+		if (r < 0)                                                        \
+			return r;                                                 \
+		*ret = v;                                                         \
+		return 0;                                                         \
+	}
+
+DEFINE_READER(path_read_s64, int64_t, parse_s64)
+DEFINE_READER(path_read_u64, uint64_t, parse_u64)
+DEFINE_READER(path_read_s32, int32_t, parse_s32)
+DEFINE_READER(path_read_u32, uint32_t, parse_u32)
+
+int path_read_cpulist(struct path_cxt *pc, unsigned int nbits, cpuset_t *ret, const char *fmt, ...)
+{
+	char *s = NULL;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = path_vread_str(pc, &s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return r;
+	r = cpuset_parse_list(s, nbits, ret);
+	free(s);
+	return r;
+}
+
+int path_read_cpumask(struct path_cxt *pc, cpuset_t *ret, const char *fmt, ...)
+{
+	char *s = NULL;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = path_vread_str(pc, &s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return r;
+	r = *s ? cpuset_parse_mask(s, ret) : -ENODATA;
+	free(s);
+	return r;
+}
+
+int path_write_str(struct path_cxt *pc, const char *str, const char *fmt, ...)
+{
+	size_t len = strlen(str);
+	va_list ap;
+	ssize_t n;
+	int fd, r = 0;
+
+	va_start(ap, fmt);
+	fd = path_vopen(pc, O_WRONLY, fmt, ap);
+	va_end(ap);
+	if (fd < 0)
+		return fd;
+	do
+		n = write(fd, str, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		r = -errno;
+	else if ((size_t)n != len)
+		r = -EIO;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	return r;
+}

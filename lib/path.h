@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * path: every read and write of /sys, /proc, /etc, /boot, /run goes through a
+ * context with a root prefix (util-linux ul_path, lscpu --sysroot), so tests
+ * run the real code against captured machines with --root.
+ *
+ * Paths are given absolute ("/sys/devices/system/cpu/cpu%u/online") and are
+ * printf formats. All functions return 0 (or a count) on success and -errno on
+ * failure; they never print. After any call, path_last() is the full path it
+ * touched, for error messages.
+ *
+ * Sysfs is not tidy: values may end with "\n\0", files may be empty. Readers
+ * strip trailing whitespace and NUL bytes. Numeric readers return -ENODATA for
+ * an empty file, -EINVAL for garbage, -ERANGE for overflow.
+ */
+#ifndef QC_PATH_H
+#define QC_PATH_H
+
+#include <dirent.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "cpuset.h"
+
+struct path_cxt {
+	char	root[PATH_MAX];		/* "" for the real root, else no trailing '/' */
+	size_t	rootlen;
+	char	last[PATH_MAX];		/* full path of the most recent operation */
+};
+
+#define PATH_FMT __attribute__((format(printf, 2, 3)))
+#define PATH_FMT3 __attribute__((format(printf, 3, 4)))
+#define PATH_FMT4 __attribute__((format(printf, 4, 5)))
+
+/* root NULL, "" or "/" is the real root. -ENOTDIR/-ENOENT/-EACCES if unusable. */
+int path_cxt_init(struct path_cxt *pc, const char *root);
+static inline const char *path_last(const struct path_cxt *pc)
+{
+	return pc->last;
+}
+static inline bool path_is_real_root(const struct path_cxt *pc)
+{
+	return pc->rootlen == 0;
+}
+
+/* Full path into pc->last and return it (NULL if too long: errno ENAMETOOLONG). */
+const char *path_get(struct path_cxt *pc, const char *fmt, ...) PATH_FMT;
+const char *path_vget(struct path_cxt *pc, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+int path_open(struct path_cxt *pc, int flags, const char *fmt, ...) PATH_FMT3;
+FILE *path_fopen(struct path_cxt *pc, const char *mode, const char *fmt, ...) PATH_FMT3;
+DIR *path_opendir(struct path_cxt *pc, const char *fmt, ...) PATH_FMT;
+bool path_exists(struct path_cxt *pc, const char *fmt, ...) PATH_FMT;
+int path_access(struct path_cxt *pc, int mode, const char *fmt, ...) PATH_FMT3;
+
+/*
+ * Read a whole (small, < 1 MiB) file into buf, NUL-terminated, with trailing
+ * whitespace and NULs stripped. Returns the length, -EFBIG if it did not fit.
+ */
+ssize_t path_read_buf(struct path_cxt *pc, char *buf, size_t len, const char *fmt, ...) PATH_FMT4;
+/* Same, malloc'ed, any size. */
+int path_read_str(struct path_cxt *pc, char **ret, const char *fmt, ...) PATH_FMT3;
+
+int path_read_s64(struct path_cxt *pc, int64_t *ret, const char *fmt, ...) PATH_FMT3;
+int path_read_u64(struct path_cxt *pc, uint64_t *ret, const char *fmt, ...) PATH_FMT3;
+int path_read_s32(struct path_cxt *pc, int32_t *ret, const char *fmt, ...) PATH_FMT3;
+int path_read_u32(struct path_cxt *pc, uint32_t *ret, const char *fmt, ...) PATH_FMT3;
+
+/* A cpulist file (*_list, online, isolated, ...). nbits as for cpuset_parse_list. */
+int path_read_cpulist(struct path_cxt *pc, unsigned int nbits, cpuset_t *ret, const char *fmt, ...)
+	PATH_FMT4;
+/* A hex mask file (thread_siblings, smp_affinity, ...). */
+int path_read_cpumask(struct path_cxt *pc, cpuset_t *ret, const char *fmt, ...) PATH_FMT3;
+
+/*
+ * Write str to an existing file (sysfs/procfs style: O_WRONLY, no O_CREAT,
+ * no truncation games), one write(2), checking write and close.
+ * Returns 0 or the -errno of the write (EIO/EPERM for immovable IRQs, ...).
+ */
+int path_write_str(struct path_cxt *pc, const char *str, const char *fmt, ...) PATH_FMT3;
+
+/* Strict number parsing, shared by the readers: whole string, no junk. */
+int parse_s64(const char *s, int64_t *ret);
+int parse_u64(const char *s, uint64_t *ret);
+int parse_u32(const char *s, uint32_t *ret);
+int parse_s32(const char *s, int32_t *ret);
+
+/* Strip trailing whitespace and NUL bytes in place (len = bytes read). Returns new length. */
+size_t strip_trailing(char *buf, size_t len);
+
+#endif

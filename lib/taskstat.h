@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * taskstat: /proc/PID/task/TID/stat, parsed after the *last* ')' because comm
+ * may contain spaces and parentheses.
+ */
+#ifndef QC_TASKSTAT_H
+#define QC_TASKSTAT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "path.h"
+
+#define PF_USER_WORKER		0x00004000U
+#define PF_KTHREAD		0x00200000U
+#define PF_NO_SETAFFINITY	0x04000000U
+
+struct taskstat {
+	char		comm[64];	/* as the kernel prints it (up to 15 bytes, more for kthreads with long names in 6.x) */
+	char		state;
+	int32_t		ppid;
+	uint32_t	flags;		/* field 9 */
+	uint64_t	starttime;	/* field 22, clock ticks since boot: with pid, a task's identity */
+	int32_t		processor;	/* field 39: CPU it last ran on (-1 if absent) */
+};
+
+/* Parse the text of a stat file. -EINVAL on anything malformed. */
+int taskstat_parse(const char *buf, struct taskstat *ret);
+
+/* Read /proc/<pid>/task/<tid>/stat (tid 0: /proc/<pid>/stat) under pc. -ESRCH if gone. */
+int taskstat_read(struct path_cxt *pc, int pid, int tid, struct taskstat *ret);
+
+static inline bool taskstat_is_kthread(const struct taskstat *st)
+{
+	return st->flags & PF_KTHREAD;
+}
+
+static inline bool taskstat_is_percpu(const struct taskstat *st)
+{
+	return st->flags & PF_NO_SETAFFINITY;
+}
+
+#endif
