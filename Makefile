@@ -56,6 +56,8 @@ DESTDIR		?=
 PROGRAMS	:=
 UNIT_TESTS	:=
 CLEAN_FILES	:=
+INSTALL_TARGETS	:=
+UNINSTALL_TARGETS :=
 
 .PHONY: all check check-unit check-bats check-vm run install uninstall clean deps lint bench
 all:
@@ -96,10 +98,13 @@ check: deps
 	@$(MAKE) --no-print-directory all $(UNIT_TESTS)
 	@BUILD=$(abspath $(BUILD)) SANITIZE=$(SANITIZE) tests/run.sh
 
+install: $(INSTALL_TARGETS)
+uninstall: $(UNINSTALL_TARGETS)
+
 check-unit: all $(UNIT_TESTS)
 	@BUILD=$(abspath $(BUILD)) tests/run.sh unit
 
-check-bats: all
+check-bats: all $(UNIT_TESTS)
 	@BUILD=$(abspath $(BUILD)) tests/run.sh bats
 
 check-vm: all
