@@ -110,6 +110,15 @@ check-bats: all $(UNIT_TESTS)
 check-vm: all
 	@BUILD=$(abspath $(BUILD)) tests/run.sh vm
 
+# shellcheck on every shell file we ship or test with, cppcheck on the C sources.
+SHELL_FILES	= $(shell git ls-files '*.sh' '*.bash' '.ci/run' 'dracut-module/*' 2>/dev/null | \
+		    while read -r f; do [ -f "$$f" ] && head -c 64 "$$f" | grep -q '^\#!.*sh' && echo "$$f"; done)
+lint:
+	@command -v shellcheck >/dev/null || { echo "lint: shellcheck missing: run 'make deps'"; exit 1; }
+	shellcheck -x $(SHELL_FILES) $(wildcard tests/*.sh)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
+		--suppress=missingIncludeSystem -D_GNU_SOURCE -Ilib lib cmdline-gen early-pin verify
+
 run: all
 	$(BUILD)/cmdline-gen --explain
 
