@@ -39,7 +39,7 @@ for suite in "${suites[@]}"; do
 	case $suite in
 	unit)
 		for t in "$BUILD"/tests/unit/test_*; do
-			[ -x "$t" ] && [ ! -d "$t" ] || continue
+			if [ ! -x "$t" ] || [ -d "$t" ]; then continue; fi
 			case $t in *.o|*.d) continue ;; esac
 			name=unit/$(basename "$t")
 			out=$logs/$(basename "$t").tap
