@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void cpuset_zero(cpuset_t *set)
 {
@@ -164,6 +165,61 @@ static int parse_num(const char **pp, unsigned int nbits, unsigned int *ret)
 	return 0;
 }
 
+/*
+ * One region, as the kernel's bitmap_parse_region(): "all" (any case) or a
+ * number, then "-end" for a range, then ":used/group" (only after a range or
+ * "all"). A single number must be followed by a separator or the end; after a
+ * group the next region may start at once ("0-3:1/2N" is 0,2 and N), because
+ * the kernel does not look for a separator there.
+ */
+static int parse_region(const char **pp, unsigned int nbits, unsigned int *ret_start,
+			unsigned int *ret_end, unsigned int *ret_used, unsigned int *ret_group)
+{
+	const char *p = *pp;
+	unsigned int start, end, used = 1, group = 1;
+	int r;
+
+	if (strncasecmp(p, "all", 3) == 0) {
+		start = 0;
+		end = nbits - 1;
+		p += 3;
+	} else {
+		r = parse_num(&p, nbits, &start);
+		if (r < 0)
+			return r;
+		end = start;
+		if (!*p || is_sep(*p))
+			goto done;
+		if (*p != '-')
+			return -EINVAL;
+		p++;
+		r = parse_num(&p, nbits, &end);
+		if (r < 0)
+			return r;
+	}
+	if (*p && !is_sep(*p)) {
+		if (*p != ':')
+			return -EINVAL;
+		p++;
+		r = parse_num(&p, nbits, &used);
+		if (r < 0)
+			return r;
+		if (*p != '/')
+			return -EINVAL;
+		p++;
+		r = parse_num(&p, nbits, &group);
+		if (r < 0)
+			return r;
+	}
+done:
+	*pp = p;
+	*ret_start = start;
+	*ret_end = end;
+	*ret_used = used;
+	*ret_group = group;
+	return 0;
+}
+
 int cpuset_parse_list(const char *str, unsigned int nbits, cpuset_t *ret)
 {
 	cpuset_t set;
@@ -183,42 +239,14 @@ int cpuset_parse_list(const char *str, unsigned int nbits, cpuset_t *ret)
 			p++;
 		if (!*p)
 			break;
-
-		if (strncmp(p, "all", 3) == 0 && (!p[3] || is_sep(p[3]) || p[3] == ':')) {
-			start = 0;
-			end = nbits - 1;
-			p += 3;
-		} else {
-			r = parse_num(&p, nbits, &start);
-			if (r < 0)
-				return r;
-			end = start;
-			if (*p == '-') {
-				p++;
-				r = parse_num(&p, nbits, &end);
-				if (r < 0)
-					return r;
-			}
-		}
-		used = group = 1;
-		if (*p == ':') {
-			p++;
-			r = parse_num(&p, nbits, &used);
-			if (r < 0)
-				return r;
-			if (*p != '/')
-				return -EINVAL;
-			p++;
-			r = parse_num(&p, nbits, &group);
-			if (r < 0)
-				return r;
-			/* bitmap_check_region(): used and group must be sane. */
-			if (used == 0 || group == 0 || used > group)
-				return -EINVAL;
-		}
-		if (*p && !is_sep(*p))
-			return -EINVAL;
-		if (start > end)
+		r = parse_region(&p, nbits, &start, &end, &used, &group);
+		if (r < 0)
+			return r;
+		/*
+		 * bitmap_check_region(): syntax first, then range. used == 0 is
+		 * accepted and selects nothing, as in the kernel.
+		 */
+		if (start > end || group == 0 || used > group)
 			return -EINVAL;
 		if (end >= nbits)
 			return -ERANGE;
@@ -236,7 +264,7 @@ int cpuset_parse_mask(const char *str, cpuset_t *ret)
 {
 	cpuset_t set;
 	const char *end, *p;
-	unsigned int word = 0;	/* index of the 32-bit word being filled, from the right */
+	size_t word = 0;	/* index of the 32-bit word being filled, from the right */
 
 	if (!str)
 		return -EINVAL;
@@ -275,12 +303,15 @@ int cpuset_parse_mask(const char *str, cpuset_t *ret)
 				return -EINVAL;
 			v = (v << 4) | (uint32_t)d;
 		}
-		for (unsigned int b = 0; v && b < 32; b++, v >>= 1) {
-			if (!(v & 1))
-				continue;
-			if (!cpuset_set(&set, word * 32 + b))
-				return -ERANGE;
-		}
+		/*
+		 * Leading zero words are insignificant however many there are; a
+		 * set bit at or beyond CPUSET_MAX is not (and word * 32 must not wrap).
+		 */
+		if (v && word >= CPUSET_MAX / 32)
+			return -ERANGE;
+		for (unsigned int b = 0; v && b < 32; b++, v >>= 1)
+			if (v & 1)
+				cpuset_set(&set, (unsigned int)word * 32 + b);
 		word++;
 		if (p == str)
 			break;

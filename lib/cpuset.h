@@ -55,7 +55,11 @@ int cpuset_last(const cpuset_t *set);	/* -1 if empty */
 /*
  * Parse a cpulist with the kernel's semantics (lib/bitmap-str.c):
  * regions separated by commas or whitespace; "a", "a-b", "a-b:used/group",
- * "N" for the last CPU (nbits - 1) and "all" for 0-N.
+ * "N" for the last CPU (nbits - 1) and "all" (any case) for 0-N.
+ * A group needs a range ("5:1/2" is -EINVAL); "used" may be 0 (selects nothing,
+ * as in the kernel). Numbers that do not fit 32 bits are -ERANGE (the kernel
+ * says -EOVERFLOW). Unlike the kernel, a newline in the middle is just
+ * whitespace (the kernel stops at a newline right after a region).
  * nbits is the size of the CPU space (nr_cpu_ids); 0 means CPUSET_MAX.
  * An empty string (or only whitespace) is the empty set.
  * Returns 0, -EINVAL (syntax, start > end, bad group), or -ERANGE (CPU >= nbits).
