@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * atomicfile: symlink-safe, atomic file replacement below a root directory.
+ */
+#include "atomicfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#define ATOMICFILE_MAX	(16U << 20)	/* configuration files, not disk images */
+
+int rootdir_open(const char *root)
+{
+	int fd = open(root && *root ? root : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* Walk the directories of path (all but the last component) below rootfd. */
+int atomicfile_open_parent(int rootfd, const char *path, int *ret_dirfd, const char **ret_base)
+{
+	char comp[NAME_MAX + 1];
+	const char *p = path, *slash;
+	int fd;
+
+	while (*p == '/')
+		p++;
+	fd = fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		return -errno;
+	while ((slash = strchr(p, '/'))) {
+		size_t n = (size_t)(slash - p);
+		int nfd;
+
+		if (n == 0) {
+			p++;
+			continue;
+		}
+		if (n > NAME_MAX) {
+			close(fd);
+			return -ENAMETOOLONG;
+		}
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		if (strcmp(comp, "..") == 0) {
+			close(fd);
+			return -EINVAL;
+		}
+		nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (nfd < 0) {
+			int r = errno == ENOTDIR ? -ELOOP : -errno;
+			struct stat st;
+
+			/* O_DIRECTORY|O_NOFOLLOW on a symlink says ENOTDIR on some kernels. */
+			if (r == -ELOOP && !(fstatat(fd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+					     S_ISLNK(st.st_mode)))
+				r = -ENOTDIR;
+			close(fd);
+			return r;
+		}
+		close(fd);
+		fd = nfd;
+		p = slash + 1;
+	}
+	if (!*p || strcmp(p, "..") == 0 || strcmp(p, ".") == 0) {
+		close(fd);
+		return -EINVAL;
+	}
+	*ret_dirfd = fd;
+	*ret_base = p;
+	return 0;
+}
+
+int atomicfile_read(int rootfd, const char *path, char **ret_buf, size_t *ret_len,
+		    struct stat *ret_st)
+{
+	const char *base;
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0;
+	int dfd, fd, r;
+
+	r = atomicfile_open_parent(rootfd, path, &dfd, &base);
+	if (r < 0)
+		return r;
+	fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	r = fd < 0 ? -errno : 0;
+	close(dfd);
+	if (r < 0)
+		return r;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		r = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		goto out;
+	}
+	if ((size_t)st.st_size > ATOMICFILE_MAX) {
+		r = -EFBIG;
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len == (size_t)st.st_size)
+			break;
+	}
+	buf[len] = '\0';
+	*ret_buf = buf;
+	*ret_len = len;
+	if (ret_st)
+		*ret_st = st;
+	buf = NULL;
+	r = 0;
+out:
+	free(buf);
+	close(fd);
+	return r;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int atomicfile_write(int rootfd, const char *path, const void *buf, size_t len,
+		     const struct stat *like)
+{
+	char tmp[NAME_MAX + 1];
+	const char *base;
+	struct stat st, cur;
+	int dfd, fd = -1, r;
+	bool have = false;
+
+	r = atomicfile_open_parent(rootfd, path, &dfd, &base);
+	if (r < 0)
+		return r;
+	if (fstatat(dfd, base, &cur, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (S_ISLNK(cur.st_mode)) {
+			r = -ELOOP;
+			goto out;
+		}
+		if (!S_ISREG(cur.st_mode)) {
+			r = S_ISDIR(cur.st_mode) ? -EISDIR : -EINVAL;
+			goto out;
+		}
+		have = true;
+	} else if (errno != ENOENT) {
+		r = -errno;
+		goto out;
+	}
+	if (like) {
+		st = *like;
+	} else if (have) {
+		st = cur;
+	} else {
+		memset(&st, 0, sizeof(st));
+		st.st_mode = S_IFREG | 0644;
+	}
+	if (strlen(base) > NAME_MAX - 16) {
+		r = -ENAMETOOLONG;
+		goto out;
+	}
+	for (int tries = 0; tries < 16; tries++) {
+		unsigned int rnd;
+
+		if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
+			rnd = (unsigned int)getpid() * 2654435761U + (unsigned int)tries;
+		snprintf(tmp, sizeof(tmp), ".%s.qc%08x", base, rnd);
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+	}
+	if (fd < 0) {
+		r = -errno;
+		goto out;
+	}
+	r = write_all(fd, buf, len);
+	if (r == 0 && fchown(fd, st.st_uid, st.st_gid) < 0 && errno != EPERM)
+		r = -errno;
+	if (r == 0 && fchmod(fd, st.st_mode & 07777) < 0)
+		r = -errno;
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	fd = -1;
+	if (r == 0 && renameat(dfd, tmp, dfd, base) < 0)
+		r = -errno;
+	if (r < 0) {
+		unlinkat(dfd, tmp, 0);
+		goto out;
+	}
+	if (fsync(dfd) < 0)
+		r = -errno;
+out:
+	close(dfd);
+	return r;
+}
+
+int atomicfile_unlink(int rootfd, const char *path)
+{
+	const char *base;
+	int dfd, r;
+
+	r = atomicfile_open_parent(rootfd, path, &dfd, &base);
+	if (r < 0)
+		return r;
+	r = unlinkat(dfd, base, 0) < 0 ? -errno : 0;
+	if (r == 0 && fsync(dfd) < 0)
+		r = -errno;
+	close(dfd);
+	return r;
+}
+
+int atomicfile_mkdirs(int rootfd, const char *dir, mode_t mode)
+{
+	char buf[PATH_MAX];
+	size_t n = strlen(dir);
+	int r;
+
+	if (n + 3 >= sizeof(buf))
+		return -ENAMETOOLONG;
+	/* Create each prefix in turn; open_parent of "<prefix>/x" checks for symlinks. */
+	for (size_t i = 1; i <= n; i++) {
+		const char *base;
+		int dfd;
+
+		if (i < n && dir[i] != '/')
+			continue;
+		memcpy(buf, dir, i);
+		strcpy(buf + i, "/x");
+		r = atomicfile_open_parent(rootfd, buf, &dfd, &base);
+		if (r == 0) {
+			close(dfd);
+			continue;
+		}
+		if (r != -ENOENT)
+			return r;
+		/* Create the last component of buf[0..i). */
+		buf[i] = '\0';
+		r = atomicfile_open_parent(rootfd, buf, &dfd, &base);
+		if (r < 0)
+			return r;
+		r = mkdirat(dfd, base, mode) < 0 && errno != EEXIST ? -errno : 0;
+		close(dfd);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int atomicfile_dir_writable(int rootfd, const char *path)
+{
+	struct statvfs sv;
+	const char *base;
+	int dfd, r;
+
+	r = atomicfile_open_parent(rootfd, path, &dfd, &base);
+	if (r < 0)
+		return r;
+	if (fstatvfs(dfd, &sv) == 0 && (sv.f_flag & ST_RDONLY))
+		r = -EROFS;
+	else if (faccessat(dfd, ".", W_OK, AT_EACCESS) < 0)
+		r = -errno;
+	close(dfd);
+	return r;
+}
+
+int atomicfile_lock(int rootfd, const char *path, int *ret_fd)
+{
+	const char *base;
+	int dfd, fd, r;
+
+	r = atomicfile_open_parent(rootfd, path, &dfd, &base);
+	if (r < 0)
+		return r;
+	fd = openat(dfd, base, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	r = fd < 0 ? -errno : 0;
+	close(dfd);
+	if (r < 0)
+		return r;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	*ret_fd = fd;
+	return 0;
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * atomicfile: safe reads and writes of configuration files under a root
+ * directory, for the bootloader editors.
+ *
+ * Every path is absolute ("/etc/default/grub") and resolved below a root
+ * directory file descriptor, one component at a time with O_NOFOLLOW: a
+ * symlink anywhere on the way (which could point out of --root, or somewhere
+ * the tool did not expect to write) is refused with -ELOOP, and ".." is
+ * refused with -EINVAL.
+ *
+ * Writes are atomic: a temporary file in the same directory, written in full,
+ * given the mode and owner of the file it replaces, fsync'ed, renamed over the
+ * target, then the directory is fsync'ed. A crash leaves the old or the new
+ * file, never half of one.
+ *
+ * All functions return 0 (or a count) or -errno and never print.
+ */
+#ifndef QC_ATOMICFILE_H
+#define QC_ATOMICFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+/* Open the root ("" or NULL = "/") as a directory fd for the functions below. */
+int rootdir_open(const char *root);
+
+/*
+ * Open the directory that holds path, walking with O_NOFOLLOW.
+ * *ret_base points into path (the last component). The caller closes the fd.
+ */
+int atomicfile_open_parent(int rootfd, const char *path, int *ret_dirfd, const char **ret_base);
+
+/*
+ * Read a whole regular file. ret_buf is malloc'ed and NUL-terminated (the file
+ * may itself hold NULs: use *ret_len). ret_st may be NULL.
+ * -ENOENT if absent, -ELOOP for a symlink, -EISDIR/-EINVAL for non-regular files.
+ */
+int atomicfile_read(int rootfd, const char *path, char **ret_buf, size_t *ret_len,
+		    struct stat *ret_st);
+
+/*
+ * Replace (or create) path with buf. like: take mode/owner from this stat
+ * (NULL: keep those of the existing file, or 0644 root:root for a new one).
+ */
+int atomicfile_write(int rootfd, const char *path, const void *buf, size_t len,
+		     const struct stat *like);
+
+/* Remove a file (not through a symlinked directory); -ENOENT if absent. fsyncs the directory. */
+int atomicfile_unlink(int rootfd, const char *path);
+
+/* mkdir -p, refusing symlinks on the way. */
+int atomicfile_mkdirs(int rootfd, const char *dir, mode_t mode);
+
+/*
+ * Can the directory that holds path be written (exists, not on a read-only
+ * file system, permission)? 0 or -errno (-EROFS, -EACCES, -ENOENT, -ELOOP).
+ */
+int atomicfile_dir_writable(int rootfd, const char *path);
+
+/*
+ * Take an exclusive flock on path (created 0600 if needed) without waiting.
+ * -EWOULDBLOCK when another process holds it. *ret_fd stays open = lock held.
+ */
+int atomicfile_lock(int rootfd, const char *path, int *ret_fd);
+
+#endif
