@@ -208,7 +208,8 @@ ssize_t path_read_buf(struct path_cxt *pc, char *buf, size_t len, const char *fm
 	return n;
 }
 
-static __attribute__((format(printf, 3, 0))) int path_vread_str(struct path_cxt *pc, char **ret, const char *fmt, va_list ap)
+static __attribute__((format(printf, 4, 0))) int path_vread_str(struct path_cxt *pc, char **ret,
+								size_t *ret_len, const char *fmt, va_list ap)
 {
 	size_t cap = 4096, pos = 0;
 	char *buf;
@@ -258,8 +259,10 @@ static __attribute__((format(printf, 3, 0))) int path_vread_str(struct path_cxt 
 	}
 	close(fd);
 	buf[pos] = '\0';
-	strip_trailing(buf, pos);
+	pos = strip_trailing(buf, pos);
 	*ret = buf;
+	if (ret_len)
+		*ret_len = pos;
 	return 0;
 }
 
@@ -269,9 +272,20 @@ int path_read_str(struct path_cxt *pc, char **ret, const char *fmt, ...)
 	int r;
 
 	va_start(ap, fmt);
-	r = path_vread_str(pc, ret, fmt, ap);
+	r = path_vread_str(pc, ret, NULL, fmt, ap);
 	va_end(ap);
 	return r;
+}
+
+/*
+ * sysfs and procfs print decimal: "010" is ten, not octal eight (strtol base 0
+ * would say 8, and call "08" garbage). An explicit "0x" still means hex.
+ */
+static int number_base(const char *s)
+{
+	if (*s == '-' || *s == '+')
+		s++;
+	return s[0] == '0' && (s[1] == 'x' || s[1] == 'X') ? 16 : 10;
 }
 
 int parse_s64(const char *s, int64_t *ret)
@@ -284,7 +298,7 @@ int parse_s64(const char *s, int64_t *ret)
 	if (!*s)
 		return -ENODATA;
 	errno = 0;
-	v = strtoll(s, &end, 0);
+	v = strtoll(s, &end, number_base(s));
 	if (errno == ERANGE)
 		return -ERANGE;
 	if (end == s)
@@ -309,7 +323,7 @@ int parse_u64(const char *s, uint64_t *ret)
 	if (*s == '-')
 		return -EINVAL;
 	errno = 0;
-	v = strtoull(s, &end, 0);
+	v = strtoull(s, &end, number_base(s));
 	if (errno == ERANGE)
 		return -ERANGE;
 	if (end == s)
@@ -362,6 +376,8 @@ int parse_u32(const char *s, uint32_t *ret)
 		va_end(ap);                                                       \
 		if (n < 0)                                                        \
 			return n == -EFBIG ? -EINVAL : (int)n;                    \
+		if (strlen(buf) != (size_t)n) /* "12\0junk" */                   \
+			return -EINVAL;                                           \
 		r = parser(buf, &v);                                              \
 		if (r < 0)                                                        \
 			return r;                                                 \
@@ -377,15 +393,28 @@ DEFINE_READER(path_read_u32, uint32_t, parse_u32)
 int path_read_cpulist(struct path_cxt *pc, unsigned int nbits, cpuset_t *ret, const char *fmt, ...)
 {
 	char *s = NULL;
+	size_t len = 0;
 	va_list ap;
 	int r;
 
 	va_start(ap, fmt);
-	r = path_vread_str(pc, &s, fmt, ap);
+	r = path_vread_str(pc, &s, &len, fmt, ap);
 	va_end(ap);
 	if (r < 0)
 		return r;
-	r = cpuset_parse_list(s, nbits, ret);
+	if (strlen(s) != len) {
+		r = -EINVAL;
+	} else if (strcmp(s, "(null)") == 0) {
+		/*
+		 * %*pbl of a cpumask_var_t that was never allocated, e.g.
+		 * /sys/devices/system/cpu/nohz_full on CPUMASK_OFFSTACK kernels
+		 * booted without nohz_full=: the empty set.
+		 */
+		cpuset_zero(ret);
+		r = 0;
+	} else {
+		r = cpuset_parse_list(s, nbits, ret);
+	}
 	free(s);
 	return r;
 }
@@ -396,12 +425,17 @@ int path_read_cpumask(struct path_cxt *pc, cpuset_t *ret, const char *fmt, ...)
 	va_list ap;
 	int r;
 
+	size_t len = 0;
+
 	va_start(ap, fmt);
-	r = path_vread_str(pc, &s, fmt, ap);
+	r = path_vread_str(pc, &s, &len, fmt, ap);
 	va_end(ap);
 	if (r < 0)
 		return r;
-	r = *s ? cpuset_parse_mask(s, ret) : -ENODATA;
+	if (strlen(s) != len)
+		r = -EINVAL;
+	else
+		r = *s ? cpuset_parse_mask(s, ret) : -ENODATA;
 	free(s);
 	return r;
 }
@@ -414,7 +448,12 @@ int path_write_str(struct path_cxt *pc, const char *str, const char *fmt, ...)
 	int fd, r = 0;
 
 	va_start(ap, fmt);
-	fd = path_vopen(pc, O_WRONLY, fmt, ap);
+	/*
+	 * O_TRUNC: under --root the target is a regular file, and writing "2"
+	 * over "0-3\n" must not leave "2-3\n". sysfs and procfs ignore the
+	 * truncation (it is what "echo 2 > file" and fopen("w") do).
+	 */
+	fd = path_vopen(pc, O_WRONLY | O_TRUNC, fmt, ap);
 	va_end(ap);
 	if (fd < 0)
 		return fd;

@@ -11,7 +11,8 @@
  *
  * Sysfs is not tidy: values may end with "\n\0", files may be empty. Readers
  * strip trailing whitespace and NUL bytes. Numeric readers return -ENODATA for
- * an empty file, -EINVAL for garbage, -ERANGE for overflow.
+ * an empty file, -EINVAL for garbage (a NUL before the end included), -ERANGE
+ * for overflow. Numbers are decimal unless written with "0x".
  */
 #ifndef QC_PATH_H
 #define QC_PATH_H
@@ -71,15 +72,18 @@ int path_read_u64(struct path_cxt *pc, uint64_t *ret, const char *fmt, ...) PATH
 int path_read_s32(struct path_cxt *pc, int32_t *ret, const char *fmt, ...) PATH_FMT3;
 int path_read_u32(struct path_cxt *pc, uint32_t *ret, const char *fmt, ...) PATH_FMT3;
 
-/* A cpulist file (*_list, online, isolated, ...). nbits as for cpuset_parse_list. */
+/*
+ * A cpulist file (*_list, online, isolated, ...). nbits as for cpuset_parse_list.
+ * An empty file and "(null)" (an unallocated kernel cpumask) are the empty set.
+ */
 int path_read_cpulist(struct path_cxt *pc, unsigned int nbits, cpuset_t *ret, const char *fmt, ...)
 	PATH_FMT4;
 /* A hex mask file (thread_siblings, smp_affinity, ...). */
 int path_read_cpumask(struct path_cxt *pc, cpuset_t *ret, const char *fmt, ...) PATH_FMT3;
 
 /*
- * Write str to an existing file (sysfs/procfs style: O_WRONLY, no O_CREAT,
- * no truncation games), one write(2), checking write and close.
+ * Write str to an existing file (sysfs/procfs style: O_WRONLY|O_TRUNC, never
+ * O_CREAT), one write(2), checking write and close.
  * Returns 0 or the -errno of the write (EIO/EPERM for immovable IRQs, ...).
  */
 int path_write_str(struct path_cxt *pc, const char *str, const char *fmt, ...) PATH_FMT3;
