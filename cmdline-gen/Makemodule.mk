@@ -1,0 +1,26 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# cmdline-gen: every cmdline-gen/*.c is part of the one program (main.c plus
+# the modes other parts add, such as apply.c).  Objects go to
+# $(BUILD)/cmdline-gen.o.d/ because $(BUILD)/cmdline-gen is the program.
+CMDLINE_GEN_SRCS := $(wildcard cmdline-gen/*.c)
+CMDLINE_GEN_OBJS := $(CMDLINE_GEN_SRCS:cmdline-gen/%.c=$(BUILD)/cmdline-gen.o.d/%.o)
+
+PROGRAMS += $(BUILD)/cmdline-gen
+
+$(BUILD)/cmdline-gen.o.d/%.o: cmdline-gen/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(JSONC_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/cmdline-gen: $(CMDLINE_GEN_OBJS) $(LIBQC)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CMDLINE_GEN_OBJS) $(LIBQC) $(JSONC_LIBS)
+
+install-cmdline-gen: $(BUILD)/cmdline-gen
+	install -D -m 0755 $(BUILD)/cmdline-gen $(DESTDIR)$(SBINDIR)/cmdline-gen
+	install -D -m 0644 docs/cmdline-gen.8 $(DESTDIR)$(MANDIR)/man8/cmdline-gen.8
+
+uninstall-cmdline-gen:
+	rm -f $(DESTDIR)$(SBINDIR)/cmdline-gen $(DESTDIR)$(MANDIR)/man8/cmdline-gen.8
+
+INSTALL_TARGETS += install-cmdline-gen
+UNINSTALL_TARGETS += uninstall-cmdline-gen
+.PHONY: install-cmdline-gen uninstall-cmdline-gen
