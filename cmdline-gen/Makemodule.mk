@@ -1,13 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # cmdline-gen: every cmdline-gen/*.c is part of the one program (main.c plus
 # the modes other parts add, such as apply.c).  Objects go to
-# $(BUILD)/cmdline-gen.o.d/ because $(BUILD)/cmdline-gen is the program.
+# $(BUILD)/cmdline-gen-objs/ because $(BUILD)/cmdline-gen is the program.
 CMDLINE_GEN_SRCS := $(wildcard cmdline-gen/*.c)
-CMDLINE_GEN_OBJS := $(CMDLINE_GEN_SRCS:cmdline-gen/%.c=$(BUILD)/cmdline-gen.o.d/%.o)
+CMDLINE_GEN_OBJS := $(CMDLINE_GEN_SRCS:cmdline-gen/%.c=$(BUILD)/cmdline-gen-objs/%.o)
 
 PROGRAMS += $(BUILD)/cmdline-gen
 
-$(BUILD)/cmdline-gen.o.d/%.o: cmdline-gen/%.c
+$(BUILD)/cmdline-gen-objs/%.o: cmdline-gen/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(JSONC_CFLAGS) -MMD -MP -c -o $@ $<
 
