@@ -1,0 +1,31 @@
+# early-pin: a small program linked against libc and libkmod only (no json-c),
+# statically when build-aux/Makemodule.mk provides a static libkmod.
+#
+# build-aux/Makemodule.mk (included before this file) may set EARLYPIN_LDFLAGS
+# (e.g. -static) and EARLYPIN_LIBS (its own libkmod.a and what that needs).
+
+EARLYPIN_LDFLAGS ?=
+EARLYPIN_LIBS	?= $(KMOD_LIBS)
+EARLYPIN_SRCS	:= $(filter-out early-pin/main.c,$(wildcard early-pin/*.c)) early-pin/main.c
+# Objects live apart from $(BUILD)/early-pin, which is the program itself.
+EARLYPIN_OBJS	:= $(EARLYPIN_SRCS:early-pin/%.c=$(BUILD)/early-pin.o/%.o)
+
+PROGRAMS	+= $(BUILD)/early-pin
+
+$(BUILD)/early-pin: $(EARLYPIN_OBJS) $(LIBQC) $(EARLYPIN_LIBDEPS)
+	$(CC) $(ALL_LDFLAGS) $(EARLYPIN_LDFLAGS) -o $@ $(EARLYPIN_OBJS) $(LIBQC) $(EARLYPIN_LIBS)
+
+$(BUILD)/early-pin.o/%.o: early-pin/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(KMOD_CFLAGS) -MMD -MP -c -o $@ $<
+
+INSTALL_TARGETS	+= install-early-pin
+UNINSTALL_TARGETS += uninstall-early-pin
+
+.PHONY: install-early-pin uninstall-early-pin
+install-early-pin: $(BUILD)/early-pin
+	install -D -m 0755 $(BUILD)/early-pin $(DESTDIR)$(SBINDIR)/early-pin
+	install -D -m 0644 docs/early-pin.8 $(DESTDIR)$(MANDIR)/man8/early-pin.8
+
+uninstall-early-pin:
+	rm -f $(DESTDIR)$(SBINDIR)/early-pin $(DESTDIR)$(MANDIR)/man8/early-pin.8

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * early-pin: move IRQs, tasks, unbound workqueues off the isolated CPUs and
+ * lock CPU frequency -- in the initramfs (--boot) or at run time with an
+ * exact --save/--restore. One context struct is passed everywhere.
+ */
+#ifndef EARLYPIN_H
+#define EARLYPIN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <syslog.h>
+#include <sys/types.h>
+
+#include "cpuset.h"
+#include "kparam.h"
+#include "ops.h"
+#include "path.h"
+#include "statefile.h"
+
+#define EP_SKIP_IRQ	(1U << 0)
+#define EP_SKIP_TASKS	(1U << 1)
+#define EP_SKIP_WQ	(1U << 2)
+#define EP_SKIP_FREQ	(1U << 3)
+
+#define EP_STATE_DIR	"/run/quietcore"
+
+/* One planned change: what is there now and what it becomes. */
+struct ep_change {
+	enum statefile_kind kind;
+	pid_t		pid;		/* SF_TASK */
+	pid_t		tid;
+	uint64_t	starttime;
+	unsigned int	irq;		/* SF_IRQ */
+	char		*path;		/* SF_FILE */
+	char		*old;		/* original, as recorded in a state file */
+	char		*new;		/* target */
+	char		*wide;		/* SF_IRQ: the wider set to retry with (NULL: none) */
+	const char	*what;		/* SF_FILE: "workqueue", "governor", ... for messages */
+	char		comm[24];	/* SF_TASK: name, when known */
+};
+
+struct ep_plan {
+	struct ep_change *v;
+	size_t		n;
+	size_t		cap;
+};
+
+struct ep_stats {
+	unsigned int	irq_moved, irq_unchanged, irq_immovable, irq_failed, irq_gone;
+	int		irq_default;		/* -1 not touched, 0 failed, 1 moved/ok */
+	unsigned int	task_moved, task_unchanged, task_percpu, task_gone, task_failed;
+	unsigned int	task_placed;		/* --enforce: deliberately only on isolated CPUs */
+	unsigned int	wq_moved, wq_failed, wq_seen;
+	unsigned int	freq_set, freq_failed;
+	bool		freq_nopolicy;
+	/* for the diagnostic summary */
+	unsigned int	*immovable;		/* IRQ numbers */
+	size_t		nimmovable, capimmovable;
+	char		percpu_names[512];	/* first few per-CPU kthread names */
+	char		failed_names[512];
+};
+
+struct earlypin {
+	struct path_cxt	pc;
+	struct qc_ops	ops;
+	struct kparams	kp;
+	bool		kp_read;
+
+	unsigned int	nbits;			/* nr_cpu_ids */
+	cpuset_t	possible;
+	cpuset_t	online;
+	cpuset_t	hk;			/* housekeeping, online only */
+	cpuset_t	isolated;		/* possible \ hk */
+	const char	*hk_source;
+	cpuset_t	*nodes;			/* CPUs of each NUMA node */
+	unsigned int	nnodes;
+
+	unsigned int	skip;
+	bool		dry_run;
+	bool		verbose;
+	bool		quiet;
+	bool		boot;			/* --boot: never fail, summary to /dev/kmsg */
+	bool		enforcing;		/* a re-scan of --enforce */
+	bool		need_stat;		/* read stat of every task to move (--save) */
+
+	char		governor[32];
+	bool		no_turbo;
+	bool		freq_max;
+
+	struct ep_stats	st;
+};
+
+/* messages: "early-pin: ..." on stderr, and /dev/kmsg in --boot mode */
+void ep_log(struct earlypin *ep, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void ep_kmsg(struct earlypin *ep, int level, const char *msg);
+
+/* housekeeping.c */
+int ep_read_cpus(struct earlypin *ep);
+/* opt: --housekeeping value or NULL. 1 found, 0 no source (no-op), -errno (logged). */
+int ep_housekeeping(struct earlypin *ep, const char *opt);
+/* 1 if rd.earlypin=0/no/off disables the boot passes. */
+bool ep_disabled(struct earlypin *ep);
+/* Frequency settings from rd.earlypin.governor=/turbo=/freq= (options win). */
+void ep_freq_from_cmdline(struct earlypin *ep);
+/* -EINVAL if g is not a plausible governor name. */
+int ep_set_governor(struct earlypin *ep, const char *g);
+int ep_read_kparams(struct earlypin *ep);
+
+/* plan.c */
+int ep_plan_irqs(struct earlypin *ep, struct ep_plan *plan);
+int ep_plan_tasks(struct earlypin *ep, struct ep_plan *plan);
+int ep_plan_workqueues(struct earlypin *ep, struct ep_plan *plan);
+int ep_plan_freq(struct earlypin *ep, struct ep_plan *plan);
+int ep_plan_all(struct earlypin *ep, struct ep_plan *plan);
+/* Carry out every change; returns the number of real failures. */
+unsigned int ep_apply(struct earlypin *ep, struct ep_plan *plan);
+void ep_plan_free(struct ep_plan *plan);
+int ep_plan_add(struct ep_plan *plan, const struct ep_change *ch);
+void ep_print_plan(struct earlypin *ep, const struct ep_plan *plan);
+void ep_stats_free(struct ep_stats *st);
+
+/* state.c */
+int ep_boot_id(struct earlypin *ep, char *buf, size_t len);
+int ep_state_init(struct earlypin *ep, struct statefile *sf);
+/* Add the originals of plan to sf (skipping what sf already has). Returns how many were added. */
+int ep_state_record(struct statefile *sf, const struct ep_plan *plan);
+/* Load, check boot id and root; messages logged. 0 or -errno. */
+int ep_state_load(struct earlypin *ep, const char *file, struct statefile *sf);
+/* Put back every record; returns the number of failures. */
+unsigned int ep_restore(struct earlypin *ep, const struct statefile *sf);
+/* Resolve a --save/--restore argument: a bare name goes under <root>/run/quietcore/. */
+char *ep_state_path(struct earlypin *ep, const char *arg, bool create_dir);
+
+#endif

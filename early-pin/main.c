@@ -1,0 +1,662 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * early-pin: keep the isolated CPUs quiet from the first moment of boot, or
+ * for the length of a benchmark run with an exact restore afterwards.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "early-pin.h"
+
+#define PROG "early-pin"
+
+static const char *const skip_names[] = { "irq", "tasks", "wq", "freq" };
+
+/* ---- messages -------------------------------------------------------------- */
+
+void ep_kmsg(struct earlypin *ep, int level, const char *msg)
+{
+	char buf[1024];
+	int fd, n;
+
+	fd = path_open(&ep->pc, O_WRONLY, "/dev/kmsg");
+	if (fd < 0) {
+		fprintf(level <= LOG_WARNING ? stderr : stdout, "%s\n", msg);
+		return;
+	}
+	n = snprintf(buf, sizeof(buf), "<%d>%s\n", level, msg);
+	if (n > 0 && write(fd, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1) < 0)
+		fprintf(stderr, "%s\n", msg);
+	close(fd);
+}
+
+void ep_log(struct earlypin *ep, int level, const char *fmt, ...)
+{
+	char msg[900];
+	va_list ap;
+	int n;
+
+	if (ep->quiet && level > LOG_ERR)
+		return;
+	n = snprintf(msg, sizeof(msg), PROG ": ");
+	va_start(ap, fmt);
+	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
+	va_end(ap);
+	if (ep->boot)
+		ep_kmsg(ep, level, msg);
+	else
+		fprintf(level <= LOG_WARNING ? stderr : stdout, "%s\n", msg);
+}
+
+static void __attribute__((noreturn)) usage(void)
+{
+	printf("Usage:\n"
+	       " " PROG " [options]\n"
+	       " " PROG " --save STATE [options]\n"
+	       " " PROG " --restore STATE [--root DIR]\n"
+	       " " PROG " run [--cpus LIST] [options] -- COMMAND [ARG...]\n"
+	       "\n"
+	       "Move IRQs, tasks and unbound workqueues off the isolated CPUs and lock CPU\n"
+	       "frequency: in the initramfs, or for a benchmark run with an exact restore.\n"
+	       "\n"
+	       "Options:\n"
+	       " -H, --housekeeping LIST  the housekeeping CPUs (default: rd.earlypin.cpus=,\n"
+	       "                            irqaffinity=, isolcpus=/nohz_full=, sysfs)\n"
+	       " -c, --cpus LIST          run: the CPUs to isolate for COMMAND\n"
+	       " -s, --skip LIST          leave irq,tasks,wq,freq alone\n"
+	       " -g, --governor NAME      set this cpufreq governor on every policy\n"
+	       " -t, --no-turbo           turn turbo/boost off\n"
+	       " -m, --freq-max           lock every policy to its maximum frequency\n"
+	       " -S, --save STATE         record every original first, then change it\n"
+	       " -R, --restore STATE      put back what STATE recorded\n"
+	       " -e, --enforce SECONDS    re-scan every SECONDS until SIGTERM/SIGINT\n"
+	       "     --force              --save: replace an existing STATE\n"
+	       " -b, --boot, --initramfs  boot mode: never fail, summary to /dev/kmsg\n"
+	       " -r, --root DIR           read and write /proc, /sys, /run under DIR\n"
+	       " -n, --dry-run            print what would change, change nothing\n"
+	       " -v, --verbose            list every action\n"
+	       " -q, --quiet              print errors only\n"
+	       " -h, --help               display this help\n"
+	       " -V, --version            display version\n"
+	       "\n"
+	       "A STATE without '/' is kept in " EP_STATE_DIR "/.\n"
+	       "For more details see early-pin(8).\n");
+	exit(EXIT_SUCCESS);
+}
+
+static void __attribute__((noreturn, format(printf, 1, 2))) usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, PROG ": ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '" PROG " --help'.\n");
+	exit(2);
+}
+
+static unsigned int parse_skip(const char *arg)
+{
+	unsigned int skip = 0;
+	char *copy = strdup(arg), *save = NULL;
+
+	if (!copy)
+		usage_error("out of memory");
+	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		size_t i;
+
+		for (i = 0; i < sizeof(skip_names) / sizeof(skip_names[0]); i++)
+			if (strcmp(w, skip_names[i]) == 0)
+				break;
+		if (i == sizeof(skip_names) / sizeof(skip_names[0]))
+			usage_error("unknown --skip item '%s' (irq, tasks, wq, freq)", w);
+		skip |= 1U << i;
+	}
+	free(copy);
+	return skip;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* ---- summaries ------------------------------------------------------------- */
+
+static void summary(struct earlypin *ep, double ms)
+{
+	const struct ep_stats *st = &ep->st;
+	char line[1024], hk[256];
+	size_t n = 0;
+
+#define ADD(...) n += (size_t)snprintf(line + n, n < sizeof(line) ? sizeof(line) - n : 0, __VA_ARGS__)
+	if (cpuset_format_list(&ep->hk, hk, sizeof(hk)) >= sizeof(hk))
+		strcpy(hk + sizeof(hk) - 4, "...");
+	ADD(PROG ": housekeeping=%s", hk);
+	if (ep->skip & EP_SKIP_IRQ) {
+		ADD(" irqs skipped");
+	} else {
+		ADD(" irqs moved=%u immovable=%u", st->irq_moved, st->irq_immovable);
+		if (st->irq_failed)
+			ADD(" failed=%u", st->irq_failed);
+		if (st->irq_default == 0)
+			ADD(" default=failed");
+	}
+	if (ep->skip & EP_SKIP_TASKS) {
+		ADD(" tasks skipped");
+	} else {
+		ADD(" tasks moved=%u per-cpu=%u", st->task_moved, st->task_percpu);
+		if (st->task_failed)
+			ADD(" failed=%u", st->task_failed);
+	}
+	if (ep->skip & EP_SKIP_WQ)
+		ADD(" wq=skipped");
+	else
+		ADD(" wq=%s", st->wq_failed ? "failed" : st->wq_seen ? "ok" : "none");
+	if (!(ep->skip & EP_SKIP_FREQ)) {
+		if (st->freq_nopolicy)
+			ADD(" cpufreq=none");
+		if (ep->governor[0] && !st->freq_nopolicy)
+			ADD(" governor=%s", ep->governor);
+		if (ep->freq_max && !st->freq_nopolicy)
+			ADD(" freq=max");
+		if (ep->no_turbo)
+			ADD(" turbo=off");
+		if (st->freq_failed)
+			ADD(" freq-failed=%u", st->freq_failed);
+	}
+	ADD(" %.1f ms", ms);
+#undef ADD
+	if (ep->boot)
+		ep_kmsg(ep, LOG_INFO, line);
+	else if (!ep->quiet)
+		printf("%s\n", line);
+}
+
+/* After --save or run: what moved, what could not and why, what is left on the isolated CPUs. */
+static void diagnose(struct earlypin *ep)
+{
+	const struct ep_stats *st = &ep->st;
+	char iso[256];
+
+	if (ep->quiet)
+		return;
+	cpuset_format_list(&ep->isolated, iso, sizeof(iso));
+	printf(PROG ": moved: %u tasks, %u IRQs%s, %u workqueue masks\n", st->task_moved,
+	       st->irq_moved, st->irq_default == 1 ? ", the default IRQ affinity" : "", st->wq_moved);
+	printf(PROG ": could not move: %u per-CPU kthreads (PF_NO_SETAFFINITY), %u immovable IRQs (managed or per-CPU), %u failed\n",
+	       st->task_percpu, st->irq_immovable, st->task_failed + st->irq_failed + st->wq_failed);
+	if (!st->nimmovable && !st->task_percpu && !st->task_failed) {
+		printf(PROG ": still allowed on isolated CPUs %s: nothing\n", iso);
+		return;
+	}
+	printf(PROG ": still allowed on isolated CPUs %s:", iso);
+	if (st->nimmovable) {
+		printf(" IRQs");
+		for (size_t i = 0; i < st->nimmovable && i < 32; i++)
+			printf("%s%u", i ? "," : " ", st->immovable[i]);
+		if (st->nimmovable > 32)
+			printf(",...");
+		printf(";");
+	}
+	if (st->task_percpu)
+		printf(" per-CPU kthreads %s;", st->percpu_names);
+	if (st->task_failed)
+		printf(" tasks that failed %s;", st->failed_names);
+	printf("\n");
+}
+
+/* ---- the modes ------------------------------------------------------------- */
+
+struct opts {
+	const char	*housekeeping;
+	const char	*cpus;
+	const char	*save;
+	const char	*restore;
+	unsigned int	enforce;
+	bool		force;
+	bool		run;
+	char		**command;
+};
+
+static volatile sig_atomic_t got_signal;
+
+static int save_state(struct earlypin *ep, struct statefile *sf, const char *file, bool replace)
+{
+	int r = statefile_write(sf, file, replace);
+
+	if (r == -EEXIST)
+		ep_log(ep, LOG_ERR, "state file %s exists: restore it (or remove it, or use --force) first", file);
+	else if (r < 0)
+		ep_log(ep, LOG_ERR, "cannot write state file: %s: %s", file, strerror(-r));
+	return r;
+}
+
+static int do_restore(struct earlypin *ep, const char *arg)
+{
+	struct statefile sf;
+	char *file = ep_state_path(ep, arg, false);
+	unsigned int failed;
+	int r;
+
+	if (!file) {
+		ep_log(ep, LOG_ERR, "out of memory");
+		return 1;
+	}
+	r = ep_state_load(ep, file, &sf);
+	free(file);
+	if (r < 0)
+		return 1;
+	failed = ep_restore(ep, &sf);
+	statefile_free(&sf);
+	return failed ? 1 : 0;
+}
+
+/* One re-scan of --enforce: re-pin what reached the isolated CPUs since. */
+static int enforce_once(struct earlypin *ep, struct statefile *sf, const char *file)
+{
+	struct ep_plan plan = { 0 };
+	int r;
+
+	ep_stats_free(&ep->st);
+	memset(&ep->st, 0, sizeof(ep->st));
+	ep->st.irq_default = -1;
+	ep->enforcing = true;
+	ep->skip |= EP_SKIP_FREQ;
+	r = ep_plan_all(ep, &plan);
+	if (r == 0 && plan.n && sf) {
+		r = ep_state_record(sf, &plan);
+		if (r > 0)
+			r = save_state(ep, sf, file, true);
+	}
+	if (r >= 0 && plan.n) {
+		ep_apply(ep, &plan);
+		if (ep->verbose || ep->st.task_moved || ep->st.irq_moved)
+			ep_log(ep, LOG_NOTICE, "enforce: re-pinned tasks=%u irqs=%u", ep->st.task_moved,
+			       ep->st.irq_moved);
+	}
+	ep_plan_free(&plan);
+	return r < 0 ? r : 0;
+}
+
+static int enforce_loop(struct earlypin *ep, unsigned int seconds, struct statefile *sf,
+			const char *file)
+{
+	struct timespec ts = { .tv_sec = seconds };
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	for (;;) {
+		int sig = sigtimedwait(&set, NULL, &ts);
+
+		if (sig > 0)
+			break;
+		if (errno != EAGAIN && errno != EINTR)
+			return -errno;
+		if (errno == EAGAIN)
+			enforce_once(ep, sf, file);
+	}
+	return 0;
+}
+
+/* Fork COMMAND on the isolated CPUs and wait for it, forwarding signals. */
+static int run_command(struct earlypin *ep, char **command, const sigset_t *blocked)
+{
+	cpuset_t cpus;
+	siginfo_t si;
+	pid_t pid;
+	int status = 0;
+
+	cpuset_and(&cpus, &ep->isolated, &ep->online);
+	pid = fork();
+	if (pid < 0) {
+		ep_log(ep, LOG_ERR, "cannot fork: %s", strerror(errno));
+		return 1;
+	}
+	if (pid == 0) {
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (sched_setaffinity(0, sizeof(cpus.bits), (cpu_set_t *)cpus.bits) < 0) {
+			fprintf(stderr, PROG ": cannot pin %s to the isolated CPUs: %s\n", command[0],
+				strerror(errno));
+			_exit(126);
+		}
+		execvp(command[0], command);
+		fprintf(stderr, PROG ": cannot run %s: %s\n", command[0], strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	for (;;) {
+		int sig = sigwaitinfo(blocked, &si);
+
+		if (sig < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (sig == SIGCHLD) {
+			pid_t w = waitpid(pid, &status, WNOHANG);
+
+			if (w == pid)
+				break;
+			continue;
+		}
+		kill(pid, sig);	/* forward; the child decides */
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 1;
+}
+
+static int do_pin(struct earlypin *ep, struct opts *o)
+{
+	struct ep_plan plan = { 0 };
+	struct statefile sf = { 0 };
+	bool runtime = o->save || o->run;
+	char *file = NULL;
+	unsigned int failed;
+	sigset_t blocked;
+	double t0 = now_ms();
+	int r, ret = 1;
+
+	if (ep_read_cpus(ep) < 0)
+		return 1;
+	if (!runtime && !o->housekeeping && ep_disabled(ep)) {
+		ep_log(ep, LOG_NOTICE, "disabled by rd.earlypin=0");
+		return 0;
+	}
+	if (o->cpus) {
+		cpuset_t iso;
+
+		if (cpuset_parse_list(o->cpus, 0, &iso) < 0)
+			usage_error("invalid cpulist for --cpus: '%s'", o->cpus);
+		cpuset_and(&iso, &iso, &ep->online);
+		if (cpuset_empty(&iso)) {
+			ep_log(ep, LOG_ERR, "--cpus %s names no online CPU", o->cpus);
+			return 1;
+		}
+		cpuset_andnot(&ep->hk, &ep->online, &iso);
+		cpuset_andnot(&ep->isolated, &ep->possible, &ep->hk);
+		ep->hk_source = "--cpus";
+		r = cpuset_empty(&ep->hk) ? -EINVAL : 1;
+		if (r < 0)
+			ep_log(ep, LOG_ERR, "--cpus %s leaves no housekeeping CPU", o->cpus);
+	} else {
+		r = ep_housekeeping(ep, o->housekeeping);
+	}
+	if (r < 0)
+		return 1;
+	if (r == 0) {
+		if (!o->run) {
+			if (o->save) {
+				ep_log(ep, LOG_ERR, "no housekeeping set: nothing isolated on the command line or in sysfs; use --housekeeping");
+				return 1;
+			}
+			ep_log(ep, LOG_NOTICE, "no housekeeping set (no --housekeeping, rd.earlypin.cpus=, irqaffinity=, isolcpus=, nohz_full=), nothing to do");
+			return 0;
+		}
+		/* run on a host booted without isolation: keep the first CPU for the rest */
+		cpuset_zero(&ep->hk);
+		cpuset_set(&ep->hk, (unsigned int)cpuset_first(&ep->online));
+		cpuset_andnot(&ep->isolated, &ep->possible, &ep->hk);
+		ep->hk_source = "default";
+	}
+	if (!cpuset_intersects(&ep->isolated, &ep->online)) {
+		if (runtime) {
+			ep_log(ep, LOG_ERR, "the housekeeping set is every online CPU: nothing to isolate");
+			return 1;
+		}
+		ep_log(ep, LOG_NOTICE, "the housekeeping set is every online CPU, nothing to do");
+		return 0;
+	}
+	ep_freq_from_cmdline(ep);
+	if (path_is_real_root(&ep->pc) && !ep->dry_run && geteuid() != 0) {
+		ep_log(ep, LOG_ERR, "changing IRQ and task affinity needs root");
+		return 1;
+	}
+	ep->need_stat = runtime;
+	if (ep->verbose) {
+		char *hk = cpuset_to_list(&ep->hk), *iso = cpuset_to_list(&ep->isolated);
+
+		printf("housekeeping %s (from %s), isolated %s, ops %s\n", hk ? hk : "?",
+		       ep->hk_source, iso ? iso : "?", ep->ops.name);
+		free(hk);
+		free(iso);
+	}
+	if (ep_plan_all(ep, &plan) < 0)
+		goto out;
+	if (ep->dry_run) {
+		ep_print_plan(ep, &plan);
+		if (!ep->quiet)
+			printf(PROG ": dry run: %zu changes planned, nothing changed\n", plan.n);
+		ret = 0;
+		goto out;
+	}
+	if (runtime) {
+		char name[64];
+
+		if (o->run)
+			snprintf(name, sizeof(name), "run.%d.state", (int)getpid());
+		file = ep_state_path(ep, o->run ? name : o->save, true);
+		if (!file || ep_state_init(ep, &sf) < 0 || ep_state_record(&sf, &plan) < 0) {
+			ep_log(ep, LOG_ERR, "out of memory");
+			goto out;
+		}
+		if (save_state(ep, &sf, file, o->force) < 0)
+			goto out;	/* nothing changed yet */
+		if (ep->verbose)
+			printf("saved %zu originals to %s\n", sf.n, file);
+	}
+	if (o->run || o->enforce) {
+		/* From here on, a signal must lead to a restore, not to death. */
+		sigemptyset(&blocked);
+		sigaddset(&blocked, SIGINT);
+		sigaddset(&blocked, SIGTERM);
+		sigaddset(&blocked, SIGHUP);
+		if (o->run)
+			sigaddset(&blocked, SIGCHLD);
+		sigprocmask(SIG_BLOCK, &blocked, NULL);
+	}
+	failed = ep_apply(ep, &plan);
+	summary(ep, now_ms() - t0);
+	if (runtime)
+		diagnose(ep);
+	ret = failed && !o->run ? 1 : 0;
+	ep_plan_free(&plan);
+
+	if (o->run) {
+		ret = run_command(ep, o->command, &blocked);
+		if (ep_restore(ep, &sf) == 0)
+			unlink(file);
+		else
+			ep_log(ep, LOG_ERR, "not everything was restored; the originals stay in %s", file);
+	} else if (o->enforce) {
+		if (enforce_loop(ep, o->enforce, o->save ? &sf : NULL, file) < 0)
+			ret = 1;
+		if (o->save && ep_restore(ep, &sf) != 0)
+			ret = 1;
+	}
+out:
+	ep_plan_free(&plan);
+	statefile_free(&sf);
+	free(file);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_FORCE = 0x100 };
+	static const struct option longopts[] = {
+		{ "housekeeping", required_argument, NULL, 'H' },
+		{ "cpus", required_argument, NULL, 'c' },
+		{ "skip", required_argument, NULL, 's' },
+		{ "governor", required_argument, NULL, 'g' },
+		{ "no-turbo", no_argument, NULL, 't' },
+		{ "freq-max", no_argument, NULL, 'm' },
+		{ "save", required_argument, NULL, 'S' },
+		{ "restore", required_argument, NULL, 'R' },
+		{ "enforce", required_argument, NULL, 'e' },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "boot", no_argument, NULL, 'b' },
+		{ "initramfs", no_argument, NULL, 'b' },
+		{ "root", required_argument, NULL, 'r' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct earlypin ep = { .st.irq_default = -1 };
+	struct opts o = { 0 };
+	const char *root = NULL;
+	int c, r, ret;
+
+	if (argc > 1 && strcmp(argv[1], "run") == 0) {
+		o.run = true;
+		argv[1] = argv[0];
+		argv++;
+		argc--;
+	}
+	while ((c = getopt_long(argc, argv, "+H:c:s:g:tmS:R:e:br:nvqhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'H':
+			o.housekeeping = optarg;
+			break;
+		case 'c':
+			o.cpus = optarg;
+			break;
+		case 's':
+			ep.skip |= parse_skip(optarg);
+			break;
+		case 'g':
+			if (ep_set_governor(&ep, optarg) < 0)
+				usage_error("invalid governor name '%s'", optarg);
+			break;
+		case 't':
+			ep.no_turbo = true;
+			break;
+		case 'm':
+			ep.freq_max = true;
+			break;
+		case 'S':
+			o.save = optarg;
+			break;
+		case 'R':
+			o.restore = optarg;
+			break;
+		case 'e': {
+			uint32_t v;
+
+			if (parse_u32(optarg, &v) < 0 || v == 0 || v > 86400)
+				usage_error("invalid --enforce interval '%s' (1-86400 seconds)", optarg);
+			o.enforce = v;
+			break;
+		}
+		case OPT_FORCE:
+			o.force = true;
+			break;
+		case 'b':
+			ep.boot = true;
+			break;
+		case 'r':
+			root = optarg;
+			break;
+		case 'n':
+			ep.dry_run = true;
+			break;
+		case 'v':
+			ep.verbose = true;
+			break;
+		case 'q':
+			ep.quiet = true;
+			break;
+		case 'h':
+			usage();
+		case 'V':
+			printf(PROG " from quietcore %s\n", QC_VERSION);
+			return EXIT_SUCCESS;
+		default:
+			fprintf(stderr, "Try '" PROG " --help'.\n");
+			return 2;
+		}
+	}
+	if (o.run) {
+		if (optind >= argc)
+			usage_error("run: no COMMAND given");
+		o.command = argv + optind;
+		if (o.save || o.restore || o.enforce || ep.boot)
+			usage_error("run does not combine with --save, --restore, --enforce or --boot");
+		if (o.housekeeping && o.cpus)
+			usage_error("--housekeeping and --cpus are two ways to say the same thing: give one");
+	} else {
+		if (optind < argc)
+			usage_error("unexpected argument '%s'", argv[optind]);
+		if (o.cpus)
+			usage_error("--cpus is for 'run'; use --housekeeping");
+		if (o.restore && (o.save || o.enforce || o.housekeeping || ep.dry_run))
+			usage_error("--restore takes no other action options");
+		if (o.save && ep.boot)
+			usage_error("--save is for run time, not --boot");
+		if (o.enforce && ep.dry_run)
+			usage_error("--enforce and --dry-run do not combine");
+	}
+	if (ep.verbose && ep.quiet)
+		usage_error("--verbose and --quiet do not combine");
+
+	r = path_cxt_init(&ep.pc, root);
+	if (r < 0) {
+		fprintf(stderr, PROG ": cannot use root: %s: %s\n", root, strerror(-r));
+		return ep.boot ? 0 : 1;
+	}
+	if (path_is_real_root(&ep.pc))
+		ops_init_real(&ep.ops, &ep.pc);
+	else
+		ops_init_recording(&ep.ops, &ep.pc);
+
+	if (o.restore) {
+		if (path_is_real_root(&ep.pc) && geteuid() != 0) {
+			ep_log(&ep, LOG_ERR, "restoring IRQ and task affinity needs root");
+			ret = 1;
+		} else {
+			ret = do_restore(&ep, o.restore);
+		}
+	} else {
+		ret = do_pin(&ep, &o);
+	}
+	if (ep.verbose && !path_is_real_root(&ep.pc)) {
+		for (size_t i = 0; i < ep.ops.nlog; i++) {
+			char line[512];
+
+			ops_record_format(&ep.ops.log[i], line, sizeof(line));
+			printf("op: %s\n", line);
+		}
+	}
+	ops_done(&ep.ops);
+	kparams_free(&ep.kp);
+	ep_stats_free(&ep.st);
+	free(ep.nodes);
+	if (ep.boot)
+		return 0;	/* never fail the boot */
+	return ret;
+}

@@ -1,0 +1,690 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * early-pin: scan what reaches the isolated CPUs (the plan), then change it.
+ * Planning first lets --save record every original before anything changes,
+ * and --dry-run print the plan.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "early-pin.h"
+#include "irq.h"
+#include "taskstat.h"
+#include "tasklist.h"
+
+void ep_plan_free(struct ep_plan *plan)
+{
+	if (!plan)
+		return;
+	for (size_t i = 0; i < plan->n; i++) {
+		free(plan->v[i].path);
+		free(plan->v[i].old);
+		free(plan->v[i].new);
+		free(plan->v[i].wide);
+	}
+	free(plan->v);
+	memset(plan, 0, sizeof(*plan));
+}
+
+void ep_stats_free(struct ep_stats *st)
+{
+	free(st->immovable);
+	st->immovable = NULL;
+	st->nimmovable = st->capimmovable = 0;
+}
+
+/* Takes ownership of the strings of ch (freed on failure too). */
+int ep_plan_add(struct ep_plan *plan, const struct ep_change *ch)
+{
+	if (!ch->old || !ch->new || (ch->kind == SF_FILE && !ch->path))
+		goto oom;
+	if (plan->n == plan->cap) {
+		size_t cap = plan->cap ? plan->cap * 2 : 256;
+		struct ep_change *v = realloc(plan->v, cap * sizeof(*v));
+
+		if (!v)
+			goto oom;
+		plan->v = v;
+		plan->cap = cap;
+	}
+	plan->v[plan->n++] = *ch;
+	return 0;
+oom:
+	free(ch->path);
+	free(ch->old);
+	free(ch->new);
+	free(ch->wide);
+	return -ENOMEM;
+}
+
+/* The narrowing rule: what is allowed now and housekeeping, else all housekeeping. */
+static void narrow(const struct earlypin *ep, const cpuset_t *cur, cpuset_t *ret)
+{
+	cpuset_and(ret, cur, &ep->hk);
+	if (cpuset_empty(ret))
+		*ret = ep->hk;
+}
+
+static void names_add(char *buf, size_t len, const char *name)
+{
+	size_t n = strlen(buf);
+
+	if (n + strlen(name) + 8 >= len) {
+		if (n + 4 < len && (n < 3 || strcmp(buf + n - 3, "...")))
+			strcat(buf, n ? " ..." : "...");
+		return;
+	}
+	if (n)
+		strcat(buf, " ");
+	strcat(buf, name);
+}
+
+/* ---- IRQs ------------------------------------------------------------------ */
+
+int ep_plan_irqs(struct earlypin *ep, struct ep_plan *plan)
+{
+	unsigned int *irqs = NULL;
+	size_t nirqs = 0;
+	cpuset_t cur, target;
+	char raw[CPUSET_MAX / 4 + CPUSET_MAX / 32 + 16];
+	int r;
+
+	r = irq_read_default_affinity(&ep->pc, &cur);
+	if (r == 0 && cpuset_intersects(&cur, &ep->isolated) &&
+	    path_read_buf(&ep->pc, raw, sizeof(raw), "/proc/irq/default_smp_affinity") > 0) {
+		struct ep_change ch = { .kind = SF_IRQ_DEFAULT };
+
+		narrow(ep, &cur, &target);
+		ch.old = strdup(raw);
+		ch.new = cpuset_to_mask(&target, ep->nbits);
+		if (ep_plan_add(plan, &ch) < 0)
+			return -ENOMEM;
+	} else if (r < 0 && r != -ENOENT) {
+		ep_log(ep, LOG_WARNING, "cannot read %s: %s, ignoring", path_last(&ep->pc), strerror(-r));
+	}
+
+	r = irq_list(&ep->pc, &irqs, &nirqs);
+	if (r < 0) {
+		if (r != -ENOENT)
+			ep_log(ep, LOG_WARNING, "cannot list IRQs: %s: %s, ignoring", path_last(&ep->pc),
+			       strerror(-r));
+		return 0;
+	}
+	for (size_t i = 0; i < nirqs; i++) {
+		struct ep_change ch = { .kind = SF_IRQ, .irq = irqs[i] };
+		const cpuset_t *node = NULL;
+
+		r = irq_read_affinity(&ep->pc, irqs[i], &cur);
+		if (r == -ENOENT) {
+			ep->st.irq_gone++;	/* freed meanwhile */
+			continue;
+		}
+		if (r < 0) {
+			ep_log(ep, LOG_WARNING, "cannot read affinity of IRQ %u: %s: %s, ignoring",
+			       irqs[i], path_last(&ep->pc), strerror(-r));
+			ep->st.irq_failed++;
+			continue;
+		}
+		if (!cpuset_intersects(&cur, &ep->isolated)) {
+			ep->st.irq_unchanged++;
+			continue;
+		}
+		/* Locality: an IRQ kept within one node stays within it if it can. */
+		for (unsigned int n = 0; n < ep->nnodes; n++) {
+			if (cpuset_subset(&cur, &ep->nodes[n])) {
+				node = &ep->nodes[n];
+				break;
+			}
+		}
+		if (node) {
+			cpuset_and(&target, node, &ep->hk);
+			if (cpuset_empty(&target))
+				target = ep->hk;
+		} else {
+			target = ep->hk;
+		}
+		if (cpuset_equal(&target, &cur)) {
+			ep->st.irq_unchanged++;
+			continue;
+		}
+		ch.old = cpuset_to_list(&cur);
+		ch.new = cpuset_to_list(&target);
+		if (!cpuset_equal(&target, &ep->hk)) {
+			ch.wide = cpuset_to_list(&ep->hk);
+			if (!ch.wide)
+				ch.old = (free(ch.old), NULL);
+		}
+		if (ep_plan_add(plan, &ch) < 0) {
+			free(irqs);
+			return -ENOMEM;
+		}
+	}
+	free(irqs);
+	return 0;
+}
+
+/* ---- tasks ----------------------------------------------------------------- */
+
+struct task_scan {
+	struct earlypin	*ep;
+	struct ep_plan	*plan;
+};
+
+static int scan_task(const struct taskid *id, void *data)
+{
+	struct task_scan *ts = data;
+	struct earlypin *ep = ts->ep;
+	struct ep_change ch = { .kind = SF_TASK, .pid = id->pid, .tid = id->tid };
+	cpuset_t cur, target;
+	int r;
+
+	r = ep->ops.task_get_affinity(&ep->ops, id->pid, id->tid, &cur);
+	if (r == -ESRCH || r == -ENOENT) {
+		ep->st.task_gone++;
+		return 0;
+	}
+	if (r < 0) {
+		ep_log(ep, LOG_WARNING, "cannot get affinity of task %d/%d: %s, ignoring", (int)id->pid,
+		       (int)id->tid, strerror(-r));
+		ep->st.task_failed++;
+		return 0;
+	}
+	if (!cpuset_intersects(&cur, &ep->isolated)) {
+		ep->st.task_unchanged++;
+		return 0;
+	}
+	if (ep->enforcing && cpuset_subset(&cur, &ep->isolated)) {
+		/* Started on the isolated CPUs on purpose (the benchmark): leave it. */
+		ep->st.task_placed++;
+		return 0;
+	}
+	if (ep->need_stat || ep->verbose || ep->dry_run) {
+		struct taskstat st;
+
+		r = taskstat_read(&ep->pc, id->pid, id->tid, &st);
+		if (r == -ESRCH || r == -ENOENT) {
+			ep->st.task_gone++;
+			return 0;
+		}
+		if (r < 0 && ep->need_stat) {
+			ep_log(ep, LOG_WARNING, "cannot read %s: %s, leaving task %d/%d alone",
+			       path_last(&ep->pc), strerror(-r), (int)id->pid, (int)id->tid);
+			ep->st.task_failed++;
+			return 0;
+		}
+		if (r == 0) {
+			if (taskstat_is_percpu(&st)) {
+				ep->st.task_percpu++;
+				names_add(ep->st.percpu_names, sizeof(ep->st.percpu_names), st.comm);
+				return 0;
+			}
+			ch.starttime = st.starttime;
+			snprintf(ch.comm, sizeof(ch.comm), "%.*s", (int)sizeof(ch.comm) - 1, st.comm);
+		}
+	}
+	narrow(ep, &cur, &target);
+	ch.old = cpuset_to_list(&cur);
+	ch.new = cpuset_to_list(&target);
+	return ep_plan_add(ts->plan, &ch);
+}
+
+int ep_plan_tasks(struct earlypin *ep, struct ep_plan *plan)
+{
+	struct task_scan ts = { ep, plan };
+	int r = tasklist_foreach(&ep->pc, scan_task, &ts);
+
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		ep_log(ep, LOG_WARNING, "cannot list tasks: %s: %s, ignoring", path_last(&ep->pc),
+		       strerror(-r));
+	return 0;
+}
+
+/* ---- workqueues ------------------------------------------------------------ */
+
+static int plan_mask_file(struct earlypin *ep, struct ep_plan *plan, const char *path, const char *what)
+{
+	char raw[CPUSET_MAX / 4 + CPUSET_MAX / 32 + 16];
+	cpuset_t cur, target;
+	struct ep_change ch = { .kind = SF_FILE, .what = what };
+	ssize_t n;
+	int r;
+
+	n = path_read_buf(&ep->pc, raw, sizeof(raw), "%s", path);
+	if (n == -ENOENT)
+		return 0;
+	ep->st.wq_seen++;
+	r = n < 0 ? (int)n : cpuset_parse_mask(raw, &cur);
+	if (r < 0) {
+		ep_log(ep, LOG_WARNING, "cannot read %s: %s, ignoring", path_last(&ep->pc), strerror(-r));
+		ep->st.wq_failed++;
+		return 0;
+	}
+	if (!cpuset_intersects(&cur, &ep->isolated))
+		return 0;
+	narrow(ep, &cur, &target);
+	ch.path = strdup(path);
+	ch.old = strdup(raw);
+	ch.new = cpuset_to_mask(&target, ep->nbits);
+	return ep_plan_add(plan, &ch);
+}
+
+int ep_plan_workqueues(struct earlypin *ep, struct ep_plan *plan)
+{
+	struct dirent *d;
+	DIR *dir;
+	int r;
+
+	r = plan_mask_file(ep, plan, "/sys/devices/virtual/workqueue/cpumask", "workqueue");
+	if (r < 0)
+		return r;
+	dir = path_opendir(&ep->pc, "/sys/bus/workqueue/devices");
+	if (!dir)
+		return 0;
+	while ((d = readdir(dir))) {
+		char path[512];
+
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/workqueue/devices/%s/cpumask", d->d_name);
+		r = plan_mask_file(ep, plan, path, "workqueue");
+		if (r < 0)
+			break;
+	}
+	closedir(dir);
+	return r;
+}
+
+/* ---- frequency ------------------------------------------------------------- */
+
+static int policy_list(struct earlypin *ep, unsigned int **ret, size_t *ret_n)
+{
+	unsigned int *v = NULL;
+	size_t n = 0;
+	struct dirent *d;
+	DIR *dir = path_opendir(&ep->pc, "/sys/devices/system/cpu/cpufreq");
+
+	*ret = NULL;
+	*ret_n = 0;
+	if (!dir)
+		return 0;
+	while ((d = readdir(dir))) {
+		uint32_t p;
+
+		if (strncmp(d->d_name, "policy", 6) || !isdigit((unsigned char)d->d_name[6]) ||
+		    parse_u32(d->d_name + 6, &p) < 0)
+			continue;
+		unsigned int *nv = realloc(v, (n + 1) * sizeof(*nv));
+
+		if (!nv) {
+			free(v);
+			closedir(dir);
+			return -ENOMEM;
+		}
+		v = nv;
+		v[n++] = p;
+	}
+	closedir(dir);
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+/* The cpufreq drivers worth trying for this CPU, most specific first. */
+static void driver_candidates(struct earlypin *ep, const char **ret, size_t max, size_t *ret_n)
+{
+	char *info = NULL;
+	size_t n = 0;
+
+	path_read_str(&ep->pc, &info, "/proc/cpuinfo");
+	if (info && strstr(info, "GenuineIntel")) {
+		/* intel_pstate is built in; it exists already unless disabled. */
+		if (!path_exists(&ep->pc, "/sys/devices/system/cpu/intel_pstate") && n < max)
+			ret[n++] = "acpi-cpufreq";
+	} else if (info && (strstr(info, "AuthenticAMD") || strstr(info, "HygonGenuine"))) {
+		if (n < max)
+			ret[n++] = "amd-pstate";
+		if (n < max)
+			ret[n++] = "acpi-cpufreq";
+	} else if (info && strstr(info, "vendor_id")) {
+		if (n < max)
+			ret[n++] = "acpi-cpufreq";
+	} else if (n < max) {
+		ret[n++] = "cpufreq-dt";	/* device-tree platforms */
+	}
+	free(info);
+	*ret_n = n;
+}
+
+static int plan_file(struct earlypin *ep, struct ep_plan *plan, const char *path, const char *value,
+		     const char *what)
+{
+	struct ep_change ch = { .kind = SF_FILE, .what = what };
+	char cur[256];
+	ssize_t n = path_read_buf(&ep->pc, cur, sizeof(cur), "%s", path);
+
+	if (n < 0) {
+		ep_log(ep, LOG_WARNING, "cannot read %s: %s, ignoring", path_last(&ep->pc),
+		       strerror((int)-n));
+		ep->st.freq_failed++;
+		return 0;
+	}
+	if (strcmp(cur, value) == 0)
+		return 0;
+	if (n == 0) {
+		ep_log(ep, LOG_WARNING, "%s is empty, ignoring", path_last(&ep->pc));
+		ep->st.freq_failed++;
+		return 0;
+	}
+	ch.path = strdup(path);
+	ch.old = strdup(cur);
+	ch.new = strdup(value);
+	return ep_plan_add(plan, &ch);
+}
+
+static bool word_in(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = list; (p = strstr(p, word)); p += n)
+		if ((p == list || isspace((unsigned char)p[-1])) && (!p[n] || isspace((unsigned char)p[n])))
+			return true;
+	return false;
+}
+
+int ep_plan_freq(struct earlypin *ep, struct ep_plan *plan)
+{
+	unsigned int *pol = NULL;
+	size_t npol = 0;
+	char path[256], buf[512];
+	int r;
+
+	if (!ep->governor[0] && !ep->no_turbo && !ep->freq_max)
+		return 0;
+	r = policy_list(ep, &pol, &npol);
+	if (r < 0)
+		return r;
+	if (npol == 0) {
+		const char *drv[4];
+		size_t ndrv;
+
+		driver_candidates(ep, drv, 4, &ndrv);
+		for (size_t i = 0; i < ndrv && npol == 0; i++) {
+			if (ep->dry_run) {
+				printf("would load cpufreq driver %s\n", drv[i]);
+				break;
+			}
+			r = ep->ops.module_load(&ep->ops, drv[i]);
+			if (r < 0) {
+				ep_log(ep, LOG_WARNING, "cannot load cpufreq driver %s: %s, ignoring", drv[i],
+				       strerror(-r));
+				continue;
+			}
+			if (ep->verbose)
+				printf("loaded cpufreq driver %s\n", drv[i]);
+			free(pol);
+			r = policy_list(ep, &pol, &npol);
+			if (r < 0)
+				return r;
+		}
+	}
+	if (npol == 0 && (ep->governor[0] || ep->freq_max)) {
+		ep->st.freq_nopolicy = true;
+		ep_log(ep, LOG_WARNING, "no cpufreq policy (no cpufreq driver), governor and frequency left alone");
+	}
+	for (size_t i = 0; i < npol; i++) {
+		const char *base = "/sys/devices/system/cpu/cpufreq";
+
+		if (ep->governor[0]) {
+			if (path_read_buf(&ep->pc, buf, sizeof(buf), "%s/policy%u/scaling_available_governors",
+					  base, pol[i]) >= 0 && !word_in(buf, ep->governor)) {
+				ep_log(ep, LOG_WARNING, "governor %s is not available for policy%u (%s), ignoring",
+				       ep->governor, pol[i], buf);
+				ep->st.freq_failed++;
+			} else {
+				snprintf(path, sizeof(path), "%s/policy%u/scaling_governor", base, pol[i]);
+				if ((r = plan_file(ep, plan, path, ep->governor, "governor")) < 0)
+					break;
+			}
+		}
+		if (ep->freq_max) {
+			uint64_t max;
+
+			r = path_read_u64(&ep->pc, &max, "%s/policy%u/cpuinfo_max_freq", base, pol[i]);
+			if (r < 0) {
+				ep_log(ep, LOG_WARNING, "cannot read %s: %s, ignoring", path_last(&ep->pc),
+				       strerror(-r));
+				ep->st.freq_failed++;
+				r = 0;
+				continue;
+			}
+			snprintf(buf, sizeof(buf), "%llu", (unsigned long long)max);
+			/* max first: min may never exceed it */
+			snprintf(path, sizeof(path), "%s/policy%u/scaling_max_freq", base, pol[i]);
+			if ((r = plan_file(ep, plan, path, buf, "max_freq")) < 0)
+				break;
+			snprintf(path, sizeof(path), "%s/policy%u/scaling_min_freq", base, pol[i]);
+			if ((r = plan_file(ep, plan, path, buf, "min_freq")) < 0)
+				break;
+		}
+	}
+	free(pol);
+	if (r < 0)
+		return r;
+	if (ep->no_turbo) {
+		if (path_exists(&ep->pc, "/sys/devices/system/cpu/intel_pstate/no_turbo"))
+			return plan_file(ep, plan, "/sys/devices/system/cpu/intel_pstate/no_turbo", "1", "turbo");
+		if (path_exists(&ep->pc, "/sys/devices/system/cpu/cpufreq/boost"))
+			return plan_file(ep, plan, "/sys/devices/system/cpu/cpufreq/boost", "0", "turbo");
+		ep_log(ep, LOG_WARNING, "no turbo control (intel_pstate/no_turbo, cpufreq/boost), ignoring");
+		ep->st.freq_failed++;
+	}
+	return 0;
+}
+
+int ep_plan_all(struct earlypin *ep, struct ep_plan *plan)
+{
+	int r = 0;
+
+	if (!(ep->skip & EP_SKIP_IRQ))
+		r = ep_plan_irqs(ep, plan);
+	if (r == 0 && !(ep->skip & EP_SKIP_WQ))
+		r = ep_plan_workqueues(ep, plan);
+	if (r == 0 && !(ep->skip & EP_SKIP_TASKS))
+		r = ep_plan_tasks(ep, plan);
+	if (r == 0 && !(ep->skip & EP_SKIP_FREQ))
+		r = ep_plan_freq(ep, plan);
+	if (r < 0)
+		ep_log(ep, LOG_ERR, "cannot plan: %s", strerror(-r));
+	return r;
+}
+
+/* ---- applying -------------------------------------------------------------- */
+
+static void immovable_add(struct ep_stats *st, unsigned int irq)
+{
+	if (st->nimmovable == st->capimmovable) {
+		size_t cap = st->capimmovable ? st->capimmovable * 2 : 32;
+		unsigned int *v = realloc(st->immovable, cap * sizeof(*v));
+
+		if (!v)
+			return;
+		st->immovable = v;
+		st->capimmovable = cap;
+	}
+	st->immovable[st->nimmovable++] = irq;
+}
+
+static unsigned int apply_irq(struct earlypin *ep, struct ep_change *ch)
+{
+	cpuset_t set;
+	int r;
+
+	if (cpuset_parse_list(ch->new, 0, &set) < 0 || cpuset_empty(&set))
+		return 1;
+	r = irq_write_affinity(&ep->ops, ch->irq, &set);
+	if (irq_errno_class(r) == IRQ_ERR_RETRY && ch->wide &&
+	    cpuset_parse_list(ch->wide, 0, &set) == 0 && !cpuset_empty(&set)) {
+		int r2 = irq_write_affinity(&ep->ops, ch->irq, &set);
+
+		if (ep->verbose)
+			printf("irq %u: %s -> %s: %s, retried with %s: %s\n", ch->irq, ch->old, ch->new,
+			       strerror(-r), ch->wide, r2 ? strerror(-r2) : "ok");
+		if (r2 == 0) {
+			ep->st.irq_moved++;
+			return 0;
+		}
+		r = r2;
+	}
+	switch (irq_errno_class(r)) {
+	case IRQ_ERR_NONE:
+		ep->st.irq_moved++;
+		if (ep->verbose)
+			printf("irq %u: %s -> %s\n", ch->irq, ch->old, ch->new);
+		return 0;
+	case IRQ_ERR_IMMOVABLE:
+		ep->st.irq_immovable++;
+		immovable_add(&ep->st, ch->irq);
+		if (ep->verbose)
+			printf("irq %u: %s: immovable (managed or per-CPU): %s\n", ch->irq, ch->old,
+			       strerror(-r));
+		return 0;
+	case IRQ_ERR_GONE:
+		ep->st.irq_gone++;
+		return 0;
+	case IRQ_ERR_RETRY:
+	case IRQ_ERR_FAILED:
+		break;
+	}
+	ep->st.irq_failed++;
+	ep_log(ep, LOG_WARNING, "cannot move IRQ %u to %s: %s, ignoring", ch->irq, ch->new, strerror(-r));
+	return 1;
+}
+
+static unsigned int apply_task(struct earlypin *ep, struct ep_change *ch)
+{
+	struct taskstat st;
+	cpuset_t set;
+	int r;
+
+	if (cpuset_parse_list(ch->new, 0, &set) < 0 || cpuset_empty(&set))
+		return 1;
+	r = ep->ops.task_set_affinity(&ep->ops, ch->pid, ch->tid, &set);
+	if (r == 0) {
+		ep->st.task_moved++;
+		if (ep->verbose)
+			printf("task %d/%d (%s): %s -> %s\n", (int)ch->pid, (int)ch->tid, ch->comm,
+			       ch->old, ch->new);
+		return 0;
+	}
+	if (r == -ESRCH) {
+		ep->st.task_gone++;
+		return 0;
+	}
+	if (r == -EINVAL) {
+		/* Only now find out why: PF_NO_SETAFFINITY is the usual reason. */
+		int e = taskstat_read(&ep->pc, ch->pid, ch->tid, &st);
+
+		if (e == -ESRCH || e == -ENOENT) {
+			ep->st.task_gone++;
+			return 0;
+		}
+		if (e == 0 && taskstat_is_percpu(&st)) {
+			ep->st.task_percpu++;
+			names_add(ep->st.percpu_names, sizeof(ep->st.percpu_names), st.comm);
+			if (ep->verbose)
+				printf("task %d/%d (%s): %s: per-CPU (PF_NO_SETAFFINITY), left alone\n",
+				       (int)ch->pid, (int)ch->tid, st.comm, ch->old);
+			return 0;
+		}
+	}
+	ep->st.task_failed++;
+	{
+		char name[64];
+
+		snprintf(name, sizeof(name), "%d/%d", (int)ch->pid, (int)ch->tid);
+		names_add(ep->st.failed_names, sizeof(ep->st.failed_names), name);
+	}
+	ep_log(ep, LOG_WARNING, "cannot move task %d/%d to %s: %s, ignoring", (int)ch->pid, (int)ch->tid,
+	       ch->new, strerror(-r));
+	return 1;
+}
+
+static unsigned int apply_file(struct earlypin *ep, struct ep_change *ch)
+{
+	bool wq = ch->kind == SF_IRQ_DEFAULT || !strcmp(ch->what, "workqueue");
+	const char *path = ch->kind == SF_IRQ_DEFAULT ? "/proc/irq/default_smp_affinity" : ch->path;
+	int r = ep->ops.file_write(&ep->ops, path, ch->new);
+
+	if (r == 0) {
+		if (ch->kind == SF_IRQ_DEFAULT)
+			ep->st.irq_default = 1;
+		else if (wq)
+			ep->st.wq_moved++;
+		else
+			ep->st.freq_set++;
+		if (ep->verbose)
+			printf("%s: %s -> %s\n", path, ch->old, ch->new);
+		return 0;
+	}
+	if (ch->kind == SF_IRQ_DEFAULT)
+		ep->st.irq_default = 0;
+	else if (wq)
+		ep->st.wq_failed++;
+	else
+		ep->st.freq_failed++;
+	ep_log(ep, LOG_WARNING, "cannot write '%s' to %s%s: %s, ignoring", ch->new, ep->pc.root, path,
+	       strerror(-r));
+	return 1;
+}
+
+unsigned int ep_apply(struct earlypin *ep, struct ep_plan *plan)
+{
+	unsigned int failed = 0;
+
+	for (size_t i = 0; i < plan->n; i++) {
+		struct ep_change *ch = &plan->v[i];
+
+		switch (ch->kind) {
+		case SF_TASK:
+			failed += apply_task(ep, ch);
+			break;
+		case SF_IRQ:
+			failed += apply_irq(ep, ch);
+			break;
+		case SF_IRQ_DEFAULT:
+		case SF_FILE:
+			failed += apply_file(ep, ch);
+			break;
+		}
+	}
+	return failed;
+}
+
+void ep_print_plan(struct earlypin *ep, const struct ep_plan *plan)
+{
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct ep_change *ch = &plan->v[i];
+
+		switch (ch->kind) {
+		case SF_TASK:
+			printf("would move task %d/%d (%s): %s -> %s\n", (int)ch->pid, (int)ch->tid,
+			       ch->comm, ch->old, ch->new);
+			break;
+		case SF_IRQ:
+			printf("would move irq %u: %s -> %s\n", ch->irq, ch->old, ch->new);
+			break;
+		case SF_IRQ_DEFAULT:
+			printf("would write /proc/irq/default_smp_affinity: %s -> %s\n", ch->old, ch->new);
+			break;
+		case SF_FILE:
+			printf("would write %s: %s -> %s\n", ch->path, ch->old, ch->new);
+			break;
+		}
+	}
+	(void)ep;
+}

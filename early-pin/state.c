@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * early-pin: --save and --restore.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "early-pin.h"
+#include "irq.h"
+#include "taskstat.h"
+
+int ep_boot_id(struct earlypin *ep, char *buf, size_t len)
+{
+	ssize_t n = path_read_buf(&ep->pc, buf, len, "/proc/sys/kernel/random/boot_id");
+
+	if (n <= 0) {
+		snprintf(buf, len, "unknown");
+		return n < 0 ? (int)n : -ENODATA;
+	}
+	return 0;
+}
+
+static const char *root_name(const struct earlypin *ep)
+{
+	return path_is_real_root(&ep->pc) ? "/" : ep->pc.root;
+}
+
+int ep_state_init(struct earlypin *ep, struct statefile *sf)
+{
+	memset(sf, 0, sizeof(*sf));
+	ep_boot_id(ep, sf->boot_id, sizeof(sf->boot_id));
+	snprintf(sf->root, sizeof(sf->root), "%s", root_name(ep));
+	sf->nbits = ep->nbits;
+	if (cpuset_format_list(&ep->hk, sf->housekeeping, sizeof(sf->housekeeping)) >=
+	    sizeof(sf->housekeeping))
+		return -E2BIG;
+	return 0;
+}
+
+/* ---- a small set of (tid, starttime) for --enforce re-scans ------------------ */
+
+struct taskkeys {
+	uint64_t	*v;	/* 0 = empty slot */
+	size_t		cap;	/* power of two */
+};
+
+static uint64_t task_key(pid_t tid, uint64_t start)
+{
+	return ((uint64_t)(uint32_t)tid << 40 ^ start) | 1;	/* never 0 */
+}
+
+static size_t key_slot(uint64_t key, size_t cap)
+{
+	return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 17) & (cap - 1);
+}
+
+static int taskkeys_build(struct taskkeys *tk, const struct statefile *sf)
+{
+	size_t cap = 64;
+
+	while (cap < sf->n * 2)
+		cap *= 2;
+	tk->v = calloc(cap, sizeof(*tk->v));
+	if (!tk->v)
+		return -ENOMEM;
+	tk->cap = cap;
+	for (size_t i = 0; i < sf->n; i++) {
+		uint64_t key;
+		size_t s;
+
+		if (sf->v[i].kind != SF_TASK)
+			continue;
+		key = task_key(sf->v[i].tid, sf->v[i].starttime);
+		for (s = key_slot(key, cap); tk->v[s] && tk->v[s] != key; s = (s + 1) & (cap - 1))
+			;
+		tk->v[s] = key;
+	}
+	return 0;
+}
+
+static bool taskkeys_has(const struct taskkeys *tk, pid_t tid, uint64_t start)
+{
+	uint64_t key = task_key(tid, start);
+
+	for (size_t s = key_slot(key, tk->cap); tk->v[s]; s = (s + 1) & (tk->cap - 1))
+		if (tk->v[s] == key)
+			return true;
+	return false;
+}
+
+static bool state_has(const struct statefile *sf, const struct ep_change *ch)
+{
+	for (size_t i = 0; i < sf->n; i++) {
+		const struct statefile_rec *rec = &sf->v[i];
+
+		if (rec->kind != ch->kind)
+			continue;
+		if (rec->kind == SF_IRQ_DEFAULT || (rec->kind == SF_IRQ && rec->irq == ch->irq) ||
+		    (rec->kind == SF_FILE && strcmp(rec->path, ch->path) == 0))
+			return true;
+	}
+	return false;
+}
+
+int ep_state_record(struct statefile *sf, const struct ep_plan *plan)
+{
+	struct taskkeys tk = { 0 };
+	bool check = sf->n > 0;
+	int added = 0, r = 0;
+
+	if (check && (r = taskkeys_build(&tk, sf)) < 0)
+		return r;
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct ep_change *ch = &plan->v[i];
+		struct statefile_rec rec = {
+			.kind = ch->kind, .pid = ch->pid, .tid = ch->tid, .starttime = ch->starttime,
+			.irq = ch->irq, .path = ch->path, .value = ch->old,
+		};
+
+		if (check && (ch->kind == SF_TASK ? taskkeys_has(&tk, ch->tid, ch->starttime)
+						  : state_has(sf, ch)))
+			continue;
+		r = statefile_add(sf, &rec);
+		if (r < 0)
+			break;
+		added++;
+	}
+	free(tk.v);
+	return r < 0 ? r : added;
+}
+
+char *ep_state_path(struct earlypin *ep, const char *arg, bool create_dir)
+{
+	const char *dir;
+	char *p;
+
+	if (strchr(arg, '/'))
+		return strdup(arg);
+	dir = path_get(&ep->pc, EP_STATE_DIR);
+	if (!dir)
+		return NULL;
+	if (create_dir) {
+		char parent[PATH_MAX];
+
+		snprintf(parent, sizeof(parent), "%s/run", ep->pc.root);
+		mkdir(parent, 0755);
+		mkdir(dir, 0700);
+	}
+	if (asprintf(&p, "%s/%s", dir, arg) < 0)
+		return NULL;
+	return p;
+}
+
+int ep_state_load(struct earlypin *ep, const char *file, struct statefile *sf)
+{
+	char boot_id[64];
+	unsigned int line = 0;
+	int r = statefile_read(file, sf, &line);
+
+	switch (r) {
+	case 0:
+		break;
+	case -EMEDIUMTYPE:
+		ep_log(ep, LOG_ERR, "%s: not an early-pin state file, refusing to restore", file);
+		return r;
+	case -EPROTONOSUPPORT:
+		ep_log(ep, LOG_ERR, "%s: unsupported state file version, refusing to restore", file);
+		return r;
+	case -EBADMSG:
+		if (line)
+			ep_log(ep, LOG_ERR, "%s: corrupt state file (line %u), refusing to restore", file, line);
+		else
+			ep_log(ep, LOG_ERR, "%s: corrupt state file (checksum mismatch), refusing to restore",
+			       file);
+		return r;
+	default:
+		ep_log(ep, LOG_ERR, "cannot read state file: %s: %s", file, strerror(-r));
+		return r;
+	}
+	ep_boot_id(ep, boot_id, sizeof(boot_id));
+	if (strcmp(boot_id, sf->boot_id) != 0) {
+		ep_log(ep, LOG_ERR, "%s: saved in another boot (boot_id %s, now %s), refusing to restore: the tasks and IRQs it names are gone",
+		       file, sf->boot_id, boot_id);
+		statefile_free(sf);
+		return -ESTALE;
+	}
+	if (strcmp(sf->root, root_name(ep)) != 0) {
+		ep_log(ep, LOG_ERR, "%s: saved for root %s, not %s, refusing to restore", file, sf->root,
+		       root_name(ep));
+		statefile_free(sf);
+		return -EXDEV;
+	}
+	return 0;
+}
+
+/* ---- restore --------------------------------------------------------------- */
+
+struct restore_stats {
+	unsigned int	tasks, exited, reused, irqs, files, unchanged, failed;
+};
+
+static unsigned int restore_task(struct earlypin *ep, const struct statefile_rec *rec,
+				 struct restore_stats *rs)
+{
+	struct taskstat st;
+	cpuset_t set;
+	int r;
+
+	r = taskstat_read(&ep->pc, rec->pid, rec->tid, &st);
+	if (r == -ESRCH || r == -ENOENT) {
+		rs->exited++;
+		return 0;
+	}
+	if (r < 0) {
+		ep_log(ep, LOG_WARNING, "cannot read %s: %s, not restoring task %d/%d", path_last(&ep->pc),
+		       strerror(-r), (int)rec->pid, (int)rec->tid);
+		rs->failed++;
+		return 1;
+	}
+	if (st.starttime != rec->starttime) {
+		/* The pid was reused: never hand the old mask to a new task. */
+		rs->reused++;
+		if (ep->verbose)
+			printf("task %d/%d: start time %llu, saved %llu: a new task, skipped\n",
+			       (int)rec->pid, (int)rec->tid, (unsigned long long)st.starttime,
+			       (unsigned long long)rec->starttime);
+		return 0;
+	}
+	if (cpuset_parse_list(rec->value, 0, &set) < 0)
+		return 1;
+	r = ep->ops.task_set_affinity(&ep->ops, rec->pid, rec->tid, &set);
+	if (r == -ESRCH) {
+		rs->exited++;
+		return 0;
+	}
+	if (r < 0) {
+		ep_log(ep, LOG_WARNING, "cannot restore task %d/%d (%s) to %s: %s", (int)rec->pid,
+		       (int)rec->tid, st.comm, rec->value, strerror(-r));
+		rs->failed++;
+		return 1;
+	}
+	rs->tasks++;
+	if (ep->verbose)
+		printf("task %d/%d (%s): restored %s\n", (int)rec->pid, (int)rec->tid, st.comm, rec->value);
+	return 0;
+}
+
+static unsigned int restore_irq(struct earlypin *ep, const struct statefile_rec *rec,
+				struct restore_stats *rs)
+{
+	cpuset_t want, cur;
+	int r;
+
+	if (cpuset_parse_list(rec->value, 0, &want) < 0)
+		return 1;
+	r = irq_read_affinity(&ep->pc, rec->irq, &cur);
+	if (r == -ENOENT) {
+		rs->exited++;
+		return 0;
+	}
+	if (r == 0 && cpuset_equal(&cur, &want)) {
+		rs->unchanged++;
+		return 0;
+	}
+	r = irq_write_affinity(&ep->ops, rec->irq, &want);
+	if (r < 0) {
+		if (irq_errno_class(r) == IRQ_ERR_IMMOVABLE) {
+			rs->unchanged++;	/* it never moved either */
+			return 0;
+		}
+		ep_log(ep, LOG_WARNING, "cannot restore IRQ %u to %s: %s", rec->irq, rec->value,
+		       strerror(-r));
+		rs->failed++;
+		return 1;
+	}
+	rs->irqs++;
+	if (ep->verbose)
+		printf("irq %u: restored %s\n", rec->irq, rec->value);
+	return 0;
+}
+
+static unsigned int restore_file(struct earlypin *ep, const char *path, const char *value, bool mask,
+				 struct restore_stats *rs)
+{
+	char cur[CPUSET_MAX / 4 + CPUSET_MAX / 32 + 16];
+	ssize_t n = path_read_buf(&ep->pc, cur, sizeof(cur), "%s", path);
+	int r;
+
+	if (n >= 0) {
+		cpuset_t a, b;
+
+		if (strcmp(cur, value) == 0 ||
+		    (mask && cpuset_parse_mask(cur, &a) == 0 && cpuset_parse_mask(value, &b) == 0 &&
+		     cpuset_equal(&a, &b))) {
+			rs->unchanged++;
+			return 0;
+		}
+	}
+	r = ep->ops.file_write(&ep->ops, path, value);
+	if (r < 0) {
+		ep_log(ep, LOG_WARNING, "cannot restore '%s' to %s%s: %s", value, ep->pc.root, path,
+		       strerror(-r));
+		rs->failed++;
+		return 1;
+	}
+	rs->files++;
+	if (ep->verbose)
+		printf("%s: restored %s\n", path, value);
+	return 0;
+}
+
+static bool is_mask_file(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n >= 8 && strcmp(path + n - 8, "/cpumask") == 0;
+}
+
+unsigned int ep_restore(struct earlypin *ep, const struct statefile *sf)
+{
+	struct restore_stats rs = { 0 };
+	unsigned int failed = 0;
+
+	/* Undo in reverse order: min frequency before max, and so on. */
+	for (size_t i = sf->n; i-- > 0;) {
+		const struct statefile_rec *rec = &sf->v[i];
+
+		switch (rec->kind) {
+		case SF_TASK:
+			failed += restore_task(ep, rec, &rs);
+			break;
+		case SF_IRQ:
+			failed += restore_irq(ep, rec, &rs);
+			break;
+		case SF_IRQ_DEFAULT:
+			failed += restore_file(ep, "/proc/irq/default_smp_affinity", rec->value, true, &rs);
+			break;
+		case SF_FILE:
+			failed += restore_file(ep, rec->path, rec->value, is_mask_file(rec->path), &rs);
+			break;
+		}
+	}
+	if (!ep->quiet)
+		printf("early-pin: restored tasks=%u irqs=%u files=%u unchanged=%u exited=%u pid-reused=%u failed=%u\n",
+		       rs.tasks, rs.irqs, rs.files, rs.unchanged, rs.exited, rs.reused, rs.failed);
+	return failed;
+}

@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ops: real and recording implementations of the pinning side effects.
+ */
+#include "ops.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libkmod.h>
+
+#include "taskstat.h"
+
+/* ---- real ---------------------------------------------------------------- */
+
+static int real_task_get_affinity(struct qc_ops *ops, pid_t pid, pid_t tid, cpuset_t *ret)
+{
+	cpuset_t set;
+
+	(void)ops;
+	(void)pid;
+	cpuset_zero(&set);
+	if (sched_getaffinity(tid, sizeof(set.bits), (cpu_set_t *)set.bits) < 0)
+		return -errno;
+	*ret = set;
+	return 0;
+}
+
+static int real_task_set_affinity(struct qc_ops *ops, pid_t pid, pid_t tid, const cpuset_t *set)
+{
+	(void)ops;
+	(void)pid;
+	if (sched_setaffinity(tid, sizeof(set->bits), (const cpu_set_t *)set->bits) < 0)
+		return -errno;
+	return 0;
+}
+
+static int real_file_write(struct qc_ops *ops, const char *path, const char *str)
+{
+	return path_write_str(ops->pc, str, "%s", path);
+}
+
+static int real_module_load(struct qc_ops *ops, const char *name)
+{
+	struct kmod_list *list = NULL, *l;
+	int r, loaded = 0;
+
+	if (!ops->kmod) {
+		struct kmod_ctx *ctx = kmod_new(NULL, NULL);
+
+		if (!ctx)
+			return -ENOMEM;
+		kmod_load_resources(ctx);
+		ops->kmod = ctx;
+	}
+	r = kmod_module_new_from_lookup(ops->kmod, name, &list);
+	if (r < 0)
+		return r;
+	if (!list)
+		return -ENOENT;
+	r = 0;
+	kmod_list_foreach(l, list) {
+		struct kmod_module *mod = kmod_module_get_module(l);
+		int e = kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST, NULL, NULL,
+							NULL, NULL);
+
+		kmod_module_unref(mod);
+		if (e == 0)
+			loaded++;
+		else if (r == 0)
+			r = e > 0 ? -EPERM : e;	/* > 0: blacklisted */
+	}
+	kmod_module_unref_list(list);
+	return loaded ? 0 : r;
+}
+
+void ops_init_real(struct qc_ops *ops, struct path_cxt *pc)
+{
+	memset(ops, 0, sizeof(*ops));
+	ops->name = "real";
+	ops->pc = pc;
+	ops->task_get_affinity = real_task_get_affinity;
+	ops->task_set_affinity = real_task_set_affinity;
+	ops->file_write = real_file_write;
+	ops->module_load = real_module_load;
+}
+
+/* ---- recording ------------------------------------------------------------- */
+
+static const struct {
+	const char	*name;
+	int		err;
+} errno_names[] = {
+	{ "EIO", EIO },	      { "EPERM", EPERM },   { "ENOSPC", ENOSPC }, { "EINVAL", EINVAL },
+	{ "ENOENT", ENOENT }, { "EBUSY", EBUSY },   { "ESRCH", ESRCH },	  { "EACCES", EACCES },
+	{ "EROFS", EROFS },   { "ENODEV", ENODEV },
+};
+
+int ops_errno_from_name(const char *name)
+{
+	for (size_t i = 0; i < sizeof(errno_names) / sizeof(errno_names[0]); i++)
+		if (strcmp(errno_names[i].name, name) == 0)
+			return errno_names[i].err;
+	return 0;
+}
+
+static int log_add(struct qc_ops *ops, enum ops_kind kind, pid_t pid, pid_t tid, const char *path,
+		   const char *value, int result)
+{
+	struct ops_record *rec;
+
+	if (ops->nlog == ops->caplog) {
+		size_t cap = ops->caplog ? ops->caplog * 2 : 64;
+		struct ops_record *v = realloc(ops->log, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		ops->log = v;
+		ops->caplog = cap;
+	}
+	rec = &ops->log[ops->nlog];
+	memset(rec, 0, sizeof(*rec));
+	rec->kind = kind;
+	rec->pid = pid;
+	rec->tid = tid;
+	rec->result = result;
+	rec->path = path ? strdup(path) : NULL;
+	rec->value = value ? strdup(value) : NULL;
+	if ((path && !rec->path) || (value && !rec->value)) {
+		free(rec->path);
+		free(rec->value);
+		return -ENOMEM;
+	}
+	ops->nlog++;
+	return 0;
+}
+
+/* Replace the whole content of an existing file (regular file in a fake tree). */
+static int replace_content(const char *path, const char *str)
+{
+	size_t len = strlen(str);
+	ssize_t n;
+	int fd, r = 0;
+
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, str, len);
+	if (n < 0)
+		r = -errno;
+	else if ((size_t)n != len)
+		r = -EIO;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+static int fake_status_path(struct qc_ops *ops, pid_t pid, pid_t tid, char *buf, size_t len)
+{
+	const char *p = path_get(ops->pc, "/proc/%d/task/%d/status", (int)pid, (int)tid);
+
+	if (!p || strlen(p) >= len)
+		return -ENAMETOOLONG;
+	strcpy(buf, p);
+	return 0;
+}
+
+static int fake_task_get_affinity(struct qc_ops *ops, pid_t pid, pid_t tid, cpuset_t *ret)
+{
+	char path[PATH_MAX], *s = NULL, *line;
+	int r;
+
+	r = fake_status_path(ops, pid, tid, path, sizeof(path));
+	if (r < 0)
+		return r;
+	r = path_read_str(ops->pc, &s, "%s", path + ops->pc->rootlen);
+	if (r < 0)
+		return r == -ENOENT ? -ESRCH : r;
+	line = strstr(s, "Cpus_allowed_list:");
+	if (!line) {
+		free(s);
+		return -EINVAL;
+	}
+	line += strlen("Cpus_allowed_list:");
+	line[strcspn(line, "\n")] = '\0';
+	r = cpuset_parse_list(line, 0, ret);
+	free(s);
+	return r;
+}
+
+/* Rewrite the Cpus_allowed_list line (and Cpus_allowed) of a fake status file. */
+static int fake_status_update(struct qc_ops *ops, const char *path, const cpuset_t *set)
+{
+	char *s = NULL, *list = NULL, *mask = NULL, *out = NULL;
+	size_t cap, pos = 0;
+	int r;
+
+	r = path_read_str(ops->pc, &s, "%s", path + ops->pc->rootlen);
+	if (r < 0)
+		return r;
+	list = cpuset_to_list(set);
+	mask = cpuset_to_mask(set, 0);
+	cap = strlen(s) + (list ? strlen(list) : 0) + (mask ? strlen(mask) : 0) + 64;
+	out = malloc(cap);
+	if (!list || !mask || !out) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (char *line = s, *next; line && *line; line = next) {
+		size_t n = strcspn(line, "\n");
+
+		next = line[n] ? line + n + 1 : NULL;
+		if (strncmp(line, "Cpus_allowed_list:", 18) == 0)
+			pos += (size_t)snprintf(out + pos, cap - pos, "Cpus_allowed_list:\t%s\n", list);
+		else if (strncmp(line, "Cpus_allowed:", 13) == 0)
+			pos += (size_t)snprintf(out + pos, cap - pos, "Cpus_allowed:\t%s\n", mask);
+		else
+			pos += (size_t)snprintf(out + pos, cap - pos, "%.*s\n", (int)n, line);
+	}
+	r = replace_content(path, out);
+out:
+	free(s);
+	free(list);
+	free(mask);
+	free(out);
+	return r;
+}
+
+static int fake_task_set_affinity(struct qc_ops *ops, pid_t pid, pid_t tid, const cpuset_t *set)
+{
+	char path[PATH_MAX], *list;
+	struct taskstat st;
+	cpuset_t online;
+	int r;
+
+	r = fake_status_path(ops, pid, tid, path, sizeof(path));
+	if (r < 0)
+		goto out;
+	if (access(path, F_OK) < 0) {
+		r = -ESRCH;
+		goto out;
+	}
+	r = taskstat_read(ops->pc, pid, tid, &st);
+	if (r == 0 && taskstat_is_percpu(&st)) {
+		r = -EINVAL;
+		goto out;
+	}
+	if (path_read_cpulist(ops->pc, 0, &online, "/sys/devices/system/cpu/online") == 0 &&
+	    !cpuset_intersects(set, &online)) {
+		r = -EINVAL;
+		goto out;
+	}
+	r = fake_status_update(ops, path, set);
+	if (r == -ENOENT)
+		r = -ESRCH;
+out:
+	list = cpuset_to_list(set);
+	log_add(ops, OPS_TASK_SET_AFFINITY, pid, tid, NULL, list, r);
+	free(list);
+	return r;
+}
+
+/* "<file>.errno": errno name and an optional count of failures left. */
+static int fake_sidecar_errno(const char *file)
+{
+	char side[PATH_MAX], buf[64], name[32];
+	unsigned long count;
+	int n, err, fd;
+	ssize_t len;
+
+	if ((size_t)snprintf(side, sizeof(side), "%s.errno", file) >= sizeof(side))
+		return 0;
+	fd = open(side, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return 0;
+	buf[len] = '\0';
+	n = sscanf(buf, "%31s %lu", name, &count);
+	err = ops_errno_from_name(name);
+	if (n < 1 || !err)
+		return 0;
+	if (n == 2) {
+		if (count == 0)
+			return 0;
+		snprintf(buf, sizeof(buf), "%s %lu\n", name, count - 1);
+		replace_content(side, buf);
+	}
+	return -err;
+}
+
+static int fake_file_write(struct qc_ops *ops, const char *path, const char *str)
+{
+	const char *full = path_get(ops->pc, "%s", path);
+	struct stat st;
+	int r;
+
+	if (!full) {
+		r = -ENAMETOOLONG;
+		goto out;
+	}
+	if (stat(full, &st) < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (!(st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH))) {
+		r = -EPERM;
+		goto out;
+	}
+	r = fake_sidecar_errno(full);
+	if (r == 0)
+		r = replace_content(full, str);
+out:
+	log_add(ops, OPS_FILE_WRITE, 0, 0, path, str, r);
+	return r;
+}
+
+static int fake_module_load(struct qc_ops *ops, const char *name)
+{
+	int r = path_exists(ops->pc, "/lib/modules/fake/%s", name) ? 0 : -ENOENT;
+
+	log_add(ops, OPS_MODULE_LOAD, 0, 0, name, NULL, r);
+	return r;
+}
+
+void ops_init_recording(struct qc_ops *ops, struct path_cxt *pc)
+{
+	memset(ops, 0, sizeof(*ops));
+	ops->name = "recording";
+	ops->pc = pc;
+	ops->task_get_affinity = fake_task_get_affinity;
+	ops->task_set_affinity = fake_task_set_affinity;
+	ops->file_write = fake_file_write;
+	ops->module_load = fake_module_load;
+}
+
+void ops_done(struct qc_ops *ops)
+{
+	if (!ops)
+		return;
+	for (size_t i = 0; i < ops->nlog; i++) {
+		free(ops->log[i].path);
+		free(ops->log[i].value);
+	}
+	free(ops->log);
+	ops->log = NULL;
+	ops->nlog = ops->caplog = 0;
+	if (ops->kmod)
+		kmod_unref(ops->kmod);
+	ops->kmod = NULL;
+}
+
+int ops_record_format(const struct ops_record *rec, char *buf, size_t len)
+{
+	switch (rec->kind) {
+	case OPS_TASK_SET_AFFINITY:
+		return snprintf(buf, len, "setaffinity %d/%d %s = %d", (int)rec->pid, (int)rec->tid,
+				rec->value ? rec->value : "", rec->result);
+	case OPS_FILE_WRITE:
+		return snprintf(buf, len, "write %s %s = %d", rec->path, rec->value, rec->result);
+	case OPS_MODULE_LOAD:
+		return snprintf(buf, len, "modprobe %s = %d", rec->path, rec->result);
+	}
+	return snprintf(buf, len, "?");
+}

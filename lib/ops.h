@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ops: the side effects of pinning behind a table of operations, so the same
+ * code runs against the real machine or against a fake tree in tests.
+ *
+ *   real       sched_getaffinity/sched_setaffinity, writes under the path
+ *              context, modules loaded with libkmod.
+ *   recording  for --root trees: a task's affinity is the Cpus_allowed_list
+ *              line of <root>/proc/PID/task/TID/status, setting it rewrites
+ *              that line; file writes replace the file's content; every call
+ *              is appended to a log the tests can inspect. It simulates the
+ *              kernel's refusals (see ops_init_recording()).
+ *
+ * Every operation returns 0 or -errno, exactly what the kernel would return.
+ */
+#ifndef QC_OPS_H
+#define QC_OPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "cpuset.h"
+#include "path.h"
+
+enum ops_kind {
+	OPS_TASK_SET_AFFINITY,
+	OPS_FILE_WRITE,
+	OPS_MODULE_LOAD,
+};
+
+struct ops_record {
+	enum ops_kind	kind;
+	pid_t		pid;
+	pid_t		tid;
+	char		*path;		/* file written, or module name */
+	char		*value;		/* cpulist for tasks, the string written for files */
+	int		result;		/* 0 or -errno returned */
+};
+
+struct qc_ops {
+	const char	*name;		/* "real" or "recording" */
+	struct path_cxt	*pc;		/* where files and /proc live */
+
+	/* The CPUs a thread may run on. */
+	int (*task_get_affinity)(struct qc_ops *ops, pid_t pid, pid_t tid, cpuset_t *ret);
+	int (*task_set_affinity)(struct qc_ops *ops, pid_t pid, pid_t tid, const cpuset_t *set);
+	/* Write str to an existing file; path is absolute, taken under pc's root. */
+	int (*file_write)(struct qc_ops *ops, const char *path, const char *str);
+	/* Load a kernel module (with its dependencies) by name or alias. */
+	int (*module_load)(struct qc_ops *ops, const char *name);
+
+	/* recording implementation */
+	struct ops_record *log;
+	size_t		nlog;
+	size_t		caplog;
+	void		*kmod;		/* real: struct kmod_ctx *, created on first use */
+};
+
+/* The real machine. pc must be the real root. */
+void ops_init_real(struct qc_ops *ops, struct path_cxt *pc);
+
+/*
+ * The recording implementation over a fake tree at pc's root. Simulations:
+ *  - a task whose directory is missing: -ESRCH; whose stat flags have
+ *    PF_NO_SETAFFINITY: -EINVAL on set; a set with no CPU of
+ *    <root>/sys/devices/system/cpu/online (when present): -EINVAL;
+ *  - a file without any write permission bit: -EPERM (as 6.12+ kernels do
+ *    for managed IRQs; root ignores mode bits, so this is checked explicitly);
+ *  - a sidecar file "<file>.errno" holding an errno name ("EIO", "ENOSPC",
+ *    ...) and optionally a count: the write fails with it (count times,
+ *    then succeeds);
+ *  - module_load succeeds only if <root>/lib/modules/fake/<name> exists,
+ *    else -ENOENT (no such module).
+ */
+void ops_init_recording(struct qc_ops *ops, struct path_cxt *pc);
+
+/* Free the log and any libkmod context. NULL is fine. */
+void ops_done(struct qc_ops *ops);
+
+/* One line for a log record ("setaffinity 12/14 0-1 = 0"). Like snprintf. */
+int ops_record_format(const struct ops_record *rec, char *buf, size_t len);
+
+/* errno names used by the recording ops; 0 if unknown. */
+int ops_errno_from_name(const char *name);
+
+#endif

@@ -1,0 +1,534 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * statefile: early-pin's save/restore records.
+ */
+#include "statefile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cpuset.h"
+#include "path.h"
+
+#define FNV_OFFSET	0xcbf29ce484222325ULL
+#define FNV_PRIME	0x100000001b3ULL
+
+static uint64_t fnv1a(uint64_t h, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= FNV_PRIME;
+	}
+	return h;
+}
+
+static bool is_token(const char *s)
+{
+	if (!s || !*s)
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f)
+			return false;
+	return true;
+}
+
+/* A value is the rest of the line: printable, no newline, not empty. */
+static bool is_value(const char *s)
+{
+	if (!s || !*s || *s == ' ')
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s < ' ' || *s == 0x7f)
+			return false;
+	return true;
+}
+
+int statefile_add(struct statefile *sf, const struct statefile_rec *rec)
+{
+	struct statefile_rec *r;
+
+	if (!is_value(rec->value) || (rec->kind == SF_FILE && !is_token(rec->path)))
+		return -EINVAL;
+	if (rec->kind != SF_FILE && !is_token(rec->value))
+		return -EINVAL;
+	if (sf->n == sf->cap) {
+		size_t cap = sf->cap ? sf->cap * 2 : 256;
+		struct statefile_rec *v = realloc(sf->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		sf->v = v;
+		sf->cap = cap;
+	}
+	r = &sf->v[sf->n];
+	*r = *rec;
+	r->path = rec->kind == SF_FILE ? strdup(rec->path) : NULL;
+	r->value = strdup(rec->value);
+	if (!r->value || (rec->kind == SF_FILE && !r->path)) {
+		free(r->path);
+		free(r->value);
+		return -ENOMEM;
+	}
+	sf->n++;
+	return 0;
+}
+
+void statefile_free(struct statefile *sf)
+{
+	if (!sf)
+		return;
+	for (size_t i = 0; i < sf->n; i++) {
+		free(sf->v[i].path);
+		free(sf->v[i].value);
+	}
+	free(sf->v);
+	sf->v = NULL;
+	sf->n = sf->cap = 0;
+}
+
+/* ---- writing --------------------------------------------------------------- */
+
+struct obuf {
+	char	*p;
+	size_t	len;
+	size_t	cap;
+	bool	oom;
+};
+
+static __attribute__((format(printf, 2, 3))) void obuf_printf(struct obuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->oom)
+		return;
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			b->oom = true;
+			return;
+		}
+		if ((size_t)n < b->cap - b->len) {
+			b->len += (size_t)n;
+			return;
+		}
+		size_t cap = b->cap * 2 + (size_t)n + 1;
+		char *p = realloc(b->p, cap);
+
+		if (!p) {
+			b->oom = true;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+}
+
+static int fsync_dir_of(const char *file)
+{
+	char *copy = strdup(file);
+	int fd, r = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(copy);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0 && errno != EINVAL)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int statefile_write(const struct statefile *sf, const char *file, bool replace)
+{
+	struct obuf b = { .cap = 4096 };
+	char *tmp = NULL;
+	int fd = -1, r;
+
+	if (!is_token(sf->boot_id) || !is_token(sf->root) || !is_token(sf->housekeeping))
+		return -EINVAL;
+	if (!replace && access(file, F_OK) == 0)
+		return -EEXIST;
+	b.p = malloc(b.cap);
+	if (!b.p)
+		return -ENOMEM;
+	obuf_printf(&b, "%s %d\nboot_id %s\nroot %s\nnbits %u\nhousekeeping %s\n", STATEFILE_MAGIC,
+		    STATEFILE_VERSION, sf->boot_id, sf->root, sf->nbits, sf->housekeeping);
+	for (size_t i = 0; i < sf->n; i++) {
+		const struct statefile_rec *rec = &sf->v[i];
+
+		switch (rec->kind) {
+		case SF_FILE:
+			obuf_printf(&b, "file %s %s\n", rec->path, rec->value);
+			break;
+		case SF_IRQ_DEFAULT:
+			obuf_printf(&b, "irq-default %s\n", rec->value);
+			break;
+		case SF_IRQ:
+			obuf_printf(&b, "irq %u %s\n", rec->irq, rec->value);
+			break;
+		case SF_TASK:
+			obuf_printf(&b, "task %d %d %llu %s\n", (int)rec->pid, (int)rec->tid,
+				    (unsigned long long)rec->starttime, rec->value);
+			break;
+		}
+	}
+	if (!b.oom)
+		obuf_printf(&b, "end %zu %016llx\n", sf->n,
+			    (unsigned long long)fnv1a(FNV_OFFSET, b.p, b.len));
+	if (b.oom) {
+		r = -ENOMEM;
+		goto out;
+	}
+	if (asprintf(&tmp, "%s.XXXXXX", file) < 0) {
+		tmp = NULL;
+		r = -ENOMEM;
+		goto out;
+	}
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		free(tmp);
+		tmp = NULL;
+		goto out;
+	}
+	if (fchmod(fd, 0600) < 0) {
+		r = -errno;
+		goto out;
+	}
+	r = write_all(fd, b.p, b.len);
+	if (r < 0)
+		goto out;
+	if (fsync(fd) < 0) {
+		r = -errno;
+		goto out;
+	}
+	r = close(fd);
+	fd = -1;
+	if (r < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (!replace) {
+		/* Never replace a state someone else wrote meanwhile. */
+		if (link(tmp, file) < 0) {
+			r = -errno;
+			goto out;
+		}
+		unlink(tmp);
+	} else if (rename(tmp, file) < 0) {
+		r = -errno;
+		goto out;
+	}
+	free(tmp);
+	tmp = NULL;
+	r = fsync_dir_of(file);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tmp) {
+		unlink(tmp);
+		free(tmp);
+	}
+	free(b.p);
+	return r;
+}
+
+/* ---- reading --------------------------------------------------------------- */
+
+static int read_file(const char *file, char **ret, size_t *ret_len)
+{
+	size_t cap = 65536, len = 0;
+	char *buf;
+	int fd;
+
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	buf = malloc(cap);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (cap - len < 2) {
+			char *nb = cap < (512U << 20) ? realloc(buf, cap * 2) : NULL;
+
+			if (!nb) {
+				free(buf);
+				close(fd);
+				return -EFBIG;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = -errno;
+
+			free(buf);
+			close(fd);
+			return e;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	*ret = buf;
+	*ret_len = len;
+	return 0;
+}
+
+/* Split off the next space-separated word of *p (which it advances); NULL if none. */
+static char *next_word(char **p)
+{
+	char *s = *p, *e;
+
+	if (!s || !*s)
+		return NULL;
+	e = strchr(s, ' ');
+	if (e) {
+		*e = '\0';
+		*p = e + 1;
+	} else {
+		*p = NULL;
+	}
+	return *s ? s : NULL;
+}
+
+static bool is_cpulist(const char *s)
+{
+	cpuset_t set;
+
+	return is_token(s) && cpuset_parse_list(s, 0, &set) == 0 && !cpuset_empty(&set);
+}
+
+static bool is_mask(const char *s)
+{
+	cpuset_t set;
+
+	return is_token(s) && cpuset_parse_mask(s, &set) == 0 && !cpuset_empty(&set);
+}
+
+static int parse_pid(const char *s, pid_t *ret)
+{
+	int32_t v;
+
+	if (!s || parse_s32(s, &v) < 0 || v <= 0 || s[0] < '1' || s[0] > '9')
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+/* One record line (without the newline), into sf. */
+static int parse_record(char *line, struct statefile *sf)
+{
+	struct statefile_rec rec = { 0 };
+	char *p = line, *kw = next_word(&p), *a, *b, *c;
+	uint32_t u;
+	uint64_t start;
+	int r;
+
+	if (!kw)
+		return -EBADMSG;
+	if (strcmp(kw, "file") == 0) {
+		rec.kind = SF_FILE;
+		rec.path = next_word(&p);
+		rec.value = p;
+		if (!rec.path || rec.path[0] != '/')
+			return -EBADMSG;
+	} else if (strcmp(kw, "irq-default") == 0) {
+		rec.kind = SF_IRQ_DEFAULT;
+		rec.value = p;
+		if (!is_mask(rec.value))
+			return -EBADMSG;
+	} else if (strcmp(kw, "irq") == 0) {
+		rec.kind = SF_IRQ;
+		a = next_word(&p);
+		rec.value = p;
+		if (!a || a[0] < '0' || a[0] > '9' || parse_u32(a, &u) < 0 || !is_cpulist(rec.value))
+			return -EBADMSG;
+		rec.irq = u;
+	} else if (strcmp(kw, "task") == 0) {
+		rec.kind = SF_TASK;
+		a = next_word(&p);
+		b = next_word(&p);
+		c = next_word(&p);
+		rec.value = p;
+		if (parse_pid(a, &rec.pid) < 0 || parse_pid(b, &rec.tid) < 0 || !c ||
+		    c[0] < '0' || c[0] > '9' || parse_u64(c, &start) < 0 || !is_cpulist(rec.value))
+			return -EBADMSG;
+		rec.starttime = start;
+	} else {
+		return -EBADMSG;
+	}
+	if (!rec.value)
+		return -EBADMSG;
+	r = statefile_add(sf, &rec);
+	return r == -EINVAL ? -EBADMSG : r;
+}
+
+/* "key value" header line with exactly one token value. */
+static char *header_value(char *line, const char *key)
+{
+	size_t n = strlen(key);
+
+	if (strncmp(line, key, n) != 0 || line[n] != ' ' || !is_token(line + n + 1))
+		return NULL;
+	return line + n + 1;
+}
+
+int statefile_read(const char *file, struct statefile *ret, unsigned int *ret_line)
+{
+	struct statefile sf = { 0 };
+	char *buf = NULL, *line, *next, *v;
+	size_t len = 0, magic_len = strlen(STATEFILE_MAGIC);
+	uint64_t hash = FNV_OFFSET;
+	unsigned int lineno = 0;
+	bool ended = false;
+	int r;
+
+	r = read_file(file, &buf, &len);
+	if (r < 0)
+		return r;
+	if (strlen(buf) != len) {	/* NUL bytes */
+		r = -EBADMSG;
+		goto bad;
+	}
+	if (len < magic_len + 1 || strncmp(buf, STATEFILE_MAGIC, magic_len) != 0 ||
+	    buf[magic_len] != ' ') {
+		free(buf);
+		return -EMEDIUMTYPE;
+	}
+	for (line = buf; line && *line; line = next) {
+		char *nl = strchr(line, '\n');
+
+		lineno++;
+		if (!nl) {	/* last line without newline: truncated */
+			r = -EBADMSG;
+			goto bad;
+		}
+		if (strncmp(line, "end ", 4) != 0)
+			hash = fnv1a(hash, line, (size_t)(nl - line) + 1);
+		*nl = '\0';
+		next = nl + 1;
+		if (ended) {
+			r = -EBADMSG;
+			goto bad;
+		}
+		switch (lineno) {
+		case 1: {
+			uint32_t ver;
+
+			v = line + magic_len + 1;
+			if (parse_u32(v, &ver) < 0 || v[0] < '0' || v[0] > '9') {
+				r = -EBADMSG;
+				goto bad;
+			}
+			if (ver != STATEFILE_VERSION) {
+				free(buf);
+				return -EPROTONOSUPPORT;
+			}
+			continue;
+		}
+		case 2:
+			v = header_value(line, "boot_id");
+			if (!v || strlen(v) >= sizeof(sf.boot_id))
+				goto bad_msg;
+			strcpy(sf.boot_id, v);
+			continue;
+		case 3:
+			v = header_value(line, "root");
+			if (!v || strlen(v) >= sizeof(sf.root) || v[0] != '/')
+				goto bad_msg;
+			strcpy(sf.root, v);
+			continue;
+		case 4: {
+			uint32_t nbits;
+
+			v = header_value(line, "nbits");
+			if (!v || parse_u32(v, &nbits) < 0 || nbits == 0 || nbits > CPUSET_MAX ||
+			    v[0] < '1' || v[0] > '9')
+				goto bad_msg;
+			sf.nbits = nbits;
+			continue;
+		}
+		case 5:
+			v = header_value(line, "housekeeping");
+			if (!v || strlen(v) >= sizeof(sf.housekeeping) || !is_cpulist(v))
+				goto bad_msg;
+			strcpy(sf.housekeeping, v);
+			continue;
+		default:
+			break;
+		}
+		if (strncmp(line, "end ", 4) == 0) {
+			char *p = line + 4, *cnt = next_word(&p), *h = next_word(&p);
+			char want[17];
+			uint64_t n;
+
+			if (!cnt || !h || p || parse_u64(cnt, &n) < 0 || cnt[0] < '0' ||
+			    cnt[0] > '9' || strlen(h) != 16 || n != sf.n)
+				goto bad_msg;
+			snprintf(want, sizeof(want), "%016llx", (unsigned long long)hash);
+			if (strcmp(want, h) != 0) {
+				lineno = 0;
+				goto bad_msg;
+			}
+			ended = true;
+			continue;
+		}
+		r = parse_record(line, &sf);
+		if (r == -ENOMEM)
+			goto bad;
+		if (r < 0)
+			goto bad_msg;
+	}
+	if (!ended) {
+		lineno++;
+		goto bad_msg;
+	}
+	free(buf);
+	*ret = sf;
+	return 0;
+bad_msg:
+	r = -EBADMSG;
+bad:
+	if (r == -EBADMSG && ret_line)
+		*ret_line = lineno;
+	statefile_free(&sf);
+	free(buf);
+	return r;
+}
