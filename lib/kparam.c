@@ -70,60 +70,98 @@ static int kparams_append_n(struct kparams *kp, const char *name, size_t nlen, c
 	return 0;
 }
 
+/*
+ * The kernel's parse_args() stops at a bare "--": what follows goes to init as
+ * its arguments and environment, and is no kernel parameter. Lookups and edits
+ * only see the parameters before it; the rest is kept as it is.
+ */
+static size_t kparams_end(const struct kparams *kp)
+{
+	for (size_t i = 0; i < kp->n; i++)
+		if (!kp->v[i].value && strcmp(kp->v[i].name, "--") == 0)
+			return i;
+	return kp->n;
+}
+
 int kparams_append(struct kparams *kp, const char *name, const char *value)
 {
-	return kparams_append_n(kp, name, strlen(name), value, value ? strlen(value) : 0);
+	size_t end = kparams_end(kp);
+	struct kparam p;
+	int r;
+
+	r = kparams_append_n(kp, name, strlen(name), value, value ? strlen(value) : 0);
+	if (r < 0 || end == kp->n - 1)
+		return r;
+	/* Before the "--", or the kernel never sees it. */
+	p = kp->v[kp->n - 1];
+	memmove(&kp->v[end + 1], &kp->v[end], (kp->n - 1 - end) * sizeof(kp->v[0]));
+	kp->v[end] = p;
+	return 0;
 }
 
 /*
- * Like the kernel's next_arg(): a double quote toggles "in quotes" so spaces
- * inside do not split; the quotes around a value (or a whole arg) are removed.
+ * One argument, exactly as the kernel's next_arg() (kernel/params.c) splits it:
+ * a double quote toggles "in quotes" so whitespace inside does not split; the
+ * name ends at the first '=' that is not the arg's first byte; a value that
+ * starts with a quote loses it and the arg's last byte if that is a quote; an
+ * arg that starts with a quote loses it and (if not already done) the last
+ * quote. Quotes elsewhere stay: foo=a"b c"d is one value, a"b c"d.
  */
+static int kparams_parse_one(struct kparams *kp, const char **pp)
+{
+	const char *args = *pp;
+	size_t i, end, equals = 0;
+	bool in_quote = false, quoted = false, stripped = false;
+	int r;
+
+	if (*args == '"') {
+		args++;
+		in_quote = quoted = true;
+	}
+	for (i = 0; args[i]; i++) {
+		if (isspace((unsigned char)args[i]) && !in_quote)
+			break;
+		if (equals == 0 && args[i] == '=')
+			equals = i;
+		if (args[i] == '"')
+			in_quote = !in_quote;
+	}
+	end = i;
+	*pp = args + i;
+	if (equals) {
+		size_t vstart = equals + 1;
+
+		if (args[vstart] == '"') {
+			vstart++;
+			if (args[end - 1] == '"') {
+				end--;
+				stripped = true;
+			}
+		}
+		if (quoted && !stripped && end > vstart && args[end - 1] == '"')
+			end--;
+		r = kparams_append_n(kp, args, equals, args + vstart, end > vstart ? end - vstart : 0);
+	} else {
+		if (quoted && end > 0 && args[end - 1] == '"')
+			end--;
+		r = kparams_append_n(kp, args, end, NULL, 0);
+	}
+	return r;
+}
+
 int kparams_parse(const char *cmdline, struct kparams *ret)
 {
 	struct kparams kp = { 0 };
 	const char *p = cmdline;
 
 	while (p && *p) {
-		const char *start, *eq = NULL;
-		bool inq = false;
-		char *tok;
-		size_t len, o = 0;
-		char *name, *val;
 		int r;
 
 		while (isspace((unsigned char)*p))
 			p++;
 		if (!*p)
 			break;
-		start = p;
-		for (; *p; p++) {
-			if (*p == '"')
-				inq = !inq;
-			else if (!inq && isspace((unsigned char)*p))
-				break;
-		}
-		len = (size_t)(p - start);
-		/* Strip quotes as next_arg does: a quote at the start of the arg or of the value. */
-		tok = malloc(len + 1);
-		if (!tok) {
-			kparams_free(&kp);
-			return -ENOMEM;
-		}
-		for (size_t i = 0; i < len; i++)
-			if (start[i] != '"')
-				tok[o++] = start[i];
-		tok[o] = '\0';
-		name = tok;
-		eq = strchr(tok, '=');
-		if (eq) {
-			tok[eq - tok] = '\0';
-			val = tok + (eq - tok) + 1;
-			r = kparams_append(&kp, name, val);
-		} else {
-			r = kparams_append(&kp, name, NULL);
-		}
-		free(tok);
+		r = kparams_parse_one(&kp, &p);
 		if (r < 0) {
 			kparams_free(&kp);
 			return r;
@@ -147,7 +185,7 @@ int kparams_read(struct path_cxt *pc, struct kparams *ret)
 
 const struct kparam *kparams_find(const struct kparams *kp, const char *name)
 {
-	for (size_t i = kp->n; i-- > 0;)
+	for (size_t i = kparams_end(kp); i-- > 0;)
 		if (kparam_name_eq(kp->v[i].name, name))
 			return &kp->v[i];
 	return NULL;
@@ -167,19 +205,19 @@ bool kparams_has(const struct kparams *kp, const char *name)
 
 size_t kparams_count(const struct kparams *kp, const char *name)
 {
-	size_t n = 0;
+	size_t n = 0, end = kparams_end(kp);
 
-	for (size_t i = 0; i < kp->n; i++)
+	for (size_t i = 0; i < end; i++)
 		n += kparam_name_eq(kp->v[i].name, name);
 	return n;
 }
 
 size_t kparams_remove(struct kparams *kp, const char *name)
 {
-	size_t o = 0, removed = 0;
+	size_t o = 0, removed = 0, end = kparams_end(kp);
 
 	for (size_t i = 0; i < kp->n; i++) {
-		if (kparam_name_eq(kp->v[i].name, name)) {
+		if (i < end && kparam_name_eq(kp->v[i].name, name)) {
 			free(kp->v[i].name);
 			free(kp->v[i].value);
 			removed++;
@@ -193,7 +231,9 @@ size_t kparams_remove(struct kparams *kp, const char *name)
 
 int kparams_set(struct kparams *kp, const char *name, const char *value)
 {
-	for (size_t i = 0; i < kp->n; i++) {
+	size_t end = kparams_end(kp);
+
+	for (size_t i = 0; i < end; i++) {
 		char *nv;
 
 		if (!kparam_name_eq(kp->v[i].name, name))
@@ -203,8 +243,8 @@ int kparams_set(struct kparams *kp, const char *name, const char *value)
 			return -ENOMEM;
 		free(kp->v[i].value);
 		kp->v[i].value = nv;
-		/* Drop later duplicates, keep this place. */
-		for (size_t j = kp->n; j-- > i + 1;) {
+		/* Drop later duplicates (before any "--"), keep this place. */
+		for (size_t j = end; j-- > i + 1;) {
 			if (kparam_name_eq(kp->v[j].name, name)) {
 				free(kp->v[j].name);
 				free(kp->v[j].value);
@@ -236,7 +276,11 @@ char *kparams_format(const struct kparams *kp)
 			*p++ = ' ';
 		p = stpcpy(p, kp->v[i].name);
 		if (v) {
-			bool q = strpbrk(v, " \t\n") != NULL;
+			/* Whitespace, or a leading quote next_arg() would strip. */
+			bool q = *v == '"';
+
+			for (const char *c = v; *c && !q; c++)
+				q = isspace((unsigned char)*c);
 
 			*p++ = '=';
 			if (q)

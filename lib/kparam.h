@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * kparam: the kernel command line as a list of parameters, parsed the way the
- * kernel's next_arg() does (double quotes group, are stripped from values),
- * and the parsers for the values quietcore cares about (isolcpus= flags).
+ * kernel's next_arg() does (double quotes group; a quote opening the value or
+ * the arg is stripped with the closing one, quotes elsewhere stay), and the
+ * parsers for the values quietcore cares about (isolcpus= flags).
+ *
+ * Everything after a bare "--" is init's, not the kernel's (parse_args() stops
+ * there): it is kept in the list and printed by kparams_format(), but find,
+ * get, has, count, set and remove only look before it, and append/set insert
+ * before it.
  */
 #ifndef QC_KPARAM_H
 #define QC_KPARAM_H
@@ -39,7 +45,7 @@ const char *kparams_get(const struct kparams *kp, const char *name);
 bool kparams_has(const struct kparams *kp, const char *name);
 size_t kparams_count(const struct kparams *kp, const char *name);
 
-/* Append (no de-duplication). value NULL = bare flag. -ENOMEM. */
+/* Append (no de-duplication; before a "--"). value NULL = bare flag. -ENOMEM. */
 int kparams_append(struct kparams *kp, const char *name, const char *value);
 /* Replace every occurrence by one at the place of the first, or append. */
 int kparams_set(struct kparams *kp, const char *name, const char *value);
