@@ -379,9 +379,11 @@ static int read_l3(struct path_cxt *pc, struct topology *t)
 			char list[128], mask[128];
 			uint32_t level;
 
+			if (idx == 0 && !path_exists(pc, SYSCPU "/cpu%d/cache", cpu))
+				break;
 			r = path_read_u32(pc, &level, SYSCPU "/cpu%d/cache/index%u/level", cpu, idx);
 			if (r == -ENOENT)
-				break;
+				continue;
 			if (r < 0)
 				return r;
 			if (level != 3)

@@ -13,7 +13,7 @@ pkgs=(
 	qemu-system-x86 busybox-static cpio kmod
 	dpkg-dev autoconf automake libtool liblzma-dev e2fsprogs
 	shellcheck
-	hwloc rt-tests tuna
+	hwloc rt-tests tuna jq
 )
 missing=()
 for p in "${pkgs[@]}"; do
