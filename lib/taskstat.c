@@ -5,8 +5,43 @@
 #include "taskstat.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* A field is a whole decimal token: "12x" is garbage, not 12. */
+static bool field_end(const char *end)
+{
+	return !*end || *end == ' ' || *end == '\n';
+}
+
+static int field_s32(const char *p, int32_t *ret)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(p, &end, 10);
+	if (end == p || errno || !field_end(end) || v < INT32_MIN || v > INT32_MAX)
+		return -EINVAL;
+	*ret = (int32_t)v;
+	return 0;
+}
+
+static int field_u64(const char *p, uint64_t *ret)
+{
+	char *end;
+	unsigned long long v;
+
+	if (*p == '-')
+		return -EINVAL;	/* strtoull would wrap it */
+	errno = 0;
+	v = strtoull(p, &end, 10);
+	if (end == p || errno || !field_end(end))
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
 
 int taskstat_parse(const char *buf, struct taskstat *ret)
 {
@@ -28,7 +63,7 @@ int taskstat_parse(const char *buf, struct taskstat *ret)
 	p = close + 1;
 	/* Field 3 onwards, space separated. */
 	for (field = 3; *p; field++) {
-		char *end;
+		uint64_t v;
 
 		while (*p == ' ')
 			p++;
@@ -39,31 +74,20 @@ int taskstat_parse(const char *buf, struct taskstat *ret)
 			st.state = *p;
 			break;
 		case 4:
-			errno = 0;
-			st.ppid = (int32_t)strtol(p, &end, 10);
-			if (end == p || errno)
+			if (field_s32(p, &st.ppid) < 0)
 				return -EINVAL;
 			break;
-		case 9: {
-			unsigned long v;
-
-			errno = 0;
-			v = strtoul(p, &end, 10);
-			if (end == p || errno || v > UINT32_MAX)
+		case 9:
+			if (field_u64(p, &v) < 0 || v > UINT32_MAX)
 				return -EINVAL;
 			st.flags = (uint32_t)v;
 			break;
-		}
 		case 22:
-			errno = 0;
-			st.starttime = strtoull(p, &end, 10);
-			if (end == p || errno)
+			if (field_u64(p, &st.starttime) < 0)
 				return -EINVAL;
 			break;
 		case 39:
-			errno = 0;
-			st.processor = (int32_t)strtol(p, &end, 10);
-			if (end == p || errno)
+			if (field_s32(p, &st.processor) < 0)
 				return -EINVAL;
 			break;
 		default:
@@ -80,7 +104,11 @@ int taskstat_parse(const char *buf, struct taskstat *ret)
 
 int taskstat_read(struct path_cxt *pc, int pid, int tid, struct taskstat *ret)
 {
-	char buf[1024];
+	/*
+	 * 52 fields, most of them up to 20 digits, and a comm of up to 64 bytes:
+	 * a busy long-lived task can pass 1 KiB, and -EFBIG would skip it.
+	 */
+	char buf[4096];
 	ssize_t n;
 
 	if (tid > 0)
