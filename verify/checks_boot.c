@@ -1,0 +1,447 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * isol-verify: the `cmdline` and `kernel` checks.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "verify.h"
+
+#define LIST_BUF 512
+
+/* Kernel release as major*1000+minor, or -1. */
+static int kernel_version(struct path_cxt *pc)
+{
+	char buf[128];
+	unsigned long maj, min;
+	char *e;
+
+	if (path_read_buf(pc, buf, sizeof(buf), "/proc/sys/kernel/osrelease") <= 0)
+		return -1;
+	errno = 0;
+	maj = strtoul(buf, &e, 10);
+	if (errno || e == buf || *e != '.')
+		return -1;
+	min = strtoul(e + 1, &e, 10);
+	if (errno)
+		return -1;
+	return (int)(maj * 1000 + min);
+}
+
+static void cmdline_param_details(struct check *c, const struct vplan *p)
+{
+	static const char *const names[] = { "isolcpus", "nohz_full", "rcu_nocbs", "irqaffinity",
+					     "rcu_nocb_poll", "nohz", "rd.earlypin.cpus" };
+	json_object *o = check_detail_object(c, "params");
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const struct kparam *kp = kparams_find(&p->kp, names[i]);
+
+		if (kp)
+			json_object_object_add(o, names[i], kp->value ? json_object_new_string(kp->value)
+								  : json_object_new_boolean(1));
+	}
+}
+
+static void expect_from_bootloader(struct verify *v, struct check *c);
+
+void check_cmdline(struct verify *v, struct check *c)
+{
+	const struct vplan *p = &v->plan;
+	char a[LIST_BUF], b[LIST_BUF];
+	cpuset_t t;
+	int kver;
+
+	if (!p->cmdline_ok) {
+		check_problem(c, VS_UNKNOWN, "cannot read the kernel command line: %s: %s",
+			      path_get(&v->pc, "/proc/cmdline"), strerror(-p->cmdline_err));
+		return;
+	}
+	cmdline_param_details(c, p);
+	check_detail_cpuset(c, "isolated", &p->isolated);
+	check_detail_cpuset(c, "housekeeping", &p->housekeeping);
+	check_detail_cpuset(c, "domain", &p->domain);
+	check_detail_cpuset(c, "nohz_full", &p->nohz);
+	check_detail_cpuset(c, "online", &p->online);
+
+	if (p->has_isolcpus && !p->isolcpus_ok)
+		check_problem(c, VS_CRITICAL,
+			      "isolcpus=%s is ignored by the kernel (%s): write flags as 'domain,managed_irq,' followed by a cpulist",
+			      kparams_get(&p->kp, "isolcpus") ?: "", strerror(-p->isolcpus_err));
+	if (p->has_nohz_full && !p->nohz_full_ok)
+		check_problem(c, VS_CRITICAL,
+			      "nohz_full=%s is not a valid cpulist: the kernel ignores it and keeps the tick on every CPU",
+			      kparams_get(&p->kp, "nohz_full") ?: "");
+	if (p->has_rcu_nocbs && kparams_get(&p->kp, "rcu_nocbs") && !p->rcu_nocbs_ok)
+		check_problem(c, VS_CRITICAL,
+			      "rcu_nocbs=%s is not a valid cpulist: the kernel then offloads RCU callbacks of every CPU; fix the list",
+			      kparams_get(&p->kp, "rcu_nocbs"));
+
+	if (!vplan_any(p)) {
+		check_problem(c, VS_CRITICAL,
+			      "no CPU is isolated: the kernel command line has no usable isolcpus= or nohz_full=; plan and apply it with 'cmdline-gen --apply', then reboot");
+		return;
+	}
+
+	if (p->isolcpus_ok) {
+		if (p->iso.unknown_flags)
+			check_problem(c, VS_WARNING,
+				      "isolcpus=%s has %u unknown flag(s) that the kernel skips: use only nohz, domain, managed_irq",
+				      kparams_get(&p->kp, "isolcpus"), p->iso.unknown_flags);
+		if (!(p->iso.flags & ISOL_FLAG_DOMAIN))
+			check_problem(c, VS_WARNING,
+				      "isolcpus=%s has flags but no 'domain': the scheduler still balances tasks onto %s; write isolcpus=domain,%s,%s",
+				      kparams_get(&p->kp, "isolcpus"), cpulist_str(&p->iso.cpus, a, sizeof(a)),
+				      isolcpus_flags_str(p->iso.flags), cpulist_str(&p->iso.cpus, b, sizeof(b)));
+		if (!(p->iso.flags & ISOL_FLAG_MANAGED_IRQ))
+			check_problem(c, VS_WARNING,
+				      "isolcpus= has no 'managed_irq' flag: managed (multi-queue) device IRQs may be routed to isolated CPUs; add managed_irq");
+	} else if (!p->has_isolcpus && p->nohz_full_ok) {
+		check_problem(c, VS_WARNING,
+			      "no isolcpus=: tasks are load-balanced onto the nohz_full CPUs %s unless a cpuset keeps them away; add isolcpus=domain,managed_irq,%s",
+			      cpulist_str(&p->nohz_full, a, sizeof(a)), cpulist_str(&p->nohz_full, b, sizeof(b)));
+	}
+
+	if (!p->has_isolcpus && !p->has_nohz_full)
+		check_problem(c, VS_CRITICAL,
+			      "the kernel command line isolates nothing (no isolcpus=, no nohz_full=) although CPUs %s are to be isolated: apply the plan with 'cmdline-gen --apply' and reboot",
+			      cpulist_str(&p->isolated, a, sizeof(a)));
+	if (!p->has_nohz_full && !(p->isolcpus_ok && (p->iso.flags & ISOL_FLAG_NOHZ)))
+		check_problem(c, VS_WARNING,
+			      "no nohz_full=: the scheduler tick keeps interrupting the isolated CPUs; add nohz_full=%s",
+			      cpulist_str(&p->isolated, a, sizeof(a)));
+
+	kver = kernel_version(&v->pc);
+	if (kver >= 0)
+		check_detail_int(c, "kernel_version", kver);
+	if (p->isolcpus_ok && p->nohz_full_ok && !cpuset_equal(&p->iso.cpus, &p->nohz_full))
+		check_problem(c, kver >= 0 && kver < 5018 ? VS_CRITICAL : VS_WARNING,
+			      "isolcpus= (%s) and nohz_full= (%s) name different CPUs%s: give both the same list",
+			      cpulist_str(&p->iso.cpus, a, sizeof(a)), cpulist_str(&p->nohz_full, b, sizeof(b)),
+			      kver >= 0 && kver < 5018 ? " and this kernel (before 5.18) then ignores the later one" : "");
+
+	if (p->rcu_nocbs_ok) {
+		if (!cpuset_equal(&p->rcu_nocbs, &p->nohz) && !cpuset_subset(&p->isolated, &p->rcu_nocbs))
+			check_problem(c, VS_WARNING,
+				      "rcu_nocbs=%s does not cover the isolated CPUs %s: their RCU callbacks run locally; give rcu_nocbs= the isolated list",
+				      cpulist_str(&p->rcu_nocbs, a, sizeof(a)), cpulist_str(&p->isolated, b, sizeof(b)));
+	} else if (!p->has_rcu_nocbs && cpuset_empty(&p->nohz)) {
+		check_problem(c, VS_WARNING,
+			      "neither rcu_nocbs= nor nohz_full=: RCU callbacks run on the isolated CPUs; add rcu_nocbs=%s",
+			      cpulist_str(&p->isolated, a, sizeof(a)));
+	}
+
+	if (!p->has_irqaffinity) {
+		check_problem(c, VS_WARNING,
+			      "no irqaffinity=: IRQs set up before early-pin runs start on every CPU; add irqaffinity=%s",
+			      cpulist_str(&p->housekeeping, a, sizeof(a)));
+	} else if (!p->irqaffinity_ok) {
+		check_problem(c, VS_WARNING,
+			      "irqaffinity=%s is not a valid cpulist and is ignored; write irqaffinity=%s",
+			      kparams_get(&p->kp, "irqaffinity") ?: "",
+			      cpulist_str(&p->housekeeping, a, sizeof(a)));
+	} else if (cpuset_intersects(&p->irqaffinity, &p->isolated)) {
+		cpuset_and(&t, &p->irqaffinity, &p->isolated);
+		check_problem(c, VS_CRITICAL,
+			      "irqaffinity= includes isolated CPUs %s: new IRQs are routed to them; write irqaffinity=%s",
+			      cpulist_str(&t, a, sizeof(a)), cpulist_str(&p->housekeeping, b, sizeof(b)));
+	} else if (!cpuset_equal(&p->irqaffinity, &p->housekeeping)) {
+		check_problem(c, VS_WARNING,
+			      "irqaffinity=%s is not the housekeeping set %s (the complement of the isolated CPUs)",
+			      cpulist_str(&p->irqaffinity, a, sizeof(a)),
+			      cpulist_str(&p->housekeeping, b, sizeof(b)));
+	}
+
+	if (cpuset_test(&p->isolated, p->boot_cpu))
+		check_problem(c, VS_CRITICAL,
+			      "the boot CPU %u is isolated: it keeps timekeeping duties (the kernel may clear it from nohz_full); keep CPU %u in housekeeping",
+			      p->boot_cpu, p->boot_cpu);
+	if (!cpuset_empty(&p->possible) && !cpuset_subset(&p->isolated, &p->possible)) {
+		cpuset_andnot(&t, &p->isolated, &p->possible);
+		check_problem(c, VS_WARNING, "the command line isolates CPUs that do not exist: %s",
+			      cpulist_str(&t, a, sizeof(a)));
+	}
+	cpuset_andnot(&t, &p->isolated, &p->online);
+	if (p->online_ok && !cpuset_empty(&t) && cpuset_subset(&t, &p->possible))
+		check_problem(c, VS_WARNING, "isolated CPUs %s are offline", cpulist_str(&t, a, sizeof(a)));
+	if (cpuset_empty(&p->housekeeping))
+		check_problem(c, VS_CRITICAL,
+			      "no housekeeping CPU is left online: every online CPU is isolated");
+
+	if (v->opt.expect_from_bootloader)
+		expect_from_bootloader(v, c);
+
+	check_ok(c, "isolated %s, housekeeping %s: isolcpus=, nohz_full=, rcu_nocbs= and irqaffinity= agree",
+		 cpulist_str(&p->isolated, a, sizeof(a)), cpulist_str(&p->housekeeping, b, sizeof(b)));
+}
+
+/*
+ * --expect-from-bootloader: the isolation parameters of the running kernel
+ * must equal what the bootloader configuration will boot next.
+ */
+static int grub_default_line(struct path_cxt *pc, struct kparams *ret)
+{
+	static const char *const vars[] = { "GRUB_CMDLINE_LINUX", "GRUB_CMDLINE_LINUX_DEFAULT" };
+	struct kparams all = { 0 };
+	char *text = NULL;
+	int r = path_read_str(pc, &text, "/etc/default/grub");
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < 2; i++) {
+		const char *line = NULL;
+		size_t n = strlen(vars[i]);
+
+		/* The last assignment wins, as in the shell. */
+		for (char *s = text; s && *s;) {
+			char *nl = strchr(s, '\n');
+			char *q = s;
+
+			while (*q == ' ' || *q == '\t')
+				q++;
+			if (strncmp(q, vars[i], n) == 0 && q[n] == '=')
+				line = q + n + 1;
+			s = nl ? nl + 1 : NULL;
+		}
+		if (line) {
+			char val[4096];
+			size_t o = 0;
+			char quote = 0;
+			struct kparams kp = { 0 };
+
+			for (const char *s = line; *s && *s != '\n' && o < sizeof(val) - 1; s++) {
+				if (!quote && (*s == '"' || *s == '\'')) {
+					quote = *s;
+					continue;
+				}
+				if (quote && *s == quote) {
+					quote = 0;
+					continue;
+				}
+				if (!quote && *s == '#')
+					break;
+				val[o++] = *s;
+			}
+			val[o] = '\0';
+			r = kparams_parse(val, &kp);
+			if (r < 0) {
+				kparams_free(&all);
+				free(text);
+				return r;
+			}
+			for (size_t k = 0; k < kp.n; k++)
+				kparams_append(&all, kp.v[k].name, kp.v[k].value);
+			kparams_free(&kp);
+		}
+	}
+	free(text);
+	*ret = all;
+	return 0;
+}
+
+static void expect_from_bootloader(struct verify *v, struct check *c)
+{
+	static const char *const names[] = { "isolcpus", "nohz_full", "rcu_nocbs", "irqaffinity" };
+	struct kparams boot = { 0 };
+	json_object *o;
+	int r;
+
+	r = grub_default_line(&v->pc, &boot);
+	if (r < 0) {
+		check_problem(c, VS_UNKNOWN,
+			      "--expect-from-bootloader: cannot read the bootloader configuration: %s: %s",
+			      path_last(&v->pc), strerror(-r));
+		return;
+	}
+	o = check_detail_object(c, "bootloader");
+	check_detail_str(c, "bootloader_source", "/etc/default/grub");
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const char *run = kparams_get(&v->plan.kp, names[i]);
+		const char *next = kparams_get(&boot, names[i]);
+		bool same;
+
+		if (next)
+			json_object_object_add(o, names[i], json_object_new_string(next));
+		if (!run || !next) {
+			same = !run && !next;
+		} else if (strcmp(names[i], "isolcpus") == 0) {
+			struct isolcpus x, y;
+
+			same = isolcpus_parse(run, v->plan.nbits, &x) == 0 &&
+			       isolcpus_parse(next, v->plan.nbits, &y) == 0 && x.flags == y.flags &&
+			       cpuset_equal(&x.cpus, &y.cpus);
+			if (!same)
+				same = strcmp(run, next) == 0;
+		} else {
+			cpuset_t x, y;
+
+			same = (cpuset_parse_list(run, v->plan.nbits, &x) == 0 &&
+				cpuset_parse_list(next, v->plan.nbits, &y) == 0 && cpuset_equal(&x, &y)) ||
+			       strcmp(run, next) == 0;
+		}
+		if (!same)
+			check_problem(c, VS_WARNING,
+				      "the bootloader will boot %s%s%s but the running kernel has %s%s%s: the configuration drifted; reboot or re-run 'cmdline-gen --apply'",
+				      names[i], next ? "=" : " (absent)", next ?: "", names[i],
+				      run ? "=" : " (absent)", run ?: "");
+	}
+	kparams_free(&boot);
+}
+
+/* --- kernel ---------------------------------------------------------------- */
+
+struct kmsg_pattern {
+	const char	*needle;
+	enum vstatus	status;
+	const char	*advice;
+};
+
+static const struct kmsg_pattern kmsg_patterns[] = {
+	{ "Housekeeping:", VS_CRITICAL, "the kernel rejected part of the isolation parameters" },
+	{ "isolcpus: Error", VS_CRITICAL, "the kernel ignored isolcpus=" },
+	{ "isolcpus:", VS_WARNING, "the kernel complained about isolcpus=" },
+	{ "rcu_nocbs= bad CPU range", VS_CRITICAL, "RCU callbacks of every CPU are offloaded" },
+	{ "Clearing 0 from nohz_full", VS_WARNING, "the boot CPU was removed from nohz_full" },
+	{ "contains nonexistent CPUs", VS_WARNING, "an isolation parameter names CPUs that do not exist" },
+	{ "nohz_full option ignored", VS_CRITICAL, "nohz_full= was ignored" },
+};
+
+static const char *const kmsg_info[] = {
+	"NO_HZ: Full dynticks CPUs:",
+	"Offload RCU callbacks from CPUs:",
+	"Housekeeping:",
+};
+
+static void kmsg_line(struct check *c, const char *line, json_object *info)
+{
+	const char *msg = strchr(line, ';');
+
+	/* /dev/kmsg records are "prio,seq,usec,flags;message"; plain text is taken as is. */
+	if (msg && strspn(line, "0123456789,-c") == (size_t)(msg - line))
+		msg++;
+	else
+		msg = line;
+	for (size_t i = 0; i < sizeof(kmsg_info) / sizeof(kmsg_info[0]); i++)
+		if (strstr(msg, kmsg_info[i]) && json_object_array_length(info) < 16)
+			json_object_array_add(info, json_object_new_string(msg));
+	for (size_t i = 0; i < sizeof(kmsg_patterns) / sizeof(kmsg_patterns[0]); i++) {
+		if (strstr(msg, kmsg_patterns[i].needle)) {
+			check_problem(c, kmsg_patterns[i].status, "kernel log: \"%s\": %s", msg,
+				      kmsg_patterns[i].advice);
+			break;
+		}
+	}
+}
+
+/* Read the kernel log without blocking: /dev/kmsg gives one record per read. */
+static void kmsg_scan(struct verify *v, struct check *c)
+{
+	json_object *info = json_object_new_array();
+	char buf[8192 + 1], line[8192];
+	size_t llen = 0, records = 0;
+	int fd;
+
+	fd = path_open(&v->pc, O_RDONLY | O_NONBLOCK, "/dev/kmsg");
+	if (fd < 0) {
+		char *s = NULL;
+
+		if (asprintf(&s, "unreadable: %s: %s", path_last(&v->pc), strerror(-fd)) >= 0)
+			check_detail_str(c, "kernel_log", s);
+		free(s);
+		json_object_put(info);
+		return;
+	}
+	for (size_t guard = 0; guard < 1000000; guard++) {
+		ssize_t n = read(fd, buf, sizeof(buf) - 1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EPIPE)	/* record overwritten while reading: go on */
+			continue;
+		if (n <= 0)
+			break;
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] == '\n') {
+				line[llen] = '\0';
+				/* Continuation lines (" KEY=value") belong to the record before. */
+				if (llen && line[0] != ' ')
+					kmsg_line(c, line, info), records++;
+				llen = 0;
+			} else if (llen < sizeof(line) - 1) {
+				line[llen++] = buf[i];
+			}
+		}
+	}
+	if (llen) {
+		line[llen] = '\0';
+		if (line[0] != ' ')
+			kmsg_line(c, line, info), records++;
+	}
+	close(fd);
+	check_detail_int(c, "kernel_log_records", (int64_t)records);
+	json_object_object_add(c->details, "kernel_log_isolation_lines", info);
+}
+
+void check_kernel(struct verify *v, struct check *c)
+{
+	const struct vplan *p = &v->plan;
+	char a[LIST_BUF], b[LIST_BUF];
+	cpuset_t set;
+	int r;
+
+	if (!p->cmdline_ok) {
+		check_problem(c, VS_UNKNOWN, "cannot read the kernel command line: nothing to compare the kernel's state with");
+		return;
+	}
+
+	r = path_read_cpulist(&v->pc, p->nbits, &set, "/sys/devices/system/cpu/isolated");
+	if (r == -ENODATA) {
+		cpuset_zero(&set);
+		r = 0;
+	}
+	if (r < 0) {
+		check_problem(c, VS_UNKNOWN, "cannot read %s: %s", path_last(&v->pc), strerror(-r));
+	} else {
+		check_detail_cpuset(c, "sysfs_isolated", &set);
+		if (!cpuset_equal(&set, &p->domain))
+			check_problem(c, VS_CRITICAL,
+				      "the kernel isolates %s from the scheduler (/sys/devices/system/cpu/isolated) but the command line asks for %s: the isolcpus= parameter was not honoured; check the kernel log",
+				      cpuset_empty(&set) ? "no CPU" : cpulist_str(&set, a, sizeof(a)),
+				      cpuset_empty(&p->domain) ? "none" : cpulist_str(&p->domain, b, sizeof(b)));
+	}
+
+	r = path_read_cpulist(&v->pc, p->nbits, &set, "/sys/devices/system/cpu/nohz_full");
+	if (r == -ENODATA || (r == 0 && cpuset_empty(&set))) {
+		cpuset_zero(&set);
+		r = 0;
+	}
+	if (r == -ENOENT) {
+		check_detail_str(c, "sysfs_nohz_full", NULL);
+		if (!cpuset_empty(&p->nohz))
+			check_problem(c, VS_CRITICAL,
+				      "%s is missing: this kernel is built without CONFIG_NO_HZ_FULL and ignores nohz_full=; boot a kernel with NO_HZ_FULL (Debian: linux-image-*-cloud or -rt)",
+				      path_last(&v->pc));
+	} else if (r < 0) {
+		check_problem(c, VS_UNKNOWN, "cannot read %s: %s", path_last(&v->pc), strerror(-r));
+	} else {
+		check_detail_cpuset(c, "sysfs_nohz_full", &set);
+		if (!cpuset_equal(&set, &p->nohz))
+			check_problem(c, VS_CRITICAL,
+				      "the kernel runs %s tickless (/sys/devices/system/cpu/nohz_full) but the command line asks for %s: check the kernel log for why",
+				      cpuset_empty(&set) ? "no CPU" : cpulist_str(&set, a, sizeof(a)),
+				      cpuset_empty(&p->nohz) ? "none" : cpulist_str(&p->nohz, b, sizeof(b)));
+	}
+
+	kmsg_scan(v, c);
+
+	if (!vplan_any(p)) {
+		check_skip(c, "no CPU is isolated on the command line: nothing for the kernel to honour");
+		return;
+	}
+	check_ok(c, "the kernel honours the plan: isolated %s, nohz_full %s, no isolation warnings in the kernel log",
+		 cpuset_empty(&p->domain) ? "none" : cpulist_str(&p->domain, a, sizeof(a)),
+		 cpuset_empty(&p->nohz) ? "none" : cpulist_str(&p->nohz, b, sizeof(b)));
+}

@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * isol-verify: the `irq-affinity` and `irq-activity` checks.
+ *
+ * /proc/irq/N is read through lib/irq (shared with early-pin); what only the
+ * verifier needs (handler names, immovable flag) is read here.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "irq.h"
+#include "verify.h"
+
+#define LIST_BUF 512
+#define MAX_LISTED 64
+
+struct irqinfo {
+	unsigned int	irq;
+	cpuset_t	where;		/* effective affinity (or requested, see source) */
+	const char	*source;	/* which file "where" came from */
+	bool		immovable;	/* managed / per-CPU / no-balancing: affinity file not writable */
+	bool		managed;	/* debugfs says IRQD_AFFINITY_MANAGED */
+	char		actions[256];	/* handler names, ", " separated */
+};
+
+static int irqinfo_read(struct path_cxt *pc, unsigned int nbits, unsigned int irq, struct irqinfo *ret)
+{
+	struct irqinfo ii = { .irq = irq };
+	struct stat st;
+	struct dirent *de;
+	char dbg[4096];
+	size_t o = 0;
+	DIR *d;
+	int r;
+
+	/* Where the hardware really sends it; an empty effective mask means "not started yet". */
+	r = irq_read_effective_affinity(pc, irq, &ii.where);
+	if (r == 0 && !cpuset_empty(&ii.where)) {
+		ii.source = "effective_affinity";
+	} else {
+		r = irq_read_affinity(pc, irq, &ii.where);
+		if (r == 0 && !cpuset_empty(&ii.where))
+			ii.source = "smp_affinity";
+		else if (r == 0 || r == -ENODATA)
+			r = -ENODATA;
+	}
+	if (!ii.source)
+		return r;
+
+	/* 6.12+: immovable IRQs get a read-only smp_affinity. */
+	if (path_get(pc, "/proc/irq/%u/smp_affinity", irq) && stat(path_last(pc), &st) == 0 &&
+	    !(st.st_mode & 0222))
+		ii.immovable = true;
+	if (path_read_buf(pc, dbg, sizeof(dbg), "/sys/kernel/debug/irq/irqs/%u", irq) > 0 &&
+	    strstr(dbg, "AFFINITY_MANAGED")) {
+		ii.managed = true;
+		ii.immovable = true;
+	}
+
+	/* Handler names are the subdirectories of /proc/irq/N. */
+	d = path_opendir(pc, "/proc/irq/%u", irq);
+	if (d) {
+		while ((de = readdir(d))) {
+			size_t l;
+
+			if (de->d_name[0] == '.')
+				continue;
+			if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
+				continue;
+			if (de->d_type == DT_UNKNOWN) {
+				if (!path_get(pc, "/proc/irq/%u/%s", irq, de->d_name) ||
+				    stat(path_last(pc), &st) < 0 || !S_ISDIR(st.st_mode))
+					continue;
+			}
+			l = strlen(de->d_name);
+			if (o + l + 3 >= sizeof(ii.actions))
+				break;
+			if (o) {
+				memcpy(ii.actions + o, ", ", 2);
+				o += 2;
+			}
+			memcpy(ii.actions + o, de->d_name, l);
+			o += l;
+			ii.actions[o] = '\0';
+		}
+		closedir(d);
+	}
+	*ret = ii;
+	return 0;
+}
+
+void check_irq_affinity(struct verify *v, struct check *c)
+{
+	const struct vplan *p = &v->plan;
+	char a[LIST_BUF], b[LIST_BUF];
+	json_object *bad, *immovable;
+	unsigned int *irqs = NULL;
+	size_t nirqs = 0, nbad = 0, nimm = 0, unused = 0, unreadable = 0;
+	cpuset_t dflt;
+	int r;
+
+	if (!vplan_any(p)) {
+		check_skip(c, "no CPU is isolated on the command line");
+		return;
+	}
+
+	r = irq_read_default_affinity(&v->pc, &dflt);
+	if (r < 0) {
+		check_problem(c, VS_UNKNOWN, "cannot read %s: %s", path_last(&v->pc), strerror(-r));
+	} else {
+		check_detail_cpuset(c, "default_smp_affinity", &dflt);
+		if (!cpuset_subset(&dflt, &p->housekeeping))
+			check_problem(c, VS_CRITICAL,
+				      "/proc/irq/default_smp_affinity (%s) reaches isolated CPUs: IRQs set up from now on land there; run early-pin or write %s to /proc/irq/default_smp_affinity",
+				      cpulist_str(&dflt, a, sizeof(a)), cpulist_str(&p->housekeeping, b, sizeof(b)));
+	}
+
+	r = irq_list(&v->pc, &irqs, &nirqs);
+	if (r < 0) {
+		check_problem(c, VS_UNKNOWN, "cannot list %s: %s", path_get(&v->pc, "/proc/irq"),
+			      strerror(-r));
+		return;
+	}
+	bad = check_detail_array(c, "irqs_on_isolated");
+	immovable = check_detail_array(c, "immovable_irqs_on_isolated");
+	for (size_t i = 0; i < nirqs; i++) {
+		struct irqinfo ii;
+		cpuset_t on;
+		json_object *o;
+
+		r = irqinfo_read(&v->pc, p->nbits, irqs[i], &ii);
+		if (r == -ENOENT && !path_exists(&v->pc, "/proc/irq/%u", irqs[i]))
+			continue;	/* freed while we looked */
+		if (r < 0) {
+			unreadable++;
+			if (unreadable <= 8)
+				check_problem(c, VS_UNKNOWN, "IRQ %u: cannot read its affinity: %s: %s",
+					      irqs[i], path_last(&v->pc), strerror(-r));
+			continue;
+		}
+		if (!ii.actions[0]) {
+			unused++;	/* no handler: nothing raises it */
+			continue;
+		}
+		if (!cpuset_intersects(&ii.where, &p->isolated))
+			continue;
+		cpuset_and(&on, &ii.where, &p->isolated);
+		o = json_object_new_object();
+		json_object_object_add(o, "irq", json_object_new_int64(ii.irq));
+		json_object_object_add(o, "actions", json_object_new_string(ii.actions));
+		json_object_object_add(o, "affinity", json_cpulist(&ii.where));
+		json_object_object_add(o, "source", json_object_new_string(ii.source));
+		json_object_object_add(o, "managed", json_object_new_boolean(ii.managed));
+		json_object_object_add(o, "immovable", json_object_new_boolean(ii.immovable));
+		if (ii.immovable) {
+			nimm++;
+			if (json_object_array_length(immovable) < MAX_LISTED)
+				json_object_array_add(immovable, o);
+			else
+				json_object_put(o);
+			check_problem(c, VS_WARNING,
+				      "IRQ %u (%s) is %s and reaches isolated CPUs %s: it cannot be moved; boot with isolcpus=managed_irq or reduce the device's queue count",
+				      ii.irq, ii.actions, ii.managed ? "managed" : "immovable",
+				      cpulist_str(&on, a, sizeof(a)));
+		} else {
+			nbad++;
+			if (json_object_array_length(bad) < MAX_LISTED)
+				json_object_array_add(bad, o);
+			else
+				json_object_put(o);
+			check_problem(c, VS_CRITICAL,
+				      "IRQ %u (%s) is routed to isolated CPUs %s (%s): run early-pin or write %s to /proc/irq/%u/smp_affinity_list",
+				      ii.irq, ii.actions, cpulist_str(&on, a, sizeof(a)), ii.source,
+				      cpulist_str(&p->housekeeping, b, sizeof(b)), ii.irq);
+		}
+	}
+	free(irqs);
+	check_detail_int(c, "irqs", (int64_t)nirqs);
+	check_detail_int(c, "irqs_unused", (int64_t)unused);
+	check_detail_int(c, "irqs_routed_to_isolated", (int64_t)nbad);
+	check_detail_int(c, "immovable_irqs_routed_to_isolated", (int64_t)nimm);
+	check_detail_int(c, "irqs_unreadable", (int64_t)unreadable);
+	if (unreadable > 8)
+		check_problem(c, VS_UNKNOWN, "%zu IRQs in total had unreadable affinities", unreadable);
+	check_ok(c, "none of %zu IRQs is routed to an isolated CPU; default_smp_affinity is housekeeping", nirqs);
+}
+
+/* --- irq-activity ---------------------------------------------------------- */
+
+static const char *const vector_names[] = { "LOC", "RES", "CAL", "TLB", "NMI", "IWI", "PMI", "TRM",
+					    "THR", "MCE", "MCP", "SPU", "DFR", "HYP" };
+
+void check_irq_activity(struct verify *v, struct check *c)
+{
+	const struct vplan *p = &v->plan;
+	const struct interrupts *s0 = &v->irq[0], *s1 = &v->irq[1];
+	json_object *percpu, *fired, *notes;
+	char a[LIST_BUF];
+	size_t nfired = 0;
+	double secs = v->elapsed;
+
+	if (!vplan_any(p)) {
+		check_skip(c, "no CPU is isolated on the command line");
+		return;
+	}
+	if (v->opt.interval <= 0) {
+		check_skip(c, "--interval 0: /proc/interrupts was not sampled twice");
+		return;
+	}
+	if (v->irq_err[0] < 0 || v->irq_err[1] < 0) {
+		int e = v->irq_err[0] < 0 ? v->irq_err[0] : v->irq_err[1];
+
+		check_problem(c, VS_UNKNOWN, "cannot sample %s: %s", path_get(&v->pc, "/proc/interrupts"),
+			      strerror(-e));
+		return;
+	}
+	if (!v->sampled || secs <= 0) {
+		check_problem(c, VS_UNKNOWN, "no second sample of /proc/interrupts was taken");
+		return;
+	}
+	check_detail_double(c, "interval_seconds", secs);
+	percpu = check_detail_object(c, "isolated_cpus");
+	fired = check_detail_array(c, "device_irqs_on_isolated");
+	notes = check_detail_array(c, "notes");
+
+	/* CPUs that lack a column in either sample cannot be judged. */
+	cpuset_foreach(cpu, &p->isolated) {
+		if (interrupts_column(s0, (unsigned int)cpu) < 0 || interrupts_column(s1, (unsigned int)cpu) < 0) {
+			if (cpuset_test(&p->online, (unsigned int)cpu))
+				check_problem(c, VS_UNKNOWN,
+					      "isolated CPU %d has no column in /proc/interrupts (offline during the sample?)",
+					      cpu);
+		}
+	}
+
+	for (size_t i = 0; i < s1->nrows; i++) {
+		const struct irq_row *r1 = &s1->rows[i];
+		const struct irq_row *r0 = interrupts_find(s0, r1->name);
+		bool fresh = false;
+
+		if (!r0 || !irq_row_same_source(r0, r1)) {
+			/* Set up (or replaced) during the interval: every count is new. */
+			fresh = true;
+			if (json_object_array_length(notes) < 32) {
+				char *s = NULL;
+
+				if (asprintf(&s, "%s %s appeared during the interval (%s)",
+					     r1->numeric ? "IRQ" : "counter", r1->name, r1->desc) >= 0)
+					json_object_array_add(notes, json_object_new_string(s));
+				free(s);
+			}
+		}
+		cpuset_foreach(cpu, &p->isolated) {
+			uint64_t before = 0, after, d;
+			int w;
+
+			if (irq_row_count(s1, r1, (unsigned int)cpu, &after) < 0)
+				continue;
+			if (!fresh && irq_row_count(s0, r0, (unsigned int)cpu, &before) < 0)
+				continue;
+			w = interrupts_delta(before, after, &d);
+			if (w < 0) {
+				check_problem(c, VS_UNKNOWN,
+					      "%s counter %s on CPU %d went backwards (%llu -> %llu): it was reset during the interval; run again",
+					      r1->numeric ? "IRQ" : "the", r1->name, cpu,
+					      (unsigned long long)before, (unsigned long long)after);
+				continue;
+			}
+			if (w == 1 && json_object_array_length(notes) < 32) {
+				char *s = NULL;
+
+				if (asprintf(&s, "counter %s on CPU %d wrapped", r1->name, cpu) >= 0)
+					json_object_array_add(notes, json_object_new_string(s));
+				free(s);
+			}
+			if (r1->numeric) {
+				json_object *o;
+
+				if (!d)
+					continue;
+				nfired++;
+				o = json_object_new_object();
+				json_object_object_add(o, "irq", json_object_new_int64(r1->irq));
+				json_object_object_add(o, "actions", json_object_new_string(r1->actions));
+				json_object_object_add(o, "cpu", json_object_new_int(cpu));
+				json_object_object_add(o, "count", json_object_new_int64((int64_t)d));
+				if (json_object_array_length(fired) < MAX_LISTED)
+					json_object_array_add(fired, o);
+				else
+					json_object_put(o);
+				check_problem(c, VS_CRITICAL,
+					      "IRQ %s (%s) fired %llu times on isolated CPU %d in %.1f s: move it to housekeeping CPUs (early-pin, or /proc/irq/%s/smp_affinity_list)",
+					      r1->name, r1->actions[0] ? r1->actions : r1->desc,
+					      (unsigned long long)d, cpu, secs, r1->name);
+			} else {
+				char key[16];
+				json_object *cpuo;
+				double rate = (double)d / secs;
+
+				snprintf(key, sizeof(key), "%d", cpu);
+				cpuo = NULL;
+				if (!json_object_object_get_ex(percpu, key, &cpuo)) {
+					cpuo = json_object_new_object();
+					json_object_object_add(percpu, key, cpuo);
+				}
+				json_object_object_add(cpuo, r1->name, json_double3(rate));
+				if (strcmp(r1->name, "LOC") == 0 && cpuset_test(&p->nohz, (unsigned int)cpu) &&
+				    rate > v->opt.loc_max_rate)
+					check_problem(c, VS_WARNING,
+						      "the tick is not stopped on nohz_full CPU %d: %.1f local timer interrupts/s (more than one runnable task, a timer or perf event there); see the tasks check",
+						      cpu, rate);
+			}
+		}
+	}
+	for (size_t i = 0; i < s0->nrows; i++) {
+		if (!interrupts_find(s1, s0->rows[i].name) && json_object_array_length(notes) < 32) {
+			char *s = NULL;
+
+			if (asprintf(&s, "%s %s vanished during the interval", s0->rows[i].numeric ? "IRQ" : "counter",
+				     s0->rows[i].name) >= 0)
+				json_object_array_add(notes, json_object_new_string(s));
+			free(s);
+		}
+	}
+	/* Make sure the common vectors are visible even when they did not move. */
+	cpuset_foreach(cpu, &p->isolated) {
+		char key[16];
+		json_object *cpuo;
+
+		snprintf(key, sizeof(key), "%d", cpu);
+		if (!json_object_object_get_ex(percpu, key, &cpuo))
+			continue;
+		for (size_t k = 0; k < 4; k++)
+			if (!json_object_object_get_ex(cpuo, vector_names[k], NULL) &&
+			    interrupts_find(s1, vector_names[k]))
+				json_object_object_add(cpuo, vector_names[k], json_double3(0));
+	}
+	check_detail_int(c, "device_irq_events_on_isolated", (int64_t)nfired);
+	check_ok(c, "no device IRQ fired on isolated CPUs %s in %.1f s; the tick is stopped on the nohz_full CPUs",
+		 cpulist_str(&p->isolated, a, sizeof(a)), secs);
+}

@@ -1,0 +1,499 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * isol-verify: the `workqueue`, `frequency`, `smt`, `housekeeping-load` and
+ * `smi` checks, and the /proc/stat and MSR samplers they use.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libkmod.h>
+
+#include "verify.h"
+
+#define LIST_BUF 512
+
+/* --- workqueue --------------------------------------------------------------- */
+
+void check_workqueue(struct verify *v, struct check *c)
+{
+	const struct vplan *p = &v->plan;
+	char a[LIST_BUF], b[LIST_BUF], m[LIST_BUF];
+	cpuset_t global, t;
+	json_object *bad;
+	struct dirent *de;
+	DIR *d;
+	int r;
+
+	if (!vplan_any(p)) {
+		check_skip(c, "no CPU is isolated on the command line");
+		return;
+	}
+	r = path_read_cpumask(&v->pc, &global, "/sys/devices/virtual/workqueue/cpumask");
+	if (r < 0) {
+		check_problem(c, VS_UNKNOWN, "cannot read %s: %s", path_last(&v->pc), strerror(-r));
+		return;
+	}
+	check_detail_cpuset(c, "unbound_cpumask", &global);
+	if (path_read_cpumask(&v->pc, &t, "/sys/devices/virtual/workqueue/cpumask_requested") == 0)
+		check_detail_cpuset(c, "unbound_cpumask_requested", &t);
+	if (!cpuset_subset(&global, &p->housekeeping)) {
+		cpuset_and(&t, &global, &p->isolated);
+		check_problem(c, VS_CRITICAL,
+			      "unbound workqueues may run on isolated CPUs %s: run early-pin or write the housekeeping mask (%s) to /sys/devices/virtual/workqueue/cpumask (or boot with workqueue.unbound_cpus=%s on 6.6+)",
+			      cpulist_str(&t, a, sizeof(a)),
+			      (cpuset_format_mask(&p->housekeeping, 0, m, sizeof(m)), m),
+			      cpulist_str(&p->housekeeping, b, sizeof(b)));
+	}
+
+	/* Per-workqueue masks (writeback, ...): effective = own mask ∩ unbound mask. */
+	bad = check_detail_array(c, "workqueues_on_isolated");
+	d = path_opendir(&v->pc, "/sys/devices/virtual/workqueue");
+	if (d) {
+		while ((de = readdir(d))) {
+			cpuset_t own, eff;
+
+			if (de->d_name[0] == '.')
+				continue;
+			if (path_read_cpumask(&v->pc, &own, "/sys/devices/virtual/workqueue/%s/cpumask", de->d_name) < 0)
+				continue;
+			cpuset_and(&eff, &own, &global);
+			if (cpuset_empty(&eff))
+				eff = global;
+			if (cpuset_intersects(&eff, &p->isolated)) {
+				cpuset_and(&t, &eff, &p->isolated);
+				json_object_array_add(bad, json_object_new_string(de->d_name));
+				check_problem(c, VS_CRITICAL, "workqueue %s may run on isolated CPUs %s",
+					      de->d_name, cpulist_str(&t, a, sizeof(a)));
+			}
+		}
+		closedir(d);
+	}
+	check_ok(c, "unbound workqueues run on housekeeping CPUs %s", cpulist_str(&global, a, sizeof(a)));
+}
+
+/* --- frequency ----------------------------------------------------------------- */
+
+static const char *earlypin_param(const struct vplan *p, const char *name)
+{
+	return kparams_get(&p->kp, name);
+}
+
+void check_frequency(struct verify *v, struct check *c)
+{
+	const struct vplan *p = &v->plan;
+	const char *want_gov = earlypin_param(p, "rd.earlypin.governor");
+	const char *turbo_arg = earlypin_param(p, "rd.earlypin.turbo");
+	const char *freq_arg = earlypin_param(p, "rd.earlypin.freq");
+	bool want_no_turbo = turbo_arg && (strcmp(turbo_arg, "off") == 0 || strcmp(turbo_arg, "0") == 0 ||
+					   strcmp(turbo_arg, "no") == 0);
+	bool want_max = freq_arg && strcmp(freq_arg, "max") == 0;
+	json_object *cpus;
+	size_t with_freq = 0, unlocked = 0;
+	char a[LIST_BUF];
+	uint32_t u;
+	int turbo = -1;
+
+	if (!vplan_any(p)) {
+		check_skip(c, "no CPU is isolated on the command line");
+		return;
+	}
+	if (want_gov)
+		check_detail_str(c, "governor_asked", want_gov);
+	check_detail_bool(c, "no_turbo_asked", want_no_turbo);
+	check_detail_bool(c, "max_freq_asked", want_max);
+
+	cpus = check_detail_object(c, "isolated_cpus");
+	cpuset_foreach(cpu, &p->isolated) {
+		char gov[64], key[16];
+		uint64_t mn = 0, mx = 0, hwmax = 0;
+		json_object *o;
+
+		if (!cpuset_test(&p->online, (unsigned int)cpu))
+			continue;
+		if (path_read_buf(&v->pc, gov, sizeof(gov), "/sys/devices/system/cpu/cpu%d/cpufreq/scaling_governor",
+				  cpu) <= 0)
+			continue;
+		with_freq++;
+		path_read_u64(&v->pc, &mn, "/sys/devices/system/cpu/cpu%d/cpufreq/scaling_min_freq", cpu);
+		path_read_u64(&v->pc, &mx, "/sys/devices/system/cpu/cpu%d/cpufreq/scaling_max_freq", cpu);
+		path_read_u64(&v->pc, &hwmax, "/sys/devices/system/cpu/cpu%d/cpufreq/cpuinfo_max_freq", cpu);
+		o = json_object_new_object();
+		json_object_object_add(o, "governor", json_object_new_string(gov));
+		json_object_object_add(o, "scaling_min_freq", json_object_new_int64((int64_t)mn));
+		json_object_object_add(o, "scaling_max_freq", json_object_new_int64((int64_t)mx));
+		json_object_object_add(o, "cpuinfo_max_freq", json_object_new_int64((int64_t)hwmax));
+		snprintf(key, sizeof(key), "%d", cpu);
+		json_object_object_add(cpus, key, o);
+
+		if (want_max && hwmax && (mn != hwmax || mx != hwmax))
+			check_problem(c, VS_WARNING,
+				      "isolated CPU %d is not locked at its maximum frequency (%llu-%llu kHz, maximum %llu kHz) although rd.earlypin.freq=max asks for it: something reset it",
+				      cpu, (unsigned long long)mn, (unsigned long long)mx, (unsigned long long)hwmax);
+		if (want_gov) {
+			if (strcmp(gov, want_gov) != 0)
+				check_problem(c, VS_WARNING,
+					      "isolated CPU %d runs the %s governor but rd.earlypin.governor=%s asks for %s: something reset it (tuned, power-profiles-daemon?)",
+					      cpu, gov, want_gov, want_gov);
+		} else if (strcmp(gov, "performance") != 0 && !(mn && mn == mx)) {
+			unlocked++;
+			check_problem(c, VS_WARNING,
+				      "isolated CPU %d runs the %s governor with an unlocked frequency (%llu-%llu kHz): its speed changes under the workload; use the performance governor (rd.earlypin.governor=performance) or lock min = max",
+				      cpu, gov, (unsigned long long)mn, (unsigned long long)mx);
+		}
+	}
+	if (path_read_u32(&v->pc, &u, "/sys/devices/system/cpu/intel_pstate/no_turbo") == 0)
+		turbo = !u;
+	else if (path_read_u32(&v->pc, &u, "/sys/devices/system/cpu/cpufreq/boost") == 0)
+		turbo = !!u;
+	if (turbo >= 0)
+		check_detail_bool(c, "turbo", turbo);
+	else
+		check_detail_str(c, "turbo", NULL);
+	if (want_no_turbo && turbo == 1)
+		check_problem(c, VS_WARNING,
+			      "turbo is on but rd.earlypin.turbo=%s asks early-pin to turn it off: write 1 to intel_pstate/no_turbo (or 0 to cpufreq/boost), or re-run early-pin",
+			      turbo_arg);
+	if (!with_freq) {
+		check_skip(c, "no cpufreq driver on the isolated CPUs: frequency is controlled by firmware or the hypervisor");
+		return;
+	}
+	check_ok(c, "isolated CPUs %s run at a fixed policy (%s governor%s)",
+		 cpulist_str(&p->isolated, a, sizeof(a)), want_gov ?: "performance",
+		 turbo == 1 ? ", turbo on" : turbo == 0 ? ", turbo off" : "");
+}
+
+/* --- smt ---------------------------------------------------------------------- */
+
+void check_smt(struct verify *v, struct check *c)
+{
+	const struct vplan *p = &v->plan;
+	char a[LIST_BUF];
+	json_object *split;
+	size_t known = 0;
+
+	if (!vplan_any(p)) {
+		check_skip(c, "no CPU is isolated on the command line");
+		return;
+	}
+	split = check_detail_object(c, "split_cores");
+	cpuset_foreach(cpu, &p->isolated) {
+		cpuset_t sib, hk;
+		char key[16];
+		int r;
+
+		if (!cpuset_test(&p->online, (unsigned int)cpu))
+			continue;
+		r = path_read_cpulist(&v->pc, p->nbits, &sib,
+				      "/sys/devices/system/cpu/cpu%d/topology/thread_siblings_list", cpu);
+		if (r < 0)
+			r = path_read_cpumask(&v->pc, &sib, "/sys/devices/system/cpu/cpu%d/topology/thread_siblings",
+					      cpu);
+		if (r < 0)
+			continue;
+		known++;
+		cpuset_and(&hk, &sib, &p->housekeeping);
+		if (cpuset_empty(&hk))
+			continue;
+		snprintf(key, sizeof(key), "%d", cpu);
+		json_object_object_add(split, key, json_cpulist(&hk));
+		check_problem(c, VS_WARNING,
+			      "isolated CPU %d shares its core with housekeeping CPU(s) %s: their work slows it down; isolate whole cores (cmdline-gen keeps siblings together) or take the sibling offline",
+			      cpu, cpulist_str(&hk, a, sizeof(a)));
+	}
+	if (!known) {
+		check_skip(c, "no CPU topology in sysfs for the isolated CPUs");
+		return;
+	}
+	check_ok(c, "no isolated CPU shares a core with a housekeeping CPU");
+}
+
+/* --- /proc/stat ---------------------------------------------------------------- */
+
+void cpustat_free(struct cpustat_sample *s)
+{
+	free(s->cpu);
+	s->cpu = NULL;
+	s->n = 0;
+}
+
+int cpustat_read(struct path_cxt *pc, struct cpustat_sample *ret)
+{
+	struct cpustat_sample s = { 0 };
+	char *text = NULL;
+	int r = path_read_str(pc, &text, "/proc/stat");
+
+	if (r < 0)
+		return r;
+	for (char *line = text; line && *line;) {
+		char *nl = strchr(line, '\n');
+		unsigned long cpu;
+		uint64_t f[10] = { 0 }, total = 0;
+		char *p, *e;
+		int nf = 0;
+
+		if (nl)
+			*nl = '\0';
+		if (strncmp(line, "cpu", 3) == 0 && isdigit((unsigned char)line[3])) {
+			errno = 0;
+			cpu = strtoul(line + 3, &e, 10);
+			if (errno || cpu >= CPUSET_MAX || (*e != ' ' && *e != '\t'))
+				goto next;
+			for (p = e; nf < 10; nf++) {
+				while (*p == ' ')
+					p++;
+				if (!isdigit((unsigned char)*p))
+					break;
+				errno = 0;
+				f[nf] = strtoull(p, &e, 10);
+				if (errno)
+					break;
+				p = e;
+			}
+			if (nf < 4)
+				goto next;
+			if (cpu >= s.n) {
+				unsigned int nn = (unsigned int)cpu + 1;
+				struct cpustat *nv = realloc(s.cpu, nn * sizeof(*nv));
+
+				if (!nv) {
+					free(text);
+					cpustat_free(&s);
+					return -ENOMEM;
+				}
+				memset(nv + s.n, 0, (nn - s.n) * sizeof(*nv));
+				s.cpu = nv;
+				s.n = nn;
+			}
+			/* user nice system idle iowait irq softirq steal (guest is inside user) */
+			for (int i = 0; i < nf && i < 8; i++)
+				total += f[i];
+			s.cpu[cpu].present = true;
+			s.cpu[cpu].total = total;
+			s.cpu[cpu].busy = total - f[3] - f[4];
+		}
+next:
+		line = nl ? nl + 1 : NULL;
+	}
+	free(text);
+	if (!s.n)
+		return -EINVAL;
+	*ret = s;
+	return 0;
+}
+
+void check_hk_load(struct verify *v, struct check *c)
+{
+	const struct vplan *p = &v->plan;
+	json_object *busy;
+
+	if (v->opt.interval <= 0) {
+		check_skip(c, "--interval 0: /proc/stat was not sampled twice");
+		return;
+	}
+	if (v->stat_err[0] < 0 || v->stat_err[1] < 0) {
+		check_problem(c, VS_UNKNOWN, "cannot sample %s: %s", path_get(&v->pc, "/proc/stat"),
+			      strerror(-(v->stat_err[0] < 0 ? v->stat_err[0] : v->stat_err[1])));
+		return;
+	}
+	if (!v->sampled) {
+		check_problem(c, VS_UNKNOWN, "no second sample of /proc/stat was taken");
+		return;
+	}
+	busy = check_detail_object(c, "busy_percent");
+	cpuset_foreach(cpu, &p->online) {
+		const struct cpustat *s0, *s1;
+		char key[16];
+		double pct;
+
+		if ((unsigned int)cpu >= v->stat[0].n || (unsigned int)cpu >= v->stat[1].n)
+			continue;
+		s0 = &v->stat[0].cpu[cpu];
+		s1 = &v->stat[1].cpu[cpu];
+		if (!s0->present || !s1->present || s1->total < s0->total || s1->busy < s0->busy)
+			continue;
+		if (s1->total == s0->total)
+			continue;	/* no tick accounted (tickless idle): nothing to say */
+		pct = 100.0 * (double)(s1->busy - s0->busy) / (double)(s1->total - s0->total);
+		snprintf(key, sizeof(key), "%d", cpu);
+		json_object_object_add(busy, key, json_double3((double)(int)(pct * 10) / 10));
+		if (cpuset_test(&p->housekeeping, (unsigned int)cpu) && pct > v->opt.load_max && vplan_any(p))
+			check_problem(c, VS_WARNING,
+				      "housekeeping CPU %d was %.0f%% busy over %.1f s: the noise was moved, not removed; add housekeeping CPUs or find what keeps it busy",
+				      cpu, pct, v->elapsed);
+	}
+	if (!vplan_any(p)) {
+		check_skip(c, "no CPU is isolated on the command line: no housekeeping set to judge");
+		return;
+	}
+	check_ok(c, "no housekeeping CPU was busier than %.0f%% over %.1f s", v->opt.load_max, v->elapsed);
+}
+
+/* --- smi --------------------------------------------------------------------- */
+
+#define MSR_SMI_COUNT 0x34
+
+void smi_free(struct smi_sample *s)
+{
+	free(s->cpu);
+	free(s->count);
+	memset(s, 0, sizeof(*s));
+}
+
+static void kmod_quiet(void *data, int priority, const char *file, int line, const char *fn,
+		       const char *format, va_list args)
+{
+}
+
+/* Load msr once per run; libkmod's own messages would go to stderr: the reason is reported instead. */
+static int msr_module_load(void)
+{
+	static int result = 1;
+	struct kmod_ctx *ctx;
+	struct kmod_module *mod = NULL;
+	int r;
+
+	if (result <= 0)
+		return result;
+	ctx = kmod_new(NULL, NULL);
+	if (!ctx)
+		return result = -ENOMEM;
+	kmod_set_log_fn(ctx, kmod_quiet, NULL);
+	r = kmod_module_new_from_name(ctx, "msr", &mod);
+	if (r == 0)
+		r = kmod_module_probe_insert_module(mod, 0, NULL, NULL, NULL, NULL);
+	kmod_module_unref(mod);
+	kmod_unref(ctx);
+	return result = r < 0 ? r : 0;
+}
+
+void smi_read(struct path_cxt *pc, const cpuset_t *cpus, bool may_load_module, struct smi_sample *ret)
+{
+	struct smi_sample s = { 0 };
+	FILE *f;
+	bool intel = false, vendor_known = false;
+
+	f = path_fopen(pc, "re", "/proc/cpuinfo");
+	if (f) {
+		char line[512];
+
+		while (fgets(line, sizeof(line), f)) {
+			if (strncmp(line, "vendor_id", 9) == 0) {
+				vendor_known = true;
+				intel = strstr(line, "GenuineIntel") != NULL;
+				break;
+			}
+		}
+		fclose(f);
+	}
+	if (!intel) {
+		snprintf(s.reason, sizeof(s.reason), "%s: MSR_SMI_COUNT (0x34) exists on Intel CPUs only",
+			 vendor_known ? "not an Intel CPU" : "unknown CPU vendor");
+		*ret = s;
+		return;
+	}
+	if (cpuset_empty(cpus)) {
+		snprintf(s.reason, sizeof(s.reason), "no isolated CPU to read");
+		*ret = s;
+		return;
+	}
+	if (!path_exists(pc, "/dev/cpu/%d/msr", cpuset_first(cpus)) && path_is_real_root(pc) && may_load_module) {
+		int r = msr_module_load();
+
+		if (r < 0) {
+			snprintf(s.reason, sizeof(s.reason), "cannot load the msr module: %s", strerror(-r));
+			*ret = s;
+			return;
+		}
+	}
+
+	s.cpu = calloc(cpuset_count(cpus), sizeof(*s.cpu));
+	s.count = calloc(cpuset_count(cpus), sizeof(*s.count));
+	if (!s.cpu || !s.count) {
+		snprintf(s.reason, sizeof(s.reason), "out of memory");
+		smi_free(&s);
+		*ret = s;
+		return;
+	}
+	cpuset_foreach(cpu, cpus) {
+		uint64_t val;
+		ssize_t n;
+		int fd = path_open(pc, O_RDONLY, "/dev/cpu/%d/msr", cpu);
+
+		if (fd < 0) {
+			snprintf(s.reason, sizeof(s.reason), "cannot open %.200s: %s%s", path_last(pc), strerror(-fd),
+				 fd == -ENOENT ? " (msr module not loaded)" : "");
+			free(s.cpu);
+			free(s.count);
+			s.cpu = NULL;
+			s.count = NULL;
+			s.n = 0;
+			*ret = s;
+			return;
+		}
+		n = pread(fd, &val, sizeof(val), MSR_SMI_COUNT);
+		close(fd);
+		if (n != (ssize_t)sizeof(val)) {
+			snprintf(s.reason, sizeof(s.reason), "cannot read MSR 0x34 from %.200s: %s", path_last(pc),
+				 n < 0 ? strerror(errno) : "short read");
+			free(s.cpu);
+			free(s.count);
+			s.cpu = NULL;
+			s.count = NULL;
+			s.n = 0;
+			*ret = s;
+			return;
+		}
+		s.cpu[s.n] = cpu;
+		s.count[s.n] = val & 0xffffffffU;
+		s.n++;
+	}
+	s.ok = true;
+	*ret = s;
+}
+
+void check_smi(struct verify *v, struct check *c)
+{
+	const struct smi_sample *s0 = &v->smi[0], *s1 = &v->smi[1];
+	json_object *per;
+	uint64_t worst = 0;
+
+	if (!vplan_any(&v->plan)) {
+		check_skip(c, "no CPU is isolated on the command line");
+		return;
+	}
+	if (v->opt.interval <= 0) {
+		check_skip(c, "--interval 0: the SMI counter was not sampled twice");
+		return;
+	}
+	if (!s0->ok) {
+		check_skip(c, "%s", s0->reason);
+		return;
+	}
+	if (!s1->ok || s1->n != s0->n) {
+		check_problem(c, VS_UNKNOWN, "the second SMI sample failed: %s", s1->reason);
+		return;
+	}
+	per = check_detail_object(c, "smi_per_cpu");
+	for (unsigned int i = 0; i < s0->n; i++) {
+		char key[16];
+		uint64_t d = s1->count[i] >= s0->count[i] ? s1->count[i] - s0->count[i]
+							  : (UINT64_C(1) << 32) - s0->count[i] + s1->count[i];
+
+		snprintf(key, sizeof(key), "%d", s0->cpu[i]);
+		json_object_object_add(per, key, json_object_new_int64((int64_t)d));
+		if (d > worst)
+			worst = d;
+	}
+	check_detail_int(c, "smi_max", (int64_t)worst);
+	if (worst)
+		check_problem(c, VS_WARNING,
+			      "%llu system management interrupts in %.1f s: firmware stops every CPU for each; disable BIOS power/thermal management features that use SMIs (vendor low-latency profile)",
+			      (unsigned long long)worst, v->elapsed);
+	check_ok(c, "no SMI in %.1f s", v->elapsed);
+}

@@ -1,0 +1,544 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * isol-verify: the `tasks`, `rcu` and `services` checks (all three look at the
+ * thread list).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "taskstat.h"
+#include "verify.h"
+
+#define LIST_BUF 512
+#define MAX_LISTED 64
+
+bool verify_allowed(const struct verify *v, const char *comm)
+{
+	for (size_t i = 0; i < v->opt.nallow; i++)
+		if (fnmatch(v->opt.allow[i], comm, 0) == 0)
+			return true;
+	return false;
+}
+
+static const char *leader_comm(const struct tasklist_v *tl, size_t i)
+{
+	/* Threads of a process are adjacent; the leader (tid == pid) comes first. */
+	int pid = tl->v[i].pid;
+
+	for (size_t j = i + 1; j-- > 0;) {
+		if (tl->v[j].pid != pid)
+			break;
+		if (tl->v[j].tid == pid)
+			return tl->v[j].comm;
+	}
+	return tl->v[i].comm;
+}
+
+static json_object *task_json(const struct vtask *t, const char *leader)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "pid", json_object_new_int(t->pid));
+	json_object_object_add(o, "tid", json_object_new_int(t->tid));
+	json_object_object_add(o, "comm", json_object_new_string(t->comm));
+	if (leader && strcmp(leader, t->comm) != 0)
+		json_object_object_add(o, "process", json_object_new_string(leader));
+	json_object_object_add(o, "kthread", json_object_new_boolean(t->flags & PF_KTHREAD));
+	json_object_object_add(o, "allowed", t->allowed ? json_object_new_string(t->allowed) : NULL);
+	json_object_object_add(o, "cpu", json_object_new_int(t->cpu));
+	return o;
+}
+
+void check_tasks(struct verify *v, struct check *c)
+{
+	const struct vplan *p = &v->plan;
+	const struct tasklist_v *tl = &v->tasks;
+	json_object *pinned, *movable, *running, *percpu, *allowed_wl;
+	size_t nmovable = 0, nkthreads = 0, nprocs = 0, nrunning = 0, npercpu = 0, nallowed = 0;
+	size_t nunknown = 0, npinned = 0;
+	char a[LIST_BUF], b[LIST_BUF];
+	int last_pid = -1;
+
+	if (!vplan_any(p)) {
+		check_skip(c, "no CPU is isolated on the command line");
+		return;
+	}
+	if (v->tasks_err < 0) {
+		check_problem(c, VS_UNKNOWN, "cannot list the tasks in %s: %s", path_get(&v->pc, "/proc"),
+			      strerror(-v->tasks_err));
+		return;
+	}
+	pinned = check_detail_array(c, "pinned_to_isolated");
+	movable = check_detail_array(c, "movable_on_isolated");
+	running = check_detail_array(c, "running_on_isolated");
+	percpu = check_detail_object(c, "percpu_kthreads_on_isolated");
+	allowed_wl = check_detail_array(c, "allowed_workload");
+
+	/* First pass: tasks deliberately pinned inside the isolated set, named one by one. */
+	for (size_t i = 0; i < tl->n; i++) {
+		const struct vtask *t = &tl->v[i];
+		const char *leader = leader_comm(tl, i);
+
+		if (t->flags & PF_NO_SETAFFINITY)
+			continue;
+		if (!t->affinity_ok || !t->allowed_isolated)
+			continue;
+		if (verify_allowed(v, t->comm) || verify_allowed(v, leader))
+			continue;
+		if (t->allowed_housekeeping_only)
+			continue;
+		/* allowed ⊆ isolated: somebody pinned it there */
+		{
+			cpuset_t set;
+
+			if (cpuset_parse_list(t->allowed, 0, &set) < 0 || !cpuset_subset(&set, &p->isolated))
+				continue;
+		}
+		npinned++;
+		if (json_object_array_length(pinned) < MAX_LISTED)
+			json_object_array_add(pinned, task_json(t, leader));
+		if (npinned <= 8)
+			check_problem(c, VS_CRITICAL,
+				      "%s %d (%s%s%s) is pinned to isolated CPUs %s: if it is the workload, name it with --allow '%s'; otherwise pin it to %s",
+				      t->flags & PF_KTHREAD ? "kthread" : "process", t->tid, t->comm,
+				      strcmp(leader, t->comm) ? " of " : "", strcmp(leader, t->comm) ? leader : "",
+				      t->allowed, leader, cpulist_str(&p->housekeeping, a, sizeof(a)));
+	}
+
+	for (size_t i = 0; i < tl->n; i++) {
+		const struct vtask *t = &tl->v[i];
+		const char *leader = leader_comm(tl, i);
+		bool on_iso = t->cpu >= 0 && cpuset_test(&p->isolated, (unsigned int)t->cpu);
+
+		if (t->flags & PF_NO_SETAFFINITY) {
+			/* Per-CPU kthreads and kworkers: reported, not blamed. */
+			if (on_iso) {
+				char key[16];
+				json_object *arr;
+
+				npercpu++;
+				snprintf(key, sizeof(key), "%d", t->cpu);
+				if (!json_object_object_get_ex(percpu, key, &arr)) {
+					arr = json_object_new_array();
+					json_object_object_add(percpu, key, arr);
+				}
+				if (json_object_array_length(arr) < 32)
+					json_object_array_add(arr, json_object_new_string(t->comm));
+			}
+			continue;
+		}
+		if (!t->affinity_ok) {
+			nunknown++;
+			continue;
+		}
+		if (!t->allowed_isolated)
+			continue;
+		if (verify_allowed(v, t->comm) || verify_allowed(v, leader)) {
+			nallowed++;
+			if (json_object_array_length(allowed_wl) < MAX_LISTED)
+				json_object_array_add(allowed_wl, task_json(t, leader));
+			continue;
+		}
+		nmovable++;
+		if (t->flags & PF_KTHREAD)
+			nkthreads++;
+		if (t->pid != last_pid)
+			nprocs++;
+		last_pid = t->pid;
+		if (json_object_array_length(movable) < MAX_LISTED)
+			json_object_array_add(movable, task_json(t, leader));
+		if (on_iso) {
+			nrunning++;
+			if (json_object_array_length(running) < MAX_LISTED)
+				json_object_array_add(running, task_json(t, leader));
+		}
+	}
+	check_detail_int(c, "threads", (int64_t)tl->threads_total);
+	check_detail_int(c, "threads_vanished", (int64_t)tl->vanished);
+	check_detail_int(c, "movable_threads_on_isolated", (int64_t)nmovable);
+	check_detail_int(c, "movable_kthreads_on_isolated", (int64_t)nkthreads);
+	check_detail_int(c, "processes_on_isolated", (int64_t)nprocs);
+	check_detail_int(c, "threads_running_on_isolated", (int64_t)nrunning);
+	check_detail_int(c, "pinned_to_isolated_threads", (int64_t)npinned);
+	check_detail_int(c, "percpu_kthreads_on_isolated_count", (int64_t)npercpu);
+	check_detail_int(c, "allowed_workload_threads", (int64_t)nallowed);
+	check_detail_int(c, "threads_affinity_unknown", (int64_t)nunknown);
+
+	if (nmovable > npinned) {
+		/* Name a few examples, kthreads and user tasks alike. */
+		char ex[512] = "";
+		size_t o = 0, shown = 0;
+
+		for (size_t i = 0; i < json_object_array_length(movable) && shown < 4; i++) {
+			json_object *t = json_object_array_get_idx(movable, i), *x, *y;
+
+			if (!json_object_object_get_ex(t, "tid", &x) || !json_object_object_get_ex(t, "comm", &y))
+				continue;
+			o += (size_t)snprintf(ex + o, sizeof(ex) - o, "%s%d (%s)", shown ? ", " : "",
+					      json_object_get_int(x), json_object_get_string(y));
+			if (o >= sizeof(ex))
+				break;
+			shown++;
+		}
+		check_problem(c, VS_CRITICAL,
+			      "%zu movable threads (%zu kthreads) in %zu processes may run on isolated CPUs %s, %zu running there now, e.g. %s: run early-pin (or pin them to %s); name the workload with --allow",
+			      nmovable, nkthreads, nprocs, cpulist_str(&p->isolated, a, sizeof(a)), nrunning, ex,
+			      cpulist_str(&p->housekeeping, b, sizeof(b)));
+	}
+	if (nunknown)
+		check_problem(c, VS_UNKNOWN, "the allowed CPUs of %zu threads could not be read", nunknown);
+	check_ok(c, "no movable task may run on isolated CPUs %s (%zu threads checked, %zu workload threads allowed, %zu per-CPU kthreads there)",
+		 cpulist_str(&p->isolated, a, sizeof(a)), tl->threads_total, nallowed, npercpu);
+}
+
+/* "rcuop/12" -> 12 and the kind letter; -1 if not an offload thread. */
+static int rcuo_cpu(const char *comm, char *ret_kind)
+{
+	char *e;
+	long cpu;
+
+	if (strncmp(comm, "rcuo", 4) != 0 || !comm[4] || comm[5] != '/')
+		return -1;
+	cpu = strtol(comm + 6, &e, 10);
+	if (e == comm + 6 || *e || cpu < 0 || cpu >= (long)CPUSET_MAX)
+		return -1;
+	*ret_kind = comm[4];
+	return (int)cpu;
+}
+
+void check_rcu(struct verify *v, struct check *c)
+{
+	const struct vplan *p = &v->plan;
+	const struct tasklist_v *tl = &v->tasks;
+	cpuset_t offloaded, missing;
+	json_object *bad;
+	size_t nthreads = 0, nbad = 0;
+	char a[LIST_BUF], b[LIST_BUF];
+
+	if (!vplan_any(p)) {
+		check_skip(c, "no CPU is isolated on the command line");
+		return;
+	}
+	if (v->tasks_err < 0) {
+		check_problem(c, VS_UNKNOWN, "cannot list the tasks in %s: %s", path_get(&v->pc, "/proc"),
+			      strerror(-v->tasks_err));
+		return;
+	}
+	cpuset_zero(&offloaded);
+	bad = check_detail_array(c, "offload_threads_on_isolated");
+	for (size_t i = 0; i < tl->n; i++) {
+		const struct vtask *t = &tl->v[i];
+		char kind;
+		int cpu = rcuo_cpu(t->comm, &kind);
+
+		if (cpu < 0 || !(t->flags & PF_KTHREAD))
+			continue;
+		nthreads++;
+		if (kind != 'g')
+			cpuset_set(&offloaded, (unsigned int)cpu);
+		if (!t->affinity_ok) {
+			check_problem(c, VS_UNKNOWN, "cannot read the allowed CPUs of %s (%d)", t->comm, t->tid);
+			continue;
+		}
+		if (!t->allowed_housekeeping_only) {
+			nbad++;
+			if (json_object_array_length(bad) < MAX_LISTED)
+				json_object_array_add(bad, task_json(t, NULL));
+			if (nbad <= 4)
+				check_problem(c, VS_CRITICAL,
+					      "RCU offload thread %s (%d) may run on CPUs %s outside housekeeping: its callback work lands on isolated CPUs; run early-pin or pin it to %s",
+					      t->comm, t->tid, t->allowed ?: "?",
+					      cpulist_str(&p->housekeeping, a, sizeof(a)));
+		}
+	}
+	if (nbad > 4)
+		check_problem(c, VS_CRITICAL, "%zu RCU offload threads in total may run outside housekeeping", nbad);
+	check_detail_int(c, "offload_threads", (int64_t)nthreads);
+	check_detail_cpuset(c, "offloaded", &offloaded);
+	check_detail_bool(c, "rcu_nocb_poll", kparams_has(&p->kp, "rcu_nocb_poll"));
+
+	cpuset_andnot(&missing, &p->isolated, &offloaded);
+	cpuset_and(&missing, &missing, &p->online);
+	if (!cpuset_empty(&missing)) {
+		if (nthreads == 0)
+			check_problem(c, VS_CRITICAL,
+				      "no RCU callback offload thread (rcuo*) exists: isolated CPUs %s run their own RCU callbacks; boot a kernel with CONFIG_RCU_NOCB_CPU and rcu_nocbs=%s",
+				      cpulist_str(&missing, a, sizeof(a)), cpulist_str(&p->isolated, b, sizeof(b)));
+		else
+			check_problem(c, VS_CRITICAL,
+				      "RCU callbacks of isolated CPUs %s are not offloaded (no rcuop/N thread for them): add them to rcu_nocbs= (or nohz_full=)",
+				      cpulist_str(&missing, a, sizeof(a)));
+	}
+	check_ok(c, "RCU callbacks of isolated CPUs %s are offloaded to %zu rcuo* threads, all on housekeeping CPUs",
+		 cpulist_str(&p->isolated, a, sizeof(a)), nthreads);
+}
+
+/* --- services -------------------------------------------------------------- */
+
+static const struct vtask *find_process(const struct tasklist_v *tl, const char *comm)
+{
+	for (size_t i = 0; i < tl->n; i++)
+		if (tl->v[i].tid == tl->v[i].pid && !(tl->v[i].flags & PF_KTHREAD) &&
+		    strcmp(tl->v[i].comm, comm) == 0)
+			return &tl->v[i];
+	return NULL;
+}
+
+/* VAR=value from a NUL-separated environment or a shell-style config file. */
+static bool find_var(const char *text, size_t len, char sep, const char *var, char *ret, size_t rlen)
+{
+	size_t n = strlen(var);
+	bool found = false;
+
+	for (size_t i = 0; i < len;) {
+		const char *s = text + i;
+		const char *e = memchr(s, sep, len - i);
+		size_t l = e ? (size_t)(e - s) : len - i;
+		const char *q = s;
+
+		while (q < s + l && (*q == ' ' || *q == '\t'))
+			q++;
+		if (sep == '\n' && (size_t)(s + l - q) > 7 && strncmp(q, "export ", 7) == 0)
+			q += 7;
+		if ((size_t)(s + l - q) > n && strncmp(q, var, n) == 0 && q[n] == '=') {
+			const char *val = q + n + 1;
+			size_t vl = (size_t)(s + l - val), o = 0;
+
+			for (size_t k = 0; k < vl && o < rlen - 1; k++) {
+				if (val[k] == '"' || val[k] == '\'')
+					continue;
+				if (sep == '\n' && val[k] == '#')
+					break;
+				ret[o++] = val[k];
+			}
+			ret[o] = '\0';
+			found = true;	/* the last assignment wins */
+		}
+		i += l + 1;
+	}
+	return found;
+}
+
+/* A whole file with its exact length (NUL bytes included), up to 1 MiB. */
+static __attribute__((format(printf, 4, 5))) int read_whole(struct path_cxt *pc, char **ret,
+							    size_t *ret_len, const char *fmt, ...)
+{
+	size_t cap = 1 << 20, pos = 0;
+	const char *path;
+	va_list ap;
+	char *buf;
+	int fd;
+
+	va_start(ap, fmt);
+	path = path_vget(pc, fmt, ap);
+	va_end(ap);
+	if (!path)
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	buf = malloc(cap + 1);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (pos < cap) {
+		ssize_t n = read(fd, buf + pos, cap - pos);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = -errno;
+
+			free(buf);
+			close(fd);
+			return e;
+		}
+		if (n == 0)
+			break;
+		pos += (size_t)n;
+	}
+	close(fd);
+	buf[pos] = '\0';
+	*ret = buf;
+	*ret_len = pos;
+	return 0;
+}
+
+static void check_irqbalance(struct verify *v, struct check *c, const struct vtask *t)
+{
+	static const char *const confs[] = { "/etc/default/irqbalance", "/etc/sysconfig/irqbalance" };
+	const struct vplan *p = &v->plan;
+	char val[1024], a[LIST_BUF], b[LIST_BUF];
+	const char *from = NULL;
+	char *env = NULL;
+	size_t envlen = 0;
+	bool list = false, mask = false;
+	cpuset_t banned, t1;
+	int r;
+
+	check_detail_int(c, "irqbalance_pid", t->pid);
+	r = read_whole(&v->pc, &env, &envlen, "/proc/%d/environ", t->pid);
+	if (r == 0) {
+		size_t len = envlen;
+
+		if ((list = find_var(env, len, '\0', "IRQBALANCE_BANNED_CPULIST", val, sizeof(val))))
+			from = "environment";
+		else if ((mask = find_var(env, len, '\0', "IRQBALANCE_BANNED_CPUS", val, sizeof(val))))
+			from = "environment";
+		free(env);
+	}
+	for (size_t i = 0; r < 0 && !from && i < 2; i++) {
+		char *text = NULL;
+
+		if (path_read_str(&v->pc, &text, "%s", confs[i]) < 0)
+			continue;
+		if ((list = find_var(text, strlen(text), '\n', "IRQBALANCE_BANNED_CPULIST", val, sizeof(val))))
+			from = confs[i];
+		else if ((mask = find_var(text, strlen(text), '\n', "IRQBALANCE_BANNED_CPUS", val, sizeof(val))))
+			from = confs[i];
+		free(text);
+	}
+
+	if (list || mask) {
+		r = list ? cpuset_parse_list(val, p->nbits, &banned) : cpuset_parse_mask(val, &banned);
+		check_detail_str(c, "irqbalance_banned", val);
+		check_detail_str(c, "irqbalance_banned_from", from);
+		if (r < 0) {
+			check_problem(c, VS_CRITICAL,
+				      "irqbalance (pid %d) runs with %s=%s (%s), which it cannot parse: it may move IRQs onto isolated CPUs; fix it or stop irqbalance",
+				      t->pid, list ? "IRQBALANCE_BANNED_CPULIST" : "IRQBALANCE_BANNED_CPUS", val, from);
+			return;
+		}
+	} else {
+		/* Without a ban list irqbalance bans the kernel's isolated and nohz_full CPUs. */
+		cpuset_zero(&banned);
+		if (path_read_cpulist(&v->pc, p->nbits, &t1, "/sys/devices/system/cpu/isolated") == 0)
+			cpuset_or(&banned, &banned, &t1);
+		if (path_read_cpulist(&v->pc, p->nbits, &t1, "/sys/devices/system/cpu/nohz_full") == 0)
+			cpuset_or(&banned, &banned, &t1);
+		check_detail_str(c, "irqbalance_banned_from", "kernel isolated and nohz_full CPUs");
+	}
+	check_detail_cpuset(c, "irqbalance_banned_cpus", &banned);
+	if (!cpuset_subset(&p->isolated, &banned)) {
+		cpuset_andnot(&t1, &p->isolated, &banned);
+		check_problem(c, VS_CRITICAL,
+			      "irqbalance (pid %d) is running and does not ban isolated CPUs %s: it will move IRQs onto them; set IRQBALANCE_BANNED_CPULIST=%s in /etc/default/irqbalance or stop irqbalance",
+			      t->pid, cpulist_str(&t1, a, sizeof(a)), cpulist_str(&p->isolated, b, sizeof(b)));
+	}
+}
+
+static void check_tuned(struct verify *v, struct check *c, const struct vtask *t)
+{
+	const struct vplan *p = &v->plan;
+	char profile[256], vars[8192], val[1024], a[LIST_BUF];
+	ssize_t n;
+
+	check_detail_int(c, "tuned_pid", t->pid);
+	n = path_read_buf(&v->pc, profile, sizeof(profile), "/etc/tuned/active_profile");
+	if (n <= 0) {
+		check_problem(c, VS_WARNING,
+			      "tuned (pid %d) is running with an unknown profile: tuned profiles reset IRQ affinities and governors; use cpu-partitioning with isolated_cores=%s or stop tuned",
+			      t->pid, cpulist_str(&p->isolated, a, sizeof(a)));
+		return;
+	}
+	check_detail_str(c, "tuned_profile", profile);
+	if (!strstr(profile, "cpu-partitioning") && !strstr(profile, "realtime")) {
+		check_problem(c, VS_WARNING,
+			      "tuned (pid %d) runs profile '%s', which does not know the isolated CPUs and may reset governors and IRQ affinities; switch to cpu-partitioning with isolated_cores=%s or stop tuned",
+			      t->pid, profile, cpulist_str(&p->isolated, a, sizeof(a)));
+		return;
+	}
+	/* "cpu-partitioning" -> /etc/tuned/cpu-partitioning-variables.conf */
+	{
+		char name[256];
+		char *sp = strchr(profile, ' ');
+
+		snprintf(name, sizeof(name), "%s", profile);
+		if (sp)
+			name[sp - profile] = '\0';
+		n = path_read_buf(&v->pc, vars, sizeof(vars), "/etc/tuned/%s-variables.conf", name);
+	}
+	if (n > 0 && find_var(vars, (size_t)n, '\n', "isolated_cores", val, sizeof(val))) {
+		cpuset_t set;
+
+		check_detail_str(c, "tuned_isolated_cores", val);
+		if (cpuset_parse_list(val, p->nbits, &set) < 0)
+			check_problem(c, VS_WARNING,
+				      "tuned profile '%s' uses isolated_cores=%s, which isol-verify cannot evaluate: make sure it equals %s",
+				      profile, val, cpulist_str(&p->isolated, a, sizeof(a)));
+		else if (!cpuset_equal(&set, &p->isolated))
+			check_problem(c, VS_CRITICAL,
+				      "tuned profile '%s' isolates %s, not the planned %s: tuned will rewrite IRQ affinities and kernel parameters; set isolated_cores=%s",
+				      profile, val, cpulist_str(&p->isolated, a, sizeof(a)), a);
+	} else {
+		check_problem(c, VS_WARNING,
+			      "tuned (pid %d) runs profile '%s' but its isolated_cores could not be read: make sure it equals %s",
+			      t->pid, profile, cpulist_str(&p->isolated, a, sizeof(a)));
+	}
+}
+
+static void check_watchdogs(struct verify *v, struct check *c)
+{
+	const struct vplan *p = &v->plan;
+	uint32_t nmi = 0, soft = 1, wd = 1;
+	char a[LIST_BUF];
+	cpuset_t mask, on;
+	int r;
+
+	if (path_read_u32(&v->pc, &nmi, "/proc/sys/kernel/nmi_watchdog") < 0)
+		nmi = 0;	/* no hard lockup detector in this kernel */
+	if (path_read_u32(&v->pc, &wd, "/proc/sys/kernel/watchdog") < 0)
+		wd = 0;
+	if (path_read_u32(&v->pc, &soft, "/proc/sys/kernel/soft_watchdog") < 0)
+		soft = wd;
+	r = path_read_cpulist(&v->pc, p->nbits, &mask, "/proc/sys/kernel/watchdog_cpumask");
+	if (r == -ENODATA)
+		cpuset_zero(&mask);
+	else if (r < 0)
+		mask = p->online;	/* unknown: assume everywhere */
+	check_detail_bool(c, "nmi_watchdog", nmi && wd);
+	check_detail_bool(c, "soft_watchdog", soft && wd);
+	check_detail_cpuset(c, "watchdog_cpumask", &mask);
+	cpuset_and(&on, &mask, &p->isolated);
+	if (cpuset_empty(&on))
+		return;
+	if (nmi && wd)
+		check_problem(c, VS_WARNING,
+			      "the NMI (hard lockup) watchdog runs on isolated CPUs %s: boot with nmi_watchdog=0 or remove them from /proc/sys/kernel/watchdog_cpumask",
+			      cpulist_str(&on, a, sizeof(a)));
+	if (soft && wd)
+		check_problem(c, VS_WARNING,
+			      "the soft lockup watchdog runs on isolated CPUs %s: boot with nosoftlockup or remove them from /proc/sys/kernel/watchdog_cpumask",
+			      cpulist_str(&on, a, sizeof(a)));
+}
+
+void check_services(struct verify *v, struct check *c)
+{
+	const struct vtask *t;
+
+	if (!vplan_any(&v->plan)) {
+		check_skip(c, "no CPU is isolated on the command line");
+		return;
+	}
+	if (v->tasks_err < 0) {
+		check_problem(c, VS_UNKNOWN, "cannot list the running services in %s: %s",
+			      path_get(&v->pc, "/proc"), strerror(-v->tasks_err));
+	} else {
+		t = find_process(&v->tasks, "irqbalance");
+		check_detail_bool(c, "irqbalance", t != NULL);
+		if (t)
+			check_irqbalance(v, c, t);
+		t = find_process(&v->tasks, "tuned");
+		check_detail_bool(c, "tuned", t != NULL);
+		if (t)
+			check_tuned(v, c, t);
+	}
+	check_watchdogs(v, c);
+	check_ok(c, "no irqbalance or tuned working against the plan; lockup watchdogs are off the isolated CPUs");
+}

@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * isol-verify: the jitter probe.
+ *
+ * One thread per measured CPU, pinned there, reads the clock in a tight loop
+ * and histograms the gaps between consecutive reads: on a quiet CPU every gap
+ * is the cost of one read; anything the CPU did besides (an IRQ, the tick, an
+ * SMI, another task) shows as a longer gap. On x86 with an invariant TSC the
+ * clock is `lfence; rdtsc` (as oslat does), calibrated against
+ * CLOCK_MONOTONIC_RAW; elsewhere clock_gettime(CLOCK_MONOTONIC_RAW).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "verify.h"
+
+#define WARMUP_NS 50000000ULL	/* not recorded: page faults, cache, frequency ramp */
+
+void jhist_add(struct jhist *h, uint64_t v)
+{
+	unsigned int idx;
+
+	if (v < JHIST_SUB) {
+		idx = (unsigned int)v;
+	} else {
+		unsigned int msb = 63U - (unsigned int)__builtin_clzll(v);
+		unsigned int shift = msb - 5;
+
+		idx = JHIST_SUB + (shift - 1) * 32 + (unsigned int)((v >> shift) - 32);
+		if (idx >= JHIST_BUCKETS)
+			idx = JHIST_BUCKETS - 1;
+	}
+	h->b[idx]++;
+	h->n++;
+	if (v > h->max)
+		h->max = v;
+}
+
+/* Upper bound of a bucket (the value a quantile reports: never optimistic). */
+static uint64_t jhist_upper(unsigned int idx)
+{
+	unsigned int shift, sub;
+
+	if (idx < JHIST_SUB)
+		return idx;
+	shift = (idx - JHIST_SUB) / 32 + 1;
+	sub = (idx - JHIST_SUB) % 32 + 32;
+	return (((uint64_t)sub + 1) << shift) - 1;
+}
+
+uint64_t jhist_quantile(const struct jhist *h, double q)
+{
+	uint64_t rank, seen = 0;
+
+	if (!h->n)
+		return 0;
+	rank = (uint64_t)(q * (double)h->n);
+	if ((double)rank < q * (double)h->n)
+		rank++;
+	if (rank == 0)
+		rank = 1;
+	for (unsigned int i = 0; i < JHIST_BUCKETS; i++) {
+		seen += h->b[i];
+		if (seen >= rank) {
+			uint64_t u = jhist_upper(i);
+
+			return u < h->max ? u : h->max;
+		}
+	}
+	return h->max;
+}
+
+static uint64_t mono_raw_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+static inline uint64_t tsc_read(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ __volatile__("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* An invariant TSC (constant_tsc + nonstop_tsc) ticks at one rate everywhere. */
+static bool tsc_usable(void)
+{
+	char line[8192];
+	bool ok = false;
+	FILE *f = fopen("/proc/cpuinfo", "re");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "flags", 5) == 0) {
+			ok = strstr(line, " constant_tsc") && strstr(line, " nonstop_tsc");
+			break;
+		}
+	}
+	fclose(f);
+	return ok;
+}
+#else
+static inline uint64_t tsc_read(void)
+{
+	return mono_raw_ns();
+}
+
+static bool tsc_usable(void)
+{
+	return false;
+}
+#endif
+
+/* All probes start together, once every thread is placed. */
+struct gate {
+	pthread_mutex_t	lock;
+	pthread_cond_t	cond;
+	bool		open;
+};
+
+static void gate_wait(struct gate *g)
+{
+	pthread_mutex_lock(&g->lock);
+	while (!g->open)
+		pthread_cond_wait(&g->cond, &g->lock);
+	pthread_mutex_unlock(&g->lock);
+}
+
+static void gate_open(struct gate *g)
+{
+	pthread_mutex_lock(&g->lock);
+	g->open = true;
+	pthread_cond_broadcast(&g->cond);
+	pthread_mutex_unlock(&g->lock);
+}
+
+struct probe {
+	struct jitter_cpu	*out;
+	bool			use_tsc;
+	double			ns_per_tick;
+	uint64_t		duration_ticks, warmup_ticks, threshold_ticks;
+	struct gate		*start;
+	struct jhist		*hist;
+};
+
+static void *probe_main(void *arg)
+{
+	struct probe *pr = arg;
+	struct jhist *h = pr->hist;
+	uint64_t (*now)(void) = pr->use_tsc ? tsc_read : mono_raw_ns;
+	uint64_t t, prev, end, over = 0;
+
+	gate_wait(pr->start);
+	if (!pr->out->ok)
+		return NULL;
+	prev = now();
+	end = prev + pr->warmup_ticks;
+	while ((t = now()) < end)
+		prev = t;
+	end = prev + pr->duration_ticks;
+	prev = now();
+	for (;;) {
+		uint64_t gap;
+
+		t = now();
+		gap = t - prev;
+		prev = t;
+		jhist_add(h, gap);
+		if (gap > pr->threshold_ticks)
+			over++;
+		if (t >= end)
+			break;
+	}
+	pr->out->samples = h->n;
+	pr->out->over = over;
+	pr->out->p50 = (uint64_t)((double)jhist_quantile(h, 0.50) * pr->ns_per_tick);
+	pr->out->p99 = (uint64_t)((double)jhist_quantile(h, 0.99) * pr->ns_per_tick);
+	pr->out->p999 = (uint64_t)((double)jhist_quantile(h, 0.999) * pr->ns_per_tick);
+	pr->out->max = (uint64_t)((double)h->max * pr->ns_per_tick);
+	return NULL;
+}
+
+static double tsc_calibrate(void)
+{
+	struct timespec ts = { 0, 200000000 };
+	uint64_t n0, n1, c0, c1;
+
+	n0 = mono_raw_ns();
+	c0 = tsc_read();
+	nanosleep(&ts, NULL);
+	n1 = mono_raw_ns();
+	c1 = tsc_read();
+	if (c1 <= c0 || n1 <= n0)
+		return 0;
+	return (double)(n1 - n0) / (double)(c1 - c0);
+}
+
+void jitter_free(struct jitter_result *r)
+{
+	free(r->cpu);
+	r->cpu = NULL;
+	r->n = 0;
+}
+
+void jitter_run(const cpuset_t *cpus, const cpuset_t *main_cpus, double seconds,
+		uint64_t threshold_ns, struct jitter_result *ret)
+{
+	struct jitter_result res = { .seconds = seconds };
+	struct gate start = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false };
+	struct probe *pr = NULL;
+	pthread_t *th = NULL;
+	bool *started = NULL;
+	cpu_set_t *saved = NULL, *mask;
+	size_t setsize = CPU_ALLOC_SIZE(CPUSET_MAX);
+	double ns_per_tick = 1.0;
+	unsigned int n = cpuset_count(cpus), i = 0;
+
+	res.n = n;
+	res.use_tsc = tsc_usable();
+	res.clock = res.use_tsc ? "tsc" : "clock_gettime";
+	if (!n) {
+		snprintf(res.reason, sizeof(res.reason), "no CPU to measure");
+		*ret = res;
+		return;
+	}
+	if (res.use_tsc) {
+		ns_per_tick = tsc_calibrate();
+		if (ns_per_tick <= 0) {
+			res.use_tsc = false;
+			res.clock = "clock_gettime";
+			ns_per_tick = 1.0;
+		}
+	}
+	res.ns_per_tick = ns_per_tick;
+	res.cpu = calloc(n, sizeof(*res.cpu));
+	pr = calloc(n, sizeof(*pr));
+	th = calloc(n, sizeof(*th));
+	started = calloc(n, sizeof(*started));
+	saved = CPU_ALLOC(CPUSET_MAX);
+	mask = CPU_ALLOC(CPUSET_MAX);
+	if (!res.cpu || !pr || !th || !started || !saved || !mask) {
+		snprintf(res.reason, sizeof(res.reason), "out of memory");
+		free(res.cpu);
+		res.cpu = NULL;
+		res.n = 0;
+		goto out;
+	}
+
+	/* The caller waits on a housekeeping CPU, like oslat's main thread. */
+	if (sched_getaffinity(0, setsize, saved) < 0)
+		CPU_ZERO_S(setsize, saved);
+	if (main_cpus && !cpuset_empty(main_cpus)) {
+		CPU_ZERO_S(setsize, mask);
+		cpuset_foreach(c, main_cpus)
+			CPU_SET_S((size_t)c, setsize, mask);
+		sched_setaffinity(0, setsize, mask);
+	}
+
+	cpuset_foreach(cpu, cpus) {
+		pthread_attr_t attr;
+		int r;
+
+		res.cpu[i].cpu = cpu;
+		res.cpu[i].ok = true;
+		pr[i].out = &res.cpu[i];
+		pr[i].use_tsc = res.use_tsc;
+		pr[i].ns_per_tick = ns_per_tick;
+		pr[i].duration_ticks = (uint64_t)(seconds * 1e9 / ns_per_tick);
+		pr[i].warmup_ticks = (uint64_t)((double)WARMUP_NS / ns_per_tick);
+		pr[i].threshold_ticks = (uint64_t)((double)threshold_ns / ns_per_tick);
+		pr[i].start = &start;
+		pr[i].hist = calloc(1, sizeof(struct jhist));
+		if (!pr[i].hist) {
+			res.cpu[i].ok = false;
+			snprintf(res.cpu[i].reason, sizeof(res.cpu[i].reason), "out of memory");
+		}
+		CPU_ZERO_S(setsize, mask);
+		CPU_SET_S((size_t)cpu, setsize, mask);
+		pthread_attr_init(&attr);
+		r = pthread_attr_setaffinity_np(&attr, setsize, mask);
+		if (r == 0)
+			r = pthread_create(&th[i], &attr, probe_main, &pr[i]);
+		pthread_attr_destroy(&attr);
+		if (r != 0) {
+			/* Not allowed there (cpuset) or no resources: measuring elsewhere would lie. */
+			res.cpu[i].ok = false;
+			snprintf(res.cpu[i].reason, sizeof(res.cpu[i].reason), "cannot start a thread on CPU %d: %s",
+				 cpu, strerror(r));
+		}
+		started[i] = r == 0;
+		i++;
+	}
+	gate_open(&start);
+	for (i = 0; i < n; i++) {
+		if (started[i])
+			pthread_join(th[i], NULL);
+		free(pr[i].hist);
+	}
+	res.ran = true;
+	sched_setaffinity(0, setsize, saved);
+out:
+	CPU_FREE(saved);
+	CPU_FREE(mask);
+	free(pr);
+	free(th);
+	free(started);
+	*ret = res;
+}

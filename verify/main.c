@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * isol-verify: prove that the isolated CPUs are quiet.
+ *
+ * Exit codes follow the monitoring plugin convention: 0 OK, 1 WARNING,
+ * 2 CRITICAL, 3 UNKNOWN. A usage error exits 2 like every quietcore program
+ * (a misconfigured check is as loud as a failed one).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "verify.h"
+
+#define PROG "isol-verify"
+
+static void __attribute__((noreturn)) usage(void)
+{
+	fputs("Usage:\n"
+	      " " PROG " [options]\n"
+	      "\n"
+	      "Check that the CPUs isolated on the kernel command line are really quiet:\n"
+	      "kernel parameters, sysfs, IRQ affinities and IRQ counts, tasks and kthreads,\n"
+	      "RCU offload, workqueues, frequency, services, SMT, housekeeping load, SMIs\n"
+	      "and (optionally) a jitter probe.\n"
+	      "\n"
+	      "Options:\n"
+	      " -r, --root DIR             read /proc, /sys, /etc, /dev under DIR\n"
+	      " -i, --interval SECONDS     sampling interval for IRQ/load/SMI deltas (default 2; 0: no sampling)\n"
+	      " -j, --jitter[=SECONDS]     run the jitter probe on the isolated CPUs (default 5 s)\n"
+	      "     --jitter-cpus LIST     measure these CPUs instead of the isolated ones\n"
+	      "     --jitter-threshold T   count gaps longer than T (default 10us; units ns, us, ms, s)\n"
+	      "     --max-jitter T         critical when a gap exceeds T\n"
+	      " -a, --allow PATTERN        tasks whose name matches PATTERN are the workload (repeatable)\n"
+	      "     --isolated LIST        check against LIST instead of the command line's isolated CPUs\n"
+	      "     --expect-from-bootloader  also require the bootloader to boot the same parameters\n"
+	      "     --no-module-load       do not load the msr module for the SMI check\n"
+	      " -J, --json                 JSON output (schema in isol-verify(8))\n"
+	      " -P, --prometheus           node_exporter textfile output\n"
+	      " -v, --verbose              show every problem and the details in the table\n"
+	      " -h, --help                 display this help\n"
+	      " -V, --version              display version\n"
+	      "\n"
+	      "Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n"
+	      "For more details see isol-verify(8).\n",
+	      stdout);
+	exit(0);
+}
+
+static void __attribute__((noreturn, format(printf, 1, 2))) usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(PROG ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry '" PROG " --help'.\n", stderr);
+	exit(2);
+}
+
+static int parse_seconds(const char *s, double *ret)
+{
+	char *e;
+	double d;
+
+	errno = 0;
+	d = strtod(s, &e);
+	if (errno || e == s || *e || !isfinite(d) || d < 0 || d > 86400)
+		return -EINVAL;
+	*ret = d;
+	return 0;
+}
+
+/* "10us", "2500ns", "1ms", "0.5s"; a bare number is microseconds. */
+static int parse_duration_ns(const char *s, uint64_t *ret)
+{
+	static const struct {
+		const char	*unit;
+		double		mult;
+	} units[] = { { "ns", 1 }, { "us", 1e3 }, { "µs", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "", 1e3 } };
+	char *e;
+	double d;
+
+	errno = 0;
+	d = strtod(s, &e);
+	if (errno || e == s || !isfinite(d) || d < 0)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(e, units[i].unit) == 0) {
+			d *= units[i].mult;
+			if (d > 1e15)
+				return -ERANGE;
+			*ret = (uint64_t)d;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int main(int argc, char **argv)
+{
+	enum {
+		OPT_JITTER_CPUS = 0x100,
+		OPT_JITTER_THRESHOLD,
+		OPT_MAX_JITTER,
+		OPT_EXPECT_BOOTLOADER,
+		OPT_ISOLATED,
+		OPT_NO_MODULE_LOAD,
+	};
+	static const struct option longopts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "jitter", optional_argument, NULL, 'j' },
+		{ "jitter-cpus", required_argument, NULL, OPT_JITTER_CPUS },
+		{ "jitter-threshold", required_argument, NULL, OPT_JITTER_THRESHOLD },
+		{ "max-jitter", required_argument, NULL, OPT_MAX_JITTER },
+		{ "allow", required_argument, NULL, 'a' },
+		{ "isolated", required_argument, NULL, OPT_ISOLATED },
+		{ "expect-from-bootloader", no_argument, NULL, OPT_EXPECT_BOOTLOADER },
+		{ "no-module-load", no_argument, NULL, OPT_NO_MODULE_LOAD },
+		{ "json", no_argument, NULL, 'J' },
+		{ "prometheus", no_argument, NULL, 'P' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct verify v;	/* large (cpusets): not on the stack */
+	const char *root = NULL, *isolated = NULL, *jitter_cpus = NULL;
+	bool json = false, prom = false, verbose = false;
+	enum vstatus verdict;
+	int c, r, rc;
+
+	verify_init(&v);
+	while ((c = getopt_long(argc, argv, "r:i:j::a:JPvhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			root = optarg;
+			break;
+		case 'i':
+			if (parse_seconds(optarg, &v.opt.interval) < 0)
+				usage_error("invalid interval: '%s'", optarg);
+			break;
+		case 'j':
+			v.opt.jitter = true;
+			if (optarg && (parse_seconds(optarg, &v.opt.jitter_seconds) < 0 ||
+				       v.opt.jitter_seconds <= 0))
+				usage_error("invalid jitter duration: '%s'", optarg);
+			break;
+		case OPT_JITTER_CPUS:
+			jitter_cpus = optarg;
+			break;
+		case OPT_JITTER_THRESHOLD:
+			if (parse_duration_ns(optarg, &v.opt.jitter_threshold_ns) < 0)
+				usage_error("invalid jitter threshold: '%s'", optarg);
+			break;
+		case OPT_MAX_JITTER:
+			if (parse_duration_ns(optarg, &v.opt.max_jitter_ns) < 0 || !v.opt.max_jitter_ns)
+				usage_error("invalid maximum jitter: '%s'", optarg);
+			break;
+		case 'a': {
+			char **n = realloc(v.opt.allow, (v.opt.nallow + 1) * sizeof(*n));
+
+			if (!n) {
+				fprintf(stderr, PROG ": out of memory\n");
+				return VS_UNKNOWN;
+			}
+			v.opt.allow = n;
+			v.opt.allow[v.opt.nallow++] = optarg;
+			break;
+		}
+		case OPT_ISOLATED:
+			isolated = optarg;
+			break;
+		case OPT_EXPECT_BOOTLOADER:
+			v.opt.expect_from_bootloader = true;
+			break;
+		case OPT_NO_MODULE_LOAD:
+			v.opt.no_module_load = true;
+			break;
+		case 'J':
+			json = true;
+			break;
+		case 'P':
+			prom = true;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'h':
+			usage();
+		case 'V':
+			printf(PROG " from quietcore %s\n", QC_VERSION);
+			return 0;
+		default:
+			fputs("Try '" PROG " --help'.\n", stderr);
+			return 2;
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument: '%s'", argv[optind]);
+	if (json && prom)
+		usage_error("--json and --prometheus are mutually exclusive");
+
+	r = path_cxt_init(&v.pc, root);
+	if (r < 0) {
+		fprintf(stderr, PROG ": cannot use root: %s: %s\n", root, strerror(-r));
+		return VS_UNKNOWN;
+	}
+	if (path_is_real_root(&v.pc))
+		v.opt.self_tgid = getpid();
+
+	vplan_load(&v.plan, &v.pc);
+	if (jitter_cpus) {
+		if (cpuset_parse_list(jitter_cpus, v.plan.nbits, &v.opt.jitter_cpus) < 0 ||
+		    cpuset_empty(&v.opt.jitter_cpus))
+			usage_error("invalid CPU list for --jitter-cpus: '%s'", jitter_cpus);
+		v.opt.jitter_cpus_given = true;
+	}
+	if (isolated) {
+		cpuset_t set;
+
+		if (cpuset_parse_list(isolated, v.plan.nbits, &set) < 0)
+			usage_error("invalid CPU list for --isolated: '%s'", isolated);
+		v.plan.isolated = set;
+		cpuset_andnot(&v.plan.housekeeping, &v.plan.online, &set);
+	}
+
+	verify_run(&v);
+	verdict = verify_verdict(&v);
+
+	if (json)
+		rc = output_json(&v, stdout);
+	else if (prom)
+		rc = output_prometheus(&v, stdout);
+	else {
+		const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+		bool color = isatty(STDOUT_FILENO) && !(nc && *nc) && !(term && strcmp(term, "dumb") == 0);
+
+		output_table(&v, stdout, color, verbose);
+		rc = 0;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout) || rc < 0) {
+		fprintf(stderr, PROG ": cannot write the report: %s\n", strerror(errno));
+		verdict = VS_UNKNOWN;
+	}
+	free(v.opt.allow);
+	verify_free(&v);
+	return (int)verdict;
+}

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * isol-verify: the run: samples, checks, verdict.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "verify.h"
+
+static const char *const check_ids[CHK_COUNT] = {
+	[CHK_CMDLINE] = "cmdline",
+	[CHK_KERNEL] = "kernel",
+	[CHK_IRQ_AFFINITY] = "irq-affinity",
+	[CHK_IRQ_ACTIVITY] = "irq-activity",
+	[CHK_TASKS] = "tasks",
+	[CHK_RCU] = "rcu",
+	[CHK_WORKQUEUE] = "workqueue",
+	[CHK_FREQUENCY] = "frequency",
+	[CHK_SERVICES] = "services",
+	[CHK_SMT] = "smt",
+	[CHK_HK_LOAD] = "housekeeping-load",
+	[CHK_SMI] = "smi",
+	[CHK_JITTER] = "jitter",
+};
+
+void verify_init(struct verify *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->opt.interval = 2.0;
+	v->opt.jitter_seconds = 5.0;
+	v->opt.jitter_threshold_ns = 10000;
+	v->opt.loc_max_rate = 2.0;
+	v->opt.load_max = 90.0;
+	for (int i = 0; i < CHK_COUNT; i++)
+		check_init(&v->checks[i], check_ids[i]);
+}
+
+void verify_free(struct verify *v)
+{
+	vplan_free(&v->plan);
+	for (int i = 0; i < 2; i++) {
+		interrupts_free(&v->irq[i]);
+		cpustat_free(&v->stat[i]);
+		smi_free(&v->smi[i]);
+	}
+	tasks_free(&v->tasks);
+	jitter_free(&v->jitter);
+	for (int i = 0; i < CHK_COUNT; i++)
+		check_free(&v->checks[i]);
+}
+
+enum vstatus verify_verdict(const struct verify *v)
+{
+	enum vstatus worst = VS_OK;
+
+	for (int i = 0; i < CHK_COUNT; i++)
+		if (v->checks[i].status != VS_SKIPPED &&
+		    vstatus_rank(v->checks[i].status) > vstatus_rank(worst))
+			worst = v->checks[i].status;
+	return worst;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void sample(struct verify *v, int i)
+{
+	v->irq_err[i] = interrupts_read(&v->pc, &v->irq[i]);
+	v->stat_err[i] = cpustat_read(&v->pc, &v->stat[i]);
+	if (vplan_any(&v->plan) && v->opt.interval > 0)
+		smi_read(&v->pc, &v->plan.isolated, !v->opt.no_module_load, &v->smi[i]);
+}
+
+void check_jitter(struct verify *v, struct check *c)
+{
+	const struct jitter_result *j = &v->jitter;
+	json_object *per;
+	char a[512];
+	uint64_t worst = 0;
+
+	if (!v->opt.jitter) {
+		check_skip(c, "not requested (--jitter)");
+		return;
+	}
+	if (!path_is_real_root(&v->pc)) {
+		check_skip(c, "the jitter probe measures the running system: not with --root");
+		return;
+	}
+	if (!j->ran) {
+		check_skip(c, "%s", j->reason[0] ? j->reason : "no CPU to measure");
+		return;
+	}
+	check_detail_str(c, "clock", j->clock);
+	check_detail_double(c, "seconds", j->seconds);
+	check_detail_int(c, "threshold_ns", (int64_t)v->opt.jitter_threshold_ns);
+	if (v->opt.max_jitter_ns)
+		check_detail_int(c, "max_jitter_ns", (int64_t)v->opt.max_jitter_ns);
+	per = check_detail_array(c, "cpus");
+	for (unsigned int i = 0; i < j->n; i++) {
+		const struct jitter_cpu *jc = &j->cpu[i];
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "cpu", json_object_new_int(jc->cpu));
+		if (!jc->ok) {
+			json_object_object_add(o, "error", json_object_new_string(jc->reason));
+			json_object_array_add(per, o);
+			check_problem(c, VS_UNKNOWN, "CPU %d: %s", jc->cpu, jc->reason);
+			continue;
+		}
+		json_object_object_add(o, "samples", json_object_new_int64((int64_t)jc->samples));
+		json_object_object_add(o, "p50_ns", json_object_new_int64((int64_t)jc->p50));
+		json_object_object_add(o, "p99_ns", json_object_new_int64((int64_t)jc->p99));
+		json_object_object_add(o, "p999_ns", json_object_new_int64((int64_t)jc->p999));
+		json_object_object_add(o, "max_ns", json_object_new_int64((int64_t)jc->max));
+		json_object_object_add(o, "over_threshold", json_object_new_int64((int64_t)jc->over));
+		json_object_array_add(per, o);
+		if (jc->max > worst)
+			worst = jc->max;
+		if (v->opt.max_jitter_ns && jc->max > v->opt.max_jitter_ns)
+			check_problem(c, VS_CRITICAL,
+				      "CPU %d was interrupted for up to %llu ns (limit %llu ns, p99.9 %llu ns): look at the irq-activity, tasks and smi checks for the cause",
+				      jc->cpu, (unsigned long long)jc->max, (unsigned long long)v->opt.max_jitter_ns,
+				      (unsigned long long)jc->p999);
+		else if (jc->over)
+			check_problem(c, VS_WARNING,
+				      "CPU %d had %llu gaps over %llu ns in %.1f s (max %llu ns): something still interrupts it",
+				      jc->cpu, (unsigned long long)jc->over,
+				      (unsigned long long)v->opt.jitter_threshold_ns, j->seconds,
+				      (unsigned long long)jc->max);
+	}
+	check_ok(c, "no gap over %llu ns on CPUs %s in %.1f s (max %llu ns)",
+		 (unsigned long long)v->opt.jitter_threshold_ns,
+		 cpulist_str(v->opt.jitter_cpus_given ? &v->opt.jitter_cpus : &v->plan.isolated, a, sizeof(a)),
+		 j->seconds, (unsigned long long)worst);
+}
+
+void verify_run(struct verify *v)
+{
+	struct check *c = v->checks;
+	double t0, left;
+
+	if (!v->plan.cmdline_ok && !v->plan.cmdline_err)
+		vplan_load(&v->plan, &v->pc);
+
+	t0 = now_s();
+	sample(v, 0);
+
+	check_cmdline(v, &c[CHK_CMDLINE]);
+	check_kernel(v, &c[CHK_KERNEL]);
+	check_irq_affinity(v, &c[CHK_IRQ_AFFINITY]);
+	if (vplan_any(&v->plan))
+		v->tasks_err = tasks_scan(&v->pc, &v->plan.isolated, &v->plan.housekeeping,
+					  v->opt.self_tgid, &v->tasks);
+	check_tasks(v, &c[CHK_TASKS]);
+	check_rcu(v, &c[CHK_RCU]);
+	check_workqueue(v, &c[CHK_WORKQUEUE]);
+	check_frequency(v, &c[CHK_FREQUENCY]);
+	check_services(v, &c[CHK_SERVICES]);
+	check_smt(v, &c[CHK_SMT]);
+
+	if (v->opt.interval > 0) {
+		/* The checks above ran inside the interval: wait only for what is left. */
+		left = v->opt.interval - (now_s() - t0);
+		if (left > 0) {
+			struct timespec ts = { (time_t)left, (long)((left - (double)(time_t)left) * 1e9) };
+
+			while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+				;
+		}
+		sample(v, 1);
+		v->elapsed = now_s() - t0;
+		v->sampled = true;
+	}
+	check_irq_activity(v, &c[CHK_IRQ_ACTIVITY]);
+	check_hk_load(v, &c[CHK_HK_LOAD]);
+	check_smi(v, &c[CHK_SMI]);
+
+	if (v->opt.jitter && path_is_real_root(&v->pc)) {
+		const cpuset_t *cpus = v->opt.jitter_cpus_given ? &v->opt.jitter_cpus : &v->plan.isolated;
+
+		if (!cpuset_empty(cpus)) {
+			cpuset_t main_cpus;
+
+			cpuset_andnot(&main_cpus, &v->plan.online, cpus);
+			jitter_run(cpus, &main_cpus, v->opt.jitter_seconds, v->opt.jitter_threshold_ns,
+				   &v->jitter);
+		} else {
+			snprintf(v->jitter.reason, sizeof(v->jitter.reason),
+				 "no isolated CPU to measure (name CPUs with --jitter-cpus)");
+		}
+	}
+	check_jitter(v, &c[CHK_JITTER]);
+}

@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * isol-verify: internal interface between the CLI (main.c), the checks and the
+ * output formats. Everything here is testable without root against a fake root
+ * (struct path_cxt); the only things that touch the running system directly
+ * are sched_getaffinity() on the real root, the MSR reads and the jitter probe.
+ */
+#ifndef QC_VERIFY_H
+#define QC_VERIFY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <json-c/json.h>
+
+#include "cpuset.h"
+#include "interrupts.h"
+#include "kparam.h"
+#include "path.h"
+
+#define VERIFY_SCHEMA_VERSION 1
+
+/* Check status. The numeric values of OK..UNKNOWN are the plugin exit codes. */
+enum vstatus {
+	VS_OK		= 0,
+	VS_WARNING	= 1,
+	VS_CRITICAL	= 2,
+	VS_UNKNOWN	= 3,
+	VS_SKIPPED	= 4,
+};
+
+const char *vstatus_name(enum vstatus st);	/* "ok", "warning", ... */
+/* Severity order used to combine: skipped < ok < unknown < warning < critical. */
+int vstatus_rank(enum vstatus st);
+
+struct check {
+	const char	*id;
+	enum vstatus	status;
+	char		*message;	/* what to do (or why skipped) */
+	json_object	*details;	/* object; "problems" array added by check_problem() */
+	bool		finished;
+};
+
+void check_init(struct check *c, const char *id);
+void check_free(struct check *c);
+/* Record a problem: escalates the status, the worst problem becomes the message. */
+void check_problem(struct check *c, enum vstatus st, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Message when nothing was wrong (ignored if a problem was recorded). */
+void check_ok(struct check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Skip with a reason (only if no problem was recorded). */
+void check_skip(struct check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* details helpers */
+void check_detail_str(struct check *c, const char *key, const char *val);
+void check_detail_int(struct check *c, const char *key, int64_t val);
+void check_detail_double(struct check *c, const char *key, double val);
+void check_detail_bool(struct check *c, const char *key, bool val);
+void check_detail_cpuset(struct check *c, const char *key, const cpuset_t *set);
+/* details[key] as an array, created on first use */
+json_object *check_detail_array(struct check *c, const char *key);
+json_object *check_detail_object(struct check *c, const char *key);
+json_object *json_cpulist(const cpuset_t *set);
+/* A double printed with 3 decimals. */
+json_object *json_double3(double val);
+
+/* The isolation plan, from the kernel command line (the single source of truth). */
+struct vplan {
+	struct kparams	kp;
+	bool		cmdline_ok;	/* /proc/cmdline was readable */
+	int		cmdline_err;
+	unsigned int	nbits;		/* nr_cpu_ids: last possible CPU + 1 */
+	cpuset_t	possible;
+	cpuset_t	online;
+	bool		online_ok;
+
+	bool		has_isolcpus, isolcpus_ok;
+	int		isolcpus_err;
+	struct isolcpus	iso;
+	bool		has_nohz_full, nohz_full_ok;
+	cpuset_t	nohz_full;
+	bool		has_rcu_nocbs, rcu_nocbs_ok;
+	cpuset_t	rcu_nocbs;
+	bool		has_irqaffinity, irqaffinity_ok;
+	cpuset_t	irqaffinity;
+
+	cpuset_t	domain;		/* isolcpus= CPUs when domain isolation is in effect */
+	cpuset_t	nohz;		/* CPUs that should run tickless (nohz_full=, or isolcpus=nohz) */
+	cpuset_t	isolated;	/* the CPUs meant to be quiet: isolcpus ∪ nohz_full */
+	cpuset_t	housekeeping;	/* online (or possible) minus isolated */
+	unsigned int	boot_cpu;
+};
+
+void vplan_free(struct vplan *p);
+/* Read /proc/cmdline and the CPU masks under pc. Never fails: problems are recorded in p. */
+void vplan_load(struct vplan *p, struct path_cxt *pc);
+bool vplan_any(const struct vplan *p);
+
+/* One thread as the task checks need it. */
+struct vtask {
+	int		pid;		/* thread group id */
+	int		tid;
+	char		comm[64];
+	char		state;
+	uint32_t	flags;		/* PF_* */
+	int		cpu;		/* stat field 39 */
+	bool		affinity_ok;	/* allowed CPUs could be read */
+	bool		allowed_isolated;	/* allowed CPUs include an isolated CPU */
+	bool		allowed_housekeeping_only;
+	char		*allowed;	/* cpulist, kept only when it matters (allowed_isolated or rcuo*) */
+};
+
+struct tasklist_v {
+	struct vtask	*v;
+	size_t		n, cap;
+	size_t		threads_total;	/* including ones that vanished mid-scan */
+	size_t		vanished;
+};
+
+/*
+ * Every thread under /proc. Allowed CPUs come from sched_getaffinity() on the
+ * real root (fast, exact) and from "Cpus_allowed_list:" in the status file
+ * under a fake root. Threads of exclude_tgid (0: none) are skipped.
+ */
+int tasks_scan(struct path_cxt *pc, const cpuset_t *isolated, const cpuset_t *housekeeping,
+	       int exclude_tgid, struct tasklist_v *ret);
+void tasks_free(struct tasklist_v *tl);
+
+/* One /proc/stat cpuN line. */
+struct cpustat {
+	bool		present;
+	uint64_t	busy, total;
+};
+
+struct cpustat_sample {
+	unsigned int	n;
+	struct cpustat	*cpu;	/* [n], by CPU number */
+};
+int cpustat_read(struct path_cxt *pc, struct cpustat_sample *ret);
+void cpustat_free(struct cpustat_sample *s);
+
+/* MSR_SMI_COUNT samples of the isolated CPUs. */
+struct smi_sample {
+	bool		ok;
+	char		reason[256];
+	unsigned int	n;
+	int		*cpu;
+	uint64_t	*count;
+};
+void smi_read(struct path_cxt *pc, const cpuset_t *cpus, bool may_load_module, struct smi_sample *ret);
+void smi_free(struct smi_sample *s);
+
+struct jitter_cpu {
+	int		cpu;
+	bool		ok;
+	char		reason[128];
+	uint64_t	samples;
+	uint64_t	p50, p99, p999, max;	/* ns */
+	uint64_t	over;		/* gaps above the threshold */
+};
+
+struct jitter_result {
+	bool		ran;
+	char		reason[256];
+	const char	*clock;		/* "tsc" or "clock_gettime" */
+	bool		use_tsc;
+	double		ns_per_tick;
+	double		seconds;
+	unsigned int	n;
+	struct jitter_cpu *cpu;
+};
+
+/* Busy-read the clock on each CPU of cpus for seconds. main_cpus: where the caller waits. */
+void jitter_run(const cpuset_t *cpus, const cpuset_t *main_cpus, double seconds,
+		uint64_t threshold_ns, struct jitter_result *ret);
+void jitter_free(struct jitter_result *r);
+
+/* Log-linear histogram of nanosecond gaps (about 1.5 % resolution). */
+#define JHIST_SUB	64
+#define JHIST_BUCKETS	(JHIST_SUB * 40)
+struct jhist {
+	uint64_t	b[JHIST_BUCKETS];
+	uint64_t	n, max;
+};
+void jhist_add(struct jhist *h, uint64_t v);
+uint64_t jhist_quantile(const struct jhist *h, double q);
+
+struct verify_opts {
+	double		interval;	/* seconds; 0 = no sampling */
+	bool		jitter;
+	double		jitter_seconds;
+	uint64_t	jitter_threshold_ns;
+	uint64_t	max_jitter_ns;	/* 0: none */
+	bool		jitter_cpus_given;
+	cpuset_t	jitter_cpus;
+	char		**allow;	/* --allow patterns (fnmatch on comm) */
+	size_t		nallow;
+	bool		expect_from_bootloader;
+	int		self_tgid;	/* excluded from the task scan; 0 for none */
+	double		loc_max_rate;	/* LOC/s above which a nohz_full CPU's tick is "not stopped" */
+	double		load_max;	/* housekeeping busy percent */
+	bool		no_module_load;
+};
+
+enum {
+	CHK_CMDLINE,
+	CHK_KERNEL,
+	CHK_IRQ_AFFINITY,
+	CHK_IRQ_ACTIVITY,
+	CHK_TASKS,
+	CHK_RCU,
+	CHK_WORKQUEUE,
+	CHK_FREQUENCY,
+	CHK_SERVICES,
+	CHK_SMT,
+	CHK_HK_LOAD,
+	CHK_SMI,
+	CHK_JITTER,
+	CHK_COUNT,
+};
+
+struct verify {
+	struct path_cxt		pc;
+	struct verify_opts	opt;
+	struct vplan		plan;
+
+	/* samples */
+	int			irq_err[2];
+	struct interrupts	irq[2];
+	int			stat_err[2];
+	struct cpustat_sample	stat[2];
+	struct smi_sample	smi[2];
+	double			elapsed;	/* measured seconds between the samples */
+	bool			sampled;
+
+	int			tasks_err;
+	struct tasklist_v	tasks;
+
+	struct jitter_result	jitter;
+
+	struct check		checks[CHK_COUNT];
+};
+
+void verify_init(struct verify *v);
+void verify_free(struct verify *v);
+/* Take the first sample, run every check, wait the rest of the interval, sample again. */
+void verify_run(struct verify *v);
+/* Worst status over all checks, as a plugin exit code. */
+enum vstatus verify_verdict(const struct verify *v);
+
+/* The checks (each fills v->checks[id]). */
+void check_cmdline(struct verify *v, struct check *c);
+void check_kernel(struct verify *v, struct check *c);
+void check_irq_affinity(struct verify *v, struct check *c);
+void check_irq_activity(struct verify *v, struct check *c);
+void check_tasks(struct verify *v, struct check *c);
+void check_rcu(struct verify *v, struct check *c);
+void check_workqueue(struct verify *v, struct check *c);
+void check_frequency(struct verify *v, struct check *c);
+void check_services(struct verify *v, struct check *c);
+void check_smt(struct verify *v, struct check *c);
+void check_hk_load(struct verify *v, struct check *c);
+void check_smi(struct verify *v, struct check *c);
+void check_jitter(struct verify *v, struct check *c);
+
+/* Output formats. */
+void output_table(const struct verify *v, FILE *f, bool color, bool verbose);
+int output_json(const struct verify *v, FILE *f);
+int output_prometheus(const struct verify *v, FILE *f);
+
+/* Helpers shared by the checks. */
+bool verify_allowed(const struct verify *v, const char *comm);
+/* Format a cpuset into a static-size buffer (truncated with "..."). */
+const char *cpulist_str(const cpuset_t *set, char *buf, size_t len);
+
+#endif
