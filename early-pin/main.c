@@ -29,7 +29,7 @@ void ep_kmsg(struct earlypin *ep, int level, const char *msg)
 	char buf[1024];
 	int fd, n;
 
-	fd = path_open(&ep->pc, O_WRONLY, "/dev/kmsg");
+	fd = path_open(&ep->pc, O_WRONLY | O_APPEND, "/dev/kmsg");
 	if (fd < 0) {
 		fprintf(level <= LOG_WARNING ? stderr : stdout, "%s\n", msg);
 		return;

@@ -171,13 +171,35 @@ int ep_plan_irqs(struct earlypin *ep, struct ep_plan *plan)
 struct task_scan {
 	struct earlypin	*ep;
 	struct ep_plan	*plan;
+	/* /proc/<pid>/stat of the process whose threads are being scanned */
+	pid_t		pid;
+	int		err;
+	struct taskstat	st;
 };
+
+/*
+ * The identity of a task is (pid, tid, start time of the process): one read
+ * of /proc/<pid>/stat per process, not one per thread -- a process with
+ * 10,000 threads costs one read. Per-CPU kthreads are single-threaded, so the
+ * process's flags are theirs; any other thread that refuses a new affinity is
+ * classified when sched_setaffinity says EINVAL.
+ */
+static int process_stat(struct task_scan *ts, pid_t pid, const struct taskstat **ret)
+{
+	if (ts->pid != pid) {
+		ts->pid = pid;
+		ts->err = taskstat_read(&ts->ep->pc, pid, 0, &ts->st);
+	}
+	*ret = &ts->st;
+	return ts->err;
+}
 
 static int scan_task(const struct taskid *id, void *data)
 {
 	struct task_scan *ts = data;
 	struct earlypin *ep = ts->ep;
 	struct ep_change ch = { .kind = SF_TASK, .pid = id->pid, .tid = id->tid };
+	const struct taskstat *pst;
 	cpuset_t cur, target;
 	int r;
 
@@ -202,9 +224,9 @@ static int scan_task(const struct taskid *id, void *data)
 		return 0;
 	}
 	if (ep->need_stat || ep->verbose || ep->dry_run) {
-		struct taskstat st;
+		struct taskstat tst;
 
-		r = taskstat_read(&ep->pc, id->pid, id->tid, &st);
+		r = process_stat(ts, id->pid, &pst);
 		if (r == -ESRCH || r == -ENOENT) {
 			ep->st.task_gone++;
 			return 0;
@@ -216,13 +238,19 @@ static int scan_task(const struct taskid *id, void *data)
 			return 0;
 		}
 		if (r == 0) {
-			if (taskstat_is_percpu(&st)) {
+			if (id->pid == id->tid && taskstat_is_percpu(pst)) {
 				ep->st.task_percpu++;
-				names_add(ep->st.percpu_names, sizeof(ep->st.percpu_names), st.comm);
+				names_add(ep->st.percpu_names, sizeof(ep->st.percpu_names), pst->comm);
+				if (ep->verbose)
+					printf("task %d/%d (%s): per-CPU (PF_NO_SETAFFINITY), left alone\n",
+					       (int)id->pid, (int)id->tid, pst->comm);
 				return 0;
 			}
-			ch.starttime = st.starttime;
-			snprintf(ch.comm, sizeof(ch.comm), "%.*s", (int)sizeof(ch.comm) - 1, st.comm);
+			ch.starttime = pst->starttime;
+			if (id->pid != id->tid && (ep->verbose || ep->dry_run) &&
+			    taskstat_read(&ep->pc, id->pid, id->tid, &tst) == 0)
+				pst = &tst;
+			snprintf(ch.comm, sizeof(ch.comm), "%.*s", (int)sizeof(ch.comm) - 1, pst->comm);
 		}
 	}
 	narrow(ep, &cur, &target);
@@ -233,7 +261,7 @@ static int scan_task(const struct taskid *id, void *data)
 
 int ep_plan_tasks(struct earlypin *ep, struct ep_plan *plan)
 {
-	struct task_scan ts = { ep, plan };
+	struct task_scan ts = { .ep = ep, .plan = plan };
 	int r = tasklist_foreach(&ep->pc, scan_task, &ts);
 
 	if (r == -ENOMEM)
@@ -432,6 +460,7 @@ int ep_plan_freq(struct earlypin *ep, struct ep_plan *plan)
 				return r;
 		}
 	}
+	r = 0;
 	if (npol == 0 && (ep->governor[0] || ep->freq_max)) {
 		ep->st.freq_nopolicy = true;
 		ep_log(ep, LOG_WARNING, "no cpufreq policy (no cpufreq driver), governor and frequency left alone");
@@ -597,8 +626,8 @@ static unsigned int apply_task(struct earlypin *ep, struct ep_change *ch)
 			ep->st.task_percpu++;
 			names_add(ep->st.percpu_names, sizeof(ep->st.percpu_names), st.comm);
 			if (ep->verbose)
-				printf("task %d/%d (%s): %s: per-CPU (PF_NO_SETAFFINITY), left alone\n",
-				       (int)ch->pid, (int)ch->tid, st.comm, ch->old);
+				printf("task %d/%d (%s): per-CPU (PF_NO_SETAFFINITY), left alone\n",
+				       (int)ch->pid, (int)ch->tid, st.comm);
 			return 0;
 		}
 	}

@@ -9,6 +9,7 @@
 
 #include "early-pin.h"
 #include "irq.h"
+#include "tasklist.h"
 #include "taskstat.h"
 
 int ep_boot_id(struct earlypin *ep, char *buf, size_t len)
@@ -201,31 +202,94 @@ struct restore_stats {
 	unsigned int	tasks, exited, reused, irqs, files, unchanged, failed;
 };
 
-static unsigned int restore_task(struct earlypin *ep, const struct statefile_rec *rec,
-				 struct restore_stats *rs)
+/* What restore knows about the process of the records it is working through. */
+struct proc_check {
+	pid_t		pid;
+	int		state;		/* 0 same process, -ESRCH gone, -EEXIST pid reused, <0 error */
+	struct taskstat	st;
+	struct tasklist	threads;	/* sorted by tid */
+};
+
+static int cmp_tid(const void *a, const void *b)
 {
+	const struct taskid *x = a, *y = b;
+
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+static int collect_thread(const struct taskid *id, void *data)
+{
+	struct tasklist *tl = data;
+
+	if (tl->n == tl->cap) {
+		size_t cap = tl->cap ? tl->cap * 2 : 64;
+		struct taskid *v = realloc(tl->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		tl->v = v;
+		tl->cap = cap;
+	}
+	tl->v[tl->n++] = *id;
+	return 0;
+}
+
+/*
+ * Is pid still the process that was saved (same start time), and which
+ * threads does it have? One stat read and one directory listing per process.
+ */
+static void proc_check_load(struct earlypin *ep, struct proc_check *pc, pid_t pid, uint64_t start)
+{
+	int r;
+
+	pc->pid = pid;
+	pc->threads.n = 0;
+	r = taskstat_read(&ep->pc, pid, 0, &pc->st);
+	if (r == -ENOENT)
+		r = -ESRCH;
+	if (r == 0 && pc->st.starttime != start)
+		r = -EEXIST;
+	if (r == 0) {
+		r = tasklist_foreach_thread(&ep->pc, pid, collect_thread, &pc->threads);
+		if (r == 0 && pc->threads.n > 1)
+			qsort(pc->threads.v, pc->threads.n, sizeof(*pc->threads.v), cmp_tid);
+	}
+	pc->state = r;
+}
+
+static unsigned int restore_task(struct earlypin *ep, const struct statefile_rec *rec,
+				 struct proc_check *pc, struct restore_stats *rs)
+{
+	struct taskid key = { .pid = rec->pid, .tid = rec->tid };
 	struct taskstat st;
 	cpuset_t set;
 	int r;
 
-	r = taskstat_read(&ep->pc, rec->pid, rec->tid, &st);
-	if (r == -ESRCH || r == -ENOENT) {
+	if (pc->pid != rec->pid)
+		proc_check_load(ep, pc, rec->pid, rec->starttime);
+	else if (pc->state == 0 && pc->st.starttime != rec->starttime)
+		proc_check_load(ep, pc, rec->pid, rec->starttime);
+	if (pc->state == -ESRCH) {
 		rs->exited++;
 		return 0;
 	}
-	if (r < 0) {
-		ep_log(ep, LOG_WARNING, "cannot read %s: %s, not restoring task %d/%d", path_last(&ep->pc),
-		       strerror(-r), (int)rec->pid, (int)rec->tid);
-		rs->failed++;
-		return 1;
-	}
-	if (st.starttime != rec->starttime) {
+	if (pc->state == -EEXIST) {
 		/* The pid was reused: never hand the old mask to a new task. */
 		rs->reused++;
 		if (ep->verbose)
-			printf("task %d/%d: start time %llu, saved %llu: a new task, skipped\n",
-			       (int)rec->pid, (int)rec->tid, (unsigned long long)st.starttime,
+			printf("task %d/%d: process started at %llu, saved %llu: a new process, skipped\n",
+			       (int)rec->pid, (int)rec->tid, (unsigned long long)pc->st.starttime,
 			       (unsigned long long)rec->starttime);
+		return 0;
+	}
+	if (pc->state < 0) {
+		ep_log(ep, LOG_WARNING, "cannot check process %d: %s, not restoring it", (int)rec->pid,
+		       strerror(-pc->state));
+		rs->failed++;
+		return 1;
+	}
+	if (!bsearch(&key, pc->threads.v, pc->threads.n, sizeof(key), cmp_tid)) {
+		rs->exited++;	/* the thread ended; its tid may belong to someone else now */
 		return 0;
 	}
 	if (cpuset_parse_list(rec->value, 0, &set) < 0)
@@ -235,15 +299,20 @@ static unsigned int restore_task(struct earlypin *ep, const struct statefile_rec
 		rs->exited++;
 		return 0;
 	}
+	if (r == -EINVAL && taskstat_read(&ep->pc, rec->pid, rec->tid, &st) == 0 &&
+	    taskstat_is_percpu(&st)) {
+		rs->unchanged++;	/* per-CPU: it was never moved */
+		return 0;
+	}
 	if (r < 0) {
 		ep_log(ep, LOG_WARNING, "cannot restore task %d/%d (%s) to %s: %s", (int)rec->pid,
-		       (int)rec->tid, st.comm, rec->value, strerror(-r));
+		       (int)rec->tid, pc->st.comm, rec->value, strerror(-r));
 		rs->failed++;
 		return 1;
 	}
 	rs->tasks++;
 	if (ep->verbose)
-		printf("task %d/%d (%s): restored %s\n", (int)rec->pid, (int)rec->tid, st.comm, rec->value);
+		printf("task %d/%d: restored %s\n", (int)rec->pid, (int)rec->tid, rec->value);
 	return 0;
 }
 
@@ -321,6 +390,7 @@ static bool is_mask_file(const char *path)
 unsigned int ep_restore(struct earlypin *ep, const struct statefile *sf)
 {
 	struct restore_stats rs = { 0 };
+	struct proc_check pc = { .pid = 0 };
 	unsigned int failed = 0;
 
 	/* Undo in reverse order: min frequency before max, and so on. */
@@ -329,7 +399,7 @@ unsigned int ep_restore(struct earlypin *ep, const struct statefile *sf)
 
 		switch (rec->kind) {
 		case SF_TASK:
-			failed += restore_task(ep, rec, &rs);
+			failed += restore_task(ep, rec, &pc, &rs);
 			break;
 		case SF_IRQ:
 			failed += restore_irq(ep, rec, &rs);
@@ -342,6 +412,7 @@ unsigned int ep_restore(struct earlypin *ep, const struct statefile *sf)
 			break;
 		}
 	}
+	tasklist_free(&pc.threads);
 	if (!ep->quiet)
 		printf("early-pin: restored tasks=%u irqs=%u files=%u unchanged=%u exited=%u pid-reused=%u failed=%u\n",
 		       rs.tasks, rs.irqs, rs.files, rs.unchanged, rs.exited, rs.reused, rs.failed);

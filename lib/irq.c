@@ -101,16 +101,22 @@ int irq_read_default_affinity(struct path_cxt *pc, cpuset_t *ret)
 
 int irq_write_affinity(struct qc_ops *ops, unsigned int irq, const cpuset_t *set)
 {
-	char path[64], list[CPUSET_MAX * 2];	/* worst case "0,2,4,...": < 5 bytes a CPU / 2 */
-	char *s;
+	char path[64], *s;
 	int r;
 
 	if (cpuset_empty(set))
 		return -EINVAL;
 	snprintf(path, sizeof(path), "/proc/irq/%u/smp_affinity_list", irq);
-	if (cpuset_format_list(set, list, sizeof(list)) < sizeof(list))
-		return ops->file_write(ops, path, list);
 	s = cpuset_to_list(set);
+	if (!s)
+		return -ENOMEM;
+	r = ops->file_write(ops, path, s);
+	free(s);
+	if (r != -ENOENT)
+		return r;
+	/* Only the mask file (very old kernels, captured trees): write a mask. */
+	snprintf(path, sizeof(path), "/proc/irq/%u/smp_affinity", irq);
+	s = cpuset_to_mask(set, 0);
 	if (!s)
 		return -ENOMEM;
 	r = ops->file_write(ops, path, s);

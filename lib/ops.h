@@ -71,7 +71,9 @@ void ops_init_real(struct qc_ops *ops, struct path_cxt *pc);
  *    ...) and optionally a count: the write fails with it (count times,
  *    then succeeds);
  *  - module_load succeeds only if <root>/lib/modules/fake/<name> exists,
- *    else -ENOENT (no such module).
+ *    else -ENOENT (no such module); if that file holds a directory name
+ *    (relative to the root), the directory is created, as a driver creates
+ *    its sysfs directory (e.g. sys/devices/system/cpu/cpufreq/policy0).
  */
 void ops_init_recording(struct qc_ops *ops, struct path_cxt *pc);
 
