@@ -387,7 +387,9 @@ size_t cpuset_format_mask(const cpuset_t *set, unsigned int nbits, char *buf, si
 
 	if (len)
 		buf[0] = '\0';
-	if (nbits == 0 || nbits > CPUSET_MAX)
+	if (nbits > CPUSET_MAX)
+		nbits = CPUSET_MAX;	/* as cpuset_parse_list() clamps it */
+	if (nbits == 0)
 		nbits = last >= 0 ? (unsigned int)last + 1 : 1;
 	nwords = (nbits + 31) / 32;
 	rem = nbits % 32;

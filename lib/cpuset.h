@@ -83,7 +83,8 @@ size_t cpuset_format_list(const cpuset_t *set, char *buf, size_t len);
 
 /*
  * Kernel hex mask of nbits CPUs (nbits 0: just enough words for the highest
- * CPU, at least one). Returns the length needed, like snprintf.
+ * CPU, at least one; above CPUSET_MAX: CPUSET_MAX). Returns the length
+ * needed, like snprintf.
  */
 size_t cpuset_format_mask(const cpuset_t *set, unsigned int nbits, char *buf, size_t len);
 

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cmocka.h>
 
@@ -507,10 +508,12 @@ static void test_format_mask_8192(void **state)
 	free(m);
 	free(want);
 
-	/* nbits beyond CPUSET_MAX behaves as nbits 0 */
+	/* nbits beyond CPUSET_MAX is CPUSET_MAX, as for parsing: all 256 words */
+	s = set_of(0, -1);
 	m = cpuset_to_mask(&s, 9000);
 	assert_non_null(m);
 	assert_int_equal(strlen(m), 256 * 8 + 255);
+	assert_string_equal(m + strlen(m) - 17, "00000000,00000001");
 	free(m);
 }
 
@@ -611,6 +614,236 @@ static void test_group_model(void **state)
 			case_fail("%s: got \"%s\"", in, list_of(&s));
 	}
 	table_done();
+}
+
+/* ---- differential test against a model of the kernel's bitmap_parselist() -- */
+
+/*
+ * An independent model of lib/bitmap-str.c, written from its documented
+ * behaviour: regions are found by skipping commas and whitespace; a region is
+ * "all" (any case) or a number ('N' = nbits - 1), optionally "-number", then,
+ * unless the region ends there, ":used/group" with nothing required after it;
+ * start > end, group 0 or used > group is -EINVAL, end >= nbits -ERANGE.
+ * Numbers above UINT_MAX are -EOVERFLOW in the kernel; our contract says -ERANGE.
+ * A region ending at UINT_MAX without a group is -EINVAL in the kernel (its
+ * implied group, end + 1, wraps to 0); it is beyond any mask, so we and this
+ * model say -ERANGE.
+ * Newlines are left out of the generated input: the kernel stops at a newline
+ * right after a region, we treat it as whitespace (documented in cpuset.h).
+ */
+static bool ref_sep(char c)
+{
+	return c == ',' || c == ' ' || c == '\t';
+}
+
+static bool ref_end(char c)
+{
+	return ref_sep(c) || c == '\0';
+}
+
+static int ref_num(const char **pp, unsigned int nbits, unsigned int *ret)
+{
+	const char *p = *pp;
+	unsigned long long v = 0;
+	bool overflow = false;
+
+	if (*p == 'N') {
+		*ret = nbits - 1;
+		*pp = p + 1;
+		return 0;
+	}
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		v = v * 10 + (unsigned int)(*p - '0');
+		if (v > UINT32_MAX) {
+			overflow = true;
+			v = UINT32_MAX + 1ULL;
+		}
+	}
+	if (overflow)
+		return -ERANGE;
+	*ret = (unsigned int)v;
+	*pp = p;
+	return 0;
+}
+
+static int ref_parselist(const char *p, unsigned int nbits, cpuset_t *ret)
+{
+	cpuset_t set;
+
+	cpuset_zero(&set);
+	for (;;) {
+		unsigned int start, end;
+		unsigned long long used, group;	/* end + 1 must not wrap */
+		int r;
+
+		while (ref_sep(*p))
+			p++;
+		if (!*p)
+			break;
+		if (strncasecmp(p, "all", 3) == 0) {
+			start = 0;
+			end = nbits - 1;
+			p += 3;
+		} else {
+			r = ref_num(&p, nbits, &start);
+			if (r)
+				return r;
+			if (ref_end(*p)) {
+				end = start;
+				used = group = end + 1ULL;
+				goto check;
+			}
+			if (*p != '-')
+				return -EINVAL;
+			p++;
+			r = ref_num(&p, nbits, &end);
+			if (r)
+				return r;
+		}
+		if (ref_end(*p)) {
+			used = group = end + 1ULL;
+			goto check;
+		}
+		if (*p != ':')
+			return -EINVAL;
+		p++;
+		unsigned int u, g;
+
+		r = ref_num(&p, nbits, &u);
+		if (r)
+			return r;
+		if (*p != '/')
+			return -EINVAL;
+		p++;
+		r = ref_num(&p, nbits, &g);
+		if (r)
+			return r;
+		used = u;
+		group = g;
+check:
+		if (start > end || group == 0 || used > group)
+			return -EINVAL;
+		if (end >= nbits)
+			return -ERANGE;
+		for (unsigned long long base = start; base <= end; base += group)
+			for (unsigned long long k = 0; k < used && base + k <= end; k++)
+				cpuset_set(&set, (unsigned int)(base + k));
+	}
+	*ret = set;
+	return 0;
+}
+
+static const char *rand_num(void)
+{
+	static const char *const nums[] = {
+		"0", "1", "2", "3", "5", "7", "8", "15", "63", "64", "99", "4095", "8191", "8192",
+		"4294967295", "4294967296", "007", "N",
+	};
+
+	return nums[rng_next() % ARRAY_SIZE(nums)];
+}
+
+/* Mostly well-formed regions, with a sprinkle of junk. */
+static void rand_cpulist(char *in, size_t len)
+{
+	static const char *const seps[] = { ",", " ", "\t", ",,", ", ", "" };
+	static const char *const junk[] = { "-", ":", "/", "x", "+", "al", "--", ":/", "" };
+	unsigned int nreg = 1 + (unsigned int)(rng_next() % 4);
+
+	in[0] = '\0';
+	for (unsigned int k = 0; k < nreg; k++) {
+		char reg[96];
+		unsigned int kind = (unsigned int)(rng_next() % 8);
+
+		if (kind == 0)
+			snprintf(reg, sizeof(reg), "%s", rng_next() % 2 ? "all" : "ALL");
+		else if (kind <= 2)
+			snprintf(reg, sizeof(reg), "%s", rand_num());
+		else
+			snprintf(reg, sizeof(reg), "%s%s-%s", kind == 3 ? "all" : "", kind == 3 ? "" : rand_num(),
+				 rand_num());
+		if (rng_next() % 3 == 0)
+			snprintf(reg + strlen(reg), sizeof(reg) - strlen(reg), ":%s/%s", rand_num(), rand_num());
+		if (rng_next() % 10 == 0)
+			snprintf(reg + strlen(reg), sizeof(reg) - strlen(reg), "%s",
+				 junk[rng_next() % ARRAY_SIZE(junk)]);
+		if (k)
+			strncat(in, seps[rng_next() % ARRAY_SIZE(seps)], len - strlen(in) - 1);
+		strncat(in, reg, len - strlen(in) - 1);
+	}
+}
+
+static void test_parse_list_differential(void **state)
+{
+	static const unsigned int nbits_choice[] = { 1, 2, 4, 8, 64, 100, 4096, 8192 };
+	unsigned int accepted = 0, einval = 0, erange = 0;
+	const int iters = 50000;
+
+	for (int iter = 0; iter < iters; iter++) {
+		char in[512];
+		unsigned int nbits = nbits_choice[rng_next() % ARRAY_SIZE(nbits_choice)];
+		cpuset_t got, want;
+		int r, rr;
+
+		rand_cpulist(in, sizeof(in));
+		cpuset_zero(&got);
+		cpuset_zero(&want);
+		r = cpuset_parse_list(in, nbits, &got);
+		rr = ref_parselist(in, nbits, &want);
+		if (r != rr)
+			case_fail("\"%s\" nbits %u: %d, kernel model %d", in, nbits, r, rr);
+		else if (r == 0 && !cpuset_equal(&got, &want))
+			case_fail("\"%s\" nbits %u: \"%s\", kernel model differs", in, nbits, list_of(&got));
+		accepted += r == 0;
+		einval += r == -EINVAL;
+		erange += r == -ERANGE;
+		if (bad > 20)
+			break;
+	}
+	table_done();
+	print_message("differential: %u accepted, %u -EINVAL, %u -ERANGE of %d\n", accepted, einval,
+		      erange, iters);
+	/* the generator must exercise every outcome */
+	assert_true(accepted > iters / 20);
+	assert_true(einval > iters / 20);
+	assert_true(erange > iters / 20);
+}
+
+/* Garbage never crashes, and whatever parses prints and parses back the same. */
+static void test_fuzz_no_crash(void **state)
+{
+	static const char alphabet[] = "0123456789abcdefxXN,-:/ \t\n";
+
+	for (int iter = 0; iter < 50000; iter++) {
+		char in[64];
+		size_t n = (size_t)(rng_next() % (sizeof(in) - 1));
+		cpuset_t s, back;
+		char *out;
+		int r;
+
+		for (size_t k = 0; k < n; k++)
+			in[k] = alphabet[rng_next() % (sizeof(alphabet) - 1)];
+		in[n] = '\0';
+
+		r = cpuset_parse_list(in, 0, &s);
+		assert_true(r == 0 || r == -EINVAL || r == -ERANGE);
+		if (r == 0) {
+			out = cpuset_to_list(&s);
+			assert_int_equal(cpuset_parse_list(out, 0, &back), 0);
+			assert_true(cpuset_equal(&s, &back));
+			free(out);
+		}
+		r = cpuset_parse_mask(in, &s);
+		assert_true(r == 0 || r == -EINVAL || r == -ERANGE);
+		if (r == 0) {
+			out = cpuset_to_mask(&s, 0);
+			assert_int_equal(cpuset_parse_mask(out, &back), 0);
+			assert_true(cpuset_equal(&s, &back));
+			free(out);
+		}
+	}
 }
 
 /* ---- set algebra ---------------------------------------------------------- */
@@ -792,6 +1025,8 @@ int main(void)
 		cmocka_unit_test(test_to_list_to_mask),
 		cmocka_unit_test(test_round_trip_random),
 		cmocka_unit_test(test_group_model),
+		cmocka_unit_test(test_parse_list_differential),
+		cmocka_unit_test(test_fuzz_no_crash),
 		cmocka_unit_test(test_fill),
 		cmocka_unit_test(test_set_clear_test),
 		cmocka_unit_test(test_next_last),
