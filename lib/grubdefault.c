@@ -626,6 +626,7 @@ int grubdefault_add_file(struct grubdefault *gd, const char *path, const char *b
 {
 	struct grubdefault_file *nf;
 	struct grubdefault_file *f;
+	int r;
 
 	nf = realloc(gd->files, (gd->nfiles + 1) * sizeof(*nf));
 	if (!nf)
@@ -644,7 +645,10 @@ int grubdefault_add_file(struct grubdefault *gd, const char *path, const char *b
 	f->buf[len] = '\0';
 	f->len = len;
 	gd->nfiles++;
-	return grubdefault_parse(gd, (unsigned int)gd->nfiles - 1, f->buf, f->len, err);
+	r = grubdefault_parse(gd, (unsigned int)gd->nfiles - 1, f->buf, f->len, err);
+	if (r < 0 && err)
+		snprintf(err->path, sizeof(err->path), "%s", path);
+	return r;
 }
 
 static int str_cmp(const void *a, const void *b)

@@ -65,6 +65,7 @@ struct grubdefault_error {
 	unsigned int	file;		/* index in files[] */
 	unsigned int	line;
 	const char	*what;		/* static text */
+	char		path[256];	/* the file's path */
 };
 
 /* Parse one buffer as file number `file` and append its assignments. */

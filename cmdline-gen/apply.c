@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * cmdline-gen --apply / --revert / --check.
+ *
+ * The order of --apply never leaves a half-written configuration: compute every
+ * new file in memory; check the directories are writable; lock; save the
+ * originals; replace each file atomically; run the regeneration command; if
+ * it fails, put every file back and exit 1.
+ */
+#include "apply.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bootcfg.h"
+#include "cmdedit.h"
+#include "path.h"
+#include "udiff.h"
+
+#define PROG "cmdline-gen"
+
+bool cg_bootloader_valid(const char *name)
+{
+	enum bootcfg_backend b;
+
+	return bootcfg_backend_parse(name, &b) == 0;
+}
+
+static int open_bootcfg(const struct cg_apply_opts *o, struct bootcfg *bc, bool detect)
+{
+	struct bootcfg_error err = { "" };
+	enum bootcfg_backend forced = BOOTCFG_NONE;
+	int r;
+
+	r = bootcfg_init(bc, o->root);
+	if (r < 0) {
+		fprintf(stderr, PROG ": --root %s: %s\n", o->root ? o->root : "/", strerror(-r));
+		return r;
+	}
+	if (o->bootloader)
+		bootcfg_backend_parse(o->bootloader, &forced);
+	if (!detect)
+		return 0;
+	r = bootcfg_detect(bc, forced, &err);
+	if (r < 0)
+		fprintf(stderr, PROG ": %s\n", err.msg);
+	return r;
+}
+
+/* Run cmd with /bin/sh -c; its output goes where ours goes. Exit status, or -errno. */
+static int run_command(const char *cmd, const char *root)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		setenv("QUIETCORE_ROOT", root ? root : "/", 1);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+static int print_diffs(const struct bootcfg *bc, bool grubby)
+{
+	for (size_t i = 0; i < bc->nch; i++) {
+		const struct bootcfg_change *c = &bc->ch[i];
+		char *d = NULL;
+		int r;
+
+		if (c->backup_only)
+			continue;
+		r = udiff_format(c->path, c->old, c->oldlen, c->path, c->new, c->newlen, &d);
+		if (r < 0) {
+			fprintf(stderr, PROG ": cannot format a diff: %s\n", strerror(-r));
+			return r;
+		}
+		if (c->predicted && grubby)
+			printf("# %s: grubby will make this change\n", c->path);
+		fputs(d, stdout);
+		free(d);
+	}
+	return 0;
+}
+
+/* Report whether the running kernel already has the wanted parameters. */
+static void say_reboot(const struct cg_apply_opts *o, const struct kparams *wanted,
+		       const char *const *managed, bool reverting)
+{
+	struct kparams running = { 0 };
+	struct path_cxt pc;
+	bool match = false;
+
+	if (path_cxt_init(&pc, o->root) == 0 && kparams_read(&pc, &running) == 0) {
+		if (reverting) {
+			match = true;
+			for (size_t i = 0; i < running.n; i++)
+				if (cmdedit_is_managed(running.v[i].name, NULL, managed))
+					match = false;
+		} else {
+			match = bootcfg_params_match(&running, wanted, managed, NULL);
+		}
+	}
+	kparams_free(&running);
+	if (match)
+		printf("No reboot needed: the running kernel already boots %s.\n",
+		       reverting ? "without these parameters" : "with these parameters");
+	else
+		printf("Reboot needed: the running kernel does not have %s.\n",
+		       reverting ? "the original parameters" : "these parameters yet");
+}
+
+static char *choose_command(const struct cg_apply_opts *o, const struct bootcfg *bc,
+			    const struct kparams *wanted, const char *const *managed)
+{
+	if (o->update_command)
+		return strdup(o->update_command);
+	if (!bc->real_root)
+		return NULL;	/* never regenerate the host's config for another root */
+	return bootcfg_update_command(bc, wanted, managed);
+}
+
+static void say_command(const struct cg_apply_opts *o, const struct bootcfg *bc, const char *cmd,
+			const struct kparams *wanted, const char *const *managed, bool dry)
+{
+	if (cmd) {
+		printf("%s: %s\n", dry ? "Would run" : "Running", cmd);
+	} else if (!bc->real_root) {
+		char *own = bootcfg_update_command(bc, wanted, managed);
+
+		if (own)
+			printf("Not running '%s' for --root %s (give --update-command to run one).\n",
+			       own, o->root);
+		free(own);
+	}
+}
+
+/* After grubby edited the entries: do they hold the plan now? */
+static bool verify_after(const struct cg_apply_opts *o, const struct bootcfg *bc,
+			 const struct kparams *wanted, const char *const *managed)
+{
+	struct bootcfg_error err = { "" };
+	struct bootcfg v;
+	bool ok = false;
+
+	if (bootcfg_init(&v, o->root) < 0)
+		return false;
+	if (bootcfg_detect(&v, bc->backend, &err) == 0 &&
+	    bootcfg_prepare_apply(&v, wanted, managed, &err) == 0)
+		ok = v.nch == 0;
+	bootcfg_free(&v);
+	return ok;
+}
+
+int cg_apply(const struct cg_apply_opts *o, const struct kparams *wanted,
+	     const char *const *managed)
+{
+	struct bootcfg_error err = { "" };
+	struct bootcfg bc;
+	char *cmd = NULL;
+	int ret = 1, r;
+
+	if (open_bootcfg(o, &bc, true) < 0)
+		goto out;
+	r = bootcfg_prepare_apply(&bc, wanted, managed, &err);
+	if (r < 0) {
+		fprintf(stderr, PROG ": %s\n", err.msg[0] ? err.msg : strerror(-r));
+		goto out;
+	}
+	cmd = choose_command(o, &bc, wanted, managed);
+
+	if (bc.nch == 0) {
+		char *next = NULL, *where = NULL;
+		struct kparams kp = { 0 };
+		bool stale = false;
+
+		printf("Nothing to change: the %s configuration already has these parameters.\n",
+		       bootcfg_backend_name(bc.backend));
+		/* The generated config may still lack them (regenerated from an old copy). */
+		if ((bc.backend == BOOTCFG_GRUB || bc.backend == BOOTCFG_GRUB2) &&
+		    bootcfg_next_boot(&bc, &next, &where) == 0 && kparams_parse(next, &kp) == 0)
+			stale = !bootcfg_params_match(&kp, wanted, managed, NULL);
+		kparams_free(&kp);
+		if (stale && cmd) {
+			printf("%s does not have them yet.\n", where);
+			say_command(o, &bc, cmd, wanted, managed, o->dry_run);
+			if (!o->dry_run) {
+				r = run_command(cmd, o->root);
+				if (r != 0) {
+					fprintf(stderr, PROG ": update command failed (exit status %d): %s\n", r, cmd);
+					free(next);
+					free(where);
+					goto out;
+				}
+			}
+		} else if (stale) {
+			printf("Note: %s does not have them; regenerate it.\n", where);
+		}
+		free(next);
+		free(where);
+		say_reboot(o, wanted, managed, false);
+		ret = 0;
+		goto out;
+	}
+
+	if (o->dry_run) {
+		if (print_diffs(&bc, bc.grubby) < 0)
+			goto out;
+		say_command(o, &bc, cmd, wanted, managed, true);
+		printf("Dry run: nothing was changed.\n");
+		ret = 0;
+		goto out;
+	}
+
+	r = bootcfg_commit(&bc, true, &err);
+	if (r < 0) {
+		fprintf(stderr, PROG ": %s; nothing was changed\n", err.msg);
+		goto out;
+	}
+	for (size_t i = 0; i < bc.nch; i++)
+		if (bc.ch[i].written)
+			printf("Updated %s\n", bc.ch[i].path);
+	say_command(o, &bc, cmd, wanted, managed, false);
+	if (cmd) {
+		r = run_command(cmd, o->root);
+		if (r == 0 && bc.grubby && bc.backend == BOOTCFG_BLS && !o->update_command &&
+		    !verify_after(o, &bc, wanted, managed)) {
+			fprintf(stderr, PROG ": after '%s' the entries still do not have the plan\n", cmd);
+			r = 1;
+		}
+		if (r != 0) {
+			struct bootcfg_error rerr = { "" };
+
+			if (r > 0)
+				fprintf(stderr, PROG ": update command failed (exit status %d): %s\n", r, cmd);
+			else
+				fprintf(stderr, PROG ": cannot run '%s': %s\n", cmd, strerror(-r));
+			if (bootcfg_rollback(&bc, &rerr) < 0)
+				fprintf(stderr, PROG ": %s\n", rerr.msg);
+			else
+				fprintf(stderr, PROG ": every file was put back as it was\n");
+			goto out;
+		}
+	}
+	bootcfg_unlock(&bc);
+	say_reboot(o, wanted, managed, false);
+	ret = 0;
+out:
+	free(cmd);
+	bootcfg_free(&bc);
+	return ret;
+}
+
+int cg_revert(const struct cg_apply_opts *o, const char *const *managed)
+{
+	struct bootcfg_error err = { "" };
+	struct bootcfg bc;
+	char *cmd = NULL;
+	int ret = 1, r;
+
+	if (open_bootcfg(o, &bc, false) < 0)
+		goto out;
+	r = bootcfg_prepare_revert(&bc, &err);
+	if (r == -ENOENT) {
+		printf("Nothing to revert: %s\n", err.msg);
+		ret = 0;
+		goto out;
+	}
+	if (r < 0) {
+		fprintf(stderr, PROG ": %s\n", err.msg);
+		goto out;
+	}
+	/* Where the generated config is, for the regeneration command. */
+	{
+		enum bootcfg_backend b = bc.backend;
+		struct bootcfg_error derr;
+
+		if (o->bootloader)
+			bootcfg_backend_parse(o->bootloader, &b);
+		if (bootcfg_detect(&bc, b, &derr) < 0)
+			bc.backend = b;
+	}
+	cmd = choose_command(o, &bc, NULL, managed);
+
+	if (bc.nch == 0) {
+		printf("Nothing to change: every file already holds its original.\n");
+		if (!o->dry_run) {
+			if (bootcfg_forget(&bc, &err) < 0) {
+				fprintf(stderr, PROG ": %s\n", err.msg);
+				goto out;
+			}
+		}
+		ret = 0;
+		goto out;
+	}
+	if (o->dry_run) {
+		if (print_diffs(&bc, false) < 0)
+			goto out;
+		say_command(o, &bc, cmd, NULL, managed, true);
+		printf("Dry run: nothing was changed.\n");
+		ret = 0;
+		goto out;
+	}
+	r = bootcfg_commit(&bc, false, &err);
+	if (r < 0) {
+		fprintf(stderr, PROG ": %s; nothing was changed\n", err.msg);
+		goto out;
+	}
+	for (size_t i = 0; i < bc.nch; i++)
+		if (bc.ch[i].written)
+			printf("Restored %s\n", bc.ch[i].path);
+	say_command(o, &bc, cmd, NULL, managed, false);
+	if (cmd) {
+		r = run_command(cmd, o->root);
+		if (r != 0) {
+			struct bootcfg_error rerr = { "" };
+
+			fprintf(stderr, PROG ": update command failed (exit status %d): %s\n", r, cmd);
+			if (bootcfg_rollback(&bc, &rerr) < 0)
+				fprintf(stderr, PROG ": %s\n", rerr.msg);
+			else
+				fprintf(stderr, PROG ": every file was put back as it was before --revert\n");
+			goto out;
+		}
+	}
+	if (bootcfg_forget(&bc, &err) < 0) {
+		fprintf(stderr, PROG ": %s\n", err.msg);
+		goto out;
+	}
+	bootcfg_unlock(&bc);
+	say_reboot(o, NULL, managed, true);
+	ret = 0;
+out:
+	free(cmd);
+	bootcfg_free(&bc);
+	return ret;
+}
+
+static bool line_matches(const char *line, const struct kparams *wanted,
+			 const char *const *managed, char **ret_diff)
+{
+	struct kparams kp = { 0 };
+	bool ok;
+
+	if (kparams_parse(line, &kp) < 0) {
+		*ret_diff = strdup("cannot parse");
+		return false;
+	}
+	ok = bootcfg_params_match(&kp, wanted, managed, ret_diff);
+	kparams_free(&kp);
+	return ok;
+}
+
+int cg_check(const struct cg_apply_opts *o, const struct kparams *wanted,
+	     const char *const *managed)
+{
+	struct kparams running = { 0 };
+	struct path_cxt pc;
+	struct bootcfg bc;
+	char *d_run = NULL, *d_next = NULL, *d_src = NULL;
+	char *next = NULL, *nwhere = NULL, *src = NULL, *swhere = NULL;
+	bool in_effect, next_ok = false, src_ok = true, have_bc;
+	int r, ret = 1;
+
+	r = path_cxt_init(&pc, o->root);
+	if (r == 0)
+		r = kparams_read(&pc, &running);
+	if (r < 0) {
+		fprintf(stderr, PROG ": cannot read the running kernel's command line: %s: %s\n",
+			path_last(&pc), strerror(-r));
+		return 1;
+	}
+	in_effect = bootcfg_params_match(&running, wanted, managed, &d_run);
+	kparams_free(&running);
+
+	have_bc = open_bootcfg(o, &bc, true) == 0;
+	if (have_bc) {
+		r = bootcfg_next_boot(&bc, &next, &nwhere);
+		if (r == 0)
+			next_ok = line_matches(next, wanted, managed, &d_next);
+		else if (asprintf(&d_next, "cannot read the boot configuration: %s",
+				  strerror(-r)) < 0)
+			d_next = NULL;
+		r = bootcfg_source_cmdline(&bc, &src, &swhere);
+		if (r == 0)
+			src_ok = line_matches(src, wanted, managed, &d_src);
+	}
+
+	printf("running kernel (/proc/cmdline): %s%s\n", in_effect ? "has the plan" : "differs: ",
+	       in_effect ? "" : d_run);
+	if (have_bc) {
+		printf("next boot (%s, %s): %s%s\n", nwhere ? nwhere : bc.grubcfg[0] ? bc.grubcfg : bc.entries,
+		       bootcfg_backend_name(bc.backend), next_ok ? "has the plan" : "differs: ",
+		       next_ok ? "" : d_next ? d_next : "");
+		if (swhere)
+			printf("configuration (%s): %s%s\n", swhere, src_ok ? "has the plan" : "differs: ",
+			       src_ok ? "" : d_src);
+	}
+
+	if (in_effect && next_ok && src_ok) {
+		printf("In effect, and still configured for the next boot.\n");
+		ret = 0;
+	} else if (!in_effect && next_ok && src_ok) {
+		printf("Configured but not yet booted: reboot pending.\n");
+	} else if (in_effect) {
+		printf("Booted with the plan, but lost from the boot configuration since (a GRUB or kernel update may have dropped it): run cmdline-gen --apply again.\n");
+	} else if (src_ok && swhere && !next_ok) {
+		printf("Not in effect: %s has the plan but the boot configuration was not regenerated: run cmdline-gen --apply.\n",
+		       swhere);
+	} else {
+		printf("Not in effect and not configured: run cmdline-gen --apply.\n");
+	}
+	if (have_bc)
+		bootcfg_free(&bc);
+	free(d_run);
+	free(d_next);
+	free(d_src);
+	free(next);
+	free(nwhere);
+	free(src);
+	free(swhere);
+	return ret;
+}

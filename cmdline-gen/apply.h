@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cmdline-gen --apply / --revert / --check: write the plan into the boot
+ * configuration, bring back the originals, compare what runs with what is
+ * configured. Each returns the program's exit code (0 or 1) and reports its
+ * own errors.
+ */
+#ifndef QC_CG_APPLY_H
+#define QC_CG_APPLY_H
+
+#include <stdbool.h>
+
+#include "kparam.h"
+
+struct cg_apply_opts {
+	const char	*root;		/* --root, NULL for / */
+	const char	*bootloader;	/* --bootloader, NULL: detect */
+	const char	*update_command;/* --update-command, NULL: the back end's own (not with --root) */
+	bool		dry_run;
+	bool		quiet;
+};
+
+/* Is name a --bootloader value? (for the usage check in main) */
+bool cg_bootloader_valid(const char *name);
+
+int cg_apply(const struct cg_apply_opts *o, const struct kparams *wanted,
+	     const char *const *managed);
+int cg_revert(const struct cg_apply_opts *o, const char *const *managed);
+int cg_check(const struct cg_apply_opts *o, const struct kparams *wanted,
+	     const char *const *managed);
+
+#endif

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * bootcfg: where a host's kernel command line is configured, and the
+ * transaction that changes it.
+ *
+ * Back ends:
+ *   grub            Debian/Ubuntu: GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub
+ *                   or the drop-in where it is effective; then update-grub.
+ *   grub2           Fedora/RHEL without BLS: the same file; then grub2-mkconfig -o
+ *                   the config that really boots (BIOS /boot/grub2/grub.cfg; EFI
+ *                   /boot/efi/EFI/<id>/grub.cfg unless that is the small stub that
+ *                   loads /boot/grub2/grub.cfg, as on Fedora 34+ and RHEL 9).
+ *   bls             /boot/loader/entries/ *.conf "options" lines of every installed
+ *                   kernel, /etc/kernel/cmdline for kernels installed later, and
+ *                   /etc/default/grub when present (grub2-mkconfig rewrites entries
+ *                   from it). With grubby installed, grubby edits the entries.
+ *   kernel-install  systemd-boot: /etc/kernel/cmdline and the entries on the ESP.
+ *
+ * The transaction: every new content is computed in memory first (nothing is
+ * written when anything fails); then the directories are checked writable;
+ * the state directory is locked (flock); the original of every file is saved
+ * the first time quietcore changes it; every file is replaced atomically;
+ * on any failure, or when the caller's regeneration command fails,
+ * bootcfg_rollback() puts back every file and the state directory as they
+ * were.
+ *
+ * State under the root (BOOTCFG_STATE_DIR):
+ *   lock            flock(2) held by --apply and --revert
+ *   manifest        "quietcore-bootcfg 1", "backend NAME", then one line per file:
+ *                   "saved PATH" (original in orig/PATH) or "absent PATH" (created by us)
+ *   orig/PATH       the bytes, mode and owner of PATH before the first --apply
+ */
+#ifndef QC_BOOTCFG_H
+#define QC_BOOTCFG_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+
+#include "kparam.h"
+
+#define BOOTCFG_STATE_DIR	"/var/lib/quietcore/bootcfg"
+#define BOOTCFG_CMDLINE_MAX	2048	/* x86 COMMAND_LINE_SIZE, with the NUL */
+
+enum bootcfg_backend {
+	BOOTCFG_NONE = 0,
+	BOOTCFG_GRUB,
+	BOOTCFG_GRUB2,
+	BOOTCFG_BLS,
+	BOOTCFG_KERNEL_INSTALL,
+};
+
+struct bootcfg_change {
+	char		*path;		/* absolute, below the root */
+	char		*old;		/* NULL when the file does not exist */
+	size_t		oldlen;
+	struct stat	st;		/* of the old file */
+	char		*new;		/* NULL: remove the file */
+	size_t		newlen;
+	struct stat	newst;		/* mode/owner for new (revert: the original's) */
+	bool		have_newst;
+	bool		backup_only;	/* not written by us (the command may change it) */
+	bool		predicted;	/* new content is what the command will produce */
+	bool		written;	/* done by bootcfg_commit */
+};
+
+struct bootcfg {
+	int			rootfd;
+	bool			real_root;
+	enum bootcfg_backend	backend;
+	bool			efi;		/* /sys/firmware/efi exists */
+	bool			grubby;		/* grubby is installed */
+	char			grubcfg[PATH_MAX];	/* generated GRUB config that boots */
+	char			entries[PATH_MAX];	/* BLS entries directory */
+	char			os_id[64];
+	struct bootcfg_change	*ch;
+	size_t			nch;
+	/* transaction state */
+	int			lockfd;
+	char			*manifest_old;	/* manifest before commit, NULL if none */
+	size_t			manifest_oldlen;
+	bool			did_save;	/* the manifest was (re)written by commit */
+	bool			state_created;	/* BOOTCFG_STATE_DIR did not exist */
+	char			created_top[PATH_MAX];	/* highest directory we created */
+	char			**saved;	/* orig/ files created by this commit */
+	size_t			nsaved;
+};
+
+/* A message for the user: "what failed: path: reason" (no program name). */
+struct bootcfg_error {
+	char	msg[1024];
+};
+
+const char *bootcfg_backend_name(enum bootcfg_backend b);
+/* "grub", "grub2", "bls", "kernel-install" (also "systemd-boot"); -EINVAL otherwise. */
+int bootcfg_backend_parse(const char *s, enum bootcfg_backend *ret);
+
+int bootcfg_init(struct bootcfg *bc, const char *root);
+void bootcfg_free(struct bootcfg *bc);
+
+/*
+ * Detect the back end, or check that `forced` (BOOTCFG_NONE: detect) fits
+ * this host. Fills grubcfg/entries/efi/grubby. -ENOENT / -EINVAL with err.
+ */
+int bootcfg_detect(struct bootcfg *bc, enum bootcfg_backend forced, struct bootcfg_error *err);
+
+/*
+ * Compute the changes that bring the wanted parameters (and remove other
+ * managed ones). Validates the parameters (shell-safe characters) and the
+ * resulting command line length. Nothing is written. bc->nch = 0 means
+ * nothing to change.
+ */
+int bootcfg_prepare_apply(struct bootcfg *bc, const struct kparams *wanted,
+			  const char *const *managed, struct bootcfg_error *err);
+
+/* Changes that bring back the originals saved by earlier --apply runs. -ENOENT: none saved. */
+int bootcfg_prepare_revert(struct bootcfg *bc, struct bootcfg_error *err);
+
+/* The regeneration command on the real root (malloc'ed), NULL if the back end has none. */
+char *bootcfg_update_command(const struct bootcfg *bc, const struct kparams *wanted,
+			     const char *const *managed);
+
+/* Are the directories of every change writable? Nothing is written. */
+int bootcfg_check_writable(struct bootcfg *bc, struct bootcfg_error *err);
+
+/*
+ * Lock, save originals (apply: save = true), write every change. On failure
+ * everything done is undone before returning.
+ */
+int bootcfg_commit(struct bootcfg *bc, bool save, struct bootcfg_error *err);
+/* Undo a successful bootcfg_commit (the command failed). */
+int bootcfg_rollback(struct bootcfg *bc, struct bootcfg_error *err);
+/* After a successful revert: remove the saved originals and the manifest. */
+int bootcfg_forget(struct bootcfg *bc, struct bootcfg_error *err);
+/* Release the lock. */
+void bootcfg_unlock(struct bootcfg *bc);
+
+/* Did a previous --apply leave originals (a manifest)? */
+bool bootcfg_has_state(struct bootcfg *bc);
+
+/*
+ * What the bootloader will boot next: the kernel arguments of the default
+ * entry of the generated GRUB config, or of the newest BLS entry.
+ * *ret_where names the file. -ENOENT when there is no generated config/entry.
+ */
+int bootcfg_next_boot(struct bootcfg *bc, char **ret_cmdline, char **ret_where);
+
+/*
+ * What the source configuration says (GRUB defaults: GRUB_CMDLINE_LINUX +
+ * GRUB_CMDLINE_LINUX_DEFAULT evaluated as the shell would; BLS and
+ * kernel-install: /etc/kernel/cmdline), *ret_where its file.
+ */
+int bootcfg_source_cmdline(struct bootcfg *bc, char **ret_cmdline, char **ret_where);
+
+/*
+ * Do the parameters in kp match the wanted ones (each present once, values
+ * equal as cpulists / isolcpus sets when they parse as such) and no other
+ * managed parameter present? *ret_diff (malloc'ed) describes the first
+ * differences, "" when they match.
+ */
+bool bootcfg_params_match(const struct kparams *kp, const struct kparams *wanted,
+			  const char *const *managed, char **ret_diff);
+
+#endif
