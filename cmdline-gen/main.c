@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apply.h"
 #include "cpuset.h"
 #include "kparam.h"
 #include "path.h"
@@ -37,6 +38,8 @@ struct cg_ctx {
 	struct path_cxt		pc;
 	struct topology		*topo;
 	struct plan		*plan;
+	int			mode;		/* OPT_APPLY, OPT_REVERT, OPT_CHECK or 0 */
+	struct cg_apply_opts	ap;		/* --apply/--revert/--check options */
 };
 
 enum {
@@ -50,6 +53,12 @@ enum {
 	OPT_EXPLAIN,
 	OPT_JSON,
 	OPT_ROOT,
+	OPT_APPLY,
+	OPT_REVERT,
+	OPT_CHECK,
+	OPT_DRY_RUN,
+	OPT_BOOTLOADER,
+	OPT_UPDATE_COMMAND,
 };
 
 static const struct option longopts[] = {
@@ -63,6 +72,12 @@ static const struct option longopts[] = {
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
 	{ "explain", no_argument, NULL, OPT_EXPLAIN },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "apply", no_argument, NULL, OPT_APPLY },
+	{ "revert", no_argument, NULL, OPT_REVERT },
+	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "bootloader", required_argument, NULL, OPT_BOOTLOADER },
+	{ "update-command", required_argument, NULL, OPT_UPDATE_COMMAND },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -92,6 +107,16 @@ static void usage(void)
 	      "                                more parameters for the line (checked)\n"
 	      "     --kernel <release>         plan for this kernel: reads /boot/config-<release>\n"
 	      "                                (default: the running kernel, when --root is /)\n"
+	      "\n"
+	      "Boot configuration:\n"
+	      "     --apply                    write the parameters into the boot configuration\n"
+	      "     --revert                   bring back the files as they were before the first --apply\n"
+	      "     --check                    exit 0 only if the running kernel has the plan and the\n"
+	      "                                bootloader still boots it next\n"
+	      "     --dry-run                  with --apply/--revert: print the diff and the command, change nothing\n"
+	      "     --bootloader <name>        grub, grub2, bls or kernel-install (default: detected)\n"
+	      "     --update-command <cmd>     run this (by /bin/sh -c) instead of update-grub & co.;\n"
+	      "                                with --root nothing runs unless this is given\n"
 	      "\n"
 	      "General:\n"
 	      "     --root <dir>               read /sys, /proc and /boot under <dir>\n"
@@ -165,6 +190,24 @@ static void parse_args(struct cg_ctx *cx, int argc, char **argv)
 			cx->output = o;
 			break;
 		}
+		case OPT_APPLY:
+		case OPT_REVERT:
+		case OPT_CHECK:
+			if (cx->mode && cx->mode != c)
+				usage_error("--apply, --revert and --check are mutually exclusive");
+			cx->mode = c;
+			break;
+		case OPT_DRY_RUN:
+			cx->ap.dry_run = true;
+			break;
+		case OPT_BOOTLOADER:
+			if (!cg_bootloader_valid(optarg))
+				usage_error("--bootloader: unknown bootloader '%s' (grub, grub2, bls, kernel-install)", optarg);
+			cx->ap.bootloader = optarg;
+			break;
+		case OPT_UPDATE_COMMAND:
+			cx->ap.update_command = optarg;
+			break;
 		case 'q':
 			cx->quiet = true;
 			break;
@@ -184,6 +227,14 @@ static void parse_args(struct cg_ctx *cx, int argc, char **argv)
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
+	if (cx->ap.dry_run && cx->mode != OPT_APPLY && cx->mode != OPT_REVERT)
+		usage_error("--dry-run goes with --apply or --revert");
+	if ((cx->ap.bootloader || cx->ap.update_command) && !cx->mode)
+		usage_error("--bootloader and --update-command go with --apply, --revert or --check");
+	if (cx->mode && cx->output != CG_OUT_LINE)
+		usage_error("--explain and --json do not go with --apply, --revert or --check");
+	cx->ap.root = cx->root;
+	cx->ap.quiet = cx->quiet;
 }
 
 static const char *errno_reason(int r)
@@ -515,8 +566,14 @@ int main(int argc, char **argv)
 	int r;
 
 	parse_args(&cx, argc, argv);
+	if (cx.mode == OPT_REVERT)
+		return cg_revert(&cx.ap, plan_managed_params());
 	r = cg_plan(&cx);
-	if (r >= 0)
+	if (r >= 0 && cx.mode == OPT_APPLY)
+		r = cg_apply(&cx.ap, &cx.plan->params, plan_managed_params()) ? -1 : 0;
+	else if (r >= 0 && cx.mode == OPT_CHECK)
+		r = cg_check(&cx.ap, &cx.plan->params, plan_managed_params()) ? -1 : 0;
+	else if (r >= 0)
 		r = cg_output(&cx);
 	plan_free(cx.plan);
 	topology_free(cx.topo);
