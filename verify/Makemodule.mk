@@ -10,8 +10,9 @@ PROGRAMS	+= $(BUILD)/isol-verify
 $(BUILD)/isol-verify: $(BUILD)/verify/main.o $(VERIFY_OBJS) $(LIBQC)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(VERIFY_LIBS)
 
-# A more specific pattern than tests/unit/%: make prefers the shorter stem.
-$(BUILD)/tests/unit/test_verify%: $(BUILD)/tests/unit/test_verify%.o $(VERIFY_OBJS) $(LIBQC)
+# A static pattern rule beats the generic tests/unit/% rule of the top Makefile.
+VERIFY_UNIT	:= $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_verify*.c))
+$(VERIFY_UNIT): $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(VERIFY_OBJS) $(LIBQC)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(VERIFY_LIBS)
 
 INSTALL_TARGETS	+= install-isol-verify
