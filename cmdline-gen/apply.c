@@ -182,6 +182,10 @@ int cg_apply(const struct cg_apply_opts *o, const struct kparams *wanted,
 		goto out;
 	}
 	cmd = choose_command(o, &bc, wanted, managed);
+	/* grubby edits the entries only when it is the command that runs */
+	if (o->update_command || !bc.real_root)
+		for (size_t i = 0; i < bc.nch; i++)
+			bc.ch[i].predicted = false;
 
 	if (bc.nch == 0) {
 		char *next = NULL, *where = NULL;
@@ -218,7 +222,7 @@ int cg_apply(const struct cg_apply_opts *o, const struct kparams *wanted,
 	}
 
 	if (o->dry_run) {
-		if (print_diffs(&bc, bc.grubby) < 0)
+		if (print_diffs(&bc, true) < 0)
 			goto out;
 		say_command(o, &bc, cmd, wanted, managed, true);
 		printf("Dry run: nothing was changed.\n");

@@ -434,7 +434,8 @@ static int grub_load_err(int r, const struct grubdefault_error *ge, const char *
 	if (r == -EINVAL)
 		errf(err, "cannot parse %s line %u: %s", path, ge->line, ge->what ? ge->what : "syntax error");
 	else
-		errf(err, "cannot read %s: %s", path, strerror(-r));
+		errf(err, "cannot read %s: %s%s", path, strerror(-r),
+		     r == -ELOOP ? " (a symlink: refusing to edit through it)" : "");
 	return r;
 }
 
