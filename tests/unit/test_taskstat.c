@@ -291,6 +291,44 @@ static void test_read_kthreadd(void **state)
 	assert_int_equal(st.ppid, 0);
 }
 
+/* Random text never crashes the parser; a success always has its mandatory fields. */
+static void test_fuzz(void **state)
+{
+	static const char alphabet[] = "0123456789 ()-S\nx";
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	unsigned int ok = 0;
+
+	for (int iter = 0; iter < 30000; iter++) {
+		char in[160];
+		size_t n;
+		struct taskstat st;
+		int r;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		n = (size_t)(x % sizeof(in));
+		for (size_t k = 0; k < n; k++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			/* mostly digits and spaces, so some lines have 22+ fields */
+			in[k] = k % 2 ? ' ' : alphabet[x % (sizeof(alphabet) - 1)];
+			if (x % 7 == 0)
+				in[k] = alphabet[(x >> 8) % (sizeof(alphabet) - 1)];
+		}
+		in[n] = '\0';
+		r = taskstat_parse(in, &st);
+		assert_true(r == 0 || r == -EINVAL);
+		if (r == 0) {
+			assert_non_null(strchr(in, '('));
+			assert_true(strlen(st.comm) < sizeof(st.comm));
+			ok++;
+		}
+	}
+	print_message("fuzz: %u of 30000 parsed\n", ok);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -300,6 +338,7 @@ int main(void)
 		cmocka_unit_test(test_read_fixture),
 		cmocka_unit_test(test_read_self),
 		cmocka_unit_test(test_read_kthreadd),
+		cmocka_unit_test(test_fuzz),
 	};
 
 	return cmocka_run_group_tests_name("taskstat", tests, NULL, NULL);
