@@ -297,6 +297,10 @@ int cg_revert(const struct cg_apply_opts *o, const char *const *managed)
 			bootcfg_backend_parse(o->bootloader, &b);
 		if (bootcfg_detect(&bc, b, &derr) < 0)
 			bc.backend = b;
+		else if (bootcfg_revert_new_entries(&bc, managed, &err) < 0) {
+			fprintf(stderr, PROG ": %s\n", err.msg);
+			goto out;
+		}
 	}
 	cmd = choose_command(o, &bc, NULL, managed);
 

@@ -4,6 +4,7 @@
  */
 #include "bootcfg.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -518,6 +519,64 @@ static int read_opt(struct bootcfg *bc, const char *path, char **buf, size_t *le
 	return r;
 }
 
+/*
+ * RHEL 8 style entries say "options $kernelopts": the value lives in grubenv.
+ * Managed parameters there would be duplicated by an edit of the entry: refuse.
+ */
+static int check_grubenv_refs(struct bootcfg *bc, const char *entry, const char *opts,
+			      const struct kparams *wanted, const char *const *managed,
+			      struct bootcfg_error *err)
+{
+	static const char *const envs[] = { "boot/grub2/grubenv", "boot/grub/grubenv" };
+	const char *p = opts;
+
+	while ((p = strchr(p, '$'))) {
+		char var[128];
+		size_t n = 0;
+
+		p++;
+		if (*p == '{')
+			p++;
+		while (n + 1 < sizeof(var) && (isalnum((unsigned char)p[n]) || p[n] == '_'))
+			n++;
+		memcpy(var, p, n);
+		var[n] = '\0';
+		p += n;
+		for (size_t i = 0; n && i < 2; i++) {
+			char buf[4096], *line;
+			struct kparams kp = { 0 };
+			ssize_t len;
+			int fd = openat(bc->rootfd, envs[i], O_RDONLY | O_CLOEXEC);
+
+			if (fd < 0)
+				continue;
+			len = read(fd, buf, sizeof(buf) - 1);
+			close(fd);
+			if (len <= 0)
+				continue;
+			buf[len] = '\0';
+			for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+				if (strncmp(line, var, n) != 0 || line[n] != '=')
+					continue;
+				if (kparams_parse(line + n + 1, &kp) < 0)
+					break;
+				for (size_t k = 0; k < kp.n; k++) {
+					if (!cmdedit_is_managed(kp.v[k].name, wanted, managed))
+						continue;
+					errf(err, "%s: its options use $%s from /%s, which has %s: a managed parameter there would be duplicated; remove it from %s (grubby --update-kernel=ALL --remove-args=%s) and run again",
+					     entry, var, envs[i], kp.v[k].name, var, kp.v[k].name);
+					kparams_free(&kp);
+					return -EINVAL;
+				}
+				kparams_free(&kp);
+				break;
+			}
+			break;
+		}
+	}
+	return 0;
+}
+
 /* BLS entries and /etc/kernel/cmdline. */
 static int prepare_bls(struct bootcfg *bc, const struct kparams *wanted, const char *const *managed,
 		       struct bootcfg_error *err)
@@ -552,6 +611,8 @@ static int prepare_bls(struct bootcfg *bc, const struct kparams *wanted, const c
 			goto out;
 		}
 		r = bls_entry_options(nb ? nb : buf, nb ? nl : len, &opts);
+		if (r == 0)
+			r = check_grubenv_refs(bc, path, opts, wanted, managed, err);
 		if (r == 0 && strlen(opts) + GRUB_PREFIX_RESERVE >= BOOTCFG_CMDLINE_MAX) {
 			errf(err, "%s: the kernel command line would be about %zu bytes, over the %d-byte limit (COMMAND_LINE_SIZE)",
 			     path, strlen(opts) + GRUB_PREFIX_RESERVE, BOOTCFG_CMDLINE_MAX);
@@ -1189,6 +1250,52 @@ out:
 	free(man);
 	if (r < 0)
 		changes_clear(bc);
+	return r;
+}
+
+int bootcfg_revert_new_entries(struct bootcfg *bc, const char *const *managed,
+			       struct bootcfg_error *err)
+{
+	struct kparams none = { 0 };
+	char **names = NULL, *man = NULL;
+	size_t n = 0, mlen;
+	int r;
+
+	if ((bc->backend != BOOTCFG_BLS && bc->backend != BOOTCFG_KERNEL_INSTALL) || !bc->entries[0])
+		return 0;
+	r = atomicfile_read(bc->rootfd, MANIFEST_PATH, &man, &mlen, NULL);
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	r = list_entries(bc, bc->entries, &names, &n);
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		char path[PATH_MAX], *buf = NULL, *nb = NULL;
+		size_t len, nl = 0;
+		struct stat st;
+		bool known = false;
+
+		if (snprintf(path, sizeof(path), "%s/%s", bc->entries, names[i]) >= (int)sizeof(path))
+			continue;
+		if (manifest_state(man, path))
+			continue;
+		for (size_t k = 0; k < bc->nch; k++)
+			known |= strcmp(bc->ch[k].path, path) == 0;
+		if (known || atomicfile_read(bc->rootfd, path, &buf, &len, &st) < 0)
+			continue;
+		/* installed after --apply, from our /etc/kernel/cmdline: take the managed ones out */
+		r = bls_entry_edit(buf, len, &none, managed, &nb, &nl);
+		if (r < 0) {
+			errf(err, "cannot edit %s: %s", path, strerror(-r));
+			free(buf);
+			break;
+		}
+		if (!nb) {
+			free(buf);
+			continue;
+		}
+		r = change_add(bc, path, buf, len, &st, nb, nl);
+	}
+	strv_free(names, n);
+	free(man);
 	return r;
 }
 

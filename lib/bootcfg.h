@@ -117,6 +117,13 @@ int bootcfg_prepare_apply(struct bootcfg *bc, const struct kparams *wanted,
 /* Changes that bring back the originals saved by earlier --apply runs. -ENOENT: none saved. */
 int bootcfg_prepare_revert(struct bootcfg *bc, struct bootcfg_error *err);
 
+/*
+ * After bootcfg_prepare_revert() and bootcfg_detect(): BLS entries installed
+ * after --apply (so not saved) get the managed parameters taken out again.
+ */
+int bootcfg_revert_new_entries(struct bootcfg *bc, const char *const *managed,
+			       struct bootcfg_error *err);
+
 /* The regeneration command on the real root (malloc'ed), NULL if the back end has none. */
 char *bootcfg_update_command(const struct bootcfg *bc, const struct kparams *wanted,
 			     const char *const *managed);

@@ -222,6 +222,36 @@ has_plan_once() {
 	diff -r -x var "$ORIG" "$R"
 }
 
+@test "bls: a kernel installed after --apply loses the managed parameters on --revert" {
+	root bls-native
+	run -0 cg --apply
+	new=$R/boot/loader/entries/0f3e1c6b2a8d4e5f9a7b6c5d4e3f2a1b-6.7.1-100.fc39.x86_64.conf
+	# what kernel-install does with our /etc/kernel/cmdline
+	printf 'title Fedora Linux (6.7.1-100.fc39.x86_64) 39\nversion 6.7.1-100.fc39.x86_64\nlinux /vmlinuz-6.7.1-100.fc39.x86_64\noptions %s\n' \
+		"$(cat "$R/etc/kernel/cmdline")" >"$new"
+	run -0 cg --revert
+	assert_line "Restored ${new#"$R"}"
+	run -0 sed -n 's/^options //p' "$new"
+	assert_output "root=UUID=5b7e5ab5-3b41-4a46-a0d5-8b2e4c5c1b3a ro rootflags=subvol=root rhgb quiet"
+	rm "$new"
+	diff -r -x var "$ORIG" "$R"
+}
+
+@test "bls: entries using \$kernelopts from grubenv (RHEL 8)" {
+	root bls-native
+	sed -i 's/^options .*/options $kernelopts $tuned_params/' "$R"/boot/loader/entries/*.conf
+	printf '# GRUB Environment Block\nkernelopts=root=/dev/mapper/rhel-root ro isolcpus=1 quiet\ntuned_params=\n' >"$R/boot/grub2/grubenv"
+	before=$(snapshot "$R")
+	run -1 --separate-stderr cg --apply
+	[[ $stderr == *'use $kernelopts from /boot/grub2/grubenv, which has isolcpus'* ]]
+	[ "$before" = "$(snapshot "$R")" ]
+	# without managed parameters in grubenv, the plan is added after the variables
+	sed -i 's/ isolcpus=1//' "$R/boot/grub2/grubenv"
+	run -0 cg --apply
+	run -0 sed -n 's/^options //p' "$R/boot/loader/entries/0f3e1c6b2a8d4e5f9a7b6c5d4e3f2a1b-6.6.2-201.fc39.x86_64.conf"
+	assert_output "\$kernelopts \$tuned_params $PLAN"
+}
+
 @test "systemd-boot: kernel-install back end edits /etc/kernel/cmdline and the ESP entries" {
 	root systemd-boot
 	run -0 cg --apply
