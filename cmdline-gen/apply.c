@@ -176,6 +176,10 @@ int cg_apply(const struct cg_apply_opts *o, const struct kparams *wanted,
 
 	if (open_bootcfg(o, &bc, true) < 0)
 		goto out;
+	if (!o->dry_run && bootcfg_lock(&bc, &err) < 0) {
+		fprintf(stderr, PROG ": %s\n", err.msg);
+		goto out;
+	}
 	r = bootcfg_prepare_apply(&bc, wanted, managed, &err);
 	if (r < 0) {
 		fprintf(stderr, PROG ": %s\n", err.msg[0] ? err.msg : strerror(-r));
@@ -278,6 +282,10 @@ int cg_revert(const struct cg_apply_opts *o, const char *const *managed)
 
 	if (open_bootcfg(o, &bc, false) < 0)
 		goto out;
+	if (!o->dry_run && bootcfg_has_state(&bc) && bootcfg_lock(&bc, &err) < 0) {
+		fprintf(stderr, PROG ": %s\n", err.msg);
+		goto out;
+	}
 	r = bootcfg_prepare_revert(&bc, &err);
 	if (r == -ENOENT) {
 		printf("Nothing to revert: %s\n", err.msg);

@@ -900,7 +900,7 @@ static int rm_tree(struct bootcfg *bc, const char *path)
 	return r;
 }
 
-static int lock_state(struct bootcfg *bc, struct bootcfg_error *err)
+int bootcfg_lock(struct bootcfg *bc, struct bootcfg_error *err)
 {
 	char top[PATH_MAX] = "";
 	const char *p;
@@ -944,6 +944,11 @@ void bootcfg_unlock(struct bootcfg *bc)
 	if (bc->lockfd >= 0)
 		close(bc->lockfd);
 	bc->lockfd = -1;
+	/* A state directory we created but never used goes again: nothing changed. */
+	if (bc->state_created && bc->created_top[0] && !bootcfg_has_state(bc)) {
+		rm_tree(bc, bc->created_top);
+		bc->state_created = false;
+	}
 }
 
 static void undo_state(struct bootcfg *bc)
@@ -1107,10 +1112,9 @@ int bootcfg_commit(struct bootcfg *bc, bool save, struct bootcfg_error *err)
 	r = bootcfg_check_writable(bc, err);
 	if (r < 0)
 		return r;
-	r = lock_state(bc, err);
+	r = bootcfg_lock(bc, err);
 	if (r < 0) {
-		if (r != -EBUSY && bc->state_created && bc->created_top[0])
-			rm_tree(bc, bc->created_top);
+		bootcfg_unlock(bc);
 		return r;
 	}
 	if (save) {

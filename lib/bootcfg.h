@@ -140,7 +140,13 @@ int bootcfg_commit(struct bootcfg *bc, bool save, struct bootcfg_error *err);
 int bootcfg_rollback(struct bootcfg *bc, struct bootcfg_error *err);
 /* After a successful revert: remove the saved originals and the manifest. */
 int bootcfg_forget(struct bootcfg *bc, struct bootcfg_error *err);
-/* Release the lock. */
+/*
+ * Create the state directory and take its lock without waiting (-EBUSY when
+ * another run holds it). Call before preparing, so that no other run changes
+ * the files between reading and writing them.
+ */
+int bootcfg_lock(struct bootcfg *bc, struct bootcfg_error *err);
+/* Release the lock; a state directory this run created and left empty is removed. */
 void bootcfg_unlock(struct bootcfg *bc);
 
 /* Did a previous --apply leave originals (a manifest)? */
