@@ -9,7 +9,7 @@ pkgs=(
 	gcc make pkg-config clang
 	libkmod-dev libjson-c-dev libcmocka-dev
 	bats bats-support bats-assert
-	dracut-core grub-common grub-pc-bin
+	dracut-core grub-common grub-pc-bin patch
 	qemu-system-x86 busybox-static cpio kmod
 	dpkg-dev autoconf automake libtool liblzma-dev e2fsprogs
 	shellcheck
