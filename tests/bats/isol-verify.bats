@@ -1,0 +1,558 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# isol-verify against fake roots (tests/fixtures/verify/isolated: a properly
+# isolated 4-CPU host, CPUs 2-3 isolated) bent into each status of each check,
+# and against this machine's real /proc and /sys.
+#
+# Samples taken twice (irq-activity, housekeeping-load, smi) are tested by
+# replacing the file in the root while isol-verify waits out its interval.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup() {
+	IV=$BUILD/isol-verify
+	R=$BATS_TEST_TMPDIR/root
+	rm -rf "$R"
+	cp -a "$QC_TOP/tests/fixtures/verify/isolated" "$R"
+}
+
+# status_of ID: the status of one check in the JSON in $output
+status_of() {
+	jq -r --arg id "$1" '.checks[] | select(.id == $id) | .status' <<<"$output"
+}
+
+message_of() {
+	jq -r --arg id "$1" '.checks[] | select(.id == $id) | .message' <<<"$output"
+}
+
+# all problem messages of a check, one a line
+problems_of() {
+	jq -r --arg id "$1" '.checks[] | select(.id == $id) | .details.problems[]?.message' <<<"$output"
+}
+
+# verify ARGS...: run isol-verify --json on the fake root, keep stdout JSON-valid
+verify() {
+	run --separate-stderr "$IV" --root "$R" --json "$@"
+	jq -e . >/dev/null <<<"$output" || {
+		echo "invalid JSON: $output"
+		return 1
+	}
+}
+
+# replace_later DELAY FILE: replace FILE under the root with FILE.next after DELAY seconds
+replace_later() {
+	(
+		sleep "$1"
+		cp "$R$2.next" "$R$2.tmp" && mv "$R$2.tmp" "$R$2"
+	) >/dev/null 2>&1 &
+}
+
+set_cmdline() {
+	echo "$*" >"$R/proc/cmdline"
+}
+
+# add_task PID COMM FLAGS CPU ALLOWED
+add_task() {
+	local d=$R/proc/$1/task/$1
+	mkdir -p "$d"
+	echo "$1 ($2) S 1 $1 $1 0 -1 $3 100 0 0 0 10 5 0 0 20 0 1 0 5000 1000000 100 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 $4 0 0 0 0 0" >"$d/stat"
+	cp "$d/stat" "$R/proc/$1/stat"
+	printf 'Name:\t%s\nCpus_allowed_list:\t%s\n' "$2" "$5" >"$d/status"
+}
+
+USER_FLAGS=4194560	# 0x400100
+KTHREAD_FLAGS=2129984	# 0x208040
+
+# --- the whole run ---------------------------------------------------------------
+
+@test "isolated fake root: every check ok, exit 0, valid versioned JSON" {
+	verify --interval 0.2
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .schema_version <<<"$output")" = 1 ]
+	[ "$(jq -r .status <<<"$output")" = ok ]
+	[ "$(jq -r .plan.isolated <<<"$output")" = 2-3 ]
+	[ "$(jq -r .plan.housekeeping <<<"$output")" = 0-1 ]
+	[ "$(jq '.checks | length' <<<"$output")" -eq 13 ]
+	# only the jitter probe (not asked for) is skipped
+	[ "$(jq -r '[.checks[] | select(.status != "ok") | .id] | join(",")' <<<"$output")" = jitter ]
+	[ "$(jq -r '.checks[] | select(.id == "jitter") | .details.reason' <<<"$output")" = "not requested (--jitter)" ]
+}
+
+@test "--interval 0 is valid: no waiting, sampled checks skipped with the reason" {
+	SECONDS=0
+	verify --interval 0
+	[ "$status" -eq 0 ]
+	[ "$SECONDS" -lt 2 ]
+	for id in irq-activity housekeeping-load smi; do
+		[ "$(status_of $id)" = skipped ]
+		[[ "$(message_of $id)" == *"--interval 0"* ]]
+	done
+}
+
+@test "table: one line per check and a one-line verdict, no colour when not a terminal" {
+	run -0 "$IV" --root "$R" --interval 0
+	assert_line --regexp '^cmdline +ok +isolated 2-3, housekeeping 0-1'
+	assert_line --regexp '^irq-activity +skipped +--interval 0: '
+	assert_line 'isol-verify: OK: 0 critical, 0 warning, 0 unknown, 9 ok, 4 skipped; isolated 2-3, housekeeping 0-1'
+	refute_output --partial $'\033['
+	[ "${#lines[@]}" -eq 15 ]	# header, 13 checks, verdict (bats drops the blank line)
+}
+
+@test "table -v lists every problem and the details" {
+	set_cmdline "isolcpus=2-3 nohz_full=2-3 rcu_nocbs=2-3"
+	run -1 "$IV" --root "$R" --interval 0 -v
+	assert_output --partial "managed_irq"
+	assert_output --partial "no irqaffinity="
+	assert_output --partial 'params: {"isolcpus":"2-3"'
+}
+
+@test "--prometheus: node_exporter textfile format with a gauge per check" {
+	run -0 --separate-stderr "$IV" --root "$R" --interval 0.2 --prometheus
+	# every line is a comment or "name{labels} value"
+	run -0 awk '!/^# (HELP|TYPE) / && !/^[a-z_]+(\{[a-z]+="[^"]*"(,[a-z]+="[^"]*")*\})? -?[0-9.e+]+$/ { print "bad: " $0; bad = 1 } END { exit bad }' <<<"$output"
+	run -0 --separate-stderr "$IV" --root "$R" --interval 0.2 --prometheus
+	[ "$(grep -c '^isol_verify_check_status{check=' <<<"$output")" -eq 13 ]
+	assert_line 'isol_verify_check_status{check="cmdline"} 0'
+	assert_line 'isol_verify_check_status{check="jitter"} 4'
+	assert_line 'isol_verify_status 0'
+	assert_line 'isol_verify_isolated_cpus 2'
+	assert_line 'isol_verify_housekeeping_cpus 2'
+	assert_line 'isol_verify_isolated_cpu_irqs{cpu="2"} 26'
+	assert_line 'isol_verify_isolated_cpu_irqs_interval{cpu="2"} 0'
+	assert_line --regexp '^isol_verify_isolated_cpu_vector_rate\{cpu="2",vector="LOC"\} 0.000$'
+}
+
+# --- cmdline ---------------------------------------------------------------------
+
+@test "cmdline: 'managed_irq,2-5' parses; without domain it is a warning and the kernel check notices" {
+	echo 0-7 >"$R/sys/devices/system/cpu/possible"
+	echo 0-7 >"$R/sys/devices/system/cpu/online"
+	echo 2-5 >"$R/sys/devices/system/cpu/nohz_full"
+	echo >"$R/sys/devices/system/cpu/isolated"
+	set_cmdline "ro isolcpus=managed_irq,2-5 nohz_full=2-5 rcu_nocbs=2-5 irqaffinity=0-1,6-7"
+	verify --interval 0
+	[ "$(jq -r .plan.isolated <<<"$output")" = 2-5 ]
+	[ "$(jq -r .plan.domain <<<"$output")" = "" ]
+	[ "$(status_of cmdline)" = warning ]
+	[[ "$(message_of cmdline)" == *"has flags but no 'domain'"*"isolcpus=domain,managed_irq,2-5"* ]]
+	[ "$(status_of kernel)" = ok ]
+}
+
+@test "cmdline: no isolation parameters at all is critical (exit 2)" {
+	set_cmdline "BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet"
+	verify --interval 0
+	[ "$status" -eq 2 ]
+	[ "$(status_of cmdline)" = critical ]
+	[[ "$(message_of cmdline)" == *"no CPU is isolated"* ]]
+	# the other checks have nothing to judge against and say why
+	[ "$(status_of tasks)" = skipped ]
+}
+
+@test "cmdline: garbage is reported, never crashes, never ok" {
+	set_cmdline 'isolcpus=d@main,2-3 nohz_full=three rcu_nocbs=3-2 irqaffinity=x "unterminated'
+	verify --interval 0
+	[ "$status" -eq 2 ]
+	[ "$(status_of cmdline)" = critical ]
+	problems_of cmdline | grep -q "ignored by the kernel"
+	problems_of cmdline | grep -q "nohz_full=three is not a valid cpulist"
+	problems_of cmdline | grep -q "offloads RCU callbacks of every CPU"
+}
+
+@test "cmdline: boot CPU isolated and irqaffinity reaching isolated CPUs are critical" {
+	set_cmdline "isolcpus=domain,managed_irq,0,2-3 nohz_full=0,2-3 rcu_nocbs=0,2-3 irqaffinity=1-2"
+	verify --interval 0
+	[ "$(status_of cmdline)" = critical ]
+	problems_of cmdline | grep -q "the boot CPU 0 is isolated"
+	problems_of cmdline | grep -q "irqaffinity= includes isolated CPUs 2"
+}
+
+@test "cmdline: isolcpus and nohz_full naming different CPUs is a warning on 6.x, critical before 5.18" {
+	set_cmdline "isolcpus=domain,managed_irq,2-3 nohz_full=3 rcu_nocbs=2-3 irqaffinity=0-1"
+	verify --interval 0
+	[ "$(status_of cmdline)" = warning ]
+	echo 5.10.0-26-amd64 >"$R/proc/sys/kernel/osrelease"
+	verify --interval 0
+	[ "$(status_of cmdline)" = critical ]
+	[[ "$(message_of cmdline)" == *"before 5.18"* ]]
+}
+
+@test "cmdline --expect-from-bootloader: equal sets are ok, drift is a warning" {
+	verify --interval 0 --expect-from-bootloader
+	[ "$(status_of cmdline)" = ok ]
+	# same CPUs written differently: still equal
+	sed -i 's/nohz_full=2-3/nohz_full=2,3/' "$R/etc/default/grub"
+	verify --interval 0 --expect-from-bootloader
+	[ "$(status_of cmdline)" = ok ]
+	sed -i 's/nohz_full=2,3/nohz_full=1-3/' "$R/etc/default/grub"
+	verify --interval 0 --expect-from-bootloader
+	[ "$(status_of cmdline)" = warning ]
+	[[ "$(message_of cmdline)" == *"bootloader will boot nohz_full=1-3"* ]]
+	rm "$R/etc/default/grub"
+	verify --interval 0 --expect-from-bootloader
+	[ "$(status_of cmdline)" = unknown ]
+}
+
+# --- kernel ----------------------------------------------------------------------
+
+@test "kernel: missing nohz_full file means no CONFIG_NO_HZ_FULL: critical" {
+	rm "$R/sys/devices/system/cpu/nohz_full"
+	verify --interval 0
+	[ "$status" -eq 2 ]
+	[ "$(status_of kernel)" = critical ]
+	[[ "$(message_of kernel)" == *"CONFIG_NO_HZ_FULL"* ]]
+}
+
+@test "kernel: sysfs isolated differs from the domain set: critical" {
+	echo 3 >"$R/sys/devices/system/cpu/isolated"
+	verify --interval 0
+	[ "$(status_of kernel)" = critical ]
+	[[ "$(message_of kernel)" == *"isolates 3 from the scheduler"*"asks for 2-3"* ]]
+}
+
+@test "kernel: Housekeeping: and isolcpus: lines in the kernel log" {
+	echo "4,130,30000,-;Housekeeping: nohz_full= must match isolcpus=" >>"$R/dev/kmsg"
+	verify --interval 0
+	[ "$(status_of kernel)" = critical ]
+	[[ "$(message_of kernel)" == *"Housekeeping: nohz_full= must match isolcpus="* ]]
+	cp "$QC_TOP/tests/fixtures/verify/isolated/dev/kmsg" "$R/dev/kmsg"
+	echo "4,131,30000,-;isolcpus: Skipped unknown flag bogus" >>"$R/dev/kmsg"
+	verify --interval 0
+	[ "$(status_of kernel)" = warning ]
+	cp "$QC_TOP/tests/fixtures/verify/isolated/dev/kmsg" "$R/dev/kmsg"
+	echo "4,132,30000,-;rcu_nocbs= bad CPU range, all CPUs set" >>"$R/dev/kmsg"
+	verify --interval 0
+	[ "$(status_of kernel)" = critical ]
+}
+
+@test "kernel: an unreadable kernel log is noted, not an error" {
+	rm "$R/dev/kmsg"
+	verify --interval 0
+	[ "$(status_of kernel)" = ok ]
+	[[ "$(jq -r '.checks[] | select(.id == "kernel") | .details.kernel_log' <<<"$output")" == unreadable:* ]]
+}
+
+# --- irq-affinity ----------------------------------------------------------------
+
+@test "irq-affinity: masks with different leading zeros compare as sets" {
+	rm "$R"/proc/irq/*/effective_affinity_list "$R"/proc/irq/*/smp_affinity_list
+	echo 00000001 >"$R/proc/irq/24/effective_affinity"
+	echo 0002 >"$R/proc/irq/25/effective_affinity"
+	echo 00000000,00000003 >"$R/proc/irq/default_smp_affinity"
+	verify --interval 0
+	[ "$(status_of irq-affinity)" = ok ]
+	echo 0000000c >"$R/proc/irq/24/effective_affinity"
+	verify --interval 0
+	[ "$(status_of irq-affinity)" = critical ]
+	[[ "$(message_of irq-affinity)" == "IRQ 24 (eth0-rx-0) is routed to isolated CPUs 2-3"* ]]
+}
+
+@test "irq-affinity: effective affinity wins over the requested one" {
+	# requested everywhere, delivered to CPU 0 only: fine
+	echo 0-3 >"$R/proc/irq/24/smp_affinity_list"
+	verify --interval 0
+	[ "$(status_of irq-affinity)" = ok ]
+	# without an effective affinity file, the requested one is what counts
+	rm "$R/proc/irq/24/effective_affinity_list" "$R/proc/irq/24/effective_affinity"
+	verify --interval 0
+	[ "$(status_of irq-affinity)" = critical ]
+}
+
+@test "irq-affinity: a managed IRQ on an isolated CPU is a warning naming the device" {
+	echo 2 >"$R/proc/irq/26/effective_affinity_list"
+	verify --interval 0
+	[ "$status" -eq 1 ]
+	[ "$(status_of irq-affinity)" = warning ]
+	[[ "$(message_of irq-affinity)" == "IRQ 26 (nvme0q3) is immovable"* ]]
+	[ "$(jq -r '.checks[] | select(.id == "irq-affinity") | .details.immovable_irqs_on_isolated[0].actions' <<<"$output")" = nvme0q3 ]
+}
+
+@test "irq-affinity: default_smp_affinity reaching isolated CPUs is critical" {
+	echo f >"$R/proc/irq/default_smp_affinity"
+	verify --interval 0
+	[ "$(status_of irq-affinity)" = critical ]
+	[[ "$(message_of irq-affinity)" == *"default_smp_affinity (0-3)"* ]]
+}
+
+@test "irq-affinity: an IRQ without a handler is ignored; an unreadable /proc/irq is unknown" {
+	echo 2 >"$R/proc/irq/30/effective_affinity_list"
+	verify --interval 0
+	[ "$(status_of irq-affinity)" = ok ]
+	rm -r "$R/proc/irq"
+	verify --interval 0
+	[ "$(status_of irq-affinity)" = unknown ]
+	[ "$status" -eq 3 ]
+}
+
+# --- irq-activity (two samples) --------------------------------------------------
+
+@test "irq-activity: a device IRQ counted on an isolated CPU is critical, naming IRQ and device" {
+	sed 's/^  24:     123456          0         17/  24:     123999          0         21/' \
+		"$R/proc/interrupts" >"$R/proc/interrupts.next"
+	replace_later 0.4 /proc/interrupts
+	verify --interval 1.2
+	[ "$status" -eq 2 ]
+	[ "$(status_of irq-activity)" = critical ]
+	[[ "$(message_of irq-activity)" == "IRQ 24 (eth0-rx-0) fired 4 times on isolated CPU 2"* ]]
+	[ "$(jq '.checks[] | select(.id == "irq-activity") | .details.device_irqs_on_isolated[0].count' <<<"$output")" -eq 4 ]
+}
+
+@test "irq-activity: the tick running on a nohz_full CPU is a warning; rates are reported" {
+	sed 's/^ LOC:    5000000    4000000       9000/ LOC:    5000000    4000000      19000/' \
+		"$R/proc/interrupts" >"$R/proc/interrupts.next"
+	replace_later 0.4 /proc/interrupts
+	verify --interval 1.2
+	[ "$(status_of irq-activity)" = warning ]
+	[[ "$(message_of irq-activity)" == *"tick is not stopped on nohz_full CPU 2"* ]]
+	jq -e '.checks[] | select(.id == "irq-activity") | .details.isolated_cpus["2"].LOC > 1000' <<<"$output"
+	jq -e '.checks[] | select(.id == "irq-activity") | .details.isolated_cpus["3"] | has("RES") and has("CAL") and has("TLB")' <<<"$output"
+}
+
+@test "irq-activity: an IRQ appearing and a counter wrapping between samples" {
+	sed -e 's/^ NMI:/  31:          0          0          0          5   PCI-MSIX-0000:03:00.0   0-edge      mlx5_comp0\n NMI:/' \
+		-e 's/^ CAL:       4000       3000         40         40/ CAL:       4000       3000         40 4294967295/' \
+		"$R/proc/interrupts" >"$R/proc/interrupts.0"
+	sed -e 's/^ CAL:       4000       3000         40         40/ CAL:       4000       3000         40          3/' \
+		-e 's/^ NMI:/  31:          0          0          0          9   PCI-MSIX-0000:03:00.0   0-edge      mlx5_comp0\n NMI:/' \
+		"$R/proc/interrupts" >"$R/proc/interrupts.next"
+	# first sample: IRQ 31 absent; second: present with 9 on CPU 3
+	verify --interval 0	# sanity: the fixture itself is fine
+	cp "$R/proc/interrupts" "$R/proc/interrupts.orig"
+	replace_later 0.4 /proc/interrupts
+	verify --interval 1.2
+	[ "$(status_of irq-activity)" = critical ]
+	[[ "$(message_of irq-activity)" == "IRQ 31 (mlx5_comp0) fired 9 times on isolated CPU 3"* ]]
+	jq -e '.checks[] | select(.id == "irq-activity") | .details.notes | any(test("IRQ 31 appeared"))' <<<"$output"
+	# the wrap: CAL 0xffffffff -> 3 is 4 events, not a reset
+	cp "$R/proc/interrupts.0" "$R/proc/interrupts"
+	replace_later 0.4 /proc/interrupts
+	verify --interval 1.2
+	jq -e '.checks[] | select(.id == "irq-activity") | .details.notes | any(test("CAL on CPU 3 wrapped"))' <<<"$output"
+	[ "$(status_of irq-activity)" != unknown ]
+}
+
+@test "irq-activity: garbage or a vanished /proc/interrupts is unknown, never ok" {
+	echo "this is not /proc/interrupts" >"$R/proc/interrupts"
+	verify --interval 0.2
+	[ "$(status_of irq-activity)" = unknown ]
+	[ "$status" -eq 3 ]
+	rm "$R/proc/interrupts"
+	verify --interval 0.2
+	[ "$(status_of irq-activity)" = unknown ]
+}
+
+# --- tasks / rcu -----------------------------------------------------------------
+
+@test "tasks: a process pinned to an isolated CPU is critical and named; --allow names the workload" {
+	add_task 4242 trader "$USER_FLAGS" 3 3
+	verify --interval 0
+	[ "$status" -eq 2 ]
+	[ "$(status_of tasks)" = critical ]
+	[[ "$(message_of tasks)" == "process 4242 (trader) is pinned to isolated CPUs 3"* ]]
+	verify --interval 0 --allow 'trad*'
+	[ "$status" -eq 0 ]
+	[ "$(status_of tasks)" = ok ]
+	[ "$(jq -r '.checks[] | select(.id == "tasks") | .details.allowed_workload[0].comm' <<<"$output")" = trader ]
+}
+
+@test "tasks: unpinned user tasks and movable kthreads are critical; running there is reported" {
+	add_task 5000 cron "$USER_FLAGS" 2 0-3
+	add_task 5001 khugepaged "$KTHREAD_FLAGS" 0 0-3
+	verify --interval 0
+	[ "$(status_of tasks)" = critical ]
+	[[ "$(message_of tasks)" == "2 movable threads (1 kthreads) in 2 processes may run on isolated CPUs 2-3, 1 running there now"* ]]
+	[ "$(jq -r '.checks[] | select(.id == "tasks") | .details.running_on_isolated[0].comm' <<<"$output")" = cron ]
+}
+
+@test "tasks: per-CPU kthreads on isolated CPUs are reported, not blamed" {
+	verify --interval 0
+	[ "$(status_of tasks)" = ok ]
+	[ "$(jq -r '.checks[] | select(.id == "tasks") | .details.percpu_kthreads_on_isolated["2"] | length' <<<"$output")" -eq 3 ]
+}
+
+@test "tasks: a thread whose allowed CPUs cannot be read is unknown" {
+	add_task 5000 cron "$USER_FLAGS" 0 0-1
+	echo "Name: cron" >"$R/proc/5000/task/5000/status"
+	verify --interval 0
+	[ "$(status_of tasks)" = unknown ]
+}
+
+@test "rcu: an offload thread allowed on isolated CPUs, and a CPU without offload, are critical" {
+	printf 'Name:\trcuop/3\nCpus_allowed_list:\t0-3\n' >"$R/proc/17/task/17/status"
+	verify --interval 0
+	[ "$(status_of rcu)" = critical ]
+	[[ "$(message_of rcu)" == "RCU offload thread rcuop/3 (17) may run on CPUs 0-3"* ]]
+	rm -r "$R/proc/17"
+	verify --interval 0
+	[ "$(status_of rcu)" = critical ]
+	[[ "$(message_of rcu)" == *"isolated CPUs 3 are not offloaded"* ]]
+}
+
+# --- workqueue / frequency / services / smt ----------------------------------------
+
+@test "workqueue: unbound cpumask reaching isolated CPUs is critical" {
+	echo 0000000f >"$R/sys/devices/virtual/workqueue/cpumask"
+	verify --interval 0
+	[ "$(status_of workqueue)" = critical ]
+	[[ "$(message_of workqueue)" == "unbound workqueues may run on isolated CPUs 2-3"* ]]
+	rm "$R/sys/devices/virtual/workqueue/cpumask"
+	verify --interval 0
+	[ "$(status_of workqueue)" = unknown ]
+	# nine hex digits without a comma: the kernel's parser refuses it, so do we
+	echo 00000000f >"$R/sys/devices/virtual/workqueue/cpumask"
+	verify --interval 0
+	[ "$(status_of workqueue)" = unknown ]
+}
+
+@test "frequency: governor and turbo against rd.earlypin.*; no cpufreq is skipped" {
+	echo powersave >"$R/sys/devices/system/cpu/cpu2/cpufreq/scaling_governor"
+	verify --interval 0
+	[ "$(status_of frequency)" = warning ]
+	[[ "$(message_of frequency)" == *"CPU 2 runs the powersave governor but rd.earlypin.governor=performance"* ]]
+	echo performance >"$R/sys/devices/system/cpu/cpu2/cpufreq/scaling_governor"
+	set_cmdline "isolcpus=domain,managed_irq,2-3 nohz_full=2-3 rcu_nocbs=2-3 irqaffinity=0-1 rd.earlypin.turbo=off rd.earlypin.freq=max"
+	verify --interval 0
+	[ "$(status_of frequency)" = warning ]
+	problems_of frequency | grep -q "turbo is on but rd.earlypin.turbo=off"
+	problems_of frequency | grep -q "not locked at its maximum frequency"
+	echo 1 >"$R/sys/devices/system/cpu/intel_pstate/no_turbo"
+	rm -r "$R"/sys/devices/system/cpu/cpu*/cpufreq
+	verify --interval 0
+	[ "$(status_of frequency)" = skipped ]
+}
+
+@test "services: irqbalance with a ban list not covering the isolated CPUs is critical" {
+	add_task 800 irqbalance "$USER_FLAGS" 0 0-1
+	# no ban list: irqbalance bans the kernel's isolated + nohz_full CPUs itself
+	verify --interval 0
+	[ "$(status_of services)" = ok ]
+	printf 'LANG=C\0IRQBALANCE_BANNED_CPULIST=3\0' >"$R/proc/800/environ"
+	verify --interval 0
+	[ "$(status_of services)" = critical ]
+	[[ "$(message_of services)" == *"does not ban isolated CPUs 2"* ]]
+	printf 'IRQBALANCE_BANNED_CPULIST=2-3\0' >"$R/proc/800/environ"
+	verify --interval 0
+	[ "$(status_of services)" = ok ]
+	# environment unreadable: the config file counts; a hex mask with leading zeros
+	rm "$R/proc/800/environ"
+	mkdir -p "$R/etc/default"
+	echo 'IRQBALANCE_BANNED_CPUS="00000004"' >"$R/etc/default/irqbalance"
+	verify --interval 0
+	[ "$(status_of services)" = critical ]
+}
+
+@test "services: tuned with a foreign profile, and lockup watchdogs on isolated CPUs, are warnings" {
+	add_task 801 tuned "$USER_FLAGS" 0 0-1
+	mkdir -p "$R/etc/tuned"
+	echo balanced >"$R/etc/tuned/active_profile"
+	verify --interval 0
+	[ "$(status_of services)" = warning ]
+	[[ "$(message_of services)" == *"tuned (pid 801) runs profile 'balanced'"* ]]
+	echo cpu-partitioning >"$R/etc/tuned/active_profile"
+	echo "isolated_cores=1-3" >"$R/etc/tuned/cpu-partitioning-variables.conf"
+	verify --interval 0
+	[ "$(status_of services)" = critical ]
+	echo "isolated_cores=2-3" >"$R/etc/tuned/cpu-partitioning-variables.conf"
+	verify --interval 0
+	[ "$(status_of services)" = ok ]
+	echo 1 >"$R/proc/sys/kernel/nmi_watchdog"
+	echo 0-3 >"$R/proc/sys/kernel/watchdog_cpumask"
+	verify --interval 0
+	[ "$(status_of services)" = warning ]
+	problems_of services | grep -q "NMI (hard lockup) watchdog runs on isolated CPUs 2-3"
+	problems_of services | grep -q "soft lockup watchdog runs on isolated CPUs 2-3"
+}
+
+@test "smt: an isolated CPU sharing its core with a housekeeping CPU is a warning" {
+	echo 1-2 >"$R/sys/devices/system/cpu/cpu2/topology/thread_siblings_list"
+	verify --interval 0
+	[ "$status" -eq 1 ]
+	[ "$(status_of smt)" = warning ]
+	[[ "$(message_of smt)" == "isolated CPU 2 shares its core with housekeeping CPU(s) 1"* ]]
+}
+
+# --- housekeeping-load / smi / jitter ------------------------------------------------
+
+@test "housekeeping-load: a housekeeping CPU busier than 90% is a warning" {
+	sed 's/^cpu0 2000 0 1000 20000/cpu0 2950 0 1000 20050/' "$R/proc/stat" >"$R/proc/stat.next"
+	replace_later 0.4 /proc/stat
+	verify --interval 1.2
+	[ "$(status_of housekeeping-load)" = warning ]
+	[[ "$(message_of housekeeping-load)" == "housekeeping CPU 0 was 95% busy"* ]]
+}
+
+@test "smi: counter deltas from MSR 0x34; not Intel is skipped with the reason" {
+	cp "$R/dev/cpu/2/msr" "$R/dev/cpu/2/msr.next"
+	printf '\x0c' | dd of="$R/dev/cpu/2/msr.next" bs=1 seek=52 conv=notrunc status=none
+	replace_later 0.4 /dev/cpu/2/msr
+	verify --interval 1.2
+	[ "$(status_of smi)" = warning ]
+	[[ "$(message_of smi)" == "5 system management interrupts"* ]]
+	sed -i 's/GenuineIntel/AuthenticAMD/' "$R/proc/cpuinfo"
+	verify --interval 0.2
+	[ "$(status_of smi)" = skipped ]
+	[[ "$(message_of smi)" == *"Intel CPUs only"* ]]
+}
+
+@test "jitter: not with --root; bad options are usage errors" {
+	verify --interval 0 --jitter=0.1
+	[ "$(status_of jitter)" = skipped ]
+	[[ "$(message_of jitter)" == *"not with --root"* ]]
+	run -2 --separate-stderr "$IV" --jitter=-1
+	[[ "$stderr" == *"invalid jitter duration"* ]]
+	run -2 --separate-stderr "$IV" --jitter-threshold 10parsecs
+	run -2 --separate-stderr "$IV" --max-jitter 0
+}
+
+# --- CLI ------------------------------------------------------------------------
+
+@test "CLI: --help, --version, usage errors, a bad root" {
+	run -0 --separate-stderr "$IV" --help
+	assert_output --partial "Usage:"
+	assert_output --partial "--expect-from-bootloader"
+	run -0 "$IV" --version
+	assert_output --regexp '^isol-verify from quietcore [0-9]'
+	run -2 --separate-stderr "$IV" --interval soon
+	[ "$stderr" = "isol-verify: invalid interval: 'soon'
+Try 'isol-verify --help'." ]
+	run -2 --separate-stderr "$IV" --json --prometheus
+	run -2 --separate-stderr "$IV" --no-such-option
+	[[ "$stderr" == *"Try 'isol-verify --help'."* ]]
+	run -3 --separate-stderr "$IV" --root /nonexistent
+	[ "$stderr" = "isol-verify: cannot use root: /nonexistent: No such file or directory" ]
+}
+
+# --- this machine --------------------------------------------------------------------
+
+@test "this machine (not isolated): critical for the right reason, valid JSON" {
+	run --separate-stderr "$IV" --interval 0.3 --json
+	[ "$status" -eq 2 ] || [ "$status" -eq 1 ]
+	jq -e . >/dev/null <<<"$output"
+	if [ -z "$(cat /sys/devices/system/cpu/isolated)" ] && ! grep -qE '(isolcpus|nohz_full)=' /proc/cmdline; then
+		[ "$status" -eq 2 ]
+		[ "$(status_of cmdline)" = critical ]
+		[[ "$(message_of cmdline)" == "no CPU is isolated"* ]]
+	fi
+}
+
+@test "this machine, checked as if CPU 1 were isolated: the real reasons show up" {
+	[ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs"
+	run --separate-stderr "$IV" --interval 0.3 --json --isolated 1
+	[ "$status" -eq 2 ]
+	jq -e . >/dev/null <<<"$output"
+	[ "$(jq -r .plan.isolated <<<"$output")" = 1 ]
+	# nothing pins this machine's tasks, kthreads or workqueues away from CPU 1
+	[ "$(status_of tasks)" = critical ]
+	[ "$(status_of workqueue)" = critical ]
+	jq -e '.checks[] | select(.id == "tasks") | .details.threads > 0' <<<"$output"
+	# the verifier does not count itself
+	run -0 jq -e --arg pid "$$" '[.checks[] | select(.id == "tasks") | .details.movable_on_isolated[] | select(.comm == "isol-verify")] | length == 0' <<<"$output"
+}
+
+@test "this machine: the jitter probe reports quantiles on a named CPU" {
+	run --separate-stderr "$IV" --interval 0 --json --jitter=0.3 --jitter-cpus 0 --isolated 1
+	jq -e . >/dev/null <<<"$output"
+	[ "$(status_of jitter)" != skipped ]
+	jq -e '.checks[] | select(.id == "jitter") | .details.cpus[0] | .cpu == 0 and .samples > 1000 and .p50_ns <= .p99_ns and .p99_ns <= .p999_ns and .p999_ns <= .max_ns' <<<"$output"
+}
