@@ -90,6 +90,9 @@ $(BUILD)/tests/unit/%.o: tests/unit/%.c
 
 all: $(LIBQC) $(PROGRAMS)
 
+# Keep the test objects (make would delete them as intermediates and relink every time).
+.SECONDARY:
+
 # --- tests ---------------------------------------------------------------------
 deps:
 	@tests/deps.sh
