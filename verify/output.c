@@ -41,6 +41,15 @@ void output_table(const struct verify *v, FILE *f, bool color, bool verbose)
 	unsigned int n[5];
 	char *iso = cpuset_to_list(&v->plan.isolated), *hk = cpuset_to_list(&v->plan.housekeeping);
 
+	/* The verdict comes first: monitoring plugins take the first line as the status text. */
+	count_status(v, n);
+	fprintf(f, "%sISOL-VERIFY %s%s: %u critical, %u warning, %u unknown, %u ok, %u skipped; isolated %s, housekeeping %s\n\n",
+		color ? status_color(verdict) : "", verdict_names[verdict], color ? "\033[0m" : "",
+		n[VS_CRITICAL], n[VS_WARNING], n[VS_UNKNOWN], n[VS_OK], n[VS_SKIPPED],
+		iso && *iso ? iso : "none", hk && *hk ? hk : "none");
+	free(iso);
+	free(hk);
+
 	fprintf(f, "%-18s %-9s %s\n", "CHECK", "STATUS", "MESSAGE");
 	for (int i = 0; i < CHK_COUNT; i++) {
 		const struct check *c = &v->checks[i];
@@ -71,13 +80,6 @@ void output_table(const struct verify *v, FILE *f, bool color, bool verbose)
 			}
 		}
 	}
-	count_status(v, n);
-	fprintf(f, "\n%sisol-verify: %s%s: %u critical, %u warning, %u unknown, %u ok, %u skipped; isolated %s, housekeeping %s\n",
-		color ? status_color(verdict) : "", verdict_names[verdict], color ? "\033[0m" : "",
-		n[VS_CRITICAL], n[VS_WARNING], n[VS_UNKNOWN], n[VS_OK], n[VS_SKIPPED],
-		iso && *iso ? iso : "none", hk && *hk ? hk : "none");
-	free(iso);
-	free(hk);
 }
 
 int output_json(const struct verify *v, FILE *f)

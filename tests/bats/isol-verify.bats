@@ -91,13 +91,14 @@ KTHREAD_FLAGS=2129984	# 0x208040
 	done
 }
 
-@test "table: one line per check and a one-line verdict, no colour when not a terminal" {
+@test "table: a one-line verdict first (the plugin status line), one line per check, no colour when not a terminal" {
 	run -0 "$IV" --root "$R" --interval 0
+	[ "${lines[0]}" = 'ISOL-VERIFY OK: 0 critical, 0 warning, 0 unknown, 9 ok, 4 skipped; isolated 2-3, housekeeping 0-1' ]
+	[ "${lines[1]}" = 'CHECK              STATUS    MESSAGE' ]
 	assert_line --regexp '^cmdline +ok +isolated 2-3, housekeeping 0-1'
 	assert_line --regexp '^irq-activity +skipped +--interval 0: '
-	assert_line 'isol-verify: OK: 0 critical, 0 warning, 0 unknown, 9 ok, 4 skipped; isolated 2-3, housekeeping 0-1'
 	refute_output --partial $'\033['
-	[ "${#lines[@]}" -eq 15 ]	# header, 13 checks, verdict (bats drops the blank line)
+	[ "${#lines[@]}" -eq 15 ]	# verdict, header, 13 checks (bats drops the blank line)
 }
 
 @test "table -v lists every problem and the details" {
@@ -555,4 +556,38 @@ Try 'isol-verify --help'." ]
 	jq -e . >/dev/null <<<"$output"
 	[ "$(status_of jitter)" != skipped ]
 	jq -e '.checks[] | select(.id == "jitter") | .details.cpus[0] | .cpu == 0 and .samples > 1000 and .p50_ns <= .p99_ns and .p99_ns <= .p999_ns and .p999_ns <= .max_ns' <<<"$output"
+}
+
+# --- the textfile unit ------------------------------------------------------------------
+
+# the shell command of the unit's ExecStart, with systemd's $$ escapes undone
+unit_script() {
+	sed -n "s/^ExecStart=\/bin\/sh -c '\(.*\)'$/\1/p" "$QC_TOP/dracut-module/systemd/isol-verify-textfile.service" |
+		sed 's/\$\$/$/g'
+}
+
+@test "textfile unit: writes the .prom file atomically, keeps the old one when isol-verify crashes" {
+	local d=$BATS_TEST_TMPDIR/textfile script
+	script=$(unit_script)
+	[ -n "$script" ]
+	mkdir -p "$BATS_TEST_TMPDIR/bin"
+	ln -s "$IV" "$BATS_TEST_TMPDIR/bin/isol-verify"
+	# a critical verdict is still a successful run of the unit
+	set_cmdline "quiet"
+	PATH=$BATS_TEST_TMPDIR/bin:$PATH ISOL_VERIFY_TEXTFILE_DIR=$d ISOL_VERIFY_ARGS="--root $R --interval 0" \
+		run -0 sh -c "$script"
+	run -0 cat "$d/isol-verify.prom"
+	assert_line 'isol_verify_status 2'
+	[ "$(stat -c %a "$d/isol-verify.prom")" = 644 ]
+	[ "$(find "$d" -name '.isol-verify.prom.*' | wc -l)" -eq 0 ]
+	# a crash (exit status above 3) leaves the last good file alone
+	rm "$BATS_TEST_TMPDIR/bin/isol-verify"
+	printf '#!/bin/sh\necho partial\nkill -SEGV $$\n' >"$BATS_TEST_TMPDIR/bin/isol-verify"
+	chmod +x "$BATS_TEST_TMPDIR/bin/isol-verify"
+	PATH=$BATS_TEST_TMPDIR/bin:$PATH ISOL_VERIFY_TEXTFILE_DIR=$d ISOL_VERIFY_ARGS= \
+		run sh -c "$script"
+	[ "$status" -gt 3 ]
+	run -0 cat "$d/isol-verify.prom"
+	assert_line 'isol_verify_status 2'
+	[ "$(find "$d" -name '.isol-verify.prom.*' | wc -l)" -eq 0 ]
 }
