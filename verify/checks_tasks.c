@@ -39,6 +39,12 @@ static const char *leader_comm(const struct tasklist_v *tl, size_t i)
 	return tl->v[i].comm;
 }
 
+/* "irq/24-eth0": a threaded handler's kthread. */
+static bool is_irq_thread(const struct vtask *t)
+{
+	return (t->flags & PF_KTHREAD) && strncmp(t->comm, "irq/", 4) == 0;
+}
+
 static json_object *task_json(const struct vtask *t, const char *leader)
 {
 	json_object *o = json_object_new_object();
@@ -60,7 +66,7 @@ void check_tasks(struct verify *v, struct check *c)
 	const struct tasklist_v *tl = &v->tasks;
 	json_object *pinned, *movable, *running, *percpu, *allowed_wl;
 	size_t nmovable = 0, nkthreads = 0, nprocs = 0, nrunning = 0, npercpu = 0, nallowed = 0;
-	size_t nunknown = 0, npinned = 0;
+	size_t nunknown = 0, npinned = 0, nirqthreads = 0;
 	char a[LIST_BUF], b[LIST_BUF];
 	int last_pid = -1;
 
@@ -84,7 +90,7 @@ void check_tasks(struct verify *v, struct check *c)
 		const struct vtask *t = &tl->v[i];
 		const char *leader = leader_comm(tl, i);
 
-		if (t->flags & PF_NO_SETAFFINITY)
+		if ((t->flags & PF_NO_SETAFFINITY) || is_irq_thread(t))
 			continue;
 		if (!t->affinity_ok || !t->allowed_isolated)
 			continue;
@@ -138,6 +144,11 @@ void check_tasks(struct verify *v, struct check *c)
 		}
 		if (!t->allowed_isolated)
 			continue;
+		if (is_irq_thread(t)) {
+			/* IRQ threads follow their IRQ the next time it fires: irq-affinity judges. */
+			nirqthreads++;
+			continue;
+		}
 		if (verify_allowed(v, t->comm) || verify_allowed(v, leader)) {
 			nallowed++;
 			if (json_object_array_length(allowed_wl) < MAX_LISTED)
@@ -168,6 +179,7 @@ void check_tasks(struct verify *v, struct check *c)
 	check_detail_int(c, "percpu_kthreads_on_isolated_count", (int64_t)npercpu);
 	check_detail_int(c, "allowed_workload_threads", (int64_t)nallowed);
 	check_detail_int(c, "threads_affinity_unknown", (int64_t)nunknown);
+	check_detail_int(c, "irq_threads_allowed_on_isolated", (int64_t)nirqthreads);
 
 	if (nmovable > npinned) {
 		/* Name a few examples, kthreads and user tasks alike. */

@@ -372,6 +372,13 @@ KTHREAD_FLAGS=2129984	# 0x208040
 	[ "$(jq -r '.checks[] | select(.id == "tasks") | .details.percpu_kthreads_on_isolated["2"] | length' <<<"$output")" -eq 3 ]
 }
 
+@test "tasks: IRQ threads follow their IRQ and are left to the irq-affinity check" {
+	add_task 5002 irq/24-eth0-rx-0 "$KTHREAD_FLAGS" 0 0-3
+	verify --interval 0
+	[ "$(status_of tasks)" = ok ]
+	[ "$(jq '.checks[] | select(.id == "tasks") | .details.irq_threads_allowed_on_isolated' <<<"$output")" -eq 1 ]
+}
+
 @test "tasks: a thread whose allowed CPUs cannot be read is unknown" {
 	add_task 5000 cron "$USER_FLAGS" 0 0-1
 	echo "Name: cron" >"$R/proc/5000/task/5000/status"
