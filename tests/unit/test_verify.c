@@ -26,7 +26,7 @@
 
 static char root[256];
 
-static void put(const char *path, const char *fmt, ...)
+static __attribute__((format(printf, 2, 3))) void put(const char *path, const char *fmt, ...)
 {
 	char full[512], *slash;
 	va_list ap;
