@@ -182,7 +182,7 @@ has_plan_once() {
 	root rhel8-efi
 	run -0 cg --apply --dry-run
 	assert_line --partial "'grub2-mkconfig -o /boot/efi/EFI/redhat/grub.cfg'"
-	run -0 cg --apply --bootloader grub2 --update-command 'echo "$0" >/dev/null; grep -c nohz_full=1-3 "$QUIETCORE_ROOT/etc/default/grub"'
+	run -0 cg --apply --bootloader grub2 --update-command 'grep -c nohz_full=1-3 "$QUIETCORE_ROOT/etc/default/grub"'
 	assert_line "1"
 }
 
