@@ -111,7 +111,7 @@ static void say_reboot(const struct cg_apply_opts *o, const struct kparams *want
 			for (size_t i = 0; i < running.n; i++)
 				if (cmdedit_is_managed(running.v[i].name, NULL, managed))
 					match = false;
-		} else {
+		} else if (wanted) {
 			match = bootcfg_params_match(&running, wanted, managed, NULL);
 		}
 	}

@@ -903,24 +903,22 @@ static int rm_tree(struct bootcfg *bc, const char *path)
 int bootcfg_lock(struct bootcfg *bc, struct bootcfg_error *err)
 {
 	char top[PATH_MAX] = "";
-	const char *p;
 	int r;
 
 	if (bc->lockfd >= 0)
 		return 0;
 	/* Remember the highest directory we are about to create, to remove it on rollback. */
-	for (p = BOOTCFG_STATE_DIR; (p = strchr(p + 1, '/')) || !top[0];) {
-		size_t n = p ? (size_t)(p - BOOTCFG_STATE_DIR) : strlen(BOOTCFG_STATE_DIR);
+	for (size_t n = 1; n <= strlen(BOOTCFG_STATE_DIR); n++) {
 		char pre[PATH_MAX];
 
+		if (BOOTCFG_STATE_DIR[n] != '/' && BOOTCFG_STATE_DIR[n] != '\0')
+			continue;
 		memcpy(pre, BOOTCFG_STATE_DIR, n);
 		pre[n] = '\0';
 		if (!rexists(bc, pre)) {
 			snprintf(top, sizeof(top), "%s", pre);
 			break;
 		}
-		if (!p)
-			break;
 	}
 	bc->state_created = top[0] != '\0';
 	snprintf(bc->created_top, sizeof(bc->created_top), "%s", top);
