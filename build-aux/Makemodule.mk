@@ -38,6 +38,7 @@ _kmod_static_rc	:= $(.SHELLSTATUS)
 ifeq ($(_kmod_static_rc),0)
 EARLYPIN_LDFLAGS := -static
 EARLYPIN_LIBS	:= $(_kmod_static_out)
+EARLYPIN_LIBDEPS := $(KMOD_STATIC_DIR)/lib/libkmod.a
 else ifeq ($(_kmod_static_rc),3)
 $(error build-aux: the tools to build the static libkmod for early-pin are missing (see above): run 'make deps' (as root) first, or 'make EARLYPIN_STATIC=0' for a dynamic early-pin)
 else

@@ -11,7 +11,7 @@ pkgs=(
 	bats bats-support bats-assert
 	dracut-core grub-common grub-pc-bin patch
 	qemu-system-x86 busybox-static cpio kmod
-	dpkg-dev autoconf automake libtool liblzma-dev e2fsprogs
+	dpkg-dev autoconf automake libtool liblzma-dev e2fsprogs systemd
 	shellcheck
 	hwloc rt-tests tuna jq
 )

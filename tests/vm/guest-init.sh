@@ -1,0 +1,152 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# /sbin/init of the QEMU test guest (busybox sh). It reports what the host
+# tests assert on, as "=== NAME" sections on the second serial port
+# (/dev/ttyS1), then powers the guest off. The console (ttyS0) keeps the
+# kernel log. Options come from the kernel command line:
+#
+#   qc.pin=CPU          start a process named qc-pinned-load pinned to CPU
+#                       before the checks (a workload isol-verify must name)
+#   qc.saverestore=LIST run early-pin --save/--restore with --housekeeping LIST
+#                       against processes with known masks, snapshotting the
+#                       tasks and IRQs before, after save and after restore
+#
+# Tables (one line each):  task: TID STARTTIME FLAGS ALLOWED COMM
+#                          irq:  N SMP_AFFINITY EFFECTIVE_AFFINITY ACTIONS
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+
+mountpoint -q /proc || mount -t proc proc /proc
+mountpoint -q /sys || mount -t sysfs sysfs /sys
+mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
+mountpoint -q /run || mount -t tmpfs tmpfs /run
+
+stty -F /dev/ttyS1 raw -echo 2>/dev/null
+exec 3>/dev/ttyS1
+
+section() {
+	echo "=== $1" >&3
+}
+
+arg() { # arg NAME: the value of NAME= on the kernel command line
+	read -r _line </proc/cmdline
+	for _w in $_line; do
+		case $_w in "$1"=*) echo "${_w#*=}"; return 0 ;; esac
+	done
+	return 1
+}
+
+tasks() {
+	for _t in /proc/[0-9]*/task/[0-9]*; do
+		read -r _stat <"$_t/stat" 2>/dev/null || continue
+		_comm=${_stat#*(}
+		_comm=${_comm%)*}
+		# shellcheck disable=SC2086
+		set -- ${_stat##*) }
+		_flags=$7
+		_start=${20}
+		_allowed=
+		while read -r _k _v; do
+			[ "$_k" = Cpus_allowed_list: ] && _allowed=$_v
+		done <"$_t/status" 2>/dev/null
+		[ -n "$_allowed" ] || continue
+		echo "${_t##*/} $_start $_flags $_allowed $_comm"
+	done
+}
+
+irqs() {
+	for _d in /proc/irq/[0-9]*; do
+		read -r _smp <"$_d/smp_affinity_list" 2>/dev/null || continue
+		read -r _eff <"$_d/effective_affinity_list" 2>/dev/null || _eff=-
+		_act=
+		for _a in "$_d"/*; do
+			[ -d "$_a" ] && _act="$_act${_act:+,}${_a##*/}"
+		done
+		echo "${_d##*/} $_smp ${_eff:--} ${_act:--}"
+	done
+}
+
+load() { # load NAME CPULIST: a sleeping process called NAME on CPULIST
+	# shellcheck disable=SC2016 # expanded by the child shell
+	taskset -c "$2" sh -c 'echo -n "$0" >/proc/$$/comm; while :; do sleep 1; done' "$1" &
+}
+
+section cmdline
+cat /proc/cmdline >&3
+section uname
+uname -r >&3
+
+if _cpu=$(arg qc.pin); then
+	load qc-pinned-load "$_cpu"
+	sleep 1
+fi
+
+_hk=$(arg qc.saverestore)
+if [ -n "$_hk" ]; then
+	load qc-sr-one 3
+	load qc-sr-two 1-3
+	load qc-sr-all 0-3
+	load qc-sr-low 0
+	sleep 1
+	# Which IRQs can move at all: a no-op write of the current affinity
+	# fails (EIO before 6.12, EPERM after) for managed and per-CPU IRQs.
+	section sr-irq-movable
+	for _d in /proc/irq/[0-9]*; do
+		read -r _smp <"$_d/smp_affinity_list" 2>/dev/null || continue
+		if (echo "$_smp" >"$_d/smp_affinity_list") 2>/dev/null; then
+			echo "${_d##*/} yes" >&3
+		else
+			echo "${_d##*/} no" >&3
+		fi
+	done
+	section sr-before-tasks
+	tasks >&3
+	section sr-before-irqs
+	irqs >&3
+	section sr-save
+	early-pin --save /run/qc-state --housekeeping "$_hk" >&3 2>&1
+	echo "rc=$?" >&3
+	section sr-saved-tasks
+	tasks >&3
+	section sr-saved-irqs
+	irqs >&3
+	section sr-restore
+	early-pin --restore /run/qc-state >&3 2>&1
+	echo "rc=$?" >&3
+	section sr-restored-tasks
+	tasks >&3
+	section sr-restored-irqs
+	irqs >&3
+	section sr-restore-again
+	early-pin --restore /run/qc-state >&3 2>&1
+	echo "rc=$?" >&3
+fi
+
+section kmsg
+dmesg >&3
+section tasks
+tasks >&3
+section irqs
+irqs >&3
+section isolated
+cat /sys/devices/system/cpu/isolated /sys/devices/system/cpu/nohz_full >&3 2>&1
+if [ -x /usr/sbin/isol-verify ]; then
+	section isol-verify
+	isol-verify --json >/run/verify.json 2>/run/verify.err
+	_rc=$?
+	cat /run/verify.json >&3
+	section isol-verify-stderr
+	cat /run/verify.err >&3
+	section isol-verify-rc
+	echo "$_rc" >&3
+fi
+if [ -x /usr/sbin/cmdline-gen ]; then
+	section cmdline-gen
+	cmdline-gen --json >&3 2>/run/cmdline-gen.err
+	section cmdline-gen-stderr
+	cat /run/cmdline-gen.err >&3
+fi
+section END
+exec 3>&-
+sync
+poweroff -f
