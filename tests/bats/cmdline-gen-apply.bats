@@ -78,6 +78,11 @@ has_plan_once() {
 @test "debian: --revert restores the original byte for byte and forgets it" {
 	root debian
 	run -0 cg --apply
+	before=$(snapshot "$R")
+	run -0 cg --revert --dry-run
+	assert_line "+GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\""
+	assert_line "Dry run: nothing was changed."
+	[ "$before" = "$(snapshot "$R")" ]
 	run -0 cg --revert
 	assert_line "Restored /etc/default/grub"
 	cmp "$ORIG/etc/default/grub" "$R/etc/default/grub"
@@ -262,6 +267,20 @@ has_plan_once() {
 	assert_output "root=PARTUUID=3e1b ro"
 	run -0 cg --revert
 	diff -r -x var "$ORIG" "$R"
+}
+
+@test "systemd-boot without /etc/kernel/cmdline: created from the newest entry, removed by --revert" {
+	root systemd-boot
+	rm "$R/etc/kernel/cmdline"
+	run -0 cg --apply
+	run -0 cat "$R/etc/kernel/cmdline"
+	assert_output "root=PARTUUID=3e1b ro quiet $PLAN"
+	run -0 grep -c "^absent /etc/kernel/cmdline$" "$R/var/lib/quietcore/bootcfg/manifest"
+	run -0 cg --revert
+	[ ! -e "$R/etc/kernel/cmdline" ]
+	rm -r "$R/var"
+	cp -a "$ORIG" "$BATS_TEST_TMPDIR/expect" && rm "$BATS_TEST_TMPDIR/expect/etc/kernel/cmdline"
+	diff -r "$BATS_TEST_TMPDIR/expect" "$R"
 }
 
 @test "--check: reboot pending, in effect, then lost after a kernel update" {
