@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bootcfg.h"
+#include "plan.h"
 #include "verify.h"
 
 #define LIST_BUF 512
@@ -180,115 +182,68 @@ void check_cmdline(struct verify *v, struct check *c)
 
 /*
  * --expect-from-bootloader: the isolation parameters of the running kernel
- * must equal what the bootloader configuration will boot next.
+ * must be what the bootloader will boot next (lib/bootcfg, shared with
+ * cmdline-gen: the default entry of the generated GRUB config or the newest
+ * BLS entry; the source configuration when nothing was generated yet).
+ * Compared as sets for cpulists, each managed parameter once.
  */
-static int grub_default_line(struct path_cxt *pc, struct kparams *ret)
-{
-	static const char *const vars[] = { "GRUB_CMDLINE_LINUX", "GRUB_CMDLINE_LINUX_DEFAULT" };
-	struct kparams all = { 0 };
-	char *text = NULL;
-	int r = path_read_str(pc, &text, "/etc/default/grub");
-
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < 2; i++) {
-		const char *line = NULL;
-		size_t n = strlen(vars[i]);
-
-		/* The last assignment wins, as in the shell. */
-		for (char *s = text; s && *s;) {
-			char *nl = strchr(s, '\n');
-			char *q = s;
-
-			while (*q == ' ' || *q == '\t')
-				q++;
-			if (strncmp(q, vars[i], n) == 0 && q[n] == '=')
-				line = q + n + 1;
-			s = nl ? nl + 1 : NULL;
-		}
-		if (line) {
-			char val[4096];
-			size_t o = 0;
-			char quote = 0;
-			struct kparams kp = { 0 };
-
-			for (const char *s = line; *s && *s != '\n' && o < sizeof(val) - 1; s++) {
-				if (!quote && (*s == '"' || *s == '\'')) {
-					quote = *s;
-					continue;
-				}
-				if (quote && *s == quote) {
-					quote = 0;
-					continue;
-				}
-				if (!quote && *s == '#')
-					break;
-				val[o++] = *s;
-			}
-			val[o] = '\0';
-			r = kparams_parse(val, &kp);
-			if (r < 0) {
-				kparams_free(&all);
-				free(text);
-				return r;
-			}
-			for (size_t k = 0; k < kp.n; k++)
-				kparams_append(&all, kp.v[k].name, kp.v[k].value);
-			kparams_free(&kp);
-		}
-	}
-	free(text);
-	*ret = all;
-	return 0;
-}
-
 static void expect_from_bootloader(struct verify *v, struct check *c)
 {
-	static const char *const names[] = { "isolcpus", "nohz_full", "rcu_nocbs", "irqaffinity" };
-	struct kparams boot = { 0 };
-	json_object *o;
+	const char *const *managed = plan_managed_params();
+	struct kparams boot = { 0 }, wanted = { 0 };
+	struct bootcfg_error err = { "" };
+	char *line = NULL, *where = NULL, *diff = NULL;
+	struct bootcfg bc;
+	const char *what = "next boot";
 	int r;
 
-	r = grub_default_line(&v->pc, &boot);
+	r = bootcfg_init(&bc, path_is_real_root(&v->pc) ? NULL : v->pc.root);
 	if (r < 0) {
-		check_problem(c, VS_UNKNOWN,
-			      "--expect-from-bootloader: cannot read the bootloader configuration: %s: %s",
-			      path_last(&v->pc), strerror(-r));
+		check_problem(c, VS_UNKNOWN, "--expect-from-bootloader: cannot open the root: %s",
+			      strerror(-r));
 		return;
 	}
-	o = check_detail_object(c, "bootloader");
-	check_detail_str(c, "bootloader_source", "/etc/default/grub");
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		const char *run = kparams_get(&v->plan.kp, names[i]);
-		const char *next = kparams_get(&boot, names[i]);
-		bool same;
-
-		if (next)
-			json_object_object_add(o, names[i], json_object_new_string(next));
-		if (!run || !next) {
-			same = !run && !next;
-		} else if (strcmp(names[i], "isolcpus") == 0) {
-			struct isolcpus x, y;
-
-			same = isolcpus_parse(run, v->plan.nbits, &x) == 0 &&
-			       isolcpus_parse(next, v->plan.nbits, &y) == 0 && x.flags == y.flags &&
-			       cpuset_equal(&x.cpus, &y.cpus);
-			if (!same)
-				same = strcmp(run, next) == 0;
-		} else {
-			cpuset_t x, y;
-
-			same = (cpuset_parse_list(run, v->plan.nbits, &x) == 0 &&
-				cpuset_parse_list(next, v->plan.nbits, &y) == 0 && cpuset_equal(&x, &y)) ||
-			       strcmp(run, next) == 0;
-		}
-		if (!same)
-			check_problem(c, VS_WARNING,
-				      "the bootloader will boot %s%s%s but the running kernel has %s%s%s: the configuration drifted; reboot or re-run 'cmdline-gen --apply'",
-				      names[i], next ? "=" : " (absent)", next ?: "", names[i],
-				      run ? "=" : " (absent)", run ?: "");
+	r = bootcfg_detect(&bc, BOOTCFG_NONE, &err);
+	if (r < 0) {
+		check_problem(c, VS_UNKNOWN, "--expect-from-bootloader: %s", err.msg);
+		goto out;
 	}
+	r = bootcfg_next_boot(&bc, &line, &where);
+	if (r == -ENOENT) {
+		what = "configured";
+		r = bootcfg_source_cmdline(&bc, &line, &where);
+	}
+	if (r < 0) {
+		check_problem(c, VS_UNKNOWN,
+			      "--expect-from-bootloader: cannot tell what the %s bootloader boots: %s",
+			      bootcfg_backend_name(bc.backend), strerror(-r));
+		goto out;
+	}
+	r = kparams_parse(line, &boot);
+	for (size_t i = 0; r == 0 && managed[i]; i++) {
+		const struct kparam *kp = kparams_find(&v->plan.kp, managed[i]);
+
+		if (kp)
+			r = kparams_append(&wanted, kp->name, kp->value);
+	}
+	if (r < 0) {
+		check_problem(c, VS_UNKNOWN, "--expect-from-bootloader: %s", strerror(-r));
+		goto out;
+	}
+	check_detail_str(c, "bootloader", bootcfg_backend_name(bc.backend));
+	check_detail_str(c, "bootloader_file", where);
+	check_detail_str(c, "bootloader_cmdline", line);
+	if (!bootcfg_params_match(&boot, &wanted, managed, &diff))
+		check_problem(c, VS_WARNING,
+			      "the bootloader's %s command line (%s) differs from the running kernel's: %s; the configuration drifted: reboot, or re-run 'cmdline-gen --apply'",
+			      what, where, diff ? diff : "?");
+out:
+	free(diff);
+	free(line);
+	free(where);
 	kparams_free(&boot);
+	kparams_free(&wanted);
+	bootcfg_free(&bc);
 }
 
 /* --- kernel ---------------------------------------------------------------- */

@@ -179,18 +179,29 @@ KTHREAD_FLAGS=2129984	# 0x208040
 	[[ "$(message_of cmdline)" == *"before 5.18"* ]]
 }
 
-@test "cmdline --expect-from-bootloader: equal sets are ok, drift is a warning" {
+@test "cmdline --expect-from-bootloader: the next boot's parameters, equal sets ok, drift a warning" {
 	verify --interval 0 --expect-from-bootloader
 	[ "$(status_of cmdline)" = ok ]
-	# same CPUs written differently: still equal
-	sed -i 's/nohz_full=2-3/nohz_full=2,3/' "$R/etc/default/grub"
+	[ "$(jq -r '.checks[0].details.bootloader_file' <<<"$output")" = /boot/grub/grub.cfg ]
+	# the same CPUs written differently: still equal
+	sed -i 's/nohz_full=2-3/nohz_full=2,3/' "$R/boot/grub/grub.cfg"
 	verify --interval 0 --expect-from-bootloader
 	[ "$(status_of cmdline)" = ok ]
-	sed -i 's/nohz_full=2,3/nohz_full=1-3/' "$R/etc/default/grub"
+	sed -i 's/nohz_full=2,3/nohz_full=1-3/' "$R/boot/grub/grub.cfg"
+	verify --interval 0 --expect-from-bootloader
+	[ "$status" -eq 1 ]
+	[ "$(status_of cmdline)" = warning ]
+	[[ "$(message_of cmdline)" == *"(/boot/grub/grub.cfg) differs from the running kernel's: nohz_full=1-3 instead of nohz_full=2-3"* ]]
+	# nothing generated yet: the source configuration counts
+	rm "$R/boot/grub/grub.cfg"
+	verify --interval 0 --expect-from-bootloader
+	[ "$(status_of cmdline)" = ok ]
+	[ "$(jq -r '.checks[0].details.bootloader_file' <<<"$output")" = /etc/default/grub ]
+	sed -i 's/ irqaffinity=0-1//' "$R/etc/default/grub"
 	verify --interval 0 --expect-from-bootloader
 	[ "$(status_of cmdline)" = warning ]
-	[[ "$(message_of cmdline)" == *"bootloader will boot nohz_full=1-3"* ]]
-	rm "$R/etc/default/grub"
+	[[ "$(message_of cmdline)" == *"irqaffinity missing"* ]]
+	rm -r "$R/etc/default/grub" "$R/boot"
 	verify --interval 0 --expect-from-bootloader
 	[ "$(status_of cmdline)" = unknown ]
 }

@@ -553,7 +553,7 @@ static void test_smi(void **state)
 		assert_non_null(strstr(s.reason, "/dev/cpu/2/msr"));
 		smi_free(&s);
 
-		put("/dev/cpu/2/msr", "");
+		put("/dev/cpu/2/msr", "%s", "");
 		snprintf(p, sizeof(p), "%s/dev/cpu/2/msr", root);
 		fd = open(p, O_WRONLY);
 		assert_true(fd >= 0);
