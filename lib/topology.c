@@ -527,16 +527,13 @@ static int hybrid_by_value(struct path_cxt *pc, struct topology *t, const char *
 	}
 	cpuset_foreach(cpu, &t->online) {
 		r = path_read_u64(pc, &v[k], SYSCPU "/cpu%d/%s", cpu, file);
-		if (r == -ENOENT || r == -ENODATA) {
-			r = topo_note(t, "%s missing for CPU %d: not using it to detect CPU types", file, cpu);
+		/* missing for some CPU or 0: this source cannot tell */
+		if (r == -ENOENT || r == -ENODATA || (r == 0 && v[k] == 0)) {
+			r = 0;
 			goto out;
 		}
 		if (r < 0)
 			goto out;
-		if (v[k] == 0) {
-			r = topo_note(t, "%s is 0 for CPU %d: not using it to detect CPU types", file, cpu);
-			goto out;
-		}
 		sorted[k] = v[k];
 		k++;
 	}
@@ -630,6 +627,16 @@ static int read_hybrid(struct path_cxt *pc, struct topology *t)
 		return 0;
 	}
 	t->hybrid = src;
+	if (src == TOPO_HYBRID_MAXFREQ) {
+		char *pl = cpuset_to_list(&t->performance), *el = cpuset_to_list(&t->efficiency);
+
+		r = topo_note(t, "CPU types inferred from cpuinfo_max_freq alone (performance %s, efficiency %s): favoured cores (Turbo Boost Max 3.0) look the same; use --isolate to override",
+			      pl ? pl : "?", el ? el : "?");
+		free(pl);
+		free(el);
+		if (r < 0)
+			return r;
+	}
 	/* A core counts as efficiency if any of its CPUs is one (they never mix on real parts). */
 	for (size_t i = 0; i < t->cores.n; i++) {
 		const cpuset_t *c = &t->cores.v[i].cpus;
