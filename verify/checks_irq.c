@@ -340,6 +340,6 @@ void check_irq_activity(struct verify *v, struct check *c)
 				json_object_object_add(cpuo, vector_names[k], json_double3(0));
 	}
 	check_detail_int(c, "device_irq_events_on_isolated", (int64_t)nfired);
-	check_ok(c, "no device IRQ fired on isolated CPUs %s in %.1f s; the tick is stopped on the nohz_full CPUs",
-		 cpulist_str(&p->isolated, a, sizeof(a)), secs);
+	check_ok(c, "no device IRQ fired on isolated CPUs %s in %.1f s%s", cpulist_str(&p->isolated, a, sizeof(a)),
+		 secs, cpuset_empty(&p->nohz) ? "" : "; the tick is stopped on the nohz_full CPUs");
 }
