@@ -119,9 +119,10 @@ vm_kernel() { # vm_kernel FLAVOR
 
 # A dracut whose modules.d is the host's plus ours from the source tree, and
 # an early-pin found through DRACUT_PATH: nothing is installed on the host.
-vm_dracut_base() {
-	local base=$VM_WORK/dracut f
-	rm -rf "$base" && mkdir -p "$base/modules.d" "$base/bin" "$base/conf.d" || return 1
+# It lives outside $BUILD: the top Makefile includes every *.d under $BUILD.
+vm_dracut_base() { # vm_dracut_base DIR
+	local base=$1 f
+	mkdir -p "$base/modules.d" "$base/bin" "$base/conf" || return 1
 	for f in /usr/lib/dracut/*; do
 		[ "$(basename "$f")" = modules.d ] || ln -s "$f" "$base/"
 	done
@@ -130,10 +131,9 @@ vm_dracut_base() {
 	done
 	ln -s "$QC_TOP/dracut-module/95early-pin" "$base/modules.d/95early-pin"
 	# Our dracut.conf.d snippet is what adds the module (it is not in -m).
-	cp "$QC_TOP/dracut-module/early-pin.conf" "$base/conf.d/"
+	cp "$QC_TOP/dracut-module/early-pin.conf" "$base/conf/"
 	: >"$base/dracut.conf"
 	ln -s "$BUILD/early-pin" "$base/bin/early-pin"
-	echo "$base"
 }
 
 vm_initramfs() { # vm_initramfs plain|systemd (after vm_kernel)
@@ -151,22 +151,25 @@ vm_initramfs() { # vm_initramfs plain|systemd (after vm_kernel)
 	} | sha256sum | cut -c1-16)
 	img=$VM_CACHE/initramfs/$VM_KVER-$variant-$key.img
 	if [ ! -f "$img" ]; then
-		base=$(vm_dracut_base) || return 1
 		mkdir -p "$VM_CACHE/initramfs" "$VM_LOGDIR" || return 1
+		base=$(mktemp -d "${TMPDIR:-/tmp}/qc-dracut.XXXXXX") || return 1
+		vm_dracut_base "$base" || { rm -rf "$base"; return 1; }
 		log=$VM_LOGDIR/vm-dracut-$VM_KVER-$variant.log
 		if ! dracutbasedir=$base DRACUT_PATH="/usr/sbin /usr/bin /sbin /bin $base/bin" \
 			timeout 600 dracut --force --quiet --no-hostonly --no-hostonly-cmdline --no-early-microcode \
-			--conf "$base/dracut.conf" --confdir "$base/conf.d" --tmpdir "$VM_WORK" \
+			--conf "$base/dracut.conf" --confdir "$base/conf" --tmpdir "$base" \
 			-m "$mods" --add-drivers "virtio_pci virtio_blk ext4" --no-compress \
 			--kver "$VM_KVER" --kmoddir "$VM_KROOT/lib/modules/$VM_KVER" \
 			"$img.tmp" >"$log" 2>&1; then
 			tail -30 "$log" >&2
 			rm -f "$img.tmp"
+			rm -rf "$base"
 			vm_fail "dracut failed for $VM_KVER/$variant (log: $log)"
 			return 1
 		fi
-		# keep the newest few images only
+		rm -rf "$base"
 		mv "$img.tmp" "$img" || return 1
+		# images of old inputs go after a week
 		find "$VM_CACHE/initramfs" -name '*.img' -mtime +7 -delete 2>/dev/null
 	fi
 	VM_INITRD=$img
