@@ -330,6 +330,102 @@ static void test_unsafe_values(void **state)
 	assert_int_equal(cmdedit_param_check("nohz-full", NULL), 0);
 }
 
+/* Words of a line that are not managed, in order, space-joined. */
+static void unmanaged_words(const char *line, char *out, size_t len)
+{
+	struct kparams kp = { 0 };
+	size_t o = 0;
+
+	assert_int_equal(kparams_parse(line, &kp), 0);
+	out[0] = '\0';
+	for (size_t i = 0; i < kp.n; i++) {
+		if (cmdedit_is_managed(kp.v[i].name, NULL, managed))
+			continue;
+		o += (size_t)snprintf(out + o, len - o, "%s%s%s%s", o ? " " : "", kp.v[i].name,
+				      kp.v[i].value ? "=" : "", kp.v[i].value ? kp.v[i].value : "");
+	}
+	kparams_free(&kp);
+}
+
+/*
+ * Random files made of realistic lines: whatever the mix, the shell sees each
+ * wanted parameter once, no other managed one, and the other words unchanged
+ * and in order; a second edit changes nothing.
+ */
+static void test_random_mixes(void **state)
+{
+	static const char *const pool[] = {
+		"GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n",
+		"GRUB_CMDLINE_LINUX_DEFAULT='splash isolcpus=7'\n",
+		"GRUB_CMDLINE_LINUX_DEFAULT=nohz_full=5\n",
+		"GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT rcu_nocbs=2 a=b\"\n",
+		"export GRUB_CMDLINE_LINUX_DEFAULT=\"${GRUB_CMDLINE_LINUX_DEFAULT} x\"\n",
+		"GRUB_CMDLINE_LINUX=\"$EXTRA ro\"\n",
+		"EXTRA=\"isolcpus=1 nohz-full=3 keep=1\"\n",
+		"GRUB_CMDLINE_LINUX=''\n",
+		"#GRUB_CMDLINE_LINUX_DEFAULT=\"isolcpus=9\"\n",
+		"GRUB_TIMEOUT=5 # isolcpus=3\n",
+		"GRUB_CMDLINE_LINUX_DEFAULT=\n",
+		"GRUB_CMDLINE_LINUX=\"irqaffinity=0 \\\n  console=ttyS0\"\n",
+		"A=1; GRUB_CMDLINE_LINUX_DEFAULT=\"$A isolcpus=2\"\n",
+		"GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT\"' nosoftlockup'\n",
+		"if [ -n \"$x\" ]; then\n  GRUB_TIMEOUT=1\nfi\n",
+	};
+	const size_t npool = sizeof(pool) / sizeof(pool[0]);
+	unsigned int seed = 20261121;
+	struct kparams want = { 0 };
+
+	assert_int_equal(kparams_parse(WANT_DEFAULT, &want), 0);
+	for (int iter = 0; iter < 300; iter++) {
+		char file[2048] = "", before[2048], after[2048];
+		struct grubdefault_error err = { 0 };
+		struct grubdefault gd, gd2;
+		char **bufs = NULL, **bufs2 = NULL;
+		size_t *lens = NULL, *lens2 = NULL;
+		int nlines = 1 + (int)(rand_r(&seed) % 5);
+		char *l0, *l1;
+
+		for (int k = 0; k < nlines; k++)
+			strcat(file, pool[rand_r(&seed) % npool]);
+		print_message("mix %d:\n%s", iter, file);
+		assert_int_equal(load(&gd, file, NULL, &err), 0);
+		assert_int_equal(grubdefault_edit(&gd, &want, managed, &bufs, &lens, &err), 0);
+		l0 = sh_line(file, NULL);
+		l1 = sh_line(bufs[0] ? bufs[0] : file, NULL);
+		/* each wanted parameter once, with its value; no other managed one */
+		{
+			struct kparams kp = { 0 };
+
+			assert_int_equal(kparams_parse(l1, &kp), 0);
+			for (size_t i = 0; i < want.n; i++) {
+				assert_int_equal(kparams_count(&kp, want.v[i].name), 1);
+				assert_string_equal(kparams_get(&kp, want.v[i].name), want.v[i].value);
+			}
+			for (size_t i = 0; managed[i]; i++)
+				if (!kparams_has(&want, managed[i]))
+					assert_int_equal(kparams_count(&kp, managed[i]), 0);
+			kparams_free(&kp);
+		}
+		unmanaged_words(l0, before, sizeof(before));
+		unmanaged_words(l1, after, sizeof(after));
+		assert_string_equal(before, after);
+		/* idempotent */
+		assert_int_equal(load(&gd2, bufs[0] ? bufs[0] : file, NULL, &err), 0);
+		assert_int_equal(grubdefault_edit(&gd2, &want, managed, &bufs2, &lens2, &err), 0);
+		assert_null(bufs2[0]);
+		free(l0);
+		free(l1);
+		free(bufs[0]);
+		free(bufs);
+		free(lens);
+		free(bufs2);
+		free(lens2);
+		grubdefault_free(&gd);
+		grubdefault_free(&gd2);
+	}
+	kparams_free(&want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -337,6 +433,7 @@ int main(void)
 		cmocka_unit_test(test_value),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_unsafe_values),
+		cmocka_unit_test(test_random_mixes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
