@@ -297,6 +297,41 @@ static void test_params_match(void **state)
 	kparams_free(&want);
 }
 
+/* BLS with grubby: grubby is the command, told what to remove and what to add. */
+static void test_grubby_command(void **state)
+{
+	struct bootcfg_error err = { "" };
+	struct kparams want = { 0 };
+	struct bootcfg bc;
+	char *cmd;
+
+	put("boot/loader/entries/a-6.6.conf", "version 6.6\noptions root=x isolcpus=1\n", 0644);
+	put("boot/grub2/grubenv", "# GRUB Environment Block\nsaved_entry=a-6.6\n", 0644);
+	put("usr/sbin/grubby", "#!/bin/sh\n", 0755);
+	put("usr/sbin/grub2-mkconfig", "#!/bin/sh\n", 0755);
+	put("etc/default/grub", "GRUB_ENABLE_BLSCFG=true\nGRUB_CMDLINE_LINUX=\"rhgb\"\n", 0644);
+	assert_int_equal(kparams_parse("isolcpus=2-3 nohz_full=2-3", &want), 0);
+	assert_int_equal(bootcfg_init(&bc, root), 0);
+	assert_int_equal(bootcfg_detect(&bc, BOOTCFG_NONE, &err), 0);
+	assert_int_equal(bc.backend, BOOTCFG_BLS);
+	assert_true(bc.grubby);
+	assert_int_equal(bootcfg_prepare_apply(&bc, &want, managed, &err), 0);
+	/* the entry (grubby's to edit), /etc/kernel/cmdline created, and the originals grubby touches */
+	assert_int_equal(bc.nch, 4);
+	assert_string_equal(bc.ch[0].path, "/boot/loader/entries/a-6.6.conf");
+	assert_true(bc.ch[0].predicted);
+	assert_string_equal(bc.ch[1].path, "/etc/kernel/cmdline");
+	assert_string_equal(bc.ch[1].new, "root=x isolcpus=2-3 nohz_full=2-3\n");
+	assert_null(bc.ch[1].old);
+	assert_true(bc.ch[2].backup_only);
+	assert_true(bc.ch[3].backup_only);
+	cmd = bootcfg_update_command(&bc, &want, managed);
+	assert_string_equal(cmd, "grubby --update-kernel=ALL --remove-args=\"rcu_nocbs irqaffinity\" --args=\"isolcpus=2-3 nohz_full=2-3\"");
+	free(cmd);
+	bootcfg_free(&bc);
+	kparams_free(&want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -304,6 +339,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_apply_revert, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_revert_rollback_keeps_manifest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_atomicfile, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_grubby_command, setup, teardown),
 		cmocka_unit_test(test_udiff),
 		cmocka_unit_test(test_params_match),
 	};
