@@ -264,6 +264,8 @@ int cg_apply(const struct cg_apply_opts *o, const struct kparams *wanted,
 			goto out;
 		}
 	}
+	if (bootcfg_record_applied(&bc, &err) < 0)
+		fprintf(stderr, PROG ": warning: %s, ignoring\n", err.msg);
 	bootcfg_unlock(&bc);
 	say_reboot(o, wanted, managed, false);
 	ret = 0;
@@ -311,6 +313,10 @@ int cg_revert(const struct cg_apply_opts *o, const char *const *managed)
 		}
 	}
 	cmd = choose_command(o, &bc, NULL, managed);
+	for (size_t i = 0; i < bc.nch; i++)
+		if (bc.ch[i].drifted)
+			fprintf(stderr, PROG ": warning: %s was changed since --apply; the original replaces those changes too\n",
+				bc.ch[i].path);
 
 	if (bc.nch == 0) {
 		printf("Nothing to change: every file already holds its original.\n");

@@ -24,6 +24,7 @@
 #define MANIFEST_PATH	BOOTCFG_STATE_DIR "/manifest"
 #define LOCK_PATH	BOOTCFG_STATE_DIR "/lock"
 #define ORIG_DIR	BOOTCFG_STATE_DIR "/orig"
+#define APPLIED_DIR	BOOTCFG_STATE_DIR "/applied"
 #define MANIFEST_MAGIC	"quietcore-bootcfg 1\n"
 /* What GRUB adds in front of GRUB_CMDLINE_LINUX: "BOOT_IMAGE=/vmlinuz-... root=UUID=... ro" */
 #define GRUB_PREFIX_RESERVE	128
@@ -830,6 +831,51 @@ static int orig_path(const char *path, char *buf, size_t len)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
+static int applied_path(const char *path, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s%s", APPLIED_DIR, path);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int bootcfg_record_applied(struct bootcfg *bc, struct bootcfg_error *err)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < bc->nch; i++) {
+		const struct bootcfg_change *c = &bc->ch[i];
+		char ap[PATH_MAX], dir[PATH_MAX], *cur = NULL;
+		size_t len = 0;
+		struct stat st;
+		int r;
+
+		if (c->backup_only)
+			continue;
+		r = applied_path(c->path, ap, sizeof(ap));
+		if (r == 0) {
+			r = atomicfile_read(bc->rootfd, c->path, &cur, &len, &st);
+			if (r == -ENOENT) {
+				r = atomicfile_unlink(bc->rootfd, ap);
+				if (r == -ENOENT)
+					r = 0;
+			} else if (r == 0) {
+				snprintf(dir, sizeof(dir), "%s", ap);
+				*strrchr(dir, '/') = '\0';
+				r = atomicfile_mkdirs(bc->rootfd, dir, 0700);
+				if (r == 0)
+					r = atomicfile_write(bc->rootfd, ap, cur, len, &st);
+			}
+			free(cur);
+		}
+		if (r < 0 && ret == 0) {
+			errf(err, "cannot record what was written to %s in %s: %s", c->path, APPLIED_DIR,
+			     strerror(-r));
+			ret = r;
+		}
+	}
+	return ret;
+}
+
 /* The manifest's "saved PATH" / "absent PATH" lines; *ret_state 's' or 'a', 0 if not listed. */
 static char manifest_state(const char *manifest, const char *path)
 {
@@ -1188,7 +1234,7 @@ int bootcfg_prepare_revert(struct bootcfg *bc, struct bootcfg_error *err)
 		char *nl = strchr(p, '\n'), *path, *cur = NULL, *orig = NULL;
 		size_t curlen = 0, origlen = 0;
 		struct stat cst, ost;
-		bool saved;
+		bool saved, drifted;
 
 		if (nl)
 			*nl = '\0';
@@ -1235,9 +1281,21 @@ int bootcfg_prepare_revert(struct bootcfg *bc, struct bootcfg_error *err)
 			goto next;
 		}
 		/* old = what is there now (for rollback), new = the original */
+		{
+			char ap[PATH_MAX], *app = NULL;
+			size_t applen = 0;
+
+			drifted = false;
+			if (applied_path(path, ap, sizeof(ap)) == 0 &&
+			    atomicfile_read(bc->rootfd, ap, &app, &applen, NULL) == 0) {
+				drifted = !cur || applen != curlen || memcmp(app, cur, curlen) != 0;
+				free(app);
+			}
+		}
 		r = change_add(bc, path, cur, curlen, cur ? &cst : NULL, orig, origlen);
 		if (r < 0)
 			goto out;
+		bc->ch[bc->nch - 1].drifted = drifted;
 		if (orig) {
 			bc->ch[bc->nch - 1].newst = ost;
 			bc->ch[bc->nch - 1].have_newst = true;
@@ -1305,6 +1363,8 @@ int bootcfg_forget(struct bootcfg *bc, struct bootcfg_error *err)
 {
 	int r = rm_tree(bc, ORIG_DIR);
 
+	if (r == 0)
+		r = rm_tree(bc, APPLIED_DIR);
 	if (r == 0) {
 		r = atomicfile_unlink(bc->rootfd, MANIFEST_PATH);
 		if (r == -ENOENT)

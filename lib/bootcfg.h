@@ -29,6 +29,7 @@
  *   manifest        "quietcore-bootcfg 1", "backend NAME", then one line per file:
  *                   "saved PATH" (original in orig/PATH) or "absent PATH" (created by us)
  *   orig/PATH       the bytes, mode and owner of PATH before the first --apply
+ *   applied/PATH    what the last successful --apply left in PATH
  */
 #ifndef QC_BOOTCFG_H
 #define QC_BOOTCFG_H
@@ -63,6 +64,7 @@ struct bootcfg_change {
 	bool		backup_only;	/* not written by us (the command may change it) */
 	bool		predicted;	/* new content is what the command will produce */
 	bool		written;	/* done by bootcfg_commit */
+	bool		drifted;	/* revert: changed since --apply wrote it */
 };
 
 struct bootcfg {
@@ -138,6 +140,11 @@ int bootcfg_check_writable(struct bootcfg *bc, struct bootcfg_error *err);
 int bootcfg_commit(struct bootcfg *bc, bool save, struct bootcfg_error *err);
 /* Undo a successful bootcfg_commit (the command failed). */
 int bootcfg_rollback(struct bootcfg *bc, struct bootcfg_error *err);
+/*
+ * After a successful --apply: keep a copy of what each file holds now in
+ * applied/, so that --revert can tell a file changed since (a warning).
+ */
+int bootcfg_record_applied(struct bootcfg *bc, struct bootcfg_error *err);
 /* After a successful revert: remove the saved originals and the manifest. */
 int bootcfg_forget(struct bootcfg *bc, struct bootcfg_error *err);
 /*

@@ -151,6 +151,21 @@ has_plan_once() {
 	assert_line "seen-by-command"
 }
 
+@test "debian: --revert warns about a file changed since --apply, and restores the original" {
+	root debian
+	run -0 cg --apply
+	cmp "$R/etc/default/grub" "$R/var/lib/quietcore/bootcfg/applied/etc/default/grub"
+	sed -i 's/^GRUB_TIMEOUT=5/GRUB_TIMEOUT=1/' "$R/etc/default/grub"
+	run -0 --separate-stderr cg --revert
+	[[ $stderr == *"warning: /etc/default/grub was changed since --apply; the original replaces those changes too"* ]]
+	cmp "$ORIG/etc/default/grub" "$R/etc/default/grub"
+	[ ! -e "$R/var/lib/quietcore/bootcfg/applied" ]
+	# untouched since --apply: no warning
+	run -0 cg --apply
+	run -0 --separate-stderr cg --revert
+	[ -z "$stderr" ]
+}
+
 @test "ubuntu: the drop-in whose assignment is effective is edited, the others are not" {
 	root ubuntu-dropin
 	run -0 cg --apply
