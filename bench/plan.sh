@@ -62,7 +62,7 @@ for dir in "$trees/256ppc-8n8s4t" "$trees/256ia64-64n2s2c" "$big"; do
 	cpus=$("$cg" -q --root "$dir" --json | awk -F': ' '/"cpus"/ { gsub(/[ ,]/, "", $2); print $2; exit }')
 	# make sure both really read the tree
 	"$cg" -q --root "$dir" --json >/dev/null || { echo "bench/plan.sh: cmdline-gen fails on $dir" >&2; exit 1; }
-	hwloc-info --input "$dir" >/dev/null || { echo "bench/plan.sh: hwloc-info fails on $dir" >&2; exit 1; }
+	hwloc-info --input "$dir" >/dev/null 2>&1 || { echo "bench/plan.sh: hwloc-info fails on $dir" >&2; exit 1; }
 	a=$(mean_ms "$cg" -q --json --root "$dir")
 	b=$(mean_ms hwloc-info --input "$dir")
 	ra=$(rss_kb "$cg" -q --json --root "$dir")

@@ -230,7 +230,9 @@ static int32_t *cpu_field(struct topo_cpu *c, size_t off)
 
 /*
  * Generic grouping by sibling files (packages, dies, clusters).  CPUs whose
- * leader has no file stay ungrouped (-1).  *any tells whether a file existed.
+ * leader has no file stay ungrouped (-1); when the boot CPU has none, no CPU
+ * is looked at (a kernel writes them for all CPUs or none; this spares 2
+ * failed opens per CPU on 4096-CPU machines).  *any tells whether a file existed.
  */
 static int group_by_files(struct path_cxt *pc, struct topology *t, struct topo_groups *g,
 			  size_t off, const char *const *names, bool *any)
@@ -249,6 +251,9 @@ static int group_by_files(struct path_cxt *pc, struct topology *t, struct topo_g
 		if (r < 0)
 			return r;
 		if (!found) {
+			/* the kernel writes these files for every CPU or for none */
+			if (cpu == t->boot_cpu)
+				return 0;
 			cpuset_clear(&todo, (unsigned int)cpu);
 			continue;
 		}
