@@ -38,6 +38,11 @@ grub_line() {
 	sh -c '. "$1/etc/default/grub"; for f in "$1"/etc/default/grub.d/*.cfg; do [ -e "$f" ] && . "$f"; done; echo $GRUB_CMDLINE_LINUX $GRUB_CMDLINE_LINUX_DEFAULT' sh "$R" 2>/dev/null
 }
 
+# the words that are not managed parameters, in order
+others() {
+	tr ' ' '\n' | grep -v -E '^(isolcpus|nohz_full|rcu_nocbs|irqaffinity)(=|$)' | grep -v '^$' | tr '\n' ' '
+}
+
 # each wanted parameter exactly once in the words given
 has_plan_once() {
 	local line=" $1 " p name
@@ -164,6 +169,37 @@ has_plan_once() {
 	run -0 cg --apply
 	run -0 --separate-stderr cg --revert
 	[ -z "$stderr" ]
+}
+
+@test "debian: every quoting style end to end: plan once, other words kept, idempotent, revert byte-identical" {
+	local variants=(
+		'GRUB_CMDLINE_LINUX_DEFAULT="quiet splash"'
+		"GRUB_CMDLINE_LINUX_DEFAULT='quiet splash'"
+		'GRUB_CMDLINE_LINUX_DEFAULT=quiet'
+		'GRUB_CMDLINE_LINUX_DEFAULT='
+		'export GRUB_CMDLINE_LINUX_DEFAULT="quiet isolcpus=5"'
+		'BASE="quiet nohz_full=2"; GRUB_CMDLINE_LINUX_DEFAULT="$BASE splash"'
+		'GRUB_CMDLINE_LINUX_DEFAULT="quiet"; GRUB_CMDLINE_LINUX_DEFAULT="${GRUB_CMDLINE_LINUX_DEFAULT} splash"'
+		'GRUB_CMDLINE_LINUX_DEFAULT="quiet \
+  splash rcu_nocbs=1"'
+	) v before words
+	for v in "${variants[@]}"; do
+		root debian
+		awk -v v="$v" '/^GRUB_CMDLINE_LINUX_DEFAULT=/ { print v; next } { print }' \
+			"$ORIG/etc/default/grub" >"$R/etc/default/grub"
+		cp "$R/etc/default/grub" "$BATS_TEST_TMPDIR/user"
+		words=$(grub_line | others)
+		run -0 cg --apply
+		run -0 grub_line
+		has_plan_once "$output"
+		[ "$(echo "$output" | others)" = "$words" ] || { echo "variant: $v"; false; }
+		before=$(snapshot "$R")
+		run -0 cg --apply
+		assert_line --partial "Nothing to change"
+		[ "$before" = "$(snapshot "$R")" ]
+		run -0 cg --revert
+		cmp "$BATS_TEST_TMPDIR/user" "$R/etc/default/grub"
+	done
 }
 
 @test "ubuntu: the drop-in whose assignment is effective is edited, the others are not" {
