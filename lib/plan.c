@@ -408,6 +408,23 @@ static int split_default(struct plan *p, const struct topology *t, const struct 
 	}
 	free(count);
 
+	/*
+	 * Safety net for trees where a core's CPUs sit in different nodes: a
+	 * node whose CPUs all went to cores counted elsewhere still gets the
+	 * core of its first CPU.
+	 */
+	for (size_t i = 0; i <= t->nodes.n; i++) {
+		const cpuset_t *n = i < t->nodes.n ? &t->nodes.v[i].cpus : &t->no_node;
+		int first;
+
+		cpuset_and(&set, n, avail);
+		if (cpuset_empty(&set) || cpuset_intersects(&set, &p->housekeeping))
+			continue;
+		first = cpuset_first(&set);
+		cpuset_and(&set, &t->cores.v[t->cpus[first].core].cpus, avail);
+		mark(p, &set, i < t->nodes.n ? PLAN_REASON_NODE : PLAN_REASON_NO_NODE, true);
+	}
+
 	cpuset_andnot(&iso, avail, &p->housekeeping);
 	if (cpuset_empty(&iso)) {
 		unsigned int ncpu = cpuset_count(&t->online);
