@@ -129,6 +129,11 @@ int ep_state_record(struct statefile *sf, const struct ep_plan *plan);
 int ep_state_load(struct earlypin *ep, const char *file, struct statefile *sf);
 /* Put back every record; returns the number of failures. */
 unsigned int ep_restore(struct earlypin *ep, const struct statefile *sf);
+/* CLOCK_BOOTTIME in clock ticks, the unit of stat's starttime. */
+uint64_t ep_boottime_ticks(void);
+/* Refuse (-EBUSY, logged) a second sequestering on top of one in force; record file as active. */
+int ep_state_claim(struct earlypin *ep, const char *file, bool force);
+void ep_state_release(struct earlypin *ep, const char *file);
 /* Resolve a --save/--restore argument: a bare name goes under <root>/run/quietcore/. */
 char *ep_state_path(struct earlypin *ep, const char *arg, bool create_dir);
 

@@ -258,11 +258,15 @@ static int do_restore(struct earlypin *ep, const char *arg)
 		return 1;
 	}
 	r = ep_state_load(ep, file, &sf);
-	free(file);
-	if (r < 0)
+	if (r < 0) {
+		free(file);
 		return 1;
+	}
 	failed = ep_restore(ep, &sf);
+	if (!failed)
+		ep_state_release(ep, file);
 	statefile_free(&sf);
+	free(file);
 	return failed ? 1 : 0;
 }
 
@@ -464,6 +468,10 @@ static int do_pin(struct earlypin *ep, struct opts *o)
 		}
 		if (save_state(ep, &sf, file, o->force) < 0)
 			goto out;	/* nothing changed yet */
+		if (ep_state_claim(ep, file, o->force) < 0) {
+			unlink(file);	/* ours, just written: the other one stays in force */
+			goto out;
+		}
 		if (ep->verbose)
 			printf("saved %zu originals to %s\n", sf.n, file);
 	}
@@ -486,15 +494,20 @@ static int do_pin(struct earlypin *ep, struct opts *o)
 
 	if (o->run) {
 		ret = run_command(ep, o->command, &blocked);
-		if (ep_restore(ep, &sf) == 0)
+		if (ep_restore(ep, &sf) == 0) {
+			ep_state_release(ep, file);
 			unlink(file);
-		else
+		} else
 			ep_log(ep, LOG_ERR, "not everything was restored; the originals stay in %s", file);
 	} else if (o->enforce) {
 		if (enforce_loop(ep, o->enforce, o->save ? &sf : NULL, file) < 0)
 			ret = 1;
-		if (o->save && ep_restore(ep, &sf) != 0)
-			ret = 1;
+		if (o->save) {
+			if (ep_restore(ep, &sf) != 0)
+				ret = 1;
+			else
+				ep_state_release(ep, file);
+		}
 	}
 out:
 	ep_plan_free(&plan);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "early-pin.h"
 #include "irq.h"
@@ -23,6 +25,17 @@ int ep_boot_id(struct earlypin *ep, char *buf, size_t len)
 	return 0;
 }
 
+uint64_t ep_boottime_ticks(void)
+{
+	struct timespec ts;
+	long hz = sysconf(_SC_CLK_TCK);
+
+	if (hz <= 0)
+		hz = 100;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * (uint64_t)hz + (uint64_t)ts.tv_nsec / (1000000000ULL / (uint64_t)hz);
+}
+
 static const char *root_name(const struct earlypin *ep)
 {
 	return path_is_real_root(&ep->pc) ? "/" : ep->pc.root;
@@ -34,16 +47,18 @@ int ep_state_init(struct earlypin *ep, struct statefile *sf)
 	ep_boot_id(ep, sf->boot_id, sizeof(sf->boot_id));
 	snprintf(sf->root, sizeof(sf->root), "%s", root_name(ep));
 	sf->nbits = ep->nbits;
+	sf->saved_at = ep_boottime_ticks();
 	if (cpuset_format_list(&ep->hk, sf->housekeeping, sizeof(sf->housekeeping)) >=
 	    sizeof(sf->housekeeping))
 		return -E2BIG;
 	return 0;
 }
 
-/* ---- a small set of (tid, starttime) for --enforce re-scans ------------------ */
+/* ---- a small map (tid, process start time) -> record ------------------------- */
 
 struct taskkeys {
-	uint64_t	*v;	/* 0 = empty slot */
+	uint64_t	*key;	/* 0 = empty slot */
+	size_t		*idx;
 	size_t		cap;	/* power of two */
 };
 
@@ -57,15 +72,25 @@ static size_t key_slot(uint64_t key, size_t cap)
 	return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 17) & (cap - 1);
 }
 
+static void taskkeys_free(struct taskkeys *tk)
+{
+	free(tk->key);
+	free(tk->idx);
+	memset(tk, 0, sizeof(*tk));
+}
+
 static int taskkeys_build(struct taskkeys *tk, const struct statefile *sf)
 {
 	size_t cap = 64;
 
 	while (cap < sf->n * 2)
 		cap *= 2;
-	tk->v = calloc(cap, sizeof(*tk->v));
-	if (!tk->v)
+	tk->key = calloc(cap, sizeof(*tk->key));
+	tk->idx = calloc(cap, sizeof(*tk->idx));
+	if (!tk->key || !tk->idx) {
+		taskkeys_free(tk);
 		return -ENOMEM;
+	}
 	tk->cap = cap;
 	for (size_t i = 0; i < sf->n; i++) {
 		uint64_t key;
@@ -74,21 +99,27 @@ static int taskkeys_build(struct taskkeys *tk, const struct statefile *sf)
 		if (sf->v[i].kind != SF_TASK)
 			continue;
 		key = task_key(sf->v[i].tid, sf->v[i].starttime);
-		for (s = key_slot(key, cap); tk->v[s] && tk->v[s] != key; s = (s + 1) & (cap - 1))
+		for (s = key_slot(key, cap); tk->key[s] && tk->key[s] != key; s = (s + 1) & (cap - 1))
 			;
-		tk->v[s] = key;
+		tk->key[s] = key;
+		tk->idx[s] = i;
 	}
 	return 0;
 }
 
-static bool taskkeys_has(const struct taskkeys *tk, pid_t tid, uint64_t start)
+/* The record of (tid, start), or NULL. Keys can collide: the record is checked. */
+static const struct statefile_rec *taskkeys_find(const struct taskkeys *tk, const struct statefile *sf,
+						 pid_t tid, uint64_t start)
 {
 	uint64_t key = task_key(tid, start);
 
-	for (size_t s = key_slot(key, tk->cap); tk->v[s]; s = (s + 1) & (tk->cap - 1))
-		if (tk->v[s] == key)
-			return true;
-	return false;
+	for (size_t s = key_slot(key, tk->cap); tk->key[s]; s = (s + 1) & (tk->cap - 1)) {
+		const struct statefile_rec *rec = &sf->v[tk->idx[s]];
+
+		if (tk->key[s] == key && rec->tid == tid && rec->starttime == start)
+			return rec;
+	}
+	return NULL;
 }
 
 static bool state_has(const struct statefile *sf, const struct ep_change *ch)
@@ -120,7 +151,7 @@ int ep_state_record(struct statefile *sf, const struct ep_plan *plan)
 			.irq = ch->irq, .path = ch->path, .value = ch->old,
 		};
 
-		if (check && (ch->kind == SF_TASK ? taskkeys_has(&tk, ch->tid, ch->starttime)
+		if (check && (ch->kind == SF_TASK ? taskkeys_find(&tk, sf, ch->tid, ch->starttime) != NULL
 						  : state_has(sf, ch)))
 			continue;
 		r = statefile_add(sf, &rec);
@@ -128,7 +159,7 @@ int ep_state_record(struct statefile *sf, const struct ep_plan *plan)
 			break;
 		added++;
 	}
-	free(tk.v);
+	taskkeys_free(&tk);
 	return r < 0 ? r : added;
 }
 
@@ -152,6 +183,71 @@ char *ep_state_path(struct earlypin *ep, const char *arg, bool create_dir)
 	if (asprintf(&p, "%s/%s", dir, arg) < 0)
 		return NULL;
 	return p;
+}
+
+/*
+ * <root>/run/quietcore/active names the state of the sequestering in force.
+ * A second --save on top of it would record sequestered masks as originals,
+ * and restoring the two in the wrong order would lose the real ones.
+ */
+int ep_state_claim(struct earlypin *ep, const char *file, bool force)
+{
+	char *marker = ep_state_path(ep, "active", true), *tmp = NULL, cur[PATH_MAX];
+	char abs[PATH_MAX];
+	int r = 0;
+
+	if (!marker)
+		return -ENOMEM;
+	if (!realpath(file, abs)) {
+		r = -errno;
+		goto out;
+	}
+	if (!force && path_read_buf(&ep->pc, cur, sizeof(cur), "%s/active", EP_STATE_DIR) > 0 &&
+	    strcmp(cur, abs) != 0 && access(cur, F_OK) == 0) {
+		ep_log(ep, LOG_ERR, "another sequestering is in force (state %s): restore it first, or use --force",
+		       cur);
+		r = -EBUSY;
+		goto out;
+	}
+	if (asprintf(&tmp, "%s.tmp", marker) < 0) {
+		tmp = NULL;
+		r = -ENOMEM;
+		goto out;
+	}
+	{
+		FILE *f = fopen(tmp, "we");
+
+		if (!f) {
+			r = -errno;
+			goto out;
+		}
+		fprintf(f, "%s\n", abs);
+		if (fclose(f) != 0 || rename(tmp, marker) < 0)
+			r = -errno;
+	}
+out:
+	if (r < 0 && r != -EBUSY)
+		ep_log(ep, LOG_ERR, "cannot record the active state in %s: %s", marker ? marker : EP_STATE_DIR,
+		       strerror(-r));
+	free(tmp);
+	free(marker);
+	return r;
+}
+
+/* After a complete restore of file: the sequestering is over. */
+void ep_state_release(struct earlypin *ep, const char *file)
+{
+	char cur[PATH_MAX], abs[PATH_MAX];
+
+	if (!realpath(file, abs))
+		return;
+	if (path_read_buf(&ep->pc, cur, sizeof(cur), "%s/active", EP_STATE_DIR) > 0 &&
+	    strcmp(cur, abs) == 0) {
+		const char *p = path_get(&ep->pc, "%s/active", EP_STATE_DIR);
+
+		if (p)
+			unlink(p);
+	}
 }
 
 int ep_state_load(struct earlypin *ep, const char *file, struct statefile *sf)
@@ -199,7 +295,7 @@ int ep_state_load(struct earlypin *ep, const char *file, struct statefile *sf)
 /* ---- restore --------------------------------------------------------------- */
 
 struct restore_stats {
-	unsigned int	tasks, exited, reused, irqs, files, unchanged, failed;
+	unsigned int	tasks, exited, reused, irqs, files, unchanged, failed, inherited;
 };
 
 /* What restore knows about the process of the records it is working through. */
@@ -387,6 +483,103 @@ static bool is_mask_file(const char *path)
 	return n >= 8 && strcmp(path + n - 8, "/cpumask") == 0;
 }
 
+/*
+ * Tasks started after the save inherited the narrowed mask of a sequestered
+ * parent; left alone they would keep it for good, and the host would not be
+ * back as it was. A task that is not in the state, started after saved_at,
+ * and still has exactly narrow(original of its nearest recorded ancestor)
+ * gets that original. Anything else was set on purpose and is left alone.
+ */
+struct repair {
+	struct earlypin		*ep;
+	const struct statefile	*sf;
+	struct taskkeys		tk;
+	cpuset_t		hk;
+	struct restore_stats	*rs;
+	pid_t			pid;	/* process stat cache */
+	int			err;
+	struct taskstat		st;
+};
+
+/* The original mask of the recorded process (pid, start), or NULL. */
+static const char *recorded_leader(struct repair *rp, pid_t pid, uint64_t start)
+{
+	const struct statefile_rec *rec = taskkeys_find(&rp->tk, rp->sf, pid, start);
+
+	return rec && rec->pid == pid ? rec->value : NULL;
+}
+
+static int repair_task(const struct taskid *id, void *data)
+{
+	struct repair *rp = data;
+	struct earlypin *ep = rp->ep;
+	const char *orig = NULL;
+	struct taskstat tst;
+	cpuset_t cur, want, narrowed;
+	uint64_t start;
+
+	if (ep->ops.task_get_affinity(&ep->ops, id->pid, id->tid, &cur) < 0 ||
+	    !cpuset_subset(&cur, &rp->hk))
+		return 0;	/* sequestered masks are within the housekeeping set */
+	if (rp->pid != id->pid) {
+		rp->pid = id->pid;
+		rp->err = taskstat_read(&ep->pc, id->pid, 0, &rp->st);
+	}
+	if (rp->err < 0 || taskstat_is_percpu(&rp->st) ||
+	    taskkeys_find(&rp->tk, rp->sf, id->tid, rp->st.starttime))
+		return 0;	/* gone, per-CPU, or restored from its own record */
+	if (id->tid == id->pid) {
+		start = rp->st.starttime;
+	} else {
+		if (taskstat_read(&ep->pc, id->pid, id->tid, &tst) < 0)
+			return 0;
+		start = tst.starttime;
+	}
+	if (start <= rp->sf->saved_at)
+		return 0;	/* there before the save, and not moved by it */
+	if (id->tid != id->pid) {
+		/* a new thread of a recorded process inherited from it */
+		orig = recorded_leader(rp, id->pid, rp->st.starttime);
+	} else {
+		pid_t p = rp->st.ppid;
+
+		for (int depth = 0; !orig && p > 0 && depth < 64; depth++) {
+			struct taskstat pst;
+
+			if (taskstat_read(&ep->pc, p, 0, &pst) < 0)
+				break;
+			orig = recorded_leader(rp, p, pst.starttime);
+			if (orig || pst.starttime <= rp->sf->saved_at)
+				break;
+			p = pst.ppid;	/* a parent that is new too: look further up */
+		}
+	}
+	if (!orig || cpuset_parse_list(orig, 0, &want) < 0)
+		return 0;
+	cpuset_and(&narrowed, &want, &rp->hk);
+	if (cpuset_empty(&narrowed))
+		narrowed = rp->hk;
+	if (!cpuset_equal(&cur, &narrowed) || cpuset_equal(&cur, &want))
+		return 0;
+	if (ep->ops.task_set_affinity(&ep->ops, id->pid, id->tid, &want) == 0) {
+		rp->rs->inherited++;
+		if (ep->verbose)
+			printf("task %d/%d: started after the save with the sequestered mask: given %s\n",
+			       (int)id->pid, (int)id->tid, orig);
+	}
+	return 0;
+}
+
+static void repair_inherited(struct earlypin *ep, const struct statefile *sf, struct restore_stats *rs)
+{
+	struct repair rp = { .ep = ep, .sf = sf, .rs = rs };
+
+	if (cpuset_parse_list(sf->housekeeping, 0, &rp.hk) < 0 || taskkeys_build(&rp.tk, sf) < 0)
+		return;
+	tasklist_foreach(&ep->pc, repair_task, &rp);
+	taskkeys_free(&rp.tk);
+}
+
 unsigned int ep_restore(struct earlypin *ep, const struct statefile *sf)
 {
 	struct restore_stats rs = { 0 };
@@ -413,8 +606,10 @@ unsigned int ep_restore(struct earlypin *ep, const struct statefile *sf)
 		}
 	}
 	tasklist_free(&pc.threads);
+	repair_inherited(ep, sf, &rs);
 	if (!ep->quiet)
-		printf("early-pin: restored tasks=%u irqs=%u files=%u unchanged=%u exited=%u pid-reused=%u failed=%u\n",
-		       rs.tasks, rs.irqs, rs.files, rs.unchanged, rs.exited, rs.reused, rs.failed);
+		printf("early-pin: restored tasks=%u irqs=%u files=%u unchanged=%u exited=%u pid-reused=%u inherited=%u failed=%u\n",
+		       rs.tasks, rs.irqs, rs.files, rs.unchanged, rs.exited, rs.reused, rs.inherited,
+		       rs.failed);
 	return failed;
 }

@@ -178,8 +178,9 @@ int statefile_write(const struct statefile *sf, const char *file, bool replace)
 	b.p = malloc(b.cap);
 	if (!b.p)
 		return -ENOMEM;
-	obuf_printf(&b, "%s %d\nboot_id %s\nroot %s\nnbits %u\nhousekeeping %s\n", STATEFILE_MAGIC,
-		    STATEFILE_VERSION, sf->boot_id, sf->root, sf->nbits, sf->housekeeping);
+	obuf_printf(&b, "%s %d\nboot_id %s\nroot %s\nnbits %u\nhousekeeping %s\nsaved_at %llu\n",
+		    STATEFILE_MAGIC, STATEFILE_VERSION, sf->boot_id, sf->root, sf->nbits,
+		    sf->housekeeping, (unsigned long long)sf->saved_at);
 	for (size_t i = 0; i < sf->n; i++) {
 		const struct statefile_rec *rec = &sf->v[i];
 
@@ -490,6 +491,11 @@ int statefile_read(const char *file, struct statefile *ret, unsigned int *ret_li
 			if (!v || strlen(v) >= sizeof(sf.housekeeping) || !is_cpulist(v))
 				goto bad_msg;
 			strcpy(sf.housekeeping, v);
+			continue;
+		case 6:
+			v = header_value(line, "saved_at");
+			if (!v || v[0] < '0' || v[0] > '9' || parse_u64(v, &sf.saved_at) < 0)
+				goto bad_msg;
 			continue;
 		default:
 			break;

@@ -8,6 +8,7 @@
  *   root /                            the --root the state belongs to
  *   nbits 128                         nr_cpu_ids at save time
  *   housekeeping 0,64                 the housekeeping set used
+ *   saved_at 123456                   CLOCK_BOOTTIME in clock ticks (the unit of stat's starttime)
  *   file /sys/devices/virtual/workqueue/cpumask ffffffff,ffffffff,...
  *   irq-default ffffffff,ffffffff,... original default_smp_affinity (mask)
  *   irq 24 0-127                      original smp_affinity_list
@@ -53,6 +54,7 @@ struct statefile {
 	char		root[4096];
 	unsigned int	nbits;
 	char		housekeeping[4096];
+	uint64_t	saved_at;	/* tasks starting later were not there at save time */
 	struct statefile_rec *v;
 	size_t		n;
 	size_t		cap;
