@@ -48,9 +48,16 @@ SBINDIR		?= $(PREFIX)/sbin
 LIBEXECDIR	?= $(PREFIX)/lib
 MANDIR		?= $(PREFIX)/share/man
 DATADIR		?= $(PREFIX)/share
-DRACUTMODDIR	?= $(shell $(PKG_CONFIG) --variable=dracutmodulesdir dracut 2>/dev/null || echo /usr/lib/dracut/modules.d)
+# dracut and systemd only look in their own directories, whatever PREFIX is:
+# ask their pkg-config files once (an empty or missing variable falls back).
+pc_var		= $(or $(shell $(PKG_CONFIG) --variable=$(1) $(2) 2>/dev/null),$(3))
+ifeq ($(origin DRACUTMODDIR),undefined)
+DRACUTMODDIR	:= $(call pc_var,dracutmodulesdir,dracut,/usr/lib/dracut/modules.d)
+endif
 DRACUTCONFDIR	?= $(PREFIX)/lib/dracut/dracut.conf.d
-SYSTEMDUNITDIR	?= $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
+ifeq ($(origin SYSTEMDUNITDIR),undefined)
+SYSTEMDUNITDIR	:= $(call pc_var,systemdsystemunitdir,systemd,/lib/systemd/system)
+endif
 DESTDIR		?=
 
 PROGRAMS	:=
@@ -100,6 +107,17 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory all $(UNIT_TESTS)
 	@BUILD=$(abspath $(BUILD)) SANITIZE=$(SANITIZE) tests/run.sh
+
+# quietcore(7), the concepts page; the programs install their own pages.
+.PHONY: install-docs uninstall-docs
+install-docs:
+	install -D -m 0644 docs/quietcore.7 $(DESTDIR)$(MANDIR)/man7/quietcore.7
+
+uninstall-docs:
+	rm -f $(DESTDIR)$(MANDIR)/man7/quietcore.7
+
+INSTALL_TARGETS	+= install-docs
+UNINSTALL_TARGETS += uninstall-docs
 
 install: $(INSTALL_TARGETS)
 uninstall: $(UNINSTALL_TARGETS)

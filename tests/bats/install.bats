@@ -1,0 +1,136 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# `make install` / `make uninstall` into a DESTDIR: the exact file list and
+# modes, the directory variables (PREFIX, SBINDIR, MANDIR, DRACUTMODDIR,
+# SYSTEMDUNITDIR, with dracut's and systemd's from pkg-config), nothing left
+# behind by uninstall, and a dracut module that dracut itself would pick up.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup() {
+	D=$BATS_TEST_TMPDIR/dest
+	PC_DRACUT=$(pkg-config --variable=dracutmodulesdir dracut 2>/dev/null)
+	PC_UNIT=$(pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null)
+	: "${PC_DRACUT:=/usr/lib/dracut/modules.d}" "${PC_UNIT:=/lib/systemd/system}"
+}
+
+qmake() {
+	make -s -C "$QC_TOP" BUILD="$BUILD" DESTDIR="$D" "$@"
+}
+
+# every file and symlink under $D: "MODE PATH", sorted
+tree() {
+	(cd "$D" && find . \( -type f -o -type l \) -printf '%m /%P\n' | LC_ALL=C sort)
+}
+
+expected() { # expected PREFIX-DERIVED-DIRS...: SBINDIR MANDIR DRACUTMODDIR CONFDIR UNITDIR
+	local sbin=$1 man=$2 mod=$3 conf=$4 unit=$5
+	{
+		printf '755 %s\n' "$sbin/cmdline-gen" "$sbin/early-pin" "$sbin/isol-verify" \
+			"$mod/95early-pin/module-setup.sh" "$mod/95early-pin/early-pin-pre-udev.sh" \
+			"$mod/95early-pin/early-pin-pre-pivot.sh"
+		printf '644 %s\n' "$man/man8/cmdline-gen.8" "$man/man8/early-pin.8" \
+			"$man/man8/isol-verify.8" "$man/man7/quietcore.7" \
+			"$conf/50-early-pin.conf" "$unit/early-pin.service" \
+			"$unit/isol-verify-textfile.service" "$unit/isol-verify-textfile.timer"
+	} | LC_ALL=C sort
+}
+
+@test "install: default PREFIX=/usr, dracut and systemd directories from pkg-config, exact files and modes" {
+	run -0 qmake install
+	run -0 tree
+	assert_output "$(expected /usr/sbin /usr/share/man "$PC_DRACUT" /usr/lib/dracut/dracut.conf.d "$PC_UNIT")"
+	# what was installed is what was built and what is in the tree
+	cmp "$BUILD/cmdline-gen" "$D/usr/sbin/cmdline-gen"
+	cmp "$QC_TOP/docs/quietcore.7" "$D/usr/share/man/man7/quietcore.7"
+	cmp "$QC_TOP/dracut-module/95early-pin/module-setup.sh" "$D$PC_DRACUT/95early-pin/module-setup.sh"
+	grep -qx 'ExecStart=/usr/sbin/early-pin --boot' "$D$PC_UNIT/early-pin.service"
+	run -0 "$D/usr/sbin/cmdline-gen" --version
+	assert_output --partial "0."
+}
+
+@test "uninstall removes every file install put there and the module directory" {
+	run -0 qmake install
+	[ -n "$(tree)" ]
+	run -0 qmake uninstall
+	run -0 tree
+	assert_output ""
+	[ ! -e "$D$PC_DRACUT/95early-pin" ]
+	# and a second uninstall of nothing is not an error
+	run -0 qmake uninstall
+}
+
+@test "install/uninstall honour PREFIX, SBINDIR and MANDIR; dracut and systemd stay in their own directories" {
+	local v=(PREFIX=/opt/qc SBINDIR=/opt/qc/bin MANDIR=/opt/qc/man)
+	run -0 qmake "${v[@]}" install
+	run -0 tree
+	assert_output "$(expected /opt/qc/bin /opt/qc/man "$PC_DRACUT" /opt/qc/lib/dracut/dracut.conf.d "$PC_UNIT")"
+	# the unit runs early-pin from where it was installed
+	grep -qx 'ExecStart=/opt/qc/bin/early-pin --boot' "$D$PC_UNIT/early-pin.service"
+	run -0 qmake "${v[@]}" uninstall
+	run -0 tree
+	assert_output ""
+}
+
+@test "install/uninstall honour DRACUTMODDIR, DRACUTCONFDIR and SYSTEMDUNITDIR" {
+	local v=(DRACUTMODDIR=/x/modules.d DRACUTCONFDIR=/x/conf.d SYSTEMDUNITDIR=/x/units)
+	run -0 qmake "${v[@]}" install
+	run -0 tree
+	assert_output "$(expected /usr/sbin /usr/share/man /x/modules.d /x/conf.d /x/units)"
+	run -0 qmake "${v[@]}" uninstall
+	run -0 tree
+	assert_output ""
+}
+
+@test "install-docs installs only quietcore(7); uninstall-docs removes it" {
+	run -0 qmake install-docs
+	run -0 tree
+	assert_output "644 /usr/share/man/man7/quietcore.7"
+	run -0 qmake uninstall-docs
+	run -0 tree
+	assert_output ""
+}
+
+# dracut_check: run the installed module's check() with dracut's own
+# find_binary (dracut-functions.sh) and require_binaries (dracut-init.sh),
+# with the DESTDIR as dracut's --sysroot and dracut's default search PATH
+dracut_check() {
+	local init=/usr/lib/dracut/dracut-init.sh
+	# shellcheck disable=SC2016
+	bash -c '
+		dracutbasedir=/usr/lib/dracut dracutsysrootdir=$1
+		DRACUT_PATH="/sbin /bin /usr/sbin /usr/bin"
+		. /usr/lib/dracut/dracut-functions.sh || exit 99
+		eval "$(sed -n "/^require_binaries() {/,/^}/p" "$2")"
+		declare -F require_binaries >/dev/null || exit 98
+		dinfo() { echo "dinfo: $*"; }
+		moddir=$3
+		. "$moddir/module-setup.sh" || exit 97
+		check
+	' _ "$D" "$init" "$D$PC_DRACUT/95early-pin"
+}
+
+@test "the installed dracut module is where dracut looks, and its check() finds the installed early-pin" {
+	requires dracut
+	run -0 qmake install
+	# dracut lists the modules of $dracutbasedir/modules.d: a base whose
+	# modules.d holds dracut's own modules plus the installed one lists it
+	local base=$BATS_TEST_TMPDIR/dracut-base f
+	mkdir -p "$base/modules.d"
+	for f in /usr/lib/dracut/*; do
+		[ "${f##*/}" = modules.d ] || ln -s "$f" "$base/"
+	done
+	for f in "$PC_DRACUT"/* "$D$PC_DRACUT"/*; do
+		ln -sfn "$f" "$base/modules.d/"
+	done
+	run -0 env dracutbasedir="$base" dracut --list-modules --no-kernel
+	assert_line early-pin
+	run -0 dracut_check
+	refute_output --partial "will not be installed"
+	# the check really looks at the installed binary
+	rm "$D/usr/sbin/early-pin"
+	run -1 dracut_check
+	assert_output --partial "dracut module 'early-pin' will not be installed, because command 'early-pin' could not be found"
+}
