@@ -137,7 +137,7 @@ vm_dracut_base() { # vm_dracut_base DIR
 }
 
 vm_initramfs() { # vm_initramfs plain|systemd (after vm_kernel)
-	local variant=$1 mods key img base dver log
+	local variant=$1 mods key img tmp base dver log
 	[ -x "$BUILD/early-pin" ] || { vm_fail "$BUILD/early-pin is not built"; return 1; }
 	case $variant in
 	plain) mods="base rootfs-block" ;;
@@ -155,20 +155,22 @@ vm_initramfs() { # vm_initramfs plain|systemd (after vm_kernel)
 		base=$(mktemp -d "${TMPDIR:-/tmp}/qc-dracut.XXXXXX") || return 1
 		vm_dracut_base "$base" || { rm -rf "$base"; return 1; }
 		log=$VM_LOGDIR/vm-dracut-$VM_KVER-$variant.log
+		# several build trees may build the same image at once: each its own temp
+		tmp=$(mktemp "$img.XXXXXX") || { rm -rf "$base"; return 1; }
 		if ! dracutbasedir=$base DRACUT_PATH="/usr/sbin /usr/bin /sbin /bin $base/bin" \
 			timeout 600 dracut --force --quiet --no-hostonly --no-hostonly-cmdline --no-early-microcode \
 			--conf "$base/dracut.conf" --confdir "$base/conf" --tmpdir "$base" \
 			-m "$mods" --add-drivers "virtio_pci virtio_blk ext4" --no-compress \
 			--kver "$VM_KVER" --kmoddir "$VM_KROOT/lib/modules/$VM_KVER" \
-			"$img.tmp" >"$log" 2>&1; then
+			"$tmp" >"$log" 2>&1; then
 			tail -30 "$log" >&2
-			rm -f "$img.tmp"
+			rm -f "$tmp"
 			rm -rf "$base"
 			vm_fail "dracut failed for $VM_KVER/$variant (log: $log)"
 			return 1
 		fi
 		rm -rf "$base"
-		mv "$img.tmp" "$img" || return 1
+		chmod 0644 "$tmp" && mv "$tmp" "$img" || return 1
 		# images of old inputs go after a week
 		find "$VM_CACHE/initramfs" -name '*.img' -mtime +7 -delete 2>/dev/null
 	fi
