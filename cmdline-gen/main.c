@@ -460,10 +460,8 @@ static int output_json(const struct cg_ctx *cx)
 		const struct topo_cpu *tc = &t->cpus[cpuset_first(c)];
 		bool hk = cpuset_intersects(c, &p->housekeeping), iso = cpuset_intersects(c, &p->isolated);
 		json_object *o = json_object_new_object();
-		int lead = hk ? cpuset_first(&p->housekeeping) : -1;
+		int lead = -1;	/* the core's first CPU that has a role: its reason is the core's */
 
-		/* the reason of the core's first CPU that has a role */
-		lead = -1;
 		cpuset_foreach(cpu, c) {
 			if (cpuset_test(&p->housekeeping, (unsigned int)cpu) || cpuset_test(&p->isolated, (unsigned int)cpu)) {
 				lead = cpu;
