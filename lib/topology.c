@@ -760,6 +760,11 @@ int topology_read(struct path_cxt *pc, struct topology **ret)
 	if (r < 0)
 		goto fail;
 	r = read_optional_list(pc, "possible", &dirs, &t->possible);
+	if (r == -ERANGE) {
+		/* firmware that declares more possible CPUs than we handle: only the real ones matter */
+		t->possible = dirs;
+		r = topo_note(t, "cpu/possible names CPUs beyond %u: using the cpuN directories", CPUSET_MAX - 1);
+	}
 	if (r < 0)
 		goto fail;
 	cpuset_or(&t->possible, &t->possible, &t->present);

@@ -322,3 +322,18 @@ assert_usage_error() {
 	*) fail "exit $status: $stderr" ;;
 	esac
 }
+
+@test "cpu/possible beyond 8191 CPUs: warned, planned from the cpuN directories" {
+	local root
+	root=$(smt_copy)
+	echo 0-9000 >"$root/sys/devices/system/cpu/possible"
+	run --separate-stderr CG --root "$root" --profile minimal
+	assert_success
+	assert_output "isolcpus=domain,managed_irq,1-3,5-7,9-11,14-15 nohz_full=1-3,5-7,9-11,14-15 rcu_nocbs=1-3,5-7,9-11,14-15 irqaffinity=0,4,8,12"
+	[ "$stderr" = "cmdline-gen: warning: cpu/possible names CPUs beyond 8191: using the cpuN directories" ]
+	# but a CPU beyond the limit in a file the plan needs is an error
+	echo 0-9000 >"$root/sys/devices/system/cpu/online"
+	run --separate-stderr CG --root "$root"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "cmdline-gen: cannot read the CPU topology: $root/sys/devices/system/cpu/online: malformed content" ]
+}
