@@ -387,7 +387,7 @@ static int read_l3(struct path_cxt *pc, struct topology *t)
 			if (idx == 0 && !path_exists(pc, SYSCPU "/cpu%d/cache", cpu))
 				break;
 			r = path_read_u32(pc, &level, SYSCPU "/cpu%d/cache/index%u/level", cpu, idx);
-			if (r == -ENOENT)
+			if (r == -ENOENT || r == -ENODATA)
 				continue;
 			if (r < 0)
 				return r;
