@@ -147,3 +147,18 @@ module_setup() {
 	shellcheck -s bash "$MOD/module-setup.sh" "$QC_TOP/tests/vm/vm.bash"
 	shellcheck -s sh "$MOD"/early-pin-pre-*.sh "$QC_TOP/tests/vm/guest-init.sh"
 }
+
+@test "early-pin is static (runs in any initramfs), dynamic only under SANITIZE=1" {
+	[ -x "$BUILD/early-pin" ] || fail "$BUILD/early-pin is not built"
+	if [ "${SANITIZE:-}" = 1 ]; then
+		readelf -lW "$BUILD/early-pin" | grep -q 'Requesting program interpreter'
+	else
+		# a dynamic early-pin here means build-aux could not build the
+		# static libkmod: the build warned loudly, this test fails loudly
+		run readelf -lW "$BUILD/early-pin"
+		assert_success
+		refute_output --partial 'Requesting program interpreter'
+		run readelf -dW "$BUILD/early-pin"
+		refute_output --partial '(NEEDED)'
+	fi
+}
