@@ -14,6 +14,7 @@ pkgs=(
 	dpkg-dev autoconf automake libtool liblzma-dev e2fsprogs systemd
 	shellcheck
 	hwloc rt-tests tuna jq
+	debootstrap fdisk qemu-utils file
 )
 missing=()
 for p in "${pkgs[@]}"; do
