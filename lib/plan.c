@@ -29,7 +29,7 @@ struct param_def {
 static const struct param_def param_defs[] = {
 	/* minimal: the four that make a CPU isolated at all */
 	{ "isolcpus", PLAN_PROFILE_MINIMAL,
-	  "domain: no scheduler load balancing onto these CPUs; managed_irq: managed IRQs avoid them where their mask allows" },
+	  "domain: no scheduler load balancing onto these CPUs; managed_irq (5.6+): managed IRQs avoid them where their mask allows" },
 	{ "nohz_full", PLAN_PROFILE_MINIMAL,
 	  "no scheduler tick while one task runs (needs CONFIG_NO_HZ_FULL); same CPUs as isolcpus, as kernels before 5.18 require" },
 	{ "rcu_nocbs", PLAN_PROFILE_MINIMAL,
@@ -673,7 +673,16 @@ static int build_params(struct plan *p, const struct plan_options *o, char **ret
 	if (k->cpu_isolation == 0) {
 		r = plan_warn(p, "CONFIG_CPU_ISOLATION is not set in %s: leaving out isolcpus=", k->config);
 	} else {
-		if (asprintf(&v, "domain,managed_irq,%s", iso) < 0) {
+		/* managed_irq exists from 5.6; older kernels skip the unknown flag */
+		bool managed = !k->release[0] || (k->major == 0 && k->minor == 0) || kernel_at_least(k, 5, 6);
+
+		if (!managed) {
+			r = plan_warn(p, "Linux %u.%u has no isolcpus managed_irq flag (5.6 and later): managed IRQs may run on isolated CPUs",
+				      k->major, k->minor);
+			if (r < 0)
+				goto out;
+		}
+		if (asprintf(&v, "%s%s", managed ? "domain,managed_irq," : "domain,", iso) < 0) {
 			v = NULL;
 			r = -ENOMEM;
 			goto out;

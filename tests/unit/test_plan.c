@@ -318,6 +318,11 @@ static void test_kernel_config(void **state)
 	assert_string_equal(kparams_get(&fx.plan->params, "workqueue.unbound_cpus"), "0,4,8,12");
 	assert_int_equal(fx.plan->nr_warnings, 0);
 
+	o.kernel = "5.4.0-old";	/* before managed_irq */
+	assert_int_equal(fx_plan(&o), 0);
+	assert_string_equal(kparams_get(&fx.plan->params, "isolcpus"), "domain,1-3,5-7,9-11,14-15");
+	assert_true(has_warning("no isolcpus managed_irq flag"));
+
 	o.kernel = "6.5.0-nothere";	/* no config: warned, version still counts */
 	assert_int_equal(fx_plan(&o), 0);
 	assert_true(has_warning("not checking kernel options"));
