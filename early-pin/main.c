@@ -326,7 +326,7 @@ static int run_command(struct earlypin *ep, char **command, const sigset_t *bloc
 	cpuset_t cpus;
 	siginfo_t si;
 	pid_t pid;
-	int status = 0;
+	int status = 0, forwarded = 0;
 
 	cpuset_and(&cpus, &ep->isolated, &ep->online);
 	pid = fork();
@@ -335,8 +335,15 @@ static int run_command(struct earlypin *ep, char **command, const sigset_t *bloc
 		return 1;
 	}
 	if (pid == 0) {
+		static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 		sigset_t none;
 
+		/*
+		 * A shell starts background jobs with SIGINT and SIGQUIT ignored,
+		 * and exec keeps that: COMMAND could then never be interrupted.
+		 */
+		for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+			signal(sigs[i], SIG_DFL);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		if (sched_setaffinity(0, sizeof(cpus.bits), (cpu_set_t *)cpus.bits) < 0) {
@@ -363,7 +370,8 @@ static int run_command(struct earlypin *ep, char **command, const sigset_t *bloc
 				break;
 			continue;
 		}
-		kill(pid, sig);	/* forward; the child decides */
+		/* forward; the child decides -- unless it ignored the last two */
+		kill(pid, ++forwarded > 2 ? SIGKILL : sig);
 	}
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
@@ -551,6 +559,7 @@ int main(int argc, char **argv)
 		argv++;
 		argc--;
 	}
+again:
 	while ((c = getopt_long(argc, argv, "+H:c:s:g:tmS:R:e:br:nvqhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'H':
@@ -613,6 +622,12 @@ int main(int argc, char **argv)
 			fprintf(stderr, "Try '" PROG " --help'.\n");
 			return 2;
 		}
+	}
+	if (!o.run && optind < argc && strcmp(argv[optind], "run") == 0) {
+		/* "early-pin --root DIR run ...": options may come first */
+		o.run = true;
+		optind++;
+		goto again;
 	}
 	if (o.run) {
 		if (optind >= argc)

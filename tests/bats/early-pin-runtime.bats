@@ -175,6 +175,30 @@ snapshot() {
 	assert_equal "$(allowed 403 403)" 0,64
 }
 
+@test "early-pin run (fake root): COMMAND's status, restored after; SIGINT restores too" {
+	before=$(snapshot)
+	run -7 "$EP" --root "$R" run --cpus 1-63,65-127 -q -- sh -c 'exit 7'
+	assert_equal "$(snapshot)" "$before"
+	[ -z "$(ls "$R"/run/quietcore)" ]
+	# started in the background, SIGINT is ignored by default: it must still work
+	"$EP" --root "$R" run --cpus 1-63,65-127 -q -- sleep 100 &
+	ep=$!
+	for _ in $(seq 100); do [ "$(allowed 1 1)" = 0,64 ] && break; sleep 0.05; done
+	[ "$(allowed 1 1)" = 0,64 ]
+	kill -INT $ep
+	rc=0; wait $ep || rc=$?
+	assert_equal "$rc" 130
+	assert_equal "$(snapshot)" "$before"
+	# a COMMAND that ignores SIGINT is killed at the third signal
+	"$EP" --root "$R" run --cpus 1-63,65-127 -q -- sh -c 'trap "" INT; sleep 100; exit 0' &
+	ep=$!
+	for _ in $(seq 100); do [ "$(allowed 1 1)" = 0,64 ] && break; sleep 0.05; done
+	for _ in 1 2 3; do sleep 0.3; kill -INT $ep; done
+	rc=0; wait $ep || rc=$?
+	[ "$rc" -ne 0 ]
+	assert_equal "$(snapshot)" "$before"
+}
+
 @test "early-pin --save NAME keeps the state in <root>/run/quietcore/" {
 	run -0 "$EP" --root "$R" --housekeeping 0,64 --save bench1
 	assert_equal "$(stat -c %a "$R"/run/quietcore/bench1)" 600

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * lib/ops: the recording implementation simulates the kernel's answers
+ * (ESRCH, EINVAL for PF_NO_SETAFFINITY, EPERM for a 0444 file, sidecar
+ * errnos) and logs every call; the real one agrees with sched_getaffinity.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ops.h"
+#include "path.h"
+
+static char root[64];
+
+static void put(const char *rel, const char *content)
+{
+	char path[512], cmd[600];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
+	assert_int_equal(system(cmd), 0);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(content, f);
+	fclose(f);
+}
+
+static int setup(void **state)
+{
+	char path[256];
+
+	(void)state;
+	snprintf(root, sizeof(root), "/tmp/test_ops.XXXXXX");
+	assert_non_null(mkdtemp(root));
+	put("sys/devices/system/cpu/online", "0-7\n");
+	put("proc/5/task/5/stat", "5 (a b) c) S 1 5 5 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 0 77 0 0\n");
+	put("proc/5/task/5/status", "Name:\tx\nCpus_allowed:\tff\nCpus_allowed_list:\t0-7\nThreads:\t1\n");
+	/* PF_KTHREAD | PF_NO_SETAFFINITY = 0x04200000 = 69206016 */
+	put("proc/9/task/9/stat", "9 (ksoftirqd/3) S 2 0 0 0 -1 69206016 0 0 0 0 0 0 0 0 20 0 1 0 12 0 0\n");
+	put("proc/9/task/9/status", "Name:\tksoftirqd/3\nCpus_allowed_list:\t3\n");
+	put("proc/irq/4/smp_affinity_list", "0-7\n");
+	put("proc/irq/5/smp_affinity_list", "0-7\n");
+	put("proc/irq/6/smp_affinity_list", "0-7\n");
+	put("proc/irq/6/smp_affinity_list.errno", "ENOSPC 1\n");
+	snprintf(path, sizeof(path), "%s/proc/irq/5/smp_affinity_list", root);
+	chmod(path, 0444);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_recording_tasks(void **state)
+{
+	struct path_cxt pc;
+	struct qc_ops ops;
+	cpuset_t set, got;
+	char line[256], buf[512];
+
+	(void)state;
+	assert_int_equal(path_cxt_init(&pc, root), 0);
+	ops_init_recording(&ops, &pc);
+	assert_string_equal(ops.name, "recording");
+	assert_int_equal(ops.task_get_affinity(&ops, 5, 5, &got), 0);
+	assert_int_equal(cpuset_count(&got), 8);
+
+	assert_int_equal(cpuset_parse_list("1,3", 0, &set), 0);
+	assert_int_equal(ops.task_set_affinity(&ops, 5, 5, &set), 0);
+	assert_int_equal(ops.task_get_affinity(&ops, 5, 5, &got), 0);
+	assert_true(cpuset_equal(&got, &set));
+	/* the rest of the status file is kept */
+	assert_true(path_read_buf(&pc, buf, sizeof(buf), "/proc/5/task/5/status") > 0);
+	assert_non_null(strstr(buf, "Name:\tx\n"));
+	assert_non_null(strstr(buf, "Threads:\t1"));
+	assert_non_null(strstr(buf, "Cpus_allowed:\ta\n"));
+
+	assert_int_equal(ops.task_set_affinity(&ops, 9, 9, &set), -EINVAL);	/* per-CPU */
+	assert_int_equal(ops.task_set_affinity(&ops, 6, 6, &set), -ESRCH);
+	assert_int_equal(ops.task_get_affinity(&ops, 6, 6, &got), -ESRCH);
+	assert_int_equal(cpuset_parse_list("8-9", 0, &set), 0);
+	assert_int_equal(ops.task_set_affinity(&ops, 5, 5, &set), -EINVAL);	/* no online CPU */
+
+	assert_int_equal(ops.nlog, 4);
+	ops_record_format(&ops.log[0], line, sizeof(line));
+	assert_string_equal(line, "setaffinity 5/5 1,3 = 0");
+	ops_record_format(&ops.log[1], line, sizeof(line));
+	assert_string_equal(line, "setaffinity 9/9 1,3 = -22");
+	ops_done(&ops);
+	ops_done(NULL);
+}
+
+static void test_recording_files(void **state)
+{
+	struct path_cxt pc;
+	struct qc_ops ops;
+	char buf[64], line[256];
+
+	(void)state;
+	assert_int_equal(path_cxt_init(&pc, root), 0);
+	ops_init_recording(&ops, &pc);
+	assert_int_equal(ops.file_write(&ops, "/proc/irq/4/smp_affinity_list", "0"), 0);
+	assert_true(path_read_buf(&pc, buf, sizeof(buf), "/proc/irq/4/smp_affinity_list") >= 0);
+	assert_string_equal(buf, "0");	/* replaced, not "0-7" overwritten in place */
+	assert_int_equal(ops.file_write(&ops, "/proc/irq/5/smp_affinity_list", "0"), -EPERM);
+	assert_int_equal(ops.file_write(&ops, "/proc/irq/6/smp_affinity_list", "0"), -ENOSPC);
+	assert_int_equal(ops.file_write(&ops, "/proc/irq/6/smp_affinity_list", "0"), 0);
+	assert_int_equal(ops.file_write(&ops, "/proc/irq/7/smp_affinity_list", "0"), -ENOENT);
+	assert_int_equal(ops.module_load(&ops, "acpi-cpufreq"), -ENOENT);
+	put("lib/modules/fake/acpi-cpufreq", "sys/devices/system/cpu/cpufreq/policy0\n");
+	assert_int_equal(ops.module_load(&ops, "acpi-cpufreq"), 0);
+	assert_true(path_exists(&pc, "/sys/devices/system/cpu/cpufreq/policy0"));
+	ops_record_format(&ops.log[1], line, sizeof(line));
+	assert_string_equal(line, "write /proc/irq/5/smp_affinity_list 0 = -1");
+	ops_record_format(&ops.log[6], line, sizeof(line));
+	assert_string_equal(line, "modprobe acpi-cpufreq = 0");
+	assert_int_equal(ops_errno_from_name("EIO"), EIO);
+	assert_int_equal(ops_errno_from_name("EWHAT"), 0);
+	ops_done(&ops);
+}
+
+static void test_real(void **state)
+{
+	struct path_cxt pc;
+	struct qc_ops ops;
+	cpu_set_t mine;
+	cpuset_t got;
+
+	(void)state;
+	assert_int_equal(path_cxt_init(&pc, NULL), 0);
+	ops_init_real(&ops, &pc);
+	CPU_ZERO(&mine);
+	assert_int_equal(sched_getaffinity(0, sizeof(mine), &mine), 0);
+	assert_int_equal(ops.task_get_affinity(&ops, getpid(), gettid(), &got), 0);
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		assert_int_equal(!!CPU_ISSET(cpu, &mine), cpuset_test(&got, (unsigned int)cpu));
+	/* setting what we have is allowed for anyone */
+	assert_int_equal(ops.task_set_affinity(&ops, getpid(), gettid(), &got), 0);
+	assert_int_equal(ops.task_get_affinity(&ops, 1, 0x7ffffff0, &got), -ESRCH);
+	assert_int_equal(ops.nlog, 0);	/* the real ops do not record */
+	ops_done(&ops);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_recording_tasks),
+		cmocka_unit_test(test_recording_files),
+		cmocka_unit_test(test_real),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
