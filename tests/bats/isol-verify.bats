@@ -524,6 +524,41 @@ KTHREAD_FLAGS=2129984	# 0x208040
 	run -2 --separate-stderr "$IV" --max-jitter 0
 }
 
+@test "unknown and skipped corners: unreadable cmdline, sysfs, stat, MSR; no topology" {
+	# /proc/cmdline missing: cmdline and kernel cannot judge, the verdict is UNKNOWN, never OK
+	mv "$R/proc/cmdline" "$R/proc/cmdline.away"
+	verify --interval 0
+	[ "$status" -eq 3 ]
+	[ "$(status_of cmdline)" = unknown ]
+	[ "$(status_of kernel)" = unknown ]
+	mv "$R/proc/cmdline.away" "$R/proc/cmdline"
+	# sysfs isolated unreadable (a directory where a file should be)
+	rm "$R/sys/devices/system/cpu/isolated"
+	mkdir "$R/sys/devices/system/cpu/isolated"
+	verify --interval 0
+	[ "$(status_of kernel)" = unknown ]
+	rmdir "$R/sys/devices/system/cpu/isolated"
+	echo 2-3 >"$R/sys/devices/system/cpu/isolated"
+	# an RCU offload thread whose allowed CPUs cannot be read
+	echo "Name: rcuop/2" >"$R/proc/16/task/16/status"
+	verify --interval 0
+	[ "$(status_of rcu)" = unknown ]
+	printf 'Name:\trcuop/2\nCpus_allowed_list:\t0-1\n' >"$R/proc/16/task/16/status"
+	# /proc/stat garbage
+	echo garbage >"$R/proc/stat"
+	verify --interval 0.2
+	[ "$(status_of housekeeping-load)" = unknown ]
+	# the MSR file vanishes between the two samples
+	cp "$QC_TOP/tests/fixtures/verify/isolated/proc/stat" "$R/proc/stat"
+	(sleep 0.4 && rm -f "$R/dev/cpu/3/msr") >/dev/null 2>&1 &
+	verify --interval 1.2
+	[ "$(status_of smi)" = unknown ]
+	# no topology in sysfs: smt cannot judge
+	rm -r "$R"/sys/devices/system/cpu/cpu*/topology
+	verify --interval 0
+	[ "$(status_of smt)" = skipped ]
+}
+
 # --- CLI ------------------------------------------------------------------------
 
 @test "CLI: --help, --version, usage errors, a bad root" {
