@@ -10,6 +10,14 @@ load helpers
 CG() { "$BUILD/cmdline-gen" "$@"; }
 SMT=$QC_TOP/tests/fixtures/sysfs/smt2-2node
 
+# jq: the boot CPU is housekeeping, the sets are disjoint and not empty,
+# isolcpus= names the isolated set
+SOUND='def ex: if . == "" then [] else split(",") | map(split("-") | map(tonumber) |
+		if length == 2 then [range(.[0]; .[1] + 1)] else . end) | add end;
+	.boot_cpu as $b | (.housekeeping | ex) as $h | (.isolated | ex) as $i |
+	($h | length) > 0 and ($i | length) > 0 and ($h - $i == $h) and ($h | any(. == $b)) and
+	.params.isolcpus == "domain,managed_irq," + .isolated'
+
 smt_copy() { # a fresh copy of the smt2-2node root, to break
 	local dst
 	dst=$(mktemp -d "$BATS_TEST_TMPDIR/smt.XXXXXX")
@@ -336,4 +344,34 @@ assert_usage_error() {
 	run --separate-stderr CG --root "$root"
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "cmdline-gen: cannot read the CPU topology: $root/sys/devices/system/cpu/online: malformed content" ]
+}
+
+@test "corrupted files anywhere: exit 0 with a sound plan or exit 1 with one line, never a crash" {
+	local root
+	root=$(smt_copy)
+	# plain bash: bats' DEBUG trap makes long loops crawl
+	run bash -c '
+		cg=$1 root=$2 sound=$3
+		sys=$root/sys/devices/system
+		files=("$sys"/cpu/cpu0/topology/* "$sys"/cpu/cpu6/online "$sys"/node/node1/cpulist
+			"$sys"/cpu/cpu0/cache/index3/level "$sys"/cpu/cpu0/cache/index3/shared_cpu_list "$sys"/cpu/possible)
+		patterns=("" "\n\0\n" "-5" "0-99999" "\xff\x01%s")
+		n=0
+		for f in "${files[@]}"; do
+			cp "$f" "$f.orig"
+			for p in "${patterns[@]}"; do
+				printf "$p" >"$f"
+				out=$("$cg" -q --root "$root" --json 2>"$root/err"); rc=$?
+				n=$((n + 1))
+				case $rc in
+				0)	jq -e "$sound" <<<"$out" >/dev/null || { echo "$f <- $p: exit 0 with a bad plan: $out"; exit 1; } ;;
+				1)	[ "$(wc -l <"$root/err")" -eq 1 ] || { echo "$f <- $p: stderr: $(cat "$root/err")"; exit 1; } ;;
+				*)	echo "$f <- $p: exit $rc: $(cat "$root/err")"; exit 1 ;;
+				esac
+			done
+			mv "$f.orig" "$f"
+		done
+		echo "$n runs"
+	' check "$BUILD/cmdline-gen" "$root" "$SOUND"
+	[ "$status" -eq 0 ] || fail "$output"
 }
