@@ -178,6 +178,14 @@ static int str_append_param(char **s, size_t *len, const struct kparam *p)
 	return 0;
 }
 
+/* "--", also as next_arg() sees it with its quotes stripped ("\"--\"", "\"--"). */
+static bool word_is_dashes(const char *t)
+{
+	if (*t == '"')
+		t++;
+	return strncmp(t, "--", 2) == 0 && (!t[2] || (t[2] == '"' && !t[3]));
+}
+
 int cmdedit_compute(const struct cmdvalue *vals, size_t nvals, size_t target,
 		    const struct kparams *wanted, const char *const *managed,
 		    struct cmdedits *ret, char **ret_unplaced, size_t *ret_bad_val,
@@ -202,9 +210,13 @@ int cmdedit_compute(const struct cmdvalue *vals, size_t nvals, size_t target,
 			size_t pi;
 
 			cmdedit_word_name(w->text, name, sizeof(name));
-			if (!cmdedit_is_managed(name, wanted, managed))
-				continue;
-			if (!w->editable) {
+			/*
+			 * After a bare "--" the words are init's (parse_args() stops
+			 * there): a parameter found or added after it would never
+			 * reach the kernel. Refuse rather than guess where it ends.
+			 */
+			if (word_is_dashes(w->text) ||
+			    (cmdedit_is_managed(name, wanted, managed) && !w->editable)) {
 				if (ret_bad_val)
 					*ret_bad_val = vi;
 				if (ret_bad_word)
@@ -212,6 +224,8 @@ int cmdedit_compute(const struct cmdvalue *vals, size_t nvals, size_t target,
 				r = -EINVAL;
 				goto fail;
 			}
+			if (!cmdedit_is_managed(name, wanted, managed))
+				continue;
 			/* The wanted parameter of that name (the last, as the kernel reads it). */
 			pi = SIZE_MAX;
 			for (size_t k = wanted->n; k-- > 0;)

@@ -86,7 +86,8 @@ void cmdedit_word_name(const char *word, char *buf, size_t len);
  * for the managed names. vals[target] receives them (target SIZE_MAX: no
  * value can hold them; the formatted parameters that still need a home are
  * returned in *ret_unplaced, malloc'ed, "" if none; ret_unplaced may be NULL
- * only when target is valid). -EINVAL when a managed parameter sits in a word
+ * only when target is valid). -EINVAL when a value holds a bare "--" (what
+ * follows is init's) or a managed parameter sits in a word
  * that cannot be edited: *ret_bad_val and *ret_bad_word say which.
  */
 int cmdedit_compute(const struct cmdvalue *vals, size_t nvals, size_t target,

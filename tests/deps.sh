@@ -12,7 +12,7 @@ pkgs=(
 	dracut-core grub-common grub-pc-bin patch
 	qemu-system-x86 busybox-static cpio kmod
 	dpkg-dev autoconf automake libtool liblzma-dev e2fsprogs systemd
-	shellcheck
+	shellcheck clang-tidy cppcheck valgrind libclang-rt-14-dev
 	hwloc rt-tests tuna jq
 	debootstrap fdisk qemu-utils file
 )

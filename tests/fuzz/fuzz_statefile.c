@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * early-pin's state file (lib/statefile): statefile_read() on any bytes.
+ * A file it accepts is written back with statefile_write() and read again:
+ * the same header and records (the format is strict, so a round trip must
+ * be exact). A rejected file leaves *ret untouched.
+ */
+#include <errno.h>
+#include <unistd.h>
+
+#include "fuzz.h"
+#include "statefile.h"
+
+static char dir[64], in[96], out[96];
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	snprintf(dir, sizeof(dir), "%s/qc-fuzz-XXXXXX",
+		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
+	FUZZ_ASSERT(mkdtemp(dir));
+	snprintf(in, sizeof(in), "%s/in", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	return 0;
+}
+
+__attribute__((destructor)) static void cleanup_dir(void)
+{
+	if (!dir[0])
+		return;
+	unlink(in);
+	unlink(out);
+	rmdir(dir);
+}
+
+static bool rec_same(const struct statefile_rec *a, const struct statefile_rec *b)
+{
+	return a->kind == b->kind && a->pid == b->pid && a->tid == b->tid &&
+	       a->starttime == b->starttime && a->irq == b->irq && !a->path == !b->path &&
+	       (!a->path || !strcmp(a->path, b->path)) && !a->value == !b->value &&
+	       (!a->value || !strcmp(a->value, b->value));
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct statefile sf, sf2, canary;
+	unsigned int line = 12345;
+	FILE *f;
+	int r;
+
+	f = fopen(in, "we");
+	FUZZ_ASSERT(f);
+	FUZZ_ASSERT(fwrite(data, 1, size, f) == size);
+	FUZZ_ASSERT(fclose(f) == 0);
+
+	memset(&sf, 0x3c, sizeof(sf));
+	canary = sf;
+	r = statefile_read(in, &sf, &line);
+	if (r < 0) {
+		FUZZ_ASSERT(r == -EBADMSG || r == -EMEDIUMTYPE || r == -EPROTONOSUPPORT ||
+			    r == -ENOMEM || r == -EFBIG);
+		FUZZ_ASSERT(!memcmp(&sf, &canary, sizeof(sf)));
+		return 0;
+	}
+	unlink(out);
+	r = statefile_write(&sf, out, false);
+	if (r < 0)
+		fprintf(stderr, "statefile_write: %s\n", strerror(-r));
+	FUZZ_ASSERT(r == 0);
+	r = statefile_read(out, &sf2, &line);
+	if (r < 0)
+		fprintf(stderr, "re-read: %s at line %u\n", strerror(-r), line);
+	FUZZ_ASSERT(r == 0);
+	FUZZ_ASSERT(!strcmp(sf.boot_id, sf2.boot_id) && !strcmp(sf.root, sf2.root));
+	FUZZ_ASSERT(sf.nbits == sf2.nbits && sf.saved_at == sf2.saved_at);
+	FUZZ_ASSERT(!strcmp(sf.housekeeping, sf2.housekeeping));
+	FUZZ_ASSERT(sf.n == sf2.n);
+	for (size_t i = 0; i < sf.n; i++)
+		FUZZ_ASSERT(rec_same(&sf.v[i], &sf2.v[i]));
+	statefile_free(&sf2);
+	statefile_free(&sf);
+	return 0;
+}

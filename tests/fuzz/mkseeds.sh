@@ -1,0 +1,111 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# (Re)builds the seed corpora tests/fuzz/corpus/<harness>/ from the real
+# fixtures: the hwloc sysfs trees (cpulists, masks), the boot fixtures (GRUB
+# defaults, BLS entries, /etc/kernel/cmdline, /proc/cmdline), the isol-verify
+# fixture (/proc/interrupts, stat files) and this machine's /proc. Seeds are
+# named by content hash, so running it again only adds what is new.
+#   tests/fuzz/mkseeds.sh [BUILD]
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out=$top/tests/fuzz/corpus
+fx=$top/tests/fixtures
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+seed() { # seed HARNESS < content
+	local f=$tmp/seed h
+	cat >"$f"
+	h=$(sha1sum "$f" | cut -c1-16)
+	mkdir -p "$out/$1"
+	[ -e "$out/$1/$h" ] || cp "$f" "$out/$1/$h"
+}
+
+tar -xzf "$fx/topologies/hwloc-sysfs-trees.tar.gz" -C "$tmp"
+
+# cpulists: one of each distinct text; the first byte picks the CPU space
+# ('a' is odd: CPUSET_MAX; 'P' even: 161 CPUs).
+find "$tmp" -path '*/sys/*' -type f \( -name '*_list' -o -name online -o -name possible \
+	-o -name present -o -name offline -o -name isolated -o -name cpulist \) -print0 |
+	xargs -0 cat 2>/dev/null | LC_ALL=C sort -u | head -150 |
+	while IFS= read -r l; do printf 'a%s\n' "$l" | seed cpulist; done
+for l in '0-3,8' '2-15:2/4' '0-N:1/2' 'all' 'N' '1,3 5	7' '0-7:0/4' '3-1' '0-4294967296' \
+	 '0-8191' '8192'; do
+	printf 'a%s' "$l" | seed cpulist
+	printf 'P%s' "$l" | seed cpulist
+done
+
+# masks
+find "$tmp" -path '*/sys/*' -type f \( -name 'thread_siblings' -o -name 'core_siblings' \
+	-o -name cpumap -o -name 'package_cpus' -o -name 'core_cpus' -o -name 'die_cpus' \) -print0 |
+	xargs -0 cat 2>/dev/null | LC_ALL=C sort -u | head -150 |
+	while IFS= read -r l; do printf '%s\n' "$l" | seed mask; done
+for l in 'ff,ffffffff' '0x3' '00000000,00000001' 'f' '1,00000000,00000000' ''; do
+	printf '%s\n' "$l" | seed mask
+done
+
+# kernel command lines
+for f in "$fx"/boot/*/proc/cmdline "$fx"/boot/*/etc/kernel/cmdline /proc/cmdline; do
+	[ -f "$f" ] && seed kparam <"$f"
+done
+for l in 'isolcpus=domain,managed_irq,1-3 nohz_full=1-3 rcu_nocbs=1-3 irqaffinity=0' \
+	 'isolcpus=managed_irq,2-7 quiet "foo=bar baz" a="b c"' 'isolcpus=nohz,domain,0-N:1/2' \
+	 'isolcpus=bogus,1-3' 'isolcpus=b@d,1' 'root=/dev/sda1 -- init args isolcpus=5' \
+	 'dyndbg="file x +p" nohz-full=4 rcu-nocbs'; do
+	printf '%s\n' "$l" | seed kparam
+done
+
+# /proc/interrupts
+for f in /proc/interrupts "$fx"/verify/*/proc/interrupts; do
+	[ -f "$f" ] && seed interrupts <"$f"
+done
+printf '           CPU0       CPU2\n  0:         44          0   IO-APIC    2-edge      timer\nLOC:     1 2   Local timer interrupts\nERR:          0\nMIS:          0\n' |
+	seed interrupts
+
+# /proc/PID/stat
+for f in /proc/self/stat /proc/1/stat /proc/2/stat "$fx"/path/*/proc/*/stat \
+	 "$fx"/path/*/proc/*/task/*/stat "$fx"/verify/*/proc/*/task/*/stat; do
+	[ -f "$f" ] && seed taskstat <"$f"
+done
+sed 's/([^)]*)/(a) b (c))/' /proc/self/stat | seed taskstat
+
+# GRUB defaults: the file, and the file NUL drop-in
+for d in "$fx"/boot/*; do
+	[ -f "$d/etc/default/grub" ] || continue
+	seed grubdefault <"$d/etc/default/grub"
+	for c in "$d"/etc/default/grub.d/*.cfg; do
+		[ -f "$c" ] || continue
+		{ cat "$d/etc/default/grub"; printf '\0'; cat "$c"; } | seed grubdefault
+	done
+done
+
+# BLS entries and /etc/kernel/cmdline
+for f in "$fx"/boot/*/boot/loader/entries/*.conf "$fx"/boot/*/boot/efi/loader/entries/*.conf \
+	 "$fx"/boot/*/efi/loader/entries/*.conf "$fx"/boot/*/etc/kernel/cmdline; do
+	[ -f "$f" ] && seed bls <"$f"
+done
+
+# early-pin state files: valid ones (FNV-1a 64 over every line before "end")
+statefile() {
+	python3 - "$@" <<'PY'
+import sys
+lines = sys.argv[1:]
+body = "".join(l + "\n" for l in lines)
+h = 0xcbf29ce484222325
+for b in body.encode():
+	h ^= b
+	h = (h * 0x100000001b3) & 0xffffffffffffffff
+nrec = len(lines) - 6
+sys.stdout.write(body + "end %d %016x\n" % (nrec, h))
+PY
+}
+statefile 'quietcore-early-pin-state 1' 'boot_id 5f0c3f9c-2d4e-4b7a-9a55-0d1f2e3c4b5a' 'root /' \
+	'nbits 4' 'housekeeping 0' 'saved_at 123456' \
+	'file /sys/devices/virtual/workqueue/cpumask f' 'irq-default f' 'irq 24 0-3' \
+	'task 1234 1240 987654 0-3' | seed statefile
+statefile 'quietcore-early-pin-state 1' 'boot_id x' 'root /tmp/root' 'nbits 128' \
+	'housekeeping 0,64' 'saved_at 0' 'irq 0 0-127' 'irq 9 0' 'task 1 1 5 0-127' \
+	'file /sys/devices/system/cpu/cpufreq/policy0/scaling_governor powersave' | seed statefile
+statefile 'quietcore-early-pin-state 1' 'boot_id b' 'root /' 'nbits 1' 'housekeeping 0' \
+	'saved_at 1' | seed statefile
