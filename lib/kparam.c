@@ -129,7 +129,7 @@ static int kparams_parse_one(struct kparams *kp, const char **pp)
 	end = i;
 	*pp = args + i;
 	if (equals) {
-		size_t vstart = equals + 1;
+		size_t vstart = equals + 1, vlen;
 
 		if (args[vstart] == '"') {
 			vstart++;
@@ -140,7 +140,8 @@ static int kparams_parse_one(struct kparams *kp, const char **pp)
 		}
 		if (quoted && !stripped && end > vstart && args[end - 1] == '"')
 			end--;
-		r = kparams_append_n(kp, args, equals, args + vstart, end > vstart ? end - vstart : 0);
+		vlen = end > vstart ? end - vstart : 0;
+		r = kparams_append_n(kp, args, equals, args + vstart, vlen);
 	} else {
 		if (quoted && end > 0 && args[end - 1] == '"')
 			end--;

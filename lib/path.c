@@ -208,8 +208,8 @@ ssize_t path_read_buf(struct path_cxt *pc, char *buf, size_t len, const char *fm
 	return n;
 }
 
-static __attribute__((format(printf, 4, 0))) int path_vread_str(struct path_cxt *pc, char **ret,
-								size_t *ret_len, const char *fmt, va_list ap)
+static __attribute__((format(printf, 4, 0))) int
+path_vread_str(struct path_cxt *pc, char **ret, size_t *ret_len, const char *fmt, va_list ap)
 {
 	size_t cap = 4096, pos = 0;
 	char *buf;
