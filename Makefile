@@ -146,4 +146,4 @@ run: all
 clean:
 	rm -rf build build-sanitize $(CLEAN_FILES)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
