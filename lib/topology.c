@@ -136,21 +136,43 @@ static int read_set(struct path_cxt *pc, const char *list, const char *mask, cpu
 	return 0;
 }
 
-/* Try pairs of (cpulist, mask) names under cpuN/<dir>/ in order. */
-static int read_cpu_set(struct path_cxt *pc, unsigned int cpu, const char *const *names, cpuset_t *ret,
-			bool *found)
+static int read_pair(struct path_cxt *pc, unsigned int cpu, const char *const *names, size_t i,
+		     cpuset_t *ret, bool *found)
 {
 	char list[128], mask[128];
 
-	*found = false;
-	for (size_t i = 0; names[i] || names[i + 1]; i += 2) {
-		int r;
+	snprintf(list, sizeof(list), SYSCPU "/cpu%u/topology/%s", cpu, names[i] ? names[i] : "");
+	snprintf(mask, sizeof(mask), SYSCPU "/cpu%u/topology/%s", cpu, names[i + 1] ? names[i + 1] : "");
+	return read_set(pc, names[i] ? list : NULL, names[i + 1] ? mask : NULL, ret, found);
+}
 
-		snprintf(list, sizeof(list), SYSCPU "/cpu%u/topology/%s", cpu, names[i] ? names[i] : "");
-		snprintf(mask, sizeof(mask), SYSCPU "/cpu%u/topology/%s", cpu, names[i + 1] ? names[i + 1] : "");
-		r = read_set(pc, names[i] ? list : NULL, names[i + 1] ? mask : NULL, ret, found);
+/*
+ * Try pairs of (cpulist, mask) names under cpuN/topology/ in order.  The pair
+ * that worked for the previous CPU (*hint) is tried first: a kernel writes the
+ * same files for every CPU, so this spares the failed opens of the pairs
+ * before it.  When the hinted pair is missing, the full order follows.
+ */
+static int read_cpu_set(struct path_cxt *pc, unsigned int cpu, const char *const *names, cpuset_t *ret,
+			bool *found, size_t *hint)
+{
+	int r;
+
+	*found = false;
+	if (*hint) {
+		r = read_pair(pc, cpu, names, *hint, ret, found);
 		if (r < 0 || *found)
 			return r;
+	}
+	for (size_t i = 0; names[i] || names[i + 1]; i += 2) {
+		if (i && i == *hint)
+			continue;
+		r = read_pair(pc, cpu, names, i, ret, found);
+		if (r < 0)
+			return r;
+		if (*found) {
+			*hint = i;
+			return 0;
+		}
 	}
 	return 0;
 }
@@ -238,6 +260,7 @@ static int group_by_files(struct path_cxt *pc, struct topology *t, struct topo_g
 			  size_t off, const char *const *names, bool *any)
 {
 	cpuset_t todo = t->online;
+	size_t hint = 0;
 
 	*any = false;
 	cpuset_foreach(cpu, &t->online) {
@@ -247,7 +270,7 @@ static int group_by_files(struct path_cxt *pc, struct topology *t, struct topo_g
 
 		if (!cpuset_test(&todo, (unsigned int)cpu))
 			continue;
-		r = read_cpu_set(pc, (unsigned int)cpu, names, &s, &found);
+		r = read_cpu_set(pc, (unsigned int)cpu, names, &s, &found, &hint);
 		if (r < 0)
 			return r;
 		if (!found) {
@@ -322,6 +345,7 @@ ids:
 static int read_cores(struct path_cxt *pc, struct topology *t)
 {
 	cpuset_t todo = t->online;
+	size_t hint = 0;
 
 	cpuset_foreach(cpu, &t->online) {
 		const struct topo_cpu *c = &t->cpus[cpu];
@@ -332,7 +356,7 @@ static int read_cores(struct path_cxt *pc, struct topology *t)
 
 		if (!cpuset_test(&todo, (unsigned int)cpu))
 			continue;
-		r = read_cpu_set(pc, (unsigned int)cpu, core_files, &s, &found);
+		r = read_cpu_set(pc, (unsigned int)cpu, core_files, &s, &found, &hint);
 		if (r < 0)
 			return r;
 		if (!found)
