@@ -233,8 +233,6 @@ struct opts {
 	char		**command;
 };
 
-static volatile sig_atomic_t got_signal;
-
 static int save_state(struct earlypin *ep, struct statefile *sf, const char *file, bool replace)
 {
 	int r = statefile_write(sf, file, replace);
