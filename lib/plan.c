@@ -596,7 +596,7 @@ static int add_extra(struct plan *p, const char *extra, const char *hk_list, cha
 
 		if (c < 0x20 && c != ' ' && c != '\t')
 			return fail(ret_err, -EINVAL, "--extra: control character 0x%02x not allowed", c);
-		if (c == 0x7f || strchr("\"'`$;\\", c) || c == '\t')
+		if (c == 0x7f || strchr("\"'`$;\\", c))
 			return fail(ret_err, -EINVAL, "--extra: character '%c' not allowed", c == 0x7f ? '?' : c);
 	}
 	r = kparams_parse(extra, &ex);
@@ -633,6 +633,10 @@ static int add_extra(struct plan *p, const char *extra, const char *hk_list, cha
 			if (r < 0)
 				goto out;
 			continue;
+		}
+		if (kparam_name_eq(e->name, "nosmt")) {
+			r = fail(ret_err, -EINVAL, "--extra: nosmt changes the plan; use --nosmt instead");
+			goto out;
 		}
 		if (cpulist) {
 			(void)hk_list;

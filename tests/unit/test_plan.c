@@ -382,6 +382,8 @@ static void test_extra(void **state)
 		{ "a=1 a=2", -EINVAL, "twice" },
 		{ "-- init", -EINVAL, "not a parameter name" },
 		{ "a/b=1", -EINVAL, "not a parameter name" },
+		{ "nosmt", -EINVAL, "use --nosmt" },
+		{ "a=1\tb=2", 0, " a=1 b=2" },
 	};
 	struct plan_options o;
 
