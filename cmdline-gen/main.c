@@ -390,10 +390,11 @@ static json_object *json_list(const cpuset_t *set)
 	return o;
 }
 
+/* The sysfs id of a group (physical_package_id, node number), null when unknown. */
 static json_object *json_group_id(const struct topo_groups *g, int32_t idx)
 {
 	if (idx < 0 || g->v[idx].id < 0)
-		return idx < 0 ? NULL : json_object_new_int(idx);
+		return NULL;
 	return json_object_new_int(g->v[idx].id);
 }
 
@@ -470,6 +471,8 @@ static int output_json(const struct cg_ctx *cx)
 		}
 		json_object_object_add(o, "cpus", json_list(c));
 		json_object_object_add(o, "package", json_group_id(&t->packages, tc->package));
+		/* packages without an id (-1) still group: their index in this plan */
+		json_object_object_add(o, "package_index", tc->package >= 0 ? json_object_new_int(tc->package) : NULL);
 		json_object_object_add(o, "node", tc->node >= 0 ? json_object_new_int(t->nodes.v[tc->node].id) : NULL);
 		json_object_object_add(o, "role", json_object_new_string(hk && iso ? "split" : hk ? "housekeeping"
 										   : iso ? "isolated"
