@@ -109,8 +109,8 @@ debian_root() {
 	cp -a "$IMG_TREE" "$R"
 }
 
-@test "dpkg -i into a debootstrap root: installed, unit enabled, timer not, initramfs trigger pending; tools run; purge leaves nothing" {
-	requires root debootstrap chroot
+@test "dpkg -i into a debootstrap root: installed, unit enabled, timer not, initramfs trigger pending; tools run; dracut's next initramfs runs early-pin; purge leaves nothing" {
+	requires root debootstrap chroot cpio
 	debian_root
 	cp "$DEB" "$R/tmp/quietcore.deb"
 	# triggers are left pending here: processing them is initramfs-tools'
@@ -134,6 +134,22 @@ debian_root() {
 	assert_equal "$(jq -r .isolated <<<"$output")" "1-3"
 	[ -f "$R/usr/share/man/man8/early-pin.8.gz" ]
 	run -0 chroot "$R" test -x /usr/lib/dracut/modules.d/95early-pin/module-setup.sh
+	# the next initramfs the root's dracut builds has early-pin: asked for
+	# only "base", the package's dracut.conf.d snippet adds the module; the
+	# dynamic early-pin gets its libkmod.so.2 and runs inside the image
+	local kver
+	kver=$(basename "$(ls -d "$R"/lib/modules/*/ | head -1)")
+	run -0 chroot "$R" dracut --force --no-hostonly --no-hostonly-cmdline --modules base \
+		--no-compress /tmp/initrd.img "$kver"
+	run -0 chroot "$R" lsinitrd -m /tmp/initrd.img
+	assert_line early-pin
+	local ird=$BATS_TEST_TMPDIR/initrd
+	mkdir -p "$ird"
+	(cd "$ird" && cpio -id --quiet <"$R/tmp/initrd.img")
+	[ -x "$ird/usr/lib/dracut/hooks/pre-udev/10-early-pin-pre-udev.sh" ]
+	[ -x "$ird/usr/lib/dracut/hooks/pre-pivot/90-early-pin-pre-pivot.sh" ]
+	run -0 chroot "$ird" /usr/sbin/early-pin --version
+	assert_output --partial "$DEB_VERSION"
 	local files
 	files=$(chroot "$R" dpkg -L quietcore | grep -E '/(sbin|dracut|systemd)/')
 	[ -n "$files" ]
