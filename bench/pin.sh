@@ -31,8 +31,11 @@ if ! command -v tuna >/dev/null; then
 fi
 
 work=$(mktemp -d /tmp/pin-bench.XXXXXX)
+# states in /run/quietcore (tmpfs), where early-pin keeps them by default
+mkdir -p -m 0700 /run/quietcore
+ref=/run/quietcore/pin-bench-ref.$$ s1=/run/quietcore/pin-bench-s1.$$
 mkdir -p "$BUILD"/bench
-cc -O2 -D_GNU_SOURCE -o "$BUILD"/bench/pin-floor "$top"/bench/pin-floor.c
+cc -O2 -o "$BUILD"/bench/pin-floor "$top"/bench/pin-floor.c
 cc -O2 -pthread -o "$BUILD"/bench/pin-threads "$top"/bench/pin-threads.c
 FLOOR=$BUILD/bench/pin-floor
 
@@ -43,8 +46,8 @@ flock -w 900 "$lock" || die "the early-pin test lock is held"
 threads_pid=
 cleanup() {
 	[ -z "$threads_pid" ] || kill "$threads_pid" 2>/dev/null || true
-	if [ -e "$work"/state ]; then "$EP" --restore "$work"/state -q || true; fi
-	rm -rf "$work"
+	if [ -e "$ref" ]; then "$EP" --restore "$ref" -q || true; fi
+	rm -rf "$work" "$ref" "$s1"
 }
 trap cleanup EXIT
 
@@ -62,8 +65,8 @@ ms() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 
 # A pristine-host reference to come back to between runs.
-"$EP" --housekeeping 0 --save "$work"/state -q --skip freq
-"$EP" --restore "$work"/state -q
+"$EP" --housekeeping 0 --save "$ref" -q --skip freq
+"$EP" --restore "$ref" -q
 
 printf '%-8s %-34s %10s %10s\n' threads measurement "ms" "vs floor"
 for n in "${counts[@]}"; do
@@ -73,27 +76,29 @@ for n in "${counts[@]}"; do
 		kill -0 "$threads_pid" 2>/dev/null || die "pin-threads $n failed"
 		sleep 0.1
 	done
-	total=$(ls -d /proc/[0-9]*/task/[0-9]* | wc -l)
+	total=$(ls -d /proc/[0-9]*/task/[0-9]* 2>/dev/null | wc -l)
 
 	declare -A t=()
 	for _ in $(seq "$REPEAT"); do
 		t[floor_seq]+="$(ms "$FLOOR" 0) "
 		t[floor_rest]+="$(ms "$FLOOR" 0,1) "
-		"$EP" --restore "$work"/state -q	# the floor flattened every mask: back to the originals
+		"$EP" --restore "$ref" -q	# the floor flattened every mask: back to the originals
 
-		rm -f "$work"/s1
-		t[ep_save]+="$(ms "$EP" --housekeeping 0 --save "$work"/s1 --skip freq) "
-		t[ep_restore]+="$(ms "$EP" --restore "$work"/s1) "
-		rm -f "$work"/s1
-		t[ep_save_tasks]+="$(ms "$EP" --housekeeping 0 --save "$work"/s1 --skip irq,wq,freq) "
-		t[ep_restore_tasks]+="$(ms "$EP" --restore "$work"/s1) "
-		rm -f "$work"/s1
+		rm -f "$s1"
+		t[ep_save]+="$(ms "$EP" --housekeeping 0 --save "$s1" --skip freq) "
+		t[ep_restore]+="$(ms "$EP" --restore "$s1") "
+		rm -f "$s1"
+		t[ep_save_tasks]+="$(ms "$EP" --housekeeping 0 --save "$s1" --skip irq,wq,freq) "
+		t[ep_restore_tasks]+="$(ms "$EP" --restore "$s1") "
+		rm -f "$s1"
 		t[ep_pass]+="$(ms "$EP" --housekeeping 0 --skip freq) "
-		"$EP" --restore "$work"/state -q
+		"$EP" --restore "$ref" -q
 
 		t[tuna_isolate]+="$(ms tuna --cpus=1 --isolate) "
-		t[tuna_include]+="$(ms tuna --cpus=1 --include) "
-		"$EP" --restore "$work"/state -q
+		# Debian's tuna 0.15 --include dies with a TypeError (set + list):
+		# time it anyway when it works; early-pin puts the host back either way
+		if v=$(ms tuna --cpus=1 --include 2>/dev/null); then t[tuna_include]+="$v "; fi
+		"$EP" --restore "$ref" -q
 	done
 	declare -A m=()
 	for k in "${!t[@]}"; do m[$k]=$(tr ' ' '\n' <<<"${t[$k]}" | grep . | median); done
@@ -106,7 +111,11 @@ for n in "${counts[@]}"; do
 	printf '%-8s %-34s %10s %10s\n' "$n" "early-pin --save (tasks,IRQs,wq)" "${m[ep_save]}" "$(ratio "${m[ep_save]}" "${m[floor_seq]}")"
 	printf '%-8s %-34s %10s %10s\n' "$n" "early-pin --restore (tasks,IRQs,wq)" "${m[ep_restore]}" "$(ratio "${m[ep_restore]}" "${m[floor_rest]}")"
 	printf '%-8s %-34s %10s %10s\n' "$n" "tuna --cpus=1 --isolate" "${m[tuna_isolate]}" "$(ratio "${m[tuna_isolate]}" "${m[floor_seq]}")"
-	printf '%-8s %-34s %10s %10s\n' "$n" "tuna --cpus=1 --include" "${m[tuna_include]}" "$(ratio "${m[tuna_include]}" "${m[floor_rest]}")"
+	if [ -n "${m[tuna_include]:-}" ]; then
+		printf '%-8s %-34s %10s %10s\n' "$n" "tuna --cpus=1 --include" "${m[tuna_include]}" "$(ratio "${m[tuna_include]}" "${m[floor_rest]}")"
+	else
+		printf '%-8s %-34s %10s\n' "$n" "tuna --cpus=1 --include" "fails (tuna bug)"
+	fi
 	printf '%-8s %-34s %10s\n' "$n" "tuna --isolate / early-pin --save" "$(ratio "${m[tuna_isolate]}" "${m[ep_save]}")"
 	unset t m
 	kill "$threads_pid"

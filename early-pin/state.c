@@ -518,9 +518,7 @@ static int repair_task(const struct taskid *id, void *data)
 	cpuset_t cur, want, narrowed;
 	uint64_t start;
 
-	if (ep->ops.task_get_affinity(&ep->ops, id->pid, id->tid, &cur) < 0 ||
-	    !cpuset_subset(&cur, &rp->hk))
-		return 0;	/* sequestered masks are within the housekeeping set */
+	/* One stat read per process; recorded tasks cost a lookup, no syscall. */
 	if (rp->pid != id->pid) {
 		rp->pid = id->pid;
 		rp->err = taskstat_read(&ep->pc, id->pid, 0, &rp->st);
@@ -528,6 +526,9 @@ static int repair_task(const struct taskid *id, void *data)
 	if (rp->err < 0 || taskstat_is_percpu(&rp->st) ||
 	    taskkeys_find(&rp->tk, rp->sf, id->tid, rp->st.starttime))
 		return 0;	/* gone, per-CPU, or restored from its own record */
+	if (ep->ops.task_get_affinity(&ep->ops, id->pid, id->tid, &cur) < 0 ||
+	    !cpuset_subset(&cur, &rp->hk))
+		return 0;	/* sequestered masks are within the housekeeping set */
 	if (id->tid == id->pid) {
 		start = rp->st.starttime;
 	} else {
@@ -537,10 +538,11 @@ static int repair_task(const struct taskid *id, void *data)
 	}
 	if (start <= rp->sf->saved_at)
 		return 0;	/* there before the save, and not moved by it */
-	if (id->tid != id->pid) {
-		/* a new thread of a recorded process inherited from it */
+	/* a new thread of a recorded process inherited from it */
+	if (id->tid != id->pid)
 		orig = recorded_leader(rp, id->pid, rp->st.starttime);
-	} else {
+	if (!orig && (id->tid == id->pid || rp->st.starttime > rp->sf->saved_at)) {
+		/* a new process: its nearest recorded ancestor */
 		pid_t p = rp->st.ppid;
 
 		for (int depth = 0; !orig && p > 0 && depth < 64; depth++) {
