@@ -134,3 +134,20 @@ dracut_check() {
 	run -1 dracut_check
 	assert_output --partial "dracut module 'early-pin' will not be installed, because command 'early-pin' could not be found"
 }
+
+@test "without dracut's or systemd's pkg-config variables (missing or empty) the usual directories are used" {
+	local pc
+	# false: no pkg-config file at all; true: a .pc file without the variable
+	for pc in false true; do
+		run -0 qmake PKG_CONFIG="$pc" install-dracut-module
+		run -0 tree
+		assert_output "$(printf '%s\n' "644 /lib/systemd/system/early-pin.service" \
+			"644 /usr/lib/dracut/dracut.conf.d/50-early-pin.conf" \
+			"755 /usr/lib/dracut/modules.d/95early-pin/early-pin-pre-pivot.sh" \
+			"755 /usr/lib/dracut/modules.d/95early-pin/early-pin-pre-udev.sh" \
+			"755 /usr/lib/dracut/modules.d/95early-pin/module-setup.sh" | LC_ALL=C sort)"
+		run -0 qmake PKG_CONFIG="$pc" uninstall-dracut-module
+		run -0 tree
+		assert_output ""
+	done
+}
