@@ -8,8 +8,9 @@
 #   BUILD=build-x bench/pin.sh [COUNTS...]     (default counts: 1000 10000)
 #
 # Needs root and CPUs 0-1: CPU 0 is housekeeping, CPU 1 isolated. Every
-# measurement is the median wall time of $REPEAT runs (default 5), process
-# start included for every tool. The host is restored after each run.
+# measurement is the median of $REPEAT runs (default 5): wall time, process
+# start included, and CPU time (perf task-clock), which a loaded host does not
+# stretch. The host is restored after each run.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$top/build}
@@ -54,21 +55,31 @@ trap cleanup EXIT
 now_ns() { date +%s%N; }
 # median of the numbers on stdin
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-# ms COMMAND...: wall milliseconds of one run (output discarded)
+# ms COMMAND...: "WALL CPU" milliseconds of one run (output discarded). CPU is
+# the process's task-clock from perf when perf works here (a loaded host
+# stretches wall time, not CPU time), else "-".
 ms() {
-	local t0 t1
+	local t0 t1 cpu=-
 	t0=$(now_ns)
-	"$@" >/dev/null 2>&1 || { echo "bench/pin.sh: failed: $*" >&2; return 1; }
+	if [ -n "$PERF" ]; then
+		"$PERF" stat -x, -e task-clock -o "$work"/perf.csv "$@" >/dev/null 2>&1 ||
+			{ echo "bench/pin.sh: failed: $*" >&2; return 1; }
+		cpu=$(awk -F, '/task-clock/ { printf "%.1f", $1 }' "$work"/perf.csv)
+	else
+		"$@" >/dev/null 2>&1 || { echo "bench/pin.sh: failed: $*" >&2; return 1; }
+	fi
 	t1=$(now_ns)
-	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f\n", (b - a) / 1e6 }'
+	awk -v a="$t0" -v b="$t1" -v c="$cpu" 'BEGIN { printf "%.1f/%s\n", (b - a) / 1e6, c }'
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
+PERF=$(command -v perf || true)
+[ -z "$PERF" ] || "$PERF" stat -x, -e task-clock -o /dev/null true 2>/dev/null || PERF=
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2fx", a / b }'; }
 
 # A pristine-host reference to come back to between runs.
 "$EP" --housekeeping 0 --save "$ref" -q --skip freq
 "$EP" --restore "$ref" -q
 
-printf '%-8s %-34s %10s %10s\n' threads measurement "ms" "vs floor"
+printf '%-8s %-36s %9s %7s %9s %7s\n' threads measurement "wall ms" ratio "cpu ms" ratio
 for n in "${counts[@]}"; do
 	"$BUILD"/bench/pin-threads "$n" >"$work"/threads.out &
 	threads_pid=$!
@@ -101,23 +112,33 @@ for n in "${counts[@]}"; do
 		"$EP" --restore "$ref" -q
 	done
 	declare -A m=()
-	for k in "${!t[@]}"; do m[$k]=$(tr ' ' '\n' <<<"${t[$k]}" | grep . | median); done
+	declare -A c=()
+	for k in "${!t[@]}"; do
+		m[$k]=$(tr ' ' '\n' <<<"${t[$k]}" | grep . | cut -d/ -f1 | median)
+		c[$k]=$(tr ' ' '\n' <<<"${t[$k]}" | grep . | cut -d/ -f2 | grep -v -- - | median)
+		[ -n "${c[$k]}" ] || c[$k]=-
+	done
 	echo "$n threads started ($total threads on the host)"
-	printf '%-8s %-34s %10s %10s\n' "$n" "floor: sched_setaffinity -> CPU 0" "${m[floor_seq]}" "1.00x"
-	printf '%-8s %-34s %10s %10s\n' "$n" "floor: sched_setaffinity -> 0-1" "${m[floor_rest]}" "1.00x"
-	printf '%-8s %-34s %10s %10s\n' "$n" "early-pin pass (no state)" "${m[ep_pass]}" "$(ratio "${m[ep_pass]}" "${m[floor_seq]}")"
-	printf '%-8s %-34s %10s %10s\n' "$n" "early-pin --save (tasks only)" "${m[ep_save_tasks]}" "$(ratio "${m[ep_save_tasks]}" "${m[floor_seq]}")"
-	printf '%-8s %-34s %10s %10s\n' "$n" "early-pin --restore (tasks only)" "${m[ep_restore_tasks]}" "$(ratio "${m[ep_restore_tasks]}" "${m[floor_rest]}")"
-	printf '%-8s %-34s %10s %10s\n' "$n" "early-pin --save (tasks,IRQs,wq)" "${m[ep_save]}" "$(ratio "${m[ep_save]}" "${m[floor_seq]}")"
-	printf '%-8s %-34s %10s %10s\n' "$n" "early-pin --restore (tasks,IRQs,wq)" "${m[ep_restore]}" "$(ratio "${m[ep_restore]}" "${m[floor_rest]}")"
-	printf '%-8s %-34s %10s %10s\n' "$n" "tuna --cpus=1 --isolate" "${m[tuna_isolate]}" "$(ratio "${m[tuna_isolate]}" "${m[floor_seq]}")"
+	row() { # LABEL KEY FLOORKEY
+		printf '%-8s %-36s %9s %7s %9s %7s\n' "$n" "$1" "${m[$2]}" "$(ratio "${m[$2]}" "${m[$3]}")" \
+			"${c[$2]}" "$(ratio "${c[$2]}" "${c[$3]}")"
+	}
+	row "floor: sched_setaffinity -> CPU 0" floor_seq floor_seq
+	row "floor: sched_setaffinity -> 0-1" floor_rest floor_rest
+	row "early-pin pass (no state)" ep_pass floor_seq
+	row "early-pin --save (tasks only)" ep_save_tasks floor_seq
+	row "early-pin --restore (tasks only)" ep_restore_tasks floor_rest
+	row "early-pin --save (tasks,IRQs,wq)" ep_save floor_seq
+	row "early-pin --restore (tasks,IRQs,wq)" ep_restore floor_rest
+	row "tuna --cpus=1 --isolate" tuna_isolate floor_seq
 	if [ -n "${m[tuna_include]:-}" ]; then
-		printf '%-8s %-34s %10s %10s\n' "$n" "tuna --cpus=1 --include" "${m[tuna_include]}" "$(ratio "${m[tuna_include]}" "${m[floor_rest]}")"
+		row "tuna --cpus=1 --include" tuna_include floor_rest
 	else
-		printf '%-8s %-34s %10s\n' "$n" "tuna --cpus=1 --include" "fails (tuna bug)"
+		printf '%-8s %-36s %9s\n' "$n" "tuna --cpus=1 --include" "fails (tuna bug)"
 	fi
-	printf '%-8s %-34s %10s\n' "$n" "tuna --isolate / early-pin --save" "$(ratio "${m[tuna_isolate]}" "${m[ep_save]}")"
-	unset t m
+	printf '%-8s %-36s %9s %7s %9s %7s\n' "$n" "tuna --isolate / early-pin --save" "" \
+		"$(ratio "${m[tuna_isolate]}" "${m[ep_save]}")" "" "$(ratio "${c[tuna_isolate]}" "${c[ep_save]}")"
+	unset t m c
 	kill "$threads_pid"
 	wait "$threads_pid" 2>/dev/null || true
 	threads_pid=

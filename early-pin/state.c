@@ -67,9 +67,15 @@ static uint64_t task_key(pid_t tid, uint64_t start)
 	return ((uint64_t)(uint32_t)tid << 40 ^ start) | 1;	/* never 0 */
 }
 
+/* splitmix64's finalizer: every key bit reaches the slot bits. */
 static size_t key_slot(uint64_t key, size_t cap)
 {
-	return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 17) & (cap - 1);
+	key ^= key >> 30;
+	key *= 0xbf58476d1ce4e5b9ULL;
+	key ^= key >> 27;
+	key *= 0x94d049bb133111ebULL;
+	key ^= key >> 31;
+	return (size_t)key & (cap - 1);
 }
 
 static void taskkeys_free(struct taskkeys *tk)
