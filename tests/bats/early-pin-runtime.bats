@@ -298,7 +298,7 @@ start_tasks() {
 
 @test "early-pin real: an exited process and a reused PID are handled" {
 	requires_real
-	sleep 1000 & victim=$!
+	taskset -c 1 sleep 1000 & victim=$!	# original mask: CPU 1 only
 	run -0 "$EP" --housekeeping 0 --save "$REAL_STATE" -q
 	kill $victim; wait $victim 2>/dev/null || true
 	reused=
@@ -311,9 +311,12 @@ start_tasks() {
 	[ -n "$reused" ] || skip "could not get pid $victim again"
 	# the new process inherited the test shell's sequestered mask
 	assert_equal "$(mask_of $reused)" 0
-	run -0 "$EP" --restore "$REAL_STATE"
-	assert_output --partial "pid-reused=1"
-	assert_equal "$(mask_of $reused)" 0	# not the old process's 0,1
+	run -0 "$EP" --restore "$REAL_STATE" -v
+	assert_line --regexp "^task $victim/$victim: process started at [0-9]+, saved [0-9]+: a new process, skipped$"
+	assert_regex "$output" "pid-reused=[1-9]"
+	# never the old process's CPU 1; as a child started while sequestered,
+	# it gets its parent's original
+	assert_equal "$(mask_of $reused)" 0,1
 	sleep 1000 & gone=$!
 	PIDS+=($gone)
 	rm -f "$REAL_STATE"
