@@ -64,6 +64,11 @@ rc_of() { # rc_of SECTION: the rc= line early-pin's run ended with
 @test "after --restore every task has its exact original mask" {
 	local tid start flags allowed comm now bad=0 n=0
 	while read -r tid start flags allowed comm; do
+		# PF_NO_SETAFFINITY kthreads are the kernel's: early-pin never sets
+		# them, and some follow the workqueue masks lazily (the writeback
+		# rescuer keeps 0-1 after the restore until it next runs), so they
+		# are not compared; the workqueue masks themselves are, below.
+		((flags & PF_NO_SETAFFINITY)) && continue
 		now=$(vm_section sr-restored-tasks | awk -v t="$tid" -v s="$start" '$1 == t && $2 == s { print $4 }')
 		[ -n "$now" ] || continue # exited in between (the guest's own short-lived helpers)
 		n=$((n + 1))
@@ -72,10 +77,16 @@ rc_of() { # rc_of SECTION: the rc= line early-pin's run ended with
 			bad=$((bad + 1))
 		fi
 	done < <(vm_section sr-before-tasks)
-	[ "$n" -gt 20 ] || vm_fail "only $n tasks compared"
+	[ "$n" -gt 10 ] || vm_fail "only $n tasks compared"
 	[ "$bad" -eq 0 ]
 	vm_section sr-restored-tasks | grep -qE ' 3 qc-sr-one$'
 	vm_section sr-restored-tasks | grep -qE ' 1-3 qc-sr-two$'
+}
+
+@test "--save narrowed the workqueue masks, --restore gave back the exact ones" {
+	[ -n "$(vm_section sr-before-wqs)" ] || vm_fail "no workqueue masks in the guest report"
+	! diff <(vm_section sr-before-wqs) <(vm_section sr-saved-wqs) >/dev/null
+	diff <(vm_section sr-before-wqs) <(vm_section sr-restored-wqs)
 }
 
 @test "after --restore every IRQ has its exact original affinity" {

@@ -10,7 +10,8 @@
 #                       before the checks (a workload isol-verify must name)
 #   qc.saverestore=LIST run early-pin --save/--restore with --housekeeping LIST
 #                       against processes with known masks, snapshotting the
-#                       tasks and IRQs before, after save and after restore
+#                       tasks, IRQs and workqueue masks before, after save and
+#                       after restore
 #
 # Tables (one line each):  task: TID STARTTIME FLAGS ALLOWED COMM
 #                          irq:  N SMP_AFFINITY EFFECTIVE_AFFINITY ACTIONS
@@ -66,6 +67,12 @@ irqs() {
 	done
 }
 
+wqs() { # the unbound workqueue cpumask and every per-workqueue one
+	for _f in /sys/devices/virtual/workqueue/cpumask /sys/bus/workqueue/devices/*/cpumask; do
+		read -r _m <"$_f" 2>/dev/null && echo "$_f $_m"
+	done
+}
+
 load() { # load NAME CPULIST: a sleeping process called NAME on CPULIST
 	# shellcheck disable=SC2016 # expanded by the child shell
 	taskset -c "$2" sh -c 'echo -n "$0" >/proc/$$/comm; while :; do sleep 1; done' "$1" &
@@ -103,6 +110,8 @@ if [ -n "$_hk" ]; then
 	tasks >&3
 	section sr-before-irqs
 	irqs >&3
+	section sr-before-wqs
+	wqs >&3
 	section sr-save
 	early-pin --save /run/qc-state --housekeeping "$_hk" >&3 2>&1
 	echo "rc=$?" >&3
@@ -110,6 +119,8 @@ if [ -n "$_hk" ]; then
 	tasks >&3
 	section sr-saved-irqs
 	irqs >&3
+	section sr-saved-wqs
+	wqs >&3
 	section sr-restore
 	early-pin --restore /run/qc-state >&3 2>&1
 	echo "rc=$?" >&3
@@ -117,6 +128,8 @@ if [ -n "$_hk" ]; then
 	tasks >&3
 	section sr-restored-irqs
 	irqs >&3
+	section sr-restored-wqs
+	wqs >&3
 	section sr-restore-again
 	early-pin --restore /run/qc-state >&3 2>&1
 	echo "rc=$?" >&3

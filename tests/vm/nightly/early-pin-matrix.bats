@@ -90,6 +90,7 @@ setup() {
 		[ "$rc" = 0 ] || { vm_section $s >&2; vm_fail "early-pin in $s exited ${rc:-?}"; }
 	done
 	vm_check_tasks_off 2-3 sr-saved-tasks
+	diff <(vm_section sr-before-wqs) <(vm_section sr-restored-wqs)
 	diff <(vm_section sr-before-irqs | awk '{ print $1, $2 }') \
 		<(vm_section sr-restored-irqs | awk '{ print $1, $2 }')
 }
