@@ -24,6 +24,11 @@ setup() {
 	VM_ROOTFS=$BUILD/vm/rootfs.img
 }
 
+teardown() {
+	# a failed test shows the guest's console, the artifact keeps all of it
+	[ -n "${BATS_TEST_COMPLETED:-}" ] || [ -z "${VM_LOG:-}" ] || [ -n "${VM_LOG_SHOWN:-}" ] || vm_show_log
+}
+
 # isol-verify joins these checks as soon as it is part of the build.
 verify_built() {
 	[ -f "$QC_TOP/verify/Makemodule.mk" ]

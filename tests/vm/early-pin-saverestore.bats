@@ -24,6 +24,11 @@ setup() {
 	[ -s "$VM_RESULTS" ] || vm_fail "no guest report in $VM_RESULTS"
 }
 
+teardown() {
+	# a failed test shows the guest's console, the artifact keeps all of it
+	[ -n "${BATS_TEST_COMPLETED:-}" ] || [ -z "${VM_LOG:-}" ] || [ -n "${VM_LOG_SHOWN:-}" ] || vm_show_log
+}
+
 rc_of() { # rc_of SECTION: the rc= line early-pin's run ended with
 	vm_section "$1" | sed -n 's/^rc=//p' | tail -1
 }

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
+# (SC2034: the VM_* variables set here are read by the .bats files)
 #
 # QEMU boot-test harness for tests/vm/*.bats (load it with `load vm`).
 #
@@ -25,6 +26,7 @@ VM_CACHE=${QC_VM_CACHE:-$QC_TOP/tests/vm/cache}
 VM_TIMEOUT=${QC_VM_TIMEOUT:-480}
 VM_WORK=$BUILD/vm
 VM_LOGDIR=$BUILD/test-logs
+VM_LOG_SHOWN=
 
 vm_fail() { # print the reason where bats shows it, and fail
 	echo "vm: $*" >&2
@@ -223,6 +225,7 @@ vm_boot() {
 	VM_LOG=$VM_LOGDIR/vm-$name.log
 	VM_RESULTS=$VM_LOGDIR/vm-$name.results
 	rm -f "$VM_LOG" "$VM_RESULTS"
+	VM_LOG_SHOWN=
 	start=$(date +%s)
 	# -accel tcg, always: KVM hangs on these machines, and a test must never
 	# change accelerator behind our back.
@@ -258,6 +261,7 @@ vm_boot() {
 }
 
 vm_show_log() {
+	VM_LOG_SHOWN=1
 	echo "----- console of the guest (last 150 lines of ${VM_LOG:-?}) -----" >&2
 	tail -150 "$VM_LOG" >&2 2>/dev/null
 	echo "----- end of console -----" >&2

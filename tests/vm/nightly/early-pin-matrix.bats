@@ -20,6 +20,11 @@ setup() {
 	VM_ROOTFS=$BUILD/vm/rootfs.img
 }
 
+teardown() {
+	# a failed test shows the guest's console, the artifact keeps all of it
+	[ -n "${BATS_TEST_COMPLETED:-}" ] || [ -z "${VM_LOG:-}" ] || [ -n "${VM_LOG_SHOWN:-}" ] || vm_show_log
+}
+
 @test "nightly: 6.1, 2 sockets x 2 cores x 2 threads, 2 NUMA nodes: one housekeeping core per node" {
 	local iso=2-3,6-7 hk=0-1,4-5
 	vm_kernel 6.1
