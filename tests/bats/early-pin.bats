@@ -285,3 +285,13 @@ fake_cpufreq() { # two policies with a governor list and frequencies
 	run "$EP" --root "$R" --housekeeping 0,64 --skip irq,tasks,wq --governor performance -v
 	refute_line --partial "op: modprobe"
 }
+
+@test "early-pin: without root on the real machine: a clear error, --dry-run still works" {
+	requires root setpriv
+	run -1 --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups "$EP" --housekeeping 0
+	assert_equal "$stderr" "early-pin: changing IRQ and task affinity needs root"
+	run -1 --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups "$EP" --restore /nonexistent
+	assert_equal "$stderr" "early-pin: restoring IRQ and task affinity needs root"
+	run -0 setpriv --reuid=65534 --regid=65534 --clear-groups "$EP" --housekeeping 0 --dry-run
+	assert_output --partial "nothing changed"
+}
