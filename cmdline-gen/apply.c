@@ -122,6 +122,13 @@ static void say_reboot(const struct cg_apply_opts *o, const struct kparams *want
 	else
 		printf("Reboot needed: the running kernel does not have %s.\n",
 		       reverting ? "the original parameters" : "these parameters yet");
+	/*
+	 * The plan lives only on the kernel command line; early-pin in the
+	 * initramfs reads it back at boot, so no initramfs has to be rebuilt.
+	 */
+	if (!match)
+		printf("No initramfs rebuild needed: early-pin reads the plan from the kernel "
+		       "command line at boot.\n");
 }
 
 static char *choose_command(const struct cg_apply_opts *o, const struct bootcfg *bc,

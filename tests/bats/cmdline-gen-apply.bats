@@ -59,6 +59,7 @@ has_plan_once() {
 	assert_line "Updated /etc/default/grub"
 	assert_line --partial "Not running 'grub-mkconfig -o /boot/grub/grub.cfg'"
 	assert_line "Reboot needed: the running kernel does not have these parameters yet."
+	assert_line "No initramfs rebuild needed: early-pin reads the plan from the kernel command line at boot."
 	run -1 diff "$ORIG/etc/default/grub" "$R/etc/default/grub"
 	assert_output "9c9
 < GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"
