@@ -199,6 +199,16 @@ snapshot() {
 	assert_equal "$(snapshot)" "$before"
 }
 
+@test "early-pin run: CPUs that do not exist, or no housekeeping CPU left, are refused" {
+	run -1 --separate-stderr "$EP" --root "$R" run --cpus 500-600 -- true
+	assert_equal "$stderr" "early-pin: --cpus 500-600 names no online CPU"
+	run -1 --separate-stderr "$EP" --root "$R" run --cpus 0-127 -- true
+	assert_equal "$stderr" "early-pin: --cpus 0-127 leaves no housekeeping CPU"
+	run -2 --separate-stderr "$EP" --root "$R" run --cpus 1 --housekeeping 0 -- true
+	run -2 --separate-stderr "$EP" --root "$R" --cpus 1
+	[ ! -e "$R"/run/quietcore/active ]
+}
+
 @test "early-pin --save NAME keeps the state in <root>/run/quietcore/" {
 	run -0 "$EP" --root "$R" --housekeeping 0,64 --save bench1
 	assert_equal "$(stat -c %a "$R"/run/quietcore/bench1)" 600
