@@ -218,7 +218,6 @@ int atomicfile_write(int rootfd, const char *path, const void *buf, size_t len,
 		r = -errno;
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
-	fd = -1;
 	if (r == 0 && renameat(dfd, tmp, dfd, base) < 0)
 		r = -errno;
 	if (r < 0) {
@@ -309,6 +308,7 @@ int atomicfile_lock(int rootfd, const char *path, int *ret_fd)
 	r = atomicfile_open_parent(rootfd, path, &dfd, &base);
 	if (r < 0)
 		return r;
+	/* NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage): set when it returns 0 */
 	fd = openat(dfd, base, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	r = fd < 0 ? -errno : 0;
 	close(dfd);

@@ -343,7 +343,7 @@ int cmdedits_apply(const struct cmdedits *e, unsigned int file, const char *buf,
 	char *out = NULL;
 	int r = -ENOMEM;
 
-	list = calloc(e->n + 1, sizeof(*list));
+	list = calloc(e->n + 1, sizeof(*list));	/* NOLINT(bugprone-sizeof-expression): pointers */
 	if (!list)
 		return -ENOMEM;
 	for (size_t i = 0; i < e->n; i++) {
@@ -356,7 +356,7 @@ int cmdedits_apply(const struct cmdedits *e, unsigned int file, const char *buf,
 		list[n++] = &e->v[i];
 		cap += strlen(e->v[i].text);
 	}
-	qsort(list, n, sizeof(*list), edit_cmp);
+	qsort(list, n, sizeof(*list), edit_cmp);	/* NOLINT(bugprone-sizeof-expression): pointers */
 	out = malloc(cap);
 	if (!out)
 		goto out;

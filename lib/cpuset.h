@@ -50,7 +50,7 @@ static inline int cpuset_first(const cpuset_t *set)
 int cpuset_last(const cpuset_t *set);	/* -1 if empty */
 
 #define cpuset_foreach(cpu, set) \
-	for (int cpu = cpuset_first(set); cpu >= 0; cpu = cpuset_next(set, (unsigned int)cpu + 1))
+	for (int cpu = cpuset_first(set); cpu >= 0; cpu = cpuset_next(set, (unsigned int)cpu + 1)) /* NOLINT(bugprone-macro-parentheses): cpu is declared */
 
 /*
  * Parse a cpulist with the kernel's semantics (lib/bitmap-str.c):

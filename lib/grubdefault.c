@@ -775,6 +775,7 @@ static int sb_add(struct strbuf *sb, const char *s, size_t n)
 		sb->s = ns;
 		sb->cap = ncap;
 	}
+	/* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): cap 0 means s was just allocated */
 	memcpy(sb->s + sb->n, s, n);
 	sb->n += n;
 	sb->s[sb->n] = '\0';

@@ -4,6 +4,7 @@
  */
 #include "ops.h"
 
+
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -269,8 +270,8 @@ out:
 /* "<file>.errno": errno name and an optional count of failures left. */
 static int fake_sidecar_errno(const char *file)
 {
-	char side[PATH_MAX], buf[64], name[32];
-	unsigned long count;
+	char side[PATH_MAX], buf[64], name[32], *p, *end;
+	unsigned long count = 0;
 	int n, err, fd;
 	ssize_t len;
 
@@ -284,7 +285,17 @@ static int fake_sidecar_errno(const char *file)
 	if (len <= 0)
 		return 0;
 	buf[len] = '\0';
-	n = sscanf(buf, "%31s %lu", name, &count);
+	/* "NAME [COUNT]": the count with strtoul, which reports what sscanf cannot */
+	n = sscanf(buf, "%31s", name);
+	p = buf + strspn(buf, " \t\n");
+	p += strcspn(p, " \t\n");
+	p += strspn(p, " \t\n");
+	if (n == 1 && *p) {
+		errno = 0;
+		count = strtoul(p, &end, 10);
+		if (!errno && end != p && *p != '-')
+			n = 2;	/* as sscanf's %lu: a count that does not parse is no count */
+	}
 	err = ops_errno_from_name(name);
 	if (n < 1 || !err)
 		return 0;

@@ -363,6 +363,7 @@ int parse_u32(const char *s, uint32_t *ret)
 }
 
 #define DEFINE_READER(name, type, parser)                                         \
+	/* NOLINTNEXTLINE(bugprone-macro-parentheses): type declares, no parentheses */ \
 	int name(struct path_cxt *pc, type *ret, const char *fmt, ...)            \
 	{                                                                         \
 		char buf[64];                                                     \
@@ -432,7 +433,7 @@ int path_read_cpumask(struct path_cxt *pc, cpuset_t *ret, const char *fmt, ...)
 	va_end(ap);
 	if (r < 0)
 		return r;
-	if (strlen(s) != len)
+	if (!s || strlen(s) != len)
 		r = -EINVAL;
 	else
 		r = *s ? cpuset_parse_mask(s, ret) : -ENODATA;

@@ -58,6 +58,7 @@ static int dir_foreach_pid(int fd, char *buf, int (*fn)(pid_t, void *), void *da
 			struct linux_dirent64 *d = (struct linux_dirent64 *)(buf + off);
 			pid_t pid = name_to_pid(d->d_name);
 
+			/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference): buf is the caller's buffer */
 			off += d->d_reclen;
 			if (pid > 0) {
 				int r = fn(pid, data);

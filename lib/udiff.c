@@ -135,7 +135,7 @@ int udiff_format(const char *label_a, const char *a, size_t alen, const char *la
 		r = -ENOMEM;
 		goto out;
 	}
-	if (memchr(ops, '-', nops) || memchr(ops, '+', nops)) {
+	if (nops && (memchr(ops, '-', nops) || memchr(ops, '+', nops))) {
 		size_t k = 0;
 
 		fprintf(f, "--- %s\n+++ %s\n", a ? label_a : "/dev/null", b ? label_b : "/dev/null");

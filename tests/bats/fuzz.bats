@@ -10,6 +10,7 @@ load helpers
 bats_require_minimum_version 1.5.0
 
 setup_file() {
+	[ -z "${QC_VALGRIND:-}" ] || skip "not under check-valgrind"
 	command -v clang >/dev/null || skip "requires clang"
 	# Built here so that `make check` and `tests/run.sh bats` both have them.
 	mkdir -p "$BUILD"
@@ -21,7 +22,10 @@ fuzz_run() { # fuzz_run NAME: replay, then fuzz a few seconds on a scratch corpu
 	local f=$1 bin=$BUILD/fuzz/fuzz-$1 seeds=$QC_TOP/tests/fuzz/corpus/$1
 	local work=$BATS_TEST_TMPDIR/corpus
 	[ -x "$bin" ] || skip "$bin not built (clang with libFuzzer missing?)"
-	[ -d "$seeds" ] && [ -n "$(ls -A "$seeds")" ] || { echo "no seeds in $seeds"; return 1; }
+	if [ ! -d "$seeds" ] || [ -z "$(ls -A "$seeds")" ]; then
+		echo "no seeds in $seeds"
+		return 1
+	fi
 	mkdir -p "$work"
 	export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
 	run -0 "$bin" -runs=0 -artifact_prefix="$BATS_TEST_TMPDIR/" "$seeds"
