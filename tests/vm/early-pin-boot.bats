@@ -117,3 +117,15 @@ verify_built() {
 			vm_fail "isol-verify's JSON does not name qc-pinned-load"
 	fi
 }
+
+@test "6.1, malformed rd.earlypin.* values: logged and ignored, the boot goes on and is still isolated" {
+	vm_kernel 6.1
+	vm_initramfs plain
+	vm_boot badarg-6.1 "$ISOLATE rd.earlypin.cpus=9-x,, rd.earlypin.governor=\$bad"
+	# both passes complain about each value (", ignoring") and still pin
+	vm_check_kmsg 2 "rd\.earlypin\.cpus=.*9-x,,.*ignoring"
+	vm_check_kmsg 2 "rd\.earlypin\.governor=.*ignoring"
+	vm_check_kmsg 2 'housekeeping=0-1'
+	vm_check_tasks_off 2-3
+	vm_check_irqs_off 2-3
+}
