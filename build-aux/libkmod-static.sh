@@ -135,7 +135,8 @@ build() { # builds into $cache; runs under the cache lock
 	if ! (cd "$src" && autoreconf --force --install) >"$work/build.log" 2>&1 ||
 		! (cd "$src" && ./configure "${CONFFLAGS[@]}" CC="${CC:-gcc}" \
 			CFLAGS="-O2 -g" >>"$work/build.log" 2>&1) ||
-		! make -C "$src" -j"$(nproc)" libkmod/libkmod-internal.la >>"$work/build.log" 2>&1; then
+		! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$src" -j"$(nproc)" \
+			libkmod/libkmod-internal.la >>"$work/build.log" 2>&1; then
 		tail -20 "$work/build.log" >&2
 		say "building libkmod failed"
 		return 1
