@@ -148,7 +148,7 @@ vm_initramfs() { # vm_initramfs plain|systemd (after vm_kernel)
 	esac
 	dver=$(dpkg-query -W -f='${Version}' dracut-core 2>/dev/null)
 	key=$( {
-		echo "$VM_KVER $variant $mods $dver"
+		echo "$VM_KVER $VM_KROOT $variant $mods $dver"
 		sha256sum "$BUILD/early-pin" "$QC_TOP"/dracut-module/95early-pin/* "$QC_TOP/dracut-module/early-pin.conf" | cut -d' ' -f1
 	} | sha256sum | cut -c1-16)
 	img=$VM_CACHE/initramfs/$VM_KVER-$variant-$key.img
@@ -173,8 +173,10 @@ vm_initramfs() { # vm_initramfs plain|systemd (after vm_kernel)
 		fi
 		rm -rf "$base"
 		chmod 0644 "$tmp" && mv "$tmp" "$img" || return 1
-		# images of old inputs go after a week
-		find "$VM_CACHE/initramfs" -name '*.img' -mtime +7 -delete 2>/dev/null
+		# every early-pin build makes a new image: keep the newest few per
+		# kernel and variant (other build trees may be using them)
+		find "$VM_CACHE/initramfs" -maxdepth 1 -name "$VM_KVER-$variant-*.img" -printf '%T@ %p\n' |
+			sort -rn | tail -n +7 | while read -r _ f; do rm -f "$f"; done
 	fi
 	VM_INITRD=$img
 }
