@@ -1,0 +1,7 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# make bench: bench/run.sh runs the four benches and writes $(BUILD)/bench.md.
+#   make bench BENCHES="plan verify"
+BENCHES	?=
+
+bench: all
+	@BUILD=$(abspath $(BUILD)) bench/run.sh $(BENCHES)

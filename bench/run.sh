@@ -1,0 +1,114 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# make bench: runs bench/plan.sh, bench/pin.sh, bench/verify.sh and
+# bench/jitter.sh (each keeps its own output in $BUILD/bench/<name>.txt) and
+# writes one markdown table, quietcore next to each peer with the ratio, and
+# the machine it ran on, to $BUILD/bench.md (also printed).
+#
+#   BUILD=build-x bench/run.sh [plan pin verify jitter]
+#   BENCH_REUSE=1 ...   table again from the outputs already in $BUILD/bench/
+#
+# Ratio = peer / quietcore for times (above 1: quietcore is faster), and the
+# same for latency quantiles (above 1: quietcore's probe saw less). No
+# thresholds: these are numbers to read, not tests. A bench that cannot run
+# here (no root, missing peer) is listed with its reason.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$top/build}
+export BUILD
+out=$BUILD/bench
+md=$BUILD/bench.md
+mkdir -p "$out"
+benches=("$@")
+[ ${#benches[@]} -gt 0 ] || benches=(plan pin verify jitter)
+
+rows=$out/rows.tsv	# bench, case, quietcore tool, value, peer, value, ratio
+: >"$rows"
+notes=()
+
+ratio() { awk -v p="$1" -v q="$2" 'BEGIN { if (q + 0 > 0 && p + 0 > 0) printf "%.2f", p / q; else print "-" }'; }
+row() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$rows"; }
+num() { sed -E 's/[^0-9.]//g' <<<"$1"; }	# "12.34ms" -> 12.34
+
+for b in "${benches[@]}"; do
+	script=$top/bench/$b.sh
+	log=$out/$b.txt
+	echo "bench: $b (output: $log)"
+	if [ ! -x "$script" ]; then
+		notes+=("$b: bench/$b.sh missing")
+		continue
+	fi
+	if [ "${BENCH_REUSE:-0}" = 1 ] && [ -s "$log" ]; then
+		echo "bench: $b: reusing $log (BENCH_REUSE=1)"
+	elif ! "$script" >"$log" 2>&1; then
+		notes+=("$b: bench/$b.sh failed: $(tail -1 "$log")")
+		continue
+	fi
+	case $b in
+	plan)	# tree cpus cgms hwlocms ratio ...
+		awk '$3 ~ /ms$/ && $4 ~ /ms$/ { print $1 "\t" $2 "\t" $3 "\t" $4 }' "$log" |
+			while IFS=$'\t' read -r tree cpus a c; do
+				row plan "$tree ($cpus CPUs), topology + plan" cmdline-gen "$a" hwloc-info "$c" \
+					"$(ratio "$(num "$c")" "$(num "$a")")"
+			done ;;
+	verify)
+		a=$(sed -n 's/^isol-verify --interval 0: *\([0-9.]* ms\).*/\1/p' "$log")
+		c=$(sed -n 's/^ps -eLo psr,comm: *\([0-9.]* ms\).*/\1/p' "$log")
+		t=$(sed -n 's/^threads on the host: *\([0-9]*\).*/\1/p' "$log")
+		[ -n "$a" ] && [ -n "$c" ] &&
+			row verify "full check, $t threads" isol-verify "$a" "ps -eLo psr,comm" "$c" \
+				"$(ratio "$(num "$c")" "$(num "$a")")" ;;
+	pin)	# threads measurement wall ratio cpu ratio: early-pin rows vs the tuna/floor rows
+		awk -F'  +' '$1 ~ /^[0-9]+$/ && $3 ~ /^[0-9.]+$/ { print $1 "\t" $2 "\t" $3 }' "$log" >"$out/pin.rows"
+		while IFS=$'\t' read -r n what ms; do
+			case $what in *early-pin*) ;; *) continue ;; esac
+			op=save; case $what in *restore*) op=restore ;; esac
+			while IFS=$'\t' read -r n2 what2 ms2; do
+				[ "$n2" = "$n" ] || continue
+				case $what2 in *early-pin*) continue ;; esac
+				case $what2 in *restore*) [ "$op" = restore ] || continue ;; *) [ "$op" = save ] || continue ;; esac
+				row pin "$n threads, $op" "$what" "$ms ms" "$what2" "$ms2 ms" "$(ratio "$ms2" "$ms")"
+			done <"$out/pin.rows"
+		done <"$out/pin.rows" ;;
+	jitter)	# tool cpu samples p50 p99 p99.9 max
+		iv=$(awk '$1 == "isol-verify" { print $4, $5, $6, $7 }' "$log")
+		os=$(awk '$1 == "oslat" { print $4, $5, $6, $7 }' "$log")
+		if [ -n "$iv" ] && [ -n "$os" ]; then
+			read -r -a a <<<"$iv"
+			read -r -a c <<<"$os"
+			q=(p50 p99 p99.9 max)
+			for i in 0 1 2 3; do
+				# oslat reports microseconds, isol-verify nanoseconds
+				an=$(num "${a[$i]}")
+				cn=$(awk -v v="$(num "${c[$i]}")" 'BEGIN { print v * 1000 }')
+				row jitter "${q[$i]} gap on one CPU" "isol-verify --jitter" "${a[$i]}" oslat \
+					"${c[$i]}" "$(ratio "$cn" "$an")"
+			done
+		fi ;;
+	esac
+	grep -q "^$b"$'\t' "$rows" || notes+=("$b: no result line recognised (see $log)")
+done
+
+{
+	echo "## quietcore benchmarks"
+	echo
+	# shellcheck disable=SC1091 # the host's own file
+	os=$(. /etc/os-release && echo "$PRETTY_NAME")
+	cores=$(lscpu -p=core,socket 2>/dev/null | grep -v '^#' | sort -u | wc -l)
+	echo "Machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
+		"$(nproc) CPUs online ($cores cores), kernel $(uname -r), $os," \
+		"load $(cut -d' ' -f1-3 /proc/loadavg) at $(date -u '+%Y-%m-%d %H:%M UTC')."
+	echo
+	echo "| bench | case | quietcore | time/value | peer | time/value | ratio peer/quietcore |"
+	echo "|---|---|---|---|---|---|---|"
+	while IFS=$'\t' read -r b c q qv p pv r; do
+		echo "| $b | $c | $q | $qv | $p | $pv | $r |"
+	done <"$rows"
+	echo
+	echo "Ratio above 1: quietcore is faster (times) or saw smaller gaps (jitter)."
+	for n in "${notes[@]}"; do
+		echo "- $n"
+	done
+} >"$md"
+cat "$md"
