@@ -59,16 +59,19 @@ for b in "${benches[@]}"; do
 		[ -n "$a" ] && [ -n "$c" ] &&
 			row verify "full check, $t threads" isol-verify "$a" "ps -eLo psr,comm" "$c" \
 				"$(ratio "$(num "$c")" "$(num "$a")")" ;;
-	pin)	# threads measurement wall ratio cpu ratio: early-pin rows vs the tuna/floor rows
-		awk -F'  +' '$1 ~ /^[0-9]+$/ && $3 ~ /^[0-9.]+$/ { print $1 "\t" $2 "\t" $3 }' "$log" >"$out/pin.rows"
-		while IFS=$'\t' read -r n what ms; do
+	pin)	# threads, measurement, wall ms, ratio, cpu ms, ratio. Ratio on CPU time
+		# (perf task-clock), which a loaded host does not stretch as it does wall time.
+		awk -F'  +' '$1 ~ /^[0-9]+$/ && $3 ~ /^[0-9.]+$/ { print $1 "\t" $2 "\t" $3 "\t" $5 }' \
+			"$log" >"$out/pin.rows"
+		while IFS=$'\t' read -r n what ms cpu; do
 			case $what in *early-pin*) ;; *) continue ;; esac
-			op=save; case $what in *restore*) op=restore ;; esac
-			while IFS=$'\t' read -r n2 what2 ms2; do
+			case $what in *restore*) peers='0-1|--include' ;; *) peers='CPU 0|--isolate' ;; esac
+			while IFS=$'\t' read -r n2 what2 ms2 cpu2; do
 				[ "$n2" = "$n" ] || continue
 				case $what2 in *early-pin*) continue ;; esac
-				case $what2 in *restore*) [ "$op" = restore ] || continue ;; *) [ "$op" = save ] || continue ;; esac
-				row pin "$n threads, $op" "$what" "$ms ms" "$what2" "$ms2 ms" "$(ratio "$ms2" "$ms")"
+				grep -qE -- "$peers" <<<"$what2" || continue
+				row pin "$n threads" "$what" "$cpu ms cpu ($ms wall)" "$what2" \
+					"$cpu2 ms cpu ($ms2 wall)" "$(ratio "$cpu2" "$cpu")"
 			done <"$out/pin.rows"
 		done <"$out/pin.rows" ;;
 	jitter)	# tool cpu samples p50 p99 p99.9 max
@@ -106,7 +109,7 @@ done
 		echo "| $b | $c | $q | $qv | $p | $pv | $r |"
 	done <"$rows"
 	echo
-	echo "Ratio above 1: quietcore is faster (times) or saw smaller gaps (jitter)."
+	echo "Ratio above 1: quietcore is faster (times; for pin: CPU time) or saw smaller gaps (jitter)."
 	for n in "${notes[@]}"; do
 		echo "- $n"
 	done
