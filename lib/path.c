@@ -208,36 +208,26 @@ ssize_t path_read_buf(struct path_cxt *pc, char *buf, size_t len, const char *fm
 	return n;
 }
 
-static __attribute__((format(printf, 4, 0))) int
-path_vread_str(struct path_cxt *pc, char **ret, size_t *ret_len, const char *fmt, va_list ap)
+int fd_read_all(int fd, size_t max, char **ret, size_t *ret_len)
 {
 	size_t cap = 4096, pos = 0;
-	char *buf;
-	int fd;
+	char *buf = malloc(cap);
 
-	fd = path_vopen(pc, O_RDONLY, fmt, ap);
-	if (fd < 0)
-		return fd;
-	buf = malloc(cap);
-	if (!buf) {
-		close(fd);
+	if (!buf)
 		return -ENOMEM;
-	}
 	for (;;) {
 		ssize_t n;
 
 		if (cap - pos < 2) {
 			char *nb;
 
-			if (cap > (64U << 20)) {
+			if (cap > max) {
 				free(buf);
-				close(fd);
 				return -EFBIG;
 			}
 			nb = realloc(buf, cap * 2);
 			if (!nb) {
 				free(buf);
-				close(fd);
 				return -ENOMEM;
 			}
 			buf = nb;
@@ -250,19 +240,58 @@ path_vread_str(struct path_cxt *pc, char **ret, size_t *ret_len, const char *fmt
 			int e = -errno;
 
 			free(buf);
-			close(fd);
 			return e;
 		}
 		if (n == 0)
 			break;
 		pos += (size_t)n;
 	}
-	close(fd);
 	buf[pos] = '\0';
-	pos = strip_trailing(buf, pos);
 	*ret = buf;
 	if (ret_len)
 		*ret_len = pos;
+	return 0;
+}
+
+static __attribute__((format(printf, 5, 0))) int
+path_vread_all(struct path_cxt *pc, size_t max, char **ret, size_t *ret_len, const char *fmt,
+	       va_list ap)
+{
+	int fd = path_vopen(pc, O_RDONLY, fmt, ap);
+	int r;
+
+	if (fd < 0)
+		return fd;
+	r = fd_read_all(fd, max, ret, ret_len);
+	close(fd);
+	return r;
+}
+
+int path_read_all(struct path_cxt *pc, size_t max, char **ret, size_t *ret_len, const char *fmt,
+		  ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = path_vread_all(pc, max, ret, ret_len, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+static __attribute__((format(printf, 4, 0))) int
+path_vread_str(struct path_cxt *pc, char **ret, size_t *ret_len, const char *fmt, va_list ap)
+{
+	size_t len;
+	char *buf;
+	int r = path_vread_all(pc, 64U << 20, &buf, &len, fmt, ap);
+
+	if (r < 0)
+		return r;
+	len = strip_trailing(buf, len);
+	*ret = buf;
+	if (ret_len)
+		*ret_len = len;
 	return 0;
 }
 

@@ -64,7 +64,15 @@ int path_access(struct path_cxt *pc, int mode, const char *fmt, ...) PATH_FMT3;
  * whitespace and NULs stripped. Returns the length, -EFBIG if it did not fit.
  */
 ssize_t path_read_buf(struct path_cxt *pc, char *buf, size_t len, const char *fmt, ...) PATH_FMT4;
-/* Same, malloc'ed, any size. */
+/*
+ * Read fd (or a file under pc) to EOF into a malloc'ed, NUL-terminated buffer,
+ * raw: nothing stripped, embedded NULs kept (*ret_len counts them; may be NULL).
+ * -EFBIG past about max bytes. fd_read_all does not close fd.
+ */
+int fd_read_all(int fd, size_t max, char **ret, size_t *ret_len);
+int path_read_all(struct path_cxt *pc, size_t max, char **ret, size_t *ret_len, const char *fmt,
+		  ...) __attribute__((format(printf, 5, 6)));
+/* Same as path_read_buf, malloc'ed, any size (up to 64 MiB). */
 int path_read_str(struct path_cxt *pc, char **ret, const char *fmt, ...) PATH_FMT3;
 
 int path_read_s64(struct path_cxt *pc, int64_t *ret, const char *fmt, ...) PATH_FMT3;

@@ -3,6 +3,7 @@
  * statefile: early-pin's save/restore records.
  */
 #include "statefile.h"
+#include "path.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -265,51 +266,14 @@ out:
 
 static int read_file(const char *file, char **ret, size_t *ret_len)
 {
-	size_t cap = 65536, len = 0;
-	char *buf;
-	int fd;
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	int r;
 
-	fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	buf = malloc(cap);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	for (;;) {
-		ssize_t n;
-
-		if (cap - len < 2) {
-			char *nb = cap < (512U << 20) ? realloc(buf, cap * 2) : NULL;
-
-			if (!nb) {
-				free(buf);
-				close(fd);
-				return -EFBIG;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		n = read(fd, buf + len, cap - 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = -errno;
-
-			free(buf);
-			close(fd);
-			return e;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
+	r = fd_read_all(fd, 512U << 20, ret, ret_len);
 	close(fd);
-	buf[len] = '\0';
-	*ret = buf;
-	*ret_len = len;
-	return 0;
+	return r;
 }
 
 /* Split off the next space-separated word of *p (which it advances); NULL if none. */

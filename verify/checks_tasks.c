@@ -357,51 +357,6 @@ static bool find_var(const char *text, size_t len, char sep, const char *var, ch
 }
 
 /* A whole file with its exact length (NUL bytes included), up to 1 MiB. */
-static __attribute__((format(printf, 4, 5))) int read_whole(struct path_cxt *pc, char **ret,
-							    size_t *ret_len, const char *fmt, ...)
-{
-	size_t cap = 1 << 20, pos = 0;
-	const char *path;
-	va_list ap;
-	char *buf;
-	int fd;
-
-	va_start(ap, fmt);
-	path = path_vget(pc, fmt, ap);
-	va_end(ap);
-	if (!path)
-		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	buf = malloc(cap + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (pos < cap) {
-		ssize_t n = read(fd, buf + pos, cap - pos);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = -errno;
-
-			free(buf);
-			close(fd);
-			return e;
-		}
-		if (n == 0)
-			break;
-		pos += (size_t)n;
-	}
-	close(fd);
-	buf[pos] = '\0';
-	*ret = buf;
-	*ret_len = pos;
-	return 0;
-}
-
 static void check_irqbalance(struct verify *v, struct check *c, const struct vtask *t)
 {
 	static const char *const confs[] = { "/etc/default/irqbalance", "/etc/sysconfig/irqbalance" };
@@ -415,7 +370,7 @@ static void check_irqbalance(struct verify *v, struct check *c, const struct vta
 	int r;
 
 	check_detail_int(c, "irqbalance_pid", t->pid);
-	r = read_whole(&v->pc, &env, &envlen, "/proc/%d/environ", t->pid);
+	r = path_read_all(&v->pc, 1U << 20, &env, &envlen, "/proc/%d/environ", t->pid);
 	if (r == 0) {
 		size_t len = envlen;
 
