@@ -30,7 +30,7 @@ setup_file() {
 @test "drill: the regeneration step fails inside the guest (broken update-grub, failing --update-command): files put back, the next boot has the old line" {
 	local script c1 c2 before
 	script=$(prov_script drill-regen)
-	img_boot drill-regen "$script" -smp 2
+	img_boot drill-regen "$script" "${PROV_QEMU[@]}" -smp 2
 	c1=$(img_section 1 boot | head -1)
 	before=$(img_section 1 sha-before)
 	# update-grub fails (a broken /etc/grub.d script)
@@ -62,7 +62,7 @@ setup_file() {
 	disk=$BATS_TEST_TMPDIR/deb.raw
 	cp "$deb" "$disk" && truncate -s $(((size + 511) / 512 * 512)) "$disk"
 	script=$(prov_script drill-kernel "QC_DEB_SIZE=$size")
-	img_boot drill-kernel "$script" -smp 2 -drive "file=$disk,format=raw,if=virtio,readonly=on"
+	img_boot drill-kernel "$script" "${PROV_QEMU[@]}" -smp 2 -drive "file=$disk,format=raw,if=virtio,readonly=on"
 	img_expect_rc 1 plan 0
 	line=$(img_section 1 plan | jq -r .cmdline)
 	img_expect_rc 1 apply 0
@@ -89,7 +89,7 @@ setup_file() {
 @test "drill: rd.earlypin=0 and a process pinned to an isolated CPU: no early-pin, isol-verify CRITICAL naming the process" {
 	local script json pin=1
 	script=$(prov_script drill-earlypin "QC_PIN_CPU=$pin")
-	img_boot drill-earlypin "$script" -smp 2
+	img_boot drill-earlypin "$script" "${PROV_QEMU[@]}" -smp 2
 	img_expect_rc 1 apply 0
 	[[ " $(img_section 2 boot | head -1) " == *" rd.earlypin=0 "* ]] || img_fail "boot 2 lacks rd.earlypin=0"
 	# early-pin stayed out of the boot

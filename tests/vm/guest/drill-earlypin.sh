@@ -11,8 +11,9 @@ case $QC_BOOT in
 	;;
 2)
 	qc_run kmsg sh -c 'dmesg | grep -E "early-pin" || :'
-	cp /bin/sleep /run/qc-pinned-load
-	taskset -c "$QC_PIN_CPU" /run/qc-pinned-load 3600 &
+	# a workload with a name of its own (/run is noexec)
+	cp /bin/sleep /usr/local/bin/qc-pinned-load
+	taskset -c "$QC_PIN_CPU" /usr/local/bin/qc-pinned-load 3600 &
 	sleep 1
 	qc_run pinned taskset -pc $!
 	qc_run verify isol-verify --json
