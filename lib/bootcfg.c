@@ -1178,6 +1178,12 @@ int bootcfg_commit(struct bootcfg *bc, bool save, struct bootcfg_error *err)
 				 c->have_newst ? &c->newst : c->old ? &c->st : NULL);
 		if (r < 0) {
 			errf(err, "cannot write %s: %s", c->path, strerror(-r));
+			/*
+			 * The file may hold the new content all the same (the
+			 * directory fsync after the rename failed): roll it back
+			 * too; restore_change() skips a file that is unchanged.
+			 */
+			c->written = true;
 			bootcfg_rollback(bc, NULL);
 			return r;
 		}
