@@ -89,7 +89,7 @@ static bool shim_hit(const char *func)
 	return true;
 }
 
-#define REAL(name) ((__typeof__(&name))dlsym(RTLD_NEXT, #name))
+#define REAL(name) ((__typeof__(&(name)))dlsym(RTLD_NEXT, #name))
 
 int openat(int dirfd, const char *path, int flags, ...)
 {
