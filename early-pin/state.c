@@ -390,7 +390,8 @@ static unsigned int restore_task(struct earlypin *ep, const struct statefile_rec
 		rs->failed++;
 		return 1;
 	}
-	if (!bsearch(&key, pc->threads.v, pc->threads.n, sizeof(key), cmp_tid)) {
+	/* bsearch() wants a valid array even for zero elements (glibc: nonnull). */
+	if (!pc->threads.n || !bsearch(&key, pc->threads.v, pc->threads.n, sizeof(key), cmp_tid)) {
 		rs->exited++;	/* the thread ended; its tid may belong to someone else now */
 		return 0;
 	}
