@@ -282,12 +282,14 @@ int path_read_all(struct path_cxt *pc, size_t max, char **ret, size_t *ret_len, 
 static __attribute__((format(printf, 4, 0))) int
 path_vread_str(struct path_cxt *pc, char **ret, size_t *ret_len, const char *fmt, va_list ap)
 {
-	size_t len;
-	char *buf;
+	size_t len = 0;
+	char *buf = NULL;
 	int r = path_vread_all(pc, 64U << 20, &buf, &len, fmt, ap);
 
 	if (r < 0)
 		return r;
+	if (!buf)	/* not reached: fd_read_all sets it on success (for the analyzer) */
+		return -ENOMEM;
 	len = strip_trailing(buf, len);
 	*ret = buf;
 	if (ret_len)
