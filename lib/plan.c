@@ -5,6 +5,7 @@
  * carries them are in the table below (and in cmdline-gen(8)).
  */
 #include "plan.h"
+#include "strv.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -174,26 +175,7 @@ void plan_free(struct plan *plan)
 	free(plan);
 }
 
-static __attribute__((format(printf, 2, 3))) int plan_warn(struct plan *p, const char *fmt, ...)
-{
-	char **nv, *s;
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		return -ENOMEM;
-	nv = realloc(p->warnings, (p->nr_warnings + 1) * sizeof(*nv));
-	if (!nv) {
-		free(s);
-		return -ENOMEM;
-	}
-	p->warnings = nv;
-	p->warnings[p->nr_warnings++] = s;
-	return 0;
-}
+#define plan_warn(p, ...) strv_appendf(&(p)->warnings, &(p)->nr_warnings, __VA_ARGS__)
 
 static __attribute__((format(printf, 3, 4))) int fail(char **ret_err, int r, const char *fmt, ...)
 {

@@ -3,6 +3,7 @@
  * topology: read the CPU topology from sysfs.  The rules are in topology.h.
  */
 #include "topology.h"
+#include "strv.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -16,26 +17,7 @@
 
 #define ID_UNREAD (-2)
 
-static __attribute__((format(printf, 2, 3))) int topo_note(struct topology *t, const char *fmt, ...)
-{
-	char **nv, *s;
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		return -ENOMEM;
-	nv = realloc(t->notes, (t->nr_notes + 1) * sizeof(*nv));
-	if (!nv) {
-		free(s);
-		return -ENOMEM;
-	}
-	t->notes = nv;
-	t->notes[t->nr_notes++] = s;
-	return 0;
-}
+#define topo_note(t, ...) strv_appendf(&(t)->notes, &(t)->nr_notes, __VA_ARGS__)
 
 static int groups_add(struct topo_groups *g, int32_t id, const cpuset_t *cpus)
 {
