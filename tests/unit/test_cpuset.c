@@ -20,23 +20,7 @@
 
 #include "cpuset.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-/* Table tests report every failing row, then fail once. */
-static int bad;
-#define case_fail(...) \
-	do { \
-		print_error(__VA_ARGS__); \
-		print_error("\n"); \
-		bad++; \
-	} while (0)
-#define table_done() \
-	do { \
-		int n_ = bad; \
-		bad = 0; \
-		if (n_) \
-			fail_msg("%d table row(s) failed", n_); \
-	} while (0)
+#include "table.h"
 
 /* Canonical cpulist of a set, in a static buffer big enough for any set. */
 static const char *list_of(const cpuset_t *set)

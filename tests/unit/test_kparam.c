@@ -19,22 +19,7 @@
 
 #include "kparam.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-static int bad;
-#define case_fail(...) \
-	do { \
-		print_error(__VA_ARGS__); \
-		print_error("\n"); \
-		bad++; \
-	} while (0)
-#define table_done() \
-	do { \
-		int n_ = bad; \
-		bad = 0; \
-		if (n_) \
-			fail_msg("%d table row(s) failed", n_); \
-	} while (0)
+#include "table.h"
 
 /*
  * The parsed list as "name=value|flag|name=" so a row can state it exactly:
