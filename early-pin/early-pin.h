@@ -123,6 +123,7 @@ void ep_stats_free(struct ep_stats *st);
 /* state.c */
 int ep_boot_id(struct earlypin *ep, char *buf, size_t len);
 int ep_state_init(struct earlypin *ep, struct statefile *sf);
+void ep_state_seal(const struct statefile *sf);
 /* Add the originals of plan to sf (skipping what sf already has). Returns how many were added. */
 int ep_state_record(struct statefile *sf, const struct ep_plan *plan);
 /* Load, check boot id and root; messages logged. 0 or -errno. */

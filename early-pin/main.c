@@ -492,6 +492,8 @@ static int do_pin(struct earlypin *ep, struct opts *o)
 		sigprocmask(SIG_BLOCK, &blocked, NULL);
 	}
 	failed = ep_apply(ep, &plan);
+	if (runtime)
+		ep_state_seal(&sf);
 	summary(ep, now_ms() - t0);
 	if (runtime)
 		diagnose(ep);

@@ -36,6 +36,23 @@ uint64_t ep_boottime_ticks(void)
 	return (uint64_t)ts.tv_sec * (uint64_t)hz + (uint64_t)ts.tv_nsec / (1000000000ULL / (uint64_t)hz);
 }
 
+/*
+ * A process's start time in /proc/<pid>/stat has clock-tick resolution
+ * (USER_HZ, 10 ms). A process started right after `--save` returns could
+ * carry the same tick as saved_at, and the restore would take it for one
+ * that was there before the save: a child that keeps the sequestered mask,
+ * or a reused PID that looks like the saved process. Returning only once the
+ * tick has moved on makes "started after the save" exact: everything the
+ * caller starts from here on has a later start time than anything saved.
+ */
+void ep_state_seal(const struct statefile *sf)
+{
+	const struct timespec ms = { .tv_sec = 0, .tv_nsec = 1000000 };
+
+	while (ep_boottime_ticks() <= sf->saved_at)
+		nanosleep(&ms, NULL);
+}
+
 static const char *root_name(const struct earlypin *ep)
 {
 	return path_is_real_root(&ep->pc) ? "/" : ep->pc.root;
