@@ -9,9 +9,26 @@
 # at boot, so nothing host-specific is copied in and changing the plan never
 # needs a new initramfs.
 
+# Where `make install` put early-pin: it writes its SBINDIR here. dracut
+# looks for programs only in its own PATH (DRACUT_PATH, by default /sbin /bin
+# /usr/sbin /usr/bin): an early-pin in /usr/local/sbin would not be found.
+# Empty in the source tree (tests/vm/vm.bash points DRACUT_PATH at a build).
+early_pin_sbindir=
+
+# the early-pin to ship: the installed one, else the one in dracut's PATH
+early_pin_binary() {
+	if [[ -n $early_pin_sbindir ]] && [[ -x ${dracutsysrootdir-}$early_pin_sbindir/early-pin ]]; then
+		echo "$early_pin_sbindir/early-pin"
+		return 0
+	fi
+	find_binary early-pin
+}
+
 # called by dracut
 check() {
-	require_binaries early-pin || return 1
+	local _bin
+	_bin=$(early_pin_binary) || _bin=early-pin
+	require_binaries "$_bin" || return 1
 	return 0
 }
 
@@ -28,7 +45,7 @@ depends() {
 # called by dracut
 install() {
 	local _bin
-	_bin=$(find_binary early-pin) || return 1
+	_bin=$(early_pin_binary) || return 1
 	inst_binary "$_bin" /usr/sbin/early-pin
 
 	if dracut_module_included systemd && ! dracut_module_included dracut-systemd; then

@@ -45,7 +45,10 @@ expected() { # expected PREFIX-DERIVED-DIRS...: SBINDIR MANDIR DRACUTMODDIR CONF
 	# what was installed is what was built and what is in the tree
 	cmp "$BUILD/cmdline-gen" "$D/usr/sbin/cmdline-gen"
 	cmp "$QC_TOP/docs/quietcore.7" "$D/usr/share/man/man7/quietcore.7"
-	cmp "$QC_TOP/dracut-module/95early-pin/module-setup.sh" "$D$PC_DRACUT/95early-pin/module-setup.sh"
+	# the module as in the tree, told where early-pin was installed
+	run -1 diff "$QC_TOP/dracut-module/95early-pin/module-setup.sh" "$D$PC_DRACUT/95early-pin/module-setup.sh"
+	assert_equal "$(grep '^[<>]' <<<"$output")" '< early_pin_sbindir=
+> early_pin_sbindir="/usr/sbin"'
 	grep -qx 'ExecStart=/usr/sbin/early-pin --boot' "$D$PC_UNIT/early-pin.service"
 	run -0 "$D/usr/sbin/cmdline-gen" --version
 	assert_output --partial "0."
@@ -93,9 +96,10 @@ expected() { # expected PREFIX-DERIVED-DIRS...: SBINDIR MANDIR DRACUTMODDIR CONF
 	assert_output ""
 }
 
-# dracut_check: run the installed module's check() with dracut's own
-# find_binary (dracut-functions.sh) and require_binaries (dracut-init.sh),
-# with the DESTDIR as dracut's --sysroot and dracut's default search PATH
+# dracut_check [FUNC]: run the installed module's check() (or install())
+# with dracut's own find_binary (dracut-functions.sh) and require_binaries
+# (dracut-init.sh), with the DESTDIR as dracut's --sysroot and dracut's
+# default search PATH; install()'s calls of dracut's inst_* print themselves
 dracut_check() {
 	local init=/usr/lib/dracut/dracut-init.sh
 	# shellcheck disable=SC2016
@@ -106,10 +110,13 @@ dracut_check() {
 		eval "$(sed -n "/^require_binaries() {/,/^}/p" "$2")"
 		declare -F require_binaries >/dev/null || exit 98
 		dinfo() { echo "dinfo: $*"; }
+		inst_binary() { echo "inst_binary $*"; }
+		inst_hook() { echo "inst_hook $1 $2 ${3##*/}"; }
+		dracut_module_included() { return 1; }
 		moddir=$3
 		. "$moddir/module-setup.sh" || exit 97
-		check
-	' _ "$D" "$init" "$D$PC_DRACUT/95early-pin"
+		${4:-check}
+	' _ "$D" "$init" "${MODDIR:-$D$PC_DRACUT/95early-pin}" "${1:-}"
 }
 
 @test "the installed dracut module is where dracut looks, and its check() finds the installed early-pin" {
@@ -150,4 +157,25 @@ dracut_check() {
 		run -0 tree
 		assert_output ""
 	done
+}
+
+@test "make install PREFIX=/usr/local: the dracut module ships the early-pin in /usr/local/sbin, which dracut's PATH lacks" {
+	requires dracut
+	run -0 qmake PREFIX=/usr/local install
+	[ -x "$D/usr/local/sbin/early-pin" ] && [ ! -e "$D/usr/sbin/early-pin" ]
+	# the module is where dracut looks, whatever PREFIX is
+	[ -f "$D$PC_DRACUT/95early-pin/module-setup.sh" ]
+	run -0 dracut_check
+	refute_output --partial "will not be installed"
+	run -0 dracut_check install
+	assert_output "inst_binary /usr/local/sbin/early-pin /usr/sbin/early-pin
+inst_hook pre-udev 10 early-pin-pre-udev.sh
+inst_hook pre-pivot 90 early-pin-pre-pivot.sh"
+	# the module as in the tree (dracut's PATH only) would not find it
+	MODDIR=$QC_TOP/dracut-module/95early-pin run -1 dracut_check
+	assert_output --partial "dracut module 'early-pin' will not be installed, because command 'early-pin' could not be found"
+	# and with its own gone (and none in dracut's PATH) it says so
+	rm "$D/usr/local/sbin/early-pin"
+	run -1 dracut_check
+	assert_output --partial "dracut module 'early-pin' will not be installed, because command 'early-pin' could not be found"
 }
