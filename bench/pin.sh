@@ -33,7 +33,7 @@ fi
 
 work=$(mktemp -d /tmp/pin-bench.XXXXXX)
 # states in /run/quietcore (tmpfs), where early-pin keeps them by default
-mkdir -p -m 0700 /run/quietcore
+[ -d /run/quietcore ] || mkdir -m 0700 /run/quietcore
 ref=/run/quietcore/pin-bench-ref.$$ s1=/run/quietcore/pin-bench-s1.$$
 mkdir -p "$BUILD"/bench
 cc -O2 -o "$BUILD"/bench/pin-floor "$top"/bench/pin-floor.c
@@ -87,7 +87,8 @@ for n in "${counts[@]}"; do
 		kill -0 "$threads_pid" 2>/dev/null || die "pin-threads $n failed"
 		sleep 0.1
 	done
-	total=$(ls -d /proc/[0-9]*/task/[0-9]* 2>/dev/null | wc -l)
+	tasks=(/proc/[0-9]*/task/[0-9]*)
+	total=${#tasks[@]}
 
 	declare -A t=()
 	for _ in $(seq "$REPEAT"); do

@@ -388,6 +388,8 @@ int statefile_read(const char *file, struct statefile *ret, unsigned int *ret_li
 	r = read_file(file, &buf, &len);
 	if (r < 0)
 		return r;
+	if (!buf)	/* not reached: fd_read_all sets it on success (for the analyzer) */
+		return -ENOMEM;
 	if (strlen(buf) != len) {	/* NUL bytes */
 		r = -EBADMSG;
 		goto bad;

@@ -68,6 +68,8 @@ static int parse_seconds(const char *s, double *ret)
 	char *e;
 	double d;
 
+	if (!s)		/* an option whose argument getopt did not give */
+		return -EINVAL;
 	errno = 0;
 	d = strtod(s, &e);
 	if (errno || e == s || *e || !isfinite(d) || d < 0 || d > 86400)

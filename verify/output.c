@@ -9,7 +9,18 @@
 
 #include "verify.h"
 
-static const char *const verdict_names[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
+/* The overall verdict in the table's first line; never VS_SKIPPED (verify_verdict). */
+static const char *verdict_name(enum vstatus st)
+{
+	static const char *const names[] = {
+		[VS_OK]		= "OK",
+		[VS_WARNING]	= "WARNING",
+		[VS_CRITICAL]	= "CRITICAL",
+		[VS_UNKNOWN]	= "UNKNOWN",
+	};
+
+	return (size_t)st < sizeof(names) / sizeof(names[0]) && names[st] ? names[st] : "UNKNOWN";
+}
 
 static const char *status_color(enum vstatus st)
 {
@@ -44,7 +55,7 @@ void output_table(const struct verify *v, FILE *f, bool color, bool verbose)
 	/* The verdict comes first: monitoring plugins take the first line as the status text. */
 	count_status(v, n);
 	fprintf(f, "%sISOL-VERIFY %s%s: %u critical, %u warning, %u unknown, %u ok, %u skipped; isolated %s, housekeeping %s\n\n",
-		color ? status_color(verdict) : "", verdict_names[verdict], color ? "\033[0m" : "",
+		color ? status_color(verdict) : "", verdict_name(verdict), color ? "\033[0m" : "",
 		n[VS_CRITICAL], n[VS_WARNING], n[VS_UNKNOWN], n[VS_OK], n[VS_SKIPPED],
 		iso && *iso ? iso : "none", hk && *hk ? hk : "none");
 	free(iso);
