@@ -46,6 +46,12 @@ struct ep_plan {
 	size_t		cap;
 };
 
+/* An IRQ whose affinity write the kernel refused: managed, per-CPU, no set_affinity. */
+struct ep_immovable {
+	unsigned int	irq;
+	int		err;			/* -EIO (up to 6.11) or -EPERM (6.12+) */
+};
+
 struct ep_stats {
 	unsigned int	irq_moved, irq_unchanged, irq_immovable, irq_failed, irq_gone;
 	int		irq_default;		/* -1 not touched, 0 failed, 1 moved/ok */
@@ -55,7 +61,7 @@ struct ep_stats {
 	unsigned int	freq_set, freq_failed;
 	bool		freq_nopolicy;
 	/* for the diagnostic summary */
-	unsigned int	*immovable;		/* IRQ numbers */
+	struct ep_immovable *immovable;		/* in the order they were found */
 	size_t		nimmovable, capimmovable;
 	char		percpu_names[512];	/* first few per-CPU kthread names */
 	char		failed_names[512];

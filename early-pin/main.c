@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "early-pin.h"
+#include "irqrecord.h"
 
 #define PROG "early-pin"
 
@@ -208,7 +209,7 @@ static void diagnose(struct earlypin *ep)
 	if (st->nimmovable) {
 		printf(" IRQs");
 		for (size_t i = 0; i < st->nimmovable && i < 32; i++)
-			printf("%s%u", i ? "," : " ", st->immovable[i]);
+			printf("%s%u", i ? "," : " ", st->immovable[i].irq);
 		if (st->nimmovable > 32)
 			printf(",...");
 		printf(";");
@@ -218,6 +219,58 @@ static void diagnose(struct earlypin *ep)
 	if (st->task_failed)
 		printf(" tasks that failed %s;", st->failed_names);
 	printf("\n");
+}
+
+/* ---- the record of immovable IRQs ------------------------------------------ */
+
+/*
+ * Before 6.12 a managed IRQ has a writable-looking smp_affinity: only the
+ * EIO of a write tells it apart, and isol-verify does not write. Leave it
+ * what this pass learnt in IRQRECORD_PATH (/run survives switch_root). Every
+ * pass re-tries each IRQ still on the isolated CPUs, so the IRQs it found
+ * immovable are all there are: the record is replaced (or removed when
+ * there are none), never merged with an older one that may name IRQ numbers
+ * freed and reused since. Failing to write it never fails the pass.
+ */
+static void record_immovable(struct earlypin *ep)
+{
+	const struct ep_stats *st = &ep->st;
+	struct irqrecord rec = { 0 };
+	bool changed = false;
+	int r;
+
+	if ((ep->skip & EP_SKIP_IRQ) || ep->dry_run)
+		return;
+	if (!st->nimmovable) {
+		r = irqrecord_remove(&ep->pc);
+		if (r < 0)
+			ep_log(ep, LOG_WARNING, "cannot remove the record of immovable IRQs: %s: %s, ignoring",
+			       path_last(&ep->pc), strerror(-r));
+		return;
+	}
+	r = irqrecord_boot_id(&ep->pc, rec.boot_id, sizeof(rec.boot_id));
+	if (r < 0) {
+		ep_log(ep, LOG_WARNING, "cannot record the immovable IRQs: %s: %s, ignoring",
+		       path_last(&ep->pc), strerror(-r));
+		return;
+	}
+	for (size_t i = 0; i < st->nimmovable && r == 0; i++) {
+		char actions[IRQRECORD_ACTIONS_MAX];
+
+		if (irqrecord_read_actions(&ep->pc, st->immovable[i].irq, actions, sizeof(actions)) < 0)
+			actions[0] = '\0';	/* gone meanwhile: the number is what counts */
+		r = irqrecord_add(&rec, st->immovable[i].irq, st->immovable[i].err, actions);
+	}
+	if (r == 0)
+		r = irqrecord_write(&ep->pc, &rec, &changed);
+	else
+		path_get(&ep->pc, IRQRECORD_PATH);
+	if (r < 0)
+		ep_log(ep, LOG_WARNING, "cannot record the immovable IRQs: %s: %s, ignoring",
+		       path_last(&ep->pc), strerror(-r));
+	else if (changed && ep->verbose)
+		printf("recorded %zu immovable IRQs in %s\n", rec.n, path_last(&ep->pc));
+	irqrecord_free(&rec);
 }
 
 /* ---- the modes ------------------------------------------------------------- */
@@ -291,6 +344,8 @@ static int enforce_once(struct earlypin *ep, struct statefile *sf, const char *f
 			ep_log(ep, LOG_NOTICE, "enforce: re-pinned tasks=%u irqs=%u", ep->st.task_moved,
 			       ep->st.irq_moved);
 	}
+	if (r >= 0 && !sf)
+		record_immovable(ep);	/* rewritten only when it changed */
 	ep_plan_free(&plan);
 	return r < 0 ? r : 0;
 }
@@ -494,6 +549,8 @@ static int do_pin(struct earlypin *ep, struct opts *o)
 	failed = ep_apply(ep, &plan);
 	if (runtime)
 		ep_state_seal(&sf);
+	else
+		record_immovable(ep);	/* --boot and the plain apply: what isol-verify reads */
 	summary(ep, now_ms() - t0);
 	if (runtime)
 		diagnose(ep);

@@ -534,18 +534,19 @@ int ep_plan_all(struct earlypin *ep, struct ep_plan *plan)
 
 /* ---- applying -------------------------------------------------------------- */
 
-static void immovable_add(struct ep_stats *st, unsigned int irq)
+/* Remember what the kernel answered: isol-verify learns it from the record (main.c). */
+static void immovable_add(struct ep_stats *st, unsigned int irq, int err)
 {
 	if (st->nimmovable == st->capimmovable) {
 		size_t cap = st->capimmovable ? st->capimmovable * 2 : 32;
-		unsigned int *v = realloc(st->immovable, cap * sizeof(*v));
+		struct ep_immovable *v = realloc(st->immovable, cap * sizeof(*v));
 
 		if (!v)
 			return;
 		st->immovable = v;
 		st->capimmovable = cap;
 	}
-	st->immovable[st->nimmovable++] = irq;
+	st->immovable[st->nimmovable++] = (struct ep_immovable){ .irq = irq, .err = err };
 }
 
 static unsigned int apply_irq(struct earlypin *ep, struct ep_change *ch)
@@ -577,7 +578,7 @@ static unsigned int apply_irq(struct earlypin *ep, struct ep_change *ch)
 		return 0;
 	case IRQ_ERR_IMMOVABLE:
 		ep->st.irq_immovable++;
-		immovable_add(&ep->st, ch->irq);
+		immovable_add(&ep->st, ch->irq, r);
 		if (ep->verbose)
 			printf("irq %u: %s: immovable (managed or per-CPU): %s\n", ch->irq, ch->old,
 			       strerror(-r));

@@ -5,6 +5,9 @@
 # with --root, task affinity and file writes go through the recording
 # operations, and -v lists every one of them as "op: ..." lines.
 
+# bats sets $stderr and $stderr_lines in `run --separate-stderr`
+# shellcheck disable=SC2154
+
 bats_require_minimum_version 1.5.0
 load helpers
 
@@ -65,6 +68,69 @@ irqlist() { cat "$R/proc/irq/$1/smp_affinity_list"; }
 	assert_line --partial "irq 8: 64-127: immovable"
 	assert_equal "$(irqlist 8)" 64-127
 	assert_equal "$(irqlist 9)" 1-63
+}
+
+# --- the record of immovable IRQs for isol-verify (/run/quietcore/immovable-irqs) ---
+
+BOOT_ID=6b1f0c2e-3d4a-4c55-8e9f-0a1b2c3d4e5f	# mkroot.sh's
+RECORD=run/quietcore/immovable-irqs
+
+stale_record() { # a record of another boot, naming IRQs that no longer mean anything
+	mkdir -p "$R"/run/quietcore
+	printf 'quietcore-immovable-irqs 1\nboot_id 11111111-2222-3333-4444-555555555555\nirq 4 EIO old-device\nend 1\n' \
+		>"$R/$RECORD"
+}
+
+@test "early-pin: IRQs the kernel refused (EIO, EPERM) are recorded for isol-verify, with the boot_id" {
+	run -1 --separate-stderr "$EP" --root "$R" --housekeeping 0,64 -v
+	assert_line "recorded 2 immovable IRQs in $R/$RECORD"
+	assert_equal "$(cat "$R/$RECORD")" "quietcore-immovable-irqs 1
+boot_id $BOOT_ID
+irq 8 EPERM
+irq 9 EIO nvme0q1
+end 2"
+	assert_equal "$(stat -c %a "$R"/run/quietcore "$R/$RECORD" | tr '\n' ' ')" "755 644 "
+	# the same findings again: the record is not rewritten
+	run -1 --separate-stderr "$EP" --root "$R" --housekeeping 0,64 -v
+	refute_line --partial "recorded"
+	grep -qx "irq 9 EIO nvme0q1" "$R/$RECORD"
+}
+
+@test "early-pin --boot: a record of another boot is replaced; with nothing immovable it is removed" {
+	stale_record
+	cmdline "isolcpus=1-63,65-127"
+	run -0 --separate-stderr "$EP" --root "$R" --boot
+	assert_equal "$(sed -n 2p "$R/$RECORD")" "boot_id $BOOT_ID"
+	assert_equal "$(grep '^irq ' "$R/$RECORD" | tr '\n' ';')" "irq 8 EPERM;irq 9 EIO nvme0q1;"
+	# the kernel lets them move now (say, the driver was rebound): no record at all
+	chmod 0644 "$R"/proc/irq/8/smp_affinity_list
+	rm "$R"/proc/irq/9/smp_affinity_list.errno
+	run -0 --separate-stderr "$EP" --root "$R" --boot
+	[ ! -e "$R/$RECORD" ]
+	[ "$(irqlist 9)" = 0 ]
+}
+
+@test "early-pin: --dry-run, --skip irq and the run-time --save leave the record alone" {
+	stale_record
+	cp "$R/$RECORD" "$BATS_TEST_TMPDIR"/before
+	run -0 "$EP" --root "$R" --housekeeping 0,64 --dry-run
+	cmp "$BATS_TEST_TMPDIR"/before "$R/$RECORD"
+	run -0 "$EP" --root "$R" --housekeeping 0,64 --skip irq
+	cmp "$BATS_TEST_TMPDIR"/before "$R/$RECORD"
+	run "$EP" --root "$R" --housekeeping 0,64 --save "$BATS_TEST_TMPDIR"/state
+	assert_output --partial "immovable=2"
+	cmp "$BATS_TEST_TMPDIR"/before "$R/$RECORD"
+}
+
+@test "early-pin: a record that cannot be written is a warning ending in ', ignoring', never a failure" {
+	rm "$R"/proc/irq/11/smp_affinity_list.errno
+	mkdir -p "$R"/run && : >"$R"/run/quietcore	# a file where the directory goes
+	run -0 --separate-stderr "$EP" --root "$R" --housekeeping 0,64
+	assert_equal "$stderr" "early-pin: cannot record the immovable IRQs: $R/$RECORD: Not a directory, ignoring"
+	assert_equal "$(irqlist 4)" 64		# the pass went on
+	cmdline "isolcpus=1-63,65-127"
+	run -0 --separate-stderr "$EP" --root "$R" --boot
+	grep -qx "<4>early-pin: cannot record the immovable IRQs: $R/$RECORD: Not a directory, ignoring" "$R"/dev/kmsg
 }
 
 @test "early-pin: ENOSPC is retried once on the wider housekeeping set, then recorded" {
@@ -222,14 +288,15 @@ fake_cpufreq() { # two policies with a governor list and frequencies
 	local p
 	for p in 0 64; do
 		mkdir -p "$R"/sys/devices/system/cpu/cpufreq/policy$p
-		cd "$R"/sys/devices/system/cpu/cpufreq/policy$p
-		echo performance powersave >scaling_available_governors
-		echo powersave >scaling_governor
-		echo 800000 >scaling_min_freq
-		echo 2400000 >scaling_max_freq
-		echo 800000 >cpuinfo_min_freq
-		echo 3500000 >cpuinfo_max_freq
-		cd - >/dev/null
+		(
+			cd "$R"/sys/devices/system/cpu/cpufreq/policy$p || exit
+			echo performance powersave >scaling_available_governors
+			echo powersave >scaling_governor
+			echo 800000 >scaling_min_freq
+			echo 2400000 >scaling_max_freq
+			echo 800000 >cpuinfo_min_freq
+			echo 3500000 >cpuinfo_max_freq
+		)
 	done
 }
 
