@@ -3,16 +3,21 @@
  * isol-verify: the `irq-affinity` and `irq-activity` checks.
  *
  * /proc/irq/N is read through lib/irq (shared with early-pin); what only the
- * verifier needs (handler names, immovable flag) is read here.
+ * verifier needs (handler names, immovable flag) is read here. Whether an
+ * IRQ can be moved at all shows in its files only from 6.12 (mode 0444) or
+ * with CONFIG_GENERIC_IRQ_DEBUGFS; before that, only a write tells (EIO),
+ * and the verifier never writes: it reads what early-pin's write found out
+ * in IRQRECORD_PATH (lib/irqrecord.h).
  */
-#include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "irq.h"
+#include "irqrecord.h"
 #include "verify.h"
 
 #define LIST_BUF 512
@@ -22,19 +27,19 @@ struct irqinfo {
 	unsigned int	irq;
 	cpuset_t	where;		/* effective affinity (or requested, see source) */
 	const char	*source;	/* which file "where" came from */
-	bool		immovable;	/* managed / per-CPU / no-balancing: affinity file not writable */
+	bool		immovable;	/* managed / per-CPU / no-balancing: affinity cannot be set */
 	bool		managed;	/* debugfs says IRQD_AFFINITY_MANAGED */
-	char		actions[256];	/* handler names, ", " separated */
+	const char	*reason;	/* why it counts as immovable */
+	char		reason_buf[32];
+	char		actions[IRQRECORD_ACTIONS_MAX];	/* handler names, sorted, ", " separated */
 };
 
-static int irqinfo_read(struct path_cxt *pc, unsigned int nbits, unsigned int irq, struct irqinfo *ret)
+/* 0, or -errno (-ENODATA: neither affinity says anything). *ret untouched on failure. */
+static int irqinfo_read(struct path_cxt *pc, unsigned int irq, struct irqinfo *ret)
 {
 	struct irqinfo ii = { .irq = irq };
 	struct stat st;
-	struct dirent *de;
 	char dbg[4096];
-	size_t o = 0;
-	DIR *d;
 	int r;
 
 	/* Where the hardware really sends it; an empty effective mask means "not started yet". */
@@ -45,52 +50,136 @@ static int irqinfo_read(struct path_cxt *pc, unsigned int nbits, unsigned int ir
 		r = irq_read_affinity(pc, irq, &ii.where);
 		if (r == 0 && !cpuset_empty(&ii.where))
 			ii.source = "smp_affinity";
-		else if (r == 0 || r == -ENODATA)
-			r = -ENODATA;
 	}
 	if (!ii.source)
-		return r;
+		return r < 0 && r != -ENODATA ? r : -ENODATA;
 
 	/* 6.12+: immovable IRQs get a read-only smp_affinity. */
 	if (path_get(pc, "/proc/irq/%u/smp_affinity", irq) && stat(path_last(pc), &st) == 0 &&
-	    !(st.st_mode & 0222))
+	    !(st.st_mode & 0222)) {
 		ii.immovable = true;
+		ii.reason = "smp_affinity is read-only";
+	}
 	if (path_read_buf(pc, dbg, sizeof(dbg), "/sys/kernel/debug/irq/irqs/%u", irq) > 0 &&
 	    strstr(dbg, "AFFINITY_MANAGED")) {
 		ii.managed = true;
 		ii.immovable = true;
+		ii.reason = "debugfs: AFFINITY_MANAGED";
 	}
 
 	/* Handler names are the subdirectories of /proc/irq/N. */
-	d = path_opendir(pc, "/proc/irq/%u", irq);
-	if (d) {
-		while ((de = readdir(d))) {
-			size_t l;
-
-			if (de->d_name[0] == '.')
-				continue;
-			if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
-				continue;
-			if (de->d_type == DT_UNKNOWN) {
-				if (!path_get(pc, "/proc/irq/%u/%s", irq, de->d_name) ||
-				    stat(path_last(pc), &st) < 0 || !S_ISDIR(st.st_mode))
-					continue;
-			}
-			l = strlen(de->d_name);
-			if (o + l + 3 >= sizeof(ii.actions))
-				break;
-			if (o) {
-				memcpy(ii.actions + o, ", ", 2);
-				o += 2;
-			}
-			memcpy(ii.actions + o, de->d_name, l);
-			o += l;
-			ii.actions[o] = '\0';
-		}
-		closedir(d);
-	}
+	if (irqrecord_read_actions(pc, irq, ii.actions, sizeof(ii.actions)) < 0)
+		ii.actions[0] = '\0';
 	*ret = ii;
 	return 0;
+}
+
+/* A note in details.notes, for what was looked at and set aside. */
+static void __attribute__((format(printf, 2, 3))) note_add(struct check *c, const char *fmt, ...)
+{
+	json_object *notes = check_detail_array(c, "notes");
+	char *s = NULL;
+	va_list ap;
+	int n;
+
+	if (json_object_array_length(notes) >= 32)
+		return;
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n >= 0)
+		json_object_array_add(notes, json_object_new_string(s));
+	free(s);
+}
+
+/*
+ * early-pin's record of the IRQs whose affinity write the kernel refused.
+ * Used only when it is intact and of this boot: a record of another boot
+ * names IRQs that no longer exist, and a damaged one proves nothing -- either
+ * is set aside with a note, and the IRQs it names count as movable.
+ * Returns true when *ret is to be used (then the caller frees it).
+ */
+static bool record_load(struct verify *v, struct check *c, struct irqrecord *ret)
+{
+	json_object *o = check_detail_object(c, "early_pin_record");
+	char now[IRQRECORD_BOOT_ID_MAX];
+	struct irqrecord rec;
+	unsigned int line = 0;
+	int r;
+
+	json_object_object_add(o, "path", json_object_new_string(IRQRECORD_PATH));
+	r = irqrecord_read(&v->pc, &rec, &line);
+	if (r == -ENOENT || r == -ENOTDIR) {
+		json_object_object_add(o, "status", json_object_new_string("absent"));
+		return false;
+	}
+	if (r < 0) {
+		json_object_object_add(o, "status", json_object_new_string(
+			r == -EBADMSG || r == -EMEDIUMTYPE || r == -EPROTONOSUPPORT ? "invalid" : "unreadable"));
+		if (r == -EBADMSG && line)
+			note_add(c, "early-pin's record %s ignored: damaged at line %u", path_last(&v->pc), line);
+		else if (r == -EBADMSG || r == -EMEDIUMTYPE)
+			note_add(c, "early-pin's record %s ignored: %s", path_last(&v->pc),
+				 r == -EBADMSG ? "damaged or cut short" : "not a record of immovable IRQs");
+		else
+			note_add(c, "early-pin's record %s ignored: %s", path_last(&v->pc), strerror(-r));
+		return false;
+	}
+	json_object_object_add(o, "boot_id", json_object_new_string(rec.boot_id));
+	json_object_object_add(o, "irqs", json_object_new_int64((int64_t)rec.n));
+	r = irqrecord_boot_id(&v->pc, now, sizeof(now));
+	if (r < 0) {
+		json_object_object_add(o, "status", json_object_new_string("unverifiable"));
+		note_add(c, "early-pin's record ignored: cannot tell whether it is of this boot: %s: %s",
+			 path_last(&v->pc), strerror(-r));
+		irqrecord_free(&rec);
+		return false;
+	}
+	if (strcmp(now, rec.boot_id) != 0) {
+		json_object_object_add(o, "status", json_object_new_string("stale"));
+		note_add(c, "early-pin's record %s ignored: written in another boot (boot_id %s, now %s)",
+			 IRQRECORD_PATH, rec.boot_id, now);
+		irqrecord_free(&rec);
+		return false;
+	}
+	json_object_object_add(o, "status", json_object_new_string("used"));
+	*ret = rec;
+	return true;
+}
+
+/* Does early-pin's record excuse this IRQ? Handler names that changed mean the number was reused. */
+static void record_apply(struct check *c, const struct irqrecord *rec, struct irqinfo *ii)
+{
+	const struct irqrecord_irq *e = irqrecord_find(rec, ii->irq);
+
+	if (!e)
+		return;
+	if (e->actions[0] && strcmp(e->actions, ii->actions) != 0) {
+		note_add(c, "IRQ %u was '%s' when early-pin recorded it immovable and is '%s' now: not excused",
+			 ii->irq, e->actions, ii->actions);
+		return;
+	}
+	ii->immovable = true;
+	snprintf(ii->reason_buf, sizeof(ii->reason_buf), "early-pin got %s",
+		 irqrecord_errname(e->err) ? irqrecord_errname(e->err) : "EIO");
+	ii->reason = ii->reason_buf;
+}
+
+static void report_immovable(struct verify *v, struct check *c, const struct irqinfo *ii,
+			     const cpuset_t *on)
+{
+	const struct vplan *p = &v->plan;
+	char a[LIST_BUF];
+	bool managed_irq_given = p->isolcpus_ok && (p->iso.flags & ISOL_FLAG_MANAGED_IRQ) &&
+				 cpuset_subset(on, &p->iso.cpus);
+
+	check_problem(c, VS_WARNING,
+		      "IRQ %u (%s) is %s (%s) and reaches isolated CPUs %s: it cannot be moved; %s",
+		      ii->irq, ii->actions, ii->managed ? "managed" : "immovable", ii->reason,
+		      cpulist_str(on, a, sizeof(a)),
+		      managed_irq_given ?
+		      "isolcpus=managed_irq cannot help when all its CPUs are isolated: reduce the device's queue count" :
+		      "boot with isolcpus=managed_irq,... or reduce the device's queue count");
 }
 
 void check_irq_affinity(struct verify *v, struct check *c)
@@ -99,7 +188,9 @@ void check_irq_affinity(struct verify *v, struct check *c)
 	char a[LIST_BUF], b[LIST_BUF];
 	json_object *bad, *immovable;
 	unsigned int *irqs = NULL;
-	size_t nirqs = 0, nbad = 0, nimm = 0, unused = 0, unreadable = 0;
+	size_t nirqs = 0, nbad = 0, nimm = 0, nrec = 0, unused = 0, unreadable = 0;
+	struct irqrecord rec = { 0 };
+	bool have_rec;
 	cpuset_t dflt;
 	int r;
 
@@ -125,6 +216,7 @@ void check_irq_affinity(struct verify *v, struct check *c)
 			      strerror(-r));
 		return;
 	}
+	have_rec = record_load(v, c, &rec);
 	bad = check_detail_array(c, "irqs_on_isolated");
 	immovable = check_detail_array(c, "immovable_irqs_on_isolated");
 	for (size_t i = 0; i < nirqs; i++) {
@@ -132,7 +224,7 @@ void check_irq_affinity(struct verify *v, struct check *c)
 		cpuset_t on;
 		json_object *o;
 
-		r = irqinfo_read(&v->pc, p->nbits, irqs[i], &ii);
+		r = irqinfo_read(&v->pc, irqs[i], &ii);
 		if (r == -ENOENT && !path_exists(&v->pc, "/proc/irq/%u", irqs[i]))
 			continue;	/* freed while we looked */
 		if (r < 0) {
@@ -148,6 +240,11 @@ void check_irq_affinity(struct verify *v, struct check *c)
 		}
 		if (!cpuset_intersects(&ii.where, &p->isolated))
 			continue;
+		if (!ii.immovable && have_rec) {
+			record_apply(c, &rec, &ii);
+			if (ii.immovable)
+				nrec++;
+		}
 		cpuset_and(&on, &ii.where, &p->isolated);
 		o = json_object_new_object();
 		json_object_object_add(o, "irq", json_object_new_int64(ii.irq));
@@ -157,15 +254,13 @@ void check_irq_affinity(struct verify *v, struct check *c)
 		json_object_object_add(o, "managed", json_object_new_boolean(ii.managed));
 		json_object_object_add(o, "immovable", json_object_new_boolean(ii.immovable));
 		if (ii.immovable) {
+			json_object_object_add(o, "reason", json_object_new_string(ii.reason));
 			nimm++;
 			if (json_object_array_length(immovable) < MAX_LISTED)
 				json_object_array_add(immovable, o);
 			else
 				json_object_put(o);
-			check_problem(c, VS_WARNING,
-				      "IRQ %u (%s) is %s and reaches isolated CPUs %s: it cannot be moved; boot with isolcpus=managed_irq or reduce the device's queue count",
-				      ii.irq, ii.actions, ii.managed ? "managed" : "immovable",
-				      cpulist_str(&on, a, sizeof(a)));
+			report_immovable(v, c, &ii, &on);
 		} else {
 			nbad++;
 			if (json_object_array_length(bad) < MAX_LISTED)
@@ -179,10 +274,12 @@ void check_irq_affinity(struct verify *v, struct check *c)
 		}
 	}
 	free(irqs);
+	irqrecord_free(&rec);
 	check_detail_int(c, "irqs", (int64_t)nirqs);
 	check_detail_int(c, "irqs_unused", (int64_t)unused);
 	check_detail_int(c, "irqs_routed_to_isolated", (int64_t)nbad);
 	check_detail_int(c, "immovable_irqs_routed_to_isolated", (int64_t)nimm);
+	check_detail_int(c, "immovable_irqs_known_from_record", (int64_t)nrec);
 	check_detail_int(c, "irqs_unreadable", (int64_t)unreadable);
 	if (unreadable > 8)
 		check_problem(c, VS_UNKNOWN, "%zu IRQs in total had unreadable affinities", unreadable);

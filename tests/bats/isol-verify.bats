@@ -8,6 +8,8 @@
 # Samples taken twice (irq-activity, housekeeping-load, smi) are tested by
 # replacing the file in the root while isol-verify waits out its interval.
 
+# bats sets $output/$stderr in `run`, inside each test's own subshell
+# shellcheck disable=SC2030,SC2031,SC2154
 load helpers
 bats_require_minimum_version 1.5.0
 
@@ -115,6 +117,7 @@ KTHREAD_FLAGS=2129984	# 0x208040
 @test "--prometheus: node_exporter textfile format with a gauge per check" {
 	run -0 --separate-stderr "$IV" --root "$R" --interval 0.2 --prometheus
 	# every line is a comment or "name{labels} value"
+	# shellcheck disable=SC2016 # an awk program, not shell
 	run -0 awk '!/^# (HELP|TYPE) / && !/^[a-z_]+(\{[a-z]+="[^"]*"(,[a-z]+="[^"]*")*\})? -?[0-9.e+]+$/ { print "bad: " $0; bad = 1 } END { exit bad }' <<<"$output"
 	run -0 --separate-stderr "$IV" --root "$R" --interval 0.2 --prometheus
 	[ "$(grep -c '^isol_verify_check_status{check=' <<<"$output")" -eq 13 ]
@@ -204,7 +207,7 @@ KTHREAD_FLAGS=2129984	# 0x208040
 	verify --interval 0 --expect-from-bootloader
 	[ "$(status_of cmdline)" = warning ]
 	[[ "$(message_of cmdline)" == *"irqaffinity missing"* ]]
-	rm -r "$R/etc/default/grub" "$R/boot"
+	rm -r "${R:?}/etc/default/grub" "${R:?}/boot"
 	verify --interval 0 --expect-from-bootloader
 	[ "$(status_of cmdline)" = unknown ]
 }
@@ -281,6 +284,115 @@ KTHREAD_FLAGS=2129984	# 0x208040
 	[ "$(status_of irq-affinity)" = warning ]
 	[[ "$(message_of irq-affinity)" == "IRQ 26 (nvme0q3) is immovable"* ]]
 	[ "$(jq -r '.checks[] | select(.id == "irq-affinity") | .details.immovable_irqs_on_isolated[0].actions' <<<"$output")" = nvme0q3 ]
+}
+
+# --- irq-affinity: early-pin's record of immovable IRQs (before 6.12) ---------------
+
+BOOT_ID=6b1f0c2e-3d4a-4c55-8e9f-0a1b2c3d4e5f
+
+# a 6.1 host: managed IRQ 26 has a writable smp_affinity and sits on isolated CPU 2
+managed_on_61() {
+	chmod 0644 "$R"/proc/irq/26/smp_affinity{,_list}
+	echo 2 >"$R/proc/irq/26/effective_affinity_list"
+	mkdir -p "$R/proc/sys/kernel/random" "$R/run/quietcore"
+	echo "$BOOT_ID" >"$R/proc/sys/kernel/random/boot_id"
+}
+
+# record BOOT_ID [IRQ-LINE...]: early-pin's record, e.g. record "$BOOT_ID" "26 EIO nvme0q3"
+record() {
+	local id=$1 l
+	shift
+	{
+		echo "quietcore-immovable-irqs 1"
+		echo "boot_id $id"
+		for l in "$@"; do echo "irq $l"; done
+		echo "end $#"
+	} >"$R/run/quietcore/immovable-irqs"
+}
+
+irq_detail() { # irq_detail JQ-PATH: one value from the irq-affinity details
+	jq -r ".checks[] | select(.id == \"irq-affinity\") | .details$1" <<<"$output"
+}
+
+@test "irq-affinity: a writable IRQ early-pin got EIO for is a warning from its record, critical without one" {
+	managed_on_61
+	verify --interval 0
+	[ "$status" -eq 2 ]
+	[ "$(status_of irq-affinity)" = critical ]
+	[[ "$(message_of irq-affinity)" == "IRQ 26 (nvme0q3) is routed to isolated CPUs 2"* ]]
+	[ "$(irq_detail .early_pin_record.status)" = absent ]
+
+	record "$BOOT_ID" "26 EIO nvme0q3" "27 EIO nvme0q1"
+	verify --interval 0
+	[ "$status" -eq 1 ]
+	[ "$(status_of irq-affinity)" = warning ]
+	[[ "$(message_of irq-affinity)" == "IRQ 26 (nvme0q3) is immovable (early-pin got EIO) and reaches isolated CPUs 2: it cannot be moved;"* ]]
+	# isolcpus=managed_irq is already given: only fewer queues help
+	[[ "$(message_of irq-affinity)" == *"reduce the device's queue count" ]]
+	[ "$(irq_detail '.immovable_irqs_on_isolated | length')" -eq 1 ]
+	[ "$(irq_detail '.immovable_irqs_on_isolated[0].irq')" -eq 26 ]
+	[ "$(irq_detail '.immovable_irqs_on_isolated[0].reason')" = "early-pin got EIO" ]
+	[ "$(irq_detail '.irqs_on_isolated | length')" -eq 0 ]
+	[ "$(irq_detail .immovable_irqs_known_from_record)" -eq 1 ]
+	[ "$(irq_detail .early_pin_record.status)" = used ]
+	# IRQ 27 is listed but stays on housekeeping CPUs: nothing to say about it
+	[ "$(irq_detail '.problems | map(select(.message | contains("IRQ 27"))) | length')" -eq 0 ]
+
+	# without managed_irq on the command line, that is the advice
+	set_cmdline "isolcpus=domain,2-3 nohz_full=2-3 rcu_nocbs=2-3 irqaffinity=0-1"
+	verify --interval 0
+	[ "$(status_of irq-affinity)" = warning ]
+	[[ "$(message_of irq-affinity)" == *"boot with isolcpus=managed_irq,... or reduce the device's queue count" ]]
+}
+
+@test "irq-affinity: a record of another boot, a damaged or foreign one is ignored with a note, never excuses" {
+	managed_on_61
+	record 11111111-2222-3333-4444-555555555555 "26 EIO nvme0q3"
+	verify --interval 0
+	[ "$(status_of irq-affinity)" = critical ]
+	[ "$(irq_detail .early_pin_record.status)" = stale ]
+	[[ "$(irq_detail '.notes[0]')" == *"written in another boot (boot_id 11111111-2222-3333-4444-555555555555, now $BOOT_ID)" ]]
+
+	# cut short: the end line is missing
+	record "$BOOT_ID" "26 EIO nvme0q3"
+	sed -i '$d' "$R/run/quietcore/immovable-irqs"
+	verify --interval 0
+	[ "$(status_of irq-affinity)" = critical ]
+	[ "$(irq_detail .early_pin_record.status)" = invalid ]
+	[[ "$(irq_detail '.notes[0]')" == *"ignored: damaged at line 4" ]]
+
+	head -c 300 /dev/urandom >"$R/run/quietcore/immovable-irqs"
+	verify --interval 0
+	[ "$(status_of irq-affinity)" = critical ]
+	[ "$(irq_detail .early_pin_record.status)" = invalid ]
+
+	# the IRQ number now belongs to another device: the record is about the old one
+	record "$BOOT_ID" "26 EIO eth9-rx-0"
+	verify --interval 0
+	[ "$(status_of irq-affinity)" = critical ]
+	[[ "$(irq_detail '.notes[0]')" == *"IRQ 26 was 'eth9-rx-0' when early-pin recorded it immovable and is 'nvme0q3' now: not excused" ]]
+
+	# no boot_id to compare with: cannot be trusted
+	record "$BOOT_ID" "26 EIO nvme0q3"
+	rm "$R/proc/sys/kernel/random/boot_id"
+	verify --interval 0
+	[ "$(status_of irq-affinity)" = critical ]
+	[ "$(irq_detail .early_pin_record.status)" = unverifiable ]
+}
+
+@test "irq-affinity: early-pin's own record, written on the same fake root, turns critical into warning" {
+	managed_on_61
+	echo 2 >"$R/proc/irq/26/smp_affinity_list"
+	echo EIO >"$R/proc/irq/26/smp_affinity_list.errno"	# what 6.1 answers for a managed IRQ
+	verify --interval 0
+	[ "$(status_of irq-affinity)" = critical ]
+	run -0 --separate-stderr "$BUILD/early-pin" --root "$R" --skip tasks,wq,freq
+	assert_output --partial "immovable=1"
+	grep -qx "irq 26 EIO nvme0q3" "$R/run/quietcore/immovable-irqs"
+	verify --interval 0
+	[ "$status" -eq 1 ]
+	[ "$(status_of irq-affinity)" = warning ]
+	[ "$(irq_detail '.immovable_irqs_on_isolated[0].reason')" = "early-pin got EIO" ]
 }
 
 @test "irq-affinity: default_smp_affinity reaching isolated CPUs is critical" {
@@ -640,7 +752,7 @@ unit_script() {
 	rm "$BATS_TEST_TMPDIR/bin/isol-verify"
 	printf '#!/bin/sh\necho partial\nkill -SEGV $$\n' >"$BATS_TEST_TMPDIR/bin/isol-verify"
 	chmod +x "$BATS_TEST_TMPDIR/bin/isol-verify"
-	PATH=$BATS_TEST_TMPDIR/bin:$PATH ISOL_VERIFY_TEXTFILE_DIR=$d ISOL_VERIFY_ARGS= \
+	PATH=$BATS_TEST_TMPDIR/bin:$PATH ISOL_VERIFY_TEXTFILE_DIR=$d ISOL_VERIFY_ARGS='' \
 		run sh -c "$script"
 	[ "$status" -gt 3 ]
 	run -0 cat "$d/isol-verify.prom"
