@@ -321,6 +321,7 @@ int irqrecord_write(struct path_cxt *pc, const struct irqrecord *rec, bool *ret_
 	size_t len = 0, curlen = 0;
 	int rootfd = -1, r;
 
+	path_get(pc, IRQRECORD_PATH);	/* for the caller's message */
 	r = irqrecord_format(rec, &text, &len);
 	if (r < 0)
 		return r;
@@ -330,7 +331,7 @@ int irqrecord_write(struct path_cxt *pc, const struct irqrecord *rec, bool *ret_
 			*ret_changed = false;
 		goto out;
 	}
-	path_get(pc, IRQRECORD_PATH);	/* for the caller's message */
+	path_get(pc, IRQRECORD_PATH);
 	rootfd = rootdir_open(pc->root);
 	if (rootfd < 0) {
 		r = rootfd;
