@@ -12,6 +12,7 @@ SMT=$QC_TOP/tests/fixtures/sysfs/smt2-2node
 
 # jq: the boot CPU is housekeeping, the sets are disjoint and not empty,
 # isolcpus= names the isolated set
+# shellcheck disable=SC2016 # a jq program: $b, $h and $i are jq's variables
 SOUND='def ex: if . == "" then [] else split(",") | map(split("-") | map(tonumber) |
 		if length == 2 then [range(.[0]; .[1] + 1)] else . end) | add end;
 	.boot_cpu as $b | (.housekeeping | ex) as $h | (.isolated | ex) as $i |
@@ -28,6 +29,7 @@ smt_copy() { # a fresh copy of the smt2-2node root, to break
 # one line on stderr, "cmdline-gen: " first, no stdout
 assert_one_line_error() {
 	[ -z "$output" ] || fail "stdout not empty: $output"
+	# shellcheck disable=SC2154 # stderr and stderr_lines: set by bats' run --separate-stderr
 	[ "${#stderr_lines[@]}" -eq 1 ] || fail "stderr is not one line: $stderr"
 	[[ $stderr == "cmdline-gen: "* ]] || fail "stderr: $stderr"
 }
@@ -43,11 +45,13 @@ assert_usage_error() {
 	assert_success
 	[[ $output == Usage:* ]]
 	[ -z "$stderr" ]
-	local opt
-	for opt in $(grep -o '^\.BR\? \\-\\-[a-z-]*' "$QC_TOP/docs/cmdline-gen.8" | sed 's/.*\\-\\-/--/'); do
+	local opt n=0
+	while read -r opt; do
+		n=$((n + 1))
 		case $opt in --apply|--revert|--check|--dry-run|--bootloader|--update-command) continue ;; esac
 		[[ $output == *"$opt"* ]] || fail "--help lacks $opt"
-	done
+	done < <(grep -o '^\.BR\? \\-\\-[a-z-]*' "$QC_TOP/docs/cmdline-gen.8" | sed 's/.*\\-\\-/--/')
+	[ "$n" -ge 10 ] || fail "only $n options found in cmdline-gen.8"
 	run --separate-stderr CG -h
 	assert_success
 }
@@ -209,6 +213,7 @@ assert_usage_error() {
 	assert_success
 	[[ $output == *" irqaffinity=0,4,8,12 mitigations=off audit=0" ]]
 	local x
+	# shellcheck disable=SC2016 # the literal strings are the point: --extra must refuse them
 	for x in 'a=$(id)' 'a=`id`' 'a="b c"' "a='b'" 'a=1;reboot' $'a=1\nb=2' 'isolcpus=1' 'irqaffinity=0' 'a=\x'; do
 		run --separate-stderr CG --root "$SMT" --extra "$x"
 		[ "$status" -eq 1 ] || fail "--extra '$x': exit $status"

@@ -33,6 +33,11 @@ teardown() {
 	wait 2>/dev/null || true
 }
 
+# track PID...: teardown kills them (a function rather than PIDS+= in the test
+# body: bats runs setup, the test and teardown in one shell, which shellcheck
+# cannot know of a @test block)
+track() { PIDS+=("$@"); }
+
 allowed() { sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "$R/proc/$1/task/$2/status"; }
 
 # every affinity-like file of the fake root, for before/after comparisons
@@ -102,6 +107,7 @@ snapshot() {
 @test "early-pin --restore: missing, foreign, corrupt, truncated, other-boot, other-root files are refused" {
 	run -0 "$EP" --root "$R" --housekeeping 0,64 --save "$S"
 	run -1 --separate-stderr "$EP" --root "$R" --restore "$BATS_TEST_TMPDIR"/nonexistent
+	# shellcheck disable=SC2154 # stderr: set by bats' run --separate-stderr
 	assert_equal "$stderr" "early-pin: cannot read state file: $BATS_TEST_TMPDIR/nonexistent: No such file or directory"
 	echo "hello world" >"$BATS_TEST_TMPDIR"/foreign
 	run -1 --separate-stderr "$EP" --root "$R" --restore "$BATS_TEST_TMPDIR"/foreign
@@ -266,7 +272,7 @@ start_tasks() {
 	"$BATS_FILE_TMPDIR"/pin-threads 50 >"$BATS_TEST_TMPDIR"/threads.out & PIDS+=($!); THREADS=$!
 	while ! grep -q ready "$BATS_TEST_TMPDIR"/threads.out; do sleep 0.05; done
 	# one thread of it with a mask of its own
-	ODD_TID=$(ls /proc/$THREADS/task | sort -n | sed -n 7p)
+	ODD_TID=$(printf '%s\n' /proc/"$THREADS"/task/* | sed 's|.*/||' | sort -n | sed -n 7p)
 	taskset -pc 1 "$ODD_TID" >/dev/null
 }
 
@@ -275,21 +281,21 @@ start_tasks() {
 	start_tasks
 	irq_before=$(cat /proc/irq/*/smp_affinity_list | tr '\n' ' ')
 	wq_before=$(cat /sys/devices/virtual/workqueue/cpumask)
-	[ "$(mask_of $SLEEP_ALL)" = 0,1 ] && [ "$(mask_of $SLEEP_ONE)" = 1 ]
+	[ "$(mask_of "$SLEEP_ALL")" = 0,1 ] && [ "$(mask_of "$SLEEP_ONE")" = 1 ]
 	run -0 "$EP" --housekeeping 0 --save "$REAL_STATE"
 	assert_line --regexp "^early-pin: housekeeping=0 irqs moved=[0-9]+ immovable=[0-9]+ tasks moved=[0-9]+ per-cpu=[0-9]+ wq=ok [0-9.]+ ms$"
-	assert_equal "$(mask_of $SLEEP_ALL)" 0
-	assert_equal "$(mask_of $SLEEP_ONE)" 0
-	assert_equal "$(mask_of $ODD_TID)" 0
+	assert_equal "$(mask_of "$SLEEP_ALL")" 0
+	assert_equal "$(mask_of "$SLEEP_ONE")" 0
+	assert_equal "$(mask_of "$ODD_TID")" 0
 	assert_equal "$(mask_of 1)" 0
 	assert_equal "$(mask_of 2)" 0
 	assert_equal "$(left_on_cpu1)" ""
 	run -0 "$EP" --restore "$REAL_STATE"
 	assert_output --partial "failed=0"
-	assert_equal "$(mask_of $SLEEP_ALL)" 0,1
-	assert_equal "$(mask_of $SLEEP_ONE)" 1
-	assert_equal "$(mask_of $ODD_TID)" 1
-	for t in /proc/$THREADS/task/*; do
+	assert_equal "$(mask_of "$SLEEP_ALL")" 0,1
+	assert_equal "$(mask_of "$SLEEP_ONE")" 1
+	assert_equal "$(mask_of "$ODD_TID")" 1
+	for t in /proc/"$THREADS"/task/*; do
 		[ "${t##*/}" = "$ODD_TID" ] || assert_equal "$(mask_of "${t##*/}")" 0,1
 	done
 	assert_equal "$(cat /proc/irq/*/smp_affinity_list | tr '\n' ' ')" "$irq_before"
@@ -299,11 +305,11 @@ start_tasks() {
 @test "early-pin real: a process started while sequestered gets its parent's mask back" {
 	requires_real
 	run -0 "$EP" --housekeeping 0 --save "$REAL_STATE" -q
-	sleep 1000 & child=$!; PIDS+=($child)
-	assert_equal "$(mask_of $child)" 0
+	sleep 1000 & child=$!; track "$child"
+	assert_equal "$(mask_of "$child")" 0
 	run -0 "$EP" --restore "$REAL_STATE"
 	assert_regex "$output" "inherited=[1-9]"
-	assert_equal "$(mask_of $child)" 0,1
+	assert_equal "$(mask_of "$child")" 0,1
 }
 
 @test "early-pin real: an exited process and a reused PID are handled" {
@@ -315,20 +321,20 @@ start_tasks() {
 	for _ in 1 2 3 4 5; do
 		echo $((victim - 1)) >/proc/sys/kernel/ns_last_pid
 		sleep 1000 & p=$!
-		PIDS+=($p)
+		track "$p"
 		if [ $p -eq $victim ]; then reused=$p; break; fi
 	done
 	[ -n "$reused" ] || skip "could not get pid $victim again"
 	# the new process inherited the test shell's sequestered mask
-	assert_equal "$(mask_of $reused)" 0
+	assert_equal "$(mask_of "$reused")" 0
 	run -0 "$EP" --restore "$REAL_STATE" -v
 	assert_line --regexp "^task $victim/$victim: process started at [0-9]+, saved [0-9]+: a new process, skipped$"
 	assert_regex "$output" "pid-reused=[1-9]"
 	# never the old process's CPU 1; as a child started while sequestered,
 	# it gets its parent's original
-	assert_equal "$(mask_of $reused)" 0,1
+	assert_equal "$(mask_of "$reused")" 0,1
 	sleep 1000 & gone=$!
-	PIDS+=($gone)
+	track "$gone"
 	rm -f "$REAL_STATE"
 	run -0 "$EP" --housekeeping 0 --save "$REAL_STATE" -q
 	kill $gone; wait $gone 2>/dev/null || true
@@ -341,11 +347,11 @@ start_tasks() {
 	start_tasks
 	run -7 "$EP" run --cpus 1 -- sh -c 'grep Cpus_allowed_list /proc/self/status; exit 7'
 	assert_line --regexp "^Cpus_allowed_list:[[:space:]]+1$"
-	assert_equal "$(mask_of $SLEEP_ALL)" 0,1
-	assert_equal "$(mask_of $ODD_TID)" 1
+	assert_equal "$(mask_of "$SLEEP_ALL")" 0,1
+	assert_equal "$(mask_of "$ODD_TID")" 1
 	ls /run/quietcore/run.*.state 2>/dev/null && false
 	run -127 --separate-stderr "$EP" run -- /nonexistent/command
-	assert_equal "$(mask_of $SLEEP_ALL)" 0,1
+	assert_equal "$(mask_of "$SLEEP_ALL")" 0,1
 }
 
 @test "early-pin real: run restores on SIGINT and exits 128+2" {
@@ -353,15 +359,15 @@ start_tasks() {
 	start_tasks
 	"$EP" run --cpus 1 -- sleep 1000 >"$BATS_TEST_TMPDIR"/run.out 2>&1 &
 	ep=$!
-	for _ in $(seq 100); do [ "$(mask_of $SLEEP_ALL)" = 0 ] && break; sleep 0.05; done
-	assert_equal "$(mask_of $SLEEP_ALL)" 0
+	for _ in $(seq 100); do [ "$(mask_of "$SLEEP_ALL")" = 0 ] && break; sleep 0.05; done
+	assert_equal "$(mask_of "$SLEEP_ALL")" 0
 	ls /run/quietcore/run.$ep.state
 	sleep 0.2
 	kill -INT $ep
 	rc=0; wait $ep || rc=$?
 	assert_equal "$rc" 130
-	assert_equal "$(mask_of $SLEEP_ALL)" 0,1
-	assert_equal "$(mask_of $SLEEP_ONE)" 1
+	assert_equal "$(mask_of "$SLEEP_ALL")" 0,1
+	assert_equal "$(mask_of "$SLEEP_ONE")" 1
 	[ ! -e /run/quietcore/run.$ep.state ]
 }
 
@@ -370,18 +376,18 @@ start_tasks() {
 	start_tasks
 	"$EP" --housekeeping 0 --save "$REAL_STATE" --enforce 1 -q &
 	ep=$!
-	for _ in $(seq 100); do [ "$(mask_of $SLEEP_ALL)" = 0 ] && break; sleep 0.05; done
-	taskset -c 0,1 sleep 1000 & newcomer=$!; PIDS+=($newcomer)
-	taskset -c 1 sleep 1000 & placed=$!; PIDS+=($placed)
-	for _ in $(seq 60); do [ "$(mask_of $newcomer)" = 0 ] && break; sleep 0.1; done
-	assert_equal "$(mask_of $newcomer)" 0
-	assert_equal "$(mask_of $placed)" 1
+	for _ in $(seq 100); do [ "$(mask_of "$SLEEP_ALL")" = 0 ] && break; sleep 0.05; done
+	taskset -c 0,1 sleep 1000 & newcomer=$!; track "$newcomer"
+	taskset -c 1 sleep 1000 & placed=$!; track "$placed"
+	for _ in $(seq 60); do [ "$(mask_of "$newcomer")" = 0 ] && break; sleep 0.1; done
+	assert_equal "$(mask_of "$newcomer")" 0
+	assert_equal "$(mask_of "$placed")" 1
 	grep -q "^task $newcomer $newcomer " "$REAL_STATE"
 	kill -TERM $ep
 	wait $ep
-	assert_equal "$(mask_of $SLEEP_ALL)" 0,1
-	assert_equal "$(mask_of $newcomer)" 0,1
-	assert_equal "$(mask_of $placed)" 1
+	assert_equal "$(mask_of "$SLEEP_ALL")" 0,1
+	assert_equal "$(mask_of "$newcomer")" 0,1
+	assert_equal "$(mask_of "$placed")" 1
 }
 
 @test "early-pin real: SIGKILL between save and restore, the state file still restores" {
@@ -389,13 +395,13 @@ start_tasks() {
 	start_tasks
 	"$EP" --housekeeping 0 --save "$REAL_STATE" --enforce 5 -q &
 	ep=$!
-	for _ in $(seq 100); do [ "$(mask_of $SLEEP_ONE)" = 0 ] && break; sleep 0.05; done
+	for _ in $(seq 100); do [ "$(mask_of "$SLEEP_ONE")" = 0 ] && break; sleep 0.05; done
 	kill -KILL $ep; wait $ep 2>/dev/null || true
-	assert_equal "$(mask_of $SLEEP_ONE)" 0
+	assert_equal "$(mask_of "$SLEEP_ONE")" 0
 	run -0 "$EP" --restore "$REAL_STATE"
-	assert_equal "$(mask_of $SLEEP_ONE)" 1
-	assert_equal "$(mask_of $SLEEP_ALL)" 0,1
-	assert_equal "$(mask_of $ODD_TID)" 1
+	assert_equal "$(mask_of "$SLEEP_ONE")" 1
+	assert_equal "$(mask_of "$SLEEP_ALL")" 0,1
+	assert_equal "$(mask_of "$ODD_TID")" 1
 }
 
 @test "early-pin real: a corrupted and a foreign state file are refused, nothing changes" {
@@ -404,13 +410,13 @@ start_tasks() {
 	run -0 "$EP" --housekeeping 0 --save "$REAL_STATE" -q
 	bad=$BATS_TEST_TMPDIR/bad.state
 	sed "s/^task $SLEEP_ONE $SLEEP_ONE \([0-9]*\) 1$/task $SLEEP_ONE $SLEEP_ONE \1 0-1/" "$REAL_STATE" >"$bad"
-	! cmp -s "$bad" "$REAL_STATE"
+	run -1 cmp -s "$bad" "$REAL_STATE"	# the sed changed a line
 	run -1 --separate-stderr "$EP" --restore "$bad"
 	assert_regex "$stderr" "corrupt state file \(checksum mismatch\)"
-	assert_equal "$(mask_of $SLEEP_ONE)" 0
+	assert_equal "$(mask_of "$SLEEP_ONE")" 0
 	run -1 --separate-stderr "$EP" --restore /etc/passwd
 	assert_regex "$stderr" "not an early-pin state file"
-	assert_equal "$(mask_of $SLEEP_ALL)" 0
+	assert_equal "$(mask_of "$SLEEP_ALL")" 0
 	run -0 "$EP" --restore "$REAL_STATE" -q
-	assert_equal "$(mask_of $SLEEP_ONE)" 1
+	assert_equal "$(mask_of "$SLEEP_ONE")" 1
 }

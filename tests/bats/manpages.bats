@@ -13,7 +13,7 @@ PROGS=(cmdline-gen early-pin isol-verify)
 
 # man_warnings PAGE: what `man --warnings` says about PAGE (nothing: clean)
 man_warnings() {
-	LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l "$1" 2>&1 >/dev/null
+	{ LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l "$1" >/dev/null; } 2>&1
 }
 
 # help_longopts: the long options of the option column of --help on stdin
@@ -42,8 +42,8 @@ compare_opts() {
 	local only_help only_man
 	only_help=$(LC_ALL=C comm -23 <(echo "$h") <(echo "$m"))
 	only_man=$(LC_ALL=C comm -13 <(echo "$h") <(echo "$m"))
-	[ -z "$only_help" ] || echo "$1: in --help but not in the man page: $(echo $only_help)"
-	[ -z "$only_man" ] || echo "$1: in the man page but not in --help: $(echo $only_man)"
+	[ -z "$only_help" ] || echo "$1: in --help but not in the man page: ${only_help//$'\n'/ }"
+	[ -z "$only_man" ] || echo "$1: in the man page but not in --help: ${only_man//$'\n'/ }"
 	[ -z "$only_help$only_man" ]
 }
 

@@ -41,6 +41,7 @@ setup() {
 	assert_line --regexp '^Depends: dracut-core \| dracut, .*libjson-c5.*'
 	assert_line --regexp '^Depends: .*libkmod2'
 	assert_line "Recommends: dracut"
+	# shellcheck disable=SC2016 # $1 is the inner sh's
 	run -0 sh -c 'dpkg-deb --ctrl-tarfile "$1" | tar -xO ./triggers' _ "$DEB"
 	assert_line "activate-noawait update-initramfs"
 }
@@ -75,6 +76,7 @@ deb_files() {
 @test "early-pin in the package is linked dynamically with libkmod.so.2 and libc only (see debian/rules)" {
 	local r=$BATS_TEST_TMPDIR/x
 	dpkg-deb -x "$DEB" "$r"
+	# shellcheck disable=SC2016 # $1 is the inner sh's
 	run -0 sh -c 'LC_ALL=C readelf -d "$1" | sed -n "s/.*(NEEDED).*\[\(.*\)\]/\1/p" | sort' _ "$r/usr/sbin/early-pin"
 	assert_output "libc.so.6
 libkmod.so.2"
@@ -116,8 +118,10 @@ debian_root() {
 	# triggers are left pending here: processing them is initramfs-tools'
 	# or dracut's own update-initramfs run, not ours
 	run -0 chroot "$R" dpkg -i --no-triggers /tmp/quietcore.deb
+	# shellcheck disable=SC2016 # dpkg-query's format fields, not shell
 	run -0 chroot "$R" dpkg-query -W -f='${Status} ${Version}' quietcore
 	assert_output "install ok installed $DEB_VERSION"
+	# shellcheck disable=SC2016 # dpkg-query's format fields, not shell
 	run -0 chroot "$R" dpkg-query -W -f='${Status}\n' initramfs-tools dracut
 	assert_line --partial "triggers-pending"
 	[ -L "$R/etc/systemd/system/multi-user.target.wants/early-pin.service" ]
@@ -137,8 +141,9 @@ debian_root() {
 	# the next initramfs the root's dracut builds has early-pin: asked for
 	# only "base", the package's dracut.conf.d snippet adds the module; the
 	# dynamic early-pin gets its libkmod.so.2 and runs inside the image
-	local kver
-	kver=$(basename "$(ls -d "$R"/lib/modules/*/ | head -1)")
+	local kver mods=("$R"/lib/modules/*/)
+	[ -d "${mods[0]}" ] || fail "no kernel modules in the test root"
+	kver=$(basename "${mods[0]}")
 	run -0 chroot "$R" dracut --force --no-hostonly --no-hostonly-cmdline --modules base \
 		--no-compress /tmp/initrd.img "$kver"
 	run -0 chroot "$R" lsinitrd -m /tmp/initrd.img
@@ -181,6 +186,7 @@ debian_root() {
 	local rpm
 	rpm=$(echo "$top"/RPMS/*/quietcore-"$ver"-1.*.rpm)
 	[ -f "$rpm" ]
+	# shellcheck disable=SC2016 # $1 is the inner sh's
 	run -0 sh -c 'rpm -qlp "$1" | grep -v -e /.build-id -e /share/doc/ -e /share/licenses/ | sort' _ "$rpm"
 	assert_output "$(printf '%s\n' /usr/lib/dracut/dracut.conf.d/50-early-pin.conf \
 		/usr/lib/dracut/modules.d/95early-pin \

@@ -106,6 +106,7 @@ check_tree() {
 	if [ -n "${NOTHING[$name]:-}" ]; then
 		[ "$status" -eq 1 ] || fail "$name: exit $status, expected 1 (${NOTHING[$name]})"
 		[ -z "$output" ] || fail "$name: output on a refused plan"
+		# shellcheck disable=SC2154 # stderr and stderr_lines: set by bats' run --separate-stderr
 		[ "${#stderr_lines[@]}" -eq 1 ] || fail "$name: stderr is not one line: $stderr"
 		[[ $stderr == "cmdline-gen: nothing to isolate: "* ]] || fail "$name: $stderr"
 		return 0
@@ -196,14 +197,17 @@ check_plan() {
 
 # check_counts NAME "cpus cores packages numa_nodes"
 check_counts() {
-	local name=$1 ours=$2 oracle='' want='' n a b c d e f g h i j k
-	while IFS=$'\t' read -r n a b c d e f g h i j k; do
+	local name=$1 ours=$2 oracle='' want='' n a b c d e f j
+	# index.tsv: name arch pus cores packages numa_nodes smt numbering provenance
+	# xcheck_vs_expected oracle_hwloc29 notes
+	while IFS=$'\t' read -r n _ b c d e _ _ _ _ j _; do
 		[ "$n" = "$name" ] || continue
 		oracle=$j
 		want="$b $c $d $e"	# index.tsv: pus cores packages numa_nodes
 	done <"$FIXT/index.tsv"
 	if [ "$oracle" = AGREE ]; then
-		while IFS=$'\t' read -r n a b c d e f g; do
+		# hwloc-counts.tsv: name PU Core Package Die Group NUMANode ...
+		while IFS=$'\t' read -r n a b c _ _ f _; do
 			[ "$n" = "$name" ] || continue
 			# hwloc invents one NUMA node where the kernel reports none
 			[ "$f" = 1 ] && [ ! -d "$(topologies_dir)/$name/sys/devices/system/node" ] && f=0
@@ -212,6 +216,18 @@ check_counts() {
 	fi
 	[ -n "$want" ] || fail "$name: not in index.tsv / hwloc-counts.tsv"
 	[ "$ours" = "$want" ] || fail "$name: cpus/cores/packages/numa_nodes '$ours' != '$want' (oracle $oracle)"
+}
+
+expect_output() { # NAME ARGS... : stdout diffed with $EXPECTED/NAME
+	local name=$1 tree=$2
+	shift 2
+	run --separate-stderr "$BUILD/cmdline-gen" --root "$(topologies_dir)/$tree" "$@"
+	if [ "${QC_REGEN:-0}" = 1 ]; then
+		printf '%s\n' "$output" >"$EXPECTED/$name"
+		printf 'exit %s\n%s\n' "$status" "$stderr" >"$EXPECTED/$name.stderr"
+	fi
+	diff -u "$EXPECTED/$name" <(printf '%s\n' "$output") || fail "$name: output differs"
+	diff -u "$EXPECTED/$name.stderr" <(printf 'exit %s\n%s\n' "$status" "$stderr") || fail "$name: stderr/exit differ"
 }
 
 # Trees refused above still have their counts checked where an override works.
@@ -232,18 +248,6 @@ check_counts() {
 		d=${d%/}
 		[[ $self == *$'\tcheck_tree '"${d##*/}"$'\n'* ]] || fail "no test for ${d##*/}"
 	done
-}
-
-expect_output() { # NAME ARGS... : stdout diffed with $EXPECTED/NAME
-	local name=$1 tree=$2
-	shift 2
-	run --separate-stderr "$BUILD/cmdline-gen" --root "$(topologies_dir)/$tree" "$@"
-	if [ "${QC_REGEN:-0}" = 1 ]; then
-		printf '%s\n' "$output" >"$EXPECTED/$name"
-		printf 'exit %s\n%s\n' "$status" "$stderr" >"$EXPECTED/$name.stderr"
-	fi
-	diff -u "$EXPECTED/$name" <(printf '%s\n' "$output") || fail "$name: output differs"
-	diff -u "$EXPECTED/$name.stderr" <(printf 'exit %s\n%s\n' "$status" "$stderr") || fail "$name: stderr/exit differ"
 }
 
 @test "expected output: 16em64t-4s2c2t-offlines --explain" {
