@@ -837,6 +837,23 @@ int grubdefault_value(const struct grubdefault *gd, const char *name, char **ret
 	return 0;
 }
 
+/* Point err at the last assignment of the chain (in[]), if there is one. */
+static void err_at_chain(const struct grubdefault *gd, const bool *in, const char *what,
+			 struct grubdefault_error *err)
+{
+	if (!err)
+		return;
+	err->file = 0;
+	err->line = 0;
+	for (size_t i = gd->na; i-- > 0;)
+		if (in[i]) {
+			err->file = gd->a[i].file;
+			err->line = gd->a[i].line;
+			break;
+		}
+	err->what = what;
+}
+
 /* Collect the assignments that make up name's value before `before`. */
 static int chain_add(const struct grubdefault *gd, const char *name, size_t before, int level,
 		     bool *in, struct grubdefault_error *err)
@@ -874,6 +891,79 @@ static int chain_add(const struct grubdefault *gd, const char *name, size_t befo
 	return 0;
 }
 
+/*
+ * The parameters of a normal boot entry as the kernel will split them:
+ * grub-mkconfig writes "${GRUB_CMDLINE_LINUX} ${GRUB_CMDLINE_LINUX_DEFAULT}".
+ * *ret_line (may be NULL) gets the joined text.
+ */
+static int kernel_line(const struct grubdefault *gd, char **ret_line, struct kparams *ret)
+{
+	char *a = NULL, *b = NULL, *line = NULL;
+	int r;
+
+	r = grubdefault_value(gd, "GRUB_CMDLINE_LINUX", &a);
+	if (r == -ENOENT)
+		r = 0;
+	if (r == 0) {
+		r = grubdefault_value(gd, "GRUB_CMDLINE_LINUX_DEFAULT", &b);
+		if (r == -ENOENT)
+			r = 0;
+	}
+	if (r == 0 && asprintf(&line, "%s %s", a ? a : "", b ? b : "") < 0)
+		r = -ENOMEM;
+	if (r == 0)
+		r = kparams_parse(line, ret);
+	if (r == 0 && ret_line) {
+		*ret_line = line;
+		line = NULL;
+	}
+	free(line);
+	free(a);
+	free(b);
+	return r;
+}
+
+/*
+ * Would the kernel read exactly the plan from the edited files? Each wanted
+ * parameter once with its value, no other managed one, no quote left open.
+ * The editor cuts values into words at blanks; the kernel's next_arg() also
+ * groups by double quotes, so a '"' in the line can hide a managed parameter
+ * inside another's value (or make one out of what the editor took for two).
+ */
+static bool edit_reads_as_plan(const struct grubdefault *gd, char *const *bufs,
+			       const size_t *lens, const struct kparams *wanted,
+			       const char *const *managed)
+{
+	struct grubdefault gd2 = { 0 };
+	struct kparams kp = { 0 };
+	char *line = NULL;
+	bool ok = false;
+
+	for (size_t f = 0; f < gd->nfiles; f++)
+		if (grubdefault_add_file(&gd2, gd->files[f].path, bufs[f] ? bufs[f] : gd->files[f].buf,
+					 bufs[f] ? lens[f] : gd->files[f].len, NULL) < 0)
+			goto out;
+	if (kernel_line(&gd2, &line, &kp) < 0 || !kparams_quotes_closed(line))
+		goto out;
+	for (size_t i = 0; managed && managed[i]; i++)
+		if (!kparams_has(wanted, managed[i]) && kparams_count(&kp, managed[i]) != 0)
+			goto out;
+	for (size_t i = 0; i < wanted->n; i++) {
+		const char *want = kparams_get(wanted, wanted->v[i].name);
+		const char *got = kparams_get(&kp, wanted->v[i].name);
+
+		if (kparams_count(&kp, wanted->v[i].name) != 1 || !want != !got ||
+		    (want && strcmp(want, got) != 0))
+			goto out;
+	}
+	ok = true;
+out:
+	free(line);
+	kparams_free(&kp);
+	grubdefault_free(&gd2);
+	return ok;
+}
+
 int grubdefault_edit(const struct grubdefault *gd, const struct kparams *wanted,
 		     const char *const *managed, char ***ret_bufs, size_t **ret_lens,
 		     struct grubdefault_error *err)
@@ -904,6 +994,26 @@ int grubdefault_edit(const struct grubdefault *gd, const struct kparams *wanted,
 		r = chain_add(gd, target_var, gd->na, 0, in, err);
 	if (r < 0)
 		goto out;
+	/*
+	 * A '"' left open swallows everything after it, the parameters we would
+	 * append included, into one value (kernel next_arg()): refuse up front.
+	 */
+	{
+		struct kparams kp = { 0 };
+		char *line = NULL;
+
+		r = kernel_line(gd, &line, &kp);
+		if (r == 0 && !kparams_quotes_closed(line))
+			r = -EINVAL;
+		free(line);
+		kparams_free(&kp);
+		if (r == -EINVAL) {
+			err_at_chain(gd, in, "a '\"' is left open on the kernel command line: the kernel would take every parameter after it as part of one value; fix it by hand", err);
+			goto out;
+		}
+		if (r < 0)
+			goto out;
+	}
 	teff = effective(gd, target_var, gd->na);
 	for (size_t i = 0; i < gd->na; i++) {
 		if (!in[i])
@@ -956,6 +1066,11 @@ int grubdefault_edit(const struct grubdefault *gd, const struct kparams *wanted,
 			free(bufs[f]);
 			bufs[f] = NULL;
 		}
+	}
+	if (!edit_reads_as_plan(gd, bufs, lens, wanted, managed)) {
+		err_at_chain(gd, in, "double quotes on the kernel command line group a managed parameter with other text, so the kernel would not read the plan; edit it by hand", err);
+		r = -EINVAL;
+		goto out;
 	}
 	*ret_bufs = bufs;
 	*ret_lens = lens;

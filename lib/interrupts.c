@@ -29,7 +29,12 @@ static const char *skip_blanks(const char *p)
 	return p;
 }
 
-/* "CPU0 CPU1 ..." -> column table. */
+/*
+ * "CPU0 CPU1 ..." -> column table. The kernel prints one column per online
+ * CPU in ascending order (for_each_online_cpu): a CPU named twice, or out of
+ * order, is no header the kernel wrote, and which of two columns holds "its"
+ * counts would be a guess.
+ */
 static int parse_header(const char *line, size_t len, struct interrupts *it)
 {
 	const char *p = line, *end = line + len;
@@ -49,6 +54,8 @@ static int parse_header(const char *line, size_t len, struct interrupts *it)
 		errno = 0;
 		v = strtoul(p + 3, &e, 10);
 		if (errno || e > end || v >= 1U << 30 || (e < end && *e != ' ' && *e != '\t'))
+			return -EINVAL;
+		if (it->ncols > 0 && v <= it->cpus[it->ncols - 1])
 			return -EINVAL;
 		if (it->ncols == cap) {
 			cap = cap ? cap * 2 : 64;

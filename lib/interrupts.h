@@ -39,7 +39,7 @@ struct interrupts {
 
 /*
  * Parse the text of /proc/interrupts. -EINVAL when the header has no CPU
- * column or a row is malformed (no "NAME:", more counts than columns is not
+ * column, names a CPU twice or out of ascending order, or a row is malformed (no "NAME:", more counts than columns is not
  * possible by construction: extra digit words are part of desc), -ENOMEM.
  * *ret is untouched on failure.
  */

@@ -4,10 +4,29 @@
  */
 #include "kparam.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+/*
+ * The kernel's character classes (lib/ctype.c, Latin-1 whatever the locale),
+ * not the C library's, which follow LC_CTYPE: next_arg() and skip_spaces()
+ * split at 0xa0 (no-break space) too, and isolcpus='s flag parser takes the
+ * Latin-1 letters (0xc0-0xff but 0xd7 and 0xf7) for letters.
+ */
+bool kparam_isspace(int c)
+{
+	unsigned char u = (unsigned char)c;
+
+	return u == ' ' || (u >= '\t' && u <= '\r') || u == 0xa0;
+}
+
+static bool kernel_isalpha(char c)
+{
+	unsigned char u = (unsigned char)c;
+
+	return (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= 0xc0 && u != 0xd7 && u != 0xf7);
+}
 
 bool kparam_name_eq(const char *a, const char *b)
 {
@@ -119,7 +138,7 @@ static int kparams_parse_one(struct kparams *kp, const char **pp)
 		in_quote = quoted = true;
 	}
 	for (i = 0; args[i]; i++) {
-		if (isspace((unsigned char)args[i]) && !in_quote)
+		if (kparam_isspace(args[i]) && !in_quote)
 			break;
 		if (equals == 0 && args[i] == '=')
 			equals = i;
@@ -158,7 +177,7 @@ int kparams_parse(const char *cmdline, struct kparams *ret)
 	while (p && *p) {
 		int r;
 
-		while (isspace((unsigned char)*p))
+		while (kparam_isspace(*p))
 			p++;
 		if (!*p)
 			break;
@@ -170,6 +189,22 @@ int kparams_parse(const char *cmdline, struct kparams *ret)
 	}
 	*ret = kp;
 	return 0;
+}
+
+bool kparams_quotes_closed(const char *cmdline)
+{
+	bool in_quote = false;
+
+	/*
+	 * next_arg() toggles on every '"' and ends an argument only at a space
+	 * outside quotes, so the line ends inside quotes exactly when it holds
+	 * an odd number of them (a leading quote is skipped, but counted as
+	 * opening).
+	 */
+	for (const char *c = cmdline; c && *c; c++)
+		if (*c == '"')
+			in_quote = !in_quote;
+	return !in_quote;
 }
 
 int kparams_read(struct path_cxt *pc, struct kparams *ret)
@@ -281,7 +316,7 @@ char *kparams_format(const struct kparams *kp)
 			bool q = *v == '"';
 
 			for (const char *c = v; *c && !q; c++)
-				q = isspace((unsigned char)*c);
+				q = kparam_isspace(*c);
 
 			*p++ = '=';
 			if (q)
@@ -311,7 +346,7 @@ int isolcpus_parse(const char *value, unsigned int nbits, struct isolcpus *ret)
 
 	if (!value)
 		return -EINVAL;
-	while (isalpha((unsigned char)*s)) {
+	while (kernel_isalpha(*s)) {
 		bool known = false;
 		bool illegal = false;
 
@@ -329,7 +364,7 @@ int isolcpus_parse(const char *value, unsigned int nbits, struct isolcpus *ret)
 			continue;
 		/* Unknown word: letters and '_' only, else the whole parameter is ignored. */
 		for (; *s && *s != ','; s++)
-			if (!isalpha((unsigned char)*s) && *s != '_')
+			if (!kernel_isalpha(*s) && *s != '_')
 				illegal = true;
 		if (illegal)
 			return -EINVAL;

@@ -30,10 +30,18 @@ struct kparams {
 	size_t		cap;
 };
 
+/* Whitespace as the kernel's isspace() (Latin-1: 0xa0 too), whatever the locale. */
+bool kparam_isspace(int c);
+
 /* Parameter names compare with '-' and '_' equal, as the kernel's parameq(). */
 bool kparam_name_eq(const char *a, const char *b);
 
 int kparams_parse(const char *cmdline, struct kparams *ret);
+/*
+ * false when a '"' is left open at the end: next_arg() then makes the rest of
+ * the line, whatever parameters it holds, part of one argument.
+ */
+bool kparams_quotes_closed(const char *cmdline);
 void kparams_free(struct kparams *kp);
 /* Read and parse /proc/cmdline under pc. */
 int kparams_read(struct path_cxt *pc, struct kparams *ret);

@@ -15,14 +15,21 @@ static bool field_end(const char *end)
 	return !*end || *end == ' ' || *end == '\n';
 }
 
-static int field_s32(const char *p, int32_t *ret)
+/*
+ * ppid and processor: the kernel prints them with %d but they are never
+ * negative (a pid_t of the parent, task_cpu()): "-1" is no CPU, it is a
+ * corrupt or forged file. Digits only, no sign.
+ */
+static int field_nonneg_s32(const char *p, int32_t *ret)
 {
 	char *end;
 	long v;
 
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
 	errno = 0;
 	v = strtol(p, &end, 10);
-	if (end == p || errno || !field_end(end) || v < INT32_MIN || v > INT32_MAX)
+	if (end == p || errno || !field_end(end) || v > INT32_MAX)
 		return -EINVAL;
 	*ret = (int32_t)v;
 	return 0;
@@ -33,8 +40,8 @@ static int field_u64(const char *p, uint64_t *ret)
 	char *end;
 	unsigned long long v;
 
-	if (*p == '-')
-		return -EINVAL;	/* strtoull would wrap it */
+	if (*p < '0' || *p > '9')
+		return -EINVAL;	/* strtoull would take a sign ("-1" wraps) */
 	errno = 0;
 	v = strtoull(p, &end, 10);
 	if (end == p || errno || !field_end(end))
@@ -74,7 +81,7 @@ int taskstat_parse(const char *buf, struct taskstat *ret)
 			st.state = *p;
 			break;
 		case 4:
-			if (field_s32(p, &st.ppid) < 0)
+			if (field_nonneg_s32(p, &st.ppid) < 0)
 				return -EINVAL;
 			break;
 		case 9:
@@ -87,7 +94,7 @@ int taskstat_parse(const char *buf, struct taskstat *ret)
 				return -EINVAL;
 			break;
 		case 39:
-			if (field_s32(p, &st.processor) < 0)
+			if (field_nonneg_s32(p, &st.processor) < 0)
 				return -EINVAL;
 			break;
 		default:

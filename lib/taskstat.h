@@ -18,13 +18,16 @@
 struct taskstat {
 	char		comm[64];	/* as the kernel prints it (up to 15 bytes, more for kthreads with long names in 6.x) */
 	char		state;
-	int32_t		ppid;
+	int32_t		ppid;		/* >= 0 */
 	uint32_t	flags;		/* field 9 */
 	uint64_t	starttime;	/* field 22, clock ticks since boot: with pid, a task's identity */
-	int32_t		processor;	/* field 39: CPU it last ran on (-1 if absent) */
+	int32_t		processor;	/* field 39: CPU it last ran on (-1 only if absent) */
 };
 
-/* Parse the text of a stat file. -EINVAL on anything malformed. */
+/*
+ * Parse the text of a stat file. -EINVAL on anything malformed, a sign in a
+ * numeric field included (a negative ppid or processor is never printed).
+ */
 int taskstat_parse(const char *buf, struct taskstat *ret);
 
 /* Read /proc/<pid>/task/<tid>/stat (tid 0: /proc/<pid>/stat) under pc. -ESRCH if gone. */

@@ -175,24 +175,6 @@ static int load(struct grubdefault *gd, const char *main, size_t mainlen, const 
 	return r;
 }
 
-static bool odd_quotes(const struct grubdefault *gd)
-{
-	char *v = NULL;
-	size_t n = 0;
-
-	/* any '"' on the kernel's line at all (see fuzz_bls.c) */
-	if (grubdefault_value(gd, "GRUB_CMDLINE_LINUX", &v) == 0)
-		for (const char *c = v; *c; c++)
-			n += *c == '"';
-	free(v);
-	v = NULL;
-	if (grubdefault_value(gd, "GRUB_CMDLINE_LINUX_DEFAULT", &v) == 0)
-		for (const char *c = v; *c; c++)
-			n += *c == '"';
-	free(v);
-	return n > 0;
-}
-
 /* What grub-mkconfig puts on the linux line of a normal entry. */
 static int effective_line(const struct grubdefault *gd, struct kparams *ret)
 {
@@ -254,12 +236,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "edited text does not parse: %s\n", bufs[0] ? bufs[0] : main);
 	FUZZ_ASSERT(r == 0);
 	/*
-	 * An unbalanced '"' in the line the user already has makes the kernel
-	 * take everything after it, our parameters included, as one value: the
-	 * editor does not refuse that yet (reported), so no claim then. Nor
-	 * when a file holds NUL bytes (the shell drops them, our C strings end).
+	 * Whatever quotes the line has (a '"' left open, quotes grouping a
+	 * managed parameter with other text), an edit the editor accepts reads
+	 * as the plan to the kernel: it refuses the others. No claim only when
+	 * a file holds NUL bytes (the shell drops them, our C strings end).
 	 */
-	claim = !odd_quotes(&gd) && !(dropin && memchr(dropin, '\0', dropinlen));
+	claim = !(dropin && memchr(dropin, '\0', dropinlen));
 	if (claim && effective_line(&gd2, &kp) == 0) {
 		bool ok = bootcfg_params_match(&kp, &wanted, managed, &diff);
 

@@ -5,8 +5,8 @@
  *
  * Properties:
  *  - format(parse(s)) parses back to the same list when no name or value
- *    holds a double quote and no name holds whitespace (the kernel has no
- *    way to escape those, so format cannot express them either);
+ *    holds a double quote and no name holds whitespace (the kernel's, 0xa0
+ *    included: it has no way to escape those, so format cannot express them);
  *  - after kparams_set(name) the name is there exactly once, after
  *    kparams_remove() not at all, and words after a "--" are untouched;
  *  - an isolcpus= value that parses formats back ("flags,cpulist") to the
@@ -25,7 +25,7 @@ static bool formattable(const struct kparams *kp)
 		if (strchr(n, '"') || (v && strchr(v, '"')) || !*n || strchr(n, '='))
 			return false;
 		for (const char *c = n; *c; c++)
-			if (*c == ' ' || (*c >= '\t' && *c <= '\r'))
+			if (kparam_isspace(*c))
 				return false;
 	}
 	return true;

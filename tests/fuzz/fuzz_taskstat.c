@@ -2,8 +2,8 @@
 /*
  * /proc/PID/stat (taskstat_parse): any text; on success the fields are the
  * ones after the last ')' and comm is the text between the first '(' and
- * that ')' (cut to the buffer); on failure *ret is untouched.
- * (processor is taken as printed: a negative one is not rejected.)
+ * that ')' (cut to the buffer); on failure *ret is untouched. ppid is never
+ * negative, processor only -1 (absent: fewer than 39 fields), never a sign.
  */
 #include <errno.h>
 
@@ -32,6 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(memchr(st.comm, '\0', sizeof(st.comm)));
 		FUZZ_ASSERT(strncmp(st.comm, open + 1, strlen(st.comm)) == 0);
 		FUZZ_ASSERT(strchr(close, st.state));
+		FUZZ_ASSERT(st.ppid >= 0 && st.processor >= -1);
 	}
 	free(str);
 	return 0;

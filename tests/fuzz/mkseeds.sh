@@ -55,6 +55,11 @@ for l in 'isolcpus=domain,managed_irq,1-3 nohz_full=1-3 rcu_nocbs=1-3 irqaffinit
 	 'dyndbg="file x +p" nohz-full=4 rcu-nocbs'; do
 	printf '%s\n' "$l" | seed kparam
 done
+# an unterminated quote swallows the rest; the kernel's isspace() has 0xa0
+for l in 'quiet foo="bar isolcpus=1-3 nohz_full=1-3' '"foo=a b isolcpus=2' 'a "' \
+	 $'quiet\xa0isolcpus=2-3\vnohz_full=2-3' $'isolcpus=\xe9t\xe9,1-3' $'x="1\xa02" y'; do
+	printf '%s\n' "$l" | seed kparam
+done
 
 # /proc/interrupts
 for f in /proc/interrupts "$fx"/verify/*/proc/interrupts; do
@@ -62,6 +67,10 @@ for f in /proc/interrupts "$fx"/verify/*/proc/interrupts; do
 done
 printf '           CPU0       CPU2\n  0:         44          0   IO-APIC    2-edge      timer\nLOC:     1 2   Local timer interrupts\nERR:          0\nMIS:          0\n' |
 	seed interrupts
+# a CPU named twice, and out of order: refused
+printf '           CPU0       CPU1       CPU0\n  0:         44          0          3   IO-APIC    2-edge      timer\n' |
+	seed interrupts
+printf '           CPU2       CPU1\n 24:          1          2   PCI-MSI 0-edge      eth0\n' | seed interrupts
 
 # /proc/PID/stat
 for f in /proc/self/stat /proc/1/stat /proc/2/stat "$fx"/path/*/proc/*/stat \
@@ -69,6 +78,10 @@ for f in /proc/self/stat /proc/1/stat /proc/2/stat "$fx"/path/*/proc/*/stat \
 	[ -f "$f" ] && seed taskstat <"$f"
 done
 sed 's/([^)]*)/(a) b (c))/' /proc/self/stat | seed taskstat
+# a negative processor (field 39) and ppid (field 4): refused
+printf '%s\n' '15 (migration/0) S 2 0 0 0 -1 69238848 0 0 0 0 0 5 0 0 -100 0 1 0 3 0 0 18446744073709551615 0 0 0 0 0 0 0 2147483647 0 0 0 0 0 -1 99 1 0 0 0 0 0 0 0 0 0 0 0' \
+	'7 (x) S -1 0 0 0 -1 4194560 0 0 0 0 0 5 0 0 20 0 1 0 3 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 +1 0 0' |
+	while IFS= read -r l; do printf '%s\n' "$l" | seed taskstat; done
 
 # GRUB defaults: the file, and the file NUL drop-in
 for d in "$fx"/boot/*; do
@@ -79,6 +92,11 @@ for d in "$fx"/boot/*; do
 		{ cat "$d/etc/default/grub"; printf '\0'; cat "$c"; } | seed grubdefault
 	done
 done
+
+# kernel quotes: one left open, one hiding a managed parameter (refused)
+printf '%s\n' "GRUB_CMDLINE_LINUX_DEFAULT='quiet foo=\"bar'" | seed grubdefault
+printf '%s\n' 'GRUB_CMDLINE_LINUX="dyndbg=\"x"' 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"' | seed grubdefault
+printf '%s\n' "GRUB_CMDLINE_LINUX_DEFAULT='quiet \"isolcpus=1\" dyndbg=\"file x.c +p\"'" | seed grubdefault
 
 # BLS entries and /etc/kernel/cmdline
 for f in "$fx"/boot/*/boot/loader/entries/*.conf "$fx"/boot/*/boot/efi/loader/entries/*.conf \

@@ -146,6 +146,12 @@ static const struct gdcase cases[] = {
 	  "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n",
 	  "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT splash " WANT_DEFAULT "\"\n",
 	  "quiet splash " WANT_DEFAULT },
+	/* kernel quotes that close and hold no managed parameter: edited as usual */
+	{ "balanced kernel quotes kept",
+	  "GRUB_CMDLINE_LINUX_DEFAULT='quiet dyndbg=\"file x.c +p\" nohz_full=1'\n", NULL, NULL,
+	  "GRUB_CMDLINE_LINUX_DEFAULT='quiet dyndbg=\"file x.c +p\" nohz_full=2-3 "
+	  "isolcpus=domain,managed_irq,2-3'\n", NULL,
+	  "quiet dyndbg=\"file x.c +p\" nohz_full=2-3 isolcpus=domain,managed_irq,2-3" },
 };
 
 static int load(struct grubdefault *gd, const char *main_buf, const char *dropin,
@@ -283,6 +289,20 @@ static const struct badcase bad[] = {
 	{ "parameter expansion", "GRUB_CMDLINE_LINUX_DEFAULT=\"${X:-isolcpus=1}\"\n", 0, 1 },
 	{ "managed parameter from a variable", "C=1\nGRUB_CMDLINE_LINUX=\"isolcpus=$C\"\n", 0, 2 },
 	{ "managed parameter across quotes", "GRUB_CMDLINE_LINUX_DEFAULT=\"isolcpus=\"'1'\n", 0, 1 },
+	/*
+	 * The kernel's next_arg() groups by '"': a quote left open takes every
+	 * parameter after it (ours, appended, included) into one value; quotes
+	 * can hide a managed parameter from the editor or put one inside
+	 * another's value. All refused, the line named.
+	 */
+	{ "kernel quote left open", "GRUB_CMDLINE_LINUX_DEFAULT='quiet foo=\"bar'\n", 0, 1 },
+	{ "kernel quote left open in GRUB_CMDLINE_LINUX",
+	  "GRUB_CMDLINE_LINUX=\"dyndbg=\\\"x\"\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n", 0, 2 },
+	{ "kernel quote left open, no default yet", "GRUB_CMDLINE_LINUX='a=\"b'\n", 0, 1 },
+	{ "managed parameter inside a quoted value",
+	  "GRUB_CMDLINE_LINUX_DEFAULT='quiet foo=\"a isolcpus=3\"'\n", 0, 1 },
+	{ "quoted managed parameter", "GRUB_CMDLINE_LINUX_DEFAULT='quiet \"isolcpus=1\"'\n", 0, 1 },
+	{ "managed parameter after a 0xa0", "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\xa0nohz_full=1\"\n", 0, 1 },
 };
 
 static void test_bad(void **state)

@@ -17,6 +17,8 @@
 
 #include "interrupts.h"
 
+#include "table.h"
+
 static const char x86[] =
 	"           CPU0       CPU1       CPU2       CPU3       \n"
 	"  0:         44          0          0          0   IO-APIC   2-edge      timer\n"
@@ -132,7 +134,7 @@ static void test_parse_arm64(void **state)
 
 static void test_garbage(void **state)
 {
-	static const char *const bad[] = {
+	static const char *const garbage[] = {
 		"",
 		"\n\n",
 		"hello world\n",
@@ -144,12 +146,65 @@ static void test_garbage(void **state)
 	};
 	struct interrupts it = { .ncols = 12345 };
 
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		if (interrupts_parse(bad[i], &it) != -EINVAL)
-			fail_msg("accepted garbage #%zu: '%s'", i, bad[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(garbage); i++) {
+		if (interrupts_parse(garbage[i], &it) != -EINVAL)
+			fail_msg("accepted garbage #%zu: '%s'", i, garbage[i]);
 		assert_int_equal(it.ncols, 12345);	/* untouched on failure */
 	}
 	assert_int_equal(interrupts_parse(NULL, &it), -EINVAL);
+}
+
+/*
+ * The header: one column per online CPU, ascending, as show_interrupts()
+ * prints it. A CPU named twice (or out of order) is refused: which column
+ * would hold its counts?
+ */
+static void test_header(void **state)
+{
+	static const struct {
+		const char *text;
+		int ret;
+		const char *cpus;	/* the column -> CPU table, "0,2,3" */
+	} t[] = {
+		{ "           CPU0       CPU1\n", 0, "0,1" },
+		{ "           CPU0       CPU2       CPU3\n", 0, "0,2,3" },	/* CPU1 offline */
+		{ "CPU7\n", 0, "7" },
+		{ "\tCPU0\tCPU1023\n", 0, "0,1023" },
+		{ "           CPU0       CPU0\n", -EINVAL, NULL },
+		{ "           CPU0       CPU1       CPU0\n", -EINVAL, NULL },
+		{ "           CPU3       CPU3\n 24: 1 2 PCI-MSI eth0\n", -EINVAL, NULL },
+		{ "           CPU1       CPU0\n", -EINVAL, NULL },		/* not ascending */
+		{ "           CPU0       CPU00\n", -EINVAL, NULL },	/* 0 again, padded */
+		{ "           CPU0       CPU1073741824\n", -EINVAL, NULL },	/* >= 2^30 */
+		{ "           CPU\n", -EINVAL, NULL },
+		{ "           CPU-1\n", -EINVAL, NULL },
+		{ "           CPU+1\n", -EINVAL, NULL },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		struct interrupts it = { .ncols = 12345 };
+		char got[256] = "";
+		int r = interrupts_parse(t[i].text, &it);
+
+		if (r != t[i].ret) {
+			case_fail("row %zu (%s): ret %d, expected %d", i, t[i].text, r, t[i].ret);
+			if (r == 0)
+				interrupts_free(&it);
+			continue;
+		}
+		if (r < 0) {
+			if (it.ncols != 12345)
+				case_fail("row %zu: ret_ changed on failure", i);
+			continue;
+		}
+		for (unsigned int c = 0; c < it.ncols; c++)
+			snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%u", c ? "," : "",
+				 it.cpus[c]);
+		if (strcmp(got, t[i].cpus) != 0)
+			case_fail("row %zu (%s): columns %s, expected %s", i, t[i].text, got, t[i].cpus);
+		interrupts_free(&it);
+	}
+	table_done();
 }
 
 /* A header only (no IRQ yet) and blank lines are fine; a row may lack counts. */
@@ -216,6 +271,7 @@ int main(void)
 		cmocka_unit_test(test_sparse_columns),
 		cmocka_unit_test(test_parse_arm64),
 		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_header),
 		cmocka_unit_test(test_edge),
 		cmocka_unit_test(test_delta),
 		cmocka_unit_test(test_same_source),

@@ -78,6 +78,24 @@ static const struct {
 	{ "quiet -- single x=1", "quiet|--|single|x=1" },
 	{ "--", "--" },
 	{ "a=-- b", "a=--|b" },
+	/*
+	 * An unterminated quote runs to the end of the line: every parameter
+	 * after it is part of one value (what a stray '"' in a bootloader file
+	 * does to the parameters appended after it).
+	 */
+	{ "quiet foo=\"bar isolcpus=1-3 nohz_full=1-3", "quiet|foo=bar isolcpus=1-3 nohz_full=1-3" },
+	{ "\"foo=a b isolcpus=2", "foo=a b isolcpus=2" },
+	{ "a\"b c\" d", "a\"b c\"|d" },		/* quotes inside a name group too */
+	{ "\"a b\"c d", "a b\"c|d" },		/* the last byte is no quote: kept */
+	{ "a \"", "a|" },			/* a lone quote: an empty name */
+	{ "a x=\"", "a|x=" },
+	{ "\"foo=\"", "foo=" },
+	/* the kernel's isspace(): \v \f \r and Latin-1 0xa0 split, whatever the locale */
+	{ "a\vb\fc\rd", "a|b|c|d" },
+	{ "a=1\xa0" "b", "a=1|b" },
+	{ "\xa0quiet\xa0\xa0", "quiet" },
+	{ "x=\"1\xa0" "2\" y", "x=1\xa0" "2|y" },	/* not inside quotes */
+	{ "\x85" "a \xa1" "b", "\x85" "a|\xa1" "b" },	/* other high bytes are no space */
 };
 
 static void test_split(void **state)
@@ -110,6 +128,49 @@ static void test_split(void **state)
 	assert_int_equal(kparams_parse(NULL, &kp), 0);
 	assert_int_equal(kp.n, 0);
 	kparams_free(&kp);
+}
+
+/* Does the line end inside quotes, as next_arg() walks it? */
+static void test_quotes_closed(void **state)
+{
+	static const struct {
+		const char *in;
+		bool closed;
+	} t[] = {
+		{ "", true },
+		{ "quiet splash", true },
+		{ "foo=\"a b\" bar", true },
+		{ "\"foo=a b\"", true },
+		{ "foo=a\"b c\"d", true },
+		{ "x=\"\"", true },
+		{ "\"", false },
+		{ "quiet foo=\"bar isolcpus=1-3", false },
+		{ "\"foo=a b", false },
+		{ "a=\"b\" c=\"d", false },
+		{ "a\"b\"c\"", false },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		bool got = kparams_quotes_closed(t[i].in);
+
+		if (got != t[i].closed)
+			case_fail("kparams_quotes_closed(\"%s\") = %d", t[i].in, got);
+	}
+	assert_true(kparams_quotes_closed(NULL));
+	table_done();
+}
+
+static void test_isspace(void **state)
+{
+	for (int c = -128; c < 256; c++) {
+		unsigned char u = (unsigned char)c;
+		bool want = u == ' ' || u == '\t' || u == '\n' || u == '\v' || u == '\f' ||
+			    u == '\r' || u == 0xa0;
+
+		if (kparam_isspace(c) != want)
+			case_fail("kparam_isspace(%d) = %d", c, !want);
+	}
+	table_done();
 }
 
 /* ---- lookups ------------------------------------------------------------- */
@@ -401,6 +462,12 @@ static const struct {
 	{ "2-7,", 8, 0, DOM, false, 0, "2-7" },
 	{ "8191", 0, 0, DOM, false, 0, "8191" },
 	{ "8192", 0, -ERANGE, 0, false, 0, NULL },
+	/* Latin-1 letters are letters to the kernel's isalpha(), whatever the locale */
+	{ "\xe9t\xe9,1-3", 8, 0, DOM, false, 1, "1-3" },
+	{ "domain,\xc0\xff_x,2", 8, 0, DOM, true, 1, "2" },
+	{ "\xd7,1-3", 8, -EINVAL, 0, false, 0, NULL },	/* 0xd7 (multiplication sign): no letter */
+	{ "a\xf7" "b,1-3", 8, -EINVAL, 0, false, 0, NULL },	/* 0xf7 (division sign) in a flag */
+	{ "a\xa0" "b,1-3", 8, -EINVAL, 0, false, 0, NULL },
 };
 
 static void test_isolcpus(void **state)
@@ -476,7 +543,7 @@ static uint64_t rng_next(void)
  */
 static void test_fuzz(void **state)
 {
-	static const char alphabet[] = "ab_-=\" \t,1";
+	static const char alphabet[] = "ab_-=\" \t,1\xa0\v";
 	unsigned int checked = 0;
 
 	for (int iter = 0; iter < 50000; iter++) {
@@ -494,7 +561,7 @@ static void test_fuzz(void **state)
 			assert_non_null(a.v[i].name);
 			/* a lone '"' makes an empty name, which prints as nothing */
 			quotes |= strchr(a.v[i].name, '"') || (a.v[i].value && strchr(a.v[i].value, '"')) ||
-				  strpbrk(a.v[i].name, " \t=") || !a.v[i].name[0];
+				  strpbrk(a.v[i].name, " \t\v\xa0=") || !a.v[i].name[0];
 		}
 		line = kparams_format(&a);
 		assert_non_null(line);
@@ -526,6 +593,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split),
+		cmocka_unit_test(test_quotes_closed),
+		cmocka_unit_test(test_isspace),
 		cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_set),
 		cmocka_unit_test(test_remove_append),

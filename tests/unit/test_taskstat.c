@@ -106,6 +106,22 @@ static void test_parse_fields(void **state)
 		{ "c", "S", "1", "0", "18446744073709551616", "0", 52, -EINVAL, NULL, 0, 0, 0, 0, 0 },
 		{ "c", "S", "1", "0", "1", "cpu", 52, -EINVAL, NULL, 0, 0, 0, 0, 0 },
 		{ "c", "S", "1", "0", "1", "1.5", 52, -EINVAL, NULL, 0, 0, 0, 0, 0 },
+		/*
+		 * processor (39) and ppid (4) are never negative: -1 would read as
+		 * "absent" and a negative CPU indexes nothing. No sign at all.
+		 */
+		{ "c", "S", "1", "0", "1", "-1", 52, -EINVAL, NULL, 0, 0, 0, 0, 0 },
+		{ "c", "S", "1", "0", "1", "-1", 39, -EINVAL, NULL, 0, 0, 0, 0, 0 },
+		{ "c", "S", "1", "0", "1", "-2147483648", 52, -EINVAL, NULL, 0, 0, 0, 0, 0 },
+		{ "c", "S", "1", "0", "1", "-0", 52, -EINVAL, NULL, 0, 0, 0, 0, 0 },
+		{ "c", "S", "1", "0", "1", "+3", 52, -EINVAL, NULL, 0, 0, 0, 0, 0 },
+		{ "c", "S", "1", "0", "1", "2147483648", 52, -EINVAL, NULL, 0, 0, 0, 0, 0 },
+		{ "c", "S", "-1", "0", "1", "0", 52, -EINVAL, NULL, 0, 0, 0, 0, 0 },
+		{ "c", "S", "+1", "0", "1", "0", 52, -EINVAL, NULL, 0, 0, 0, 0, 0 },
+		{ "c", "S", "1", "+4", "1", "0", 52, -EINVAL, NULL, 0, 0, 0, 0, 0 },
+		{ "c", "S", "1", "0", "+1", "0", 52, -EINVAL, NULL, 0, 0, 0, 0, 0 },
+		/* the largest CPU a kernel can have: fine */
+		{ "c", "S", "0", "0", "1", "2147483647", 52, 0, "c", 'S', 0, 0, 1, INT32_MAX },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
@@ -136,6 +152,22 @@ static void test_parse_fields(void **state)
 				  (unsigned long long)st.starttime, st.processor);
 	}
 	table_done();
+}
+
+/* Fields that are negative in real files (tpgid, priority, nice) are not ours to refuse. */
+static void test_negative_elsewhere(void **state)
+{
+	/* migration/0 of a 6.1 kernel: tpgid -1, priority -100 (SCHED_FIFO 99) */
+	static const char line[] =
+		"15 (migration/0) S 2 0 0 0 -1 69238848 0 0 0 0 0 5 0 0 -100 0 1 0 3 0 0 "
+		"18446744073709551615 0 0 0 0 0 0 0 2147483647 0 0 0 0 0 7 99 1 0 0 0 0 0 0 0 0 0 0 0\n";
+	struct taskstat st;
+
+	assert_int_equal(taskstat_parse(line, &st), 0);
+	assert_int_equal(st.ppid, 2);
+	assert_int_equal(st.flags, 69238848);
+	assert_int_equal(st.starttime, 3);
+	assert_int_equal(st.processor, 7);
 }
 
 static void test_parse_malformed(void **state)
@@ -318,6 +350,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_fields),
+		cmocka_unit_test(test_negative_elsewhere),
 		cmocka_unit_test(test_parse_malformed),
 		cmocka_unit_test(test_pf_helpers),
 		cmocka_unit_test(test_read_fixture),
