@@ -13,9 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "bootcfg.h"
 #include "cmdedit.h"
 #include "path.h"
@@ -73,6 +75,58 @@ static int run_command(const char *cmd, const char *root)
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+/*
+ * The generated GRUB config as it was before the regeneration command ran.
+ * A command that rewrites it and then fails (a later hook, a full disk, a
+ * kill) would leave a grub.cfg that boots the new line while every file it was
+ * made from is put back: the next update would silently undo it, and until
+ * then the host boots something no configuration file says.
+ */
+struct gensnap {
+	char		*buf;	/* NULL: nothing to put back (no GRUB config, or none yet) */
+	size_t		len;
+	struct stat	st;
+};
+
+static void gensnap_take(const struct bootcfg *bc, struct gensnap *gs)
+{
+	memset(gs, 0, sizeof(*gs));
+	if ((bc->backend != BOOTCFG_GRUB && bc->backend != BOOTCFG_GRUB2) || !bc->grubcfg[0])
+		return;
+	if (atomicfile_read(bc->rootfd, bc->grubcfg, &gs->buf, &gs->len, &gs->st) < 0)
+		gs->buf = NULL;
+}
+
+/* After a failed command: put the generated config back if the command changed it. */
+static void gensnap_restore(const struct bootcfg *bc, struct gensnap *gs)
+{
+	char *now = NULL;
+	size_t len = 0;
+	int r;
+
+	if (!gs->buf)
+		return;
+	r = atomicfile_read(bc->rootfd, bc->grubcfg, &now, &len, NULL);
+	if (r == 0 && len == gs->len && memcmp(now, gs->buf, len) == 0) {
+		free(now);
+		return;
+	}
+	free(now);
+	r = atomicfile_write(bc->rootfd, bc->grubcfg, gs->buf, gs->len, &gs->st);
+	if (r < 0)
+		fprintf(stderr, PROG ": cannot put back %s: %s; run the update command again "
+			"once the cause is fixed\n", bc->grubcfg, strerror(-r));
+	else
+		fprintf(stderr, PROG ": %s was changed by the failed command: put back as it was\n",
+			bc->grubcfg);
+}
+
+static void gensnap_free(struct gensnap *gs)
+{
+	free(gs->buf);
+	gs->buf = NULL;
 }
 
 static int print_diffs(const struct bootcfg *bc, bool grubby)
@@ -251,6 +305,9 @@ int cg_apply(const struct cg_apply_opts *o, const struct kparams *wanted,
 			printf("Updated %s\n", bc.ch[i].path);
 	say_command(o, &bc, cmd, wanted, managed, false);
 	if (cmd) {
+		struct gensnap gs;
+
+		gensnap_take(&bc, &gs);
 		r = run_command(cmd, o->root);
 		if (r == 0 && bc.grubby && bc.backend == BOOTCFG_BLS && !o->update_command &&
 		    !verify_after(o, &bc, wanted, managed)) {
@@ -268,8 +325,11 @@ int cg_apply(const struct cg_apply_opts *o, const struct kparams *wanted,
 				fprintf(stderr, PROG ": %s\n", rerr.msg);
 			else
 				fprintf(stderr, PROG ": every file was put back as it was\n");
+			gensnap_restore(&bc, &gs);
+			gensnap_free(&gs);
 			goto out;
 		}
+		gensnap_free(&gs);
 	}
 	if (bootcfg_record_applied(&bc, &err) < 0)
 		fprintf(stderr, PROG ": warning: %s, ignoring\n", err.msg);
@@ -354,6 +414,9 @@ int cg_revert(const struct cg_apply_opts *o, const char *const *managed)
 			printf("Restored %s\n", bc.ch[i].path);
 	say_command(o, &bc, cmd, NULL, managed, false);
 	if (cmd) {
+		struct gensnap gs;
+
+		gensnap_take(&bc, &gs);
 		r = run_command(cmd, o->root);
 		if (r != 0) {
 			struct bootcfg_error rerr = { "" };
@@ -363,8 +426,11 @@ int cg_revert(const struct cg_apply_opts *o, const char *const *managed)
 				fprintf(stderr, PROG ": %s\n", rerr.msg);
 			else
 				fprintf(stderr, PROG ": every file was put back as it was before --revert\n");
+			gensnap_restore(&bc, &gs);
+			gensnap_free(&gs);
 			goto out;
 		}
+		gensnap_free(&gs);
 	}
 	if (bootcfg_forget(&bc, &err) < 0) {
 		fprintf(stderr, PROG ": %s\n", err.msg);
