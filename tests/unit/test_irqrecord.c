@@ -169,6 +169,14 @@ static void test_round_trip(void **state)
 	assert_int_equal(irqrecord_remove(&pc), 0);
 	assert_int_equal(irqrecord_read(&pc, &back, NULL), -ENOENT);
 	assert_int_equal(irqrecord_remove(&pc), 0);
+	/* never written through a symlink (lib/atomicfile walks with O_NOFOLLOW) */
+	snprintf(path, sizeof(path), "%s/run/quietcore", root);
+	assert_int_equal(rmdir(path), 0);
+	mkdirs("elsewhere");
+	assert_int_equal(symlink("../elsewhere", path), 0);
+	assert_int_equal(irqrecord_write(&pc, &rec, NULL), -ELOOP);
+	snprintf(path, sizeof(path), "%s/elsewhere/immovable-irqs", root);
+	assert_int_equal(access(path, F_OK), -1);
 }
 
 static void test_boot_id(void **state)
