@@ -322,6 +322,9 @@ static void test_format_round_trip(void **state)
 		{ "foo=\"ab\"", "foo=ab" },
 		{ "x=\"\"", "x=" },
 		{ "t=\"a\tb\"", "t=\"a\tb\"" },
+		/* a kernel space the C library's isspace() does not know: quoted too */
+		{ "x=\"1\xa0" "2\"", "x=\"1\xa0" "2\"" },
+		{ "v=\"a\vb\"", "v=\"a\vb\"" },
 		{ "root=UUID=1 ro -- single", "root=UUID=1 ro -- single" },
 		{ "BOOT_IMAGE=/vmlinuz-6.1 root=/dev/sda1 isolcpus=domain,managed_irq,2-7 "
 		  "nohz_full=2-7 rcu_nocbs=2-7 irqaffinity=0-1",
