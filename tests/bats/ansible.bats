@@ -5,7 +5,8 @@
 # ansible-lint, then real runs against localhost (connection: local) on
 # captured roots: quietcore installed DESTDIR-style, cmdline-gen --apply and
 # isol-verify --json with --root, so nothing on this machine changes and
-# nothing is rebooted. The run against a QEMU guest over SSH is not here.
+# nothing is rebooted. The run against a QEMU guest over SSH, with the
+# reboot, is tests/vm/ansible.bats.
 
 load helpers
 bats_require_minimum_version 1.5.0
@@ -18,45 +19,6 @@ setup_file() {
 	local d=$BATS_FILE_TMPDIR/dest
 	make -s -C "$QC_TOP" BUILD="$BUILD" DESTDIR="$d" install >"$BATS_FILE_TMPDIR/install.log" 2>&1 ||
 		{ tail -20 "$BATS_FILE_TMPDIR/install.log" >&3; return 1; }
-	# ansible-core has no JSON stdout callback: a small one, one document
-	# {"tasks": [{"task": {"name"}, "hosts": {HOST: RESULT}}], "stats": {HOST: {...}}}
-	mkdir -p "$BATS_FILE_TMPDIR/callbacks"
-	cat >"$BATS_FILE_TMPDIR/callbacks/qc_json.py" <<-'EOF'
-	from ansible.plugins.callback import CallbackBase
-	import json
-
-
-	class CallbackModule(CallbackBase):
-	    CALLBACK_VERSION = 2.0
-	    CALLBACK_TYPE = 'stdout'
-	    CALLBACK_NAME = 'qc_json'
-
-	    def __init__(self):
-	        super().__init__()
-	        self.tasks = []
-
-	    def _record(self, result, **extra):
-	        r = dict(result._result)
-	        r.update(extra)
-	        self.tasks.append({'task': {'name': result._task.name},
-	                           'hosts': {result._host.get_name(): r}})
-
-	    def v2_runner_on_ok(self, result, **kwargs):
-	        self._record(result)
-
-	    def v2_runner_on_failed(self, result, ignore_errors=False):
-	        self._record(result, failed=True)
-
-	    def v2_runner_on_skipped(self, result):
-	        self._record(result, skipped=True)
-
-	    def v2_runner_on_unreachable(self, result):
-	        self._record(result, unreachable=True)
-
-	    def v2_playbook_on_stats(self, stats):
-	        out = {h: stats.summarize(h) for h in sorted(stats.processed)}
-	        self._display.display(json.dumps({'plays': [{'tasks': self.tasks}], 'stats': out}))
-	EOF
 	cat >"$BATS_FILE_TMPDIR/play.yml" <<-'EOF'
 	---
 	- name: The quietcore role on a captured root
@@ -85,7 +47,7 @@ play() {
 		quietcore_sbindir: $sbin, quietcore_plan_args: $plan,
 		quietcore_verify_args: ["--interval", "0"]}')
 	ANSIBLE_ROLES_PATH=$ANS/roles ANSIBLE_STDOUT_CALLBACK=qc_json \
-		ANSIBLE_CALLBACK_PLUGINS=$BATS_FILE_TMPDIR/callbacks ANSIBLE_NOCOLOR=1 \
+		ANSIBLE_CALLBACK_PLUGINS=$ANS/tests/callback_plugins PYTHONDONTWRITEBYTECODE=1 ANSIBLE_NOCOLOR=1 \
 		ANSIBLE_LOCALHOST_WARNING=0 ANSIBLE_INVENTORY_UNPARSED_WARNING=0 \
 		ansible-playbook -i localhost, "$BATS_FILE_TMPDIR/play.yml" -e "$vars" "$@"
 }

@@ -29,6 +29,20 @@
 #                              boot; sets IMG_LOG, IMG_RESULTS
 #   img_section BOOT NAME      one section of the guest's report
 #   img_deb FLAVOR             a kernel .deb for offline installs: sets IMG_DEB
+#   img_start NAME SCRIPT [QEMU ARGS...]
+#                              img_boot in the background, with user
+#                              networking and the guest's port 22 forwarded to
+#                              127.0.0.1:IMG_SSH_PORT; the script should end
+#                              its boots with qc_stay_up. Sets IMG_PID,
+#                              IMG_SSH_PORT, IMG_LOG, IMG_RESULTS
+#   img_ssh_keygen             a key pair for this run (in $BATS_FILE_TMPDIR,
+#                              never in the image): sets IMG_SSH_KEY (private
+#                              key file), IMG_SSH_PUB (the public key line)
+#   img_ssh CMD...             run CMD in the guest over SSH
+#   img_ssh_wait               until the guest answers over SSH
+#   img_finish                 `qc-driver end` in the guest, then what
+#                              img_boot checks once QEMU has exited
+#   img_stop                   kill a QEMU img_start left running (teardown)
 #
 # Nothing here skips: a missing tool, package or kernel fails with the reason.
 
@@ -86,7 +100,10 @@ img_suite_versions() { # img_suite_versions PKG...: "pkg version" in $IMG_SUITE/
 img_tree() {
 	local mirror include key dir tmp log start
 	mirror=$(img_mirror) || return 1
+	# openssh-server, python3 and python3-apt: what Ansible needs on a
+	# managed host (ssh, the modules' interpreter, the apt module)
 	include="systemd-sysv,udev,kmod,linux-image-cloud-amd64,grub-pc,dracut-core,libjson-c5,libkmod2,util-linux"
+	include+=",openssh-server,python3,python3-apt"
 	key=$( {
 		echo "$IMG_SUITE $mirror $include"
 		dpkg-query -W -f='${Version}\n' debootstrap
@@ -134,14 +151,22 @@ img_qc_sources_hash() {
 		sha256sum | cut -c1-16
 }
 
+# The image's quietcore is built in a directory of its own, never with the
+# sanitizers: early-pin must be static for the initramfs, and ASan cannot
+# link statically. `make check SANITIZE=1` hands SANITIZE=1 down to every
+# make the tests run (MAKEFLAGS): SANITIZE= on the command line undoes it.
+IMG_QC_BUILD=${QC_IMAGE_BUILD:-$BUILD-image-static}
+img_qc_make() { # img_qc_make [MAKE ARGS...]
+	make -C "$QC_TOP" --no-print-directory BUILD="$IMG_QC_BUILD" SANITIZE= "$@"
+}
+
 # Stage 2: quietcore and the test driver in a copy of the tree.
 img_populate() { # img_populate ROOT VARIANT FLAVOR
-	local root=$1 variant=$2 flavor=$3 qcbuild log
-	qcbuild=${QC_IMAGE_BUILD:-$BUILD-image}
+	local root=$1 variant=$2 flavor=$3 log
 	log=$VM_LOGDIR/image-make-install.log
 	# its own build directory, with the default (static) early-pin
-	if ! make -C "$QC_TOP" --no-print-directory BUILD="$qcbuild" all >"$log" 2>&1 ||
-		! make -C "$QC_TOP" --no-print-directory BUILD="$qcbuild" PREFIX=/usr DESTDIR="$root" install >>"$log" 2>&1; then
+	if ! img_qc_make all >"$log" 2>&1 ||
+		! img_qc_make PREFIX=/usr DESTDIR="$root" install >>"$log" 2>&1; then
 		tail -30 "$log" >&2
 		img_fail "make install DESTDIR=$root failed (log: $log)"
 		return 1
@@ -173,6 +198,19 @@ img_populate() { # img_populate ROOT VARIANT FLAVOR
 		dpkg-db-backup.timer fstrim.timer; do
 		ln -sf /dev/null "$root/etc/systemd/system/$u" || return 1
 	done
+	# the network for img_start's SSH: QEMU's user network (slirp) has the
+	# guest at 10.0.2.15, no DHCP wait; a guest without a NIC just has none
+	mkdir -p "$root/etc/systemd/network" "$root/etc/systemd/system/sockets.target.wants" || return 1
+	printf '%s\n' '[Match]' 'Name=en*' '' '[Network]' 'Address=10.0.2.15/24' 'Gateway=10.0.2.2' \
+		'LinkLocalAddressing=no' 'IPv6AcceptRA=no' >"$root/etc/systemd/network/20-qc-user-net.network" || return 1
+	ln -sf /lib/systemd/system/systemd-networkd.service "$root/etc/systemd/system/multi-user.target.wants/" || return 1
+	ln -sf /lib/systemd/system/systemd-networkd.socket "$root/etc/systemd/system/sockets.target.wants/" || return 1
+	# sshd (enabled by its package): keys only, the host's per-run key is
+	# authorized by the guest script (tests/vm/guest/ansible.sh)
+	[ -e "$root/etc/systemd/system/multi-user.target.wants/ssh.service" ] ||
+		ln -sf /lib/systemd/system/ssh.service "$root/etc/systemd/system/multi-user.target.wants/" || return 1
+	printf '%s\n' 'PasswordAuthentication no' 'KbdInteractiveAuthentication no' 'UseDNS no' \
+		>"$root/etc/ssh/sshd_config.d/qc-test.conf" || return 1
 	echo qc-guest >"$root/etc/hostname"
 	printf '127.0.0.1\tlocalhost\n127.0.1.1\tqc-guest\n' >"$root/etc/hosts"
 	echo '0123456789abcdef0123456789abcdef' >"$root/etc/machine-id"
@@ -202,24 +240,41 @@ img_populate() { # img_populate ROOT VARIANT FLAVOR
 
 # img_qemu NAME DISK TIMEOUT [QEMU ARGS...]: one TCG run; sets IMG_LOG, IMG_RESULTS
 img_qemu() {
-	local name=$1 disk=$2 tmo=$3 rc start
+	img_qemu_start "$@" || return 1
+	img_qemu_wait
+}
+
+# img_qemu_start NAME DISK TIMEOUT [QEMU ARGS...]: the run in the background
+# (IMG_PID); img_qemu_wait waits for it and judges it
+img_qemu_start() {
+	local disk=$2
+	IMG_NAME=$1
+	IMG_TMO=$3
 	shift 3
 	mkdir -p "$VM_LOGDIR" || return 1
-	IMG_LOG=$VM_LOGDIR/img-$name.log
-	IMG_RESULTS=$VM_LOGDIR/img-$name.results
+	IMG_LOG=$VM_LOGDIR/img-$IMG_NAME.log
+	IMG_RESULTS=$VM_LOGDIR/img-$IMG_NAME.results
 	rm -f "$IMG_LOG" "$IMG_RESULTS"
-	start=$(date +%s)
+	IMG_START=$(date +%s)
 	# -accel tcg, always (KVM hangs on these machines; never fall back to it).
-	timeout -k 10 "$tmo" qemu-system-x86_64 \
+	# fd 3 closed: bats waits for everything that holds it.
+	timeout -k 10 "$IMG_TMO" qemu-system-x86_64 \
 		-accel tcg -cpu max -m 1024 \
 		-display none -monitor none -nic none \
 		-drive "file=$disk,if=none,id=disk0,cache=unsafe" \
 		-device virtio-blk-pci,drive=disk0 \
 		-serial "file:$IMG_LOG" -serial "file:$IMG_RESULTS" \
-		"$@" >"$IMG_LOG.qemu" 2>&1
+		"$@" >"$IMG_LOG.qemu" 2>&1 3>&- &
+	IMG_PID=$!
+}
+
+img_qemu_wait() {
+	local name=$IMG_NAME tmo=$IMG_TMO rc
+	wait "$IMG_PID"
 	rc=$?
+	IMG_PID=
 	sed -i 's/\r$//' "$IMG_RESULTS" 2>/dev/null
-	IMG_SECONDS=$(($(date +%s) - start))
+	IMG_SECONDS=$(($(date +%s) - IMG_START))
 	echo "# img $name: qemu exit $rc after ${IMG_SECONDS}s" >&3 2>/dev/null || :
 	if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 		img_show_log
@@ -361,7 +416,9 @@ start=2048, type=83, bootable' | sfdisk -q "$tmp/disk.raw" >"$tmp/sfdisk.log" 2>
 		img_fail "no installed kernel with modules.dep in $IMG_TREE"
 		return 1
 	fi
-	vm_initramfs plain || return 1
+	# with the image's static early-pin (vm.bash takes $BUILD/early-pin,
+	# which is dynamic in a SANITIZE=1 tree)
+	BUILD=$IMG_QC_BUILD vm_initramfs plain || return 1
 	script=$tmp/install.sh
 	cat >"$script" <<-'EOF'
 		cd /root/qc-debs || exit 1
@@ -406,19 +463,106 @@ start=2048, type=83, bootable' | sfdisk -q "$tmp/disk.raw" >"$tmp/sfdisk.log" 2>
 	fi || { echo "$mods" >&2; img_fail "the initramfs of the image is not the '$variant' variant"; return 1; }
 }
 
-# img_boot NAME SCRIPT [QEMU ARGS...]: boot an overlay of IMG_BASE through GRUB
-img_boot() {
-	local name=$1 script=$2 ov
-	shift 2
+# img_overlay NAME: a fresh qcow2 overlay of IMG_BASE; sets IMG_OVERLAY
+img_overlay() {
 	mkdir -p "$VM_WORK" || return 1
-	ov=$VM_WORK/img-$name.qcow2
-	rm -f "$ov"
-	qemu-img create -q -f qcow2 -F raw -b "$IMG_BASE" "$ov" >/dev/null || {
+	IMG_OVERLAY=$VM_WORK/img-$1.qcow2
+	rm -f "$IMG_OVERLAY"
+	qemu-img create -q -f qcow2 -F raw -b "$IMG_BASE" "$IMG_OVERLAY" >/dev/null || {
 		img_fail "qemu-img create overlay of $IMG_BASE failed"
 		return 1
 	}
-	img_qemu "$name" "$ov,format=qcow2" "$IMG_TIMEOUT" \
+}
+
+# img_boot NAME SCRIPT [QEMU ARGS...]: boot an overlay of IMG_BASE through GRUB
+img_boot() {
+	local name=$1 script=$2
+	shift 2
+	img_overlay "$name" || return 1
+	img_qemu "$name" "$IMG_OVERLAY,format=qcow2" "$IMG_TIMEOUT" \
 		-fw_cfg "name=opt/quietcore/cmd,file=$script" "$@"
+}
+
+img_ssh_keygen() {
+	IMG_SSH_KEY=$BATS_FILE_TMPDIR/qc-ssh-key
+	rm -f "$IMG_SSH_KEY" "$IMG_SSH_KEY.pub"
+	ssh-keygen -q -t ed25519 -N '' -C "quietcore-test-$$" -f "$IMG_SSH_KEY" >/dev/null ||
+		{ img_fail "ssh-keygen failed"; return 1; }
+	# shellcheck disable=SC2034 # read by the tests
+	IMG_SSH_PUB=$(cat "$IMG_SSH_KEY.pub")
+}
+
+# the options every SSH connection to the guest uses (ssh and Ansible):
+# the guest's host keys come with the cached image, the port changes per run
+IMG_SSH_OPTS=(-o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
+	-o LogLevel=ERROR -o ConnectTimeout=20 -o ServerAliveInterval=15 -o ServerAliveCountMax=8)
+
+img_ssh() { # img_ssh CMD...: as root in the guest
+	ssh "${IMG_SSH_OPTS[@]}" -i "$IMG_SSH_KEY" -p "$IMG_SSH_PORT" root@127.0.0.1 "$@" </dev/null
+}
+
+# A free port on 127.0.0.1 for QEMU's forward; QEMU fails at once when
+# another process took it in between (img_start then tries another).
+img_free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# img_start NAME SCRIPT [QEMU ARGS...]: boot in the background with SSH
+# forwarded; until img_finish (or img_stop) the guest runs
+img_start() {
+	local name=$1 script=$2
+	shift 2
+	command -v ssh >/dev/null || { img_fail "ssh missing on the host (openssh-client)"; return 1; }
+	img_overlay "$name" || return 1
+	for _ in 1 2 3; do
+		IMG_SSH_PORT=$(img_free_port) || { img_fail "no free port on 127.0.0.1"; return 1; }
+		img_qemu_start "$name" "$IMG_OVERLAY,format=qcow2" "$IMG_TIMEOUT" \
+			-fw_cfg "name=opt/quietcore/cmd,file=$script" \
+			-nic "user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:$IMG_SSH_PORT-:22" "$@" || return 1
+		sleep 2
+		kill -0 "$IMG_PID" 2>/dev/null && return 0
+		if ! grep -q 'forwarding' "$IMG_LOG.qemu" 2>/dev/null; then
+			img_qemu_wait
+			img_fail "$name: qemu did not start"
+			return 1
+		fi
+		wait "$IMG_PID"
+		IMG_PID=
+	done
+	cat "$IMG_LOG.qemu" >&2
+	img_fail "$name: qemu could not forward a port to the guest's SSH (3 tries)"
+}
+
+# img_ssh_wait: SSH answers (sshd up, the key authorized) within IMG_TIMEOUT
+img_ssh_wait() {
+	local deadline=$(($(date +%s) + IMG_TIMEOUT))
+	while ! img_ssh true 2>"$VM_WORK/ssh-wait.err"; do
+		if ! kill -0 "$IMG_PID" 2>/dev/null; then
+			img_qemu_wait
+			img_fail "$IMG_NAME: QEMU ended before SSH answered: $(cat "$VM_WORK/ssh-wait.err")"
+			return 1
+		fi
+		if [ "$(date +%s)" -ge "$deadline" ]; then
+			img_show_log
+			img_fail "$IMG_NAME: no SSH on 127.0.0.1:$IMG_SSH_PORT after ${IMG_TIMEOUT}s: $(cat "$VM_WORK/ssh-wait.err")"
+			return 1
+		fi
+		sleep 5
+	done
+}
+
+# img_finish: end the report from inside the guest, wait for QEMU to exit,
+# judge the run as img_boot does
+img_finish() {
+	img_ssh /usr/local/sbin/qc-driver end >/dev/null 2>&1
+	img_qemu_wait
+}
+
+img_stop() {
+	[ -n "${IMG_PID:-}" ] || return 0
+	kill "$IMG_PID" 2>/dev/null
+	wait "$IMG_PID" 2>/dev/null
+	IMG_PID=
 }
 
 # img_deb PACKAGE: the candidate .deb of PACKAGE, cached; sets IMG_DEB
