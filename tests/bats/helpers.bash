@@ -11,6 +11,12 @@ set -u
 QC_TOP=${QC_TOP:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
 BUILD=${BUILD:-$QC_TOP/build}
 export QC_TOP BUILD
+# A SANITIZE=1 build tree run by hand (tests/run.sh, bats) rather than by
+# `make check SANITIZE=1`: the tests that call make on it (install, package)
+# must keep the sanitizer flags, or make relinks it without them and fails.
+if [ -z "${SANITIZE:-}" ] && grep -qa __asan_init "$BUILD/cmdline-gen" 2>/dev/null; then
+	export SANITIZE=1
+fi
 
 load /usr/lib/bats/bats-support/load.bash
 load /usr/lib/bats/bats-assert/load.bash
