@@ -7,7 +7,11 @@
 #   boot 2: dpkg -i the new kernel offline (its postinst runs dracut and
 #           update-grub); does the new default entry carry the plan, what
 #           does --check say; reboot
-#   boot 3: the new kernel runs with the plan, early-pin ran
+#   boot 3: the new kernel runs with the plan, early-pin ran; the plan for
+#           this kernel may have grown (the benchmark profile adds
+#           workqueue.unbound_cpus= from 6.6 on): --check says what is
+#           missing and to run --apply, which is done; reboot
+#   boot 4: --check finds the plan in effect
 case $QC_BOOT in
 1)
 	qc_run plan cmdline-gen --json
@@ -27,5 +31,11 @@ case $QC_BOOT in
 	qc_run kmsg sh -c 'dmesg | grep -E "early-pin"'
 	qc_run check cmdline-gen --check
 	qc_run verify isol-verify --json
+	qc_run plan cmdline-gen --json
+	qc_run apply cmdline-gen --apply
+	qc_reboot
+	;;
+4)
+	qc_run check cmdline-gen --check
 	;;
 esac
