@@ -16,8 +16,11 @@ load ../image
 load ../provision
 
 SMP4=(-smp 4)
+# TCG's `max` CPU has AMD's vendor id by default, and without the topoext
+# leaves an AMD guest kernel sees 8 single-thread cores, not 2 threads per
+# core: the vendor makes the threads visible (the last -cpu wins).
 # shellcheck disable=SC2054 # QEMU's commas
-NUMA=(-smp 8,sockets=2,cores=2,threads=2
+NUMA=(-cpu max,vendor=GenuineIntel -smp 8,sockets=2,cores=2,threads=2
 	-object memory-backend-ram,id=m0,size=512M -object memory-backend-ram,id=m1,size=512M
 	-numa node,nodeid=0,cpus=0-3,memdev=m0 -numa node,nodeid=1,cpus=4-7,memdev=m1)
 
