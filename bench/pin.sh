@@ -33,7 +33,7 @@ fi
 
 work=$(mktemp -d /tmp/pin-bench.XXXXXX)
 # states in /run/quietcore (tmpfs), where early-pin keeps them by default
-[ -d /run/quietcore ] || mkdir -m 0700 /run/quietcore
+[ -d /run/quietcore ] || mkdir -m 0755 /run/quietcore
 ref=/run/quietcore/pin-bench-ref.$$ s1=/run/quietcore/pin-bench-s1.$$
 mkdir -p "$BUILD"/bench
 cc -O2 -o "$BUILD"/bench/pin-floor "$top"/bench/pin-floor.c

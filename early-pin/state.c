@@ -201,7 +201,11 @@ char *ep_state_path(struct earlypin *ep, const char *arg, bool create_dir)
 
 		snprintf(parent, sizeof(parent), "%s/run", ep->pc.root);
 		mkdir(parent, 0755);
-		mkdir(dir, 0700);
+		/*
+		 * 0755: the directory also holds immovable-irqs, which isol-verify
+		 * reads without root; the state files themselves are 0600.
+		 */
+		mkdir(dir, 0755);
 	}
 	if (asprintf(&p, "%s/%s", dir, arg) < 0)
 		return NULL;

@@ -218,6 +218,8 @@ snapshot() {
 @test "early-pin --save NAME keeps the state in <root>/run/quietcore/" {
 	run -0 "$EP" --root "$R" --housekeeping 0,64 --save bench1
 	assert_equal "$(stat -c %a "$R"/run/quietcore/bench1)" 600
+	# readable directory: isol-verify reads early-pin's immovable-irqs there without root
+	assert_equal "$(stat -c %a "$R"/run/quietcore)" 755
 	run -0 "$EP" --root "$R" --restore bench1
 }
 
