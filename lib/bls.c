@@ -177,18 +177,66 @@ out:
 	return r;
 }
 
+/*
+ * The editors cut the line into words at blanks; the kernel also groups words
+ * in double quotes and reads nothing after "--". Read the result back the
+ * kernel's way: -EBADMSG (and nothing returned) when it would not see the plan.
+ */
+static int options_foreach(const char *buf, size_t len,
+			   int (*fn)(const char *v, size_t vlen, void *data), void *data);
+
+static int quotes_closed(const char *v, size_t vlen, void *data)
+{
+	char *line = strndup(v, vlen);
+	bool ok = line && kparams_quotes_closed(line);
+
+	(void)data;
+	free(line);
+	return !line ? -ENOMEM : ok ? 0 : -EBADMSG;
+}
+
+static int check_says_plan(const char *line, const struct kparams *wanted,
+			   const char *const *managed, char **ret, size_t *ret_len)
+{
+	if (cmdedit_line_says_plan(line, wanted, managed))
+		return 0;
+	free(*ret);
+	*ret = NULL;
+	*ret_len = 0;
+	return -EBADMSG;
+}
+
 int bls_entry_edit(const char *buf, size_t len, const struct kparams *wanted,
 		   const char *const *managed, char **ret, size_t *ret_len)
 {
 	struct cmdvalue *vals = NULL;
+	char *opts = NULL;
 	size_t n = 0;
 	int r;
 
+	/*
+	 * The words are cut line by line, but the kernel gets the lines joined:
+	 * a quote left open on one options line runs into the next, where this
+	 * editor cannot follow it.
+	 */
+	r = options_foreach(buf, len, quotes_closed, NULL);
+	if (r < 0)
+		return r;
 	r = bls_entry_values(buf, len, &vals, &n);
 	if (r < 0)
 		return r;
 	r = edit_values(buf, len, vals, n, wanted, managed, ret, ret_len, "options ");
 	bls_values_free(vals, n);
+	if (r < 0)
+		return r;
+	r = bls_entry_options(*ret ? *ret : buf, *ret ? *ret_len : len, &opts);
+	if (r == 0)
+		r = check_says_plan(opts, wanted, managed, ret, ret_len);
+	else {
+		free(*ret);
+		*ret = NULL;
+	}
+	free(opts);
 	return r;
 }
 
@@ -211,6 +259,12 @@ int kcmdline_edit(const char *buf, size_t len, const struct kparams *wanted,
 		v.ins_post = len ? "" : "\n";
 	}
 	r = edit_values(buf, len, &v, 1, wanted, managed, ret, ret_len, "");
+	if (r == 0) {
+		char *line = strndup(*ret ? *ret : buf, *ret ? *ret_len : len);
+
+		r = line ? check_says_plan(line, wanted, managed, ret, ret_len) : -ENOMEM;
+		free(line);
+	}
 out:
 	cmdvalue_free(&v);
 	return r;
@@ -240,13 +294,13 @@ int bls_entry_get(const char *buf, size_t len, const char *key, char **ret)
 	return -ENOENT;
 }
 
-int bls_entry_options(const char *buf, size_t len, char **ret)
+/* Call fn with each non-empty "options" value, trailing blanks cut; stops at fn's error. */
+static int options_foreach(const char *buf, size_t len,
+			   int (*fn)(const char *v, size_t vlen, void *data), void *data)
 {
-	size_t p = 0, o = 0;
-	char *out = malloc(len + 1);
+	size_t p = 0;
+	int r;
 
-	if (!out)
-		return -ENOMEM;
 	while (p < len) {
 		const char *nl = memchr(buf + p, '\n', len - p);
 		size_t eol = nl ? (size_t)(nl - buf) : len, vs, k = p, kl;
@@ -260,16 +314,41 @@ int bls_entry_options(const char *buf, size_t len, char **ret)
 			while (ve > vs && is_sp(buf[ve - 1]))
 				ve--;
 			if (ve > vs) {
-				if (o)
-					out[o++] = ' ';
-				memcpy(out + o, buf + vs, ve - vs);
-				o += ve - vs;
+				r = fn(buf + vs, ve - vs, data);
+				if (r < 0)
+					return r;
 			}
 		}
 		p = nl ? eol + 1 : len;
 	}
-	out[o] = '\0';
-	*ret = out;
+	return 0;
+}
+
+struct joined {
+	char	*out;
+	size_t	o;
+};
+
+static int join_value(const char *v, size_t vlen, void *data)
+{
+	struct joined *j = data;
+
+	if (j->o)
+		j->out[j->o++] = ' ';
+	memcpy(j->out + j->o, v, vlen);
+	j->o += vlen;
+	return 0;
+}
+
+int bls_entry_options(const char *buf, size_t len, char **ret)
+{
+	struct joined j = { .out = malloc(len + 1) };
+
+	if (!j.out)
+		return -ENOMEM;
+	options_foreach(buf, len, join_value, &j);
+	j.out[j.o] = '\0';
+	*ret = j.out;
 	return 0;
 }
 

@@ -24,7 +24,9 @@ void bls_values_free(struct cmdvalue *v, size_t n);
 
 /*
  * Edit an entry / a kernel cmdline file. *ret is the new content, or NULL
- * when nothing changes. -EINVAL if a managed parameter cannot be edited.
+ * when nothing changes. -EINVAL if a managed parameter cannot be edited;
+ * -EBADMSG if the kernel would not read the plan from the result (a quote
+ * left open or grouping words, a "--" before the plan).
  */
 int bls_entry_edit(const char *buf, size_t len, const struct kparams *wanted,
 		   const char *const *managed, char **ret, size_t *ret_len);

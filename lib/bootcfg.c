@@ -606,6 +606,12 @@ static int prepare_bls(struct bootcfg *bc, const struct kparams *wanted, const c
 		if (r < 0)
 			goto out;
 		r = bls_entry_edit(buf, len, wanted, managed, &nb, &nl);
+		if (r == -EBADMSG) {
+			errf(err, "cannot edit %s: double quotes or a \"--\" on its options line would keep the kernel from reading the plan; edit it by hand",
+			     path);
+			free(buf);
+			goto out;
+		}
 		if (r < 0) {
 			errf(err, "cannot edit %s: %s", path, strerror(-r));
 			free(buf);
@@ -646,6 +652,12 @@ static int prepare_bls(struct bootcfg *bc, const struct kparams *wanted, const c
 		r = read_opt(bc, "/etc/kernel/cmdline", &buf, &len, &st, err);
 		if (r == 0) {
 			r = kcmdline_edit(buf, len, wanted, managed, &nb, &nl);
+			if (r == -EBADMSG) {
+				errf(err, "cannot edit %s: double quotes or a \"--\" in it would keep the kernel from reading the plan; edit it by hand",
+				     "/etc/kernel/cmdline");
+				free(buf);
+				goto out;
+			}
 			if (r < 0) {
 				errf(err, "cannot edit /etc/kernel/cmdline: %s", strerror(-r));
 				free(buf);

@@ -391,3 +391,28 @@ out:
 	free(list);
 	return r;
 }
+
+bool cmdedit_line_says_plan(const char *line, const struct kparams *wanted,
+			    const char *const *managed)
+{
+	struct kparams kp = { 0 };
+	bool ok = false;
+
+	if (!line || !kparams_quotes_closed(line) || kparams_parse(line, &kp) < 0)
+		goto out;
+	for (size_t i = 0; managed && managed[i]; i++)
+		if (!kparams_has(wanted, managed[i]) && kparams_count(&kp, managed[i]) != 0)
+			goto out;
+	for (size_t i = 0; i < wanted->n; i++) {
+		const char *want = kparams_get(wanted, wanted->v[i].name);
+		const char *got = kparams_get(&kp, wanted->v[i].name);
+
+		if (kparams_count(&kp, wanted->v[i].name) != 1 || !want != !got ||
+		    (want && strcmp(want, got) != 0))
+			goto out;
+	}
+	ok = true;
+out:
+	kparams_free(&kp);
+	return ok;
+}

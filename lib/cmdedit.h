@@ -78,6 +78,15 @@ int cmdedit_params_check(const struct kparams *wanted, size_t *ret_bad);
 /* Is name managed (in managed[], NULL-terminated, or named in wanted)? */
 bool cmdedit_is_managed(const char *name, const struct kparams *wanted,
 			const char *const *managed);
+/*
+ * Would the kernel, reading line (a whole command line), see exactly the plan:
+ * quotes closed, each wanted parameter once with its value, no other managed
+ * parameter (with wanted empty: none at all, as after a revert)? The editors'
+ * last check on their own result: '"' groups words and "--" ends the
+ * kernel's part, so a line can hold the text of the plan and still not say it.
+ */
+bool cmdedit_line_says_plan(const char *line, const struct kparams *wanted,
+			    const char *const *managed);
 /* The name part of a word ("isolcpus" of "isolcpus=1-3") into buf. */
 void cmdedit_word_name(const char *word, char *buf, size_t len);
 

@@ -943,20 +943,9 @@ static bool edit_reads_as_plan(const struct grubdefault *gd, char *const *bufs,
 		if (grubdefault_add_file(&gd2, gd->files[f].path, bufs[f] ? bufs[f] : gd->files[f].buf,
 					 bufs[f] ? lens[f] : gd->files[f].len, NULL) < 0)
 			goto out;
-	if (kernel_line(&gd2, &line, &kp) < 0 || !kparams_quotes_closed(line))
+	if (kernel_line(&gd2, &line, &kp) < 0)
 		goto out;
-	for (size_t i = 0; managed && managed[i]; i++)
-		if (!kparams_has(wanted, managed[i]) && kparams_count(&kp, managed[i]) != 0)
-			goto out;
-	for (size_t i = 0; i < wanted->n; i++) {
-		const char *want = kparams_get(wanted, wanted->v[i].name);
-		const char *got = kparams_get(&kp, wanted->v[i].name);
-
-		if (kparams_count(&kp, wanted->v[i].name) != 1 || !want != !got ||
-		    (want && strcmp(want, got) != 0))
-			goto out;
-	}
-	ok = true;
+	ok = cmdedit_line_says_plan(line, wanted, managed);
 out:
 	free(line);
 	kparams_free(&kp);

@@ -90,6 +90,37 @@ static void test_cases(void **state)
 	kparams_free(&want);
 }
 
+/* What the kernel would not read as the plan is refused, nothing returned. */
+static void test_refused(void **state)
+{
+	static const struct {
+		const char	*name;
+		bool		entry;
+		const char	*in;
+	} bad[] = {
+		{ "quote left open on an options line", true, "options root=x acpi_osi=\"Windows\n" },
+		{ "quote spanning two options lines", true, "options root=x a=\"b\noptions c\" quiet\n" },
+		{ "Latin-1 space before --: the plan would be init's", true, "options root=x\xa0--\n" },
+		{ "cmdline: quote left open", false, "root=x a=\"b\n" },
+		{ "cmdline: Latin-1 space before --", false, "root=x\xa0-- single\n" },
+	};
+	struct kparams want = { 0 };
+
+	assert_int_equal(kparams_parse(PLAN, &want), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *out = NULL;
+		size_t len = 0;
+		int r;
+
+		print_message("refused: %s\n", bad[i].name);
+		r = bad[i].entry ? bls_entry_edit(bad[i].in, strlen(bad[i].in), &want, managed, &out, &len) :
+				   kcmdline_edit(bad[i].in, strlen(bad[i].in), &want, managed, &out, &len);
+		assert_true(r == -EBADMSG || r == -EINVAL);
+		assert_null(out);
+	}
+	kparams_free(&want);
+}
+
 static void test_get(void **state)
 {
 	static const char e[] = "title  Fedora Linux (6.6)\nversion 6.6.2-201\noptions a b\noptions  c \n";
@@ -120,6 +151,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_get),
 		cmocka_unit_test(test_version_cmp),
 	};
