@@ -287,6 +287,17 @@ next:
 	return 0;
 }
 
+/* Busy ticks of cpu between the samples, without the verifier's own. */
+static uint64_t hk_busy_ticks(const struct verify *v, int cpu, const struct cpustat *s0,
+			      const struct cpustat *s1)
+{
+	uint64_t busy = s1->busy - s0->busy;
+
+	if (cpu != v->self_cpu)
+		return busy;
+	return busy > v->self_ticks ? busy - v->self_ticks : 0;
+}
+
 void check_hk_load(struct verify *v, struct check *c)
 {
 	const struct vplan *p = &v->plan;
@@ -306,6 +317,11 @@ void check_hk_load(struct verify *v, struct check *c)
 		return;
 	}
 	busy = check_detail_object(c, "busy_percent");
+	if (v->self_cpu >= 0) {
+		json_object_object_add(c->details, "verifier_cpu", json_object_new_int(v->self_cpu));
+		json_object_object_add(c->details, "verifier_ticks_not_counted",
+				       json_object_new_int64((int64_t)v->self_ticks));
+	}
 	cpuset_foreach(cpu, &p->online) {
 		const struct cpustat *s0, *s1;
 		char key[16];
@@ -319,7 +335,7 @@ void check_hk_load(struct verify *v, struct check *c)
 			continue;
 		if (s1->total == s0->total)
 			continue;	/* no tick accounted (tickless idle): nothing to say */
-		pct = 100.0 * (double)(s1->busy - s0->busy) / (double)(s1->total - s0->total);
+		pct = 100.0 * (double)hk_busy_ticks(v, cpu, s0, s1) / (double)(s1->total - s0->total);
 		snprintf(key, sizeof(key), "%d", cpu);
 		json_object_object_add(busy, key, json_double3((double)(int)(pct * 10) / 10));
 		if (cpuset_test(&p->housekeeping, (unsigned int)cpu) && pct > v->opt.load_max && vplan_any(p))

@@ -232,6 +232,13 @@ struct verify {
 	struct smi_sample	smi[2];
 	double			elapsed;	/* measured seconds between the samples */
 	bool			sampled;
+	/*
+	 * The checks run between the two samples, on a housekeeping CPU: the
+	 * verifier pins itself to self_cpu (-1: not pinned) and its own CPU
+	 * time there, in /proc/stat ticks, is not counted as that CPU's load.
+	 */
+	int			self_cpu;
+	uint64_t		self_ticks;
 
 	int			tasks_err;
 	struct tasklist_v	tasks;

@@ -587,10 +587,57 @@ static void test_cpustat(void **state)
 	assert_int_equal(cpustat_read(&pc, &s), -EINVAL);
 }
 
+/*
+ * The verifier's own work between the samples is not housekeeping load: CPU 0
+ * busy 95 of 100 ticks, 90 of them the verifier's (pinned there), is 5%.
+ */
+static void test_hk_load_self(void **state)
+{
+	struct verify *v;
+	struct check *c;
+
+	put("/sys/devices/system/cpu/possible", "0-3\n");
+	put("/sys/devices/system/cpu/online", "0-3\n");
+	v = verify_new(ISO);
+	c = &v->checks[CHK_HK_LOAD];
+	for (int i = 0; i < 2; i++) {
+		v->stat[i].n = 4;
+		v->stat[i].cpu = calloc(4, sizeof(*v->stat[i].cpu));
+		assert_non_null(v->stat[i].cpu);
+		for (int cpu = 0; cpu < 4; cpu++) {
+			v->stat[i].cpu[cpu].present = true;
+			v->stat[i].cpu[cpu].total = i ? 1100 : 1000;
+			v->stat[i].cpu[cpu].busy = i ? 500 + (cpu == 0 ? 95 : 10) : 500;
+		}
+	}
+	v->sampled = true;
+	v->elapsed = 1;
+	check_hk_load(v, c);
+	assert_int_equal(c->status, VS_WARNING);	/* not pinned: all 95% count */
+	check_free(c);
+	check_init(c, "housekeeping-load");
+	v->self_cpu = 0;
+	v->self_ticks = 90;
+	check_hk_load(v, c);
+	assert_int_equal(c->status, VS_OK);
+	check_free(c);
+	check_init(c, "housekeeping-load");
+	v->self_ticks = 500;	/* more than was counted (tick sampling): never below 0 */
+	check_hk_load(v, c);
+	assert_int_equal(c->status, VS_OK);
+	check_free(c);
+	check_init(c, "housekeeping-load");
+	v->self_cpu = 1;	/* pinned elsewhere: CPU 0's load stays */
+	check_hk_load(v, c);
+	assert_int_equal(c->status, VS_WARNING);
+	verify_del(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_cmdline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hk_load_self, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cmdline_old_kernel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cmdline_unreadable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_activity_quiet, setup, teardown),
