@@ -21,6 +21,7 @@ bats_require_minimum_version 1.5.0
 
 # One QEMU run holds two plays, a package install with an initramfs rebuild
 # and a reboot: room for a loaded 2-core host (measured: 900 s at load 9)
+# shellcheck disable=SC2034 # read by img_start/img_finish (../image.bash)
 IMG_TIMEOUT=${QC_IMG_TIMEOUT:-3600}
 
 ANS=$QC_TOP/contrib/ansible

@@ -17,6 +17,7 @@ setup_file() {
 }
 
 setup() {
+	# shellcheck disable=SC2034 # read by vm_boot (../vm.bash); setup_file's copy does not reach the tests
 	VM_ROOTFS=$BUILD/vm/rootfs.img
 }
 
