@@ -54,7 +54,9 @@ pc_var		= $(or $(shell $(PKG_CONFIG) --variable=$(1) $(2) 2>/dev/null),$(3))
 ifeq ($(origin DRACUTMODDIR),undefined)
 DRACUTMODDIR	:= $(call pc_var,dracutmodulesdir,dracut,/usr/lib/dracut/modules.d)
 endif
-DRACUTCONFDIR	?= $(PREFIX)/lib/dracut/dracut.conf.d
+ifeq ($(origin DRACUTCONFDIR),undefined)
+DRACUTCONFDIR	:= $(call pc_var,dracutconfdir,dracut,/usr/lib/dracut/dracut.conf.d)
+endif
 ifeq ($(origin SYSTEMDUNITDIR),undefined)
 SYSTEMDUNITDIR	:= $(call pc_var,systemdsystemunitdir,systemd,/lib/systemd/system)
 endif

@@ -12,8 +12,9 @@ bats_require_minimum_version 1.5.0
 setup() {
 	D=$BATS_TEST_TMPDIR/dest
 	PC_DRACUT=$(pkg-config --variable=dracutmodulesdir dracut 2>/dev/null)
+	PC_DRACUTCONF=$(pkg-config --variable=dracutconfdir dracut 2>/dev/null)
 	PC_UNIT=$(pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null)
-	: "${PC_DRACUT:=/usr/lib/dracut/modules.d}" "${PC_UNIT:=/lib/systemd/system}"
+	: "${PC_DRACUT:=/usr/lib/dracut/modules.d}" "${PC_DRACUTCONF:=/usr/lib/dracut/dracut.conf.d}" "${PC_UNIT:=/lib/systemd/system}"
 }
 
 qmake() {
@@ -41,7 +42,7 @@ expected() { # expected PREFIX-DERIVED-DIRS...: SBINDIR MANDIR DRACUTMODDIR CONF
 @test "install: default PREFIX=/usr, dracut and systemd directories from pkg-config, exact files and modes" {
 	run -0 qmake install
 	run -0 tree
-	assert_output "$(expected /usr/sbin /usr/share/man "$PC_DRACUT" /usr/lib/dracut/dracut.conf.d "$PC_UNIT")"
+	assert_output "$(expected /usr/sbin /usr/share/man "$PC_DRACUT" "$PC_DRACUTCONF" "$PC_UNIT")"
 	# what was installed is what was built and what is in the tree
 	cmp "$BUILD/cmdline-gen" "$D/usr/sbin/cmdline-gen"
 	cmp "$QC_TOP/docs/quietcore.7" "$D/usr/share/man/man7/quietcore.7"
@@ -69,7 +70,7 @@ expected() { # expected PREFIX-DERIVED-DIRS...: SBINDIR MANDIR DRACUTMODDIR CONF
 	local v=(PREFIX=/opt/qc SBINDIR=/opt/qc/bin MANDIR=/opt/qc/man)
 	run -0 qmake "${v[@]}" install
 	run -0 tree
-	assert_output "$(expected /opt/qc/bin /opt/qc/man "$PC_DRACUT" /opt/qc/lib/dracut/dracut.conf.d "$PC_UNIT")"
+	assert_output "$(expected /opt/qc/bin /opt/qc/man "$PC_DRACUT" "$PC_DRACUTCONF" "$PC_UNIT")"
 	# the unit runs early-pin from where it was installed
 	grep -qx 'ExecStart=/opt/qc/bin/early-pin --boot' "$D$PC_UNIT/early-pin.service"
 	run -0 qmake "${v[@]}" uninstall
