@@ -11,12 +11,13 @@
 #                          the whole loop on one booted image, every step
 #                          checked; HK/ISO: the split the plan must make
 
-# The disk has one virtio queue, as in tests/vm/vm.bash. With a queue per
-# CPU (QEMU's default) every queue's IRQ is managed and pinned to its own CPU:
-# the kernel cannot keep the isolated CPUs' queue IRQs off them
-# (isolcpus=managed_irq is best effort), early-pin finds them immovable, and
-# on Debian's 6.1 kernels (no CONFIG_GENERIC_IRQ_DEBUGFS, affinity files still
-# writable) isol-verify cannot tell them from movable IRQs and says CRITICAL.
+# The disk has one virtio queue, as in tests/vm/vm.bash, so the loop can ask
+# for an OK verdict. With a queue per CPU (QEMU's default) every queue's IRQ
+# is managed and pinned to its own CPU: the kernel cannot keep the isolated
+# CPUs' queue IRQs off them (isolcpus=managed_irq is best effort), early-pin
+# finds them immovable and records them in /run/quietcore/immovable-irqs, and
+# isol-verify rightly says WARNING. That case has its own boot test
+# (tests/vm/early-pin-boot.bats, "a queue per CPU").
 PROV_QEMU=(-global virtio-blk-pci.num-queues=1)
 
 # A test here is two or three boots through GRUB plus what runs in them
