@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "../../early-pin/housekeeping.c"
+#include "tmproot.h"
 
 static char logbuf[4096];
 
@@ -64,11 +65,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd) == 0 ? 0 : -1;
+	return tmproot_remove(root);
 }
 
 struct ep_case {

@@ -16,6 +16,7 @@
 #include "irq.h"
 #include "ops.h"
 #include "path.h"
+#include "tmproot.h"
 
 static char root[64];
 
@@ -54,11 +55,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd) == 0 ? 0 : -1;
+	return tmproot_remove(root);
 }
 
 static char *str(const cpuset_t *s)

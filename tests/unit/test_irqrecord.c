@@ -19,6 +19,7 @@
 
 #include "irqrecord.h"
 #include "table.h"
+#include "tmproot.h"
 
 #define BOOT_ID "6b1f0c2e-3d4a-4c55-8e9f-0a1b2c3d4e5f"
 
@@ -58,11 +59,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd) == 0 ? 0 : -1;
+	return tmproot_remove(root);
 }
 
 static void sample(struct irqrecord *rec)

@@ -19,6 +19,7 @@
 
 #include "ops.h"
 #include "path.h"
+#include "tmproot.h"
 
 static char root[64];
 
@@ -60,11 +61,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd) == 0 ? 0 : -1;
+	return tmproot_remove(root);
 }
 
 static void test_recording_tasks(void **state)
