@@ -89,6 +89,8 @@ prov_check_verify() {
 	if [ "$(img_rc "$1" verify)" != "$2" ] || [ "$status" != "$want" ]; then
 		jq '.checks[] | select(.status != "ok" and .status != "skipped")' <<<"$json" >&2
 		img_section "$1" verify.err >&2
+		echo "IPIs sent in 3 s after isol-verify (count, sender -> CPUs, call site, callback):" >&2
+		img_section "$1" ipis >&2
 		img_fail "boot $1: isol-verify exited $(img_rc "$1" verify) with status $status, expected $2 ($want)"
 		return 1
 	fi
