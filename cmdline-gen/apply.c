@@ -517,7 +517,7 @@ int cg_check(const struct cg_apply_opts *o, const struct kparams *wanted,
 		printf("Not in effect: %s has the plan but the boot configuration was not regenerated: run cmdline-gen --apply.\n",
 		       swhere);
 	} else {
-		printf("Not in effect and not configured: run cmdline-gen --apply.\n");
+		printf("Not in effect, and the boot configuration differs from the plan (see above): run cmdline-gen --apply.\n");
 	}
 	if (have_bc)
 		bootcfg_free(&bc);

@@ -347,7 +347,7 @@ has_plan_once() {
 	# shellcheck disable=SC2016 # expanded by the update command's shell
 	regen='l=$(sh -c ". $QUIETCORE_ROOT/etc/default/grub; echo \$GRUB_CMDLINE_LINUX \$GRUB_CMDLINE_LINUX_DEFAULT"); sed -i "0,/^\tlinux\t/s|^\(\tlinux\t[^ ]* root=[^ ]* ro\) .*|\1 $l|" "$QUIETCORE_ROOT/boot/grub/grub.cfg"'
 	run -1 cg --check
-	assert_line "Not in effect and not configured: run cmdline-gen --apply."
+	assert_line "Not in effect, and the boot configuration differs from the plan (see above): run cmdline-gen --apply."
 	run -0 cg --apply --update-command "$regen"
 	run -1 cg --check
 	assert_line "Configured but not yet booted: reboot pending."
