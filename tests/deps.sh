@@ -15,7 +15,7 @@ pkgs=(
 	shellcheck clang-tidy cppcheck valgrind libclang-rt-14-dev
 	hwloc rt-tests tuna jq
 	debootstrap fdisk qemu-utils file
-	debhelper lintian rpm man-db ansible-core ansible-lint openssh-client
+	debhelper lintian rpm man-db ansible-core ansible-lint openssh-client strace
 )
 missing=()
 for p in "${pkgs[@]}"; do

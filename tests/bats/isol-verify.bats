@@ -629,6 +629,24 @@ irq_detail() { # irq_detail JQ-PATH: one value from the irq-affinity details
 	[[ "$(message_of smi)" == *"Intel CPUs only"* ]]
 }
 
+@test "smi: the MSR reads (an IPI each) come before the first and after the last /proc/interrupts sample" {
+	# Read in the interval, each MSR read counted as a call-function IPI on
+	# the isolated CPU it reads: the verifier's own disturbance. The order of
+	# the opens as the kernel saw them, one letter each: M for an isolated
+	# CPU's msr file, I for /proc/interrupts.
+	# (LeakSanitizer cannot run under ptrace: SANITIZE=1 builds skip the leak check here)
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		run -0 strace -f -qq -e trace=openat -o "$BATS_TEST_TMPDIR/trace" \
+		"$IV" --root "$R" --json --interval 0.3
+	order=$(grep -oE '"[^"]*(/dev/cpu/[0-9]+/msr|/proc/interrupts)"' "$BATS_TEST_TMPDIR/trace" |
+		sed -E 's|.*/msr"$|M|; s|.*/interrupts"$|I|' | tr -d '\n')
+	# two isolated CPUs (2-3): two reads before, two after, none between
+	[[ $order =~ ^MMI+MM$ ]] || {
+		echo "open order (M msr, I /proc/interrupts): $order"
+		return 1
+	}
+}
+
 @test "jitter: not with --root; bad options are usage errors" {
 	verify --interval 0 --jitter=0.1
 	[ "$(status_of jitter)" = skipped ]
