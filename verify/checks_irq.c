@@ -291,6 +291,14 @@ void check_irq_affinity(struct verify *v, struct check *c)
 static const char *const vector_names[] = { "LOC", "RES", "CAL", "TLB", "NMI", "IWI", "PMI", "TRM",
 					    "THR", "MCE", "MCP", "SPU", "DFR", "HYP" };
 
+/* The rate of a named counter of one CPU in the details, 0 when it has none. */
+static double vector_rate(json_object *cpuo, const char *name)
+{
+	json_object *o;
+
+	return json_object_object_get_ex(cpuo, name, &o) ? json_object_get_double(o) : 0;
+}
+
 void check_irq_activity(struct verify *v, struct check *c)
 {
 	const struct vplan *p = &v->plan;
@@ -405,13 +413,31 @@ void check_irq_activity(struct verify *v, struct check *c)
 					json_object_object_add(percpu, key, cpuo);
 				}
 				json_object_object_add(cpuo, r1->name, json_double3(rate));
-				if (strcmp(r1->name, "LOC") == 0 && cpuset_test(&p->nohz, (unsigned int)cpu) &&
-				    rate > v->opt.loc_max_rate)
-					check_problem(c, VS_WARNING,
-						      "the tick is not stopped on nohz_full CPU %d: %.1f local timer interrupts/s (more than one runnable task, a timer or perf event there); see the tasks check",
-						      cpu, rate);
 			}
 		}
+	}
+	cpuset_foreach(cpu, &p->nohz) {
+		char key[16];
+		json_object *cpuo;
+		double loc, ipi;
+
+		snprintf(key, sizeof(key), "%d", cpu);
+		if (!cpuset_test(&p->isolated, (unsigned int)cpu) ||
+		    !json_object_object_get_ex(percpu, key, &cpuo))
+			continue;
+		loc = vector_rate(cpuo, "LOC");
+		if (loc <= v->opt.loc_max_rate)
+			continue;
+		ipi = vector_rate(cpuo, "CAL") + vector_rate(cpuo, "RES") + vector_rate(cpuo, "TLB");
+		if (ipi > 0)
+			check_problem(c, VS_WARNING,
+				      "the tick is not stopped on nohz_full CPU %d: %.1f local timer interrupts/s, and it took %.1f IPIs/s (CAL %.1f, RES %.1f, TLB %.1f) sent from other CPUs; see the tasks check, and the ipi:ipi_send_cpumask tracepoint for who sends them",
+				      cpu, loc, ipi, vector_rate(cpuo, "CAL"), vector_rate(cpuo, "RES"),
+				      vector_rate(cpuo, "TLB"));
+		else
+			check_problem(c, VS_WARNING,
+				      "the tick is not stopped on nohz_full CPU %d: %.1f local timer interrupts/s (more than one runnable task, a timer or perf event there); see the tasks check",
+				      cpu, loc);
 	}
 	for (size_t i = 0; i < s0->nrows; i++) {
 		if (!interrupts_find(s1, s0->rows[i].name) && json_object_array_length(notes) < 32) {
