@@ -128,7 +128,10 @@ void ep_stats_free(struct ep_stats *st);
 
 /* state.c */
 int ep_boot_id(struct earlypin *ep, char *buf, size_t len);
-int ep_state_init(struct earlypin *ep, struct statefile *sf);
+/* The current clock tick, once it has ended: saved_at for a scan that starts next. */
+uint64_t ep_state_mark(void);
+int ep_state_init(struct earlypin *ep, struct statefile *sf, uint64_t saved_at);
+/* Returns once the clock tick is past sf->saved_at. */
 void ep_state_seal(const struct statefile *sf);
 /* Add the originals of plan to sf (skipping what sf already has). Returns how many were added. */
 int ep_state_record(struct statefile *sf, const struct ep_plan *plan);

@@ -321,6 +321,53 @@ static int do_restore(struct earlypin *ep, const char *arg)
 	return failed ? 1 : 0;
 }
 
+/*
+ * A process that forks after the scan listed the tasks and before its own
+ * mask is narrowed hands its old mask to a child the scan never saw: a shell
+ * loop or a forking daemon leaks onto the isolated CPUs (three children of
+ * sleep loops did in a 6.12 guest, 157 ms after the scan). So scan the tasks
+ * again after the pass, recording (runtime) and moving what is new, until a
+ * scan moves nothing, at most EP_SWEEPS times: a fork storm ends it, and
+ * diagnose() then names what is left. The counts of the summary stay those
+ * of the first scan plus the tasks the sweeps moved.
+ */
+#define EP_SWEEPS	5
+
+static int sweep_tasks(struct earlypin *ep, struct statefile *sf, const char *file)
+{
+	for (int i = 0; i < EP_SWEEPS; i++) {
+		struct ep_stats keep = ep->st;
+		struct ep_plan plan = { 0 };
+		unsigned int moved = ep->st.task_moved;
+		int r = ep_plan_tasks(ep, &plan);
+
+		if (r == 0 && plan.n && sf) {
+			r = ep_state_record(sf, &plan);
+			if (r > 0)
+				r = save_state(ep, sf, file, true);
+		}
+		if (r >= 0 && plan.n)
+			ep_apply(ep, &plan);
+		ep_plan_free(&plan);
+		/* the scan recounts what the first one counted: keep only the moves */
+		keep.task_moved = ep->st.task_moved;
+		memcpy(ep->st.percpu_names, keep.percpu_names, sizeof(keep.percpu_names));
+		memcpy(ep->st.failed_names, keep.failed_names, sizeof(keep.failed_names));
+		keep.immovable = ep->st.immovable;
+		keep.nimmovable = ep->st.nimmovable;
+		keep.capimmovable = ep->st.capimmovable;
+		ep->st = keep;
+		if (r < 0)
+			return r;
+		if (ep->verbose && ep->st.task_moved > moved)
+			printf("sweep %d: moved %u tasks started during the pass\n", i + 1,
+			       ep->st.task_moved - moved);
+		if (ep->st.task_moved == moved)
+			break;
+	}
+	return 0;
+}
+
 /* One re-scan of --enforce: re-pin what reached the isolated CPUs since. */
 static int enforce_once(struct earlypin *ep, struct statefile *sf, const char *file)
 {
@@ -442,6 +489,7 @@ static int do_pin(struct earlypin *ep, struct opts *o)
 	unsigned int failed;
 	sigset_t blocked;
 	double t0 = now_ms();
+	uint64_t saved_at = 0;
 	int r, ret = 1;
 
 	if (ep_read_cpus(ep) < 0)
@@ -508,6 +556,8 @@ static int do_pin(struct earlypin *ep, struct opts *o)
 		free(hk);
 		free(iso);
 	}
+	if (runtime && !ep->dry_run)
+		saved_at = ep_state_mark();
 	if (ep_plan_all(ep, &plan) < 0)
 		goto out;
 	if (ep->dry_run) {
@@ -523,7 +573,7 @@ static int do_pin(struct earlypin *ep, struct opts *o)
 		if (o->run)
 			snprintf(name, sizeof(name), "run.%d.state", (int)getpid());
 		file = ep_state_path(ep, o->run ? name : o->save, true);
-		if (!file || ep_state_init(ep, &sf) < 0 || ep_state_record(&sf, &plan) < 0) {
+		if (!file || ep_state_init(ep, &sf, saved_at) < 0 || ep_state_record(&sf, &plan) < 0) {
 			ep_log(ep, LOG_ERR, "out of memory");
 			goto out;
 		}
@@ -547,6 +597,8 @@ static int do_pin(struct earlypin *ep, struct opts *o)
 		sigprocmask(SIG_BLOCK, &blocked, NULL);
 	}
 	failed = ep_apply(ep, &plan);
+	if (!(ep->skip & EP_SKIP_TASKS) && sweep_tasks(ep, runtime ? &sf : NULL, file) < 0)
+		failed++;
 	if (runtime)
 		ep_state_seal(&sf);
 	else

@@ -36,21 +36,40 @@ uint64_t ep_boottime_ticks(void)
 	return (uint64_t)ts.tv_sec * (uint64_t)hz + (uint64_t)ts.tv_nsec / (1000000000ULL / (uint64_t)hz);
 }
 
-/*
- * A process's start time in /proc/<pid>/stat has clock-tick resolution
- * (USER_HZ, 10 ms). A process started right after `--save` returns could
- * carry the same tick as saved_at, and the restore would take it for one
- * that was there before the save: a child that keeps the sequestered mask,
- * or a reused PID that looks like the saved process. Returning only once the
- * tick has moved on makes "started after the save" exact: everything the
- * caller starts from here on has a later start time than anything saved.
- */
-void ep_state_seal(const struct statefile *sf)
+static void tick_wait_past(uint64_t tick)
 {
 	const struct timespec ms = { .tv_sec = 0, .tv_nsec = 1000000 };
 
-	while (ep_boottime_ticks() <= sf->saved_at)
+	while (ep_boottime_ticks() <= tick)
 		nanosleep(&ms, NULL);
+}
+
+/*
+ * A process's start time in /proc/<pid>/stat has clock-tick resolution
+ * (USER_HZ, 10 ms), and the restore tells the tasks that were there when the
+ * scan ran (start <= saved_at) from the ones started since. Both ends of
+ * that line must be exact, or a task lands on the wrong side of it:
+ *
+ * - ep_state_mark(), before the scan: the tick it returns has ended, so
+ *   everything started in it or before was there for the scan to see. Taken
+ *   after the scan instead, children forked during the pass in the same tick
+ *   (a 6.12 guest saw six of a forking parent) looked as if they had been
+ *   there before, and kept the sequestered mask after --restore.
+ * - ep_state_seal(), before --save returns: the tick has moved past saved_at,
+ *   so a process the caller starts next, or a reused PID, does not look like
+ *   one that was there before the save.
+ */
+uint64_t ep_state_mark(void)
+{
+	uint64_t t = ep_boottime_ticks();
+
+	tick_wait_past(t);
+	return t;
+}
+
+void ep_state_seal(const struct statefile *sf)
+{
+	tick_wait_past(sf->saved_at);
 }
 
 static const char *root_name(const struct earlypin *ep)
@@ -58,13 +77,13 @@ static const char *root_name(const struct earlypin *ep)
 	return path_is_real_root(&ep->pc) ? "/" : ep->pc.root;
 }
 
-int ep_state_init(struct earlypin *ep, struct statefile *sf)
+int ep_state_init(struct earlypin *ep, struct statefile *sf, uint64_t saved_at)
 {
 	memset(sf, 0, sizeof(*sf));
 	ep_boot_id(ep, sf->boot_id, sizeof(sf->boot_id));
 	snprintf(sf->root, sizeof(sf->root), "%s", root_name(ep));
 	sf->nbits = ep->nbits;
-	sf->saved_at = ep_boottime_ticks();
+	sf->saved_at = saved_at;
 	if (cpuset_format_list(&ep->hk, sf->housekeeping, sizeof(sf->housekeeping)) >=
 	    sizeof(sf->housekeeping))
 		return -E2BIG;
