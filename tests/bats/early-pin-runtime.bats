@@ -31,7 +31,10 @@ teardown() {
 	fi
 	local p
 	# (CONT: a stopped process would hold the TERM, and wait with it)
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null && kill -CONT "$p" 2>/dev/null || true; done
+	for p in "${PIDS[@]}"; do
+		kill "$p" 2>/dev/null || continue
+		kill -CONT "$p" 2>/dev/null || :
+	done
 	wait 2>/dev/null || true
 }
 
@@ -319,8 +322,9 @@ start_tasks() {
 # Allowed CPU lists of the children of process $1, one a line (shell builtins:
 # there are thousands)
 children_masks() {
-	local c k v
-	for c in $(cat /proc/"$1"/task/"$1"/children); do
+	local c k v children
+	read -r -a children </proc/"$1"/task/"$1"/children
+	for c in "${children[@]}"; do
 		while read -r k v; do
 			[ "$k" = Cpus_allowed_list: ] && { echo "$v"; break; }
 		done 2>/dev/null <"/proc/$c/status"
