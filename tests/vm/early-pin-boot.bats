@@ -90,42 +90,7 @@ verify_built() {
 	vm_initramfs plain
 	VM_DISK_QUEUES=4 vm_boot mq-6.1 "$ISOLATE"
 	vm_check_kmsg 2 'housekeeping=0-1'
-	vm_check_kmsg 1 'housekeeping=0-1 .*immovable=[2-9]'
-	vm_check_tasks_off 2-3
-	# the queue IRQs that stay on 2-3 (the test is void without them), and
-	# every other IRQ with a handler off 2-3
-	local n smp eff act queues=() bad=0
-	while read -r n smp eff act; do
-		[ "$act" != - ] || continue
-		[ "$eff" != - ] || eff=$smp
-		cpulist_meets "$eff" 2-3 || continue
-		case $act in
-		virtio*-req.*) queues+=("$n") ;;
-		*)
-			echo "IRQ $n ($act): effective affinity $eff reaches 2-3" >&2
-			bad=$((bad + 1))
-			;;
-		esac
-	done < <(vm_section irqs)
-	[ "$bad" -eq 0 ] || vm_fail "$bad movable IRQ(s) on isolated CPUs"
-	[ "${#queues[@]}" -ge 2 ] || vm_fail "expected the queue IRQs of CPUs 2 and 3 there, found: ${queues[*]}"
-	# WARNING, exit 1: nothing critical anywhere, the queue IRQs excused by the record
-	vm_check_verify 1
-	local json got want
-	json=$(vm_section isol-verify)
-	jq -e '.checks[] | select(.id == "irq-affinity") | .status == "warning"
-		and .details.early_pin_record.status == "used"
-		and (.details.irqs_on_isolated | length) == 0
-		and all(.details.immovable_irqs_on_isolated[]; .reason == "early-pin got EIO")' <<<"$json" >/dev/null || {
-		jq '.checks[] | select(.id == "irq-affinity")' <<<"$json" >&2
-		vm_fail "irq-affinity is not the warning from early-pin's record"
-	}
-	got=$(jq -r '[.checks[] | select(.id == "irq-affinity") | .details.immovable_irqs_on_isolated[].irq] | sort | join(",")' <<<"$json")
-	want=$(printf '%s\n' "${queues[@]}" | sort -n | paste -sd,)
-	[ "$got" = "$want" ] || vm_fail "isol-verify names IRQs $got as immovable, the queue IRQs on 2-3 are $want"
-	jq -r '.checks[] | select(.id == "irq-affinity") | .message' <<<"$json" | grep -q 'virtio.*-req\..*is immovable (early-pin got EIO)' ||
-		vm_fail "the irq-affinity message does not name a queue IRQ"
-	[ "$(jq -r '[.checks[] | select(.status == "critical")] | length' <<<"$json")" -eq 0 ]
+	vm_check_queue_irqs_recorded 0-1 2-3
 }
 
 @test "6.1, nohz_full only: early-pin alone moves tasks, kthreads and IRQs off the nohz_full CPUs" {
@@ -139,8 +104,8 @@ verify_built() {
 	vm_check_tasks_off 2-3
 	# every IRQ that has a handler and can move is off 2-3 (smp_affinity, not
 	# only the effective CPU the APIC picked)
-	local n smp eff act bad=0
-	while read -r n smp eff act; do
+	local n smp act bad=0
+	while read -r n smp _ act; do
 		[ "$act" != - ] || continue
 		case $act in virtio*-req.*) continue ;; esac # managed queue IRQ: immovable
 		if cpulist_meets "$smp" 2-3; then

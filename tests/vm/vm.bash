@@ -356,6 +356,53 @@ vm_check_tasks_off() {
 	[ "$bad" -eq 0 ] || vm_fail "$bad movable task(s) allowed on isolated CPUs"
 }
 
+# vm_check_queue_irqs_recorded HK ISO: a guest booted with a queue per CPU
+# (VM_DISK_QUEUES) on 6.1, whose managed queue IRQs of the isolated CPUs
+# cannot leave them: early-pin found them immovable, no other IRQ with a
+# handler and no movable task reaches ISO, and isol-verify says WARNING
+# (exit 1) naming exactly those queue IRQs, excused by early-pin's record
+# in /run/quietcore (written in the initramfs, kept across switch_root).
+vm_check_queue_irqs_recorded() {
+	vm_check_kmsg 1 "housekeeping=$1 .*immovable=[2-9]" || return 1
+	vm_check_tasks_off "$2" || return 1
+	# the queue IRQs that stay on ISO (the test is void without them), and
+	# every other IRQ with a handler off ISO
+	local n smp eff act queues=() bad=0
+	while read -r n smp eff act; do
+		[ "$act" != - ] || continue
+		[ "$eff" != - ] || eff=$smp
+		cpulist_meets "$eff" "$2" || continue
+		case $act in
+		virtio*-req.*) queues+=("$n") ;;
+		*)
+			echo "IRQ $n ($act): effective affinity $eff reaches $2" >&2
+			bad=$((bad + 1))
+			;;
+		esac
+	done < <(vm_section irqs)
+	[ "$bad" -eq 0 ] || { vm_fail "$bad movable IRQ(s) on isolated CPUs"; return 1; }
+	[ "${#queues[@]}" -ge 2 ] || { vm_fail "expected the queue IRQs of the isolated CPUs $2 there, found: ${queues[*]}"; return 1; }
+	# WARNING, exit 1: nothing critical anywhere, the queue IRQs excused by the record
+	vm_check_verify 1 || return 1
+	local json got want
+	json=$(vm_section isol-verify)
+	jq -e '.checks[] | select(.id == "irq-affinity") | .status == "warning"
+		and .details.early_pin_record.status == "used"
+		and (.details.irqs_on_isolated | length) == 0
+		and all(.details.immovable_irqs_on_isolated[]; .reason == "early-pin got EIO")' <<<"$json" >/dev/null || {
+		jq '.checks[] | select(.id == "irq-affinity")' <<<"$json" >&2
+		vm_fail "irq-affinity is not the warning from early-pin's record"
+		return 1
+	}
+	got=$(jq -r '[.checks[] | select(.id == "irq-affinity") | .details.immovable_irqs_on_isolated[].irq] | sort | join(",")' <<<"$json")
+	want=$(printf '%s\n' "${queues[@]}" | sort -n | paste -sd,)
+	[ "$got" = "$want" ] || { vm_fail "isol-verify names IRQs $got as immovable, the queue IRQs on $2 are $want"; return 1; }
+	jq -r '.checks[] | select(.id == "irq-affinity") | .message' <<<"$json" | grep -q 'virtio.*-req\..*is immovable (early-pin got EIO)' ||
+		{ vm_fail "the irq-affinity message does not name a queue IRQ"; return 1; }
+	[ "$(jq -r '[.checks[] | select(.status == "critical")] | length' <<<"$json")" -eq 0 ] ||
+		{ vm_fail "isol-verify has a critical check"; return 1; }
+}
+
 # vm_check_verify STATUS: isol-verify --json ran in the guest with this
 # overall status (exit code 0 OK, 1 WARNING, 2 CRITICAL)
 vm_check_verify() {

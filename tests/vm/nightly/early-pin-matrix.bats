@@ -100,3 +100,14 @@ teardown() {
 	diff <(vm_section sr-before-irqs | awk '{ print $1, $2 }') \
 		<(vm_section sr-restored-irqs | awk '{ print $1, $2 }')
 }
+
+@test "nightly: 6.1, dracut with systemd, a queue per CPU: the immovable-IRQ record survives switch_root, isol-verify WARNING" {
+	# systemd's initramfs has /run of its own, moved across switch_root by
+	# systemd rather than by dracut's shell: the record must survive that too
+	vm_kernel 6.1
+	vm_initramfs systemd
+	VM_DISK_QUEUES=4 vm_boot mq-systemd-6.1 "$ISOLATE"
+	grep -q 'dracut-pre-udev.service' "$VM_LOG" || vm_fail "no dracut-pre-udev.service in the console log: not a systemd initramfs?"
+	vm_check_kmsg 2 'housekeeping=0-1'
+	vm_check_queue_irqs_recorded 0-1 2-3
+}
