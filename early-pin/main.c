@@ -322,6 +322,29 @@ static int do_restore(struct earlypin *ep, const char *arg)
 }
 
 /*
+ * A re-scan's changes (a sweep, an --enforce round): the originals of what
+ * is new go into the state file first (runtime), then the changes are made.
+ * Returns <0 when the state could not be saved (nothing was changed).
+ */
+static int record_and_apply(struct earlypin *ep, struct statefile *sf, const char *file,
+			    struct ep_plan *plan)
+{
+	int r = 0;
+
+	if (!plan->n)
+		return 0;
+	if (sf) {
+		r = ep_state_record(sf, plan);
+		if (r > 0)
+			r = save_state(ep, sf, file, true);
+		if (r < 0)
+			return r;
+	}
+	ep_apply(ep, plan);
+	return 0;
+}
+
+/*
  * A process that forks after the scan listed the tasks and before its own
  * mask is narrowed hands its old mask to a child the scan never saw: a shell
  * loop or a forking daemon leaks onto the isolated CPUs (three children of
@@ -341,21 +364,14 @@ static int sweep_tasks(struct earlypin *ep, struct statefile *sf, const char *fi
 		unsigned int moved = ep->st.task_moved;
 		int r = ep_plan_tasks(ep, &plan);
 
-		if (r == 0 && plan.n && sf) {
-			r = ep_state_record(sf, &plan);
-			if (r > 0)
-				r = save_state(ep, sf, file, true);
-		}
-		if (r >= 0 && plan.n)
-			ep_apply(ep, &plan);
+		if (r == 0)
+			r = record_and_apply(ep, sf, file, &plan);
 		ep_plan_free(&plan);
-		/* the scan recounts what the first one counted: keep only the moves */
+		/*
+		 * The scan recounts what the first one counted: keep only the moves
+		 * (a task scan and its moves touch no IRQ field of the stats).
+		 */
 		keep.task_moved = ep->st.task_moved;
-		memcpy(ep->st.percpu_names, keep.percpu_names, sizeof(keep.percpu_names));
-		memcpy(ep->st.failed_names, keep.failed_names, sizeof(keep.failed_names));
-		keep.immovable = ep->st.immovable;
-		keep.nimmovable = ep->st.nimmovable;
-		keep.capimmovable = ep->st.capimmovable;
 		ep->st = keep;
 		if (r < 0)
 			return r;
@@ -380,17 +396,11 @@ static int enforce_once(struct earlypin *ep, struct statefile *sf, const char *f
 	ep->enforcing = true;
 	ep->skip |= EP_SKIP_FREQ;
 	r = ep_plan_all(ep, &plan);
-	if (r == 0 && plan.n && sf) {
-		r = ep_state_record(sf, &plan);
-		if (r > 0)
-			r = save_state(ep, sf, file, true);
-	}
-	if (r >= 0 && plan.n) {
-		ep_apply(ep, &plan);
-		if (ep->verbose || ep->st.task_moved || ep->st.irq_moved)
-			ep_log(ep, LOG_NOTICE, "enforce: re-pinned tasks=%u irqs=%u", ep->st.task_moved,
-			       ep->st.irq_moved);
-	}
+	if (r == 0)
+		r = record_and_apply(ep, sf, file, &plan);
+	if (r >= 0 && plan.n && (ep->verbose || ep->st.task_moved || ep->st.irq_moved))
+		ep_log(ep, LOG_NOTICE, "enforce: re-pinned tasks=%u irqs=%u", ep->st.task_moved,
+		       ep->st.irq_moved);
 	if (r >= 0 && !sf)
 		record_immovable(ep);	/* rewritten only when it changed */
 	ep_plan_free(&plan);
