@@ -30,6 +30,8 @@ tally() { # $1 = TAP file, $2 = exit status of the runner, $3 = label
 		broken=$((broken + 1)) fail=$((fail + 1))
 	fi
 	printf '%-40s %4d passed %4d failed %4d skipped\n' "$3" "$p" "$f" "$s"
+	# every skip by name and reason, so none hides in a count
+	[ "$s" -eq 0 ] || grep -E '^ok [0-9]+.*# ?[Ss][Kk][Ii][Pp]' "$1" | sed "s|^ok [0-9]* |  SKIPPED $3: |"
 	if [ "$f" -gt 0 ]; then
 		grep -E '^not ok' -A12 "$1" | head -60
 	fi
