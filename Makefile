@@ -62,6 +62,31 @@ SYSTEMDUNITDIR	:= $(call pc_var,systemdsystemunitdir,systemd,/lib/systemd/system
 endif
 DESTDIR		?=
 
+# --- build dependencies --------------------------------------------------------
+# The Debian packages the goals need (build-aux/deps.sh): installed when make
+# runs as root on Debian, else one line names them and the command that
+# installs them, before anything is compiled. Sub-makes trust the top level's
+# check; QC_NO_DEPS=1 skips it (distribution builds bring their own).
+_goals		:= $(or $(MAKECMDGOALS),all)
+ifneq ($(filter check check-bats check-vm check-vm-nightly check-valgrind lint fuzz fuzz-build \
+		bench deps,$(_goals)),)
+DEPS_GROUP	:= check
+else ifneq ($(filter check-unit,$(_goals)),)
+DEPS_GROUP	:= unit
+else ifneq ($(filter-out run clean uninstall uninstall-%,$(_goals)),)
+DEPS_GROUP	:= build
+else ifneq ($(filter run,$(_goals)),)
+DEPS_GROUP	:= run
+endif
+ifeq ($(MAKELEVEL)$(QC_NO_DEPS),0)
+ifneq ($(DEPS_GROUP),)
+_deps_out	:= $(shell build-aux/deps.sh --make $(DEPS_GROUP))
+ifneq ($(.SHELLSTATUS),0)
+$(error $(or $(_deps_out),quietcore: could not install the packages this needs (see above)))
+endif
+endif
+endif
+
 PROGRAMS	:=
 UNIT_TESTS	:=
 CLEAN_FILES	:=
@@ -104,7 +129,7 @@ all: $(LIBQC) $(PROGRAMS)
 
 # --- tests ---------------------------------------------------------------------
 deps:
-	@tests/deps.sh
+	@build-aux/deps.sh check
 
 check: deps
 	@$(MAKE) --no-print-directory all $(UNIT_TESTS)
@@ -174,7 +199,8 @@ $(VALGRIND_EARLYPIN): $(EARLYPIN_OBJS) $(LIBQC)
 check-valgrind: all $(UNIT_TESTS) $(VALGRIND_EARLYPIN)
 	@BUILD=$(abspath $(BUILD)) EARLYPIN_DYNAMIC=$(abspath $(VALGRIND_EARLYPIN)) tests/fault/valgrind.sh
 
-run: all
+# Only what it runs: no early-pin, so no static libkmod to build first.
+run: $(BUILD)/cmdline-gen
 	$(BUILD)/cmdline-gen --explain
 
 clean:

@@ -20,7 +20,7 @@ KMOD_STATIC_DIR	:= $(abspath $(BUILD))/kmod-static
 
 # Goals that build nothing of early-pin do not need the library (and `check`
 # installs the tools first, then builds in a sub-make).
-_kmod_static_goals := $(filter-out clean deps check uninstall lint,$(or $(MAKECMDGOALS),all))
+_kmod_static_goals := $(filter-out clean deps check uninstall lint run,$(or $(MAKECMDGOALS),all))
 
 ifeq ($(SANITIZE),1)
 EARLYPIN_LDFLAGS :=
@@ -40,7 +40,7 @@ EARLYPIN_LDFLAGS := -static
 EARLYPIN_LIBS	:= $(_kmod_static_out)
 EARLYPIN_LIBDEPS := $(KMOD_STATIC_DIR)/lib/libkmod.a
 else ifeq ($(_kmod_static_rc),3)
-$(error build-aux: the tools to build the static libkmod for early-pin are missing (see above): run 'make deps' (as root) first, or 'make EARLYPIN_STATIC=0' for a dynamic early-pin)
+$(error build-aux: the tools to build the static libkmod for early-pin are missing (see above): run 'build-aux/deps.sh build' as root first, or 'make EARLYPIN_STATIC=0' for a dynamic early-pin)
 else
 $(warning ************************************************************************)
 $(warning * early-pin: NO STATIC libkmod could be built (reason above))

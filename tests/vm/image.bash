@@ -91,19 +91,13 @@ img_suite_versions() { # img_suite_versions PKG...: "pkg version" in $IMG_SUITE/
 	done
 }
 
-# Stage 1: the debootstrap folder, cached by what goes into it. It has the
-# 6.1 cloud kernel of the suite and dracut-core: debootstrap resolves
-# "initramfs-tools | linux-initramfs-tool" to initramfs-tools, which
-# conflicts with the dracut package, so the first guest run swaps them
-# (dpkg, offline, from .debs the host put into /root/qc-debs).
-# Sets IMG_TREE.
-img_tree() {
-	local mirror include key dir tmp log start
+# A debootstrap --variant=minbase folder of $IMG_SUITE with the packages
+# INCLUDE (comma-separated), cached in $IMG_CACHE/NAME-KEY by what goes into
+# it; the .debs are not kept. Folders of old package versions go after a week.
+# Sets IMG_TREE. (tests/vm/first-contact.bats makes its bare machine here too.)
+img_debootstrap() { # img_debootstrap NAME INCLUDE
+	local name=$1 include=$2 mirror key dir tmp log start
 	mirror=$(img_mirror) || return 1
-	# openssh-server, python3 and python3-apt: what Ansible needs on a
-	# managed host (ssh, the modules' interpreter, the apt module)
-	include="systemd-sysv,udev,kmod,linux-image-cloud-amd64,grub-pc,dracut-core,libjson-c5,libkmod2,util-linux"
-	include+=",openssh-server,python3,python3-apt"
 	key=$( {
 		echo "$IMG_SUITE $mirror $include"
 		dpkg-query -W -f='${Version}\n' debootstrap
@@ -112,13 +106,13 @@ img_tree() {
 		# shellcheck disable=SC2046 # one word per package
 		img_suite_versions $(echo "$include" | tr , ' ') || exit 1
 	} | sha256sum | cut -c1-16) || return 1
-	dir=$IMG_CACHE/tree-$key
+	dir=$IMG_CACHE/$name-$key
 	if [ ! -f "$dir/.done" ]; then
-		vm_lock image-tree || return 1
+		vm_lock "image-$name" || return 1
 		if [ ! -f "$dir/.done" ]; then
 			mkdir -p "$IMG_CACHE" "$VM_LOGDIR" || { vm_unlock; return 1; }
-			tmp=$(mktemp -d "$IMG_CACHE/.tree.XXXXXX") || { vm_unlock; return 1; }
-			log=$VM_LOGDIR/image-debootstrap.log
+			tmp=$(mktemp -d "$IMG_CACHE/.$name.XXXXXX") || { vm_unlock; return 1; }
+			log=$VM_LOGDIR/image-debootstrap-$name.log
 			start=$(date +%s)
 			echo "# image: debootstrap $IMG_SUITE ($include) from $mirror" >&3 2>/dev/null || :
 			if ! timeout 1800 debootstrap --variant=minbase --include="$include" \
@@ -131,16 +125,29 @@ img_tree() {
 				return 1
 			fi
 			echo "# image: debootstrap took $(($(date +%s) - start))s" >&3 2>/dev/null || :
-			# the .debs are not part of the image
 			rm -f "$tmp/root/var/cache/apt/archives/"*.deb
 			rm -rf "$dir" && mv "$tmp/root" "$dir" && touch "$dir/.done"
 			rm -rf "$tmp"
-			# trees of old package versions go after a week
-			find "$IMG_CACHE" -maxdepth 1 -name 'tree-*' -mtime +7 -exec rm -rf {} + 2>/dev/null
+			find "$IMG_CACHE" -maxdepth 1 -name "$name-*" -mtime +7 -exec rm -rf {} + 2>/dev/null
 		fi
 		vm_unlock
 	fi
 	IMG_TREE=$dir
+}
+
+# Stage 1: the debootstrap folder of the disk image. It has the 6.1 cloud
+# kernel of the suite and dracut-core: debootstrap resolves
+# "initramfs-tools | linux-initramfs-tool" to initramfs-tools, which
+# conflicts with the dracut package, so the first guest run swaps them
+# (dpkg, offline, from .debs the host put into /root/qc-debs).
+# Sets IMG_TREE.
+img_tree() {
+	local include
+	# openssh-server, python3 and python3-apt: what Ansible needs on a
+	# managed host (ssh, the modules' interpreter, the apt module)
+	include="systemd-sysv,udev,kmod,linux-image-cloud-amd64,grub-pc,dracut-core,libjson-c5,libkmod2,util-linux"
+	include+=",openssh-server,python3,python3-apt"
+	img_debootstrap tree "$include"
 }
 
 # What of quietcore ends up in the image: the sources make install builds
