@@ -125,6 +125,7 @@ fc_run() {
 	[ "$status" -eq 0 ]
 	grep -q '^quietcore: installing what make run needs: .*libjson-c-dev' <<<"$output"
 	grep -q '^== make run rc=0 in' <<<"$output"
+	grep -E '^== (make run|again) ' <<<"$output" | sed 's/^==/# first contact:/' >&3
 	grep -q '^== again rc=0 in' <<<"$output"
 	# the plan itself: the role of each CPU and the parameter line
 	grep -qE '^ *isolcpus=' <<<"$output"
@@ -136,14 +137,18 @@ fc_run() {
 @test "first contact, root: make builds every program, early-pin static; make install DESTDIR= installs them" {
 	fc_run root '
 		cd quietcore || exit 99
+		start=$(date +%s)
 		make -j"$(nproc)"; rc=$?
 		echo "== make rc=$rc"
+		echo "== make took $(($(date +%s) - start))s"
 		readelf -d build/early-pin 2>&1 | grep -q "no dynamic section" && echo "== early-pin static"
 		make install DESTDIR=/root/inst >/dev/null; echo "== install rc=$?"
 		ls /root/inst/usr/sbin'
 	echo "$output"
 	[ "$status" -eq 0 ]
 	grep -qx '== make rc=0' <<<"$output"
+	grep -E '^== make took' <<<"$output" | sed 's/^==/# first contact:/' >&3
+	grep -q 'building a static libkmod from Debian' <<<"$output"
 	grep -qx '== early-pin static' <<<"$output"
 	grep -qx '== install rc=0' <<<"$output"
 	for p in cmdline-gen early-pin isol-verify; do grep -qx "$p" <<<"$output"; done
