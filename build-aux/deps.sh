@@ -30,11 +30,11 @@ group=${1:-check}
 
 run=(gcc make pkg-config libc6-dev libjson-c-dev libkmod-dev)
 build=("${run[@]}" dpkg-dev autoconf automake libtool liblzma-dev)
-unit=("${build[@]}" libcmocka-dev)
+unit=("${build[@]}" libcmocka-dev patch)
 check=(
 	"${unit[@]}" clang
 	bats bats-support bats-assert
-	dracut-core grub-common grub-pc-bin patch
+	dracut-core grub-common grub-pc-bin
 	qemu-system-x86 busybox-static cpio kmod
 	e2fsprogs systemd
 	shellcheck clang-tidy cppcheck valgrind libclang-rt-14-dev
