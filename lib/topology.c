@@ -159,10 +159,13 @@ static int read_cpu_set(struct path_cxt *pc, unsigned int cpu, const char *const
 	return 0;
 }
 
-static const char *const core_files[] = {
-	"core_cpus_list", NULL,
+static const char *const sibling_files[] = {
 	"thread_siblings_list", "thread_siblings",
-	NULL, "core_cpus",
+	NULL, NULL,
+};
+
+static const char *const core_cpus_files[] = {
+	"core_cpus_list", "core_cpus",
 	NULL, NULL,
 };
 
@@ -196,20 +199,6 @@ static int read_id(struct path_cxt *pc, unsigned int cpu, const char *name, int3
 	if (v < -1)
 		v = -1;
 	*ret = v;
-	return 0;
-}
-
-static int cpu_core_id(struct path_cxt *pc, struct topology *t, unsigned int cpu, int32_t *ret)
-{
-	struct topo_cpu *c = &t->cpus[cpu];
-
-	if (c->core_id == ID_UNREAD) {
-		int r = read_id(pc, cpu, "core_id", &c->core_id);
-
-		if (r < 0)
-			return r;
-	}
-	*ret = c->core_id;
 	return 0;
 }
 
@@ -324,55 +313,108 @@ ids:
 	return 0;
 }
 
+/* Union-find over CPU numbers: the root of a set is its lowest CPU. */
+static unsigned int uf_find(int32_t *up, unsigned int cpu)
+{
+	while ((unsigned int)up[cpu] != cpu) {
+		up[cpu] = up[up[cpu]];
+		cpu = (unsigned int)up[cpu];
+	}
+	return cpu;
+}
+
+static void uf_union(int32_t *up, unsigned int a, unsigned int b)
+{
+	a = uf_find(up, a);
+	b = uf_find(up, b);
+	if (a < b)
+		up[b] = (int32_t)a;
+	else if (b < a)
+		up[a] = (int32_t)b;
+}
+
+/*
+ * Cores: the union closure of every online CPU's thread siblings, so that
+ * CPUs the kernel lists together are never in different cores, whatever
+ * core_id or the package sets say (the scheduler's SMT domain and nosmt
+ * follow the sibling mask; on AMD family 15h it pairs the two CPUs of a
+ * compute unit, whose core_id differ).  core_cpus is the same kernel mask
+ * under its newer name: it is read only when the siblings files are
+ * missing, and when both are there and disagree the siblings win, with a note.
+ */
 static int read_cores(struct path_cxt *pc, struct topology *t)
 {
-	cpuset_t todo = t->online;
-	size_t hint = 0;
+	size_t hint = 0, chint = 0;
+	bool want_cc = false;
+	cpuset_t odd;
+	int32_t *up;
+	int r = 0;
 
+	up = malloc(t->nr_cpus * sizeof(*up));
+	if (!up)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < t->nr_cpus; i++)
+		up[i] = (int32_t)i;
+	cpuset_zero(&odd);
 	cpuset_foreach(cpu, &t->online) {
-		const struct topo_cpu *c = &t->cpus[cpu];
-		int32_t cid;
-		cpuset_t s;
-		bool found;
-		int r;
+		cpuset_t s, c;
+		bool found, cfound;
 
-		if (!cpuset_test(&todo, (unsigned int)cpu))
-			continue;
-		r = read_cpu_set(pc, (unsigned int)cpu, core_files, &s, &found, &hint);
+		r = read_cpu_set(pc, (unsigned int)cpu, sibling_files, &s, &found, &hint);
 		if (r < 0)
-			return r;
-		if (!found)
-			cpuset_zero(&s);
-		cpuset_set(&s, (unsigned int)cpu);
-		cpuset_and(&s, &s, &todo);
-		if (c->package >= 0)
-			cpuset_and(&s, &s, &t->packages.v[c->package].cpus);
-		if (cpuset_count(&s) > 1) {
-			r = cpu_core_id(pc, t, (unsigned int)cpu, &cid);
+			goto out;
+		/* the kernel writes each file for every CPU or for none: the boot CPU tells */
+		if (cpu == t->boot_cpu || want_cc) {
+			r = read_cpu_set(pc, (unsigned int)cpu, core_cpus_files, &c, &cfound, &chint);
 			if (r < 0)
-				return r;
-			if (cid >= 0) {
-				cpuset_foreach(m, &s) {
-					int32_t mid;
-
-					r = cpu_core_id(pc, t, (unsigned int)m, &mid);
-					if (r < 0)
-						return r;
-					if (mid >= 0 && mid != cid)
-						cpuset_clear(&s, (unsigned int)m);
-				}
+				goto out;
+			if (cpu == t->boot_cpu)
+				want_cc = cfound;
+			if (!found && cfound) {
+				s = c;
+				found = true;
+			} else if (found && cfound) {
+				cpuset_and(&c, &c, &t->online);
+				cpuset_and(&s, &s, &t->online);
+				if (!cpuset_equal(&s, &c))
+					cpuset_set(&odd, (unsigned int)cpu);
 			}
 		}
-		cpuset_andnot(&todo, &todo, &s);
+		if (!found)
+			continue;
+		cpuset_and(&s, &s, &t->online);
 		cpuset_foreach(m, &s)
-			t->cpus[m].core = (int32_t)t->cores.n;
-		r = groups_add(&t->cores, -1, &s);
-		if (r < 0)
-			return r;
-		if (cpuset_count(&s) > t->smt)
-			t->smt = cpuset_count(&s);
+			uf_union(up, (unsigned int)cpu, (unsigned int)m);
 	}
-	return 0;
+	cpuset_foreach(cpu, &t->online) {
+		unsigned int root = uf_find(up, (unsigned int)cpu);
+
+		if (root == (unsigned int)cpu) {
+			cpuset_t one;
+
+			cpuset_zero(&one);
+			t->cpus[cpu].core = (int32_t)t->cores.n;
+			r = groups_add(&t->cores, -1, &one);
+			if (r < 0)
+				goto out;
+		} else {
+			t->cpus[cpu].core = t->cpus[root].core;
+		}
+		cpuset_set(&t->cores.v[t->cpus[cpu].core].cpus, (unsigned int)cpu);
+	}
+	for (size_t i = 0; i < t->cores.n; i++)
+		if (cpuset_count(&t->cores.v[i].cpus) > t->smt)
+			t->smt = cpuset_count(&t->cores.v[i].cpus);
+	if (!cpuset_empty(&odd)) {
+		char *l = cpuset_to_list(&odd);
+
+		r = topo_note(t, "CPUs %s: core_cpus_list and thread_siblings_list disagree: cores follow thread_siblings_list, as the scheduler does",
+			      l ? l : "?");
+		free(l);
+	}
+out:
+	free(up);
+	return r;
 }
 
 static int read_l3(struct path_cxt *pc, struct topology *t)
@@ -798,7 +840,7 @@ int topology_read(struct path_cxt *pc, struct topology **ret)
 		struct topo_cpu *c = &t->cpus[i];
 
 		c->core = c->package = c->die = c->cluster = c->l3 = c->node = -1;
-		c->core_id = c->package_id = ID_UNREAD;
+		c->package_id = ID_UNREAD;
 	}
 	t->boot_cpu = cpuset_first(&t->online);
 
@@ -831,8 +873,6 @@ int topology_read(struct path_cxt *pc, struct topology **ret)
 		goto fail;
 	/* ids not needed by any rule stay "absent" rather than "unread" */
 	for (unsigned int i = 0; i < t->nr_cpus; i++) {
-		if (t->cpus[i].core_id == ID_UNREAD)
-			t->cpus[i].core_id = -1;
 		if (t->cpus[i].package_id == ID_UNREAD)
 			t->cpus[i].package_id = -1;
 	}

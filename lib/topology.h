@@ -12,7 +12,9 @@
  *   set that is not in a group yet.  The lowest CPU of a group speaks for it.
  *
  * So a CPU is read once per grouping only when it starts a group: O(CPUs)
- * file reads, not O(CPUs^2).  Where a cpulist file ("*_list") and a hex mask
+ * file reads, not O(CPUs^2).  Cores are the exception: every online CPU's
+ * sibling set is read and the sets are merged (union closure), because the
+ * planner must never split CPUs that any of them lists together.  Where a cpulist file ("*_list") and a hex mask
  * file describe the same set, the cpulist wins (it is what lscpu and numactl
  * read, and every tree where they disagree was edited by hand); the mask is the
  * fallback when there is no cpulist file.  Offline CPUs are in no group.
@@ -21,10 +23,15 @@
  *   online     cpu/online; else every cpuN directory whose cpuN/online is
  *              missing (cpu0 often has none), empty, or "1".  CPUs listed online
  *              but without a cpuN directory are dropped (nothing is known of them).
- *   cores      topology/core_cpus_list, thread_siblings_list, thread_siblings,
- *              core_cpus; none: one CPU per core.  Siblings whose core_id
- *              differs from the leader's (AMD family 15h compute units) are
- *              separate cores, as hwloc counts them.  A core never spans packages.
+ *   cores      the union closure of topology/thread_siblings_list (else
+ *              thread_siblings) over all online CPUs; without them
+ *              core_cpus_list, core_cpus (the same kernel mask, newer name);
+ *              none: one CPU per core.  core_id plays no part: AMD family
+ *              15h compute units list two CPUs with different core_id as
+ *              siblings, and the scheduler's SMT domain, nosmt and the noise
+ *              a CPU sees follow the siblings (hwloc counts two cores there).
+ *              Where core_cpus and thread_siblings disagree (edited trees),
+ *              the siblings win and a note says so.
  *   packages   topology/package_cpus_list, core_siblings_list, core_siblings,
  *              package_cpus; else physical_package_id (unless -1); else none
  *              (the package of every CPU is unknown, 0 packages).
@@ -76,7 +83,6 @@ struct topo_cpu {
 	int32_t	cluster;
 	int32_t	l3;
 	int32_t	node;		/* index into nodes[], -1: in no node */
-	int32_t	core_id;	/* sysfs topology/core_id, -1 if absent */
 	int32_t	package_id;	/* sysfs topology/physical_package_id, -1 if absent */
 	uint8_t	kind;		/* enum topo_kind */
 };
