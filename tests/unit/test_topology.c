@@ -19,6 +19,8 @@
 
 #include "cpuset.h"
 #include "path.h"
+#include "table.h"
+#include "tmproot.h"
 #include "topology.h"
 
 #define FIX "tests/fixtures/sysfs/"
@@ -254,6 +256,128 @@ static void test_garbage(void **state)
 	assert_int_equal(read_tmp(&pc, &t), -EINVAL);
 }
 
+/*
+ * Cores on small trees: a core is the union closure of the CPUs'
+ * thread_siblings_list, whatever core_id, core_cpus or the packages say.
+ * Files are "path=content" under sys/devices/system/cpu/; cpu0-3 exist.
+ */
+struct core_case {
+	const char	*name;
+	const char	*files[16];
+	const char	*cores;		/* the cores' cpulists in order, space-separated */
+	unsigned int	smt;
+	const char	*note;		/* a note containing this, or NULL: no note */
+};
+
+#define TS(c, l) "cpu" #c "/topology/thread_siblings_list=" l "\n"
+#define CC(c, l) "cpu" #c "/topology/core_cpus_list=" l "\n"
+#define CID(c, v) "cpu" #c "/topology/core_id=" #v "\n"
+#define PKG(c, l) "cpu" #c "/topology/package_cpus_list=" l "\n"
+
+static const struct core_case core_cases[] = {
+	{ "AMD fam15h compute units: siblings with different core_id are one core",
+	  { TS(0, "0-1"), TS(1, "0-1"), TS(2, "2-3"), TS(3, "2-3"), CID(0, 0), CID(1, 1), CID(2, 2), CID(3, 3),
+	    PKG(0, "0-3"), PKG(1, "0-3"), PKG(2, "0-3"), PKG(3, "0-3") },
+	  "0-1 2-3", 2, NULL },
+	{ "a chain of sibling sets is one core",
+	  { TS(0, "0-1"), TS(1, "1-2"), TS(2, "2"), TS(3, "3") }, "0-2 3", 3, NULL },
+	{ "a sibling named only by the higher CPU",
+	  { TS(0, "0"), TS(1, "0-1"), TS(2, "2"), TS(3, "2-3") }, "0-1 2-3", 2, NULL },
+	{ "siblings in different package sets stay together",
+	  { TS(0, "0-1"), TS(1, "0-1"), TS(2, "2-3"), TS(3, "2-3"), PKG(0, "0,2"), PKG(1, "1,3"),
+	    PKG(2, "0,2"), PKG(3, "1,3") },
+	  "0-1 2-3", 2, NULL },
+	{ "thread_siblings mask without a cpulist",
+	  { "cpu0/topology/thread_siblings=3\n", "cpu1/topology/thread_siblings=3\n",
+	    "cpu2/topology/thread_siblings=c\n", "cpu3/topology/thread_siblings=c\n" },
+	  "0-1 2-3", 2, NULL },
+	{ "core_cpus mask only (no thread_siblings files)",
+	  { "cpu0/topology/core_cpus=3\n", "cpu1/topology/core_cpus=3\n", "cpu2/topology/core_cpus=4\n",
+	    "cpu3/topology/core_cpus=8\n" },
+	  "0-1 2 3", 2, NULL },
+	{ "core_cpus_list agreeing with thread_siblings_list",
+	  { TS(0, "0-1"), TS(1, "0-1"), TS(2, "2-3"), TS(3, "2-3"), CC(0, "0-1"), CC(1, "0-1"), CC(2, "2-3"),
+	    CC(3, "2-3") },
+	  "0-1 2-3", 2, NULL },
+	{ "core_cpus_list disagreeing: thread_siblings_list wins, with a note",
+	  { TS(0, "0-1"), TS(1, "0-1"), TS(2, "2-3"), TS(3, "2-3"), CC(0, "0"), CC(1, "1"), CC(2, "2-3"),
+	    CC(3, "2-3") },
+	  "0-1 2-3", 2, "CPUs 0-1: core_cpus_list and thread_siblings_list disagree" },
+	{ "an offline sibling is in no core",
+	  { "online=0-2\n", TS(0, "0-1"), TS(1, "0-1"), TS(2, "2-3"), TS(3, "2-3") }, "0-1 2", 2, NULL },
+	{ "no sibling files: one CPU per core",
+	  { CID(0, 0), CID(1, 0), CID(2, 1), CID(3, 1) }, "0 1 2 3", 1, NULL },
+};
+
+/* "0-1 2-3": the cores' cpulists in order */
+static void cores_str(const struct topology *t, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < t->cores.n && n < len; i++) {
+		if (i)
+			buf[n++] = ' ';
+		n += cpuset_format_list(&t->cores.v[i].cpus, buf + n, len - n);
+	}
+	if (n >= len)
+		buf[len - 1] = '\0';
+}
+
+static void test_cores(void **state)
+{
+	(void)state;
+	for (size_t k = 0; k < ARRAY_SIZE(core_cases); k++) {
+		const struct core_case *cc = &core_cases[k];
+		struct topology *t = NULL;
+		struct path_cxt pc;
+		bool noted = false;
+		char got[256];
+		int r;
+
+		strcpy(tmproot, "/tmp/qc-cores-XXXXXX");
+		assert_non_null(mkdtemp(tmproot));
+		put("sys/devices/system/cpu/online", "0-3\n");
+		for (int cpu = 0; cpu < 4; cpu++) {
+			char rel[64];
+
+			snprintf(rel, sizeof(rel), "sys/devices/system/cpu/cpu%d/uevent", cpu);
+			put(rel, "");
+		}
+		for (size_t i = 0; i < ARRAY_SIZE(cc->files) && cc->files[i]; i++) {
+			char rel[256];
+			const char *eq = strchr(cc->files[i], '=');
+
+			assert_non_null(eq);
+			snprintf(rel, sizeof(rel), "sys/devices/system/cpu/%.*s", (int)(eq - cc->files[i]), cc->files[i]);
+			put(rel, eq + 1);
+		}
+		assert_int_equal(path_cxt_init(&pc, tmproot), 0);
+		r = topology_read(&pc, &t);
+		assert_int_equal(tmproot_remove(tmproot), 0);
+		if (r < 0) {
+			case_fail("%s: topology_read: %d", cc->name, r);
+			continue;
+		}
+		check_partition(t, &t->cores, offsetof(struct topo_cpu, core), true);
+		cores_str(t, got, sizeof(got));
+		if (strcmp(got, cc->cores) != 0)
+			case_fail("%s: cores '%s', expected '%s'", cc->name, got, cc->cores);
+		if (t->smt != cc->smt)
+			case_fail("%s: smt %u, expected %u", cc->name, t->smt, cc->smt);
+		for (size_t i = 0; i < t->nr_notes; i++) {
+			if (cc->note && strstr(t->notes[i], cc->note))
+				noted = true;
+			else if (strstr(t->notes[i], "core"))
+				case_fail("%s: unexpected note '%s'", cc->name, t->notes[i]);
+		}
+		if (cc->note && !noted)
+			case_fail("%s: no note '%s'", cc->name, cc->note);
+		topology_free(t);
+	}
+	table_done();
+}
+
 static void test_no_cpu_dir(void **state)
 {
 	struct path_cxt pc;
@@ -275,6 +399,7 @@ int main(void)
 		cmocka_unit_test(test_1cpu),
 		cmocka_unit_test_setup_teardown(test_garbage, setup_tmp, teardown_tmp),
 		cmocka_unit_test(test_no_cpu_dir),
+		cmocka_unit_test(test_cores),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
