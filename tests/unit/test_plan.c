@@ -19,6 +19,7 @@
 #include "kparam.h"
 #include "path.h"
 #include "plan.h"
+#include "tmproot.h"
 #include "topology.h"
 
 #define FIX "tests/fixtures/sysfs/"
@@ -239,6 +240,82 @@ static void test_nosmt(void **state)
 	assert_int_equal(fx.plan->reason[9], PLAN_REASON_SMT_OFF);
 }
 
+/* No core of the plan has CPUs in both sets. */
+static void check_whole_cores(void)
+{
+	for (size_t i = 0; i < fx.topo->cores.n; i++) {
+		const cpuset_t *c = &fx.topo->cores.v[i].cpus;
+
+		if (cpuset_intersects(c, &fx.plan->housekeeping) && cpuset_intersects(c, &fx.plan->isolated))
+			fail_msg("core %s split", L(c));
+	}
+}
+
+/*
+ * A real AMD Opteron 6272 (family 15h) machine from the hwloc trees: each
+ * compute unit is a thread_siblings_list pair whose core_id differ.  The
+ * planner keeps the pair whole, as the scheduler's SMT domain and nosmt do.
+ */
+#define FAM15H_TREE "64amd64-4p2n4ca2co"
+
+static char fam15h_root[64];
+
+static int fam15h_setup(void **state)
+{
+	char cmd[256];
+
+	(void)state;
+	strcpy(fam15h_root, "/tmp/qc-fam15h-XXXXXX");
+	if (!mkdtemp(fam15h_root))
+		return -1;
+	snprintf(cmd, sizeof(cmd), "tar -xzf tests/fixtures/topologies/hwloc-sysfs-trees.tar.gz -C '%s' " FAM15H_TREE,
+		 fam15h_root);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static int fam15h_teardown(void **state)
+{
+	fx_teardown(state);
+	return tmproot_remove(fam15h_root);
+}
+
+static void test_fam15h_compute_units(void **state)
+{
+	char root[128];
+	struct plan_options o;
+
+	(void)state;
+	snprintf(root, sizeof(root), "%s/" FAM15H_TREE, fam15h_root);
+	fx_load(root);
+	assert_int_equal(fx.topo->cores.n, 32);
+	assert_int_equal(fx.topo->smt, 2);
+	assert_string_equal(L(&topology_core_of(fx.topo, 1)->cpus), "0-1");
+
+	/* default: the boot CPU's compute unit and one per NUMA node, whole */
+	plan_options_init(&o);
+	assert_int_equal(fx_plan(&o), 0);
+	check_invariants();
+	check_whole_cores();
+	assert_string_equal(L(&fx.plan->housekeeping), "0-1,8-9,16-17,24-25,32-33,40-41,48-49,56-57");
+	assert_int_equal(fx.plan->reason[1], PLAN_REASON_BOOT);
+	assert_int_equal(fx.plan->reason[9], PLAN_REASON_NODE);
+	assert_false(has_warning("SMT siblings split"));
+
+	/* nosmt: the kernel leaves one CPU of each compute unit online */
+	o.nosmt = true;
+	assert_int_equal(fx_plan(&o), 0);
+	check_invariants();
+	assert_string_equal(L(&fx.plan->smt_off), "1,3,5,7,9,11,13,15,17,19,21,23,25,27,29,31,"
+						  "33,35,37,39,41,43,45,47,49,51,53,55,57,59,61,63");
+	assert_false(has_warning("nosmt changes nothing"));
+
+	/* a user split of a compute unit is warned about */
+	plan_options_init(&o);
+	o.isolate = "1-7";
+	assert_int_equal(fx_plan(&o), 0);
+	assert_true(has_warning("SMT siblings split between housekeeping and isolated CPUs in the cores of 0-1:"));
+}
+
 static size_t count_params(const struct plan *p)
 {
 	return p->params.n;
@@ -446,6 +523,7 @@ int main(void)
 		cmocka_unit_test(test_kernel_version),
 		cmocka_unit_test_teardown(test_extra, fx_teardown),
 		cmocka_unit_test_teardown(test_size_limit, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_fam15h_compute_units, fam15h_setup, fam15h_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
