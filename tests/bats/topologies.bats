@@ -286,6 +286,16 @@ expect_output() { # NAME ARGS... : stdout diffed with $EXPECTED/NAME
 	expect_output 32intel64-nosmt.line 32intel64-2p8co2t+8ve --profile minimal --nosmt
 }
 
+# AMD family 15h: each compute unit (a thread_siblings_list pair with two
+# core_id) is one core of the plan, whole in housekeeping or isolated.
+@test "expected output: 64amd64-4p2n4ca2co (fam15h compute units) --explain" {
+	expect_output 64amd64-fam15h.explain 64amd64-4p2n4ca2co --explain
+}
+
+@test "expected output: 64amd64-4s2n4ca2co (fam15h compute units) minimal --nosmt line" {
+	expect_output 64amd64-fam15h-nosmt.line 64amd64-4s2n4ca2co --profile minimal --nosmt
+}
+
 @test "expected output: 2ps3-2t refused" {
 	expect_output 2ps3-2t.refused 2ps3-2t
 }
