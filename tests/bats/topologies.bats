@@ -296,6 +296,18 @@ expect_output() { # NAME ARGS... : stdout diffed with $EXPECTED/NAME
 	expect_output 64amd64-fam15h-nosmt.line 64amd64-4s2n4ca2co --profile minimal --nosmt
 }
 
+@test "core_cpus_list disagreeing with thread_siblings_list: the siblings win, with a warning" {
+	local root=$BATS_TEST_TMPDIR/tree t
+	cp -a "$(topologies_dir)/32intel64-2p8co2t+8ve" "$root"
+	t=$root/sys/devices/system/cpu
+	echo 0 >"$t/cpu0/topology/core_cpus_list"
+	echo 16 >"$t/cpu16/topology/core_cpus_list"
+	run --separate-stderr "$BUILD/cmdline-gen" --root "$root" --json
+	assert_success
+	assert_equal "$stderr" "cmdline-gen: warning: CPUs 0,16: core_cpus_list and thread_siblings_list disagree: cores follow thread_siblings_list, as the scheduler does"
+	assert_equal "$(jq -r '.housekeeping, .topology.cores' <<<"$output")" $'0,8,16,24\n16'
+}
+
 @test "expected output: 2ps3-2t refused" {
 	expect_output 2ps3-2t.refused 2ps3-2t
 }
