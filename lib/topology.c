@@ -365,7 +365,8 @@ static int read_cores(struct path_cxt *pc, struct topology *t)
 			goto out;
 		/* the kernel writes each file for every CPU or for none: the boot CPU tells */
 		if (cpu == t->boot_cpu || want_cc) {
-			r = read_cpu_set(pc, (unsigned int)cpu, core_cpus_files, &c, &cfound, &chint);
+			r = read_cpu_set(pc, (unsigned int)cpu, core_cpus_files, &c, &cfound,
+					 &chint);
 			if (r < 0)
 				goto out;
 			if (cpu == t->boot_cpu)

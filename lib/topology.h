@@ -14,10 +14,12 @@
  * So a CPU is read once per grouping only when it starts a group: O(CPUs)
  * file reads, not O(CPUs^2).  Cores are the exception: every online CPU's
  * sibling set is read and the sets are merged (union closure), because the
- * planner must never split CPUs that any of them lists together.  Where a cpulist file ("*_list") and a hex mask
- * file describe the same set, the cpulist wins (it is what lscpu and numactl
- * read, and every tree where they disagree was edited by hand); the mask is the
- * fallback when there is no cpulist file.  Offline CPUs are in no group.
+ * planner must never split CPUs that any of them lists together.
+ *
+ * Where a cpulist file ("*_list") and a hex mask file describe the same set,
+ * the cpulist wins (it is what lscpu and numactl read, and every tree where
+ * they disagree was edited by hand); the mask is the fallback when there is
+ * no cpulist file.  Offline CPUs are in no group.
  *
  * Sources, first present wins:
  *   online     cpu/online; else every cpuN directory whose cpuN/online is

@@ -246,7 +246,8 @@ static void check_whole_cores(void)
 	for (size_t i = 0; i < fx.topo->cores.n; i++) {
 		const cpuset_t *c = &fx.topo->cores.v[i].cpus;
 
-		if (cpuset_intersects(c, &fx.plan->housekeeping) && cpuset_intersects(c, &fx.plan->isolated))
+		if (cpuset_intersects(c, &fx.plan->housekeeping) &&
+		    cpuset_intersects(c, &fx.plan->isolated))
 			fail_msg("core %s split", L(c));
 	}
 }
@@ -268,8 +269,8 @@ static int fam15h_setup(void **state)
 	strcpy(fam15h_root, "/tmp/qc-fam15h-XXXXXX");
 	if (!mkdtemp(fam15h_root))
 		return -1;
-	snprintf(cmd, sizeof(cmd), "tar -xzf tests/fixtures/topologies/hwloc-sysfs-trees.tar.gz -C '%s' " FAM15H_TREE,
-		 fam15h_root);
+	snprintf(cmd, sizeof(cmd), "tar -xzf %s -C '%s' " FAM15H_TREE,
+		 "tests/fixtures/topologies/hwloc-sysfs-trees.tar.gz", fam15h_root);
 	return system(cmd) == 0 ? 0 : -1;
 }
 
@@ -296,7 +297,8 @@ static void test_fam15h_compute_units(void **state)
 	assert_int_equal(fx_plan(&o), 0);
 	check_invariants();
 	check_whole_cores();
-	assert_string_equal(L(&fx.plan->housekeeping), "0-1,8-9,16-17,24-25,32-33,40-41,48-49,56-57");
+	assert_string_equal(L(&fx.plan->housekeeping),
+			    "0-1,8-9,16-17,24-25,32-33,40-41,48-49,56-57");
 	assert_int_equal(fx.plan->reason[1], PLAN_REASON_BOOT);
 	assert_int_equal(fx.plan->reason[9], PLAN_REASON_NODE);
 	assert_false(has_warning("SMT siblings split"));
@@ -523,7 +525,8 @@ int main(void)
 		cmocka_unit_test(test_kernel_version),
 		cmocka_unit_test_teardown(test_extra, fx_teardown),
 		cmocka_unit_test_teardown(test_size_limit, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_fam15h_compute_units, fam15h_setup, fam15h_teardown),
+		cmocka_unit_test_setup_teardown(test_fam15h_compute_units, fam15h_setup,
+						fam15h_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -276,7 +276,8 @@ struct core_case {
 
 static const struct core_case core_cases[] = {
 	{ "AMD fam15h compute units: siblings with different core_id are one core",
-	  { TS(0, "0-1"), TS(1, "0-1"), TS(2, "2-3"), TS(3, "2-3"), CID(0, 0), CID(1, 1), CID(2, 2), CID(3, 3),
+	  { TS(0, "0-1"), TS(1, "0-1"), TS(2, "2-3"), TS(3, "2-3"),
+	    CID(0, 0), CID(1, 1), CID(2, 2), CID(3, 3),
 	    PKG(0, "0-3"), PKG(1, "0-3"), PKG(2, "0-3"), PKG(3, "0-3") },
 	  "0-1 2-3", 2, NULL },
 	{ "a chain of sibling sets is one core",
@@ -292,19 +293,20 @@ static const struct core_case core_cases[] = {
 	    "cpu2/topology/thread_siblings=c\n", "cpu3/topology/thread_siblings=c\n" },
 	  "0-1 2-3", 2, NULL },
 	{ "core_cpus mask only (no thread_siblings files)",
-	  { "cpu0/topology/core_cpus=3\n", "cpu1/topology/core_cpus=3\n", "cpu2/topology/core_cpus=4\n",
-	    "cpu3/topology/core_cpus=8\n" },
+	  { "cpu0/topology/core_cpus=3\n", "cpu1/topology/core_cpus=3\n",
+	    "cpu2/topology/core_cpus=4\n", "cpu3/topology/core_cpus=8\n" },
 	  "0-1 2 3", 2, NULL },
 	{ "core_cpus_list agreeing with thread_siblings_list",
-	  { TS(0, "0-1"), TS(1, "0-1"), TS(2, "2-3"), TS(3, "2-3"), CC(0, "0-1"), CC(1, "0-1"), CC(2, "2-3"),
-	    CC(3, "2-3") },
+	  { TS(0, "0-1"), TS(1, "0-1"), TS(2, "2-3"), TS(3, "2-3"),
+	    CC(0, "0-1"), CC(1, "0-1"), CC(2, "2-3"), CC(3, "2-3") },
 	  "0-1 2-3", 2, NULL },
 	{ "core_cpus_list disagreeing: thread_siblings_list wins, with a note",
-	  { TS(0, "0-1"), TS(1, "0-1"), TS(2, "2-3"), TS(3, "2-3"), CC(0, "0"), CC(1, "1"), CC(2, "2-3"),
-	    CC(3, "2-3") },
+	  { TS(0, "0-1"), TS(1, "0-1"), TS(2, "2-3"), TS(3, "2-3"),
+	    CC(0, "0"), CC(1, "1"), CC(2, "2-3"), CC(3, "2-3") },
 	  "0-1 2-3", 2, "CPUs 0-1: core_cpus_list and thread_siblings_list disagree" },
 	{ "an offline sibling is in no core",
-	  { "online=0-2\n", TS(0, "0-1"), TS(1, "0-1"), TS(2, "2-3"), TS(3, "2-3") }, "0-1 2", 2, NULL },
+	  { "online=0-2\n", TS(0, "0-1"), TS(1, "0-1"), TS(2, "2-3"), TS(3, "2-3") },
+	  "0-1 2", 2, NULL },
 	{ "no sibling files: one CPU per core",
 	  { CID(0, 0), CID(1, 0), CID(2, 1), CID(3, 1) }, "0 1 2 3", 1, NULL },
 };
@@ -349,7 +351,8 @@ static void test_cores(void **state)
 			const char *eq = strchr(cc->files[i], '=');
 
 			assert_non_null(eq);
-			snprintf(rel, sizeof(rel), "sys/devices/system/cpu/%.*s", (int)(eq - cc->files[i]), cc->files[i]);
+			snprintf(rel, sizeof(rel), "sys/devices/system/cpu/%.*s",
+				 (int)(eq - cc->files[i]), cc->files[i]);
 			put(rel, eq + 1);
 		}
 		assert_int_equal(path_cxt_init(&pc, tmproot), 0);
