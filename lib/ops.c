@@ -44,7 +44,7 @@ static int real_task_set_affinity(struct qc_ops *ops, pid_t pid, pid_t tid, cons
 
 static int real_file_write(struct qc_ops *ops, const char *path, const char *str)
 {
-	return path_write_str(ops->pc, str, "%s", path);
+	return path_write_str_beneath(ops->pc, str, "%s", path);
 }
 
 static int real_module_load(struct qc_ops *ops, const char *name)
@@ -310,25 +310,34 @@ static int fake_sidecar_errno(const char *file)
 
 static int fake_file_write(struct qc_ops *ops, const char *path, const char *str)
 {
-	const char *full = path_get(ops->pc, "%s", path);
 	struct stat st;
-	int r;
+	int fd, r;
 
-	if (!full) {
-		r = -ENAMETOOLONG;
+	/* as the real one: nothing below the root is followed */
+	fd = path_open_beneath(ops->pc, O_WRONLY, "%s", path);
+	if (fd < 0) {
+		r = fd;
 		goto out;
 	}
-	if (stat(full, &st) < 0) {
+	if (fstat(fd, &st) < 0) {
 		r = -errno;
+		close(fd);
 		goto out;
 	}
 	if (!(st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH))) {
 		r = -EPERM;
+		close(fd);
 		goto out;
 	}
-	r = fake_sidecar_errno(full);
-	if (r == 0)
-		r = replace_content(full, str);
+	r = fake_sidecar_errno(path_last(ops->pc));
+	if (r == 0 && ftruncate(fd, 0) < 0)
+		r = -errno;
+	if (r == 0) {
+		r = fd_write_str(fd, str);
+		fd = -1;
+	}
+	if (fd >= 0)
+		close(fd);
 out:
 	log_add(ops, OPS_FILE_WRITE, 0, 0, path, str, r);
 	return r;

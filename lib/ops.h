@@ -45,7 +45,11 @@ struct qc_ops {
 	/* The CPUs a thread may run on. */
 	int (*task_get_affinity)(struct qc_ops *ops, pid_t pid, pid_t tid, cpuset_t *ret);
 	int (*task_set_affinity)(struct qc_ops *ops, pid_t pid, pid_t tid, const cpuset_t *set);
-	/* Write str to an existing file; path is absolute, taken under pc's root. */
+	/*
+	 * Write str to an existing regular file; path is absolute, taken under
+	 * pc's root, and opened with path_open_beneath(): a symbolic link
+	 * anywhere below the root is refused (-ELOOP), never followed.
+	 */
 	int (*file_write)(struct qc_ops *ops, const char *path, const char *str);
 	/* Load a kernel module (with its dependencies) by name or alias. */
 	int (*module_load)(struct qc_ops *ops, const char *name);

@@ -500,3 +500,292 @@ int path_write_str(struct path_cxt *pc, const char *str, const char *fmt, ...)
 		r = -errno;
 	return r;
 }
+
+/* ---- opening below the root without following symbolic links --------------- */
+
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+
+/* Is any component of rel (relative, '/'-separated) "..", or is it empty? */
+static bool rel_escapes(const char *rel)
+{
+	for (const char *p = rel; *p;) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return true;
+		p += n;
+		p += strspn(p, "/");
+	}
+	return !*rel;
+}
+
+static bool beneath_walk_only;
+
+void path_beneath_force_walk(bool walk)
+{
+	beneath_walk_only = walk;
+}
+
+/* openat2(2) where the kernel has it (5.6+); -ENOSYS otherwise. */
+static int open_beneath_openat2(int rootfd, const char *rel, int flags)
+{
+	if (beneath_walk_only)
+		return -ENOSYS;
+#ifdef SYS_openat2
+	struct open_how how = {
+		.flags = (uint64_t)flags,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS,
+	};
+	long fd = syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
+
+	/* EPERM: a seccomp filter that does not know openat2 (containers) */
+	if (fd < 0 && (errno == ENOSYS || errno == EPERM))
+		return -ENOSYS;
+	return fd < 0 ? -errno : (int)fd;
+#else
+	(void)rootfd;
+	(void)rel;
+	(void)flags;
+	return -ENOSYS;
+#endif
+}
+
+/* The same, one component at a time, each opened with O_NOFOLLOW. */
+static int open_beneath_walk(int rootfd, const char *rel, int flags)
+{
+	char comp[NAME_MAX + 1];
+	int dfd = rootfd, fd;
+
+	for (const char *p = rel + strspn(rel, "/");;) {
+		size_t n = strcspn(p, "/");
+		const char *next = p + n + strspn(p + n, "/");
+
+		if (n > NAME_MAX) {
+			fd = -ENAMETOOLONG;
+			break;
+		}
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		if (!*next) {
+			fd = openat(dfd, comp, flags);
+			fd = fd < 0 ? -errno : fd;
+			break;
+		}
+		fd = openat(dfd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			struct stat st;
+
+			fd = -errno;
+			/* some kernels say ENOTDIR for a symlink with O_DIRECTORY */
+			if (fd == -ENOTDIR && fstatat(dfd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISLNK(st.st_mode))
+				fd = -ELOOP;
+			break;
+		}
+		if (dfd != rootfd)
+			close(dfd);
+		dfd = fd;
+		p = next;
+	}
+	if (dfd != rootfd)
+		close(dfd);
+	return fd;
+}
+
+int path_open_beneath(struct path_cxt *pc, int flags, const char *fmt, ...)
+{
+	const char *p, *rel;
+	struct stat st;
+	va_list ap;
+	int rootfd, fd;
+
+	va_start(ap, fmt);
+	p = path_vget(pc, fmt, ap);
+	va_end(ap);
+	if (!p)
+		return -ENAMETOOLONG;
+	rel = p + pc->rootlen;
+	if (*rel != '/')
+		return -EINVAL;
+	rel += strspn(rel, "/");
+	if (rel_escapes(rel))
+		return -EXDEV;
+	rootfd = open(pc->rootlen ? pc->root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return -errno;
+	/* never block on a FIFO, never make a terminal ours */
+	flags |= O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+	fd = open_beneath_openat2(rootfd, rel, flags);
+	if (fd == -ENOSYS)
+		fd = open_beneath_walk(rootfd, rel, flags);
+	close(rootfd);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		close(fd);
+		return -EBADFD;
+	}
+	return fd;
+}
+
+ssize_t path_read_buf_beneath(struct path_cxt *pc, char *buf, size_t len, const char *fmt, ...)
+{
+	char rel[PATH_MAX];
+	va_list ap;
+	ssize_t n;
+	int fd;
+
+	if (len == 0)
+		return -EINVAL;
+	va_start(ap, fmt);
+	n = vsnprintf(rel, sizeof(rel), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(rel))
+		return -ENAMETOOLONG;
+	fd = path_open_beneath(pc, O_RDONLY, "%s", rel);
+	if (fd < 0)
+		return fd;
+	n = read_all(fd, buf, len);
+	close(fd);
+	if (n < 0)
+		return n;
+	return (ssize_t)strip_trailing(buf, (size_t)n);
+}
+
+int path_write_str_beneath(struct path_cxt *pc, const char *str, const char *fmt, ...)
+{
+	char rel[PATH_MAX];
+	va_list ap;
+	int n, fd;
+
+	va_start(ap, fmt);
+	n = vsnprintf(rel, sizeof(rel), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(rel))
+		return -ENAMETOOLONG;
+	/* O_TRUNC: see path_write_str() */
+	fd = path_open_beneath(pc, O_WRONLY | O_TRUNC, "%s", rel);
+	if (fd < 0)
+		return fd;
+	return fd_write_str(fd, str);
+}
+
+int fd_write_str(int fd, const char *str)
+{
+	size_t len = strlen(str);
+	ssize_t n;
+	int r = 0;
+
+	do
+		n = write(fd, str, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		r = -errno;
+	else if ((size_t)n != len)
+		r = -EIO;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+const char *path_strerror(int err)
+{
+	switch (err) {
+	case -ELOOP:
+		return "a symbolic link below the root, refused";
+	case -EXDEV:
+		return "'..' or a path outside the root, refused";
+	case -EBADFD:
+		return "not a regular file, refused";
+	default:
+		return strerror(-err);
+	}
+}
+
+/* Owned by root or by the caller, and writable by nobody else. */
+static const char *trust_why(const struct stat *st, bool dir)
+{
+	if (st->st_uid != 0 && st->st_uid != geteuid())
+		return dir ? "its directory is owned by another user (not root or the caller)"
+			   : "owned by another user (not root or the caller)";
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
+		return dir ? "its directory is writable by group or others"
+			   : "writable by group or others";
+	return NULL;
+}
+
+int path_open_dir_trusted(const char *file, const char **ret_why)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(file, '/'), *why;
+	struct stat st;
+	int dfd;
+
+	if (!slash) {
+		strcpy(dir, ".");
+	} else if (slash == file) {
+		strcpy(dir, "/");
+	} else {
+		if ((size_t)(slash - file) >= sizeof(dir))
+			return -ENAMETOOLONG;
+		memcpy(dir, file, (size_t)(slash - file));
+		dir[slash - file] = '\0';
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	if (fstat(dfd, &st) < 0) {
+		int r = -errno;
+
+		close(dfd);
+		return r;
+	}
+	why = trust_why(&st, true);
+	if (why) {
+		close(dfd);
+		if (ret_why)
+			*ret_why = why;
+		return -EPERM;
+	}
+	return dfd;
+}
+
+int path_open_trusted(const char *file, const char **ret_why)
+{
+	const char *base = strrchr(file, '/'), *why = NULL;
+	struct stat st;
+	int dfd, fd;
+
+	base = base ? base + 1 : file;
+	if (!*base)
+		return -EISDIR;
+	dfd = path_open_dir_trusted(file, ret_why);
+	if (dfd < 0)
+		return dfd;
+	fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		fd = -errno;
+		close(dfd);
+		if (fd == -ELOOP)
+			why = "a symbolic link";
+		goto out;
+	}
+	close(dfd);
+	if (fstat(fd, &st) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	why = S_ISREG(st.st_mode) ? trust_why(&st, false) : "not a regular file";
+	if (why) {
+		close(fd);
+		fd = -EPERM;
+	}
+out:
+	if (why && ret_why)
+		*ret_why = why;
+	return why ? -EPERM : fd;
+}

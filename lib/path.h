@@ -105,4 +105,36 @@ int parse_s32(const char *s, int32_t *ret);
 /* Strip trailing whitespace and NUL bytes in place (len = bytes read). Returns new length. */
 size_t strip_trailing(char *buf, size_t len);
 
+/*
+ * Opening below the root without following symbolic links, for the files
+ * early-pin writes and restores: openat2(RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS)
+ * on the root where the kernel has it, else a walk that opens every
+ * component with O_NOFOLLOW. The root itself may be a symlink; nothing below
+ * it may. fmt is absolute under the root, as for path_open().
+ * -ELOOP a symbolic link on the way, -EXDEV a ".." component, -EBADFD not a
+ * regular file (a FIFO never blocks: it is opened O_NONBLOCK, then refused).
+ */
+int path_open_beneath(struct path_cxt *pc, int flags, const char *fmt, ...) PATH_FMT3;
+/* Tests: never use openat2, always the walk (false: openat2 where there is one). */
+void path_beneath_force_walk(bool walk);
+/* path_read_buf() and path_write_str() through path_open_beneath(). */
+ssize_t path_read_buf_beneath(struct path_cxt *pc, char *buf, size_t len, const char *fmt, ...)
+	PATH_FMT4;
+int path_write_str_beneath(struct path_cxt *pc, const char *str, const char *fmt, ...) PATH_FMT3;
+/* One write(2) of str, then close(fd) (always); 0 or -errno. */
+int fd_write_str(int fd, const char *str);
+/* strerror(), with the refusals of path_open_beneath() said plainly. err is -errno. */
+const char *path_strerror(int err);
+
+/*
+ * A file early-pin trusts with root's power (a state file): a regular file,
+ * not a symbolic link, owned by root or the caller, not writable by group
+ * or others, in a directory with the same property. Opened O_RDONLY without
+ * blocking. -EPERM with the reason in *ret_why when it is not to be trusted;
+ * other -errno from the file system. path_open_dir_trusted() checks and
+ * opens the directory of file only (for writing a new file into it).
+ */
+int path_open_trusted(const char *file, const char **ret_why);
+int path_open_dir_trusted(const char *file, const char **ret_why);
+
 #endif
