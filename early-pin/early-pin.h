@@ -32,11 +32,13 @@ struct ep_change {
 	pid_t		tid;
 	uint64_t	starttime;
 	unsigned int	irq;		/* SF_IRQ */
-	char		*path;		/* SF_FILE */
+	unsigned int	policy;		/* SF_CPUFREQ */
+	char		*name;		/* SF_WQ, SF_CPUFREQ, SF_TURBO: as in the state file */
+	char		*path;		/* the file, from statefile_rec_path() (not for tasks and IRQs) */
 	char		*old;		/* original, as recorded in a state file */
 	char		*new;		/* target */
 	char		*wide;		/* SF_IRQ: the wider set to retry with (NULL: none) */
-	const char	*what;		/* SF_FILE: "workqueue", "governor", ... for messages */
+	const char	*what;		/* a file's: "workqueue", "governor", ... for messages */
 	char		comm[24];	/* SF_TASK: name, when known */
 };
 
@@ -135,8 +137,12 @@ int ep_state_init(struct earlypin *ep, struct statefile *sf, uint64_t saved_at);
 void ep_state_seal(const struct statefile *sf);
 /* Add the originals of plan to sf (skipping what sf already has). Returns how many were added. */
 int ep_state_record(struct statefile *sf, const struct ep_plan *plan);
-/* Load, check boot id and root; messages logged. 0 or -errno. */
+/* Load, check trust, boot id and root; messages logged. 0 or -errno. */
 int ep_state_load(struct earlypin *ep, const char *file, struct statefile *sf);
+/* Write sf to file (into a trusted directory only); messages logged. 0 or -errno. */
+int ep_state_save(struct earlypin *ep, const struct statefile *sf, const char *file, bool replace);
+/* An IRQ's affinity (smp_affinity_list, else smp_affinity), never through a symlink. */
+int ep_read_irq_affinity(struct earlypin *ep, unsigned int irq, cpuset_t *ret);
 /* Put back every record; returns the number of failures. */
 unsigned int ep_restore(struct earlypin *ep, const struct statefile *sf);
 /* CLOCK_BOOTTIME in clock ticks, the unit of stat's starttime. */

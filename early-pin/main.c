@@ -288,13 +288,7 @@ struct opts {
 
 static int save_state(struct earlypin *ep, struct statefile *sf, const char *file, bool replace)
 {
-	int r = statefile_write(sf, file, replace);
-
-	if (r == -EEXIST)
-		ep_log(ep, LOG_ERR, "state file %s exists: restore it (or remove it, or use --force) first", file);
-	else if (r < 0)
-		ep_log(ep, LOG_ERR, "cannot write state file: %s: %s", file, strerror(-r));
-	return r;
+	return ep_state_save(ep, sf, file, replace);
 }
 
 static int do_restore(struct earlypin *ep, const char *arg)

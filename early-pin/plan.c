@@ -20,6 +20,7 @@ void ep_plan_free(struct ep_plan *plan)
 	if (!plan)
 		return;
 	for (size_t i = 0; i < plan->n; i++) {
+		free(plan->v[i].name);
 		free(plan->v[i].path);
 		free(plan->v[i].old);
 		free(plan->v[i].new);
@@ -39,7 +40,9 @@ void ep_stats_free(struct ep_stats *st)
 /* Takes ownership of the strings of ch (freed on failure too). */
 int ep_plan_add(struct ep_plan *plan, const struct ep_change *ch)
 {
-	if (!ch->old || !ch->new || (ch->kind == SF_FILE && !ch->path))
+	bool file = ch->kind == SF_WQ || ch->kind == SF_CPUFREQ || ch->kind == SF_TURBO;
+
+	if (!ch->old || !ch->new || (file && (!ch->path || !ch->name)))
 		goto oom;
 	if (plan->n == plan->cap) {
 		size_t cap = plan->cap ? plan->cap * 2 : 256;
@@ -53,6 +56,7 @@ int ep_plan_add(struct ep_plan *plan, const struct ep_change *ch)
 	plan->v[plan->n++] = *ch;
 	return 0;
 oom:
+	free(ch->name);
 	free(ch->path);
 	free(ch->old);
 	free(ch->new);
@@ -90,11 +94,12 @@ int ep_plan_irqs(struct earlypin *ep, struct ep_plan *plan)
 	size_t nirqs = 0;
 	cpuset_t cur, target;
 	char raw[CPUSET_MAX / 4 + CPUSET_MAX / 32 + 16];
+	ssize_t len;
 	int r;
 
-	r = irq_read_default_affinity(&ep->pc, &cur);
-	if (r == 0 && cpuset_intersects(&cur, &ep->isolated) &&
-	    path_read_buf(&ep->pc, raw, sizeof(raw), "/proc/irq/default_smp_affinity") > 0) {
+	len = path_read_buf_beneath(&ep->pc, raw, sizeof(raw), "/proc/irq/default_smp_affinity");
+	r = len < 0 ? (int)len : len == 0 ? -ENODATA : cpuset_parse_mask(raw, &cur);
+	if (r == 0 && cpuset_intersects(&cur, &ep->isolated)) {
 		struct ep_change ch = { .kind = SF_IRQ_DEFAULT };
 
 		narrow(ep, &cur, &target);
@@ -103,7 +108,8 @@ int ep_plan_irqs(struct earlypin *ep, struct ep_plan *plan)
 		if (ep_plan_add(plan, &ch) < 0)
 			return -ENOMEM;
 	} else if (r < 0 && r != -ENOENT) {
-		ep_log(ep, LOG_WARNING, "cannot read %s: %s, ignoring", path_last(&ep->pc), strerror(-r));
+		ep_log(ep, LOG_WARNING, "cannot read %s: %s, ignoring", path_last(&ep->pc),
+		       path_strerror(r));
 	}
 
 	r = irq_list(&ep->pc, &irqs, &nirqs);
@@ -117,14 +123,14 @@ int ep_plan_irqs(struct earlypin *ep, struct ep_plan *plan)
 		struct ep_change ch = { .kind = SF_IRQ, .irq = irqs[i] };
 		const cpuset_t *node = NULL;
 
-		r = irq_read_affinity(&ep->pc, irqs[i], &cur);
+		r = ep_read_irq_affinity(ep, irqs[i], &cur);
 		if (r == -ENOENT) {
 			ep->st.irq_gone++;	/* freed meanwhile */
 			continue;
 		}
 		if (r < 0) {
 			ep_log(ep, LOG_WARNING, "cannot read affinity of IRQ %u: %s: %s, ignoring",
-			       irqs[i], path_last(&ep->pc), strerror(-r));
+			       irqs[i], path_last(&ep->pc), path_strerror(r));
 			ep->st.irq_failed++;
 			continue;
 		}
@@ -274,52 +280,89 @@ int ep_plan_tasks(struct earlypin *ep, struct ep_plan *plan)
 
 /* ---- workqueues ------------------------------------------------------------ */
 
-static int plan_mask_file(struct earlypin *ep, struct ep_plan *plan, const char *path, const char *what)
+/*
+ * A file a save records: its identity (kind, name, policy) is what goes into
+ * the state file, and the path comes from it, as it will on --restore.
+ */
+static int change_init(struct ep_change *ch, enum statefile_kind kind, const char *name,
+		       unsigned int policy)
+{
+	struct statefile_rec id = { .kind = kind, .name = (char *)name, .policy = policy };
+	char path[PATH_MAX];
+	int r = statefile_rec_path(&id, path, sizeof(path));
+
+	if (r < 0)
+		return r;
+	ch->kind = kind;
+	ch->policy = policy;
+	ch->name = strdup(name);
+	ch->path = strdup(path);
+	if (!ch->name || !ch->path) {
+		free(ch->name);
+		free(ch->path);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int plan_mask_file(struct earlypin *ep, struct ep_plan *plan, const char *name, const char *what)
 {
 	char raw[CPUSET_MAX / 4 + CPUSET_MAX / 32 + 16];
 	cpuset_t cur, target;
-	struct ep_change ch = { .kind = SF_FILE, .what = what };
+	struct ep_change ch = { .what = what };
 	ssize_t n;
 	int r;
 
-	n = path_read_buf(&ep->pc, raw, sizeof(raw), "%s", path);
-	if (n == -ENOENT)
+	r = change_init(&ch, SF_WQ, name, 0);
+	if (r == -EINVAL) {
+		ep_log(ep, LOG_WARNING, "workqueue '%s': a name early-pin does not record, ignoring", name);
 		return 0;
+	}
+	if (r < 0)
+		return r;
+	n = path_read_buf_beneath(&ep->pc, raw, sizeof(raw), "%s", ch.path);
+	if (n == -ENOENT)
+		goto skip;
 	ep->st.wq_seen++;
 	r = n < 0 ? (int)n : cpuset_parse_mask(raw, &cur);
 	if (r < 0) {
-		ep_log(ep, LOG_WARNING, "cannot read %s: %s, ignoring", path_last(&ep->pc), strerror(-r));
+		ep_log(ep, LOG_WARNING, "cannot read %s: %s, ignoring", path_last(&ep->pc), path_strerror(r));
 		ep->st.wq_failed++;
-		return 0;
+		goto skip;
 	}
 	if (!cpuset_intersects(&cur, &ep->isolated))
-		return 0;
+		goto skip;
 	narrow(ep, &cur, &target);
-	ch.path = strdup(path);
 	ch.old = strdup(raw);
 	ch.new = cpuset_to_mask(&target, ep->nbits);
 	return ep_plan_add(plan, &ch);
+skip:
+	free(ch.name);
+	free(ch.path);
+	return 0;
 }
 
+/*
+ * The workqueues with a cpumask of their own (WQ_SYSFS and unbound), where
+ * they really are: /sys/bus/workqueue/devices/ only holds symlinks to them,
+ * and early-pin never writes through a symlink.
+ */
 int ep_plan_workqueues(struct earlypin *ep, struct ep_plan *plan)
 {
 	struct dirent *d;
 	DIR *dir;
 	int r;
 
-	r = plan_mask_file(ep, plan, "/sys/devices/virtual/workqueue/cpumask", "workqueue");
+	r = plan_mask_file(ep, plan, "", "workqueue");
 	if (r < 0)
 		return r;
-	dir = path_opendir(&ep->pc, "/sys/bus/workqueue/devices");
+	dir = path_opendir(&ep->pc, "/sys/devices/virtual/workqueue");
 	if (!dir)
 		return 0;
 	while ((d = readdir(dir))) {
-		char path[512];
-
-		if (d->d_name[0] == '.')
+		if (d->d_name[0] == '.' || (d->d_type != DT_DIR && d->d_type != DT_UNKNOWN))
 			continue;
-		snprintf(path, sizeof(path), "/sys/bus/workqueue/devices/%s/cpumask", d->d_name);
-		r = plan_mask_file(ep, plan, path, "workqueue");
+		r = plan_mask_file(ep, plan, d->d_name, "workqueue");
 		if (r < 0)
 			break;
 	}
@@ -388,30 +431,40 @@ static void driver_candidates(struct earlypin *ep, const char **ret, size_t max,
 	*ret_n = n;
 }
 
-static int plan_file(struct earlypin *ep, struct ep_plan *plan, const char *path, const char *value,
-		     const char *what)
+static int plan_file(struct earlypin *ep, struct ep_plan *plan, enum statefile_kind kind,
+		     const char *name, unsigned int policy, const char *value, const char *what)
 {
-	struct ep_change ch = { .kind = SF_FILE, .what = what };
+	struct ep_change ch = { .what = what };
+	struct statefile_rec rec = { .kind = kind, .name = (char *)name, .policy = policy };
 	char cur[256];
-	ssize_t n = path_read_buf(&ep->pc, cur, sizeof(cur), "%s", path);
+	ssize_t n;
+	int r = change_init(&ch, kind, name, policy);
 
+	if (r < 0)
+		return r;
+	n = path_read_buf_beneath(&ep->pc, cur, sizeof(cur), "%s", ch.path);
 	if (n < 0) {
 		ep_log(ep, LOG_WARNING, "cannot read %s: %s, ignoring", path_last(&ep->pc),
-		       strerror((int)-n));
+		       path_strerror((int)n));
 		ep->st.freq_failed++;
-		return 0;
+		goto skip;
 	}
 	if (strcmp(cur, value) == 0)
-		return 0;
-	if (n == 0) {
-		ep_log(ep, LOG_WARNING, "%s is empty, ignoring", path_last(&ep->pc));
+		goto skip;
+	rec.value = cur;
+	if (n == 0 || !statefile_rec_valid(&rec)) {
+		ep_log(ep, LOG_WARNING, "%s holds '%s', not a value early-pin can record, ignoring",
+		       path_last(&ep->pc), cur);
 		ep->st.freq_failed++;
-		return 0;
+		goto skip;
 	}
-	ch.path = strdup(path);
 	ch.old = strdup(cur);
 	ch.new = strdup(value);
 	return ep_plan_add(plan, &ch);
+skip:
+	free(ch.name);
+	free(ch.path);
+	return 0;
 }
 
 static bool word_in(const char *list, const char *word)
@@ -428,7 +481,7 @@ int ep_plan_freq(struct earlypin *ep, struct ep_plan *plan)
 {
 	unsigned int *pol = NULL;
 	size_t npol = 0;
-	char path[256], buf[512];
+	char buf[512];
 	int r;
 
 	if (!ep->governor[0] && !ep->no_turbo && !ep->freq_max)
@@ -475,8 +528,8 @@ int ep_plan_freq(struct earlypin *ep, struct ep_plan *plan)
 				       ep->governor, pol[i], buf);
 				ep->st.freq_failed++;
 			} else {
-				snprintf(path, sizeof(path), "%s/policy%u/scaling_governor", base, pol[i]);
-				if ((r = plan_file(ep, plan, path, ep->governor, "governor")) < 0)
+				if ((r = plan_file(ep, plan, SF_CPUFREQ, "scaling_governor", pol[i],
+						   ep->governor, "governor")) < 0)
 					break;
 			}
 		}
@@ -493,11 +546,11 @@ int ep_plan_freq(struct earlypin *ep, struct ep_plan *plan)
 			}
 			snprintf(buf, sizeof(buf), "%llu", (unsigned long long)max);
 			/* max first: min may never exceed it */
-			snprintf(path, sizeof(path), "%s/policy%u/scaling_max_freq", base, pol[i]);
-			if ((r = plan_file(ep, plan, path, buf, "max_freq")) < 0)
+			if ((r = plan_file(ep, plan, SF_CPUFREQ, "scaling_max_freq", pol[i], buf,
+					   "max_freq")) < 0)
 				break;
-			snprintf(path, sizeof(path), "%s/policy%u/scaling_min_freq", base, pol[i]);
-			if ((r = plan_file(ep, plan, path, buf, "min_freq")) < 0)
+			if ((r = plan_file(ep, plan, SF_CPUFREQ, "scaling_min_freq", pol[i], buf,
+					   "min_freq")) < 0)
 				break;
 		}
 	}
@@ -506,9 +559,9 @@ int ep_plan_freq(struct earlypin *ep, struct ep_plan *plan)
 		return r;
 	if (ep->no_turbo) {
 		if (path_exists(&ep->pc, "/sys/devices/system/cpu/intel_pstate/no_turbo"))
-			return plan_file(ep, plan, "/sys/devices/system/cpu/intel_pstate/no_turbo", "1", "turbo");
+			return plan_file(ep, plan, SF_TURBO, "intel_pstate", 0, "1", "turbo");
 		if (path_exists(&ep->pc, "/sys/devices/system/cpu/cpufreq/boost"))
-			return plan_file(ep, plan, "/sys/devices/system/cpu/cpufreq/boost", "0", "turbo");
+			return plan_file(ep, plan, SF_TURBO, "boost", 0, "0", "turbo");
 		ep_log(ep, LOG_WARNING, "no turbo control (intel_pstate/no_turbo, cpufreq/boost), ignoring");
 		ep->st.freq_failed++;
 	}
@@ -646,7 +699,7 @@ static unsigned int apply_task(struct earlypin *ep, struct ep_change *ch)
 
 static unsigned int apply_file(struct earlypin *ep, struct ep_change *ch)
 {
-	bool wq = ch->kind == SF_IRQ_DEFAULT || !strcmp(ch->what, "workqueue");
+	bool wq = ch->kind == SF_IRQ_DEFAULT || ch->kind == SF_WQ;
 	const char *path = ch->kind == SF_IRQ_DEFAULT ? "/proc/irq/default_smp_affinity" : ch->path;
 	int r = ep->ops.file_write(&ep->ops, path, ch->new);
 
@@ -668,7 +721,7 @@ static unsigned int apply_file(struct earlypin *ep, struct ep_change *ch)
 	else
 		ep->st.freq_failed++;
 	ep_log(ep, LOG_WARNING, "cannot write '%s' to %s%s: %s, ignoring", ch->new, ep->pc.root, path,
-	       strerror(-r));
+	       path_strerror(r));
 	return 1;
 }
 
@@ -687,7 +740,9 @@ unsigned int ep_apply(struct earlypin *ep, struct ep_plan *plan)
 			failed += apply_irq(ep, ch);
 			break;
 		case SF_IRQ_DEFAULT:
-		case SF_FILE:
+		case SF_WQ:
+		case SF_CPUFREQ:
+		case SF_TURBO:
 			failed += apply_file(ep, ch);
 			break;
 		}
@@ -711,7 +766,9 @@ void ep_print_plan(struct earlypin *ep, const struct ep_plan *plan)
 		case SF_IRQ_DEFAULT:
 			printf("would write /proc/irq/default_smp_affinity: %s -> %s\n", ch->old, ch->new);
 			break;
-		case SF_FILE:
+		case SF_WQ:
+		case SF_CPUFREQ:
+		case SF_TURBO:
 			printf("would write %s: %s -> %s\n", ch->path, ch->old, ch->new);
 			break;
 		}

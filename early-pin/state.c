@@ -3,6 +3,7 @@
  * early-pin: --save and --restore.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -72,16 +73,34 @@ void ep_state_seal(const struct statefile *sf)
 	tick_wait_past(sf->saved_at);
 }
 
-static const char *root_name(const struct earlypin *ep)
+/*
+ * The root a state belongs to, absolute and resolved: "--root r1" from one
+ * directory and "--root /abs/r1" (or "--root ./r1/") name the same machine.
+ */
+static int root_name(const struct earlypin *ep, char *buf, size_t len)
 {
-	return path_is_real_root(&ep->pc) ? "/" : ep->pc.root;
+	char abs[PATH_MAX];
+
+	if (path_is_real_root(&ep->pc)) {
+		snprintf(buf, len, "/");
+		return 0;
+	}
+	if (!realpath(ep->pc.root, abs))
+		return -errno;
+	if ((size_t)snprintf(buf, len, "%s", abs) >= len)
+		return -ENAMETOOLONG;
+	return 0;
 }
 
 int ep_state_init(struct earlypin *ep, struct statefile *sf, uint64_t saved_at)
 {
+	int r;
+
 	memset(sf, 0, sizeof(*sf));
 	ep_boot_id(ep, sf->boot_id, sizeof(sf->boot_id));
-	snprintf(sf->root, sizeof(sf->root), "%s", root_name(ep));
+	r = root_name(ep, sf->root, sizeof(sf->root));
+	if (r < 0)
+		return r;
 	sf->nbits = ep->nbits;
 	sf->saved_at = saved_at;
 	if (cpuset_format_list(&ep->hk, sf->housekeeping, sizeof(sf->housekeeping)) >=
@@ -172,7 +191,8 @@ static bool state_has(const struct statefile *sf, const struct ep_change *ch)
 		if (rec->kind != ch->kind)
 			continue;
 		if (rec->kind == SF_IRQ_DEFAULT || (rec->kind == SF_IRQ && rec->irq == ch->irq) ||
-		    (rec->kind == SF_FILE && strcmp(rec->path, ch->path) == 0))
+		    (rec->name && ch->name && rec->policy == ch->policy &&
+		     strcmp(rec->name, ch->name) == 0))
 			return true;
 	}
 	return false;
@@ -190,7 +210,7 @@ int ep_state_record(struct statefile *sf, const struct ep_plan *plan)
 		const struct ep_change *ch = &plan->v[i];
 		struct statefile_rec rec = {
 			.kind = ch->kind, .pid = ch->pid, .tid = ch->tid, .starttime = ch->starttime,
-			.irq = ch->irq, .path = ch->path, .value = ch->old,
+			.irq = ch->irq, .policy = ch->policy, .name = ch->name, .value = ch->old,
 		};
 
 		if (check && (ch->kind == SF_TASK ? taskkeys_find(&tk, sf, ch->tid, ch->starttime) != NULL
@@ -236,10 +256,36 @@ char *ep_state_path(struct earlypin *ep, const char *arg, bool create_dir)
  * A second --save on top of it would record sequestered masks as originals,
  * and restoring the two in the wrong order would lose the real ones.
  */
+/* The state named by <root>/run/quietcore/active, read only if it is to be trusted. */
+static ssize_t active_read(struct earlypin *ep, char *buf, size_t len)
+{
+	const char *p = path_get(&ep->pc, "%s/active", EP_STATE_DIR), *why = NULL;
+	ssize_t n;
+	int fd;
+
+	if (!p)
+		return -ENAMETOOLONG;
+	fd = path_open_trusted(p, &why);
+	if (fd == -EPERM)
+		ep_log(ep, LOG_WARNING, "%s: %s, not trusted", p, why);
+	if (fd < 0)
+		return fd;
+	do
+		n = read(fd, buf, len - 1);
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return (ssize_t)strlen(buf);
+}
+
 int ep_state_claim(struct earlypin *ep, const char *file, bool force)
 {
 	char *marker = ep_state_path(ep, "active", true), *tmp = NULL, cur[PATH_MAX];
 	char abs[PATH_MAX];
+	ssize_t n;
 	int r = 0;
 
 	if (!marker)
@@ -248,8 +294,12 @@ int ep_state_claim(struct earlypin *ep, const char *file, bool force)
 		r = -errno;
 		goto out;
 	}
-	if (!force && path_read_buf(&ep->pc, cur, sizeof(cur), "%s/active", EP_STATE_DIR) > 0 &&
-	    strcmp(cur, abs) != 0 && access(cur, F_OK) == 0) {
+	n = force ? 0 : active_read(ep, cur, sizeof(cur));
+	if (n == -EPERM) {
+		r = -EPERM;
+		goto out;
+	}
+	if (n > 0 && strcmp(cur, abs) != 0 && access(cur, F_OK) == 0) {
 		ep_log(ep, LOG_ERR, "another sequestering is in force (state %s): restore it first, or use --force",
 		       cur);
 		r = -EBUSY;
@@ -287,8 +337,7 @@ void ep_state_release(struct earlypin *ep, const char *file)
 
 	if (!realpath(file, abs))
 		return;
-	if (path_read_buf(&ep->pc, cur, sizeof(cur), "%s/active", EP_STATE_DIR) > 0 &&
-	    strcmp(cur, abs) == 0) {
+	if (active_read(ep, cur, sizeof(cur)) > 0 && strcmp(cur, abs) == 0) {
 		const char *p = path_get(&ep->pc, "%s/active", EP_STATE_DIR);
 
 		if (p)
@@ -298,18 +347,24 @@ void ep_state_release(struct earlypin *ep, const char *file)
 
 int ep_state_load(struct earlypin *ep, const char *file, struct statefile *sf)
 {
-	char boot_id[64];
+	char boot_id[64], root[PATH_MAX];
+	const char *why = "?";
 	unsigned int line = 0;
-	int r = statefile_read(file, sf, &line);
+	int r = statefile_read(file, sf, &line, &why);
 
 	switch (r) {
 	case 0:
 		break;
+	case -EPERM:
+		ep_log(ep, LOG_ERR, "%s: %s, refusing to restore: whoever can write it could make root write anything",
+		       file, why);
+		return r;
 	case -EMEDIUMTYPE:
 		ep_log(ep, LOG_ERR, "%s: not an early-pin state file, refusing to restore", file);
 		return r;
 	case -EPROTONOSUPPORT:
-		ep_log(ep, LOG_ERR, "%s: unsupported state file version, refusing to restore", file);
+		ep_log(ep, LOG_ERR, "%s: unsupported state file version %u, saved by %s early-pin (this one reads version %d), refusing to restore",
+		       file, line, line < STATEFILE_VERSION ? "an older" : "a newer", STATEFILE_VERSION);
 		return r;
 	case -EBADMSG:
 		if (line)
@@ -329,13 +384,52 @@ int ep_state_load(struct earlypin *ep, const char *file, struct statefile *sf)
 		statefile_free(sf);
 		return -ESTALE;
 	}
-	if (strcmp(sf->root, root_name(ep)) != 0) {
+	r = root_name(ep, root, sizeof(root));
+	if (r < 0 || strcmp(sf->root, root) != 0) {
 		ep_log(ep, LOG_ERR, "%s: saved for root %s, not %s, refusing to restore", file, sf->root,
-		       root_name(ep));
+		       r < 0 ? ep->pc.root : root);
 		statefile_free(sf);
 		return -EXDEV;
 	}
 	return 0;
+}
+
+int ep_state_save(struct earlypin *ep, const struct statefile *sf, const char *file, bool replace)
+{
+	const char *why = "?";
+	int r = path_open_dir_trusted(file, &why);
+
+	if (r == -EPERM) {
+		ep_log(ep, LOG_ERR, "cannot write state file: %s: %s, and --restore would not trust it",
+		       file, why);
+		return r;
+	}
+	if (r >= 0) {
+		close(r);
+		r = statefile_write(sf, file, replace);
+	}
+	if (r == -EEXIST)
+		ep_log(ep, LOG_ERR, "state file %s exists: restore it (or remove it, or use --force) first", file);
+	else if (r < 0)
+		ep_log(ep, LOG_ERR, "cannot write state file: %s: %s", file, strerror(-r));
+	return r;
+}
+
+int ep_read_irq_affinity(struct earlypin *ep, unsigned int irq, cpuset_t *ret)
+{
+	char raw[CPUSET_MAX / 4 + CPUSET_MAX / 32 + 16];
+	ssize_t n;
+
+	n = path_read_buf_beneath(&ep->pc, raw, sizeof(raw), "/proc/irq/%u/smp_affinity_list", irq);
+	if (n >= 0)
+		return strlen(raw) != (size_t)n ? -EINVAL : cpuset_parse_list(raw, 0, ret);
+	if (n != -ENOENT)
+		return (int)n;
+	/* only the mask file (very old kernels, captured trees) */
+	n = path_read_buf_beneath(&ep->pc, raw, sizeof(raw), "/proc/irq/%u/smp_affinity", irq);
+	if (n >= 0)
+		return strlen(raw) != (size_t)n ? -EINVAL : cpuset_parse_mask(raw, ret);
+	return (int)n;
 }
 
 /* ---- restore --------------------------------------------------------------- */
@@ -467,7 +561,7 @@ static unsigned int restore_irq(struct earlypin *ep, const struct statefile_rec 
 
 	if (cpuset_parse_list(rec->value, 0, &want) < 0)
 		return 1;
-	r = irq_read_affinity(&ep->pc, rec->irq, &cur);
+	r = ep_read_irq_affinity(ep, rec->irq, &cur);
 	if (r == -ENOENT) {
 		rs->exited++;
 		return 0;
@@ -482,8 +576,8 @@ static unsigned int restore_irq(struct earlypin *ep, const struct statefile_rec 
 			rs->unchanged++;	/* it never moved either */
 			return 0;
 		}
-		ep_log(ep, LOG_WARNING, "cannot restore IRQ %u to %s: %s", rec->irq, rec->value,
-		       strerror(-r));
+		ep_log(ep, LOG_WARNING, "cannot restore IRQ %u to %s: %s: %s", rec->irq, rec->value,
+		       path_last(&ep->pc), path_strerror(r));
 		rs->failed++;
 		return 1;
 	}
@@ -493,41 +587,38 @@ static unsigned int restore_irq(struct earlypin *ep, const struct statefile_rec 
 	return 0;
 }
 
-static unsigned int restore_file(struct earlypin *ep, const char *path, const char *value, bool mask,
+static unsigned int restore_file(struct earlypin *ep, const struct statefile_rec *rec,
 				 struct restore_stats *rs)
 {
-	char cur[CPUSET_MAX / 4 + CPUSET_MAX / 32 + 16];
-	ssize_t n = path_read_buf(&ep->pc, cur, sizeof(cur), "%s", path);
-	int r;
+	char cur[CPUSET_MAX / 4 + CPUSET_MAX / 32 + 16], path[PATH_MAX];
+	bool mask = rec->kind == SF_WQ || rec->kind == SF_IRQ_DEFAULT;
+	ssize_t n;
+	int r = statefile_rec_path(rec, path, sizeof(path));
 
+	if (r < 0)	/* not reached: the reader checked the record */
+		return 1;
+	n = path_read_buf_beneath(&ep->pc, cur, sizeof(cur), "%s", path);
 	if (n >= 0) {
 		cpuset_t a, b;
 
-		if (strcmp(cur, value) == 0 ||
-		    (mask && cpuset_parse_mask(cur, &a) == 0 && cpuset_parse_mask(value, &b) == 0 &&
+		if (strcmp(cur, rec->value) == 0 ||
+		    (mask && cpuset_parse_mask(cur, &a) == 0 && cpuset_parse_mask(rec->value, &b) == 0 &&
 		     cpuset_equal(&a, &b))) {
 			rs->unchanged++;
 			return 0;
 		}
 	}
-	r = ep->ops.file_write(&ep->ops, path, value);
+	r = ep->ops.file_write(&ep->ops, path, rec->value);
 	if (r < 0) {
-		ep_log(ep, LOG_WARNING, "cannot restore '%s' to %s%s: %s", value, ep->pc.root, path,
-		       strerror(-r));
+		ep_log(ep, LOG_WARNING, "cannot restore '%s' to %s%s: %s", rec->value, ep->pc.root, path,
+		       path_strerror(r));
 		rs->failed++;
 		return 1;
 	}
 	rs->files++;
 	if (ep->verbose)
-		printf("%s: restored %s\n", path, value);
+		printf("%s: restored %s\n", path, rec->value);
 	return 0;
-}
-
-static bool is_mask_file(const char *path)
-{
-	size_t n = strlen(path);
-
-	return n >= 8 && strcmp(path + n - 8, "/cpumask") == 0;
 }
 
 /*
@@ -647,10 +738,10 @@ unsigned int ep_restore(struct earlypin *ep, const struct statefile *sf)
 			failed += restore_irq(ep, rec, &rs);
 			break;
 		case SF_IRQ_DEFAULT:
-			failed += restore_file(ep, "/proc/irq/default_smp_affinity", rec->value, true, &rs);
-			break;
-		case SF_FILE:
-			failed += restore_file(ep, rec->path, rec->value, is_mask_file(rec->path), &rs);
+		case SF_WQ:
+		case SF_CPUFREQ:
+		case SF_TURBO:
+			failed += restore_file(ep, rec, &rs);
 			break;
 		}
 	}

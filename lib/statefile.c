@@ -5,6 +5,7 @@
 #include "statefile.h"
 #include "path.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -51,13 +52,154 @@ static bool is_value(const char *s)
 	return true;
 }
 
+static bool is_cpulist(const char *s)
+{
+	cpuset_t set;
+
+	return is_token(s) && cpuset_parse_list(s, 0, &set) == 0 && !cpuset_empty(&set);
+}
+
+static bool is_mask(const char *s)
+{
+	cpuset_t set;
+
+	return is_token(s) && cpuset_parse_mask(s, &set) == 0 && !cpuset_empty(&set);
+}
+
+/* A workqueue's name in sysfs: no '/', never "." or "..", nothing a shell or a line could split. */
+static bool is_wq_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 64 || s[0] == '.')
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_.:+-", *s))
+			return false;
+	return true;
+}
+
+static bool is_decimal(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+
+	return n > 0 && n <= 19 && !s[n];
+}
+
+static bool is_governor(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 31)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-')
+			return false;
+	return true;
+}
+
+/* The cpufreq attributes a save can record, and the values each may hold. */
+static const struct {
+	const char	*attr;
+	bool		(*valid)(const char *value);
+} cpufreq_attrs[] = {
+	{ "scaling_governor", is_governor },
+	{ "scaling_min_freq", is_decimal },
+	{ "scaling_max_freq", is_decimal },
+};
+
+/* The turbo switches: the name in the record and the file it stands for. */
+static const struct {
+	const char	*name;
+	const char	*path;
+} turbo_files[] = {
+	{ "intel_pstate", "/sys/devices/system/cpu/intel_pstate/no_turbo" },
+	{ "boost", "/sys/devices/system/cpu/cpufreq/boost" },
+};
+
+#define ELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+bool statefile_rec_valid(const struct statefile_rec *rec)
+{
+	const char *v = rec->value;
+
+	if (!is_value(v) || !is_token(v))
+		return false;
+	switch (rec->kind) {
+	case SF_IRQ_DEFAULT:
+		return is_mask(v);
+	case SF_IRQ:
+	case SF_TASK:
+		return is_cpulist(v);
+	case SF_WQ:
+		return rec->name && (!*rec->name || is_wq_name(rec->name)) && is_mask(v);
+	case SF_CPUFREQ:
+		for (size_t i = 0; rec->name && i < ELEMS(cpufreq_attrs); i++)
+			if (strcmp(rec->name, cpufreq_attrs[i].attr) == 0)
+				return cpufreq_attrs[i].valid(v);
+		return false;
+	case SF_TURBO:
+		for (size_t i = 0; rec->name && i < ELEMS(turbo_files); i++)
+			if (strcmp(rec->name, turbo_files[i].name) == 0)
+				return strcmp(v, "0") == 0 || strcmp(v, "1") == 0;
+		return false;
+	}
+	return false;
+}
+
+int statefile_rec_path(const struct statefile_rec *rec, char *buf, size_t len)
+{
+	const char *fixed = NULL;
+	int n;
+
+	if (!rec->name && (rec->kind == SF_WQ || rec->kind == SF_CPUFREQ || rec->kind == SF_TURBO))
+		return -EINVAL;
+	switch (rec->kind) {
+	case SF_IRQ_DEFAULT:
+		fixed = "/proc/irq/default_smp_affinity";
+		break;
+	case SF_IRQ:
+		n = snprintf(buf, len, "/proc/irq/%u/smp_affinity_list", rec->irq);
+		goto done;
+	case SF_TASK:
+		return -EINVAL;
+	case SF_WQ:
+		if (!*rec->name) {
+			fixed = "/sys/devices/virtual/workqueue/cpumask";
+			break;
+		}
+		if (!is_wq_name(rec->name))
+			return -EINVAL;
+		n = snprintf(buf, len, "/sys/devices/virtual/workqueue/%s/cpumask", rec->name);
+		goto done;
+	case SF_CPUFREQ:
+		for (size_t i = 0; i < ELEMS(cpufreq_attrs); i++)
+			if (strcmp(rec->name, cpufreq_attrs[i].attr) == 0) {
+				n = snprintf(buf, len, "/sys/devices/system/cpu/cpufreq/policy%u/%s",
+					     rec->policy, cpufreq_attrs[i].attr);
+				goto done;
+			}
+		return -EINVAL;
+	case SF_TURBO:
+		for (size_t i = 0; i < ELEMS(turbo_files); i++)
+			if (strcmp(rec->name, turbo_files[i].name) == 0)
+				fixed = turbo_files[i].path;
+		if (!fixed)
+			return -EINVAL;
+		break;
+	}
+	if (!fixed)
+		return -EINVAL;
+	n = snprintf(buf, len, "%s", fixed);
+done:
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
 int statefile_add(struct statefile *sf, const struct statefile_rec *rec)
 {
 	struct statefile_rec *r;
 
-	if (!is_value(rec->value) || (rec->kind == SF_FILE && !is_token(rec->path)))
-		return -EINVAL;
-	if (rec->kind != SF_FILE && !is_token(rec->value))
+	if (!statefile_rec_valid(rec))
 		return -EINVAL;
 	if (sf->n == sf->cap) {
 		size_t cap = sf->cap ? sf->cap * 2 : 256;
@@ -70,10 +212,10 @@ int statefile_add(struct statefile *sf, const struct statefile_rec *rec)
 	}
 	r = &sf->v[sf->n];
 	*r = *rec;
-	r->path = rec->kind == SF_FILE ? strdup(rec->path) : NULL;
+	r->name = rec->name ? strdup(rec->name) : NULL;
 	r->value = strdup(rec->value);
-	if (!r->value || (rec->kind == SF_FILE && !r->path)) {
-		free(r->path);
+	if (!r->value || (rec->name && !r->name)) {
+		free(r->name);
 		free(r->value);
 		return -ENOMEM;
 	}
@@ -86,7 +228,7 @@ void statefile_free(struct statefile *sf)
 	if (!sf)
 		return;
 	for (size_t i = 0; i < sf->n; i++) {
-		free(sf->v[i].path);
+		free(sf->v[i].name);
 		free(sf->v[i].value);
 	}
 	free(sf->v);
@@ -186,8 +328,17 @@ int statefile_write(const struct statefile *sf, const char *file, bool replace)
 		const struct statefile_rec *rec = &sf->v[i];
 
 		switch (rec->kind) {
-		case SF_FILE:
-			obuf_printf(&b, "file %s %s\n", rec->path, rec->value);
+		case SF_WQ:
+			if (*rec->name)
+				obuf_printf(&b, "wq-cpumask %s %s\n", rec->name, rec->value);
+			else
+				obuf_printf(&b, "wq-unbound %s\n", rec->value);
+			break;
+		case SF_CPUFREQ:
+			obuf_printf(&b, "cpufreq %u %s %s\n", rec->policy, rec->name, rec->value);
+			break;
+		case SF_TURBO:
+			obuf_printf(&b, "turbo %s %s\n", rec->name, rec->value);
 			break;
 		case SF_IRQ_DEFAULT:
 			obuf_printf(&b, "irq-default %s\n", rec->value);
@@ -264,13 +415,13 @@ out:
 
 /* ---- reading --------------------------------------------------------------- */
 
-static int read_file(const char *file, char **ret, size_t *ret_len)
+static int read_file(const char *file, char **ret, size_t *ret_len, const char **ret_why)
 {
-	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	int fd = path_open_trusted(file, ret_why);
 	int r;
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	r = fd_read_all(fd, 512U << 20, ret, ret_len);
 	close(fd);
 	return r;
@@ -291,20 +442,6 @@ static char *next_word(char **p)
 		*p = NULL;
 	}
 	return *s ? s : NULL;
-}
-
-static bool is_cpulist(const char *s)
-{
-	cpuset_t set;
-
-	return is_token(s) && cpuset_parse_list(s, 0, &set) == 0 && !cpuset_empty(&set);
-}
-
-static bool is_mask(const char *s)
-{
-	cpuset_t set;
-
-	return is_token(s) && cpuset_parse_mask(s, &set) == 0 && !cpuset_empty(&set);
 }
 
 static int parse_pid(const char *s, pid_t *ret)
@@ -328,11 +465,29 @@ static int parse_record(char *line, struct statefile *sf)
 
 	if (!kw)
 		return -EBADMSG;
-	if (strcmp(kw, "file") == 0) {
-		rec.kind = SF_FILE;
-		rec.path = next_word(&p);
+	if (strcmp(kw, "wq-unbound") == 0) {
+		rec.kind = SF_WQ;
+		rec.name = "";
 		rec.value = p;
-		if (!rec.path || rec.path[0] != '/')
+	} else if (strcmp(kw, "wq-cpumask") == 0) {
+		rec.kind = SF_WQ;
+		rec.name = next_word(&p);
+		rec.value = p;
+		if (!rec.name || !*rec.name)
+			return -EBADMSG;
+	} else if (strcmp(kw, "cpufreq") == 0) {
+		rec.kind = SF_CPUFREQ;
+		a = next_word(&p);
+		rec.name = next_word(&p);
+		rec.value = p;
+		if (!a || a[0] < '0' || a[0] > '9' || parse_u32(a, &u) < 0 || !rec.name)
+			return -EBADMSG;
+		rec.policy = u;
+	} else if (strcmp(kw, "turbo") == 0) {
+		rec.kind = SF_TURBO;
+		rec.name = next_word(&p);
+		rec.value = p;
+		if (!rec.name)
 			return -EBADMSG;
 	} else if (strcmp(kw, "irq-default") == 0) {
 		rec.kind = SF_IRQ_DEFAULT;
@@ -375,7 +530,8 @@ static char *header_value(char *line, const char *key)
 	return line + n + 1;
 }
 
-int statefile_read(const char *file, struct statefile *ret, unsigned int *ret_line)
+int statefile_read(const char *file, struct statefile *ret, unsigned int *ret_line,
+		   const char **ret_why)
 {
 	struct statefile sf = { 0 };
 	char *buf = NULL, *line, *next, *v;
@@ -385,7 +541,7 @@ int statefile_read(const char *file, struct statefile *ret, unsigned int *ret_li
 	bool ended = false;
 	int r;
 
-	r = read_file(file, &buf, &len);
+	r = read_file(file, &buf, &len, ret_why);
 	if (r < 0)
 		return r;
 	if (!buf)	/* not reached: fd_read_all sets it on success (for the analyzer) */
@@ -426,6 +582,8 @@ int statefile_read(const char *file, struct statefile *ret, unsigned int *ret_li
 			}
 			if (ver != STATEFILE_VERSION) {
 				free(buf);
+				if (ret_line)
+					*ret_line = ver;
 				return -EPROTONOSUPPORT;
 			}
 			continue;

@@ -3,23 +3,41 @@
  * statefile: what early-pin --save recorded, so --restore can put back
  * exactly what was there. A strict line-based text format, one record a line:
  *
- *   quietcore-early-pin-state 1
+ *   quietcore-early-pin-state 2
  *   boot_id 5f0c...                   /proc/sys/kernel/random/boot_id at save time
- *   root /                            the --root the state belongs to
+ *   root /                            the --root the state belongs to (absolute, resolved)
  *   nbits 128                         nr_cpu_ids at save time
  *   housekeeping 0,64                 the housekeeping set used
  *   saved_at 123456                   CLOCK_BOOTTIME in clock ticks (the unit of stat's starttime)
- *   file /sys/devices/virtual/workqueue/cpumask ffffffff,ffffffff,...
+ *   wq-unbound ffffffff,...           /sys/devices/virtual/workqueue/cpumask (mask)
+ *   wq-cpumask writeback ffffffff,... /sys/devices/virtual/workqueue/NAME/cpumask (mask)
+ *   cpufreq 0 scaling_governor powersave
+ *                                     /sys/devices/system/cpu/cpufreq/policyN/ATTR, ATTR one of
+ *                                     scaling_governor, scaling_min_freq, scaling_max_freq
+ *   turbo intel_pstate 0              /sys/devices/system/cpu/intel_pstate/no_turbo (0 or 1)
+ *   turbo boost 1                     /sys/devices/system/cpu/cpufreq/boost (0 or 1)
  *   irq-default ffffffff,ffffffff,... original default_smp_affinity (mask)
  *   irq 24 0-127                      original smp_affinity_list
  *   task 1234 1240 987654 0-127       pid tid starttime(stat field 22) cpulist
  *   end 5 0123456789abcdef            record count and FNV-1a 64 of every byte above
  *
- * Anything else -- an unknown word, a missing or extra field, a number that
- * does not parse, a bad cpulist, a wrong count or hash, text after "end" --
- * makes the whole file corrupt: restoring half of a damaged state is worse
- * than restoring none. Files are written atomically (temporary file, fsync,
- * rename, fsync of the directory) with mode 0600.
+ * A record is a typed action, never a path: the file it restores is rebuilt
+ * from its kind and ids by statefile_rec_path(), below the root, by --save
+ * and --restore alike. A workqueue NAME is [A-Za-z0-9_.:+-]{1,64} not
+ * starting with '.'; values are checked per kind (masks, cpulists, decimal
+ * frequencies, governor names, 0/1). Room is left for a "cgroup" kind (the
+ * cgroup files a run-time partition creates, issue 16): it does not exist yet.
+ *
+ * Anything else -- an unknown word, a name or attribute outside those sets,
+ * a missing or extra field, a number that does not parse, a bad cpulist, a
+ * wrong count or hash, text after "end" -- makes the whole file corrupt:
+ * restoring half of a damaged state is worse than restoring none. The hash
+ * has no key and proves nothing about who wrote the file: statefile_read()
+ * first checks the file itself (path_open_trusted(): a regular file owned by
+ * root or the caller, writable by nobody else, in such a directory). Version
+ * 1 files (free "file PATH VALUE" records) are refused. Files are written
+ * atomically (temporary file, fsync, rename, fsync of the directory) with
+ * mode 0600.
  */
 #ifndef QC_STATEFILE_H
 #define QC_STATEFILE_H
@@ -30,13 +48,15 @@
 #include <sys/types.h>
 
 #define STATEFILE_MAGIC		"quietcore-early-pin-state"
-#define STATEFILE_VERSION	1
+#define STATEFILE_VERSION	2
 
 enum statefile_kind {
-	SF_FILE,		/* path, value: a sysfs file's original text */
 	SF_IRQ_DEFAULT,		/* value: default_smp_affinity mask text */
 	SF_IRQ,			/* irq, value: cpulist */
 	SF_TASK,		/* pid, tid, starttime, value: cpulist */
+	SF_WQ,			/* name: a workqueue, "" the unbound mask; value: mask */
+	SF_CPUFREQ,		/* policy, name: attribute; value */
+	SF_TURBO,		/* name: "intel_pstate" or "boost"; value: what the file held */
 };
 
 struct statefile_rec {
@@ -45,7 +65,8 @@ struct statefile_rec {
 	pid_t		tid;
 	uint64_t	starttime;
 	unsigned int	irq;
-	char		*path;
+	unsigned int	policy;		/* SF_CPUFREQ */
+	char		*name;		/* SF_WQ, SF_CPUFREQ, SF_TURBO; else NULL */
 	char		*value;
 };
 
@@ -60,8 +81,19 @@ struct statefile {
 	size_t		cap;
 };
 
-/* Append a copy of rec. -EINVAL for a path or value the format cannot hold. */
+/* Append a copy of rec. -EINVAL for a name or value its kind does not allow. */
 int statefile_add(struct statefile *sf, const struct statefile_rec *rec);
+
+/*
+ * The file below the root that rec restores ("/proc/irq/24/smp_affinity_list"),
+ * rebuilt from its kind and ids: the one place --save and --restore get a
+ * path from. -EINVAL for a task (no file) or a name its kind does not allow,
+ * -ENAMETOOLONG if buf is too small.
+ */
+int statefile_rec_path(const struct statefile_rec *rec, char *buf, size_t len);
+
+/* Is value one that a record of this kind (and name) may hold? */
+bool statefile_rec_valid(const struct statefile_rec *rec);
 
 /*
  * Write atomically to file, mode 0600. Unless replace, an existing file is
@@ -71,12 +103,14 @@ int statefile_write(const struct statefile *sf, const char *file, bool replace);
 
 /*
  * Read and check a state file. Returns 0; -ENOENT etc. from the file system;
- * -EMEDIUMTYPE when it is not an early-pin state file at all (foreign);
- * -EPROTONOSUPPORT for another format version; -EBADMSG when corrupt, with
- * the first bad line number in *ret_line (0: the file as a whole, e.g. hash).
- * *ret untouched on failure.
+ * -EPERM when the file is not to be trusted (path_open_trusted(), the reason
+ * in *ret_why); -EMEDIUMTYPE when it is not an early-pin state file at all
+ * (foreign); -EPROTONOSUPPORT for another format version (the version in
+ * *ret_line); -EBADMSG when corrupt, with the first bad line number in
+ * *ret_line (0: the file as a whole, e.g. hash). *ret untouched on failure.
  */
-int statefile_read(const char *file, struct statefile *ret, unsigned int *ret_line);
+int statefile_read(const char *file, struct statefile *ret, unsigned int *ret_line,
+		   const char **ret_why);
 
 void statefile_free(struct statefile *sf);
 

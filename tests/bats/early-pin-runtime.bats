@@ -60,12 +60,14 @@ snapshot() {
 	assert_line "early-pin: could not move: 2 per-CPU kthreads (PF_NO_SETAFFINITY), 2 immovable IRQs (managed or per-CPU), 0 failed"
 	assert_line --regexp "^early-pin: still allowed on isolated CPUs 1-63,65-127: IRQs 8,9; per-CPU kthreads (ksoftirqd/5 kworker/u256:0|kworker/u256:0 ksoftirqd/5);$"
 	assert_equal "$(stat -c %a "$S")" 600
-	assert_equal "$(head -1 "$S")" "quietcore-early-pin-state 1"
+	assert_equal "$(head -1 "$S")" "quietcore-early-pin-state 2"
 	grep -qx "boot_id 6b1f0c2e-3d4a-4c55-8e9f-0a1b2c3d4e5f" "$S"
 	grep -qx "task 200 201 5000 64-127" "$S"
 	grep -qx "irq 4 64-127" "$S"
 	grep -qx "irq-default ffffffff,ffffffff,ffffffff,ffffffff" "$S"
-	grep -qx "file /sys/bus/workqueue/devices/writeback/cpumask ffffffff,ffffffff,ffffffff,ffffffff" "$S"
+	grep -qx "wq-cpumask writeback ffffffff,ffffffff,ffffffff,ffffffff" "$S"
+	grep -qx "wq-unbound ffffffff,ffffffff,ffffffff,ffffffff" "$S"
+	grep -qx "root $R" "$S"
 	grep -qE '^end [0-9]+ [0-9a-f]{16}$' "$S"
 	[ "$(snapshot)" != "$before" ]
 	run -0 "$EP" --root "$R" --restore "$S"
@@ -91,7 +93,9 @@ snapshot() {
 	before=$(snapshot)
 	run -0 "$EP" --root "$R" --housekeeping 0,64 --save "$S" --governor performance --freq-max --no-turbo
 	assert_equal "$(cat "$R"/sys/devices/system/cpu/cpufreq/policy64/scaling_min_freq)" 3500000
-	grep -qx "file /sys/devices/system/cpu/cpufreq/policy0/scaling_governor powersave" "$S"
+	grep -qx "cpufreq 0 scaling_governor powersave" "$S"
+	grep -qx "cpufreq 64 scaling_min_freq 800000" "$S"
+	grep -qx "turbo boost 1" "$S"
 	run -0 "$EP" --root "$R" --restore "$S" -v
 	assert_equal "$(snapshot)" "$before"
 	run -0 bash -c "grep -n 'op: write .*policy0/scaling_m' <<<'$output' | cut -d' ' -f3"

@@ -3,9 +3,12 @@
  * early-pin's state file (lib/statefile): statefile_read() on any bytes.
  * A file it accepts is written back with statefile_write() and read again:
  * the same header and records (the format is strict, so a round trip must
- * be exact). A rejected file leaves *ret untouched.
+ * be exact). A rejected file leaves *ret untouched. Every record it accepts
+ * is a typed action whose rebuilt path stays in the few directories a save
+ * can write: never a "..", never a free path.
  */
 #include <errno.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fuzz.h"
@@ -20,6 +23,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	FUZZ_ASSERT(mkdtemp(dir));
 	snprintf(in, sizeof(in), "%s/in", dir);
 	snprintf(out, sizeof(out), "%s/out", dir);
+	umask(022);	/* a group-writable state file is (rightly) refused */
 	return 0;
 }
 
@@ -35,9 +39,25 @@ __attribute__((destructor)) static void cleanup_dir(void)
 static bool rec_same(const struct statefile_rec *a, const struct statefile_rec *b)
 {
 	return a->kind == b->kind && a->pid == b->pid && a->tid == b->tid &&
-	       a->starttime == b->starttime && a->irq == b->irq && !a->path == !b->path &&
-	       (!a->path || !strcmp(a->path, b->path)) && !a->value == !b->value &&
-	       (!a->value || !strcmp(a->value, b->value));
+	       a->starttime == b->starttime && a->irq == b->irq && a->policy == b->policy &&
+	       !a->name == !b->name && (!a->name || !strcmp(a->name, b->name)) &&
+	       !a->value == !b->value && (!a->value || !strcmp(a->value, b->value));
+}
+
+/* The only places a restore may write. */
+static bool path_allowed(const char *p)
+{
+	static const char *const prefixes[] = {
+		"/proc/irq/", "/sys/devices/virtual/workqueue/", "/sys/devices/system/cpu/cpufreq/policy",
+		"/sys/devices/system/cpu/cpufreq/boost", "/sys/devices/system/cpu/intel_pstate/no_turbo",
+	};
+
+	if (strstr(p, "/..") || strstr(p, "/./") || strstr(p, "//"))
+		return false;
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(p, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return false;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -54,7 +74,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(&sf, 0x3c, sizeof(sf));
 	canary = sf;
-	r = statefile_read(in, &sf, &line);
+	FUZZ_ASSERT(chmod(in, 0600) == 0);
+	r = statefile_read(in, &sf, &line, NULL);
 	if (r < 0) {
 		FUZZ_ASSERT(r == -EBADMSG || r == -EMEDIUMTYPE || r == -EPROTONOSUPPORT ||
 			    r == -ENOMEM || r == -EFBIG);
@@ -62,12 +83,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(!memcmp(&sf, &canary, sizeof(sf)));	/* NOLINT(bugprone-suspicious-memory-comparison) */
 		return 0;
 	}
+	for (size_t i = 0; i < sf.n; i++) {
+		char p[512];
+
+		if (sf.v[i].kind == SF_TASK)
+			continue;
+		FUZZ_ASSERT(statefile_rec_path(&sf.v[i], p, sizeof(p)) == 0);
+		FUZZ_ASSERT(path_allowed(p));
+	}
 	unlink(out);
 	r = statefile_write(&sf, out, false);
 	if (r < 0)
 		fprintf(stderr, "statefile_write: %s\n", strerror(-r));
 	FUZZ_ASSERT(r == 0);
-	r = statefile_read(out, &sf2, &line);
+	r = statefile_read(out, &sf2, &line, NULL);
 	if (r < 0)
 		fprintf(stderr, "re-read: %s at line %u\n", strerror(-r), line);
 	FUZZ_ASSERT(r == 0);

@@ -118,12 +118,18 @@ nrec = len(lines) - 6
 sys.stdout.write(body + "end %d %016x\n" % (nrec, h))
 PY
 }
-statefile 'quietcore-early-pin-state 1' 'boot_id 5f0c3f9c-2d4e-4b7a-9a55-0d1f2e3c4b5a' 'root /' \
+statefile 'quietcore-early-pin-state 2' 'boot_id 5f0c3f9c-2d4e-4b7a-9a55-0d1f2e3c4b5a' 'root /' \
 	'nbits 4' 'housekeeping 0' 'saved_at 123456' \
-	'file /sys/devices/virtual/workqueue/cpumask f' 'irq-default f' 'irq 24 0-3' \
+	'wq-unbound f' 'wq-cpumask writeback f' 'irq-default f' 'irq 24 0-3' \
 	'task 1234 1240 987654 0-3' | seed statefile
-statefile 'quietcore-early-pin-state 1' 'boot_id x' 'root /tmp/root' 'nbits 128' \
+statefile 'quietcore-early-pin-state 2' 'boot_id x' 'root /tmp/root' 'nbits 128' \
 	'housekeeping 0,64' 'saved_at 0' 'irq 0 0-127' 'irq 9 0' 'task 1 1 5 0-127' \
-	'file /sys/devices/system/cpu/cpufreq/policy0/scaling_governor powersave' | seed statefile
-statefile 'quietcore-early-pin-state 1' 'boot_id b' 'root /' 'nbits 1' 'housekeeping 0' \
+	'cpufreq 0 scaling_governor powersave' 'cpufreq 64 scaling_min_freq 800000' \
+	'cpufreq 64 scaling_max_freq 3500000' 'turbo intel_pstate 0' 'turbo boost 1' | seed statefile
+statefile 'quietcore-early-pin-state 2' 'boot_id b' 'root /' 'nbits 1' 'housekeeping 0' \
 	'saved_at 1' | seed statefile
+# refused: a version 1 file, and free paths the old format took (issue 19)
+statefile 'quietcore-early-pin-state 1' 'boot_id b' 'root /' 'nbits 1' 'housekeeping 0' \
+	'saved_at 1' 'file /sys/devices/virtual/workqueue/cpumask 1' | seed statefile
+statefile 'quietcore-early-pin-state 2' 'boot_id b' 'root /' 'nbits 1' 'housekeeping 0' \
+	'saved_at 1' 'wq-cpumask ../../../../etc/passwd 1' | seed statefile

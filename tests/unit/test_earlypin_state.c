@@ -27,6 +27,7 @@ static int setup(void **state)
 	snprintf(dir, sizeof(dir), "/tmp/test_statefile.XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	snprintf(file, sizeof(file), "%s/state", dir);
+	umask(022);	/* a group-writable state file is refused */
 	return 0;
 }
 
@@ -42,9 +43,8 @@ static int teardown(void **state)
 static void sample(struct statefile *sf)
 {
 	static const struct statefile_rec recs[] = {
-		{ .kind = SF_FILE, .path = "/sys/devices/virtual/workqueue/cpumask", .value = "ff,ffffffff" },
-		{ .kind = SF_FILE, .path = "/sys/devices/system/cpu/cpufreq/policy0/scaling_governor",
-		  .value = "powersave" },
+		{ .kind = SF_WQ, .name = "", .value = "ff,ffffffff" },
+		{ .kind = SF_CPUFREQ, .policy = 0, .name = "scaling_governor", .value = "powersave" },
 		{ .kind = SF_IRQ_DEFAULT, .value = "ff,ffffffff" },
 		{ .kind = SF_IRQ, .irq = 24, .value = "0-39" },
 		{ .kind = SF_TASK, .pid = 100, .tid = 101, .starttime = 98765, .value = "0-39" },
@@ -96,7 +96,7 @@ static void test_round_trip(void **state)
 	assert_int_equal(statefile_write(&sf, file, false), -EEXIST);
 	assert_int_equal(statefile_write(&sf, file, true), 0);
 
-	assert_int_equal(statefile_read(file, &back, &line), 0);
+	assert_int_equal(statefile_read(file, &back, &line, NULL), 0);
 	assert_string_equal(back.boot_id, sf.boot_id);
 	assert_string_equal(back.root, "/");
 	assert_string_equal(back.housekeeping, "0,20");
@@ -110,8 +110,11 @@ static void test_round_trip(void **state)
 		assert_int_equal(back.v[i].starttime, sf.v[i].starttime);
 		assert_int_equal(back.v[i].irq, sf.v[i].irq);
 		assert_string_equal(back.v[i].value, sf.v[i].value);
-		if (sf.v[i].path)
-			assert_string_equal(back.v[i].path, sf.v[i].path);
+		assert_int_equal(back.v[i].policy, sf.v[i].policy);
+		if (sf.v[i].name)
+			assert_string_equal(back.v[i].name, sf.v[i].name);
+		else
+			assert_null(back.v[i].name);
 	}
 	statefile_free(&back);
 	statefile_free(&sf);
@@ -121,8 +124,8 @@ static void test_round_trip(void **state)
 static void test_add_refuses(void **state)
 {
 	struct statefile sf = { 0 };
-	struct statefile_rec nl = { .kind = SF_FILE, .path = "/x", .value = "a\nb" };
-	struct statefile_rec sp = { .kind = SF_FILE, .path = "/x y", .value = "a" };
+	struct statefile_rec nl = { .kind = SF_CPUFREQ, .name = "scaling_governor", .value = "a\nb" };
+	struct statefile_rec sp = { .kind = SF_WQ, .name = "x y", .value = "1" };
 	struct statefile_rec empty = { .kind = SF_IRQ, .irq = 1, .value = "" };
 
 	(void)state;
@@ -144,7 +147,7 @@ static int damaged(const char *from, const char *to, unsigned int *line)
 	snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(p - text), text, to, p + strlen(from));
 	spit(buf);
 	*line = 0;
-	r = statefile_read(file, &sf, line);
+	r = statefile_read(file, &sf, line, NULL);
 	if (r == 0)
 		statefile_free(&sf);
 	return r;
@@ -157,9 +160,10 @@ static void test_damaged(void **state)
 		int err;
 		unsigned int line;
 	} t[] = {
-		{ "quietcore-early-pin-state 1", "hello world", -EMEDIUMTYPE, 0 },
-		{ "quietcore-early-pin-state 1", "quietcore-early-pin-state 2", -EPROTONOSUPPORT, 0 },
-		{ "quietcore-early-pin-state 1", "quietcore-early-pin-state x", -EBADMSG, 1 },
+		{ "quietcore-early-pin-state 2", "hello world", -EMEDIUMTYPE, 0 },
+		{ "quietcore-early-pin-state 2", "quietcore-early-pin-state 1", -EPROTONOSUPPORT, 0 },
+		{ "quietcore-early-pin-state 2", "quietcore-early-pin-state 3", -EPROTONOSUPPORT, 0 },
+		{ "quietcore-early-pin-state 2", "quietcore-early-pin-state x", -EBADMSG, 1 },
 		{ "boot_id ", "bootid ", -EBADMSG, 2 },
 		{ "root /", "root relative", -EBADMSG, 3 },
 		{ "nbits 40", "nbits 0", -EBADMSG, 4 },
@@ -174,7 +178,8 @@ static void test_damaged(void **state)
 		{ "task 100 101 98765 0-39", "task 0 101 98765 0-39", -EBADMSG, 11 },
 		{ "task 100 101 98765 0-39", "task 100 101 98765x 0-39", -EBADMSG, 11 },
 		{ "irq-default ff,ffffffff", "irq-default zz", -EBADMSG, 9 },
-		{ "file /sys", "file sys", -EBADMSG, 7 },
+		{ "wq-unbound ff,ffffffff", "file /sys/devices/virtual/workqueue/cpumask ff,ffffffff", -EBADMSG, 7 },
+		{ "cpufreq 0 scaling_governor", "cpufreq 0 ../../scaling_governor", -EBADMSG, 8 },
 		/* a valid-looking change: only the hash catches it */
 		{ "irq 24 0-39", "irq 24 0-38", -EBADMSG, 0 },
 		{ "end 6 ", "end 5 ", -EBADMSG, 13 },
@@ -202,7 +207,7 @@ static void test_damaged(void **state)
 
 		snprintf(buf, sizeof(buf), "%.*s", (int)n, text);
 		spit(buf);
-		assert_int_not_equal(statefile_read(file, &sf, &line), 0);
+		assert_int_not_equal(statefile_read(file, &sf, &line, NULL), 0);
 	}
 	/* text after the end line */
 	{
@@ -210,7 +215,7 @@ static void test_damaged(void **state)
 
 		snprintf(buf, sizeof(buf), "%sirq 1 0\n", text);
 		spit(buf);
-		assert_int_equal(statefile_read(file, &sf, &line), -EBADMSG);
+		assert_int_equal(statefile_read(file, &sf, &line, NULL), -EBADMSG);
 	}
 	/* a NUL byte anywhere */
 	{
@@ -221,13 +226,13 @@ static void test_damaged(void **state)
 		fputc('\0', f);
 		fputs(text + 41, f);
 		fclose(f);
-		assert_int_equal(statefile_read(file, &sf, &line), -EBADMSG);
+		assert_int_equal(statefile_read(file, &sf, &line, NULL), -EBADMSG);
 	}
 	spit(text);
-	assert_int_equal(statefile_read(file, &sf, &line), 0);
+	assert_int_equal(statefile_read(file, &sf, &line, NULL), 0);
 	statefile_free(&sf);
 	unlink(file);
-	assert_int_equal(statefile_read(file, &sf, &line), -ENOENT);
+	assert_int_equal(statefile_read(file, &sf, &line, NULL), -ENOENT);
 }
 
 int main(void)

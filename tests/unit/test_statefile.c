@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * lib/statefile, version 2: a record is a typed action, never a path. Tables
+ * of records of every kind (valid, and every way a name or value can be
+ * wrong), the path each one is rebuilt into, state files with a correctly
+ * recomputed hash that must still be refused (the hash has no key: anyone
+ * can recompute it), and the trust checks before a file is read at all.
+ */
+#include <errno.h>
+#include <pwd.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "statefile.h"
+
+#include "table.h"
+#include "tmproot.h"
+
+static char dir[64], file[128];
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/test_statefile2.XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(file, sizeof(file), "%s/state", dir);
+	umask(022);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	return tmproot_remove(dir);
+}
+
+static const struct {
+	struct statefile_rec rec;
+	const char	*path;	/* NULL: refused */
+	const char	*line;	/* as written */
+} rec_cases[] = {
+	{ { .kind = SF_WQ, .name = "", .value = "ff" }, "/sys/devices/virtual/workqueue/cpumask",
+	  "wq-unbound ff" },
+	{ { .kind = SF_WQ, .name = "writeback", .value = "1,00000001" },
+	  "/sys/devices/virtual/workqueue/writeback/cpumask", "wq-cpumask writeback 1,00000001" },
+	{ { .kind = SF_WQ, .name = "blkcg_punt_bio", .value = "3" },
+	  "/sys/devices/virtual/workqueue/blkcg_punt_bio/cpumask", "wq-cpumask blkcg_punt_bio 3" },
+	{ { .kind = SF_WQ, .name = "nvme-wq:0.1+x", .value = "3" },
+	  "/sys/devices/virtual/workqueue/nvme-wq:0.1+x/cpumask", "wq-cpumask nvme-wq:0.1+x 3" },
+	{ { .kind = SF_CPUFREQ, .policy = 0, .name = "scaling_governor", .value = "powersave" },
+	  "/sys/devices/system/cpu/cpufreq/policy0/scaling_governor",
+	  "cpufreq 0 scaling_governor powersave" },
+	{ { .kind = SF_CPUFREQ, .policy = 64, .name = "scaling_min_freq", .value = "800000" },
+	  "/sys/devices/system/cpu/cpufreq/policy64/scaling_min_freq",
+	  "cpufreq 64 scaling_min_freq 800000" },
+	{ { .kind = SF_CPUFREQ, .policy = 3, .name = "scaling_max_freq", .value = "3500000" },
+	  "/sys/devices/system/cpu/cpufreq/policy3/scaling_max_freq",
+	  "cpufreq 3 scaling_max_freq 3500000" },
+	{ { .kind = SF_TURBO, .name = "intel_pstate", .value = "0" },
+	  "/sys/devices/system/cpu/intel_pstate/no_turbo", "turbo intel_pstate 0" },
+	{ { .kind = SF_TURBO, .name = "boost", .value = "1" }, "/sys/devices/system/cpu/cpufreq/boost",
+	  "turbo boost 1" },
+	{ { .kind = SF_IRQ_DEFAULT, .value = "ff,ffffffff" }, "/proc/irq/default_smp_affinity",
+	  "irq-default ff,ffffffff" },
+	{ { .kind = SF_IRQ, .irq = 24, .value = "0-39" }, "/proc/irq/24/smp_affinity_list",
+	  "irq 24 0-39" },
+	/* refused: names */
+	{ { .kind = SF_WQ, .name = "..", .value = "ff" }, NULL, NULL },
+	{ { .kind = SF_WQ, .name = ".", .value = "ff" }, NULL, NULL },
+	{ { .kind = SF_WQ, .name = ".hidden", .value = "ff" }, NULL, NULL },
+	{ { .kind = SF_WQ, .name = "../../../etc", .value = "ff" }, NULL, NULL },
+	{ { .kind = SF_WQ, .name = "a/b", .value = "ff" }, NULL, NULL },
+	{ { .kind = SF_WQ, .name = "a b", .value = "ff" }, NULL, NULL },
+	{ { .kind = SF_WQ, .name = "a\tb", .value = "ff" }, NULL, NULL },
+	{ { .kind = SF_WQ, .name = "a$b", .value = "ff" }, NULL, NULL },
+	{ { .kind = SF_WQ, .name = "x123456789x123456789x123456789x123456789x123456789x123456789x1234",
+	    .value = "ff" }, NULL, NULL },
+	{ { .kind = SF_WQ, .name = NULL, .value = "ff" }, NULL, NULL },
+	{ { .kind = SF_CPUFREQ, .name = "scaling_setspeed", .value = "800000" }, NULL, NULL },
+	{ { .kind = SF_CPUFREQ, .name = "../../../../../etc/passwd", .value = "x" }, NULL, NULL },
+	{ { .kind = SF_CPUFREQ, .name = "", .value = "1" }, NULL, NULL },
+	{ { .kind = SF_TURBO, .name = "no_turbo", .value = "1" }, NULL, NULL },
+	{ { .kind = SF_TURBO, .name = "/etc/passwd", .value = "1" }, NULL, NULL },
+	/* refused: values */
+	{ { .kind = SF_WQ, .name = "", .value = "zz" }, NULL, NULL },
+	{ { .kind = SF_WQ, .name = "", .value = "0" }, NULL, NULL },
+	{ { .kind = SF_CPUFREQ, .name = "scaling_min_freq", .value = "-1" }, NULL, NULL },
+	{ { .kind = SF_CPUFREQ, .name = "scaling_min_freq", .value = "8e5" }, NULL, NULL },
+	{ { .kind = SF_CPUFREQ, .name = "scaling_governor", .value = "root::0:0" }, NULL, NULL },
+	{ { .kind = SF_CPUFREQ, .name = "scaling_governor", .value = "a b" }, NULL, NULL },
+	{ { .kind = SF_TURBO, .name = "boost", .value = "2" }, NULL, NULL },
+	{ { .kind = SF_IRQ, .irq = 1, .value = "" }, NULL, NULL },
+	{ { .kind = SF_IRQ, .irq = 1, .value = "3-1" }, NULL, NULL },
+	{ { .kind = SF_IRQ_DEFAULT, .value = "0" }, NULL, NULL },
+};
+
+static void test_records(void **state)
+{
+	struct statefile sf = { 0 }, back;
+	unsigned int line = 0;
+	size_t valid = 0;
+
+	(void)state;
+	strcpy(sf.boot_id, "b");
+	strcpy(sf.root, "/");
+	strcpy(sf.housekeeping, "0");
+	sf.nbits = 40;
+	for (size_t i = 0; i < ARRAY_SIZE(rec_cases); i++) {
+		const struct statefile_rec *rec = &rec_cases[i].rec;
+		char path[256];
+		int rp = statefile_rec_path(rec, path, sizeof(path));
+		bool ok = statefile_rec_valid(rec);
+		int add = statefile_add(&sf, rec);
+
+		if (rec_cases[i].path) {
+			valid++;
+			if (!ok || add != 0)
+				case_fail("row %zu (%s): refused", i, rec_cases[i].line);
+			else if (rp != 0 || strcmp(path, rec_cases[i].path) != 0)
+				case_fail("row %zu: path %s (%d), want %s", i, rp ? "-" : path, rp,
+					  rec_cases[i].path);
+		} else if (ok || add != -EINVAL) {
+			case_fail("row %zu (kind %d, name %s, value %s): accepted", i, rec->kind,
+				  rec->name ? rec->name : "(null)", rec->value);
+		}
+	}
+	table_done();
+	assert_int_equal(sf.n, valid);
+	/* round trip: written as the table says, read back the same */
+	unlink(file);
+	assert_int_equal(statefile_write(&sf, file, false), 0);
+	assert_int_equal(statefile_read(file, &back, &line, NULL), 0);
+	assert_int_equal(back.n, sf.n);
+	{
+		char text[4096];
+		FILE *f = fopen(file, "r");
+		size_t n;
+
+		assert_non_null(f);
+		n = fread(text, 1, sizeof(text) - 1, f);
+		text[n] = '\0';
+		fclose(f);
+		for (size_t i = 0; i < ARRAY_SIZE(rec_cases); i++) {
+			char want[256];
+
+			if (!rec_cases[i].line)
+				continue;
+			snprintf(want, sizeof(want), "\n%s\n", rec_cases[i].line);
+			if (!strstr(text, want))
+				case_fail("line '%s' not written", rec_cases[i].line);
+		}
+	}
+	for (size_t i = 0; i < sf.n; i++) {
+		char a[256], b[256];
+
+		assert_int_equal(back.v[i].kind, sf.v[i].kind);
+		assert_int_equal(statefile_rec_path(&sf.v[i], a, sizeof(a)), 0);
+		assert_int_equal(statefile_rec_path(&back.v[i], b, sizeof(b)), 0);
+		assert_string_equal(a, b);
+		assert_string_equal(back.v[i].value, sf.v[i].value);
+	}
+	table_done();
+	statefile_free(&back);
+	statefile_free(&sf);
+}
+
+/* FNV-1a 64, as an attacker recomputes it: the trailer proves nothing. */
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* A complete v2 file around one record line, hash recomputed; 0600, ours. */
+static void forge(const char *record)
+{
+	char body[2048];
+	FILE *f;
+
+	snprintf(body, sizeof(body),
+		 "quietcore-early-pin-state 2\nboot_id b\nroot /\nnbits 4\nhousekeeping 0\nsaved_at 1\n%s\n",
+		 record);
+	unlink(file);
+	f = fopen(file, "w");
+	assert_non_null(f);
+	fprintf(f, "%send 1 %016llx\n", body, (unsigned long long)fnv1a(body));
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(file, 0600), 0);
+}
+
+static const struct {
+	const char	*record;
+	bool		ok;
+} forged_cases[] = {
+	{ "wq-cpumask writeback f", true },
+	{ "cpufreq 1 scaling_max_freq 100", true },
+	{ "turbo boost 0", true },
+	/* finding 1: free paths are gone, and names cannot smuggle one in */
+	{ "file /../../outside/victim pwned", false },
+	{ "file /etc/passwd root::0:0:root:/root:/bin/bash", false },
+	{ "wq-cpumask ../../../../etc f", false },
+	{ "wq-cpumask writeback/../../x f", false },
+	{ "wq-cpumask .. f", false },
+	{ "wq-cpumask f", false },
+	{ "wq-unbound", false },
+	{ "wq-unbound f f", false },
+	{ "cpufreq 0 ../../../../etc/shadow x", false },
+	{ "cpufreq 0 scaling_setspeed 100", false },
+	{ "cpufreq x scaling_max_freq 100", false },
+	{ "cpufreq -1 scaling_max_freq 100", false },
+	{ "cpufreq 0 scaling_max_freq", false },
+	{ "cpufreq 0 scaling_max_freq 100 200", false },
+	{ "turbo /etc/passwd 1", false },
+	{ "turbo boost yes", false },
+	{ "cgroup /sys/fs/cgroup/x/cpuset.cpus 0", false },	/* not a kind (yet) */
+};
+
+static void test_forged(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(forged_cases); i++) {
+		struct statefile sf;
+		unsigned int line = 0;
+		int r;
+
+		forge(forged_cases[i].record);
+		r = statefile_read(file, &sf, &line, NULL);
+		if (r == 0)
+			statefile_free(&sf);
+		if (forged_cases[i].ok && r != 0)
+			case_fail("'%s': refused (%d, line %u)", forged_cases[i].record, r, line);
+		if (!forged_cases[i].ok && (r != -EBADMSG || line != 7))
+			case_fail("'%s': got %d line %u, want -EBADMSG line 7", forged_cases[i].record, r,
+				  line);
+	}
+	table_done();
+}
+
+/* A file that would be fine is refused when anyone else could have written it. */
+static void test_untrusted(void **state)
+{
+	struct passwd *nobody = getpwnam("nobody");
+	struct statefile sf;
+	const char *why = NULL;
+	unsigned int line = 0;
+
+	(void)state;
+	forge("turbo boost 0");
+	assert_int_equal(statefile_read(file, &sf, &line, &why), 0);
+	statefile_free(&sf);
+	assert_int_equal(chmod(file, 0666), 0);
+	assert_int_equal(statefile_read(file, &sf, &line, &why), -EPERM);
+	assert_string_equal(why, "writable by group or others");
+	assert_int_equal(chmod(file, 0600), 0);
+	assert_int_equal(chmod(dir, 0777), 0);
+	assert_int_equal(statefile_read(file, &sf, &line, &why), -EPERM);
+	assert_string_equal(why, "its directory is writable by group or others");
+	assert_int_equal(chmod(dir, 0700), 0);
+	if (nobody && geteuid() == 0) {
+		assert_int_equal(chown(file, nobody->pw_uid, nobody->pw_gid), 0);
+		assert_int_equal(statefile_read(file, &sf, &line, &why), -EPERM);
+		assert_string_equal(why, "owned by another user (not root or the caller)");
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_records),
+		cmocka_unit_test(test_forged),
+		cmocka_unit_test(test_untrusted),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
