@@ -34,7 +34,7 @@ struct ep_change {
 	unsigned int	irq;		/* SF_IRQ */
 	unsigned int	policy;		/* SF_CPUFREQ */
 	char		*name;		/* SF_WQ, SF_CPUFREQ, SF_TURBO: as in the state file */
-	char		*path;		/* the file, from statefile_rec_path() (not for tasks and IRQs) */
+	char		*path;		/* its file, from statefile_rec_path() (not tasks, IRQs) */
 	char		*old;		/* original, as recorded in a state file */
 	char		*new;		/* target */
 	char		*wide;		/* SF_IRQ: the wider set to retry with (NULL: none) */

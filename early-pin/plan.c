@@ -305,7 +305,8 @@ static int change_init(struct ep_change *ch, enum statefile_kind kind, const cha
 	return 0;
 }
 
-static int plan_mask_file(struct earlypin *ep, struct ep_plan *plan, const char *name, const char *what)
+static int plan_mask_file(struct earlypin *ep, struct ep_plan *plan, const char *name,
+			  const char *what)
 {
 	char raw[CPUSET_MAX / 4 + CPUSET_MAX / 32 + 16];
 	cpuset_t cur, target;
@@ -315,7 +316,8 @@ static int plan_mask_file(struct earlypin *ep, struct ep_plan *plan, const char 
 
 	r = change_init(&ch, SF_WQ, name, 0);
 	if (r == -EINVAL) {
-		ep_log(ep, LOG_WARNING, "workqueue '%s': a name early-pin does not record, ignoring", name);
+		ep_log(ep, LOG_WARNING, "workqueue '%s': a name early-pin does not record, ignoring",
+		       name);
 		return 0;
 	}
 	if (r < 0)
@@ -326,7 +328,8 @@ static int plan_mask_file(struct earlypin *ep, struct ep_plan *plan, const char 
 	ep->st.wq_seen++;
 	r = n < 0 ? (int)n : cpuset_parse_mask(raw, &cur);
 	if (r < 0) {
-		ep_log(ep, LOG_WARNING, "cannot read %s: %s, ignoring", path_last(&ep->pc), path_strerror(r));
+		ep_log(ep, LOG_WARNING, "cannot read %s: %s, ignoring", path_last(&ep->pc),
+		       path_strerror(r));
 		ep->st.wq_failed++;
 		goto skip;
 	}

@@ -364,7 +364,8 @@ int ep_state_load(struct earlypin *ep, const char *file, struct statefile *sf)
 		return r;
 	case -EPROTONOSUPPORT:
 		ep_log(ep, LOG_ERR, "%s: unsupported state file version %u, saved by %s early-pin (this one reads version %d), refusing to restore",
-		       file, line, line < STATEFILE_VERSION ? "an older" : "a newer", STATEFILE_VERSION);
+		       file, line, line < STATEFILE_VERSION ? "an older" : "a newer",
+		       STATEFILE_VERSION);
 		return r;
 	case -EBADMSG:
 		if (line)

@@ -145,21 +145,11 @@ static int log_add(struct qc_ops *ops, enum ops_kind kind, pid_t pid, pid_t tid,
 /* Replace the whole content of an existing file (regular file in a fake tree). */
 static int replace_content(const char *path, const char *str)
 {
-	size_t len = strlen(str);
-	ssize_t n;
-	int fd, r = 0;
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	n = write(fd, str, len);
-	if (n < 0)
-		r = -errno;
-	else if ((size_t)n != len)
-		r = -EIO;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	return r;
+	return fd_write_str(fd, str);
 }
 
 static int fake_status_path(struct qc_ops *ops, pid_t pid, pid_t tid, char *buf, size_t len)

@@ -474,10 +474,8 @@ int path_read_cpumask(struct path_cxt *pc, cpuset_t *ret, const char *fmt, ...)
 
 int path_write_str(struct path_cxt *pc, const char *str, const char *fmt, ...)
 {
-	size_t len = strlen(str);
 	va_list ap;
-	ssize_t n;
-	int fd, r = 0;
+	int fd;
 
 	va_start(ap, fmt);
 	/*
@@ -489,16 +487,7 @@ int path_write_str(struct path_cxt *pc, const char *str, const char *fmt, ...)
 	va_end(ap);
 	if (fd < 0)
 		return fd;
-	do
-		n = write(fd, str, len);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		r = -errno;
-	else if ((size_t)n != len)
-		r = -EIO;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	return r;
+	return fd_write_str(fd, str);
 }
 
 /* ---- opening below the root without following symbolic links --------------- */

@@ -55,14 +55,12 @@ static int setup(void **state)
 	snprintf(root, sizeof(root), "/tmp/test_path_beneath.XXXXXX");
 	if (!mkdtemp(root))
 		return -1;
-	snprintf(p, sizeof(p), "%s/r", root);
-	mkdir(p, 0755);
-	snprintf(p, sizeof(p), "%s/r/proc", root);
-	mkdir(p, 0755);
-	snprintf(p, sizeof(p), "%s/r/proc/irq", root);
-	mkdir(p, 0755);
-	snprintf(p, sizeof(p), "%s/r/proc/irq/3", root);
-	mkdir(p, 0755);
+	for (const char *const *d = (const char *const[]){ "r", "r/proc", "r/proc/irq", "r/proc/irq/3", NULL };
+	     *d; d++) {
+		snprintf(p, sizeof(p), "%s/%s", root, *d);
+		if (mkdir(p, 0755) < 0)
+			return -1;
+	}
 	snprintf(outside, sizeof(outside), "%s/victim", root);
 	mk("victim", "outside\n");
 	mk("r/proc/irq/3/smp_affinity_list", "0-63\n");
