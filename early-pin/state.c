@@ -284,6 +284,7 @@ static ssize_t active_read(struct earlypin *ep, char *buf, size_t len)
 int ep_state_claim(struct earlypin *ep, const char *file, bool force)
 {
 	char *marker = ep_state_path(ep, "active", true), *tmp = NULL, cur[PATH_MAX];
+	const char *why = "?";
 	char abs[PATH_MAX];
 	ssize_t n;
 	int r = 0;
@@ -296,7 +297,7 @@ int ep_state_claim(struct earlypin *ep, const char *file, bool force)
 	}
 	n = force ? 0 : active_read(ep, cur, sizeof(cur));
 	if (n == -EPERM) {
-		r = -EPERM;
+		r = -EACCES;	/* logged */
 		goto out;
 	}
 	if (n > 0 && strcmp(cur, abs) != 0 && access(cur, F_OK) == 0) {
@@ -305,6 +306,17 @@ int ep_state_claim(struct earlypin *ep, const char *file, bool force)
 		r = -EBUSY;
 		goto out;
 	}
+	/* --force too: the marker is written only where it will be believed */
+	r = path_open_dir_trusted(marker, &why);
+	if (r == -EPERM) {
+		ep_log(ep, LOG_ERR, "cannot record the active state in %s: %s", marker, why);
+		r = -EACCES;	/* logged */
+		goto out;
+	}
+	if (r < 0)
+		goto out;
+	close(r);
+	r = 0;
 	if (asprintf(&tmp, "%s.tmp", marker) < 0) {
 		tmp = NULL;
 		r = -ENOMEM;
@@ -322,7 +334,7 @@ int ep_state_claim(struct earlypin *ep, const char *file, bool force)
 			r = -errno;
 	}
 out:
-	if (r < 0 && r != -EBUSY)
+	if (r < 0 && r != -EBUSY && r != -EACCES)
 		ep_log(ep, LOG_ERR, "cannot record the active state in %s: %s", marker ? marker : EP_STATE_DIR,
 		       strerror(-r));
 	free(tmp);

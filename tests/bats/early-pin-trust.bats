@@ -120,6 +120,29 @@ untouched() {
 	run -0 "$EP" --root "$R" --restore "$S"
 }
 
+@test "early-pin --save: the marker of the sequestering in force is read and written only in a trusted directory" {
+	mkdir -p "$R"/run/quietcore
+	chmod 0777 "$R"/run/quietcore
+	run -1 --separate-stderr "$EP" --root "$R" --housekeeping 0,64 --save "$S" -v
+	assert_equal "$stderr" "early-pin: $R/run/quietcore/active: its directory is writable by group or others, not trusted"
+	refute_output --partial "op: "
+	[ ! -e "$S" ]
+	run -1 --separate-stderr "$EP" --root "$R" --housekeeping 0,64 --save "$S" --force -v
+	assert_equal "$stderr" "early-pin: cannot record the active state in $R/run/quietcore/active: its directory is writable by group or others"
+	refute_output --partial "op: "
+	[ ! -e "$S" ]
+	# a marker anyone could have written is not believed either
+	chmod 0755 "$R"/run/quietcore
+	echo /somewhere/else >"$R"/run/quietcore/active
+	chmod 0666 "$R"/run/quietcore/active
+	run -1 --separate-stderr "$EP" --root "$R" --housekeeping 0,64 --save "$S" -v
+	assert_equal "$stderr" "early-pin: $R/run/quietcore/active: writable by group or others, not trusted"
+	refute_output --partial "op: "
+	rm "$R"/run/quietcore/active
+	run -0 "$EP" --root "$R" --housekeeping 0,64 --save "$S"
+	run -0 "$EP" --root "$R" --restore "$S"
+}
+
 @test "early-pin --save: the reproducer of finding 2 -- a symlinked target is neither read nor rewritten" {
 	echo 0-63 >"$T"/outside/affinity
 	rm "$R"/proc/irq/3/smp_affinity_list
