@@ -15,6 +15,8 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "path.h"
+
 #define ATOMICFILE_MAX	(16U << 20)	/* configuration files, not disk images */
 
 int rootdir_open(const char *root)
@@ -96,12 +98,11 @@ int atomicfile_read(int rootfd, const char *path, char **ret_buf, size_t *ret_le
 	close(dfd);
 	if (r < 0)
 		return r;
+	r = fd_check_regular(fd);	/* -EISDIR, -PATH_ENOTREG */
+	if (r < 0)
+		goto out;
 	if (fstat(fd, &st) < 0) {
 		r = -errno;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		r = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 		goto out;
 	}
 	if ((size_t)st.st_size > ATOMICFILE_MAX) {

@@ -36,7 +36,8 @@ int atomicfile_open_parent(int rootfd, const char *path, int *ret_dirfd, const c
 /*
  * Read a whole regular file. ret_buf is malloc'ed and NUL-terminated (the file
  * may itself hold NULs: use *ret_len). ret_st may be NULL.
- * -ENOENT if absent, -ELOOP for a symlink, -EISDIR/-EINVAL for non-regular files.
+ * -ENOENT if absent, -ELOOP for a symlink, -EISDIR for a directory, -PATH_ENOTREG
+ * (lib/path.h) for any other file that is not a regular one.
  */
 int atomicfile_read(int rootfd, const char *path, char **ret_buf, size_t *ret_len,
 		    struct stat *ret_st);

@@ -20,6 +20,7 @@
 #include "cmdedit.h"
 #include "cpuset.h"
 #include "grubdefault.h"
+#include "path.h"
 
 #define MANIFEST_PATH	BOOTCFG_STATE_DIR "/manifest"
 #define LOCK_PATH	BOOTCFG_STATE_DIR "/lock"
@@ -436,7 +437,7 @@ static int grub_load_err(int r, const struct grubdefault_error *ge, const char *
 	if (r == -EINVAL)
 		errf(err, "cannot parse %s line %u: %s", path, ge->line, ge->what ? ge->what : "syntax error");
 	else
-		errf(err, "cannot read %s: %s%s", path, strerror(-r),
+		errf(err, "cannot read %s: %s%s", path, path_strerror(r),
 		     r == -ELOOP ? " (a symlink: refusing to edit through it)" : "");
 	return r;
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "atomicfile.h"
+#include "path.h"
 
 #define REF_OPEN	'\001'
 #define REF_CLOSE	'\002'
@@ -710,7 +711,7 @@ int grubdefault_load(int rootfd, bool dropins, struct grubdefault *ret,
 
 			snprintf(path, sizeof(path), "/etc/default/grub.d/%s", names[i]);
 			r = atomicfile_read(rootfd, path, &buf, &len, &st);
-			if (r == -EISDIR || r == -EINVAL)
+			if (r == -EISDIR || r == -PATH_ENOTREG)
 				continue;	/* the shell's [ -e ] + . would fail too */
 			if (r < 0)
 				goto fail;

@@ -65,11 +65,75 @@ const char *path_get(struct path_cxt *pc, const char *fmt, ...)
 	return p;
 }
 
+int fd_check_regular(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(st.st_mode))
+		return -PATH_ENOTREG;
+	return 0;
+}
+
+int openat_regular(int dirfd, const char *name, int flags)
+{
+	int fd, fl, r;
+
+	/* O_NONBLOCK: a FIFO's open would wait for a writer forever. */
+	fd = openat(dirfd, name, flags | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = fd_check_regular(fd);
+	if (r == 0 && !(flags & O_NONBLOCK)) {
+		fl = fcntl(fd, F_GETFL);
+		if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
+			r = -errno;
+	}
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+const char *path_strerror(int err)
+{
+	if (err < 0)
+		err = -err;
+	return err == PATH_ENOTREG ? "not a regular file" : strerror(err);
+}
+
+/*
+ * Read-only opens of anything but a directory must be regular files: sysfs
+ * attributes and procfs files are, and a FIFO, a device or a directory in
+ * their place is refused rather than blocked on or read as data. Devices are
+ * opened through path_open_device() only.
+ */
 static __attribute__((format(printf, 3, 0))) int path_vopen(struct path_cxt *pc, int flags, const char *fmt, va_list ap)
 {
 	const char *p = path_vget(pc, fmt, ap);
 	int fd;
 
+	if (!p)
+		return -ENAMETOOLONG;
+	if ((flags & O_ACCMODE) == O_RDONLY && !(flags & (O_DIRECTORY | O_PATH)))
+		return openat_regular(AT_FDCWD, p, flags);
+	fd = open(p, flags | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int path_open_device(struct path_cxt *pc, int flags, const char *fmt, ...)
+{
+	const char *p;
+	va_list ap;
+	int fd;
+
+	va_start(ap, fmt);
+	p = path_vget(pc, fmt, ap);
+	va_end(ap);
 	if (!p)
 		return -ENAMETOOLONG;
 	fd = open(p, flags | O_CLOEXEC);
@@ -89,17 +153,30 @@ int path_open(struct path_cxt *pc, int flags, const char *fmt, ...)
 
 FILE *path_fopen(struct path_cxt *pc, const char *mode, const char *fmt, ...)
 {
-	const char *p;
-	char m[8];
 	va_list ap;
+	FILE *f;
+	int fd;
 
-	va_start(ap, fmt);
-	p = path_vget(pc, fmt, ap);
-	va_end(ap);
-	if (!p)
+	/* Read-only only: callers write through path_write_str(). */
+	if (strcmp(mode, "r") != 0 && strcmp(mode, "re") != 0) {
+		errno = EINVAL;
 		return NULL;
-	snprintf(m, sizeof(m), "%se", mode);	/* close-on-exec */
-	return fopen(p, m);
+	}
+	va_start(ap, fmt);
+	fd = path_vopen(pc, O_RDONLY, fmt, ap);
+	va_end(ap);
+	if (fd < 0) {
+		errno = -fd;
+		return NULL;
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+	}
+	return f;
 }
 
 DIR *path_opendir(struct path_cxt *pc, const char *fmt, ...)

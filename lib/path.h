@@ -18,6 +18,7 @@
 #define QC_PATH_H
 
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -53,7 +54,24 @@ const char *path_get(struct path_cxt *pc, const char *fmt, ...) PATH_FMT;
 const char *path_vget(struct path_cxt *pc, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 
+/*
+ * A file read is a regular file. Read-only opens (path_open with O_RDONLY and
+ * no O_DIRECTORY, path_fopen, every path_read_*) refuse a directory with
+ * -EISDIR and anything else that is not a regular file (FIFO, device, socket)
+ * with -PATH_ENOTREG, without blocking. -ENOENT always means "absent".
+ */
+#define PATH_ENOTREG EMEDIUMTYPE
+/* strerror(), with "not a regular file" for PATH_ENOTREG; err may be negative. */
+const char *path_strerror(int err);
+/* 0, -EISDIR or -PATH_ENOTREG for the open fd. */
+int fd_check_regular(int fd);
+/* openat(2) of a regular file for reading, as above; returns the fd or -errno. */
+int openat_regular(int dirfd, const char *name, int flags);
+
 int path_open(struct path_cxt *pc, int flags, const char *fmt, ...) PATH_FMT3;
+/* The one exception: open a device (/dev/kmsg, /dev/cpu/N/msr) as it is. */
+int path_open_device(struct path_cxt *pc, int flags, const char *fmt, ...) PATH_FMT3;
+/* mode "r" or "re" only (always close-on-exec); NULL with errno set. */
 FILE *path_fopen(struct path_cxt *pc, const char *mode, const char *fmt, ...) PATH_FMT3;
 DIR *path_opendir(struct path_cxt *pc, const char *fmt, ...) PATH_FMT;
 bool path_exists(struct path_cxt *pc, const char *fmt, ...) PATH_FMT;

@@ -299,7 +299,7 @@ static void kmsg_scan(struct verify *v, struct check *c)
 	size_t llen = 0, records = 0;
 	int fd;
 
-	fd = path_open(&v->pc, O_RDONLY | O_NONBLOCK, "/dev/kmsg");
+	fd = path_open_device(&v->pc, O_RDONLY | O_NONBLOCK, "/dev/kmsg");
 	if (fd < 0) {
 		char *s = NULL;
 

@@ -439,7 +439,7 @@ void smi_read(struct path_cxt *pc, const cpuset_t *cpus, bool may_load_module, s
 	cpuset_foreach(cpu, cpus) {
 		uint64_t val;
 		ssize_t n;
-		int fd = path_open(pc, O_RDONLY, "/dev/cpu/%d/msr", cpu);
+		int fd = path_open_device(pc, O_RDONLY, "/dev/cpu/%d/msr", cpu);
 
 		if (fd < 0) {
 			snprintf(s.reason, sizeof(s.reason), "cannot open %.200s: %s%s", path_last(pc), strerror(-fd),

@@ -512,6 +512,91 @@ static void test_read_str(void **state)
 	free(big);
 }
 
+/*
+ * Every reader refuses what is not a regular file, at once (a FIFO with no
+ * writer would block open(2) and read(2) forever), and tells it from "absent".
+ */
+static void test_read_not_regular(void **state)
+{
+	static const struct {
+		const char	*name;
+		int		err;
+	} rows[] = {
+		{ "/nr/fifo", -PATH_ENOTREG },
+		{ "/nr/null", -PATH_ENOTREG },	/* a character device through a symlink */
+		{ "/nr/dir", -EISDIR },
+		{ "/nr/loop", -ELOOP },
+		{ "/nr/missing", -ENOENT },
+	};
+	struct path_cxt pc;
+	char p[PATH_MAX], buf[64];
+	cpuset_t set;
+	uint32_t u;
+	char *s;
+	FILE *f;
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/nr", scratch);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/nr/fifo", scratch);
+	assert_int_equal(mkfifo(p, 0644), 0);
+	snprintf(p, sizeof(p), "%s/nr/null", scratch);
+	assert_int_equal(symlink("/dev/null", p), 0);
+	snprintf(p, sizeof(p), "%s/nr/dir", scratch);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/nr/loop", scratch);
+	assert_int_equal(symlink("loop", p), 0);
+	scratch_write("nr/file", "0-1\n", 4);
+
+	assert_int_equal(path_cxt_init(&pc, scratch), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		const char *n = rows[i].name;
+		int r;
+
+		s = NULL;
+		if ((r = (int)path_read_buf(&pc, buf, sizeof(buf), "%s", n)) != rows[i].err)
+			case_fail("path_read_buf %s: %d, want %d", n, r, rows[i].err);
+		if ((r = path_read_str(&pc, &s, "%s", n)) != rows[i].err)
+			case_fail("path_read_str %s: %d, want %d", n, r, rows[i].err);
+		if (r == 0)
+			free(s);
+		if ((r = path_read_u32(&pc, &u, "%s", n)) != rows[i].err)
+			case_fail("path_read_u32 %s: %d, want %d", n, r, rows[i].err);
+		if ((r = path_read_cpulist(&pc, 0, &set, "%s", n)) != rows[i].err)
+			case_fail("path_read_cpulist %s: %d, want %d", n, r, rows[i].err);
+		if (strcmp(path_last(&pc) + strlen(scratch), n) != 0)
+			case_fail("path_last %s: %s", n, path_last(&pc));
+		if ((r = path_open(&pc, O_RDONLY, "%s", n)) != rows[i].err) {
+			case_fail("path_open %s: %d, want %d", n, r, rows[i].err);
+			if (r >= 0)
+				close(r);
+		}
+		errno = 0;
+		f = path_fopen(&pc, "re", "%s", n);
+		if (f || errno != -rows[i].err)
+			case_fail("path_fopen %s: %p errno %d, want %d", n, (void *)f, errno, -rows[i].err);
+		if (f)
+			fclose(f);
+	}
+	table_done();
+
+	/* The regular file next to them reads, and blocking mode is restored. */
+	assert_int_equal(path_read_cpulist(&pc, 0, &set, "/nr/file"), 0);
+	fd = path_open(&pc, O_RDONLY, "/nr/file");
+	assert_true(fd >= 0);
+	assert_int_equal(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+	close(fd);
+	/* The named exception opens a device; directories open with O_DIRECTORY. */
+	fd = path_open_device(&pc, O_RDONLY, "/nr/null");
+	assert_true(fd >= 0);
+	close(fd);
+	fd = path_open(&pc, O_RDONLY | O_DIRECTORY, "/nr/dir");
+	assert_true(fd >= 0);
+	close(fd);
+	assert_string_equal(path_strerror(-PATH_ENOTREG), "not a regular file");
+	assert_string_equal(path_strerror(-ENOENT), strerror(ENOENT));
+}
+
 /* ---- writing ------------------------------------------------------------------ */
 
 static void test_write_str(void **state)
@@ -658,6 +743,7 @@ int main(void)
 		cmocka_unit_test(test_read_cpumask),
 		cmocka_unit_test(test_read_buf),
 		cmocka_unit_test(test_read_str),
+		cmocka_unit_test(test_read_not_regular),
 		cmocka_unit_test(test_write_str),
 		cmocka_unit_test(test_exists_access_opendir),
 		cmocka_unit_test(test_strip_trailing),
