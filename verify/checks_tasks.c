@@ -30,6 +30,23 @@ bool verify_allowed(const struct verify *v, const char *comm)
  * leader (tid == pid) among them. One pass, so 10,000 threads of one process
  * cost 10,000 steps, not 50 million. NULL on allocation failure.
  */
+/*
+ * Threads whose stat or status was there but unreadable or malformed were not
+ * checked: never OK over them (an exited thread is skipped, this is not one).
+ */
+static void tasks_unreadable_problem(struct verify *v, struct check *c)
+{
+	const struct tasklist_v *tl = &v->tasks;
+
+	check_detail_int(c, "threads_unreadable", (int64_t)tl->unreadable);
+	if (!tl->unreadable)
+		return;
+	check_detail_str(c, "unreadable_path", tl->unreadable_path);
+	check_problem(c, VS_UNKNOWN, "cannot read %s: %s%s", tl->unreadable_path,
+		      path_strerror(tl->unreadable_err),
+		      tl->unreadable > 1 ? " (and other threads: see threads_unreadable)" : "");
+}
+
 static const char **leader_comms(const struct tasklist_v *tl)
 {
 	const char **v = calloc(tl->n ? tl->n : 1, sizeof(*v));
@@ -93,6 +110,7 @@ void check_tasks(struct verify *v, struct check *c)
 			      strerror(-v->tasks_err));
 		return;
 	}
+	tasks_unreadable_problem(v, c);
 	leaders = leader_comms(tl);
 	if (!leaders) {
 		check_problem(c, VS_UNKNOWN, "out of memory");
@@ -261,6 +279,7 @@ void check_rcu(struct verify *v, struct check *c)
 			      strerror(-v->tasks_err));
 		return;
 	}
+	tasks_unreadable_problem(v, c);
 	cpuset_zero(&offloaded);
 	bad = check_detail_array(c, "offload_threads_on_isolated");
 	for (size_t i = 0; i < tl->n; i++) {
@@ -517,6 +536,7 @@ void check_services(struct verify *v, struct check *c)
 		check_problem(c, VS_UNKNOWN, "cannot list the running services in %s: %s",
 			      path_get(&v->pc, "/proc"), strerror(-v->tasks_err));
 	} else {
+		tasks_unreadable_problem(v, c);
 		t = find_process(&v->tasks, "irqbalance");
 		check_detail_bool(c, "irqbalance", t != NULL);
 		if (t)

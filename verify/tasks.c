@@ -32,10 +32,10 @@ void tasks_free(struct tasklist_v *tl)
 static ssize_t read_at(int dirfd, const char *name, char *buf, size_t len)
 {
 	ssize_t n;
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	int fd = openat_regular(dirfd, name, O_RDONLY);
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	do
 		n = read(fd, buf, len - 1);
 	while (n < 0 && errno == EINTR);
@@ -90,6 +90,7 @@ static bool is_rcu_offload_thread(const char *comm)
 }
 
 struct scan {
+	struct path_cxt		*pc;
 	struct tasklist_v	tl;
 	int			procfd;
 	bool			real;
@@ -97,13 +98,28 @@ struct scan {
 	const cpuset_t		*isolated, *housekeeping;
 };
 
+/*
+ * A thread whose stat (or status) exists but cannot be read or parsed: not an
+ * exited thread. Counted, and the first one named, so the checks say UNKNOWN.
+ */
+static void tasks_unreadable(struct scan *sc, const char *relpath, int err)
+{
+	const char *p;
+
+	if (sc->tl.unreadable++)
+		return;
+	p = path_get(sc->pc, "/proc/%s", relpath);
+	snprintf(sc->tl.unreadable_path, sizeof(sc->tl.unreadable_path), "%s", p ? p : relpath);
+	sc->tl.unreadable_err = err;
+}
+
 static int scan_one(const struct taskid *id, void *data)
 {
 	struct scan *sc = data;
 	struct vtask t = { .pid = (int)id->pid, .tid = (int)id->tid };
 	struct taskstat st;
 	cpuset_t allowed;
-	char path[64], buf[1024];
+	char path[64], buf[4096];	/* as taskstat_read: a stat line may pass 1 KiB */
 	ssize_t n;
 	int ar;
 
@@ -112,8 +128,18 @@ static int scan_one(const struct taskid *id, void *data)
 	sc->tl.threads_total++;
 	snprintf(path, sizeof(path), "%d/task/%d/stat", (int)id->pid, (int)id->tid);
 	n = read_at(sc->procfd, path, buf, sizeof(buf));
-	if (n <= 0 || taskstat_parse(buf, &st) < 0) {
-		sc->tl.vanished++;
+	if (n == -ENOENT || n == -ESRCH) {
+		sc->tl.vanished++;	/* exited since the listing */
+		return 0;
+	}
+	if (n == 0)
+		n = -ENODATA;
+	else if (n == (ssize_t)sizeof(buf) - 1)
+		n = -EFBIG;	/* "cut" is not "parsed": the fields past 1 KiB matter */
+	else if (n > 0 && (strlen(buf) != (size_t)n || taskstat_parse(buf, &st) < 0))
+		n = -EINVAL;
+	if (n < 0) {
+		tasks_unreadable(sc, path, (int)n);
 		return 0;
 	}
 	if (st.state == 'Z' || st.state == 'X')
@@ -135,6 +161,10 @@ static int scan_one(const struct taskid *id, void *data)
 		return 0;
 	}
 	t.affinity_ok = ar == 0;
+	if (!t.affinity_ok && !sc->real) {
+		snprintf(path, sizeof(path), "%d/task/%d/status", (int)id->pid, (int)id->tid);
+		tasks_unreadable(sc, path, ar);
+	}
 	if (t.affinity_ok) {
 		t.allowed_isolated = cpuset_intersects(&allowed, sc->isolated);
 		t.allowed_housekeeping_only = cpuset_subset(&allowed, sc->housekeeping);
@@ -155,6 +185,7 @@ int tasks_scan(struct path_cxt *pc, const cpuset_t *isolated, const cpuset_t *ho
 	       int exclude_tgid, struct tasklist_v *ret)
 {
 	struct scan sc = {
+		.pc = pc,
 		.real = path_is_real_root(pc),
 		.exclude_tgid = exclude_tgid,
 		.isolated = isolated,

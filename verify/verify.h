@@ -114,7 +114,10 @@ struct tasklist_v {
 	struct vtask	*v;
 	size_t		n, cap;
 	size_t		threads_total;	/* including ones that vanished mid-scan */
-	size_t		vanished;
+	size_t		vanished;	/* exited during the scan (ENOENT, ESRCH): skipped */
+	size_t		unreadable;	/* stat or status there but unreadable or malformed */
+	char		unreadable_path[PATH_MAX];	/* the first of them */
+	int		unreadable_err;			/* and its -errno */
 };
 
 /*

@@ -512,6 +512,60 @@ irq_detail() { # irq_detail JQ-PATH: one value from the irq-affinity details
 	[ "$(status_of tasks)" = unknown ]
 }
 
+# break_file KIND PATH: make a file under the root unreadable or malformed
+break_file() {
+	rm -rf "$2"
+	case $1 in
+	garbage) printf '700 (nope\n' >"$2" ;;
+	binary) printf '\377\376\0\0garbage' >"$2" ;;
+	empty) : >"$2" ;;
+	dir) mkdir "$2" ;;
+	loop) ln -s "$(basename "$2")" "$2" ;;
+	fifo) mkfifo "$2" ;;
+	chardev) ln -s /dev/null "$2" ;;
+	*) return 1 ;;
+	esac
+}
+
+# the same, every run under timeout: a FIFO must fail, not hang
+verify_t() {
+	run --separate-stderr timeout 10 "$IV" --root "$R" --json "$@"
+	jq -e . >/dev/null <<<"$output" || {
+		echo "invalid JSON (exit $status): $output $stderr"
+		return 1
+	}
+}
+
+@test "tasks: a task whose stat cannot be read or parsed is unknown, naming it, never ok" {
+	local kind
+	# task 700 may run on isolated CPUs: critical while its stat reads
+	sed -i 's/^Cpus_allowed_list:.*/Cpus_allowed_list:\t0-3/' "$R/proc/700/task/700/status"
+	verify_t --interval 0
+	[ "$status" -eq 2 ] || fail "readable: exit $status"
+	for kind in garbage binary empty dir loop fifo chardev; do
+		break_file "$kind" "$R/proc/700/task/700/stat"
+		verify_t --interval 0
+		[ "$status" -eq 3 ] || fail "$kind: exit $status"
+		[ "$(status_of tasks)" = unknown ] || fail "$kind: tasks $(status_of tasks)"
+		[[ "$(message_of tasks)" == "cannot read $R/proc/700/task/700/stat: "* ]] ||
+			fail "$kind: $(message_of tasks)"
+		[ "$(jq '.checks[] | select(.id == "tasks") | .details.threads_unreadable' <<<"$output")" -eq 1 ]
+		[ "$(status_of rcu)" = unknown ] || fail "$kind: rcu $(status_of rcu)"
+	done
+}
+
+@test "tasks: a task that exited (its /proc/PID gone) is skipped, not unknown" {
+	sed -i 's/^Cpus_allowed_list:.*/Cpus_allowed_list:\t0-3/' "$R/proc/700/task/700/status"
+	mv "$R/proc/700/task/700/stat" "$R/proc/700/task/700/stat.gone"
+	verify_t --interval 0
+	[ "$status" -eq 0 ] || fail "stat gone: exit $status: $(message_of tasks)"
+	[ "$(jq '.checks[] | select(.id == "tasks") | .details.threads_vanished' <<<"$output")" -eq 1 ]
+	rm -r "$R/proc/700"
+	verify_t --interval 0
+	[ "$status" -eq 0 ]
+	[ "$(status_of tasks)" = ok ]
+}
+
 @test "rcu: an offload thread allowed on isolated CPUs, and a CPU without offload, are critical" {
 	printf 'Name:\trcuop/3\nCpus_allowed_list:\t0-3\n' >"$R/proc/17/task/17/status"
 	verify --interval 0

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@
 #include "taskstat.h"
 
 #include "table.h"
+#include "tmproot.h"
 
 /*
  * A stat line as the kernel prints it (fs/proc/array.c do_task_stat): pid,
@@ -256,6 +258,64 @@ static void test_read_fixture(void **state)
 	assert_int_equal(taskstat_read(&pc, 42, 44, &st), -ESRCH);
 }
 
+/*
+ * "Gone" is -ESRCH and nothing else: a stat file that is there but cannot be
+ * read or parsed must not pass for a task that exited.
+ */
+static void test_read_gone_or_unreadable(void **state)
+{
+	static const struct {
+		const char	*kind;
+		int		err;
+	} rows[] = {
+		{ "missing", -ESRCH },
+		{ "garbage", -EINVAL },
+		{ "empty", -EINVAL },
+		{ "dir", -EISDIR },
+		{ "loop", -ELOOP },
+		{ "fifo", -PATH_ENOTREG },
+		{ "chardev", -PATH_ENOTREG },
+	};
+	char root[] = "/tmp/qc-test-taskstat-XXXXXX";
+	char p[PATH_MAX];
+	struct path_cxt pc;
+	struct taskstat st;
+
+	assert_non_null(mkdtemp(root));
+	snprintf(p, sizeof(p), "%s/proc", root);
+	assert_int_equal(mkdir(p, 0755), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		const char *k = rows[i].kind;
+		FILE *f;
+		int r;
+
+		snprintf(p, sizeof(p), "%s/proc/%zu", root, i + 1);
+		assert_int_equal(mkdir(p, 0755), 0);
+		snprintf(p, sizeof(p), "%s/proc/%zu/stat", root, i + 1);
+		if (!strcmp(k, "garbage") || !strcmp(k, "empty")) {
+			f = fopen(p, "we");
+			assert_non_null(f);
+			if (!strcmp(k, "garbage"))
+				fputs("1 (x\n", f);
+			assert_int_equal(fclose(f), 0);
+		} else if (!strcmp(k, "dir")) {
+			assert_int_equal(mkdir(p, 0755), 0);
+		} else if (!strcmp(k, "loop")) {
+			assert_int_equal(symlink("stat", p), 0);
+		} else if (!strcmp(k, "fifo")) {
+			assert_int_equal(mkfifo(p, 0644), 0);
+		} else if (!strcmp(k, "chardev")) {
+			assert_int_equal(symlink("/dev/null", p), 0);
+		}
+		assert_int_equal(path_cxt_init(&pc, root), 0);
+		r = taskstat_read(&pc, (int)i + 1, 0, &st);
+		if (r != rows[i].err)
+			case_fail("%s: %d, want %d", k, r, rows[i].err);
+	}
+	assert_int_equal(tmproot_remove(root), 0);
+	table_done();
+}
+
 static void test_read_self(void **state)
 {
 	struct path_cxt pc;
@@ -361,6 +421,7 @@ int main(void)
 		cmocka_unit_test(test_parse_malformed),
 		cmocka_unit_test(test_pf_helpers),
 		cmocka_unit_test(test_read_fixture),
+		cmocka_unit_test(test_read_gone_or_unreadable),
 		cmocka_unit_test(test_read_self),
 		cmocka_unit_test(test_read_kthreadd),
 		cmocka_unit_test(test_fuzz),
