@@ -243,7 +243,7 @@ static const char *errno_reason(int r)
 		return "malformed content";
 	if (r == -ENODATA)
 		return "no online CPU";
-	return strerror(-r);
+	return path_strerror(r);
 }
 
 /* ---------------------------------------------------------------- explain */

@@ -270,12 +270,79 @@ static int cpuinfo_is_x86(struct path_cxt *pc)
 	return x86;
 }
 
-static int kernel_probe(struct path_cxt *pc, const struct plan_options *o, struct plan *p)
+/* A kernel .config line: "CONFIG_X=...", a comment ("# CONFIG_X is not set"), or blank. */
+static bool kconfig_line_valid(const char *line)
 {
-	struct plan_kernel *k = &p->kernel;
+	const char *p = line;
+
+	if (*p == '#' || *p == '\n' || *p == '\0')
+		return true;
+	if (strncmp(p, "CONFIG_", 7) != 0)
+		return false;
+	for (p += 7; (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		     *p == '_';
+	     p++)
+		;
+	return p > line + 7 && *p == '=';
+}
+
+/*
+ * The options planning depends on, from an open .config. Every line must be
+ * one a .config holds: garbage, a NUL byte or a read error is -EINVAL/-errno
+ * with *ret_line the offending line (0 for a read error), never "not set".
+ */
+static int kconfig_read(FILE *f, struct plan_kernel *ret, unsigned int *ret_line)
+{
+	struct plan_kernel k = *ret;
+	unsigned int lineno = 0;
 	char *line = NULL;
 	size_t cap = 0;
+	ssize_t n;
+	int r = 0;
+
+	k.no_hz_full = k.rcu_nocb_cpu = k.cpu_isolation = 0;
+	k.x86 = 0;
+	errno = 0;
+	while ((n = getline(&line, &cap, f)) > 0) {
+		lineno++;
+		if (strlen(line) != (size_t)n || !kconfig_line_valid(line)) {
+			*ret_line = lineno;
+			r = -EINVAL;
+			goto out;
+		}
+		if (line[n - 1] == '\n')	/* the last line may have none */
+			line[n - 1] = '\0';
+		if (strcmp(line, "CONFIG_NO_HZ_FULL=y") == 0)
+			k.no_hz_full = 1;
+		else if (strcmp(line, "CONFIG_RCU_NOCB_CPU=y") == 0)
+			k.rcu_nocb_cpu = 1;
+		else if (strcmp(line, "CONFIG_CPU_ISOLATION=y") == 0)
+			k.cpu_isolation = 1;
+		else if (strcmp(line, "CONFIG_X86=y") == 0)
+			k.x86 = 1;
+	}
+	if (ferror(f)) {
+		*ret_line = 0;
+		r = errno ? -errno : -EIO;
+		goto out;
+	}
+	if (lineno == 0) {	/* an empty file is no configuration */
+		*ret_line = 0;
+		r = -ENODATA;
+		goto out;
+	}
+	*ret = k;
+out:
+	free(line);
+	return r;
+}
+
+static int kernel_probe(struct path_cxt *pc, const struct plan_options *o, struct plan *p,
+			char **ret_err)
+{
+	struct plan_kernel *k = &p->kernel;
 	bool explicit = o->kernel != NULL;
+	unsigned int bad = 0;
 	FILE *f;
 	int r = 0;
 
@@ -303,30 +370,27 @@ static int kernel_probe(struct path_cxt *pc, const struct plan_options *o, struc
 	if (!k->release[0])
 		goto arch;
 	f = path_fopen(pc, "re", "/boot/config-%s", k->release);
-	if (!f) {
+	if (!f && errno == ENOENT) {
+		/* Absent: plan without it (documented). Anything else is an error. */
 		if (explicit || path_is_real_root(pc))
 			r = plan_warn(p, "%s: %s: not checking kernel options", path_last(pc), strerror(errno));
 		if (r < 0)
 			return r;
 		goto arch;
 	}
-	snprintf(k->config, sizeof(k->config), "/boot/config-%s", k->release);
-	k->no_hz_full = k->rcu_nocb_cpu = k->cpu_isolation = 0;
-	k->x86 = 0;
-	while (getline(&line, &cap, f) > 0) {
-		if (strncmp(line, "CONFIG_", 7) != 0)
-			continue;
-		if (strcmp(line, "CONFIG_NO_HZ_FULL=y\n") == 0)
-			k->no_hz_full = 1;
-		else if (strcmp(line, "CONFIG_RCU_NOCB_CPU=y\n") == 0)
-			k->rcu_nocb_cpu = 1;
-		else if (strcmp(line, "CONFIG_CPU_ISOLATION=y\n") == 0)
-			k->cpu_isolation = 1;
-		else if (strcmp(line, "CONFIG_X86=y\n") == 0)
-			k->x86 = 1;
-	}
-	free(line);
+	if (!f)
+		return fail(ret_err, -errno, "cannot read the kernel configuration: %s: %s", path_last(pc),
+			    path_strerror(errno));
+	r = kconfig_read(f, k, &bad);
 	fclose(f);
+	if (r == -EINVAL)
+		return fail(ret_err, r, "cannot read the kernel configuration: %s: line %u is not a kernel configuration line",
+			    path_get(pc, "/boot/config-%s", k->release), bad);
+	if (r < 0)
+		return fail(ret_err, r, "cannot read the kernel configuration: %s: %s",
+			    path_get(pc, "/boot/config-%s", k->release),
+			    r == -ENODATA ? "empty file" : path_strerror(r));
+	snprintf(k->config, sizeof(k->config), "/boot/config-%s", k->release);
 arch:
 	if (k->x86 < 0)
 		k->x86 = cpuinfo_is_x86(pc);
@@ -809,7 +873,7 @@ int plan_build(struct path_cxt *pc, const struct topology *topo, const struct pl
 		}
 	}
 
-	r = kernel_probe(pc, opts, p);
+	r = kernel_probe(pc, opts, p, ret_err);
 	if (r < 0)
 		goto fail;
 

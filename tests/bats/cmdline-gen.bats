@@ -275,6 +275,80 @@ assert_usage_error() {
 	[[ $stderr == *"/cpu0/topology/core_siblings: malformed content" ]]
 }
 
+# not_regular KIND PATH: put a FIFO, a directory or a character device where a file was
+not_regular() {
+	rm -rf "$2"
+	case $1 in
+	fifo) mkfifo "$2" ;;
+	dir) mkdir "$2" ;;
+	chardev) ln -s /dev/zero "$2" ;;
+	*) return 1 ;;
+	esac
+}
+
+@test "bad input: garbage in cpu/online is an error naming it, no fallback to cpu/possible" {
+	local root
+	root=$(smt_copy)
+	printf '0-2\377 garbage\n' >"$root/sys/devices/system/cpu/online"
+	run --separate-stderr timeout 10 "$BUILD/cmdline-gen" --root "$root"
+	[ "$status" -eq 1 ] || fail "exit $status: $output"
+	assert_one_line_error
+	[ "$stderr" = "cmdline-gen: cannot read the CPU topology: $root/sys/devices/system/cpu/online: malformed content" ] || fail "$stderr"
+	# absent: the cpuN/online files say (the documented fallback)
+	rm "$root/sys/devices/system/cpu/online"
+	run --separate-stderr timeout 10 "$BUILD/cmdline-gen" --root "$root"
+	assert_success
+}
+
+@test "bad input: a FIFO, directory or device instead of a sysfs file is refused at once, naming it" {
+	local root f kind want
+	for f in sys/devices/system/cpu/online sys/devices/system/cpu/cpu2/topology/core_cpus_list \
+		sys/devices/system/cpu/possible; do
+		for kind in fifo dir chardev; do
+			root=$(smt_copy)
+			[ -e "$root/$f" ] || echo 0-15 >"$root/$f"
+			not_regular "$kind" "$root/$f"
+			run --separate-stderr timeout 10 "$BUILD/cmdline-gen" --root "$root"
+			[ "$status" -eq 1 ] || fail "$f as $kind: exit $status: $output"
+			assert_one_line_error
+			want="not a regular file"
+			[ "$kind" = dir ] && want="Is a directory"
+			[ "$stderr" = "cmdline-gen: cannot read the CPU topology: $root/$f: $want" ] || fail "$f as $kind: $stderr"
+		done
+	done
+}
+
+@test "kernel config: unreadable or malformed is an error naming it, never options not set" {
+	local root kind cfg
+	for kind in dir fifo garbage binary empty; do
+		root=$(smt_copy)
+		cfg=$root/boot/config-6.6.0-full
+		case $kind in
+		dir | fifo) not_regular "$kind" "$cfg" ;;
+		garbage) printf 'CONFIG_NO_HZ_FULL=y\nthis is not a config\n' >"$cfg" ;;
+		binary) printf '\177ELF\2\1\1\0\0\0' >"$cfg" ;;
+		empty) : >"$cfg" ;;
+		esac
+		run --separate-stderr timeout 10 "$BUILD/cmdline-gen" --root "$root" --kernel 6.6.0-full
+		[ "$status" -eq 1 ] || fail "$kind: exit $status: $output"
+		assert_one_line_error
+		[[ $stderr == "cmdline-gen: cannot read the kernel configuration: $cfg: "* ]] || fail "$kind: $stderr"
+	done
+}
+
+@test "GRUB defaults that are a FIFO or a device: refused at once, naming the file" {
+	local kind R
+	for kind in fifo chardev; do
+		R=$BATS_TEST_TMPDIR/grub-$kind
+		cp -a "$QC_TOP/tests/fixtures/boot/debian" "$R"
+		rm "$R/etc/default/grub"
+		if [ "$kind" = fifo ]; then mkfifo "$R/etc/default/grub"; else mknod "$R/etc/default/grub" c 1 5 2>/dev/null || skip "mknod needs root"; fi
+		run --separate-stderr timeout 10 "$BUILD/cmdline-gen" --root "$R" --profile minimal --apply
+		[ "$status" -eq 1 ] || fail "$kind: exit $status: $stderr"
+		[ "$stderr" = "cmdline-gen: cannot read /etc/default/grub: not a regular file" ] || fail "$kind: $stderr"
+	done
+}
+
 @test "bad input: truncated trees" {
 	local root
 	# a file cut in the middle of a range

@@ -5,6 +5,7 @@
  * on the hand-made roots of tests/fixtures/sysfs/.
  */
 #include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
@@ -22,8 +24,10 @@
 #include "tmproot.h"
 #include "topology.h"
 
+#include "table.h"
+#include "tmproot.h"
+
 #define FIX "tests/fixtures/sysfs/"
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static char listbuf[4096];
 static const char *L(const cpuset_t *s)
@@ -409,6 +413,71 @@ static void test_kernel_config(void **state)
 	assert_false(kparams_has(&fx.plan->params, "workqueue.unbound_cpus"));
 }
 
+/*
+ * A configuration that is there but unreadable or malformed is an error
+ * naming the file, never "option not set" (which drops isolcpus= & co).
+ */
+static void test_kernel_config_unreadable(void **state)
+{
+	static const struct {
+		const char	*kind;
+		const char	*data;	/* file content, or NULL */
+		size_t		len;
+		int		err;
+		const char	*why;
+	} rows[] = {
+		{ "valid", "# comment\n\nCONFIG_NO_HZ_FULL=y\n# CONFIG_X86 is not set\nCONFIG_S=\"a b\"\n", 0, 0, NULL },
+		{ "no final newline", "CONFIG_NO_HZ_FULL=y", 0, 0, NULL },
+		{ "garbage line", "CONFIG_NO_HZ_FULL=y\nhello\n", 0, -EINVAL, "line 2 is not" },
+		{ "no name", "CONFIG_=y\n", 0, -EINVAL, "line 1 is not" },
+		{ "no value", "CONFIG_NO_HZ_FULL\n", 0, -EINVAL, "line 1 is not" },
+		{ "NUL byte", "CONFIG_X86=y\nCONFIG_NO_HZ_FULL=y\0\n", 33, -EINVAL, "line 2 is not" },
+		{ "binary", "\177ELF\2\1\1", 7, -EINVAL, "line 1 is not" },
+		{ "empty", "", 0, -ENODATA, "empty file" },
+		{ "directory", NULL, 0, -EISDIR, "Is a directory" },
+		{ "fifo", NULL, 0, -PATH_ENOTREG, "not a regular file" },
+	};
+	char root[] = "/tmp/qc-test-plan-XXXXXX";
+	char cmd[256], p[PATH_MAX];
+	struct plan_options o;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	snprintf(cmd, sizeof(cmd), "cp -a " FIX "smt2-2node/. '%s'/", root);
+	assert_int_equal(system(cmd), 0);
+	fx_load(root);
+	plan_options_init(&o);
+	o.kernel = "6.6.0-t";
+	snprintf(p, sizeof(p), "%s/boot/config-6.6.0-t", root);
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		int r;
+
+		if (!strcmp(rows[i].kind, "directory")) {
+			assert_int_equal(mkdir(p, 0755), 0);
+		} else if (!strcmp(rows[i].kind, "fifo")) {
+			assert_int_equal(mkfifo(p, 0644), 0);
+		} else {
+			FILE *f = fopen(p, "we");
+			size_t len = rows[i].len ? rows[i].len : strlen(rows[i].data);
+
+			assert_non_null(f);
+			assert_int_equal(fwrite(rows[i].data, 1, len, f), len);
+			assert_int_equal(fclose(f), 0);
+		}
+		r = fx_plan(&o);
+		if (r != rows[i].err)
+			case_fail("%s: %d, want %d (%s)", rows[i].kind, r, rows[i].err, fx.err ? fx.err : "");
+		else if (r == 0 && !kparams_has(&fx.plan->params, "nohz_full"))
+			case_fail("%s: nohz_full= dropped", rows[i].kind);
+		else if (r < 0 && (!fx.err || !strstr(fx.err, p) || !strstr(fx.err, rows[i].why)))
+			case_fail("%s: message %s", rows[i].kind, fx.err ? fx.err : "(none)");
+		assert_int_equal(remove(p), 0);
+	}
+	fx_teardown(NULL);
+	assert_int_equal(tmproot_remove(root), 0);
+	table_done();
+}
+
 static void test_kernel_version(void **state)
 {
 	static const struct {
@@ -522,6 +591,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_nosmt, fx_teardown),
 		cmocka_unit_test_teardown(test_profiles, fx_teardown),
 		cmocka_unit_test_teardown(test_kernel_config, fx_teardown),
+		cmocka_unit_test(test_kernel_config_unreadable),
 		cmocka_unit_test(test_kernel_version),
 		cmocka_unit_test_teardown(test_extra, fx_teardown),
 		cmocka_unit_test_teardown(test_size_limit, fx_teardown),
