@@ -239,11 +239,9 @@ static void parse_args(struct cg_ctx *cx, int argc, char **argv)
 
 static const char *errno_reason(int r)
 {
-	if (r == -EINVAL || r == -ERANGE)
-		return "malformed content";
 	if (r == -ENODATA)
 		return "no online CPU";
-	return path_strerror(r);
+	return path_read_strerror(r);
 }
 
 /* ---------------------------------------------------------------- explain */

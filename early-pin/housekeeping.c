@@ -61,17 +61,31 @@ int ep_read_cpus(struct earlypin *ep)
 {
 	int r, last;
 
+	/*
+	 * A file that is there but unreadable or malformed is an error: pinning
+	 * with a substitute set could leave tasks on isolated CPUs. Only an
+	 * absent cpu/possible (or cpu/present) falls back.
+	 */
 	r = path_read_cpulist(&ep->pc, 0, &ep->online, "/sys/devices/system/cpu/online");
-	if (r < 0) {
-		ep_log(ep, LOG_ERR, "cannot read online CPUs: %s: %s", path_last(&ep->pc), strerror(-r));
-		return r;
-	}
+	if (r == 0 && cpuset_empty(&ep->online))
+		r = -ENODATA;
+	if (r < 0)
+		goto fail;
 	r = path_read_cpulist(&ep->pc, 0, &ep->possible, "/sys/devices/system/cpu/possible");
-	if (r < 0 || cpuset_empty(&ep->possible)) {
+	if (r == 0 && cpuset_empty(&ep->possible))
+		r = -ENODATA;
+	if (r == -ENOENT) {
+		cpuset_t present;
+
 		ep->possible = ep->online;
-		path_read_cpulist(&ep->pc, 0, &ep->possible, "/sys/devices/system/cpu/present");
-		cpuset_or(&ep->possible, &ep->possible, &ep->online);
+		r = path_read_cpulist(&ep->pc, 0, &present, "/sys/devices/system/cpu/present");
+		if (r == 0)
+			cpuset_or(&ep->possible, &ep->possible, &present);
+		else if (r == -ENOENT)
+			r = 0;
 	}
+	if (r < 0)
+		goto fail;
 	last = cpuset_last(&ep->possible);
 	if (last < 0) {
 		ep_log(ep, LOG_ERR, "no online CPU in %s", path_last(&ep->pc));
@@ -79,6 +93,9 @@ int ep_read_cpus(struct earlypin *ep)
 	}
 	ep->nbits = (unsigned int)last + 1;
 	return read_nodes(ep);
+fail:
+	ep_log(ep, LOG_ERR, "cannot read the CPUs: %s: %s", path_last(&ep->pc), path_read_strerror(r));
+	return r;
 }
 
 /*

@@ -106,6 +106,17 @@ const char *path_strerror(int err)
 	return err == PATH_ENOTREG ? "not a regular file" : strerror(err);
 }
 
+const char *path_read_strerror(int err)
+{
+	if (err < 0)
+		err = -err;
+	if (err == EINVAL || err == ERANGE)
+		return "malformed content";
+	if (err == ENODATA)
+		return "empty";
+	return path_strerror(err);
+}
+
 /*
  * Read-only opens of anything but a directory must be regular files: sysfs
  * attributes and procfs files are, and a FIFO, a device or a directory in

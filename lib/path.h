@@ -63,6 +63,8 @@ const char *path_vget(struct path_cxt *pc, const char *fmt, va_list ap)
 #define PATH_ENOTREG EMEDIUMTYPE
 /* strerror(), with "not a regular file" for PATH_ENOTREG; err may be negative. */
 const char *path_strerror(int err);
+/* The reason a reader failed: "malformed content" (EINVAL, ERANGE), "empty" (ENODATA), else as above. */
+const char *path_read_strerror(int err);
 /* 0, -EISDIR or -PATH_ENOTREG for the open fd. */
 int fd_check_regular(int fd);
 /* openat(2) of a regular file for reading, as above; returns the fd or -errno. */

@@ -57,9 +57,16 @@ void check_cmdline(struct verify *v, struct check *c)
 	cpuset_t t;
 	int kver;
 
+	if (p->online_err)
+		check_problem(c, VS_UNKNOWN, "cannot read the online CPUs: %s: %s",
+			      path_get(&v->pc, "/sys/devices/system/cpu/online"), path_read_strerror(p->online_err));
+	if (p->possible_err)
+		check_problem(c, VS_UNKNOWN, "cannot read the possible CPUs: %s: %s",
+			      path_get(&v->pc, "/sys/devices/system/cpu/possible"),
+			      path_read_strerror(p->possible_err));
 	if (!p->cmdline_ok) {
 		check_problem(c, VS_UNKNOWN, "cannot read the kernel command line: %s: %s",
-			      path_get(&v->pc, "/proc/cmdline"), strerror(-p->cmdline_err));
+			      path_get(&v->pc, "/proc/cmdline"), path_read_strerror(p->cmdline_err));
 		return;
 	}
 	cmdline_param_details(c, p);

@@ -43,7 +43,7 @@ static void tasks_unreadable_problem(struct verify *v, struct check *c)
 		return;
 	check_detail_str(c, "unreadable_path", tl->unreadable_path);
 	check_problem(c, VS_UNKNOWN, "cannot read %s: %s%s", tl->unreadable_path,
-		      path_strerror(tl->unreadable_err),
+		      path_read_strerror(tl->unreadable_err),
 		      tl->unreadable > 1 ? " (and other threads: see threads_unreadable)" : "");
 }
 

@@ -38,15 +38,27 @@ void vplan_load(struct vplan *p, struct path_cxt *pc)
 	memset(p, 0, sizeof(*p));
 	p->boot_cpu = 0;	/* the boot CPU is CPU 0 on every architecture quietcore targets */
 
+	/*
+	 * Absent files fall back (possible to online, online to possible); a
+	 * file that is there but unreadable, empty or malformed is recorded
+	 * and makes the cmdline check unknown: never a silent substitute.
+	 */
 	p->nbits = CPUSET_MAX;
-	if (path_read_cpulist(pc, 0, &p->possible, "/sys/devices/system/cpu/possible") == 0 &&
-	    !cpuset_empty(&p->possible)) {
+	r = path_read_cpulist(pc, 0, &p->possible, "/sys/devices/system/cpu/possible");
+	if (r == 0 && cpuset_empty(&p->possible))
+		r = -ENODATA;
+	if (r == 0)
 		p->nbits = (unsigned int)cpuset_last(&p->possible) + 1;
-	} else {
+	else
 		cpuset_zero(&p->possible);
-	}
-	p->online_ok = path_read_cpulist(pc, 0, &p->online, "/sys/devices/system/cpu/online") == 0 &&
-		       !cpuset_empty(&p->online);
+	if (r < 0 && r != -ENOENT)
+		p->possible_err = r;
+	r = path_read_cpulist(pc, 0, &p->online, "/sys/devices/system/cpu/online");
+	if (r == 0 && cpuset_empty(&p->online))
+		r = -ENODATA;
+	p->online_ok = r == 0;
+	if (r < 0 && r != -ENOENT)
+		p->online_err = r;
 	if (!p->online_ok)
 		p->online = p->possible;
 	if (cpuset_empty(&p->possible))

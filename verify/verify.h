@@ -71,8 +71,10 @@ struct vplan {
 	int		cmdline_err;
 	unsigned int	nbits;		/* nr_cpu_ids: last possible CPU + 1 */
 	cpuset_t	possible;
+	int		possible_err;	/* cpu/possible there but unreadable or malformed (-errno) */
 	cpuset_t	online;
 	bool		online_ok;
+	int		online_err;	/* the same for cpu/online */
 
 	bool		has_isolcpus, isolcpus_ok;
 	int		isolcpus_err;

@@ -536,6 +536,42 @@ verify_t() {
 	}
 }
 
+@test "cmdline: cpu/online or cpu/possible unreadable or malformed is unknown, no fallback" {
+	local f kind
+	echo 0-2 >"$R/sys/devices/system/cpu/online"
+	verify_t --interval 0
+	[ "$status" -eq 1 ] || fail "0-2: exit $status"
+	problems_of cmdline | grep -q "isolated CPUs 3 are offline"
+	for f in online possible; do
+		for kind in garbage binary empty dir fifo chardev; do
+			setup
+			break_file "$kind" "$R/sys/devices/system/cpu/$f"
+			[ "$kind" = garbage ] && printf '0-2\377 garbage\n' >"$R/sys/devices/system/cpu/$f"
+			verify_t --interval 0
+			[ "$status" -eq 3 ] || fail "$f $kind: exit $status"
+			[ "$(status_of cmdline)" = unknown ] || fail "$f $kind: cmdline $(status_of cmdline)"
+			[[ "$(message_of cmdline)" == "cannot read the $f CPUs: $R/sys/devices/system/cpu/$f: "* ]] ||
+				fail "$f $kind: $(message_of cmdline)"
+		done
+	done
+	# absent: the other file stands in, as before
+	setup
+	rm "$R/sys/devices/system/cpu/online"
+	verify_t --interval 0
+	[ "$status" -eq 0 ] || fail "online absent: exit $status: $(message_of cmdline)"
+}
+
+@test "cmdline: a FIFO or a directory as /proc/cmdline is unknown at once, naming it" {
+	local kind
+	for kind in fifo dir; do
+		break_file "$kind" "$R/proc/cmdline"
+		verify_t --interval 0
+		[ "$status" -eq 3 ] || fail "$kind: exit $status"
+		[[ "$(message_of cmdline)" == "cannot read the kernel command line: $R/proc/cmdline: "* ]] ||
+			fail "$kind: $(message_of cmdline)"
+	done
+}
+
 @test "tasks: a task whose stat cannot be read or parsed is unknown, naming it, never ok" {
 	local kind
 	# task 700 may run on isolated CPUs: critical while its stat reads

@@ -12,11 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "../../early-pin/housekeeping.c"
+#include "table.h"
 #include "tmproot.h"
 
 static char logbuf[4096];
@@ -208,11 +210,78 @@ static void test_switches(void **state)
 	}
 }
 
+/*
+ * cpu/online and cpu/possible: a file that is there but unreadable or
+ * malformed is an error naming it, never replaced by another file; only an
+ * absent cpu/possible falls back (to online and present).
+ */
+static void test_read_cpus(void **state)
+{
+	static const struct {
+		const char	*online;	/* content, "FIFO", "DIR" or NULL: absent */
+		const char	*possible;
+		int		ret;
+		unsigned int	nbits;
+		const char	*log;
+	} rows[] = {
+		{ "0-6\n", "0-7\n", 0, 8, NULL },
+		{ "0-6\n", NULL, 0, 8, NULL },	/* absent possible: online and present (0-7) */
+		{ "0-2\377 garbage\n", "0-7\n", -EINVAL, 0, "cpu/online: malformed content" },
+		{ "0-6\n", "0-7\377 garbage\n", -EINVAL, 0, "cpu/possible: malformed content" },
+		{ "", "0-7\n", -ENODATA, 0, "cpu/online: empty" },
+		{ "0-6\n", "\n", -ENODATA, 0, "cpu/possible: empty" },
+		{ NULL, "0-7\n", -ENOENT, 0, "cpu/online: No such file" },
+		{ "FIFO", "0-7\n", -PATH_ENOTREG, 0, "cpu/online: not a regular file" },
+		{ "0-6\n", "DIR", -EISDIR, 0, "cpu/possible: Is a directory" },
+	};
+	char path[256], cmd[300];
+
+	(void)state;
+	put("sys/devices/system/cpu/present", "0-7\n");
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		const char *names[2] = { "online", "possible" };
+		const char *vals[2] = { rows[i].online, rows[i].possible };
+		struct earlypin ep;
+		int r;
+
+		for (int k = 0; k < 2; k++) {
+			snprintf(path, sizeof(path), "%s/sys/devices/system/cpu/%s", root, names[k]);
+			snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
+			assert_int_equal(system(cmd), 0);
+			if (!vals[k])
+				continue;
+			if (!strcmp(vals[k], "FIFO"))
+				assert_int_equal(mkfifo(path, 0644), 0);
+			else if (!strcmp(vals[k], "DIR"))
+				assert_int_equal(mkdir(path, 0755), 0);
+			else {
+				snprintf(cmd, sizeof(cmd), "sys/devices/system/cpu/%s", names[k]);
+				put(cmd, vals[k]);
+			}
+		}
+		memset(&ep, 0, sizeof(ep));
+		logbuf[0] = '\0';
+		assert_int_equal(path_cxt_init(&ep.pc, root), 0);
+		r = ep_read_cpus(&ep);
+		if (r != rows[i].ret || (r == 0 && ep.nbits != rows[i].nbits) ||
+		    (rows[i].log ? !strstr(logbuf, rows[i].log) : logbuf[0] != '\0'))
+			case_fail("row %zu: got %d nbits %u, log '%s'", i, r, ep.nbits, logbuf);
+		free(ep.nodes);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s/sys/devices/system/cpu/present' '%s/sys/devices/system/cpu/possible'",
+		 root, root);
+	assert_int_equal(system(cmd), 0);
+	put("sys/devices/system/cpu/online", "0-6\n");
+	put("sys/devices/system/cpu/possible", "0-7\n");
+	table_done();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sources),
 		cmocka_unit_test(test_switches),
+		cmocka_unit_test(test_read_cpus),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
