@@ -60,7 +60,11 @@ const char *path_vget(struct path_cxt *pc, const char *fmt, va_list ap)
  * -EISDIR and anything else that is not a regular file (FIFO, device, socket)
  * with -PATH_ENOTREG, without blocking. -ENOENT always means "absent".
  */
-#define PATH_ENOTREG EMEDIUMTYPE
+/*
+ * ENXIO, as open(2) itself returns for a socket or a device with no driver.
+ * Not EMEDIUMTYPE: statefile and irqrecord use that for "not our format".
+ */
+#define PATH_ENOTREG ENXIO
 /* strerror(), with "not a regular file" for PATH_ENOTREG; err may be negative. */
 const char *path_strerror(int err);
 /* The reason a reader failed: "malformed content" (EINVAL, ERANGE), "empty" (ENODATA), else as above. */
