@@ -2,6 +2,7 @@
 /*
  * isol-verify: check results and their details.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,14 @@ void check_problem(struct check *c, enum vstatus st, const char *fmt, ...)
 		return;
 	}
 	free(s);
+}
+
+bool check_read_failed(struct check *c, const struct path_cxt *pc, int r)
+{
+	if (r >= 0 || r == -ENOENT)
+		return false;
+	check_problem(c, VS_UNKNOWN, "cannot read %s: %s", path_last(pc), path_read_strerror(r));
+	return true;
 }
 
 void check_ok(struct check *c, const char *fmt, ...)

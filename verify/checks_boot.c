@@ -365,7 +365,7 @@ void check_kernel(struct verify *v, struct check *c)
 		r = 0;
 	}
 	if (r < 0) {
-		check_problem(c, VS_UNKNOWN, "cannot read %s: %s", path_last(&v->pc), strerror(-r));
+		check_problem(c, VS_UNKNOWN, "cannot read %s: %s", path_last(&v->pc), path_read_strerror(r));
 	} else {
 		check_detail_cpuset(c, "sysfs_isolated", &set);
 		if (!cpuset_equal(&set, &p->domain))
@@ -387,7 +387,7 @@ void check_kernel(struct verify *v, struct check *c)
 				      "%s is missing: this kernel is built without CONFIG_NO_HZ_FULL and ignores nohz_full=; boot a kernel with NO_HZ_FULL (Debian: linux-image-*-cloud or -rt)",
 				      path_last(&v->pc));
 	} else if (r < 0) {
-		check_problem(c, VS_UNKNOWN, "cannot read %s: %s", path_last(&v->pc), strerror(-r));
+		check_problem(c, VS_UNKNOWN, "cannot read %s: %s", path_last(&v->pc), path_read_strerror(r));
 	} else {
 		check_detail_cpuset(c, "sysfs_nohz_full", &set);
 		if (!cpuset_equal(&set, &p->nohz))

@@ -46,7 +46,8 @@ static int irqinfo_read(struct path_cxt *pc, unsigned int irq, struct irqinfo *r
 	r = irq_read_effective_affinity(pc, irq, &ii.where);
 	if (r == 0 && !cpuset_empty(&ii.where)) {
 		ii.source = "effective_affinity";
-	} else {
+	} else if (r == 0 || r == -ENOENT || r == -ENODATA) {
+		/* smp_affinity only when effective_affinity is absent or empty, not malformed */
 		r = irq_read_affinity(pc, irq, &ii.where);
 		if (r == 0 && !cpuset_empty(&ii.where))
 			ii.source = "smp_affinity";
@@ -67,9 +68,10 @@ static int irqinfo_read(struct path_cxt *pc, unsigned int irq, struct irqinfo *r
 		ii.reason = "debugfs: AFFINITY_MANAGED";
 	}
 
-	/* Handler names are the subdirectories of /proc/irq/N. */
-	if (irqrecord_read_actions(pc, irq, ii.actions, sizeof(ii.actions)) < 0)
-		ii.actions[0] = '\0';
+	/* Handler names are the subdirectories of /proc/irq/N: unlisted, it is not "unused". */
+	r = irqrecord_read_actions(pc, irq, ii.actions, sizeof(ii.actions));
+	if (r < 0)
+		return r;
 	*ret = ii;
 	return 0;
 }
@@ -201,7 +203,7 @@ void check_irq_affinity(struct verify *v, struct check *c)
 
 	r = irq_read_default_affinity(&v->pc, &dflt);
 	if (r < 0) {
-		check_problem(c, VS_UNKNOWN, "cannot read %s: %s", path_last(&v->pc), strerror(-r));
+		check_problem(c, VS_UNKNOWN, "cannot read %s: %s", path_last(&v->pc), path_read_strerror(r));
 	} else {
 		check_detail_cpuset(c, "default_smp_affinity", &dflt);
 		if (!cpuset_subset(&dflt, &p->housekeeping))
@@ -231,7 +233,7 @@ void check_irq_affinity(struct verify *v, struct check *c)
 			unreadable++;
 			if (unreadable <= 8)
 				check_problem(c, VS_UNKNOWN, "IRQ %u: cannot read its affinity: %s: %s",
-					      irqs[i], path_last(&v->pc), strerror(-r));
+					      irqs[i], path_last(&v->pc), path_read_strerror(r));
 			continue;
 		}
 		if (!ii.actions[0]) {

@@ -36,12 +36,14 @@ void check_workqueue(struct verify *v, struct check *c)
 	}
 	r = path_read_cpumask(&v->pc, &global, "/sys/devices/virtual/workqueue/cpumask");
 	if (r < 0) {
-		check_problem(c, VS_UNKNOWN, "cannot read %s: %s", path_last(&v->pc), strerror(-r));
+		check_problem(c, VS_UNKNOWN, "cannot read %s: %s", path_last(&v->pc), path_read_strerror(r));
 		return;
 	}
 	check_detail_cpuset(c, "unbound_cpumask", &global);
-	if (path_read_cpumask(&v->pc, &t, "/sys/devices/virtual/workqueue/cpumask_requested") == 0)
+	r = path_read_cpumask(&v->pc, &t, "/sys/devices/virtual/workqueue/cpumask_requested");
+	if (r == 0)
 		check_detail_cpuset(c, "unbound_cpumask_requested", &t);
+	check_read_failed(c, &v->pc, r);	/* absent before about 6.8 */
 	if (!cpuset_subset(&global, &p->housekeeping)) {
 		cpuset_and(&t, &global, &p->isolated);
 		check_problem(c, VS_CRITICAL,
@@ -60,7 +62,9 @@ void check_workqueue(struct verify *v, struct check *c)
 
 			if (de->d_name[0] == '.')
 				continue;
-			if (path_read_cpumask(&v->pc, &own, "/sys/devices/virtual/workqueue/%s/cpumask", de->d_name) < 0)
+			r = path_read_cpumask(&v->pc, &own, "/sys/devices/virtual/workqueue/%s/cpumask", de->d_name);
+			/* Not a directory (cpumask, uevent) or a per-CPU workqueue: no mask. */
+			if (r == -ENOTDIR || check_read_failed(c, &v->pc, r) || r < 0)
 				continue;
 			cpuset_and(&eff, &own, &global);
 			if (cpuset_empty(&eff))
@@ -97,7 +101,8 @@ void check_frequency(struct verify *v, struct check *c)
 	size_t with_freq = 0, unlocked = 0;
 	char a[LIST_BUF];
 	uint32_t u;
-	int turbo = -1;
+	int turbo = -1, r;
+	ssize_t n;
 
 	if (!vplan_any(p)) {
 		check_skip(c, "no CPU is isolated on the command line");
@@ -116,13 +121,23 @@ void check_frequency(struct verify *v, struct check *c)
 
 		if (!cpuset_test(&p->online, (unsigned int)cpu))
 			continue;
-		if (path_read_buf(&v->pc, gov, sizeof(gov), "/sys/devices/system/cpu/cpu%d/cpufreq/scaling_governor",
-				  cpu) <= 0)
+		n = path_read_buf(&v->pc, gov, sizeof(gov), "/sys/devices/system/cpu/cpu%d/cpufreq/scaling_governor",
+				  cpu);
+		if (n == 0)
+			n = -ENODATA;
+		if (n == -ENOENT)
+			continue;	/* no cpufreq policy for this CPU */
+		if (check_read_failed(c, &v->pc, (int)n)) {
+			with_freq++;
 			continue;
+		}
 		with_freq++;
-		path_read_u64(&v->pc, &mn, "/sys/devices/system/cpu/cpu%d/cpufreq/scaling_min_freq", cpu);
-		path_read_u64(&v->pc, &mx, "/sys/devices/system/cpu/cpu%d/cpufreq/scaling_max_freq", cpu);
-		path_read_u64(&v->pc, &hwmax, "/sys/devices/system/cpu/cpu%d/cpufreq/cpuinfo_max_freq", cpu);
+		check_read_failed(c, &v->pc,
+				  path_read_u64(&v->pc, &mn, "/sys/devices/system/cpu/cpu%d/cpufreq/scaling_min_freq", cpu));
+		check_read_failed(c, &v->pc,
+				  path_read_u64(&v->pc, &mx, "/sys/devices/system/cpu/cpu%d/cpufreq/scaling_max_freq", cpu));
+		check_read_failed(c, &v->pc,
+				  path_read_u64(&v->pc, &hwmax, "/sys/devices/system/cpu/cpu%d/cpufreq/cpuinfo_max_freq", cpu));
 		o = json_object_new_object();
 		json_object_object_add(o, "governor", json_object_new_string(gov));
 		json_object_object_add(o, "scaling_min_freq", json_object_new_int64((int64_t)mn));
@@ -147,10 +162,16 @@ void check_frequency(struct verify *v, struct check *c)
 				      cpu, gov, (unsigned long long)mn, (unsigned long long)mx);
 		}
 	}
-	if (path_read_u32(&v->pc, &u, "/sys/devices/system/cpu/intel_pstate/no_turbo") == 0)
+	/* cpufreq/boost only when intel_pstate/no_turbo is absent, not when it is malformed. */
+	r = path_read_u32(&v->pc, &u, "/sys/devices/system/cpu/intel_pstate/no_turbo");
+	if (r == 0) {
 		turbo = !u;
-	else if (path_read_u32(&v->pc, &u, "/sys/devices/system/cpu/cpufreq/boost") == 0)
-		turbo = !!u;
+	} else if (!check_read_failed(c, &v->pc, r)) {
+		r = path_read_u32(&v->pc, &u, "/sys/devices/system/cpu/cpufreq/boost");
+		if (r == 0)
+			turbo = !!u;
+		check_read_failed(c, &v->pc, r);
+	}
 	if (turbo >= 0)
 		check_detail_bool(c, "turbo", turbo);
 	else
@@ -191,9 +212,13 @@ void check_smt(struct verify *v, struct check *c)
 			continue;
 		r = path_read_cpulist(&v->pc, p->nbits, &sib,
 				      "/sys/devices/system/cpu/cpu%d/topology/thread_siblings_list", cpu);
-		if (r < 0)
+		if (r == -ENOENT)	/* the mask only when the list is absent */
 			r = path_read_cpumask(&v->pc, &sib, "/sys/devices/system/cpu/cpu%d/topology/thread_siblings",
 					      cpu);
+		if (check_read_failed(c, &v->pc, r)) {
+			known++;
+			continue;
+		}
 		if (r < 0)
 			continue;
 		known++;

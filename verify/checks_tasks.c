@@ -402,7 +402,9 @@ static void check_irqbalance(struct verify *v, struct check *c, const struct vta
 	for (size_t i = 0; r < 0 && !from && i < 2; i++) {
 		char *text = NULL;
 
-		if (path_read_str(&v->pc, &text, "%s", confs[i]) < 0)
+		int rc = path_read_str(&v->pc, &text, "%s", confs[i]);
+
+		if (check_read_failed(c, &v->pc, rc) || rc < 0)
 			continue;
 		if ((list = find_var(text, strlen(text), '\n', "IRQBALANCE_BANNED_CPULIST", val, sizeof(val))))
 			from = confs[i];
@@ -423,11 +425,17 @@ static void check_irqbalance(struct verify *v, struct check *c, const struct vta
 		}
 	} else {
 		/* Without a ban list irqbalance bans the kernel's isolated and nohz_full CPUs. */
+		static const char *const kfiles[] = { "/sys/devices/system/cpu/isolated",
+						      "/sys/devices/system/cpu/nohz_full" };
+
 		cpuset_zero(&banned);
-		if (path_read_cpulist(&v->pc, p->nbits, &t1, "/sys/devices/system/cpu/isolated") == 0)
-			cpuset_or(&banned, &banned, &t1);
-		if (path_read_cpulist(&v->pc, p->nbits, &t1, "/sys/devices/system/cpu/nohz_full") == 0)
-			cpuset_or(&banned, &banned, &t1);
+		for (size_t i = 0; i < 2; i++) {
+			r = path_read_cpulist(&v->pc, p->nbits, &t1, "%s", kfiles[i]);
+			if (r == 0)
+				cpuset_or(&banned, &banned, &t1);
+			else if (r != -ENODATA)	/* empty: no CPU */
+				check_read_failed(c, &v->pc, r);
+		}
 		check_detail_str(c, "irqbalance_banned_from", "kernel isolated and nohz_full CPUs");
 	}
 	check_detail_cpuset(c, "irqbalance_banned_cpus", &banned);
@@ -497,17 +505,21 @@ static void check_watchdogs(struct verify *v, struct check *c)
 	cpuset_t mask, on;
 	int r;
 
-	if (path_read_u32(&v->pc, &nmi, "/proc/sys/kernel/nmi_watchdog") < 0)
+	/* Absent files are the defaults below; unreadable or malformed ones are unknown. */
+	r = path_read_u32(&v->pc, &nmi, "/proc/sys/kernel/nmi_watchdog");
+	if (r < 0 && !check_read_failed(c, &v->pc, r))
 		nmi = 0;	/* no hard lockup detector in this kernel */
-	if (path_read_u32(&v->pc, &wd, "/proc/sys/kernel/watchdog") < 0)
+	r = path_read_u32(&v->pc, &wd, "/proc/sys/kernel/watchdog");
+	if (r < 0 && !check_read_failed(c, &v->pc, r))
 		wd = 0;
-	if (path_read_u32(&v->pc, &soft, "/proc/sys/kernel/soft_watchdog") < 0)
+	r = path_read_u32(&v->pc, &soft, "/proc/sys/kernel/soft_watchdog");
+	if (r < 0 && !check_read_failed(c, &v->pc, r))
 		soft = wd;
 	r = path_read_cpulist(&v->pc, p->nbits, &mask, "/proc/sys/kernel/watchdog_cpumask");
-	if (r == -ENODATA)
-		cpuset_zero(&mask);
-	else if (r < 0)
-		mask = p->online;	/* unknown: assume everywhere */
+	if (r == -ENOENT)
+		mask = p->online;	/* absent: everywhere */
+	else if (r == -ENODATA || check_read_failed(c, &v->pc, r))
+		cpuset_zero(&mask);	/* empty; or unknown: reported, not guessed */
 	check_detail_bool(c, "nmi_watchdog", nmi && wd);
 	check_detail_bool(c, "soft_watchdog", soft && wd);
 	check_detail_cpuset(c, "watchdog_cpumask", &mask);

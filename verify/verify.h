@@ -51,6 +51,13 @@ void check_problem(struct check *c, enum vstatus st, const char *fmt, ...)
 void check_ok(struct check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Skip with a reason (only if no problem was recorded). */
 void check_skip(struct check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * r from a reader of the file path_last(pc) names: absent (-ENOENT) is the
+ * caller's to handle and returns false; any other failure (unreadable, not a
+ * regular file, empty where a value is due, malformed) makes c UNKNOWN naming
+ * the file, and returns true.
+ */
+bool check_read_failed(struct check *c, const struct path_cxt *pc, int r);
 /* details helpers */
 void check_detail_str(struct check *c, const char *key, const char *val);
 void check_detail_int(struct check *c, const char *key, int64_t val);

@@ -572,6 +572,41 @@ verify_t() {
 	done
 }
 
+# Every file a check reads, broken each way that applies: the check is unknown
+# (or worse) naming the file, never ok, and no run blocks on a FIFO.
+# FILE CHECK KINDS
+READERS='sys/devices/system/cpu/isolated kernel garbage,dir,fifo
+sys/devices/system/cpu/nohz_full kernel garbage,dir,fifo
+proc/irq/default_smp_affinity irq-affinity garbage,empty,dir,fifo
+proc/irq/26/effective_affinity_list irq-affinity garbage,dir,fifo
+sys/devices/virtual/workqueue/cpumask workqueue garbage,empty,dir,fifo
+sys/devices/virtual/workqueue/writeback/cpumask workqueue garbage,empty,dir,fifo
+sys/devices/system/cpu/cpu2/cpufreq/scaling_governor frequency empty,dir,fifo
+sys/devices/system/cpu/cpu3/cpufreq/scaling_max_freq frequency garbage,empty,dir,fifo
+sys/devices/system/cpu/intel_pstate/no_turbo frequency garbage,dir,fifo
+sys/devices/system/cpu/cpu2/topology/thread_siblings_list smt garbage,dir,fifo
+proc/sys/kernel/nmi_watchdog services garbage,empty,dir,fifo
+proc/sys/kernel/watchdog_cpumask services garbage,dir,fifo
+proc/interrupts irq-activity garbage,empty,dir,fifo
+proc/stat housekeeping-load garbage,empty,dir,fifo'
+
+@test "every reader: a file there but unreadable or malformed makes its check unknown, naming it" {
+	local f id kinds kind st bad=
+	while read -r f id kinds; do
+		for kind in ${kinds//,/ }; do
+			setup
+			[ -e "$R/$f" ] || fail "$f: not in the fixture"
+			break_file "$kind" "$R/$f"
+			verify_t --interval 0.2
+			st=$(status_of "$id")
+			if [ "$status" -eq 0 ] || [ "$st" != unknown ] || ! problems_of "$id" | grep -qF "$R/$f"; then
+				bad+="$f $kind: exit $status, $id $st: $(problems_of "$id" | head -1)"$'\n'
+			fi
+		done
+	done <<<"$READERS"
+	[ -z "$bad" ] || fail "$bad"
+}
+
 @test "tasks: a task whose stat cannot be read or parsed is unknown, naming it, never ok" {
 	local kind
 	# task 700 may run on isolated CPUs: critical while its stat reads
