@@ -76,12 +76,12 @@ struct vplan {
 	struct kparams	kp;
 	bool		cmdline_ok;	/* /proc/cmdline was readable */
 	int		cmdline_err;
+	int		possible_err;	/* cpu/possible there but unreadable or malformed (-errno) */
+	int		online_err;	/* the same for cpu/online */
 	unsigned int	nbits;		/* nr_cpu_ids: last possible CPU + 1 */
 	cpuset_t	possible;
-	int		possible_err;	/* cpu/possible there but unreadable or malformed (-errno) */
 	cpuset_t	online;
 	bool		online_ok;
-	int		online_err;	/* the same for cpu/online */
 
 	bool		has_isolcpus, isolcpus_ok;
 	int		isolcpus_err;
