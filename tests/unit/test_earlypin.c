@@ -218,7 +218,7 @@ static void test_switches(void **state)
 static void test_read_cpus(void **state)
 {
 	static const struct {
-		const char	*online;	/* content, "FIFO", "DIR" or NULL: absent */
+		const char	*online;	/* content, "fifo", "dir" or NULL: absent */
 		const char	*possible;
 		int		ret;
 		unsigned int	nbits;
@@ -231,8 +231,8 @@ static void test_read_cpus(void **state)
 		{ "", "0-7\n", -ENODATA, 0, "cpu/online: empty" },
 		{ "0-6\n", "\n", -ENODATA, 0, "cpu/possible: empty" },
 		{ NULL, "0-7\n", -ENOENT, 0, "cpu/online: No such file" },
-		{ "FIFO", "0-7\n", -PATH_ENOTREG, 0, "cpu/online: not a regular file" },
-		{ "0-6\n", "DIR", -EISDIR, 0, "cpu/possible: Is a directory" },
+		{ "fifo", "0-7\n", -PATH_ENOTREG, 0, "cpu/online: not a regular file" },
+		{ "0-6\n", "dir", -EISDIR, 0, "cpu/possible: Is a directory" },
 	};
 	char path[256], cmd[300];
 
@@ -250,11 +250,9 @@ static void test_read_cpus(void **state)
 			assert_int_equal(system(cmd), 0);
 			if (!vals[k])
 				continue;
-			if (!strcmp(vals[k], "FIFO"))
-				assert_int_equal(mkfifo(path, 0644), 0);
-			else if (!strcmp(vals[k], "DIR"))
-				assert_int_equal(mkdir(path, 0755), 0);
-			else {
+			if (!strcmp(vals[k], "fifo") || !strcmp(vals[k], "dir")) {
+				assert_int_equal(tmproot_put_unusable(path, vals[k]), 0);
+			} else {
 				snprintf(cmd, sizeof(cmd), "sys/devices/system/cpu/%s", names[k]);
 				put(cmd, vals[k]);
 			}

@@ -23,6 +23,7 @@
 #include "path.h"
 
 #include "table.h"
+#include "tmproot.h"
 
 /* The fixture root; tests/run.sh runs us from the top of the tree (QC_TOP). */
 static char fixture[PATH_MAX / 2];
@@ -523,7 +524,7 @@ static void test_read_not_regular(void **state)
 		int		err;
 	} rows[] = {
 		{ "/nr/fifo", -PATH_ENOTREG },
-		{ "/nr/null", -PATH_ENOTREG },	/* a character device through a symlink */
+		{ "/nr/null", -PATH_ENOTREG },	/* a character device (through a symlink) */
 		{ "/nr/dir", -EISDIR },
 		{ "/nr/loop", -ELOOP },
 		{ "/nr/missing", -ENOENT },
@@ -536,16 +537,14 @@ static void test_read_not_regular(void **state)
 	FILE *f;
 	int fd;
 
+	static const char *const kinds[] = { "fifo", "chardev", "dir", "loop" };
+
 	snprintf(p, sizeof(p), "%s/nr", scratch);
 	assert_int_equal(mkdir(p, 0755), 0);
-	snprintf(p, sizeof(p), "%s/nr/fifo", scratch);
-	assert_int_equal(mkfifo(p, 0644), 0);
-	snprintf(p, sizeof(p), "%s/nr/null", scratch);
-	assert_int_equal(symlink("/dev/null", p), 0);
-	snprintf(p, sizeof(p), "%s/nr/dir", scratch);
-	assert_int_equal(mkdir(p, 0755), 0);
-	snprintf(p, sizeof(p), "%s/nr/loop", scratch);
-	assert_int_equal(symlink("loop", p), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+		snprintf(p, sizeof(p), "%s%s", scratch, rows[i].name);
+		assert_int_equal(tmproot_put_unusable(p, kinds[i]), 0);
+	}
 	scratch_write("nr/file", "0-1\n", 4);
 
 	assert_int_equal(path_cxt_init(&pc, scratch), 0);

@@ -434,7 +434,7 @@ static void test_kernel_config_unreadable(void **state)
 		{ "NUL byte", "CONFIG_X86=y\nCONFIG_NO_HZ_FULL=y\0\n", 33, -EINVAL, "line 2 is not" },
 		{ "binary", "\177ELF\2\1\1", 7, -EINVAL, "line 1 is not" },
 		{ "empty", "", 0, -ENODATA, "empty file" },
-		{ "directory", NULL, 0, -EISDIR, "Is a directory" },
+		{ "dir", NULL, 0, -EISDIR, "Is a directory" },
 		{ "fifo", NULL, 0, -PATH_ENOTREG, "not a regular file" },
 	};
 	char root[] = "/tmp/qc-test-plan-XXXXXX";
@@ -452,10 +452,8 @@ static void test_kernel_config_unreadable(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
 		int r;
 
-		if (!strcmp(rows[i].kind, "directory")) {
-			assert_int_equal(mkdir(p, 0755), 0);
-		} else if (!strcmp(rows[i].kind, "fifo")) {
-			assert_int_equal(mkfifo(p, 0644), 0);
+		if (!rows[i].data) {
+			assert_int_equal(tmproot_put_unusable(p, rows[i].kind), 0);
 		} else {
 			FILE *f = fopen(p, "we");
 			size_t len = rows[i].len ? rows[i].len : strlen(rows[i].data);
