@@ -77,6 +77,7 @@ struct walk {
 	tasklist_cb	cb;
 	void		*data;
 	pid_t		pid;		/* the process whose threads are being listed */
+	struct tasklist_unreadable unr;
 };
 
 static int walk_thread(pid_t tid, void *data)
@@ -96,8 +97,14 @@ static int walk_process(pid_t pid, void *data)
 
 	snprintf(name, sizeof(name), "%d/task", (int)pid);
 	fd = openat(w->procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;	/* gone (ENOENT) or unreadable: skip it */
+	if (fd < 0) {
+		/* gone (ENOENT, ESRCH): skip it; there but unlistable: skip it and count it */
+		if (errno != ENOENT && errno != ESRCH && !w->unr.n++) {
+			w->unr.first_pid = pid;
+			w->unr.first_err = -errno;
+		}
+		return 0;
+	}
 	w->pid = pid;
 	r = dir_foreach_pid(fd, w->tbuf, walk_thread, w);
 	close(fd);
@@ -133,6 +140,12 @@ static void walk_done(struct walk *w)
 
 int tasklist_foreach(struct path_cxt *pc, tasklist_cb cb, void *data)
 {
+	return tasklist_foreach_report(pc, cb, data, NULL);
+}
+
+int tasklist_foreach_report(struct path_cxt *pc, tasklist_cb cb, void *data,
+			    struct tasklist_unreadable *ret_unreadable)
+{
 	struct walk w;
 	char *pbuf;
 	int fd, r;
@@ -152,6 +165,8 @@ int tasklist_foreach(struct path_cxt *pc, tasklist_cb cb, void *data)
 	close(fd);
 	free(pbuf);
 	walk_done(&w);
+	if (r == 0 && ret_unreadable)
+		*ret_unreadable = w.unr;
 	return r;
 }
 

@@ -33,6 +33,20 @@ typedef int (*tasklist_cb)(const struct taskid *id, void *data);
  */
 int tasklist_foreach(struct path_cxt *pc, tasklist_cb cb, void *data);
 
+/*
+ * Processes whose task directory is there but cannot be listed (not a
+ * directory, unreadable): not exited, so not "normal". tasklist_foreach skips
+ * them; tasklist_foreach_report also counts them, for callers that must not
+ * report on what they could not see.
+ */
+struct tasklist_unreadable {
+	size_t	n;
+	pid_t	first_pid;	/* the first of them: /proc/<first_pid>/task */
+	int	first_err;	/* and its -errno */
+};
+int tasklist_foreach_report(struct path_cxt *pc, tasklist_cb cb, void *data,
+			    struct tasklist_unreadable *ret_unreadable);
+
 /* All threads of one process (/proc/<pid>/task). -ESRCH if the process is gone. */
 int tasklist_foreach_thread(struct path_cxt *pc, pid_t pid, tasklist_cb cb, void *data);
 

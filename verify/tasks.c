@@ -191,16 +191,25 @@ int tasks_scan(struct path_cxt *pc, const cpuset_t *isolated, const cpuset_t *ho
 		.isolated = isolated,
 		.housekeeping = housekeeping,
 	};
+	struct tasklist_unreadable unr = { 0 };
 	int r;
 
 	sc.procfd = path_open(pc, O_RDONLY | O_DIRECTORY, "/proc");
 	if (sc.procfd < 0)
 		return sc.procfd;
-	r = tasklist_foreach(pc, scan_one, &sc);
+	r = tasklist_foreach_report(pc, scan_one, &sc, &unr);
 	close(sc.procfd);
 	if (r < 0) {
 		tasks_free(&sc.tl);
 		return r;
+	}
+	if (unr.n) {	/* their threads were never seen: as many unreadable tasks at least */
+		char rel[32];
+
+		snprintf(rel, sizeof(rel), "%d/task", (int)unr.first_pid);
+		tasks_unreadable(&sc, rel, unr.first_err);
+		sc.tl.unreadable += unr.n - 1;
+		sc.tl.threads_total += unr.n;
 	}
 	*ret = sc.tl;
 	return 0;

@@ -625,6 +625,15 @@ proc/stat housekeeping-load garbage,empty,dir,fifo'
 	done
 }
 
+@test "tasks: a task directory that is there but cannot be listed is unknown, naming it" {
+	sed -i 's/^Cpus_allowed_list:.*/Cpus_allowed_list:\t0-3/' "$R/proc/700/task/700/status"
+	rm -r "$R/proc/700/task"
+	echo "not a directory" >"$R/proc/700/task"
+	verify_t --interval 0
+	[ "$status" -eq 3 ] || fail "exit $status: $(message_of tasks)"
+	[ "$(message_of tasks)" = "cannot read $R/proc/700/task: Not a directory" ] || fail "$(message_of tasks)"
+}
+
 @test "tasks: a task that exited (its /proc/PID gone) is skipped, not unknown" {
 	sed -i 's/^Cpus_allowed_list:.*/Cpus_allowed_list:\t0-3/' "$R/proc/700/task/700/status"
 	mv "$R/proc/700/task/700/stat" "$R/proc/700/task/700/stat.gone"

@@ -110,6 +110,42 @@ static void test_stop_and_errors(void **state)
 	assert_null(tl.v);
 }
 
+/*
+ * An exited process (no task directory) is skipped quietly; one whose task
+ * directory is there but cannot be listed is skipped and reported.
+ */
+static void test_unreadable_reported(void **state)
+{
+	struct tasklist_unreadable unr = { .n = 99 };
+	struct path_cxt pc;
+	char p[128];
+	int n = 0;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(path_cxt_init(&pc, root), 0);
+	assert_int_equal(tasklist_foreach_report(&pc, count_cb, &n, &unr), -ECANCELED);
+	assert_int_equal(unr.n, 99);	/* untouched when the scan stops */
+	n = -1000;
+	assert_int_equal(tasklist_foreach_report(&pc, count_cb, &n, &unr), 0);
+	assert_int_equal(unr.n, 0);	/* proc/30 exited: not counted */
+
+	snprintf(p, sizeof(p), "%s/proc/50", root);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/proc/50/task", root);
+	f = fopen(p, "we");
+	assert_non_null(f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(tasklist_foreach_report(&pc, count_cb, &n, &unr), 0);
+	assert_int_equal(unr.n, 1);
+	assert_int_equal(unr.first_pid, 50);
+	assert_int_equal(unr.first_err, -ENOTDIR);
+	assert_int_equal(tasklist_foreach(&pc, count_cb, &n), 0);	/* skipped there */
+	assert_int_equal(unlink(p), 0);
+	snprintf(p, sizeof(p), "%s/proc/50", root);
+	assert_int_equal(rmdir(p), 0);
+}
+
 static void *sleeper(void *arg)
 {
 	int *tid = arg;
@@ -163,6 +199,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fake_tree),
 		cmocka_unit_test(test_stop_and_errors),
+		cmocka_unit_test(test_unreadable_reported),
 		cmocka_unit_test(test_real_proc),
 	};
 
