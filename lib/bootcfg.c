@@ -516,7 +516,7 @@ static int read_opt(struct bootcfg *bc, const char *path, char **buf, size_t *le
 	int r = atomicfile_read(bc->rootfd, path, buf, len, st);
 
 	if (r < 0 && r != -ENOENT)
-		errf(err, "cannot read %s: %s%s", path, strerror(-r),
+		errf(err, "cannot read %s: %s%s", path, path_strerror(r),
 		     r == -ELOOP ? " (a symlink: refusing to edit through it)" : "");
 	return r;
 }
@@ -1041,7 +1041,7 @@ static int save_originals(struct bootcfg *bc, struct bootcfg_error *err)
 		man = NULL;
 		len = 0;
 	} else if (r < 0) {
-		errf(err, "cannot read %s: %s", MANIFEST_PATH, strerror(-r));
+		errf(err, "cannot read %s: %s", MANIFEST_PATH, path_strerror(r));
 		return r;
 	} else if (len < strlen(MANIFEST_MAGIC) ||
 		   memcmp(man, MANIFEST_MAGIC, strlen(MANIFEST_MAGIC)) != 0) {
@@ -1241,7 +1241,7 @@ int bootcfg_prepare_revert(struct bootcfg *bc, struct bootcfg_error *err)
 		return r;
 	}
 	if (r < 0) {
-		errf(err, "cannot read %s: %s", MANIFEST_PATH, strerror(-r));
+		errf(err, "cannot read %s: %s", MANIFEST_PATH, path_strerror(r));
 		return r;
 	}
 	if (len < strlen(MANIFEST_MAGIC) || memcmp(man, MANIFEST_MAGIC, strlen(MANIFEST_MAGIC)) != 0) {
@@ -1273,7 +1273,7 @@ int bootcfg_prepare_revert(struct bootcfg *bc, struct bootcfg_error *err)
 		path = p + (saved ? 6 : 7);
 		r = atomicfile_read(bc->rootfd, path, &cur, &curlen, &cst);
 		if (r < 0 && r != -ENOENT) {
-			errf(err, "cannot read %s: %s", path, strerror(-r));
+			errf(err, "cannot read %s: %s", path, path_strerror(r));
 			goto out;
 		}
 		if (r == -ENOENT)
