@@ -30,7 +30,12 @@ struct taskstat {
  */
 int taskstat_parse(const char *buf, struct taskstat *ret);
 
-/* Read /proc/<pid>/task/<tid>/stat (tid 0: /proc/<pid>/stat) under pc. -ESRCH if gone. */
+/*
+ * Read /proc/<pid>/task/<tid>/stat (tid 0: /proc/<pid>/stat) under pc. -ESRCH
+ * if the task is gone, and only then: any other error (-EISDIR, -PATH_ENOTREG,
+ * -ELOOP, -EINVAL for garbage or an empty file, ...) means the file is there
+ * but unusable, which callers must not take for an exited task.
+ */
 int taskstat_read(struct path_cxt *pc, int pid, int tid, struct taskstat *ret);
 
 static inline bool taskstat_is_kthread(const struct taskstat *st)
