@@ -103,7 +103,16 @@ const char *path_strerror(int err)
 {
 	if (err < 0)
 		err = -err;
-	return err == PATH_ENOTREG ? "not a regular file" : strerror(err);
+	switch (err) {
+	case PATH_ENOTREG:
+		return "not a regular file";
+	case PATH_ESYMLINK:
+		return "a symbolic link below the root, refused";
+	case EXDEV:	/* path_open_beneath() */
+		return "'..' or a path outside the root, refused";
+	default:
+		return strerror(err);
+	}
 }
 
 const char *path_read_strerror(int err)
@@ -673,9 +682,8 @@ static int open_beneath_walk(int rootfd, const char *rel, int flags)
 int path_open_beneath(struct path_cxt *pc, int flags, const char *fmt, ...)
 {
 	const char *p, *rel;
-	struct stat st;
 	va_list ap;
-	int rootfd, fd;
+	int rootfd, fd, r;
 
 	va_start(ap, fmt);
 	p = path_vget(pc, fmt, ap);
@@ -697,12 +705,16 @@ int path_open_beneath(struct path_cxt *pc, int flags, const char *fmt, ...)
 	if (fd == -ENOSYS)
 		fd = open_beneath_walk(rootfd, rel, flags);
 	close(rootfd);
+	if (fd == -ELOOP)	/* RESOLVE_NO_SYMLINKS, or O_NOFOLLOW in the walk */
+		return -PATH_ESYMLINK;
 	if (fd < 0)
 		return fd;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+	r = fd_check_regular(fd);
+	if (r == 0 && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
+		r = -errno;
+	if (r < 0) {
 		close(fd);
-		return -EBADFD;
+		return r;
 	}
 	return fd;
 }
@@ -767,19 +779,6 @@ int fd_write_str(int fd, const char *str)
 	return r;
 }
 
-const char *path_strerror(int err)
-{
-	switch (err) {
-	case -ELOOP:
-		return "a symbolic link below the root, refused";
-	case -EXDEV:
-		return "'..' or a path outside the root, refused";
-	case -EBADFD:
-		return "not a regular file, refused";
-	default:
-		return strerror(-err);
-	}
-}
 
 /* Owned by root or by the caller, and writable by nobody else. */
 static const char *trust_why(const struct stat *st, bool dir)

@@ -65,7 +65,12 @@ const char *path_vget(struct path_cxt *pc, const char *fmt, va_list ap)
  * Not EMEDIUMTYPE: statefile and irqrecord use that for "not our format".
  */
 #define PATH_ENOTREG ENXIO
-/* strerror(), with "not a regular file" for PATH_ENOTREG; err may be negative. */
+/* path_open_beneath(): a symbolic link on the way, refused (ELOOP is a loop). */
+#define PATH_ESYMLINK EMLINK
+/*
+ * strerror(), with "not a regular file" for PATH_ENOTREG and the '..' refusal
+ * of path_open_beneath() (-EXDEV) said plainly; err may be negative.
+ */
 const char *path_strerror(int err);
 /* The reason a reader failed: "malformed content" (EINVAL, ERANGE), "empty" (ENODATA), else as above. */
 const char *path_read_strerror(int err);
@@ -135,8 +140,9 @@ size_t strip_trailing(char *buf, size_t len);
  * on the root where the kernel has it, else a walk that opens every
  * component with O_NOFOLLOW. The root itself may be a symlink; nothing below
  * it may. fmt is absolute under the root, as for path_open().
- * -ELOOP a symbolic link on the way, -EXDEV a ".." component, -EBADFD not a
- * regular file (a FIFO never blocks: it is opened O_NONBLOCK, then refused).
+ * -PATH_ESYMLINK a symbolic link on the way, -EXDEV a ".." component,
+ * -EISDIR or -PATH_ENOTREG not a regular file (a FIFO never blocks: it is
+ * opened O_NONBLOCK, then refused).
  */
 int path_open_beneath(struct path_cxt *pc, int flags, const char *fmt, ...) PATH_FMT3;
 /* Tests: never use openat2, always the walk (false: openat2 where there is one). */
@@ -147,8 +153,6 @@ ssize_t path_read_buf_beneath(struct path_cxt *pc, char *buf, size_t len, const 
 int path_write_str_beneath(struct path_cxt *pc, const char *str, const char *fmt, ...) PATH_FMT3;
 /* One write(2) of str, then close(fd) (always); 0 or -errno. */
 int fd_write_str(int fd, const char *str);
-/* strerror(), with the refusals of path_open_beneath() said plainly. err is -errno. */
-const char *path_strerror(int err);
 
 /*
  * A file early-pin trusts with root's power (a state file): a regular file,

@@ -87,15 +87,15 @@ static const struct {
 } beneath_cases[] = {
 	{ "/proc/irq/3/smp_affinity_list", 0 },
 	{ "//proc//irq/3/smp_affinity_list", 0 },
-	{ "/proc/irq/3/rel_link", -ELOOP },
-	{ "/proc/irq/3/abs_link", -ELOOP },
-	{ "/proc/irq/mid/smp_affinity_list", -ELOOP },
-	{ "/proc/irq/slash/etc/passwd", -ELOOP },
+	{ "/proc/irq/3/rel_link", -PATH_ESYMLINK },
+	{ "/proc/irq/3/abs_link", -PATH_ESYMLINK },
+	{ "/proc/irq/mid/smp_affinity_list", -PATH_ESYMLINK },
+	{ "/proc/irq/slash/etc/passwd", -PATH_ESYMLINK },
 	{ "/proc/irq/3/../../../../victim", -EXDEV },
 	{ "/../victim", -EXDEV },
 	{ "/proc/irq/3/..", -EXDEV },
-	{ "/proc/irq/3/fifo", -EBADFD },
-	{ "/proc/irq/3/dir", -EBADFD },
+	{ "/proc/irq/3/fifo", -PATH_ENOTREG },
+	{ "/proc/irq/3/dir", -EISDIR },
 	{ "/proc/irq/3/missing", -ENOENT },
 	{ "/proc/irq/9/smp_affinity_list", -ENOENT },
 	{ "/proc/irq/3/smp_affinity_list/x", -ENOTDIR },
@@ -125,9 +125,9 @@ static void run_beneath(bool walk)
 	assert_int_equal(path_write_str_beneath(&pc, "0", "/proc/irq/3/smp_affinity_list"), 0);
 	assert_int_equal(path_read_buf_beneath(&pc, buf, sizeof(buf), "/proc/irq/3/smp_affinity_list"), 1);
 	assert_string_equal(buf, "0");
-	assert_int_equal(path_write_str_beneath(&pc, "pwned", "/proc/irq/3/abs_link"), -ELOOP);
+	assert_int_equal(path_write_str_beneath(&pc, "pwned", "/proc/irq/3/abs_link"), -PATH_ESYMLINK);
 	assert_int_equal(path_read_buf_beneath(&pc, buf, sizeof(buf), "/proc/irq/mid/smp_affinity_list"),
-			 -ELOOP);
+			 -PATH_ESYMLINK);
 	/* the message names the full path */
 	snprintf(p, sizeof(p), "%s/r/proc/irq/mid/smp_affinity_list", root);
 	assert_string_equal(path_last(&pc), p);
