@@ -468,7 +468,8 @@ int cg_check(const struct cg_apply_opts *o, const struct kparams *wanted,
 	struct bootcfg bc;
 	char *d_run = NULL, *d_next = NULL, *d_src = NULL;
 	char *next = NULL, *nwhere = NULL, *src = NULL, *swhere = NULL;
-	bool in_effect, next_ok = false, src_ok = true, have_bc;
+	struct bootcfg_error serr = { "" };
+	bool in_effect, next_ok = false, src_ok = true, src_unknown = false, have_bc;
 	int r, ret = 1;
 
 	r = path_cxt_init(&pc, o->root);
@@ -490,9 +491,12 @@ int cg_check(const struct cg_apply_opts *o, const struct kparams *wanted,
 		else if (asprintf(&d_next, "cannot read the boot configuration: %s",
 				  strerror(-r)) < 0)
 			d_next = NULL;
-		r = bootcfg_source_cmdline(&bc, &src, &swhere);
+		r = bootcfg_source_cmdline(&bc, &src, &swhere, &serr);
 		if (r == 0)
 			src_ok = line_matches(src, wanted, managed, &d_src);
+		src_unknown = r == -EINVAL;
+		if (src_unknown)
+			src_ok = false;
 	}
 
 	printf("running kernel (/proc/cmdline): %s%s\n", in_effect ? "has the plan" : "differs: ",
@@ -504,9 +508,13 @@ int cg_check(const struct cg_apply_opts *o, const struct kparams *wanted,
 		if (swhere)
 			printf("configuration (%s): %s%s\n", swhere, src_ok ? "has the plan" : "differs: ",
 			       src_ok ? "" : d_src);
+		else if (src_unknown)
+			printf("configuration: %s\n", serr.msg);
 	}
 
-	if (in_effect && next_ok && src_ok) {
+	if (src_unknown) {
+		printf("Cannot tell whether the boot configuration keeps the plan (see above): make the file plain assignments, then run cmdline-gen --check again.\n");
+	} else if (in_effect && next_ok && src_ok) {
 		printf("In effect, and still configured for the next boot.\n");
 		ret = 0;
 	} else if (!in_effect && next_ok && src_ok) {

@@ -330,7 +330,7 @@ static bool grub_blscfg_enabled(struct bootcfg *bc)
 
 	if (grubdefault_load(bc->rootfd, false, &gd, NULL) < 0)
 		return false;
-	if (grubdefault_value(&gd, "GRUB_ENABLE_BLSCFG", &v) == 0)
+	if (grubdefault_value(&gd, "GRUB_ENABLE_BLSCFG", &v, NULL) == 0)
 		on = strcmp(v, "true") == 0;
 	free(v);
 	grubdefault_free(&gd);
@@ -473,9 +473,9 @@ static int prepare_grub(struct bootcfg *bc, bool dropins, const struct kparams *
 	if (r == 0) {
 		size_t total;
 
-		if (grubdefault_value(&gd2, "GRUB_CMDLINE_LINUX", &l1) < 0)
+		if (grubdefault_value(&gd2, "GRUB_CMDLINE_LINUX", &l1, NULL) < 0)
 			l1 = NULL;
-		if (grubdefault_value(&gd2, "GRUB_CMDLINE_LINUX_DEFAULT", &l2) < 0)
+		if (grubdefault_value(&gd2, "GRUB_CMDLINE_LINUX_DEFAULT", &l2, NULL) < 0)
 			l2 = NULL;
 		total = (l1 ? strlen(l1) : 0) + (l2 ? strlen(l2) : 0) + 1 + GRUB_PREFIX_RESERVE;
 		if (total >= BOOTCFG_CMDLINE_MAX) {
@@ -1493,29 +1493,46 @@ int bootcfg_next_boot(struct bootcfg *bc, char **ret_cmdline, char **ret_where)
 	return -ENOENT;
 }
 
-int bootcfg_source_cmdline(struct bootcfg *bc, char **ret_cmdline, char **ret_where)
+int bootcfg_source_cmdline(struct bootcfg *bc, char **ret_cmdline, char **ret_where,
+			   struct bootcfg_error *err)
 {
 	if (bc->backend == BOOTCFG_GRUB || bc->backend == BOOTCFG_GRUB2) {
+		struct grubdefault_error ge = { 0 };
 		struct grubdefault gd;
 		char *a = NULL, *b = NULL, *s;
 		int r;
 
-		r = grubdefault_load(bc->rootfd, bc->backend == BOOTCFG_GRUB, &gd, NULL);
+		r = grubdefault_load(bc->rootfd, bc->backend == BOOTCFG_GRUB, &gd, &ge);
 		if (r < 0)
+			return grub_load_err(r, &ge, r == -EINVAL ? ge.path : "/etc/default/grub", err);
+		r = grubdefault_value(&gd, "GRUB_CMDLINE_LINUX", &a, &ge);
+		if (r == -ENOENT)
+			r = 0;
+		if (r == 0) {
+			r = grubdefault_value(&gd, "GRUB_CMDLINE_LINUX_DEFAULT", &b, &ge);
+			if (r == -ENOENT)
+				r = 0;
+		}
+		if (r == -EINVAL) {
+			/* the shell's reading is not certain: never a value */
+			errf(err, "cannot tell what the shell makes of %s line %u: %s",
+			     gd.files[ge.file].path, ge.line, ge.what);
+			grubdefault_free(&gd);
+			free(a);
 			return r;
-		if (grubdefault_value(&gd, "GRUB_CMDLINE_LINUX", &a) < 0)
-			a = NULL;
-		if (grubdefault_value(&gd, "GRUB_CMDLINE_LINUX_DEFAULT", &b) < 0)
-			b = NULL;
-		r = asprintf(&s, "%s %s", a ? a : "", b ? b : "") < 0 ? -ENOMEM : 0;
+		}
+		if (r == 0)
+			r = asprintf(&s, "%s %s", a ? a : "", b ? b : "") < 0 ? -ENOMEM : 0;
 		free(a);
 		free(b);
+		if (r < 0) {
+			grubdefault_free(&gd);
+			return r;
+		}
 		*ret_where = strdup(gd.nfiles > 1 ? "/etc/default/grub and grub.d" : "/etc/default/grub");
 		grubdefault_free(&gd);
-		if (r < 0 || !*ret_where) {
-			if (r == 0)
-				free(s);
-			free(*ret_where);
+		if (!*ret_where) {
+			free(s);
 			return -ENOMEM;
 		}
 		*ret_cmdline = s;

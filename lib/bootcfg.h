@@ -169,9 +169,12 @@ int bootcfg_next_boot(struct bootcfg *bc, char **ret_cmdline, char **ret_where);
 /*
  * What the source configuration says (GRUB defaults: GRUB_CMDLINE_LINUX +
  * GRUB_CMDLINE_LINUX_DEFAULT evaluated as the shell would; BLS and
- * kernel-install: /etc/kernel/cmdline), *ret_where its file.
+ * kernel-install: /etc/kernel/cmdline), *ret_where its file. -EINVAL with
+ * err set when the defaults do not parse or the reader cannot tell which
+ * assignment the shell keeps (never a guessed value).
  */
-int bootcfg_source_cmdline(struct bootcfg *bc, char **ret_cmdline, char **ret_where);
+int bootcfg_source_cmdline(struct bootcfg *bc, char **ret_cmdline, char **ret_where,
+			   struct bootcfg_error *err);
 
 /*
  * Do the parameters in kp match the wanted ones (each present once, values

@@ -34,6 +34,7 @@ struct wordscan {
 	char		**refs;
 	size_t		nrefs;
 	bool		complex;
+	bool		assigns;	/* ${X=..}, ${X?..} or $((..)): may set a variable */
 	bool		quoted;		/* any quote or escape */
 	size_t		last_close;	/* offset of the last closing quote, SIZE_MAX */
 	unsigned int	piece;
@@ -152,11 +153,35 @@ static int skip_backquote(const char *b, size_t len, size_t *pos)
 	return -EINVAL;
 }
 
+/*
+ * At a '$': ${X=..} and ${X:=..} assign X, ${X?..} ends the shell when X is
+ * unset, $((X=..)) assigns X: the reader cannot follow any of them.
+ */
+static bool dollar_assigns(const char *b, size_t len, size_t p)
+{
+	size_t n;
+
+	if (p + 2 < len && b[p + 1] == '(' && b[p + 2] == '(')
+		return true;
+	if (p + 1 >= len || b[p + 1] != '{')
+		return false;
+	n = name_len(b, len, p + 2);
+	if (n == 0)
+		return false;
+	p += 2 + n;
+	if (p < len && b[p] == ':')
+		p++;
+	return p < len && (b[p] == '=' || b[p] == '?');
+}
+
 /* At a '$': a reference, a special or complex expansion, or a literal '$'. */
 static int scan_dollar(const char *b, size_t len, size_t *pos, struct wordscan *ws)
 {
 	size_t p = *pos, n;
 	int r;
+
+	if (ws && dollar_assigns(b, len, p))
+		ws->assigns = true;
 
 	if (p + 1 < len && b[p + 1] == '{') {
 		const char *close = memchr(b + p + 2, '}', len - p - 2);
@@ -452,173 +477,609 @@ static bool word_is(const char *b, size_t s, size_t e, const char *kw)
 	return e - s == n && memcmp(b + s, kw, n) == 0;
 }
 
-#define PARSE_FAIL(msg)                          \
-	do {                                     \
-		if (err) {                       \
-			err->file = file;        \
-			err->line = line_of(b, p); \
-			err->what = (msg);       \
-		}                                \
-		r = -EINVAL;                     \
-		goto out;                        \
+/* Why the reader cannot tell what the shell makes of an assignment. */
+static const char R_BLOCK[] = "assigned inside an if/case/loop block: the shell may or may not run it; edit it by hand";
+static const char R_FUNC[] = "assigned inside a function: it takes effect only where the function is called; edit it by hand";
+static const char R_SUB[] = "assigned inside a ( ) subshell: the shell may or may not keep it; edit it by hand";
+static const char R_ANDOR[] = "assigned after && or ||: the shell may or may not run it; edit it by hand";
+static const char R_PIPE[] = "assigned in a pipeline or background job (a subshell): the shell may or may not keep it; edit it by hand";
+static const char R_AFTER_RO[] = "assigned after readonly: the shell stops with an error there; edit it by hand";
+static const char R_RO_BARE[] = "readonly without a value: later assignments would stop the shell; edit it by hand";
+static const char R_EXPAND[] = "${X=...}, ${X?...} or $((...)) may change a variable behind the reader's back; edit it by hand";
+static const char R_CMDEXP[] = "a command name comes from an expansion: the reader cannot tell what it runs; edit it by hand";
+static const char R_SOURCE[] = "another file is read with . or source: the reader cannot tell what it assigns; edit it by hand";
+static const char R_EVAL[] = "eval runs text the reader cannot see; edit it by hand";
+static const char R_END[] = "exec, exit, return, break or continue: the reader cannot tell which assignments run; edit it by hand";
+static const char R_VARS[] = "unset, read, getopts, set, local, alias, command or builtin may change variables behind the reader's back; edit it by hand";
+static const char R_CALL[] = "calls a shell function, which may assign anything; edit it by hand";
+static const char R_HEREDOC[] = "a here-document with $(...), `...`, ${X=...} or $((...)) runs code the reader cannot follow; edit it by hand";
+
+enum blk_kind { BLK_GROUP, BLK_IF, BLK_LOOP, BLK_CASE, BLK_SUB };
+
+struct blk {
+	enum blk_kind	kind;
+	bool		fn;		/* a function body */
+	bool		cond;		/* cond, cond_why outside the block */
+	const char	*cond_why;
+};
+
+struct heredoc {
+	char	*delim;
+	bool	strip;			/* <<-: leading tabs removed */
+	bool	quoted;			/* <<'E': no expansion, no continuation */
+};
+
+#define MAX_NEST	64
+#define MAX_HEREDOC	16
+
+/* The parser's state, one file at a time. */
+struct parser {
+	struct grubdefault	*gd;
+	unsigned int		file;
+	const char		*b;
+	size_t			len;
+	size_t			p;
+	size_t			stmt_first;	/* first assignment of this simple command */
+	size_t			cmd_first;	/* first assignment of this top-level command */
+	int			depth;		/* blocks that make an assignment unsure */
+	int			case_depth;
+	int			st;
+	bool			ro;		/* st == ST_EXPORT after readonly */
+	bool			cond;		/* after && / || / | in this list */
+	const char		*cond_why;
+	bool			fn_pending;	/* "name()" seen: the next block is its body */
+	char			*lastcmd;	/* the last command name, for "name()" */
+	struct blk		stk[MAX_NEST];
+	int			nstk;
+	struct heredoc		hd[MAX_HEREDOC];
+	int			nhd;
+};
+
+static int gd_add_barrier(struct grubdefault *gd, unsigned int file, unsigned int line,
+			  const char *why)
+{
+	struct sh_assign a = { .file = file, .line = line, .unsure = why };
+	int r;
+
+	a.name = strdup("*");
+	a.decoded = strdup("");
+	if (!a.name || !a.decoded) {
+		assign_free(&a);
+		return -ENOMEM;
+	}
+	r = gd_add_assign(gd, &a);
+	if (r < 0)
+		assign_free(&a);
+	return r;
+}
+
+static int ps_barrier(struct parser *ps, size_t at, const char *why)
+{
+	return gd_add_barrier(ps->gd, ps->file, line_of(ps->b, at), why);
+}
+
+/* Why an assignment made here may not be kept, NULL if it surely is. */
+static const char *ps_unsure(const struct parser *ps)
+{
+	for (int i = ps->nstk; i-- > 0;) {
+		const struct blk *k = &ps->stk[i];
+
+		if (k->fn)
+			return R_FUNC;
+		if (k->kind == BLK_SUB)
+			return R_SUB;
+		if (k->kind != BLK_GROUP)
+			return R_BLOCK;
+	}
+	return ps->cond ? ps->cond_why : NULL;
+}
+
+static void ps_mark_unsure(struct parser *ps, size_t from, const char *why)
+{
+	for (size_t i = from; i < ps->gd->na; i++)
+		if (!ps->gd->a[i].unsure)
+			ps->gd->a[i].unsure = why;
+}
+
+static int ps_push(struct parser *ps, enum blk_kind kind)
+{
+	struct blk *k;
+
+	if (ps->nstk == MAX_NEST)
+		return -EINVAL;
+	k = &ps->stk[ps->nstk++];
+	k->kind = kind;
+	k->fn = ps->fn_pending;
+	k->cond = ps->cond;
+	k->cond_why = ps->cond_why;
+	ps->fn_pending = false;
+	if (kind != BLK_GROUP || k->fn)
+		ps->depth++;
+	if (kind == BLK_CASE)
+		ps->case_depth++;
+	return 0;
+}
+
+static int ps_pop(struct parser *ps, enum blk_kind kind)
+{
+	struct blk *k;
+
+	if (ps->nstk == 0 || ps->stk[ps->nstk - 1].kind != kind)
+		return -EINVAL;
+	k = &ps->stk[--ps->nstk];
+	if (kind != BLK_GROUP || k->fn)
+		ps->depth--;
+	if (kind == BLK_CASE)
+		ps->case_depth--;
+	ps->cond = k->cond;
+	ps->cond_why = k->cond_why;
+	return 0;
+}
+
+/* Does unquoted here-document text run code ($(..), `..`) or assign? */
+static bool heredoc_runs_code(const char *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (t[i] == '\\') {
+			i++;
+		} else if (t[i] == '`') {
+			return true;
+		} else if (t[i] == '$') {
+			if ((i + 1 < n && t[i + 1] == '(') || dollar_assigns(t, n, i))
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Skip the bodies of the here-documents of the line just ended, as dash
+ * reads them: line by line up to the delimiter alone on its line (leading
+ * tabs removed for <<-), an unquoted one joining lines ended by an odd
+ * number of backslashes first; end of file ends the last one.
+ */
+static int ps_heredocs(struct parser *ps)
+{
+	const char *b = ps->b;
+	char *lb = malloc(ps->len + 1);
+	int r = 0;
+
+	if (!lb)
+		return -ENOMEM;
+	for (int h = 0; h < ps->nhd && r == 0; h++) {
+		const struct heredoc *hd = &ps->hd[h];
+
+		while (ps->p < ps->len && r == 0) {
+			size_t q = ps->p, n = 0, start = ps->p;
+
+			for (;;) {
+				size_t e = q, bs = 0;
+
+				if (hd->strip)
+					while (q < ps->len && b[q] == '\t')
+						q++;
+				e = q;
+				while (e < ps->len && b[e] != '\n')
+					e++;
+				for (size_t k = e; k > q && b[k - 1] == '\\'; k--)
+					bs++;
+				memcpy(lb + n, b + q, e - q);
+				n += e - q;
+				if (!hd->quoted && bs % 2 == 1 && e < ps->len) {
+					n--;	/* backslash-newline: the line goes on */
+					q = e + 1;
+					continue;
+				}
+				q = e < ps->len ? e + 1 : e;
+				break;
+			}
+			ps->p = q;
+			if (n == strlen(hd->delim) && memcmp(lb, hd->delim, n) == 0)
+				break;
+			if (!hd->quoted && heredoc_runs_code(lb, n))
+				r = ps_barrier(ps, start, R_HEREDOC);
+		}
+	}
+	free(lb);
+	return r;
+}
+
+static void ps_heredocs_clear(struct parser *ps)
+{
+	for (int h = 0; h < ps->nhd; h++)
+		free(ps->hd[h].delim);
+	ps->nhd = 0;
+}
+
+static bool str_in(const char *s, const char *const *set)
+{
+	for (; *set; set++)
+		if (strcmp(s, *set) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * A command name: what it does to the assignments in front of it (a special
+ * builtin keeps them) and whether it may change variables itself.
+ */
+static int ps_command(struct parser *ps, size_t s, const struct wordscan *ws)
+{
+	static const char *const keep[] = { ":", "shift", "times", "trap", NULL };
+	static const char *const end[] = { "exec", "exit", "return", "break", "continue", NULL };
+	static const char *const vars_special[] = { "set", "unset", NULL };
+	static const char *const vars_regular[] = { "read", "getopts", "local", "declare",
+						    "typeset", "alias", "unalias", "command",
+						    "builtin", NULL };
+	struct grubdefault *gd = ps->gd;
+	bool special = false;
+	const char *why = NULL;
+	char *name;
+
+	free(ps->lastcmd);
+	ps->lastcmd = NULL;
+	if (ws->nrefs > 0 || ws->complex) {
+		why = R_CMDEXP;
+		name = NULL;
+	} else {
+		name = malloc(ws->n + 1);
+		if (!name)
+			return -ENOMEM;
+		for (size_t i = 0; i < ws->n; i++)
+			name[i] = ws->it[i].c;
+		name[ws->n] = '\0';
+		if (str_in(name, keep)) {
+			special = true;
+		} else if (strcmp(name, ".") == 0) {
+			special = true;
+			why = R_SOURCE;
+		} else if (strcmp(name, "source") == 0) {
+			why = R_SOURCE;
+		} else if (strcmp(name, "eval") == 0) {
+			special = true;
+			why = R_EVAL;
+		} else if (str_in(name, end)) {
+			special = true;
+			why = R_END;
+		} else if (str_in(name, vars_special)) {
+			special = true;
+			why = R_VARS;
+		} else if (str_in(name, vars_regular)) {
+			why = R_VARS;
+		} else {
+			for (size_t i = 0; i < gd->nfuncs && !why; i++)
+				if (strcmp(gd->funcs[i], name) == 0)
+					why = R_CALL;
+		}
+	}
+	ps->lastcmd = name;
+	/* Before a special builtin the assignments stay (POSIX, dash); else only the command's. */
+	if (!special)
+		for (size_t i = ps->stmt_first; i < gd->na; i++)
+			gd->a[i].prefix = true;
+	return why ? ps_barrier(ps, s, why) : 0;
+}
+
+/* name() { ... }: remember the name, its calls may assign anything. */
+static int ps_function(struct parser *ps)
+{
+	struct grubdefault *gd = ps->gd;
+	char **nf;
+
+	ps->fn_pending = true;
+	if (!ps->lastcmd)
+		return 0;
+	nf = realloc(gd->funcs, (gd->nfuncs + 1) * sizeof(*nf));
+	if (!nf)
+		return -ENOMEM;
+	gd->funcs = nf;
+	gd->funcs[gd->nfuncs++] = ps->lastcmd;
+	ps->lastcmd = NULL;
+	return 0;
+}
+
+/* "<<WORD" or "<<-WORD" at ps->p: queue the here-document for the end of the line. */
+static int ps_heredoc_start(struct parser *ps, const char **what)
+{
+	struct wordscan ws = { 0 };
+	struct heredoc *hd;
+	bool strip;
+	int r;
+
+	strip = ps->p + 2 < ps->len && ps->b[ps->p + 2] == '-';
+	ps->p += strip ? 3 : 2;
+	while (ps->p < ps->len && (ps->b[ps->p] == ' ' || ps->b[ps->p] == '\t'))
+		ps->p++;
+	*what = "here-document without a delimiter";
+	if (ps->p >= ps->len || is_word_end(ps->b[ps->p]))
+		return -EINVAL;
+	*what = "unterminated quote in a here-document delimiter";
+	r = scan_word(ps->b, ps->len, &ps->p, &ws);
+	if (r == 0 && (ws.nrefs > 0 || ws.complex)) {
+		*what = "here-document delimiter with $ or `; edit it by hand";
+		r = -EINVAL;
+	}
+	if (r == 0 && ps->nhd == MAX_HEREDOC) {
+		*what = "too many here-documents on one line";
+		r = -EINVAL;
+	}
+	if (r < 0)
+		goto out;
+	hd = &ps->hd[ps->nhd];
+	hd->delim = malloc(ws.n + 1);
+	if (!hd->delim) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < ws.n; i++)
+		hd->delim[i] = ws.it[i].c;
+	hd->delim[ws.n] = '\0';
+	hd->strip = strip;
+	hd->quoted = ws.quoted;
+	ps->nhd++;
+out:
+	wordscan_free(&ws);
+	return r;
+}
+
+#define PARSE_FAIL(msg)                                   \
+	do {                                              \
+		if (err) {                                \
+			err->file = file;                 \
+			err->line = line_of(b, ps.p);     \
+			err->what = (msg);                \
+		}                                         \
+		r = -EINVAL;                              \
+		goto out;                                 \
 	} while (0)
+
+static int ps_assignment(struct parser *ps, size_t n, struct grubdefault_error *err);
 
 int grubdefault_parse(struct grubdefault *gd, unsigned int file, const char *b, size_t len,
 		      struct grubdefault_error *err)
 {
-	size_t p = 0, stmt_first = gd->na;
-	int depth = 0, case_depth = 0, st = ST_START;
+	struct parser ps = { .gd = gd, .file = file, .b = b, .len = len, .st = ST_START };
+	const char *what = NULL;
 	int r = 0;
 
-	while (p < len) {
-		char c = b[p];
+	ps.stmt_first = ps.cmd_first = gd->na;
+	while (ps.p < len) {
+		char c = b[ps.p];
+		struct wordscan ws = { 0 };
 		size_t s, n;
 
 		if (c == ' ' || c == '\t' || c == '\r') {
-			p++;
+			ps.p++;
 			continue;
 		}
-		if (c == '\\' && p + 1 < len && b[p + 1] == '\n') {
-			p += 2;
+		if (c == '\\' && ps.p + 1 < len && b[ps.p + 1] == '\n') {
+			ps.p += 2;
 			continue;
 		}
 		if (c == '\0')
 			PARSE_FAIL("NUL byte in file");
 		if (c == '\n' || c == ';' || c == '&' || c == '|') {
-			p++;
-			st = ST_START;
-			stmt_first = gd->na;
+			bool dbl = c != '\n' && ps.p + 1 < len && b[ps.p + 1] == c;
+
+			if ((c == '|' || c == '&') && !dbl) {
+				/* "a | b", "a &": subshells, whatever they assign is lost or not */
+				ps_mark_unsure(&ps, ps.cmd_first, R_PIPE);
+				ps.cond = c == '|';
+				ps.cond_why = R_PIPE;
+			} else if (dbl && c != ';') {
+				ps.cond = true;
+				ps.cond_why = R_ANDOR;
+			}
+			if (c == '\n' || c == ';' || (c == '&' && !dbl)) {
+				ps.cond = ps.nstk ? ps.stk[ps.nstk - 1].cond : false;
+				ps.cond_why = ps.nstk ? ps.stk[ps.nstk - 1].cond_why : NULL;
+				if (ps.nstk == 0)
+					ps.cmd_first = gd->na;
+			}
+			ps.p += dbl ? 2 : 1;
+			ps.st = ST_START;
+			ps.stmt_first = gd->na;
+			if (c == '\n' && ps.nhd > 0) {
+				r = ps_heredocs(&ps);
+				ps_heredocs_clear(&ps);
+				if (r < 0)
+					goto out;
+			}
 			continue;
 		}
 		if (c == '#') {
-			while (p < len && b[p] != '\n')
-				p++;
+			while (ps.p < len && b[ps.p] != '\n')
+				ps.p++;
 			continue;
 		}
 		if (c == '(' || c == ')') {
-			if (case_depth > 0) {
-				p++;
-				st = ST_START;
+			if (ps.case_depth > 0 && ps.stk[ps.nstk - 1].kind == BLK_CASE) {
+				ps.p++;
+				ps.st = ST_START;
 				continue;
 			}
-			if (c == '(' && p + 1 < len && b[p + 1] == ')') {
-				p += 2;		/* name() { ... } */
-				st = ST_START;
+			if (c == '(' && ps.p + 1 < len && b[ps.p + 1] == ')') {
+				ps.p += 2;		/* name() { ... } */
+				ps.st = ST_START;
+				r = ps_function(&ps);
+				if (r < 0)
+					goto out;
 				continue;
 			}
-			depth += c == '(' ? 1 : -1;
-			if (depth < 0)
-				PARSE_FAIL("unbalanced ')'");
-			p++;
-			st = ST_START;
-			stmt_first = gd->na;
+			if (c == '(' ? ps_push(&ps, BLK_SUB) < 0 : ps_pop(&ps, BLK_SUB) < 0)
+				PARSE_FAIL(c == '(' ? "blocks nested too deep" : "unbalanced ')'");
+			ps.p++;
+			ps.st = c == '(' ? ST_START : ST_ARGS;
+			ps.stmt_first = gd->na;
+			continue;
+		}
+		if (c == '<' && ps.p + 1 < len && b[ps.p + 1] == '<') {
+			r = ps_heredoc_start(&ps, &what);
+			if (r == -EINVAL)
+				PARSE_FAIL(what);
+			if (r < 0)
+				goto out;
 			continue;
 		}
 		if (c == '<' || c == '>') {
-			while (p < len && (b[p] == '<' || b[p] == '>' || b[p] == '&'))
-				p++;
-			while (p < len && (b[p] == ' ' || b[p] == '\t'))
-				p++;
-			if (p < len && !is_word_end(b[p]) && scan_word(b, len, &p, NULL) < 0)
-				PARSE_FAIL("unterminated quote");
-			continue;
-		}
-
-		n = name_len(b, len, p);
-		if ((st == ST_START || st == ST_EXPORT) && n > 0 && p + n < len && b[p + n] == '=') {
-			struct sh_assign a = { 0 };
-			struct wordscan ws = { 0 };
-
-			a.file = file;
-			a.line = line_of(b, p);
-			a.depth = depth;
-			a.exported = st == ST_EXPORT;
-			a.name = strndup(b + p, n);
-			if (!a.name) {
-				r = -ENOMEM;
-				goto out;
-			}
-			p += n + 1;
-			a.val_start = p;
-			if (p < len && b[p] == '(') {
-				free(a.name);
-				PARSE_FAIL("array assignment (not POSIX sh)");
-			}
-			if (p < len && !is_word_end(b[p]))
-				r = scan_word(b, len, &p, &ws);
-			if (r < 0) {
-				free(a.name);
+			while (ps.p < len && (b[ps.p] == '<' || b[ps.p] == '>' || b[ps.p] == '&'))
+				ps.p++;
+			while (ps.p < len && (b[ps.p] == ' ' || b[ps.p] == '\t'))
+				ps.p++;
+			s = ps.p;
+			if (ps.p < len && !is_word_end(b[ps.p]) &&
+			    scan_word(b, len, &ps.p, &ws) < 0) {
 				wordscan_free(&ws);
-				if (r == -ENOMEM)
-					goto out;
-				PARSE_FAIL("unterminated quote or substitution");
+				PARSE_FAIL("unterminated quote");
 			}
-			a.val_end = p;
-			a.complex = ws.complex;
-			r = build_value(&a, &ws, b);
-			a.refs = ws.refs;
-			a.nrefs = ws.nrefs;
-			ws.refs = NULL;
-			ws.nrefs = 0;
+			r = ws.assigns ? ps_barrier(&ps, s, R_EXPAND) : 0;
 			wordscan_free(&ws);
-			if (r == 0)
-				r = gd_add_assign(gd, &a);
-			if (r < 0) {
-				assign_free(&a);
+			if (r < 0)
 				goto out;
-			}
 			continue;
 		}
 
-		s = p;
-		if (scan_word(b, len, &p, NULL) < 0)
-			PARSE_FAIL("unterminated quote or substitution");
-		if (st == ST_START) {
-			if (word_is(b, s, p, "if") || word_is(b, s, p, "while") ||
-			    word_is(b, s, p, "until") || word_is(b, s, p, "{")) {
-				depth++;
-				continue;
-			}
-			if (word_is(b, s, p, "then") || word_is(b, s, p, "do") ||
-			    word_is(b, s, p, "else") || word_is(b, s, p, "elif") ||
-			    word_is(b, s, p, "!"))
-				continue;
-			if (word_is(b, s, p, "fi") || word_is(b, s, p, "done") ||
-			    word_is(b, s, p, "}") || word_is(b, s, p, "esac")) {
-				if (word_is(b, s, p, "esac"))
-					case_depth--;
-				if (--depth < 0 || case_depth < 0)
-					PARSE_FAIL("unbalanced block end");
-				st = ST_ARGS;
-				continue;
-			}
-			if (word_is(b, s, p, "for") || word_is(b, s, p, "case")) {
-				if (word_is(b, s, p, "case"))
-					case_depth++;
-				depth++;
-				st = ST_ARGS;
-				continue;
-			}
-			if (word_is(b, s, p, "export") || word_is(b, s, p, "readonly") ||
-			    word_is(b, s, p, "local") || word_is(b, s, p, "declare") ||
-			    word_is(b, s, p, "typeset")) {
-				st = ST_EXPORT;
-				continue;
-			}
-			/* A command: assignments in front of it are only its environment. */
-			for (size_t i = stmt_first; i < gd->na; i++)
-				gd->a[i].prefix = true;
-			st = ST_ARGS;
+		n = name_len(b, len, ps.p);
+		if ((ps.st == ST_START || ps.st == ST_EXPORT) && n > 0 && ps.p + n < len &&
+		    b[ps.p + n] == '=') {
+			r = ps_assignment(&ps, n, err);
+			if (r < 0)
+				goto out;
 			continue;
 		}
-		if (st == ST_ARGS && case_depth > 0 && word_is(b, s, p, "in"))
-			st = ST_START;	/* patterns follow: "a) cmd ;;" */
+
+		s = ps.p;
+		if (scan_word(b, len, &ps.p, &ws) < 0) {
+			wordscan_free(&ws);
+			PARSE_FAIL("unterminated quote or substitution");
+		}
+		r = ws.assigns ? ps_barrier(&ps, s, R_EXPAND) : 0;
+		if (r == 0 && ps.st == ST_START) {
+			static const struct { const char *kw; int kind; } opens[] = {
+				{ "if", BLK_IF }, { "while", BLK_LOOP }, { "until", BLK_LOOP },
+				{ "for", BLK_LOOP }, { "case", BLK_CASE }, { "{", BLK_GROUP },
+			};
+			static const struct { const char *kw; int kind; } closes[] = {
+				{ "fi", BLK_IF }, { "done", BLK_LOOP }, { "esac", BLK_CASE },
+				{ "}", BLK_GROUP },
+			};
+			bool kw = false;
+
+			for (size_t i = 0; i < sizeof(opens) / sizeof(opens[0]) && !kw; i++) {
+				if (!word_is(b, s, ps.p, opens[i].kw))
+					continue;
+				kw = true;
+				if (ps_push(&ps, (enum blk_kind)opens[i].kind) < 0) {
+					wordscan_free(&ws);
+					PARSE_FAIL("blocks nested too deep");
+				}
+				/* "for x in ...", "case w in": words, then the body */
+				ps.st = opens[i].kind == BLK_CASE || word_is(b, s, ps.p, "for") ?
+						ST_ARGS : ST_START;
+			}
+			for (size_t i = 0; i < sizeof(closes) / sizeof(closes[0]) && !kw; i++) {
+				if (!word_is(b, s, ps.p, closes[i].kw))
+					continue;
+				kw = true;
+				if (ps_pop(&ps, (enum blk_kind)closes[i].kind) < 0) {
+					wordscan_free(&ws);
+					PARSE_FAIL("unbalanced block end");
+				}
+				ps.st = ST_ARGS;
+			}
+			if (!kw && (word_is(b, s, ps.p, "then") || word_is(b, s, ps.p, "do") ||
+				    word_is(b, s, ps.p, "else") || word_is(b, s, ps.p, "elif") ||
+				    word_is(b, s, ps.p, "!"))) {
+				kw = true;
+			} else if (!kw && (word_is(b, s, ps.p, "export") ||
+					   word_is(b, s, ps.p, "readonly"))) {
+				/* special builtins: assignments in front of them stay too */
+				kw = true;
+				ps.ro = word_is(b, s, ps.p, "readonly");
+				ps.st = ST_EXPORT;
+			}
+			if (!kw) {
+				r = ps_command(&ps, s, &ws);
+				ps.st = ST_ARGS;
+			}
+		} else if (r == 0 && ps.st == ST_EXPORT) {
+			/* export NAME: no change; readonly NAME: a later assignment fails */
+			if (ps.ro && b[s] != '-')
+				r = ps_barrier(&ps, s, R_RO_BARE);
+		} else if (r == 0 && ps.st == ST_ARGS && ps.case_depth > 0 &&
+			   word_is(b, s, ps.p, "in")) {
+			ps.st = ST_START;	/* patterns follow: "a) cmd ;;" */
+		}
+		wordscan_free(&ws);
+		if (r < 0)
+			goto out;
 	}
-	if (depth != 0) {
-		p = len;
+	if (ps.nstk != 0) {
+		ps.p = len;
 		PARSE_FAIL("unterminated if/case/loop/function block");
 	}
+	if (ps.nhd > 0)
+		r = ps_heredocs(&ps);	/* "cat <<E" on the last line, no newline */
 out:
+	ps_heredocs_clear(&ps);
+	free(ps.lastcmd);
+	return r;
+}
+
+/* NAME=value at ps->p (n: the name's length). */
+static int ps_assignment(struct parser *ps, size_t n, struct grubdefault_error *err)
+{
+	struct grubdefault *gd = ps->gd;
+	const char *b = ps->b;
+	struct sh_assign a = { 0 };
+	struct wordscan ws = { 0 };
+	const char *what = "unterminated quote or substitution";
+	int r = 0;
+
+	a.file = ps->file;
+	a.line = line_of(b, ps->p);
+	a.depth = ps->depth;
+	a.exported = ps->st == ST_EXPORT;
+	a.readonly = ps->st == ST_EXPORT && ps->ro;
+	a.unsure = ps_unsure(ps);
+	a.name = strndup(b + ps->p, n);
+	if (!a.name)
+		return -ENOMEM;
+	for (size_t i = 0; i < gd->na && !a.unsure; i++)
+		if (gd->a[i].readonly && strcmp(gd->a[i].name, a.name) == 0)
+			a.unsure = R_AFTER_RO;
+	ps->p += n + 1;
+	a.val_start = ps->p;
+	if (ps->p < ps->len && b[ps->p] == '(') {
+		what = "array assignment (not POSIX sh)";
+		r = -EINVAL;
+	}
+	if (r == 0 && ps->p < ps->len && !is_word_end(b[ps->p]))
+		r = scan_word(b, ps->len, &ps->p, &ws);
+	if (r < 0) {
+		free(a.name);
+		wordscan_free(&ws);
+		if (r == -EINVAL && err) {
+			err->file = ps->file;
+			err->line = line_of(b, ps->p);
+			err->what = what;
+		}
+		return r;
+	}
+	a.val_end = ps->p;
+	a.complex = ws.complex;
+	r = build_value(&a, &ws, b);
+	a.refs = ws.refs;
+	a.nrefs = ws.nrefs;
+	ws.refs = NULL;
+	ws.nrefs = 0;
+	if (r == 0)
+		r = gd_add_assign(gd, &a);
+	if (r < 0)
+		assign_free(&a);
+	if (r == 0 && ws.assigns)
+		r = gd_add_barrier(gd, ps->file, a.line, R_EXPAND);
+	wordscan_free(&ws);
 	return r;
 }
 
@@ -748,6 +1209,9 @@ void grubdefault_free(struct grubdefault *gd)
 		free(gd->files[i].buf);
 	}
 	free(gd->files);
+	for (size_t i = 0; i < gd->nfuncs; i++)
+		free(gd->funcs[i]);
+	free(gd->funcs);
 	memset(gd, 0, sizeof(*gd));
 }
 
@@ -755,8 +1219,34 @@ void grubdefault_free(struct grubdefault *gd)
 static size_t effective(const struct grubdefault *gd, const char *name, size_t before)
 {
 	for (size_t i = before; i-- > 0;)
-		if (gd->a[i].depth == 0 && !gd->a[i].prefix && strcmp(gd->a[i].name, name) == 0)
+		if (gd->a[i].depth == 0 && !gd->a[i].prefix && !gd->a[i].unsure &&
+		    strcmp(gd->a[i].name, name) == 0)
 			return i;
+	return SIZE_MAX;
+}
+
+/*
+ * What keeps the reader from telling name's value just before `before`, the
+ * effective assignment being eff: anything that may change any variable, or
+ * an assignment of name after eff that the shell may or may not run.
+ * SIZE_MAX: nothing, the value is certain. err (may be NULL) gets its place.
+ */
+static size_t unsure_at(const struct grubdefault *gd, const char *name, size_t eff,
+			size_t before, struct grubdefault_error *err)
+{
+	for (size_t i = 0; i < before; i++) {
+		const struct sh_assign *a = &gd->a[i];
+
+		if (strcmp(a->name, "*") != 0 &&
+		    (!a->unsure || (eff != SIZE_MAX && i < eff) || strcmp(a->name, name) != 0))
+			continue;
+		if (err) {
+			err->file = a->file;
+			err->line = a->line;
+			err->what = a->unsure;
+		}
+		return i;
+	}
 	return SIZE_MAX;
 }
 
@@ -783,16 +1273,26 @@ static int sb_add(struct strbuf *sb, const char *s, size_t n)
 	return 0;
 }
 
+static const char R_COMPLEX[] = "value uses command substitution or a ${...} expansion; edit it by hand";
+
 static int eval_var(const struct grubdefault *gd, const char *name, size_t before, int level,
-		    struct strbuf *sb)
+		    struct strbuf *sb, struct grubdefault_error *err)
 {
 	size_t i = effective(gd, name, before);
 	const char *d;
 
+	if (unsure_at(gd, name, i, before, err) != SIZE_MAX)
+		return -EINVAL;
 	if (i == SIZE_MAX)
 		return 0;
-	if (level > EVAL_DEPTH || gd->a[i].complex)
+	if (level > EVAL_DEPTH || gd->a[i].complex) {
+		if (err) {
+			err->file = gd->a[i].file;
+			err->line = gd->a[i].line;
+			err->what = R_COMPLEX;
+		}
 		return -EINVAL;
+	}
 	for (d = gd->a[i].decoded; *d;) {
 		const char *close;
 		char ref[256];
@@ -812,7 +1312,7 @@ static int eval_var(const struct grubdefault *gd, const char *name, size_t befor
 			return -EINVAL;
 		memcpy(ref, d + 1, (size_t)(close - d - 1));
 		ref[close - d - 1] = '\0';
-		r = eval_var(gd, ref, i, level + 1, sb);
+		r = eval_var(gd, ref, i, level + 1, sb, err);
 		if (r < 0)
 			return r;
 		d = close + 1;
@@ -820,14 +1320,18 @@ static int eval_var(const struct grubdefault *gd, const char *name, size_t befor
 	return 0;
 }
 
-int grubdefault_value(const struct grubdefault *gd, const char *name, char **ret)
+int grubdefault_value(const struct grubdefault *gd, const char *name, char **ret,
+		      struct grubdefault_error *err)
 {
 	struct strbuf sb = { 0 };
+	size_t i = effective(gd, name, gd->na);
 	int r;
 
-	if (effective(gd, name, gd->na) == SIZE_MAX)
+	if (unsure_at(gd, name, i, gd->na, err) != SIZE_MAX)
+		return -EINVAL;
+	if (i == SIZE_MAX)
 		return -ENOENT;
-	r = eval_var(gd, name, gd->na, 0, &sb);
+	r = eval_var(gd, name, gd->na, 0, &sb, err);
 	if (r == 0 && !sb.s)
 		r = sb_add(&sb, "", 0);
 	if (r < 0) {
@@ -872,13 +1376,15 @@ static int chain_add(const struct grubdefault *gd, const char *name, size_t befo
 		}
 	}
 	i = effective(gd, name, before);
+	if (unsure_at(gd, name, i, before, err) != SIZE_MAX)
+		return -EINVAL;
 	if (i == SIZE_MAX || in[i])
 		return 0;
 	if (level > EVAL_DEPTH || gd->a[i].complex) {
 		if (err) {
 			err->file = gd->a[i].file;
 			err->line = gd->a[i].line;
-			err->what = "value uses command substitution or a ${...} expansion; edit it by hand";
+			err->what = R_COMPLEX;
 		}
 		return -EINVAL;
 	}
@@ -902,11 +1408,11 @@ static int kernel_line(const struct grubdefault *gd, char **ret_line, struct kpa
 	char *a = NULL, *b = NULL, *line = NULL;
 	int r;
 
-	r = grubdefault_value(gd, "GRUB_CMDLINE_LINUX", &a);
+	r = grubdefault_value(gd, "GRUB_CMDLINE_LINUX", &a, NULL);
 	if (r == -ENOENT)
 		r = 0;
 	if (r == 0) {
-		r = grubdefault_value(gd, "GRUB_CMDLINE_LINUX_DEFAULT", &b);
+		r = grubdefault_value(gd, "GRUB_CMDLINE_LINUX_DEFAULT", &b, NULL);
 		if (r == -ENOENT)
 			r = 0;
 	}

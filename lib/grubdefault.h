@@ -36,7 +36,14 @@ struct sh_assign {
 	size_t		val_start, val_end;	/* bytes of the value word */
 	int		depth;			/* > 0: inside if/case/loop/function */
 	bool		exported;
+	bool		readonly;		/* readonly A=b: later assignments fail */
 	bool		prefix;			/* "A=b cmd": only for cmd, not effective */
+	/*
+	 * Not NULL: the shell may or may not run this assignment (static text,
+	 * why). name "*": not an assignment but something that may change any
+	 * variable (`.`, eval, a function call...): nothing is certain.
+	 */
+	const char	*unsure;
 	bool		complex;		/* ${x:-y}, $(..), `..`, $1: not evaluated */
 	char		**refs;			/* variables referenced */
 	size_t		nrefs;
@@ -58,6 +65,8 @@ struct grubdefault {
 	struct sh_assign	*a;		/* every assignment, in sourcing order */
 	size_t			na;
 	size_t			cap;
+	char			**funcs;	/* names of the functions defined */
+	size_t			nfuncs;
 };
 
 /* Where parsing or editing failed, for the message. */
@@ -87,9 +96,12 @@ void grubdefault_free(struct grubdefault *gd);
 /*
  * The value a variable has after all files are sourced, references expanded
  * (an unknown variable is empty). -ENOENT if never assigned, -EINVAL if it
- * uses something not evaluated here (command substitution...).
+ * uses something not evaluated here (command substitution...) or if the
+ * reader cannot tell which assignment the shell keeps; err (may be NULL) then
+ * says where and why.
  */
-int grubdefault_value(const struct grubdefault *gd, const char *name, char **ret);
+int grubdefault_value(const struct grubdefault *gd, const char *name, char **ret,
+		      struct grubdefault_error *err);
 
 /*
  * Edit for the wanted parameters (managed: NULL-terminated names). ret_bufs

@@ -218,12 +218,13 @@ static void expect_from_bootloader(struct verify *v, struct check *c)
 	r = bootcfg_next_boot(&bc, &line, &where);
 	if (r == -ENOENT) {
 		what = "configured";
-		r = bootcfg_source_cmdline(&bc, &line, &where);
+		err.msg[0] = '\0';
+		r = bootcfg_source_cmdline(&bc, &line, &where, &err);
 	}
 	if (r < 0) {
 		check_problem(c, VS_UNKNOWN,
 			      "--expect-from-bootloader: cannot tell what the %s bootloader boots: %s",
-			      bootcfg_backend_name(bc.backend), strerror(-r));
+			      bootcfg_backend_name(bc.backend), err.msg[0] ? err.msg : strerror(-r));
 		goto out;
 	}
 	r = kparams_parse(line, &boot);

@@ -181,11 +181,11 @@ static int effective_line(const struct grubdefault *gd, struct kparams *ret)
 	char *a = NULL, *b = NULL, *line = NULL;
 	int r;
 
-	r = grubdefault_value(gd, "GRUB_CMDLINE_LINUX", &a);
+	r = grubdefault_value(gd, "GRUB_CMDLINE_LINUX", &a, NULL);
 	if (r == -ENOENT)
 		r = 0, a = NULL;
 	if (r == 0) {
-		r = grubdefault_value(gd, "GRUB_CMDLINE_LINUX_DEFAULT", &b);
+		r = grubdefault_value(gd, "GRUB_CMDLINE_LINUX_DEFAULT", &b, NULL);
 		if (r == -ENOENT)
 			r = 0, b = NULL;
 	}

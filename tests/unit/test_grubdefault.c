@@ -264,10 +264,10 @@ static void test_value(void **state)
 
 	assert_int_equal(load(&gd, "A=one\nB=\"$A two\"\nB=\"${B}\"' three'\nexport C\n", NULL, &err),
 			 0);
-	assert_int_equal(grubdefault_value(&gd, "B", &v), 0);
+	assert_int_equal(grubdefault_value(&gd, "B", &v, NULL), 0);
 	assert_string_equal(v, "one two three");
 	free(v);
-	assert_int_equal(grubdefault_value(&gd, "C", &v), -ENOENT);
+	assert_int_equal(grubdefault_value(&gd, "C", &v, NULL), -ENOENT);
 	grubdefault_free(&gd);
 }
 
