@@ -1227,9 +1227,36 @@ int bootcfg_rollback(struct bootcfg *bc, struct bootcfg_error *err)
 	return ret;
 }
 
+/* The files a manifest names, ", "-joined (malloc'ed; NULL on ENOMEM). */
+static char *manifest_files(const char *man)
+{
+	char *list = NULL;
+	size_t ll = 0;
+	FILE *f = open_memstream(&list, &ll);
+	bool first = true;
+
+	if (!f)
+		return NULL;
+	for (const char *p = man; *p;) {
+		size_t n = strcspn(p, "\n");
+		size_t skip = strncmp(p, "saved /", 7) == 0 ? 6 : strncmp(p, "absent /", 8) == 0 ? 7 : 0;
+
+		if (skip) {
+			fprintf(f, "%s%.*s", first ? "" : ", ", (int)(n - skip), p + skip);
+			first = false;
+		}
+		p += n + (p[n] == '\n');
+	}
+	if (fclose(f) != 0) {
+		free(list);
+		return NULL;
+	}
+	return list;
+}
+
 int bootcfg_prepare_revert(struct bootcfg *bc, struct bootcfg_error *err)
 {
-	char *man = NULL, *p;
+	char *man = NULL, *p, *files = NULL;
 	size_t len;
 	int r;
 
@@ -1245,9 +1272,15 @@ int bootcfg_prepare_revert(struct bootcfg *bc, struct bootcfg_error *err)
 		return r;
 	}
 	if (len < strlen(MANIFEST_MAGIC) || memcmp(man, MANIFEST_MAGIC, strlen(MANIFEST_MAGIC)) != 0) {
-		errf(err, "%s: not a quietcore manifest", MANIFEST_PATH);
+		errf(err, "%s: not a quietcore manifest; nothing was changed: every file cmdline-gen --apply edited still holds the plan: take the managed parameters out by hand (cmdline-gen --check lists them), regenerate the boot configuration, then remove %s",
+		     MANIFEST_PATH, BOOTCFG_STATE_DIR);
 		free(man);
 		return -EINVAL;
+	}
+	files = manifest_files(man + strlen(MANIFEST_MAGIC));
+	if (!files) {
+		free(man);
+		return -ENOMEM;
 	}
 	for (p = man + strlen(MANIFEST_MAGIC); *p;) {
 		char *nl = strchr(p, '\n'), *path, *cur = NULL, *orig = NULL;
@@ -1266,7 +1299,8 @@ int bootcfg_prepare_revert(struct bootcfg *bc, struct bootcfg_error *err)
 		}
 		saved = strncmp(p, "saved /", 7) == 0;
 		if (!saved && strncmp(p, "absent /", 8) != 0) {
-			errf(err, "%s: unexpected line '%s'", MANIFEST_PATH, p);
+			errf(err, "%s: unexpected line '%s'; nothing was changed: %s still hold what cmdline-gen --apply wrote: take the managed parameters out by hand (cmdline-gen --check lists them), regenerate the boot configuration, then remove %s",
+			     MANIFEST_PATH, p, files[0] ? files : "the files", BOOTCFG_STATE_DIR);
 			r = -EINVAL;
 			goto out;
 		}
@@ -1285,8 +1319,15 @@ int bootcfg_prepare_revert(struct bootcfg *bc, struct bootcfg_error *err)
 			if (r == 0)
 				r = atomicfile_read(bc->rootfd, op, &orig, &origlen, &ost);
 			if (r < 0) {
-				errf(err, "cannot read the saved original of %s: %s: %s", path, op,
-				     strerror(-r));
+				/*
+				 * Never "nothing to revert": --apply changed these
+				 * files and nothing can put them back.
+				 */
+				errf(err, "cannot read the saved original of %s: %s: %s; nothing was changed: %s still hold%s what cmdline-gen --apply wrote: take the managed parameters out by hand (cmdline-gen --check lists them), regenerate the boot configuration, then remove %s",
+				     path, op, strerror(-r), files, strchr(files, ',') ? "" : "s",
+				     BOOTCFG_STATE_DIR);
+				if (r == -ENOENT)
+					r = -ENODATA;
 				free(cur);
 				goto out;
 			}
@@ -1326,6 +1367,7 @@ next:
 	}
 	r = 0;
 out:
+	free(files);
 	free(man);
 	if (r < 0)
 		changes_clear(bc);

@@ -116,7 +116,12 @@ int bootcfg_detect(struct bootcfg *bc, enum bootcfg_backend forced, struct bootc
 int bootcfg_prepare_apply(struct bootcfg *bc, const struct kparams *wanted,
 			  const char *const *managed, struct bootcfg_error *err);
 
-/* Changes that bring back the originals saved by earlier --apply runs. -ENOENT: none saved. */
+/*
+ * Changes that bring back the originals saved by earlier --apply runs.
+ * -ENOENT only when there is no manifest (--apply never changed this host);
+ * an original or manifest that cannot be read is another error, and the
+ * message names the files that still hold what --apply wrote.
+ */
 int bootcfg_prepare_revert(struct bootcfg *bc, struct bootcfg_error *err);
 
 /*

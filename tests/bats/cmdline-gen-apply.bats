@@ -486,3 +486,81 @@ has_plan_once() {
 	run -0 cg --revert --update-command "$upd"
 	run -1 grep -c isolcpus "$R/boot/grub/grub.cfg"
 }
+
+# issue 19 finding 6: what dash makes of the file, not what a line looks like
+@test "debian: a here-document line is data: --apply edits the real assignment, --check agrees with the shell" {
+	root debian
+	printf 'cat <<EOF >/dev/null\nGRUB_CMDLINE_LINUX_DEFAULT="inheredoc"\nEOF\n' >>"$R/etc/default/grub"
+	run -0 cg --apply
+	run -0 grub_line
+	has_plan_once "$output"
+	[[ $output == *quiet* ]]
+	run -0 grep -c '^GRUB_CMDLINE_LINUX_DEFAULT="inheredoc"$' "$R/etc/default/grub"
+	run -1 cg --check
+	assert_line "configuration (/etc/default/grub): has the plan"
+}
+
+@test "debian: an assignment before ':' is kept by the shell and edited in place, not appended" {
+	root debian
+	sed -i 's/^GRUB_CMDLINE_LINUX_DEFAULT="quiet"$/GRUB_CMDLINE_LINUX_DEFAULT="quiet isolcpus=6" :/' "$R/etc/default/grub"
+	run -0 cg --apply
+	run -0 grep -c '^GRUB_CMDLINE_LINUX_DEFAULT=' "$R/etc/default/grub"
+	assert_output 1
+	run -0 grub_line
+	has_plan_once "$output"
+	[[ $output == *quiet* ]]
+	[[ $output != *isolcpus=6* ]]
+}
+
+@test "debian: where the shell's value is not certain, --apply refuses with the line and --check cannot tell" {
+	# each: the line (after the fixture's last) the refusal names, then the text
+	local -a tails=(
+		'1 if [ -e /x ]; then GRUB_CMDLINE_LINUX_DEFAULT="a"; fi'
+		'1 [ -e /x ] && GRUB_CMDLINE_LINUX_DEFAULT="a"'
+		'1 . /etc/default/grub.local'
+		'1 eval "GRUB_CMDLINE_LINUX_DEFAULT=a"'
+		'1 : ${GRUB_CMDLINE_LINUX_DEFAULT:=a}'
+		'1 GRUB_CMDLINE_LINUX_DEFAULT="a" | cat'
+		'1 f() { GRUB_CMDLINE_LINUX_DEFAULT=a; }; f'
+		'2 cat <<EOF
+$(echo hi)
+EOF'
+	)
+	local t n line
+	n=$(wc -l <"$QC_TOP/tests/fixtures/boot/debian/etc/default/grub")
+	for t in "${tails[@]}"; do
+		root debian
+		line=$((n + ${t%% *}))
+		printf '%s\n' "${t#* }" >>"$R/etc/default/grub"
+		cp "$R/etc/default/grub" "$BATS_TEST_TMPDIR/before"
+		run -1 --separate-stderr cg --apply
+		[[ $stderr == *"/etc/default/grub line $line: "*"edit it by hand"* ]] || { echo "apply: $t: $stderr"; return 1; }
+		cmp "$BATS_TEST_TMPDIR/before" "$R/etc/default/grub"
+		run -1 cg --check
+		assert_line --partial "configuration: cannot tell what the shell makes of /etc/default/grub line $line: "
+		refute_line --partial "has the plan"
+	done
+}
+
+# issue 19 finding 7: a revert that cannot restore is a failure, never "nothing to revert"
+@test "debian: --revert without a readable original exits 1 and names what still holds the plan" {
+	local how
+	for how in missing directory symlink manifest; do
+		root debian
+		run -0 cg --apply
+		cp "$R/etc/default/grub" "$BATS_TEST_TMPDIR/applied"
+		o=$R/var/lib/quietcore/bootcfg/orig/etc/default/grub
+		case $how in
+		missing) rm "$o" ;;
+		directory) rm "$o" && mkdir "$o" ;;
+		symlink) rm "$o" && ln -s "$ORIG/etc/default/grub" "$o" ;;
+		manifest) echo garbage >"$R/var/lib/quietcore/bootcfg/manifest" ;;
+		esac
+		run -1 --separate-stderr cg --revert
+		refute_output --partial "Nothing to revert"
+		[[ $stderr == *"nothing was changed"*"take the managed parameters out by hand"* ]] || { echo "$how: $stderr"; return 1; }
+		[ "$how" = manifest ] || [[ $stderr == *"/etc/default/grub still holds"* ]] || { echo "$how: $stderr"; return 1; }
+		cmp "$BATS_TEST_TMPDIR/applied" "$R/etc/default/grub"
+		[ -e "$R/var/lib/quietcore/bootcfg/manifest" ]
+	done
+}
