@@ -227,6 +227,24 @@ static bool verify_after(const struct cg_apply_opts *o, const struct bootcfg *bc
 	return ok;
 }
 
+/* Under the lock: what a killed run left behind goes, and the user is told. */
+static void remove_stale(struct bootcfg *bc)
+{
+	char **removed = NULL;
+	size_t n = 0;
+	int r = bootcfg_remove_stale(bc, &removed, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		fprintf(stderr, PROG ": removed %s, a temporary file left by an interrupted run\n",
+			removed[i]);
+		free(removed[i]);
+	}
+	free(removed);
+	if (r < 0)
+		fprintf(stderr, PROG ": cannot remove the temporary files of an interrupted run: %s, ignoring\n",
+			strerror(-r));
+}
+
 int cg_apply(const struct cg_apply_opts *o, const struct kparams *wanted,
 	     const char *const *managed)
 {
@@ -246,6 +264,8 @@ int cg_apply(const struct cg_apply_opts *o, const struct kparams *wanted,
 		fprintf(stderr, PROG ": %s\n", err.msg[0] ? err.msg : strerror(-r));
 		goto out;
 	}
+	if (!o->dry_run)
+		remove_stale(&bc);
 	cmd = choose_command(o, &bc, wanted, managed);
 	/* grubby edits the entries only when it is the command that runs */
 	if (o->update_command || !bc.real_root)
@@ -365,6 +385,8 @@ int cg_revert(const struct cg_apply_opts *o, const char *const *managed)
 		fprintf(stderr, PROG ": %s\n", err.msg);
 		goto out;
 	}
+	if (!o->dry_run)
+		remove_stale(&bc);
 	/* Where the generated config is, for the regeneration command. */
 	{
 		enum bootcfg_backend b = bc.backend;

@@ -4,6 +4,7 @@
  */
 #include "atomicfile.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "path.h"
+#include "strv.h"
 
 #define ATOMICFILE_MAX	(16U << 20)	/* configuration files, not disk images */
 
@@ -158,6 +160,71 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/* The temporary file atomicfile_write() makes for base: ".<base>.qc" and 8 hex digits. */
+#define TEMP_FMT	".%s.qc%08x"
+#define TEMP_HEX	8
+
+static bool is_temp_of(const char *name, const char *base)
+{
+	size_t bl = strlen(base), nl = strlen(name);
+
+	if (nl != 1 + bl + 3 + TEMP_HEX || name[0] != '.' || memcmp(name + 1, base, bl) != 0 ||
+	    memcmp(name + 1 + bl, ".qc", 3) != 0)
+		return false;
+	for (size_t i = nl - TEMP_HEX; i < nl; i++)
+		if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f')))
+			return false;
+	return true;
+}
+
+int atomicfile_remove_stale(int rootfd, const char *path, char ***ret_removed, size_t *ret_n)
+{
+	const char *base;
+	struct dirent *de;
+	DIR *dir;
+	int dfd, r, n = 0;
+
+	r = atomicfile_open_parent(rootfd, path, &dfd, &base);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	dir = fdopendir(dfd);
+	if (!dir) {
+		r = -errno;
+		close(dfd);
+		return r;
+	}
+	while ((de = readdir(dir))) {
+		struct stat st;
+
+		if (!is_temp_of(de->d_name, base))
+			continue;
+		/* a regular file, not followed if a symlink: only what a write of ours left */
+		if (fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		if (unlinkat(dirfd(dir), de->d_name, 0) < 0) {
+			if (errno == ENOENT)
+				continue;
+			r = -errno;
+			break;
+		}
+		n++;
+		if (ret_removed) {
+			size_t dl = (size_t)(base - path);
+
+			r = strv_appendf(ret_removed, ret_n, "%.*s%s", (int)dl, path, de->d_name);
+			if (r < 0)
+				break;
+		}
+	}
+	if (n > 0 && fsync(dirfd(dir)) < 0 && r == 0)
+		r = -errno;
+	closedir(dir);
+	return r < 0 ? r : n;
+}
+
 int atomicfile_write(int rootfd, const char *path, const void *buf, size_t len,
 		     const struct stat *like)
 {
@@ -201,7 +268,7 @@ int atomicfile_write(int rootfd, const char *path, const void *buf, size_t len,
 
 		if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
 			rnd = (unsigned int)getpid() * 2654435761U + (unsigned int)tries;
-		snprintf(tmp, sizeof(tmp), ".%s.qc%08x", base, rnd);
+		snprintf(tmp, sizeof(tmp), TEMP_FMT, base, rnd);
 		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd >= 0 || errno != EEXIST)
 			break;

@@ -49,6 +49,15 @@ int atomicfile_read(int rootfd, const char *path, char **ret_buf, size_t *ret_le
 int atomicfile_write(int rootfd, const char *path, const void *buf, size_t len,
 		     const struct stat *like);
 
+/*
+ * Remove the temporary files a killed atomicfile_write() of path left in its
+ * directory: names exactly ".<base>.qc" and 8 lowercase hex digits, regular
+ * files only (a symlink or directory of that name is left alone). Their paths
+ * are appended to *ret_removed (strv, may be NULL). The count, or -errno; 0
+ * when the directory does not exist.
+ */
+int atomicfile_remove_stale(int rootfd, const char *path, char ***ret_removed, size_t *ret_n);
+
 /* Remove a file (not through a symlinked directory); -ENOENT if absent. fsyncs the directory. */
 int atomicfile_unlink(int rootfd, const char *path);
 

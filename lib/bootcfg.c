@@ -1227,6 +1227,33 @@ int bootcfg_rollback(struct bootcfg *bc, struct bootcfg_error *err)
 	return ret;
 }
 
+int bootcfg_remove_stale(struct bootcfg *bc, char ***ret_removed, size_t *ret_n)
+{
+	static const char *const fixed[] = { "/etc/default/grub", "/etc/kernel/cmdline",
+					     MANIFEST_PATH, NULL };
+	int total = 0, r = 0;
+
+	for (size_t i = 0; fixed[i] && r >= 0; i++)
+		if ((r = atomicfile_remove_stale(bc->rootfd, fixed[i], ret_removed, ret_n)) > 0)
+			total += r;
+	if (r >= 0 && bc->grubcfg[0] && (r = atomicfile_remove_stale(bc->rootfd, bc->grubcfg,
+								     ret_removed, ret_n)) > 0)
+		total += r;
+	for (size_t i = 0; i < bc->nch && r >= 0; i++) {
+		char op[PATH_MAX], ap[PATH_MAX];
+
+		if ((r = atomicfile_remove_stale(bc->rootfd, bc->ch[i].path, ret_removed, ret_n)) > 0)
+			total += r;
+		if (r >= 0 && orig_path(bc->ch[i].path, op, sizeof(op)) == 0 &&
+		    (r = atomicfile_remove_stale(bc->rootfd, op, ret_removed, ret_n)) > 0)
+			total += r;
+		if (r >= 0 && applied_path(bc->ch[i].path, ap, sizeof(ap)) == 0 &&
+		    (r = atomicfile_remove_stale(bc->rootfd, ap, ret_removed, ret_n)) > 0)
+			total += r;
+	}
+	return r < 0 ? r : total;
+}
+
 /* The files a manifest names, ", "-joined (malloc'ed; NULL on ENOMEM). */
 static char *manifest_files(const char *man)
 {

@@ -117,6 +117,14 @@ int bootcfg_prepare_apply(struct bootcfg *bc, const struct kparams *wanted,
 			  const char *const *managed, struct bootcfg_error *err);
 
 /*
+ * With the lock held, after bootcfg_prepare_apply()/_revert(): remove the
+ * temporary files an interrupted (killed) run left next to every file this
+ * one may write, the state files included (atomicfile_remove_stale()).
+ * Their paths are appended to *ret_removed (may be NULL). Count or -errno.
+ */
+int bootcfg_remove_stale(struct bootcfg *bc, char ***ret_removed, size_t *ret_n);
+
+/*
  * Changes that bring back the originals saved by earlier --apply runs.
  * -ENOENT only when there is no manifest (--apply never changed this host);
  * an original or manifest that cannot be read is another error, and the

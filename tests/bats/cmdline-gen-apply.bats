@@ -564,3 +564,34 @@ EOF'
 		[ -e "$R/var/lib/quietcore/bootcfg/manifest" ]
 	done
 }
+
+# issue 19 finding 10: temporary files of a killed run are removed by the next one, nothing else
+@test "debian: --apply and --revert remove the temporary files a killed run left, and only those" {
+	root debian
+	local d=$R/etc/default s=$R/var/lib/quietcore/bootcfg
+	mkdir -p "$s" "$BATS_TEST_TMPDIR/outside"
+	echo stale >"$d/.grub.qc0123abcd"
+	echo keep >"$d/.grub.qc0123abc"		# 7 digits
+	echo keep >"$d/.grub.qc0123ABCD"		# not our hex
+	echo keep >"$d/.grub.qc0123abcd~"		# suffix
+	echo keep >"$d/.grubx.qc0123abcd"		# another file's
+	echo keep >"$BATS_TEST_TMPDIR/outside/target"
+	ln -s "$BATS_TEST_TMPDIR/outside/target" "$d/.grub.qcdeadbeef"
+	mkdir "$d/.grub.qcfeedface"
+	run -0 --separate-stderr cg --apply
+	[[ $stderr == *"removed /etc/default/.grub.qc0123abcd, a temporary file left by an interrupted run"* ]] || { echo "$stderr"; return 1; }
+	[ ! -e "$d/.grub.qc0123abcd" ]
+	for f in .grub.qc0123abc .grub.qc0123ABCD .grub.qc0123abcd~ .grubx.qc0123abcd; do
+		[ "$(cat "$d/$f")" = keep ] || { echo "$f touched"; return 1; }
+	done
+	[ -L "$d/.grub.qcdeadbeef" ] && [ -d "$d/.grub.qcfeedface" ]
+	[ "$(cat "$BATS_TEST_TMPDIR/outside/target")" = keep ]
+	echo stale >"$s/.manifest.qc00000000"
+	echo stale >"$s/orig/etc/default/.grub.qcabcdef01"
+	run -0 --separate-stderr cg --revert
+	[[ $stderr == *"removed /var/lib/quietcore/bootcfg/.manifest.qc00000000"* ]] || { echo "$stderr"; return 1; }
+	[ ! -e "$s/.manifest.qc00000000" ]
+	cmp "$ORIG/etc/default/grub" "$R/etc/default/grub"
+	run -0 --separate-stderr cg --apply --dry-run
+	[[ $stderr != *removed* ]]
+}

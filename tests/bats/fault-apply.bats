@@ -161,6 +161,12 @@ inject_all() {
 					check_no_litter "$r" "$what" || return 1
 				fi
 				check_recovers "$r" "$what" || return 1
+				# what a kill left behind is gone after the next --revert/--apply
+				left=$(find "$r" -name '.*.qc[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]')
+				if [ -n "$left" ]; then
+					echo "$what: temporary files still there after --revert, --apply, --revert: $left"
+					return 1
+				fi
 				runs=$((runs + 1))
 			done
 		done
