@@ -446,6 +446,116 @@ static void test_random_mixes(void **state)
 	kparams_free(&want);
 }
 
+
+/*
+ * The reader against dash on files that fool a line-by-line reader: when it
+ * claims a value for GRUB_CMDLINE_LINUX and GRUB_CMDLINE_LINUX_DEFAULT, dash
+ * (which grub-mkconfig sources the files with) must print the same; where it
+ * says it cannot tell, the case says so too.
+ */
+struct dashcase {
+	const char	*name;
+	const char	*text;
+	bool		certain;	/* the reader gives a value (else -EINVAL) */
+};
+
+#define Q "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n"
+
+static const struct dashcase dashcases[] = {
+	{ "here-document", Q "cat <<EOF\nGRUB_CMDLINE_LINUX_DEFAULT=\"inheredoc\"\nEOF\n", true },
+	{ "here-document <<-, tabs", Q ": <<-EOF\n\tGRUB_CMDLINE_LINUX_DEFAULT=x\n\tEOF\nGRUB_CMDLINE_LINUX=after\n", true },
+	{ "quoted delimiter", Q ": <<'E F'\nGRUB_CMDLINE_LINUX_DEFAULT=x\nE F\nGRUB_CMDLINE_LINUX=y\n", true },
+	{ "delimiter with trailing blank is not the end", Q ": <<E\nE \nGRUB_CMDLINE_LINUX_DEFAULT=x\nE\n", true },
+	{ "two here-documents on a line", Q ": <<A; : <<\"B\"\nGRUB_CMDLINE_LINUX=a\nA\nGRUB_CMDLINE_LINUX_DEFAULT=b\nB\nGRUB_CMDLINE_LINUX=c\n", true },
+	{ "continuation joins a here-document line", Q ": <<E\nx\\\nE\nGRUB_CMDLINE_LINUX_DEFAULT=in\nE\n", true },
+	{ "double backslash does not join", Q ": <<E\nx\\\\\nE\nGRUB_CMDLINE_LINUX_DEFAULT=out\n", true },
+	{ "quoted delimiter: no continuation", Q ": <<'E'\nx\\\nE\nGRUB_CMDLINE_LINUX_DEFAULT=out\n", true },
+	{ "here-document up to end of file", Q ": <<E\nGRUB_CMDLINE_LINUX_DEFAULT=x\n", true },
+	{ "here-document without assignment before", ": <<E\nGRUB_CMDLINE_LINUX_DEFAULT=x\nE", true },
+	{ "assignment before ':' is kept", "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet isolcpus=6\" :\n", true },
+	{ "assignment before quoted ':' is kept", "GRUB_CMDLINE_LINUX_DEFAULT=a \":\"\n", true },
+	{ "assignment before true is not", Q "GRUB_CMDLINE_LINUX_DEFAULT=x true\n", true },
+	{ "assignment before a redirection only is kept", Q "GRUB_CMDLINE_LINUX_DEFAULT=x >/dev/null\n", true },
+	{ "export and readonly", "export GRUB_CMDLINE_LINUX_DEFAULT=a GRUB_CMDLINE_LINUX=b\nreadonly X=1\n", true },
+	{ "several on one line, left to right", "A=1 GRUB_CMDLINE_LINUX=\"$A\" A=2 GRUB_CMDLINE_LINUX_DEFAULT=$A\n", true },
+	{ "{ } group", Q "{ GRUB_CMDLINE_LINUX_DEFAULT=g; }\n", true },
+	{ "continuation in a value", "GRUB_CMDLINE_LINUX_DEFAULT=\"a \\\nb\"\nGRUB_CMDLINE_LINUX=c\\\nd\n", true },
+	{ "comments with quotes", "# it's \"quoted\"\nGRUB_CMDLINE_LINUX_DEFAULT=a # don't\nGRUB_CMDLINE_LINUX=b#c\n", true },
+	{ "if not touching the command line", "if true; then X=1; fi\n" Q, true },
+	{ "&& before the assignment", Q "true && :\nGRUB_CMDLINE_LINUX=x\n", true },
+	{ "if", Q "if true; then GRUB_CMDLINE_LINUX_DEFAULT=x; fi\n", false },
+	{ "&&", Q "true && GRUB_CMDLINE_LINUX_DEFAULT=x\n", false },
+	{ "||", Q "false || GRUB_CMDLINE_LINUX_DEFAULT=x\n", false },
+	{ "pipeline", Q "GRUB_CMDLINE_LINUX_DEFAULT=x | :\n", false },
+	{ "subshell", Q "( GRUB_CMDLINE_LINUX_DEFAULT=x )\n", false },
+	{ "function", Q "f() { GRUB_CMDLINE_LINUX_DEFAULT=x; }\nf\n", false },
+	{ "eval", Q "eval 'GRUB_CMDLINE_LINUX_DEFAULT=x'\n", false },
+	{ "${X:=}", "X=1\n: ${GRUB_CMDLINE_LINUX_DEFAULT:=x}\n", false },
+	{ "$((..))", Q ": $((X=1))\n", false },
+	{ "unset", Q "unset GRUB_CMDLINE_LINUX_DEFAULT\n", false },
+	{ "here-document with ${X=}", Q "cat <<E\n${GRUB_CMDLINE_LINUX_DEFAULT=x}\nE\n", false },
+	{ "after readonly", "readonly GRUB_CMDLINE_LINUX=a\nGRUB_CMDLINE_LINUX=b\n", false },
+	{ "command substitution", "GRUB_CMDLINE_LINUX_DEFAULT=\"$(echo x)\"\n", false },
+};
+
+/* What dash makes of text: "LINUX\nDEFAULT", in a private directory, no PATH. */
+static char *dash_reads(const char *text)
+{
+	char d[] = "/tmp/qc-gd-dash-XXXXXX", path[64], cmd[256], out[4096];
+	FILE *f, *p;
+	size_t n;
+
+	assert_non_null(mkdtemp(d));
+	snprintf(path, sizeof(path), "%s/grub", d);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && env -i PATH=/nonexistent /bin/dash -c '. ./grub; printf \"%%s\\n%%s\" \"$GRUB_CMDLINE_LINUX\" \"$GRUB_CMDLINE_LINUX_DEFAULT\"' 2>/dev/null; cd / && rm -rf %s",
+		 d, d);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	n = fread(out, 1, sizeof(out) - 1, p);
+	pclose(p);
+	out[n] = '\0';
+	return strdup(out);
+}
+
+static void test_against_dash(void **state)
+{
+	if (access("/bin/dash", X_OK) != 0)
+		skip();
+	for (size_t i = 0; i < sizeof(dashcases) / sizeof(dashcases[0]); i++) {
+		const struct dashcase *c = &dashcases[i];
+		struct grubdefault_error err = { 0 };
+		struct grubdefault gd;
+		char *a = NULL, *b = NULL, *mine = NULL, *sh;
+		int ra, rb;
+
+		print_message("dash: %s\n", c->name);
+		assert_int_equal(load(&gd, c->text, NULL, &err), 0);
+		ra = grubdefault_value(&gd, "GRUB_CMDLINE_LINUX", &a, &err);
+		rb = grubdefault_value(&gd, "GRUB_CMDLINE_LINUX_DEFAULT", &b, &err);
+		if (!c->certain) {
+			assert_true(ra == -EINVAL || rb == -EINVAL);
+			assert_non_null(err.what);
+			assert_true(err.line > 0);
+		} else {
+			assert_true(ra == 0 || ra == -ENOENT);
+			assert_true(rb == 0 || rb == -ENOENT);
+			assert_true(asprintf(&mine, "%s\n%s", ra == 0 ? a : "", rb == 0 ? b : "") > 0);
+			sh = dash_reads(c->text);
+			assert_string_equal(mine, sh);
+			free(sh);
+			free(mine);
+		}
+		free(a);
+		free(b);
+		grubdefault_free(&gd);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -454,6 +564,7 @@ int main(void)
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_unsafe_values),
 		cmocka_unit_test(test_random_mixes),
+		cmocka_unit_test(test_against_dash),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
