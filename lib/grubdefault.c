@@ -526,6 +526,7 @@ struct parser {
 	int			st;
 	bool			ro;		/* st == ST_EXPORT after readonly */
 	bool			cond;		/* after && / || / | in this list */
+	bool			linebreak;	/* after && / || / |: a newline does not end the list */
 	const char		*cond_why;
 	bool			fn_pending;	/* "name()" seen: the next block is its body */
 	char			*lastcmd;	/* the last command name, for "name()" */
@@ -858,8 +859,21 @@ int grubdefault_parse(struct grubdefault *gd, unsigned int file, const char *b, 
 		}
 		if (c == '\0')
 			PARSE_FAIL("NUL byte in file");
+		if (c == '\n' && ps.linebreak) {
+			/* "a &&<newline> b": the list goes on on the next line */
+			ps.p++;
+			if (ps.nhd > 0) {
+				r = ps_heredocs(&ps);
+				ps_heredocs_clear(&ps);
+				if (r < 0)
+					goto out;
+			}
+			continue;
+		}
 		if (c == '\n' || c == ';' || c == '&' || c == '|') {
 			bool dbl = c != '\n' && ps.p + 1 < len && b[ps.p + 1] == c;
+
+			ps.linebreak = (c == '|' || c == '&') && (dbl || c == '|');
 
 			if ((c == '|' || c == '&') && !dbl) {
 				/* "a | b", "a &": subshells, whatever they assign is lost or not */
@@ -892,6 +906,7 @@ int grubdefault_parse(struct grubdefault *gd, unsigned int file, const char *b, 
 				ps.p++;
 			continue;
 		}
+		ps.linebreak = false;
 		if (c == '(' || c == ')') {
 			if (ps.case_depth > 0 && ps.stk[ps.nstk - 1].kind == BLK_CASE) {
 				ps.p++;
@@ -1018,6 +1033,10 @@ int grubdefault_parse(struct grubdefault *gd, unsigned int file, const char *b, 
 		ps.p = len;
 		PARSE_FAIL("unterminated if/case/loop/function block");
 	}
+	if (ps.linebreak) {
+		ps.p = len;
+		PARSE_FAIL("the file ends after &&, || or |");
+	}
 	if (ps.nhd > 0)
 		r = ps_heredocs(&ps);	/* "cat <<E" on the last line, no newline */
 out:
@@ -1034,6 +1053,7 @@ static int ps_assignment(struct parser *ps, size_t n, struct grubdefault_error *
 	struct sh_assign a = { 0 };
 	struct wordscan ws = { 0 };
 	const char *what = "unterminated quote or substitution";
+	bool ro_fail = false;
 	int r = 0;
 
 	a.file = ps->file;
@@ -1045,9 +1065,10 @@ static int ps_assignment(struct parser *ps, size_t n, struct grubdefault_error *
 	a.name = strndup(b + ps->p, n);
 	if (!a.name)
 		return -ENOMEM;
-	for (size_t i = 0; i < gd->na && !a.unsure; i++)
-		if (gd->a[i].readonly && strcmp(gd->a[i].name, a.name) == 0)
-			a.unsure = R_AFTER_RO;
+	for (size_t i = 0; i < gd->na && !ro_fail; i++)
+		ro_fail = gd->a[i].readonly && strcmp(gd->a[i].name, a.name) == 0;
+	if (ro_fail && !a.unsure)
+		a.unsure = R_AFTER_RO;
 	ps->p += n + 1;
 	a.val_start = ps->p;
 	if (ps->p < ps->len && b[ps->p] == '(') {
@@ -1079,6 +1100,9 @@ static int ps_assignment(struct parser *ps, size_t n, struct grubdefault_error *
 		assign_free(&a);
 	if (r == 0 && ws.assigns)
 		r = gd_add_barrier(gd, ps->file, a.line, R_EXPAND);
+	/* dash stops there with an error: nothing after it runs */
+	if (r == 0 && ro_fail)
+		r = gd_add_barrier(gd, ps->file, a.line, R_AFTER_RO);
 	wordscan_free(&ws);
 	return r;
 }

@@ -3,7 +3,8 @@
 #
 # The libFuzzer harnesses of tests/fuzz (one per parser): every seed and
 # regression input is replayed, then each harness fuzzes for FUZZ_CHECK_SECONDS
-# (default 3). `make fuzz` runs them for longer. A harness aborts on a crash,
+# (default 3; the GRUB defaults reader against dash, which forks a shell per
+# input, FUZZ_GRUBDASH_SECONDS, default 25). `make fuzz` runs them for longer. A harness aborts on a crash,
 # a sanitizer report, a leak or a broken property (round trip, idempotence).
 
 load helpers
@@ -43,6 +44,11 @@ fuzz_run() { # fuzz_run NAME: replay, then fuzz a few seconds on a scratch corpu
 @test "fuzz: /proc/interrupts" { fuzz_run interrupts; }
 @test "fuzz: /proc/PID/stat" { fuzz_run taskstat; }
 @test "fuzz: GRUB defaults editor, apply then revert byte-identical" { fuzz_run grubdefault; }
+@test "fuzz: GRUB defaults reader against dash: a value it claims is the shell's, an edit it makes the shell sees" {
+	[ -x /bin/dash ] || skip "requires /bin/dash"
+	FUZZ_CHECK_SECONDS=${FUZZ_GRUBDASH_SECONDS:-25} fuzz_run grubdash
+	echo "# grubdash: $(grep -o 'Done [0-9]* runs in [0-9]* second' <<<"$output")" >&3
+}
 @test "fuzz: BLS entries and /etc/kernel/cmdline" { fuzz_run bls; }
 @test "fuzz: early-pin state file" { fuzz_run statefile; }
 

@@ -284,6 +284,8 @@ static const struct badcase bad[] = {
 	{ "unterminated if", "if true; then\nA=1\n", 1, 3 },
 	{ "stray fi", "A=1\nfi\n", 1, 2 },
 	{ "bash array", "GRUB_CMDLINE_LINUX_DEFAULT=(a b)\n", 1, 1 },
+	{ "ends after &&", "A=1 &&\n# it's \"\n", 1, 3 },
+	{ "here-document delimiter with $", ": <<$E\nx\n$E\n", 1, 1 },
 	{ "conditional assignment", "if [ -e /x ]; then\n  GRUB_CMDLINE_LINUX_DEFAULT=\"a\"\nfi\n", 0, 2 },
 	{ "command substitution", "GRUB_CMDLINE_LINUX_DEFAULT=\"$(cat /etc/x)\"\n", 0, 1 },
 	{ "parameter expansion", "GRUB_CMDLINE_LINUX_DEFAULT=\"${X:-isolcpus=1}\"\n", 0, 1 },
@@ -485,6 +487,7 @@ static const struct dashcase dashcases[] = {
 	{ "&& before the assignment", Q "true && :\nGRUB_CMDLINE_LINUX=x\n", true },
 	{ "if", Q "if true; then GRUB_CMDLINE_LINUX_DEFAULT=x; fi\n", false },
 	{ "&&", Q "true && GRUB_CMDLINE_LINUX_DEFAULT=x\n", false },
+	{ "&& then a newline", Q "false &&\n\n  GRUB_CMDLINE_LINUX_DEFAULT=x\n", false },
 	{ "||", Q "false || GRUB_CMDLINE_LINUX_DEFAULT=x\n", false },
 	{ "pipeline", Q "GRUB_CMDLINE_LINUX_DEFAULT=x | :\n", false },
 	{ "subshell", Q "( GRUB_CMDLINE_LINUX_DEFAULT=x )\n", false },
@@ -495,6 +498,7 @@ static const struct dashcase dashcases[] = {
 	{ "unset", Q "unset GRUB_CMDLINE_LINUX_DEFAULT\n", false },
 	{ "here-document with ${X=}", Q "cat <<E\n${GRUB_CMDLINE_LINUX_DEFAULT=x}\nE\n", false },
 	{ "after readonly", "readonly GRUB_CMDLINE_LINUX=a\nGRUB_CMDLINE_LINUX=b\n", false },
+	{ "readonly, then another variable after &&", "readonly A=1 &&\nA=2\n" Q, false },
 	{ "command substitution", "GRUB_CMDLINE_LINUX_DEFAULT=\"$(echo x)\"\n", false },
 };
 
