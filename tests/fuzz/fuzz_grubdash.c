@@ -37,6 +37,8 @@
 static struct kparams wanted;
 static char dir[64], file[96];
 static bool have_dash;
+/* how many files were made, compared with dash, edited and checked */
+static unsigned long n_files, n_compared, n_edited;
 
 /* The generator: a cursor over the fuzz bytes, and the text made so far. */
 struct gen {
@@ -370,6 +372,8 @@ static void rm_dir(void)
 {
 	unlink(file);
 	rmdir(dir);
+	fprintf(stderr, "fuzz-grubdash: %lu files, %lu values compared with dash, %lu edits checked\n",
+		n_files, n_compared, n_edited);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -410,12 +414,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (g.len > 3 && strcmp(g.out + g.len - 3, "&&\n") == 0)
 		emit(&g, ":\n");
 
+	n_files++;
 	if (grubdefault_add_file(&gd, "/etc/default/grub", g.out, g.len, &err) < 0 || !have_dash)
 		goto out;
 	ra = grubdefault_value(&gd, "GRUB_CMDLINE_LINUX", &a, &err);
 	rb = grubdefault_value(&gd, "GRUB_CMDLINE_LINUX_DEFAULT", &b, &err);
 	if ((ra == 0 || ra == -ENOENT) && (rb == 0 || rb == -ENOENT)) {
 		FUZZ_ASSERT(asprintf(&mine, "%s\n%s", ra == 0 ? a : "", rb == 0 ? b : "") > 0);
+		n_compared++;
 		sh = dash_reads(g.out, &st);
 		if (st != 0 || strcmp(mine, sh) != 0) {
 			fprintf(stderr, "file:\n%s\n--\nreader: [%s]\ndash (exit %d): [%s]\n", g.out,
@@ -431,6 +437,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct kparams kp = { 0 };
 		char *line, *nl, *diff = NULL;
 
+		n_edited++;
 		sh = dash_reads(edited, &st);
 		FUZZ_ASSERT(st == 0);
 		line = strdup(sh);
