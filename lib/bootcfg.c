@@ -1568,7 +1568,7 @@ int bootcfg_source_cmdline(struct bootcfg *bc, char **ret_cmdline, char **ret_wh
 	if (bc->backend == BOOTCFG_GRUB || bc->backend == BOOTCFG_GRUB2) {
 		struct grubdefault_error ge = { 0 };
 		struct grubdefault gd;
-		char *a = NULL, *b = NULL, *s;
+		char *a = NULL, *b = NULL, *s = NULL;
 		int r;
 
 		r = grubdefault_load(bc->rootfd, bc->backend == BOOTCFG_GRUB, &gd, &ge);

@@ -654,7 +654,7 @@ static int ps_heredocs(struct parser *ps)
 			size_t q = ps->p, n = 0, start = ps->p;
 
 			for (;;) {
-				size_t e = q, bs = 0;
+				size_t e, bs = 0;
 
 				if (hd->strip)
 					while (q < ps->len && b[q] == '\t')

@@ -514,6 +514,7 @@ has_plan_once() {
 
 @test "debian: where the shell's value is not certain, --apply refuses with the line and --check cannot tell" {
 	# each: the line (after the fixture's last) the refusal names, then the text
+	# shellcheck disable=SC2016 # shell text for the file, not expanded here
 	local -a tails=(
 		'1 if [ -e /x ]; then GRUB_CMDLINE_LINUX_DEFAULT="a"; fi'
 		'1 [ -e /x ] && GRUB_CMDLINE_LINUX_DEFAULT="a"'

@@ -61,9 +61,12 @@ static void emit(struct gen *g, const char *s)
 	size_t l = strlen(s);
 
 	if (g->len + l + 1 > g->cap) {
+		char *n;
+
 		g->cap = (g->len + l + 1) * 2;
-		g->out = realloc(g->out, g->cap);
-		FUZZ_ASSERT(g->out);
+		n = realloc(g->out, g->cap);
+		FUZZ_ASSERT(n);
+		g->out = n;
 	}
 	memcpy(g->out + g->len, s, l + 1);
 	g->len += l;
@@ -349,9 +352,12 @@ static char *dash_reads(const char *text, int *ret_status)
 		ssize_t n;
 
 		if (len + 4096 > cap) {
+			char *n;
+
 			cap = len + 8192;
-			out = realloc(out, cap);
-			FUZZ_ASSERT(out);
+			n = realloc(out, cap);
+			FUZZ_ASSERT(n);
+			out = n;
 		}
 		n = read(pfd[0], out + len, cap - len - 1);
 		if (n < 0 && errno == EINTR)
