@@ -1449,15 +1449,20 @@ int bootcfg_revert_new_entries(struct bootcfg *bc, const char *const *managed,
 
 int bootcfg_forget(struct bootcfg *bc, struct bootcfg_error *err)
 {
-	int r = rm_tree(bc, ORIG_DIR);
+	/*
+	 * The manifest first: it is what says --apply changed this host. Killed
+	 * after it, orig/ and applied/ are litter the next forget removes; killed
+	 * before, a manifest naming originals already gone would make the next
+	 * --revert report files holding the plan that were in fact restored.
+	 */
+	int r = atomicfile_unlink(bc->rootfd, MANIFEST_PATH);
 
+	if (r == -ENOENT)
+		r = 0;
+	if (r == 0)
+		r = rm_tree(bc, ORIG_DIR);
 	if (r == 0)
 		r = rm_tree(bc, APPLIED_DIR);
-	if (r == 0) {
-		r = atomicfile_unlink(bc->rootfd, MANIFEST_PATH);
-		if (r == -ENOENT)
-			r = 0;
-	}
 	if (r < 0)
 		errf(err, "cannot remove %s: %s", BOOTCFG_STATE_DIR, strerror(-r));
 	return r;
