@@ -970,37 +970,33 @@ int grubdefault_parse(struct grubdefault *gd, unsigned int file, const char *b, 
 		}
 		r = ws.assigns ? ps_barrier(&ps, s, R_EXPAND) : 0;
 		if (r == 0 && ps.st == ST_START) {
-			static const struct { const char *kw; int kind; } opens[] = {
-				{ "if", BLK_IF }, { "while", BLK_LOOP }, { "until", BLK_LOOP },
-				{ "for", BLK_LOOP }, { "case", BLK_CASE }, { "{", BLK_GROUP },
-			};
-			static const struct { const char *kw; int kind; } closes[] = {
-				{ "fi", BLK_IF }, { "done", BLK_LOOP }, { "esac", BLK_CASE },
-				{ "}", BLK_GROUP },
+			static const struct {
+				const char	*kw;
+				int		kind;
+				bool		open;
+			} blocks[] = {
+				{ "if", BLK_IF, true }, { "while", BLK_LOOP, true },
+				{ "until", BLK_LOOP, true }, { "for", BLK_LOOP, true },
+				{ "case", BLK_CASE, true }, { "{", BLK_GROUP, true },
+				{ "fi", BLK_IF, false }, { "done", BLK_LOOP, false },
+				{ "esac", BLK_CASE, false }, { "}", BLK_GROUP, false },
 			};
 			bool kw = false;
 
-			for (size_t i = 0; i < sizeof(opens) / sizeof(opens[0]) && !kw; i++) {
-				if (!word_is(b, s, ps.p, opens[i].kw))
+			for (size_t i = 0; i < sizeof(blocks) / sizeof(blocks[0]) && !kw; i++) {
+				enum blk_kind kind = (enum blk_kind)blocks[i].kind;
+
+				if (!word_is(b, s, ps.p, blocks[i].kw))
 					continue;
 				kw = true;
-				if (ps_push(&ps, (enum blk_kind)opens[i].kind) < 0) {
+				if (blocks[i].open ? ps_push(&ps, kind) < 0 : ps_pop(&ps, kind) < 0) {
 					wordscan_free(&ws);
-					PARSE_FAIL("blocks nested too deep");
+					PARSE_FAIL(blocks[i].open ? "blocks nested too deep" :
+								    "unbalanced block end");
 				}
-				/* "for x in ...", "case w in": words, then the body */
-				ps.st = opens[i].kind == BLK_CASE || word_is(b, s, ps.p, "for") ?
+				/* "for x in ...", "case w in": words, then the body; after a block: its redirections */
+				ps.st = !blocks[i].open || kind == BLK_CASE || word_is(b, s, ps.p, "for") ?
 						ST_ARGS : ST_START;
-			}
-			for (size_t i = 0; i < sizeof(closes) / sizeof(closes[0]) && !kw; i++) {
-				if (!word_is(b, s, ps.p, closes[i].kw))
-					continue;
-				kw = true;
-				if (ps_pop(&ps, (enum blk_kind)closes[i].kind) < 0) {
-					wordscan_free(&ws);
-					PARSE_FAIL("unbalanced block end");
-				}
-				ps.st = ST_ARGS;
 			}
 			if (!kw && (word_is(b, s, ps.p, "then") || word_is(b, s, ps.p, "do") ||
 				    word_is(b, s, ps.p, "else") || word_is(b, s, ps.p, "elif") ||

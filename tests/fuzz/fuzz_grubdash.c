@@ -61,12 +61,12 @@ static void emit(struct gen *g, const char *s)
 	size_t l = strlen(s);
 
 	if (g->len + l + 1 > g->cap) {
-		char *n;
+		char *grown;
 
 		g->cap = (g->len + l + 1) * 2;
-		n = realloc(g->out, g->cap);
-		FUZZ_ASSERT(n);
-		g->out = n;
+		grown = realloc(g->out, g->cap);
+		FUZZ_ASSERT(grown);
+		g->out = grown;
 	}
 	memcpy(g->out + g->len, s, l + 1);
 	g->len += l;
@@ -352,12 +352,12 @@ static char *dash_reads(const char *text, int *ret_status)
 		ssize_t n;
 
 		if (len + 4096 > cap) {
-			char *n;
+			char *grown;
 
 			cap = len + 8192;
-			n = realloc(out, cap);
-			FUZZ_ASSERT(n);
-			out = n;
+			grown = realloc(out, cap);
+			FUZZ_ASSERT(grown);
+			out = grown;
 		}
 		n = read(pfd[0], out + len, cap - len - 1);
 		if (n < 0 && errno == EINTR)

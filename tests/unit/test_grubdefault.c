@@ -167,10 +167,14 @@ static int load(struct grubdefault *gd, const char *main_buf, const char *dropin
 	return r;
 }
 
-/* Source the files with /bin/sh and print what GRUB would put on the normal boot line. */
-static char *sh_line(const char *main_buf, const char *dropin)
+/*
+ * Source main_buf (then dropin, may be NULL) with shell in a private directory,
+ * empty environment, no PATH, then run print: its output.
+ */
+static char *sourced(const char *shell, const char *main_buf, const char *dropin,
+		     const char *print)
 {
-	char d[] = "/tmp/qc-gd-XXXXXX", cmd[512], out[4096];
+	char d[] = "/tmp/qc-gd-XXXXXX", cmd[1024], out[4096];
 	FILE *f, *p;
 	size_t n;
 
@@ -186,16 +190,26 @@ static char *sh_line(const char *main_buf, const char *dropin)
 	fputs(dropin ? dropin : "", f);
 	fclose(f);
 	snprintf(cmd, sizeof(cmd),
-		 "sh -c '. %s/grub; . %s/drop.cfg; echo $GRUB_CMDLINE_LINUX $GRUB_CMDLINE_LINUX_DEFAULT'; rm -rf %s",
-		 d, d, d);
+		 "cd %s && env -i PATH=/nonexistent %s -c '. ./grub; . ./drop.cfg; %s' 2>/dev/null; cd / && rm -rf %s",
+		 d, shell, print, d);
 	p = popen(cmd, "r");
 	assert_non_null(p);
 	n = fread(out, 1, sizeof(out) - 1, p);
 	pclose(p);
 	out[n] = '\0';
+	return strdup(out);
+}
+
+/* Source the files with /bin/sh and print what GRUB would put on the normal boot line. */
+static char *sh_line(const char *main_buf, const char *dropin)
+{
+	char *out = sourced("/bin/sh", main_buf, dropin,
+			    "echo $GRUB_CMDLINE_LINUX $GRUB_CMDLINE_LINUX_DEFAULT");
+	size_t n = strlen(out);
+
 	while (n && out[n - 1] == '\n')
 		out[--n] = '\0';
-	return strdup(out);
+	return out;
 }
 
 static void test_cases(void **state)
@@ -485,7 +499,14 @@ static const struct dashcase dashcases[] = {
 	{ "comments with quotes", "# it's \"quoted\"\nGRUB_CMDLINE_LINUX_DEFAULT=a # don't\nGRUB_CMDLINE_LINUX=b#c\n", true },
 	{ "if not touching the command line", "if true; then X=1; fi\n" Q, true },
 	{ "&& before the assignment", Q "true && :\nGRUB_CMDLINE_LINUX=x\n", true },
+	{ "case not touching the command line", "case x in y) A=1;; (x) A=2;; esac\n" Q, true },
+	{ "loops not touching the command line", "for i in 1 2; do A=$i; done\nwhile false; do :; done\n" Q, true },
 	{ "if", Q "if true; then GRUB_CMDLINE_LINUX_DEFAULT=x; fi\n", false },
+	{ "case", Q "case x in x) GRUB_CMDLINE_LINUX_DEFAULT=c;; esac\n", false },
+	{ "for", Q "for i in 1; do GRUB_CMDLINE_LINUX_DEFAULT=$i; done\n", false },
+	{ "{ } in a pipeline", Q "{ GRUB_CMDLINE_LINUX_DEFAULT=g; } | :\n", false },
+	{ "background", Q "GRUB_CMDLINE_LINUX_DEFAULT=x &\n", false },
+	{ "return", "return\n" Q, false },
 	{ "&&", Q "true && GRUB_CMDLINE_LINUX_DEFAULT=x\n", false },
 	{ "&& then a newline", Q "false &&\n\n  GRUB_CMDLINE_LINUX_DEFAULT=x\n", false },
 	{ "||", Q "false || GRUB_CMDLINE_LINUX_DEFAULT=x\n", false },
@@ -502,28 +523,11 @@ static const struct dashcase dashcases[] = {
 	{ "command substitution", "GRUB_CMDLINE_LINUX_DEFAULT=\"$(echo x)\"\n", false },
 };
 
-/* What dash makes of text: "LINUX\nDEFAULT", in a private directory, no PATH. */
+/* What dash makes of text: "LINUX\nDEFAULT". */
 static char *dash_reads(const char *text)
 {
-	char d[] = "/tmp/qc-gd-dash-XXXXXX", path[64], cmd[256], out[4096];
-	FILE *f, *p;
-	size_t n;
-
-	assert_non_null(mkdtemp(d));
-	snprintf(path, sizeof(path), "%s/grub", d);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	snprintf(cmd, sizeof(cmd),
-		 "cd %s && env -i PATH=/nonexistent /bin/dash -c '. ./grub; printf \"%%s\\n%%s\" \"$GRUB_CMDLINE_LINUX\" \"$GRUB_CMDLINE_LINUX_DEFAULT\"' 2>/dev/null; cd / && rm -rf %s",
-		 d, d);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	n = fread(out, 1, sizeof(out) - 1, p);
-	pclose(p);
-	out[n] = '\0';
-	return strdup(out);
+	return sourced("/bin/dash", text, NULL,
+		       "printf \"%s\\n%s\" \"$GRUB_CMDLINE_LINUX\" \"$GRUB_CMDLINE_LINUX_DEFAULT\"");
 }
 
 static void test_against_dash(void **state)
