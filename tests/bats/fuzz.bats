@@ -47,7 +47,7 @@ fuzz_run() { # fuzz_run NAME: replay, then fuzz a few seconds on a scratch corpu
 @test "fuzz: GRUB defaults reader against dash: a value it claims is the shell's, an edit it makes the shell sees" {
 	[ -x /bin/dash ] || skip "requires /bin/dash"
 	FUZZ_CHECK_SECONDS=${FUZZ_GRUBDASH_SECONDS:-25} fuzz_run grubdash
-	echo "# grubdash: $(grep -o 'Done [0-9]* runs in [0-9]* second' <<<"$output")" >&3
+	echo "# grubdash: $(grep -o 'Done [0-9]* runs in [0-9]* second' <<<"$output"); $(grep -o '[0-9]* files, .*' <<<"$output")" >&3
 }
 @test "fuzz: BLS entries and /etc/kernel/cmdline" { fuzz_run bls; }
 @test "fuzz: early-pin state file" { fuzz_run statefile; }
