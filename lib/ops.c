@@ -142,35 +142,14 @@ static int log_add(struct qc_ops *ops, enum ops_kind kind, pid_t pid, pid_t tid,
 	return 0;
 }
 
-/* Replace the whole content of an existing file (regular file in a fake tree). */
-static int replace_content(const char *path, const char *str)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	return fd_write_str(fd, str);
-}
-
-static int fake_status_path(struct qc_ops *ops, pid_t pid, pid_t tid, char *buf, size_t len)
-{
-	const char *p = path_get(ops->pc, "/proc/%d/task/%d/status", (int)pid, (int)tid);
-
-	if (!p || strlen(p) >= len)
-		return -ENAMETOOLONG;
-	strcpy(buf, p);
-	return 0;
-}
+#define FAKE_STATUS "/proc/%d/task/%d/status"
 
 static int fake_task_get_affinity(struct qc_ops *ops, pid_t pid, pid_t tid, cpuset_t *ret)
 {
-	char path[PATH_MAX], *s = NULL, *line;
+	char *s = NULL, *line;
 	int r;
 
-	r = fake_status_path(ops, pid, tid, path, sizeof(path));
-	if (r < 0)
-		return r;
-	r = path_read_str(ops->pc, &s, "%s", path + ops->pc->rootlen);
+	r = path_read_str(ops->pc, &s, FAKE_STATUS, (int)pid, (int)tid);
 	if (r < 0)
 		return r == -ENOENT ? -ESRCH : r;
 	line = strstr(s, "Cpus_allowed_list:");
@@ -186,13 +165,13 @@ static int fake_task_get_affinity(struct qc_ops *ops, pid_t pid, pid_t tid, cpus
 }
 
 /* Rewrite the Cpus_allowed_list line (and Cpus_allowed) of a fake status file. */
-static int fake_status_update(struct qc_ops *ops, const char *path, const cpuset_t *set)
+static int fake_status_update(struct qc_ops *ops, pid_t pid, pid_t tid, const cpuset_t *set)
 {
 	char *s = NULL, *list = NULL, *mask = NULL, *out = NULL;
 	size_t cap, pos = 0;
 	int r;
 
-	r = path_read_str(ops->pc, &s, "%s", path + ops->pc->rootlen);
+	r = path_read_str(ops->pc, &s, FAKE_STATUS, (int)pid, (int)tid);
 	if (r < 0)
 		return r;
 	list = cpuset_to_list(set);
@@ -214,7 +193,7 @@ static int fake_status_update(struct qc_ops *ops, const char *path, const cpuset
 		else
 			pos += (size_t)snprintf(out + pos, cap - pos, "%.*s\n", (int)n, line);
 	}
-	r = replace_content(path, out);
+	r = path_write_str(ops->pc, out, FAKE_STATUS, (int)pid, (int)tid);
 out:
 	free(s);
 	free(list);
@@ -225,15 +204,12 @@ out:
 
 static int fake_task_set_affinity(struct qc_ops *ops, pid_t pid, pid_t tid, const cpuset_t *set)
 {
-	char path[PATH_MAX], *list;
+	char *list;
 	struct taskstat st;
 	cpuset_t online;
 	int r;
 
-	r = fake_status_path(ops, pid, tid, path, sizeof(path));
-	if (r < 0)
-		goto out;
-	if (access(path, F_OK) < 0) {
+	if (!path_exists(ops->pc, FAKE_STATUS, (int)pid, (int)tid)) {
 		r = -ESRCH;
 		goto out;
 	}
@@ -247,7 +223,7 @@ static int fake_task_set_affinity(struct qc_ops *ops, pid_t pid, pid_t tid, cons
 		r = -EINVAL;
 		goto out;
 	}
-	r = fake_status_update(ops, path, set);
+	r = fake_status_update(ops, pid, tid, set);
 	if (r == -ENOENT)
 		r = -ESRCH;
 out:
@@ -257,24 +233,20 @@ out:
 	return r;
 }
 
-/* "<file>.errno": errno name and an optional count of failures left. */
-static int fake_sidecar_errno(const char *file)
+/*
+ * "<file>.errno" (file below the root): errno name and an optional count of
+ * failures left.
+ */
+static int fake_sidecar_errno(struct path_cxt *pc, const char *file)
 {
-	char side[PATH_MAX], buf[64], name[32], *p, *end;
+	char buf[64], name[32], *p, *end;
 	unsigned long count = 0;
-	int n, err, fd;
 	ssize_t len;
+	int n, err;
 
-	if ((size_t)snprintf(side, sizeof(side), "%s.errno", file) >= sizeof(side))
-		return 0;
-	fd = open(side, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
+	len = path_read_buf(pc, buf, sizeof(buf), "%s.errno", file);
 	if (len <= 0)
 		return 0;
-	buf[len] = '\0';
 	/* "NAME [COUNT]": the count with strtoul, which reports what sscanf cannot */
 	n = sscanf(buf, "%31s", name);
 	p = buf + strspn(buf, " \t\n");
@@ -293,7 +265,7 @@ static int fake_sidecar_errno(const char *file)
 		if (count == 0)
 			return 0;
 		snprintf(buf, sizeof(buf), "%s %lu\n", name, count - 1);
-		replace_content(side, buf);
+		path_write_str(pc, buf, "%s.errno", file);
 	}
 	return -err;
 }
@@ -319,7 +291,8 @@ static int fake_file_write(struct qc_ops *ops, const char *path, const char *str
 		close(fd);
 		goto out;
 	}
-	r = fake_sidecar_errno(path_last(ops->pc));
+	r = fake_sidecar_errno(ops->pc, path);
+	path_get(ops->pc, "%s", path);	/* path_last() names the file, not its sidecar */
 	if (r == 0 && ftruncate(fd, 0) < 0)
 		r = -errno;
 	if (r == 0) {
@@ -336,20 +309,20 @@ out:
 /* mkdir -p of a root-relative directory. */
 static void mkdir_under(struct path_cxt *pc, const char *rel)
 {
-	const char *full = path_get(pc, "/%s", rel);
-	char buf[PATH_MAX];
+	const char *p;
 
-	if (!full || strlen(full) >= sizeof(buf))
-		return;
-	strcpy(buf, full);
-	for (char *p = buf + pc->rootlen + 1; *p; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(buf, 0755);
-			*p = '/';
+	for (size_t n = 0;; n++) {
+		if (rel[n] != '/' && rel[n] != '\0')
+			continue;
+		if (n > 0) {
+			p = path_get(pc, "/%.*s", (int)n, rel);
+			if (!p)
+				return;
+			mkdir(p, 0755);
 		}
+		if (rel[n] == '\0')
+			return;
 	}
-	mkdir(buf, 0755);
 }
 
 static int fake_module_load(struct qc_ops *ops, const char *name)
