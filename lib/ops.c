@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,16 +48,34 @@ static int real_file_write(struct qc_ops *ops, const char *path, const char *str
 	return path_write_str_beneath(ops->pc, str, "%s", path);
 }
 
+/*
+ * libkmod logs to stderr unless told otherwise; the library never prints, so
+ * its last message is kept in ops->kmod_msg for the caller to report.
+ */
+static void kmod_log_keep(void *data, int priority, const char *file, int line, const char *fn,
+			  const char *format, va_list args)
+{
+	struct qc_ops *ops = data;
+	size_t n;
+
+	vsnprintf(ops->kmod_msg, sizeof(ops->kmod_msg), format, args);
+	n = strlen(ops->kmod_msg);
+	while (n && ops->kmod_msg[n - 1] == '\n')
+		ops->kmod_msg[--n] = '\0';
+}
+
 static int real_module_load(struct qc_ops *ops, const char *name)
 {
 	struct kmod_list *list = NULL, *l;
 	int r, loaded = 0;
 
+	ops->kmod_msg[0] = '\0';
 	if (!ops->kmod) {
 		struct kmod_ctx *ctx = kmod_new(NULL, NULL);
 
 		if (!ctx)
 			return -ENOMEM;
+		kmod_set_log_fn(ctx, kmod_log_keep, ops);
 		kmod_load_resources(ctx);
 		ops->kmod = ctx;
 	}

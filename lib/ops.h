@@ -4,7 +4,8 @@
  * code runs against the real machine or against a fake tree in tests.
  *
  *   real       sched_getaffinity/sched_setaffinity, writes under the path
- *              context, modules loaded with libkmod.
+ *              context, modules loaded with libkmod (whose log messages are
+ *              kept in kmod_msg, never printed).
  *   recording  for --root trees: a task's affinity is the Cpus_allowed_list
  *              line of <root>/proc/PID/task/TID/status, setting it rewrites
  *              that line; file writes replace the file's content; every call
@@ -51,7 +52,12 @@ struct qc_ops {
 	 * anywhere below the root is refused (-ELOOP), never followed.
 	 */
 	int (*file_write)(struct qc_ops *ops, const char *path, const char *str);
-	/* Load a kernel module (with its dependencies) by name or alias. */
+	/*
+	 * Load a kernel module (with its dependencies) by name or alias, as
+	 * modprobe does with the blacklist applied (a blacklisted module:
+	 * -EPERM). The one place the programs load modules: early-pin's
+	 * cpufreq drivers, isol-verify's msr.
+	 */
 	int (*module_load)(struct qc_ops *ops, const char *name);
 
 	/* recording implementation */
@@ -59,6 +65,8 @@ struct qc_ops {
 	size_t		nlog;
 	size_t		caplog;
 	void		*kmod;		/* real: struct kmod_ctx *, created on first use */
+	/* real: libkmod's last message during the last module_load ("" none) */
+	char		kmod_msg[256];
 };
 
 /* The real machine. pc must be the real root. */

@@ -12,7 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libkmod.h>
 
 #include "verify.h"
 
@@ -386,34 +385,7 @@ void smi_free(struct smi_sample *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static void kmod_quiet(void *data, int priority, const char *file, int line, const char *fn,
-		       const char *format, va_list args)
-{
-}
-
-/* Load msr once per run; libkmod's own messages would go to stderr: the reason is reported instead. */
-static int msr_module_load(void)
-{
-	static int result = 1;
-	struct kmod_ctx *ctx;
-	struct kmod_module *mod = NULL;
-	int r;
-
-	if (result <= 0)
-		return result;
-	ctx = kmod_new(NULL, NULL);
-	if (!ctx)
-		return result = -ENOMEM;
-	kmod_set_log_fn(ctx, kmod_quiet, NULL);
-	r = kmod_module_new_from_name(ctx, "msr", &mod);
-	if (r == 0)
-		r = kmod_module_probe_insert_module(mod, 0, NULL, NULL, NULL, NULL);
-	kmod_module_unref(mod);
-	kmod_unref(ctx);
-	return result = r < 0 ? r : 0;
-}
-
-void smi_read(struct path_cxt *pc, const cpuset_t *cpus, bool may_load_module, struct smi_sample *ret)
+void smi_read(struct path_cxt *pc, const cpuset_t *cpus, struct qc_ops *ops, struct smi_sample *ret)
 {
 	struct smi_sample s = { 0 };
 	FILE *f;
@@ -443,8 +415,8 @@ void smi_read(struct path_cxt *pc, const cpuset_t *cpus, bool may_load_module, s
 		*ret = s;
 		return;
 	}
-	if (!path_exists(pc, "/dev/cpu/%d/msr", cpuset_first(cpus)) && path_is_real_root(pc) && may_load_module) {
-		int r = msr_module_load();
+	if (!path_exists(pc, "/dev/cpu/%d/msr", cpuset_first(cpus)) && path_is_real_root(pc) && ops) {
+		int r = ops->module_load(ops, "msr");
 
 		if (r < 0) {
 			snprintf(s.reason, sizeof(s.reason), "cannot load the msr module: %s", strerror(-r));

@@ -214,8 +214,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": cannot use root: %s: %s\n", root, strerror(-r));
 		return VS_UNKNOWN;
 	}
-	if (path_is_real_root(&v.pc))
+	if (path_is_real_root(&v.pc)) {
 		v.opt.self_tgid = getpid();
+		ops_init_real(&v.ops, &v.pc);
+	} else {
+		ops_init_recording(&v.ops, &v.pc);
+	}
 
 	vplan_load(&v.plan, &v.pc);
 	if (jitter_cpus) {

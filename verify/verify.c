@@ -51,6 +51,7 @@ void verify_free(struct verify *v)
 	}
 	tasks_free(&v->tasks);
 	jitter_free(&v->jitter);
+	ops_done(&v->ops);
 	for (int i = 0; i < CHK_COUNT; i++)
 		check_free(&v->checks[i]);
 }
@@ -85,8 +86,11 @@ static double now_s(void)
  */
 static void smi_sample(struct verify *v, int i)
 {
+	/* msr is loaded for the first sample only: at most once per run */
+	struct qc_ops *load = i == 0 && !v->opt.no_module_load ? &v->ops : NULL;
+
 	if (vplan_any(&v->plan) && v->opt.interval > 0)
-		smi_read(&v->pc, &v->plan.isolated, !v->opt.no_module_load, &v->smi[i]);
+		smi_read(&v->pc, &v->plan.isolated, load, &v->smi[i]);
 }
 
 static void sample(struct verify *v, int i)

@@ -17,6 +17,7 @@
 #include "cpuset.h"
 #include "interrupts.h"
 #include "kparam.h"
+#include "ops.h"
 #include "path.h"
 
 #define VERIFY_SCHEMA_VERSION 1
@@ -159,7 +160,8 @@ struct smi_sample {
 	int		*cpu;
 	uint64_t	*count;
 };
-void smi_read(struct path_cxt *pc, const cpuset_t *cpus, bool may_load_module, struct smi_sample *ret);
+/* ops: loads msr when /dev/cpu/N/msr is missing on the real root; NULL never loads. */
+void smi_read(struct path_cxt *pc, const cpuset_t *cpus, struct qc_ops *ops, struct smi_sample *ret);
 void smi_free(struct smi_sample *s);
 
 struct jitter_cpu {
@@ -233,6 +235,7 @@ enum {
 
 struct verify {
 	struct path_cxt		pc;
+	struct qc_ops		ops;		/* module loading (msr) */
 	struct verify_opts	opt;
 	struct vplan		plan;
 

@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <libkmod.h>
+#include <syslog.h>
 
 #include "ops.h"
 #include "path.h"
@@ -155,12 +157,56 @@ static void test_real(void **state)
 	ops_done(&ops);
 }
 
+/*
+ * libkmod prints to stderr by default; through the ops nothing is printed
+ * and what libkmod said is kept in kmod_msg. The context made by the first
+ * load is turned to debug level, so the second load has something to say.
+ */
+static void test_real_module_load_quiet(void **state)
+{
+	char tmpl[] = "/tmp/qc-ops-stderr.XXXXXX", buf[512];
+	struct path_cxt pc;
+	struct qc_ops ops;
+	int fd, saved, r;
+	ssize_t n;
+
+	(void)state;
+	assert_int_equal(path_cxt_init(&pc, NULL), 0);
+	ops_init_real(&ops, &pc);
+	assert_true(ops.module_load(&ops, "quietcore-no-such-module") < 0);
+	assert_non_null(ops.kmod);
+	kmod_set_log_priority(ops.kmod, LOG_DEBUG);
+	fd = mkstemp(tmpl);
+	assert_true(fd >= 0);
+	fflush(stderr);
+	saved = dup(2);
+	assert_true(saved >= 0);
+	assert_true(dup2(fd, 2) == 2);
+	r = ops.module_load(&ops, "quietcore-no-such-module");
+	fflush(stderr);
+	assert_true(dup2(saved, 2) == 2);
+	close(saved);
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	unlink(tmpl);
+	assert_true(r < 0);
+	if (n > 0) {
+		buf[n] = '\0';
+		print_error("libkmod printed: %s\n", buf);
+	}
+	assert_int_equal(n, 0);
+	assert_non_null(strstr(ops.kmod_msg, "quietcore_no_such_module"));
+	assert_int_equal(ops.nlog, 0);
+	ops_done(&ops);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_recording_tasks),
 		cmocka_unit_test(test_recording_files),
 		cmocka_unit_test(test_real),
+		cmocka_unit_test(test_real_module_load_quiet),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -557,13 +557,13 @@ static void test_smi(void **state)
 		struct path_cxt pc;
 
 		assert_int_equal(path_cxt_init(&pc, root), 0);
-		smi_read(&pc, &cpus, false, &s);
+		smi_read(&pc, &cpus, NULL, &s);
 		assert_false(s.ok);
 		assert_non_null(strstr(s.reason, "Intel CPUs only"));
 		smi_free(&s);
 
 		put("/proc/cpuinfo", "processor\t: 0\nvendor_id\t: GenuineIntel\n\n");
-		smi_read(&pc, &cpus, false, &s);
+		smi_read(&pc, &cpus, NULL, &s);
 		assert_false(s.ok);	/* no msr file */
 		assert_non_null(strstr(s.reason, "/dev/cpu/2/msr"));
 		smi_free(&s);
@@ -575,7 +575,7 @@ static void test_smi(void **state)
 		val = 0x500000007ULL;	/* only the low 32 bits are the count */
 		assert_int_equal(pwrite(fd, &val, sizeof(val), 0x34), sizeof(val));
 		close(fd);
-		smi_read(&pc, &cpus, false, &s);
+		smi_read(&pc, &cpus, NULL, &s);
 		assert_true(s.ok);
 		assert_int_equal(s.n, 1);
 		assert_int_equal(s.count[0], 7);
