@@ -362,7 +362,8 @@ int ep_state_load(struct earlypin *ep, const char *file, struct statefile *sf)
 	char boot_id[64], root[PATH_MAX];
 	const char *why = "?";
 	unsigned int line = 0;
-	int r = statefile_read(file, sf, &line, &why);
+	struct path_cxt host = { 0 };	/* the real root: file already holds --root */
+	int r = statefile_read(&host, file, sf, &line, &why);
 
 	switch (r) {
 	case 0:
@@ -419,7 +420,9 @@ int ep_state_save(struct earlypin *ep, const struct statefile *sf, const char *f
 	}
 	if (r >= 0) {
 		close(r);
-		r = statefile_write(sf, file, replace);
+		struct path_cxt host = { 0 };	/* the real root: file already holds --root */
+
+		r = statefile_write(&host, sf, file, replace);
 	}
 	if (r == -EEXIST)
 		ep_log(ep, LOG_ERR, "state file %s exists: restore it (or remove it, or use --force) first", file);

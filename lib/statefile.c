@@ -308,14 +308,19 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
-int statefile_write(const struct statefile *sf, const char *file, bool replace)
+int statefile_write(struct path_cxt *pc, const struct statefile *sf, const char *name, bool replace)
 {
 	struct obuf b = { .cap = 4096 };
-	char *tmp = NULL;
+	char *tmp = NULL, file[PATH_MAX];
+	const char *full;
 	int fd = -1, r;
 
 	if (!is_token(sf->boot_id) || !is_token(sf->root) || !is_token(sf->housekeeping))
 		return -EINVAL;
+	full = path_get(pc, "%s", name);
+	if (!full)
+		return -ENAMETOOLONG;
+	snprintf(file, sizeof(file), "%s", full);	/* path_last(pc) keeps it too */
 	if (!replace && access(file, F_OK) == 0)
 		return -EEXIST;
 	b.p = malloc(b.cap);
@@ -415,11 +420,15 @@ out:
 
 /* ---- reading --------------------------------------------------------------- */
 
-static int read_file(const char *file, char **ret, size_t *ret_len, const char **ret_why)
+static int read_file(struct path_cxt *pc, const char *name, char **ret, size_t *ret_len,
+		     const char **ret_why)
 {
-	int fd = path_open_trusted(file, ret_why);
-	int r;
+	const char *file = path_get(pc, "%s", name);
+	int fd, r;
 
+	if (!file)
+		return -ENAMETOOLONG;
+	fd = path_open_trusted(file, ret_why);
 	if (fd < 0)
 		return fd;
 	r = fd_read_all(fd, 512U << 20, ret, ret_len);
@@ -530,8 +539,8 @@ static char *header_value(char *line, const char *key)
 	return line + n + 1;
 }
 
-int statefile_read(const char *file, struct statefile *ret, unsigned int *ret_line,
-		   const char **ret_why)
+int statefile_read(struct path_cxt *pc, const char *name, struct statefile *ret,
+		   unsigned int *ret_line, const char **ret_why)
 {
 	struct statefile sf = { 0 };
 	char *buf = NULL, *line, *next, *v;
@@ -541,7 +550,7 @@ int statefile_read(const char *file, struct statefile *ret, unsigned int *ret_li
 	bool ended = false;
 	int r;
 
-	r = read_file(file, &buf, &len, ret_why);
+	r = read_file(pc, name, &buf, &len, ret_why);
 	if (r < 0)
 		return r;
 	if (!buf)	/* not reached: fd_read_all sets it on success (for the analyzer) */

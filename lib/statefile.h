@@ -47,6 +47,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "path.h"
+
 #define STATEFILE_MAGIC		"quietcore-early-pin-state"
 #define STATEFILE_VERSION	2
 
@@ -96,21 +98,24 @@ int statefile_rec_path(const struct statefile_rec *rec, char *buf, size_t len);
 bool statefile_rec_valid(const struct statefile_rec *rec);
 
 /*
- * Write atomically to file, mode 0600. Unless replace, an existing file is
- * not overwritten (-EEXIST): it may hold the only record of the originals.
+ * Write atomically to name below pc's root, mode 0600. Unless replace, an
+ * existing file is not overwritten (-EEXIST): it may hold the only record of
+ * the originals. path_last(pc) is the full path afterwards.
  */
-int statefile_write(const struct statefile *sf, const char *file, bool replace);
+int statefile_write(struct path_cxt *pc, const struct statefile *sf, const char *name,
+		    bool replace);
 
 /*
- * Read and check a state file. Returns 0; -ENOENT etc. from the file system;
+ * Read and check the state file name below pc's root (path_last(pc) is the
+ * full path afterwards). Returns 0; -ENOENT etc. from the file system;
  * -EPERM when the file is not to be trusted (path_open_trusted(), the reason
  * in *ret_why); -EMEDIUMTYPE when it is not an early-pin state file at all
  * (foreign); -EPROTONOSUPPORT for another format version (the version in
  * *ret_line); -EBADMSG when corrupt, with the first bad line number in
  * *ret_line (0: the file as a whole, e.g. hash). *ret untouched on failure.
  */
-int statefile_read(const char *file, struct statefile *ret, unsigned int *ret_line,
-		   const char **ret_why);
+int statefile_read(struct path_cxt *pc, const char *name, struct statefile *ret,
+		   unsigned int *ret_line, const char **ret_why);
 
 void statefile_free(struct statefile *sf);
 

@@ -26,6 +26,8 @@
 #include "tmproot.h"
 
 static char dir[64], file[128];
+/* the real root: the test names its files in full */
+static struct path_cxt host;
 
 static int setup(void **state)
 {
@@ -138,8 +140,8 @@ static void test_records(void **state)
 	assert_int_equal(sf.n, valid);
 	/* round trip: written as the table says, read back the same */
 	unlink(file);
-	assert_int_equal(statefile_write(&sf, file, false), 0);
-	assert_int_equal(statefile_read(file, &back, &line, NULL), 0);
+	assert_int_equal(statefile_write(&host, &sf, file, false), 0);
+	assert_int_equal(statefile_read(&host, file, &back, &line, NULL), 0);
 	assert_int_equal(back.n, sf.n);
 	{
 		char text[4096];
@@ -239,7 +241,7 @@ static void test_forged(void **state)
 		int r;
 
 		forge(forged_cases[i].record);
-		r = statefile_read(file, &sf, &line, NULL);
+		r = statefile_read(&host, file, &sf, &line, NULL);
 		if (r == 0)
 			statefile_free(&sf);
 		if (forged_cases[i].ok && r != 0)
@@ -261,21 +263,57 @@ static void test_untrusted(void **state)
 
 	(void)state;
 	forge("turbo boost 0");
-	assert_int_equal(statefile_read(file, &sf, &line, &why), 0);
+	assert_int_equal(statefile_read(&host, file, &sf, &line, &why), 0);
 	statefile_free(&sf);
 	assert_int_equal(chmod(file, 0666), 0);
-	assert_int_equal(statefile_read(file, &sf, &line, &why), -EPERM);
+	assert_int_equal(statefile_read(&host, file, &sf, &line, &why), -EPERM);
 	assert_string_equal(why, "writable by group or others");
 	assert_int_equal(chmod(file, 0600), 0);
 	assert_int_equal(chmod(dir, 0777), 0);
-	assert_int_equal(statefile_read(file, &sf, &line, &why), -EPERM);
+	assert_int_equal(statefile_read(&host, file, &sf, &line, &why), -EPERM);
 	assert_string_equal(why, "its directory is writable by group or others");
 	assert_int_equal(chmod(dir, 0700), 0);
 	if (nobody && geteuid() == 0) {
 		assert_int_equal(chown(file, nobody->pw_uid, nobody->pw_gid), 0);
-		assert_int_equal(statefile_read(file, &sf, &line, &why), -EPERM);
+		assert_int_equal(statefile_read(&host, file, &sf, &line, &why), -EPERM);
 		assert_string_equal(why, "owned by another user (not root or the caller)");
 	}
+}
+
+/* Below a --root: the name is taken under the root, path_last() is the full path. */
+static void test_below_root(void **state)
+{
+	struct statefile sf = { 0 }, back;
+	struct statefile_rec rec = { .kind = SF_TURBO, .name = "boost", .value = "1" };
+	struct path_cxt pc;
+	char want[256];
+	unsigned int line = 0;
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(path_cxt_init(&pc, dir), 0);
+	snprintf(sf.boot_id, sizeof(sf.boot_id), "b");
+	snprintf(sf.root, sizeof(sf.root), "/");
+	snprintf(sf.housekeeping, sizeof(sf.housekeeping), "0");
+	sf.nbits = 4;
+	sf.saved_at = 1;
+	assert_int_equal(statefile_add(&sf, &rec), 0);
+	snprintf(want, sizeof(want), "%s/below.state", dir);
+	unlink(want);
+	assert_int_equal(statefile_write(&pc, &sf, "/below.state", false), 0);
+	assert_string_equal(path_last(&pc), want);
+	assert_int_equal(stat(want, &st), 0);
+	assert_int_equal(statefile_write(&pc, &sf, "/below.state", false), -EEXIST);
+	assert_int_equal(statefile_read(&pc, "/below.state", &back, &line, NULL), 0);
+	assert_string_equal(path_last(&pc), want);
+	assert_int_equal(back.n, 1);
+	assert_string_equal(back.v[0].value, "1");
+	statefile_free(&back);
+	assert_int_equal(statefile_read(&pc, "/absent.state", &back, &line, NULL), -ENOENT);
+	snprintf(want, sizeof(want), "%s/absent.state", dir);
+	assert_string_equal(path_last(&pc), want);
+	statefile_free(&sf);
+	unlink(path_get(&pc, "/below.state"));
 }
 
 int main(void)
@@ -284,6 +322,7 @@ int main(void)
 		cmocka_unit_test(test_records),
 		cmocka_unit_test(test_forged),
 		cmocka_unit_test(test_untrusted),
+		cmocka_unit_test(test_below_root),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
