@@ -13,6 +13,10 @@
  * strip trailing whitespace and NUL bytes. Numeric readers return -ENODATA for
  * an empty file, -EINVAL for garbage (a NUL before the end included), -ERANGE
  * for overflow. Numbers are decimal unless written with "0x".
+ *
+ * The error rule of all of lib/ (lib/README): 0/-errno, the path is
+ * path_last() of the caller's path_cxt, anything more in typed ret_* out
+ * parameters (ret_line, ret_why), never a message to parse.
  */
 #ifndef QC_PATH_H
 #define QC_PATH_H
