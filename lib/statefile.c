@@ -308,25 +308,10 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
-int statefile_write(struct path_cxt *pc, const struct statefile *sf, const char *name, bool replace)
+/* The whole file, "end" line included, into b (b->oom on failure). */
+static void statefile_format(const struct statefile *sf, struct obuf *b)
 {
-	struct obuf b = { .cap = 4096 };
-	char *tmp = NULL, file[PATH_MAX];
-	const char *full;
-	int fd = -1, r;
-
-	if (!is_token(sf->boot_id) || !is_token(sf->root) || !is_token(sf->housekeeping))
-		return -EINVAL;
-	full = path_get(pc, "%s", name);
-	if (!full)
-		return -ENAMETOOLONG;
-	snprintf(file, sizeof(file), "%s", full);	/* path_last(pc) keeps it too */
-	if (!replace && access(file, F_OK) == 0)
-		return -EEXIST;
-	b.p = malloc(b.cap);
-	if (!b.p)
-		return -ENOMEM;
-	obuf_printf(&b, "%s %d\nboot_id %s\nroot %s\nnbits %u\nhousekeeping %s\nsaved_at %llu\n",
+	obuf_printf(b, "%s %d\nboot_id %s\nroot %s\nnbits %u\nhousekeeping %s\nsaved_at %llu\n",
 		    STATEFILE_MAGIC, STATEFILE_VERSION, sf->boot_id, sf->root, sf->nbits,
 		    sf->housekeeping, (unsigned long long)sf->saved_at);
 	for (size_t i = 0; i < sf->n; i++) {
@@ -335,52 +320,56 @@ int statefile_write(struct path_cxt *pc, const struct statefile *sf, const char 
 		switch (rec->kind) {
 		case SF_WQ:
 			if (*rec->name)
-				obuf_printf(&b, "wq-cpumask %s %s\n", rec->name, rec->value);
+				obuf_printf(b, "wq-cpumask %s %s\n", rec->name, rec->value);
 			else
-				obuf_printf(&b, "wq-unbound %s\n", rec->value);
+				obuf_printf(b, "wq-unbound %s\n", rec->value);
 			break;
 		case SF_CPUFREQ:
-			obuf_printf(&b, "cpufreq %u %s %s\n", rec->policy, rec->name, rec->value);
+			obuf_printf(b, "cpufreq %u %s %s\n", rec->policy, rec->name, rec->value);
 			break;
 		case SF_TURBO:
-			obuf_printf(&b, "turbo %s %s\n", rec->name, rec->value);
+			obuf_printf(b, "turbo %s %s\n", rec->name, rec->value);
 			break;
 		case SF_IRQ_DEFAULT:
-			obuf_printf(&b, "irq-default %s\n", rec->value);
+			obuf_printf(b, "irq-default %s\n", rec->value);
 			break;
 		case SF_IRQ:
-			obuf_printf(&b, "irq %u %s\n", rec->irq, rec->value);
+			obuf_printf(b, "irq %u %s\n", rec->irq, rec->value);
 			break;
 		case SF_TASK:
-			obuf_printf(&b, "task %d %d %llu %s\n", (int)rec->pid, (int)rec->tid,
+			obuf_printf(b, "task %d %d %llu %s\n", (int)rec->pid, (int)rec->tid,
 				    (unsigned long long)rec->starttime, rec->value);
 			break;
 		}
 	}
-	if (!b.oom)
-		obuf_printf(&b, "end %zu %016llx\n", sf->n,
-			    (unsigned long long)fnv1a(FNV_OFFSET, b.p, b.len));
-	if (b.oom) {
-		r = -ENOMEM;
-		goto out;
-	}
-	if (asprintf(&tmp, "%s.XXXXXX", file) < 0) {
-		tmp = NULL;
-		r = -ENOMEM;
-		goto out;
-	}
+	if (!b->oom)
+		obuf_printf(b, "end %zu %016llx\n", sf->n,
+			    (unsigned long long)fnv1a(FNV_OFFSET, b->p, b->len));
+}
+
+/*
+ * p into file through a temporary file beside it (mode 0600, fsync'ed), then
+ * rename, or link when an existing file must not be replaced, and an fsync of
+ * the directory.
+ */
+static int write_atomic(const char *file, const char *p, size_t len, bool replace)
+{
+	char *tmp = NULL;
+	int fd, r;
+
+	if (asprintf(&tmp, "%s.XXXXXX", file) < 0)
+		return -ENOMEM;
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
 		r = -errno;
 		free(tmp);
-		tmp = NULL;
-		goto out;
+		return r;
 	}
 	if (fchmod(fd, 0600) < 0) {
 		r = -errno;
 		goto out;
 	}
-	r = write_all(fd, b.p, b.len);
+	r = write_all(fd, p, len);
 	if (r < 0)
 		goto out;
 	if (fsync(fd) < 0) {
@@ -414,6 +403,29 @@ out:
 		unlink(tmp);
 		free(tmp);
 	}
+	return r;
+}
+
+int statefile_write(struct path_cxt *pc, const struct statefile *sf, const char *name, bool replace)
+{
+	struct obuf b = { .cap = 4096 };
+	char file[PATH_MAX];
+	const char *full;
+	int r;
+
+	if (!is_token(sf->boot_id) || !is_token(sf->root) || !is_token(sf->housekeeping))
+		return -EINVAL;
+	full = path_get(pc, "%s", name);
+	if (!full)
+		return -ENAMETOOLONG;
+	snprintf(file, sizeof(file), "%s", full);	/* path_last(pc) keeps it too */
+	if (!replace && access(file, F_OK) == 0)
+		return -EEXIST;
+	b.p = malloc(b.cap);
+	if (!b.p)
+		return -ENOMEM;
+	statefile_format(sf, &b);
+	r = b.oom ? -ENOMEM : write_atomic(file, b.p, b.len, replace);
 	free(b.p);
 	return r;
 }
@@ -539,6 +551,66 @@ static char *header_value(char *line, const char *key)
 	return line + n + 1;
 }
 
+/* Header lines 2 to 6, in this order; -EBADMSG for anything else. */
+static int parse_header(unsigned int lineno, char *line, struct statefile *sf)
+{
+	uint32_t nbits;
+	char *v;
+
+	switch (lineno) {
+	case 2:
+		v = header_value(line, "boot_id");
+		if (!v || strlen(v) >= sizeof(sf->boot_id))
+			return -EBADMSG;
+		strcpy(sf->boot_id, v);
+		return 0;
+	case 3:
+		v = header_value(line, "root");
+		if (!v || strlen(v) >= sizeof(sf->root) || v[0] != '/')
+			return -EBADMSG;
+		strcpy(sf->root, v);
+		return 0;
+	case 4:
+		v = header_value(line, "nbits");
+		if (!v || parse_u32(v, &nbits) < 0 || nbits == 0 || nbits > CPUSET_MAX ||
+		    v[0] < '1' || v[0] > '9')
+			return -EBADMSG;
+		sf->nbits = nbits;
+		return 0;
+	case 5:
+		v = header_value(line, "housekeeping");
+		if (!v || strlen(v) >= sizeof(sf->housekeeping) || !is_cpulist(v))
+			return -EBADMSG;
+		strcpy(sf->housekeeping, v);
+		return 0;
+	case 6:
+		v = header_value(line, "saved_at");
+		if (!v || v[0] < '0' || v[0] > '9' || parse_u64(v, &sf->saved_at) < 0)
+			return -EBADMSG;
+		return 0;
+	}
+	return -EBADMSG;
+}
+
+/*
+ * "end COUNT HASH": -EBADMSG if malformed or the count is wrong, -EILSEQ if
+ * the hash of everything above (hash) does not match.
+ */
+static int parse_end(char *line, uint64_t hash, const struct statefile *sf)
+{
+	char *p = line + 4, *cnt = next_word(&p), *h = next_word(&p);
+	char want[17];
+	uint64_t n;
+
+	if (!cnt || !h || p || parse_u64(cnt, &n) < 0 || cnt[0] < '0' || cnt[0] > '9' ||
+	    strlen(h) != 16 || n != sf->n)
+		return -EBADMSG;
+	snprintf(want, sizeof(want), "%016llx", (unsigned long long)hash);
+	if (strcmp(want, h) != 0)
+		return -EILSEQ;
+	return 0;
+}
+
 int statefile_read(struct path_cxt *pc, const char *name, struct statefile *ret,
 		   unsigned int *ret_line, const char **ret_why)
 {
@@ -580,8 +652,7 @@ int statefile_read(struct path_cxt *pc, const char *name, struct statefile *ret,
 			r = -EBADMSG;
 			goto bad;
 		}
-		switch (lineno) {
-		case 1: {
+		if (lineno == 1) {
 			uint32_t ver;
 
 			v = line + magic_len + 1;
@@ -597,55 +668,17 @@ int statefile_read(struct path_cxt *pc, const char *name, struct statefile *ret,
 			}
 			continue;
 		}
-		case 2:
-			v = header_value(line, "boot_id");
-			if (!v || strlen(v) >= sizeof(sf.boot_id))
-				goto bad_msg;
-			strcpy(sf.boot_id, v);
-			continue;
-		case 3:
-			v = header_value(line, "root");
-			if (!v || strlen(v) >= sizeof(sf.root) || v[0] != '/')
-				goto bad_msg;
-			strcpy(sf.root, v);
-			continue;
-		case 4: {
-			uint32_t nbits;
-
-			v = header_value(line, "nbits");
-			if (!v || parse_u32(v, &nbits) < 0 || nbits == 0 || nbits > CPUSET_MAX ||
-			    v[0] < '1' || v[0] > '9')
-				goto bad_msg;
-			sf.nbits = nbits;
-			continue;
-		}
-		case 5:
-			v = header_value(line, "housekeeping");
-			if (!v || strlen(v) >= sizeof(sf.housekeeping) || !is_cpulist(v))
-				goto bad_msg;
-			strcpy(sf.housekeeping, v);
-			continue;
-		case 6:
-			v = header_value(line, "saved_at");
-			if (!v || v[0] < '0' || v[0] > '9' || parse_u64(v, &sf.saved_at) < 0)
+		if (lineno <= 6) {
+			if (parse_header(lineno, line, &sf) < 0)
 				goto bad_msg;
 			continue;
-		default:
-			break;
 		}
 		if (strncmp(line, "end ", 4) == 0) {
-			char *p = line + 4, *cnt = next_word(&p), *h = next_word(&p);
-			char want[17];
-			uint64_t n;
-
-			if (!cnt || !h || p || parse_u64(cnt, &n) < 0 || cnt[0] < '0' ||
-			    cnt[0] > '9' || strlen(h) != 16 || n != sf.n)
+			r = parse_end(line, hash, &sf);
+			if (r == -EILSEQ)
+				lineno = 0;	/* the file as a whole */
+			if (r < 0)
 				goto bad_msg;
-			snprintf(want, sizeof(want), "%016llx", (unsigned long long)hash);
-			if (strcmp(want, h) != 0) {
-				lineno = 0;
-				goto bad_msg;
-			}
 			ended = true;
 			continue;
 		}
