@@ -385,25 +385,72 @@ void smi_free(struct smi_sample *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* The vendor_id of /proc/cpuinfo: false if there is none (*ret_intel untouched). */
+static bool cpu_vendor_is_intel(struct path_cxt *pc, bool *ret_intel)
+{
+	FILE *f = path_fopen(pc, "re", "/proc/cpuinfo");
+	bool known = false;
+	char line[512];
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "vendor_id", 9) == 0) {
+			known = true;
+			*ret_intel = strstr(line, "GenuineIntel") != NULL;
+			break;
+		}
+	}
+	fclose(f);
+	return known;
+}
+
+/* Read MSR_SMI_COUNT of every CPU of cpus into s (allocated); a reason on failure. */
+static void smi_read_msrs(struct path_cxt *pc, const cpuset_t *cpus, struct smi_sample *s)
+{
+	s->cpu = calloc(cpuset_count(cpus), sizeof(*s->cpu));
+	s->count = calloc(cpuset_count(cpus), sizeof(*s->count));
+	if (!s->cpu || !s->count) {
+		snprintf(s->reason, sizeof(s->reason), "out of memory");
+		smi_free(s);
+		return;
+	}
+	cpuset_foreach(cpu, cpus) {
+		uint64_t val;
+		ssize_t n;
+		int fd = path_open_device(pc, O_RDONLY, "/dev/cpu/%d/msr", cpu);
+
+		if (fd < 0) {
+			snprintf(s->reason, sizeof(s->reason), "cannot open %.200s: %s%s", path_last(pc), strerror(-fd),
+				 fd == -ENOENT ? " (msr module not loaded)" : "");
+			goto fail;
+		}
+		n = pread(fd, &val, sizeof(val), MSR_SMI_COUNT);
+		close(fd);
+		if (n != (ssize_t)sizeof(val)) {
+			snprintf(s->reason, sizeof(s->reason), "cannot read MSR 0x34 from %.200s: %s", path_last(pc),
+				 n < 0 ? strerror(errno) : "short read");
+			goto fail;
+		}
+		s->cpu[s->n] = cpu;
+		s->count[s->n] = val & 0xffffffffU;
+		s->n++;
+	}
+	s->ok = true;
+	return;
+fail:
+	free(s->cpu);
+	free(s->count);
+	s->cpu = NULL;
+	s->count = NULL;
+	s->n = 0;
+}
+
 void smi_read(struct path_cxt *pc, const cpuset_t *cpus, struct qc_ops *ops, struct smi_sample *ret)
 {
 	struct smi_sample s = { 0 };
-	FILE *f;
-	bool intel = false, vendor_known = false;
+	bool intel = false, vendor_known = cpu_vendor_is_intel(pc, &intel);
 
-	f = path_fopen(pc, "re", "/proc/cpuinfo");
-	if (f) {
-		char line[512];
-
-		while (fgets(line, sizeof(line), f)) {
-			if (strncmp(line, "vendor_id", 9) == 0) {
-				vendor_known = true;
-				intel = strstr(line, "GenuineIntel") != NULL;
-				break;
-			}
-		}
-		fclose(f);
-	}
 	if (!intel) {
 		snprintf(s.reason, sizeof(s.reason), "%s: MSR_SMI_COUNT (0x34) exists on Intel CPUs only",
 			 vendor_known ? "not an Intel CPU" : "unknown CPU vendor");
@@ -425,48 +472,7 @@ void smi_read(struct path_cxt *pc, const cpuset_t *cpus, struct qc_ops *ops, str
 		}
 	}
 
-	s.cpu = calloc(cpuset_count(cpus), sizeof(*s.cpu));
-	s.count = calloc(cpuset_count(cpus), sizeof(*s.count));
-	if (!s.cpu || !s.count) {
-		snprintf(s.reason, sizeof(s.reason), "out of memory");
-		smi_free(&s);
-		*ret = s;
-		return;
-	}
-	cpuset_foreach(cpu, cpus) {
-		uint64_t val;
-		ssize_t n;
-		int fd = path_open_device(pc, O_RDONLY, "/dev/cpu/%d/msr", cpu);
-
-		if (fd < 0) {
-			snprintf(s.reason, sizeof(s.reason), "cannot open %.200s: %s%s", path_last(pc), strerror(-fd),
-				 fd == -ENOENT ? " (msr module not loaded)" : "");
-			free(s.cpu);
-			free(s.count);
-			s.cpu = NULL;
-			s.count = NULL;
-			s.n = 0;
-			*ret = s;
-			return;
-		}
-		n = pread(fd, &val, sizeof(val), MSR_SMI_COUNT);
-		close(fd);
-		if (n != (ssize_t)sizeof(val)) {
-			snprintf(s.reason, sizeof(s.reason), "cannot read MSR 0x34 from %.200s: %s", path_last(pc),
-				 n < 0 ? strerror(errno) : "short read");
-			free(s.cpu);
-			free(s.count);
-			s.cpu = NULL;
-			s.count = NULL;
-			s.n = 0;
-			*ret = s;
-			return;
-		}
-		s.cpu[s.n] = cpu;
-		s.count[s.n] = val & 0xffffffffU;
-		s.n++;
-	}
-	s.ok = true;
+	smi_read_msrs(pc, cpus, &s);
 	*ret = s;
 }
 
