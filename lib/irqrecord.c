@@ -206,6 +206,40 @@ static int first_line_error(const char *p, size_t n)
 	return n && memcmp(p, magic, m) == 0 ? -EBADMSG : -EMEDIUMTYPE;
 }
 
+/* One line (control characters already refused); sets *ended on "end". */
+static int parse_line(unsigned int lineno, char *line, size_t n, struct irqrecord *rec, bool *ended)
+{
+	uint32_t v;
+	int r;
+
+	if (lineno == 1) {
+		if (strncmp(line, IRQRECORD_MAGIC " ", sizeof(IRQRECORD_MAGIC)) != 0)
+			return first_line_error(line, n);
+		if (parse_canonical_u32(line + sizeof(IRQRECORD_MAGIC), &v) < 0)
+			return -EBADMSG;
+		return v != IRQRECORD_VERSION ? -EPROTONOSUPPORT : 0;
+	}
+	if (lineno == 2) {
+		if (strncmp(line, "boot_id ", 8) != 0 || !boot_id_valid(line + 8))
+			return -EBADMSG;
+		strcpy(rec->boot_id, line + 8);
+		return 0;
+	}
+	if (strncmp(line, "irq ", 4) == 0) {
+		r = parse_irq_line(line, rec);
+		if (r == -ENOMEM)
+			return r;
+		return r < 0 ? -EBADMSG : 0;
+	}
+	if (strncmp(line, "end ", 4) == 0) {
+		if (parse_canonical_u32(line + 4, &v) < 0 || v != rec->n)
+			return -EBADMSG;
+		*ended = true;
+		return 0;
+	}
+	return -EBADMSG;
+}
+
 int irqrecord_parse(const char *buf, size_t len, struct irqrecord *ret, unsigned int *ret_line)
 {
 	struct irqrecord rec = { 0 };
@@ -239,47 +273,9 @@ int irqrecord_parse(const char *buf, size_t len, struct irqrecord *ret, unsigned
 				goto out;
 			}
 		}
-		if (lineno == 1) {
-			uint32_t ver;
-
-			if (strncmp(line, IRQRECORD_MAGIC " ", sizeof(IRQRECORD_MAGIC)) != 0) {
-				r = first_line_error(line, n);
-				goto out;
-			}
-			if (parse_canonical_u32(line + sizeof(IRQRECORD_MAGIC), &ver) < 0) {
-				r = -EBADMSG;
-				goto out;
-			}
-			if (ver != IRQRECORD_VERSION) {
-				r = -EPROTONOSUPPORT;
-				goto out;
-			}
-		} else if (lineno == 2) {
-			if (strncmp(line, "boot_id ", 8) != 0 || !boot_id_valid(line + 8)) {
-				r = -EBADMSG;
-				goto out;
-			}
-			strcpy(rec.boot_id, line + 8);
-		} else if (strncmp(line, "irq ", 4) == 0) {
-			r = parse_irq_line(line, &rec);
-			if (r == -ENOMEM)
-				goto out;
-			if (r < 0) {
-				r = -EBADMSG;
-				goto out;
-			}
-		} else if (strncmp(line, "end ", 4) == 0) {
-			uint32_t count;
-
-			if (parse_canonical_u32(line + 4, &count) < 0 || count != rec.n) {
-				r = -EBADMSG;
-				goto out;
-			}
-			ended = true;
-		} else {
-			r = -EBADMSG;
+		r = parse_line(lineno, line, n, &rec, &ended);
+		if (r < 0)
 			goto out;
-		}
 	}
 	if (!ended) {
 		/* empty, or cut short: a truncated record must not pass for a shorter one */
