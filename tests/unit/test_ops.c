@@ -110,7 +110,7 @@ static void test_recording_files(void **state)
 {
 	struct path_cxt pc;
 	struct qc_ops ops;
-	char buf[64], line[256];
+	char buf[64], line[256], want[256];
 
 	(void)state;
 	assert_int_equal(path_cxt_init(&pc, root), 0);
@@ -120,6 +120,9 @@ static void test_recording_files(void **state)
 	assert_string_equal(buf, "0");	/* replaced, not "0-7" overwritten in place */
 	assert_int_equal(ops.file_write(&ops, "/proc/irq/5/smp_affinity_list", "0"), -EPERM);
 	assert_int_equal(ops.file_write(&ops, "/proc/irq/6/smp_affinity_list", "0"), -ENOSPC);
+	/* the error names the file written, not its sidecar */
+	snprintf(want, sizeof(want), "%s/proc/irq/6/smp_affinity_list", root);
+	assert_string_equal(path_last(&pc), want);
 	assert_int_equal(ops.file_write(&ops, "/proc/irq/6/smp_affinity_list", "0"), 0);
 	assert_int_equal(ops.file_write(&ops, "/proc/irq/7/smp_affinity_list", "0"), -ENOENT);
 	assert_int_equal(ops.module_load(&ops, "acpi-cpufreq"), -ENOENT);
