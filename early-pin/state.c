@@ -410,6 +410,7 @@ int ep_state_load(struct earlypin *ep, const char *file, struct statefile *sf)
 
 int ep_state_save(struct earlypin *ep, const struct statefile *sf, const char *file, bool replace)
 {
+	struct path_cxt host = { 0 };	/* the real root: file already holds --root */
 	const char *why = "?";
 	int r = path_open_dir_trusted(file, &why);
 
@@ -420,8 +421,6 @@ int ep_state_save(struct earlypin *ep, const struct statefile *sf, const char *f
 	}
 	if (r >= 0) {
 		close(r);
-		struct path_cxt host = { 0 };	/* the real root: file already holds --root */
-
 		r = statefile_write(&host, sf, file, replace);
 	}
 	if (r == -EEXIST)
