@@ -3,6 +3,7 @@
  * bootcfg: back-end detection, the edit transaction, originals and revert.
  */
 #include "bootcfg.h"
+#include "bootcfg-internal.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -22,16 +23,10 @@
 #include "grubdefault.h"
 #include "path.h"
 
-#define MANIFEST_PATH	BOOTCFG_STATE_DIR "/manifest"
-#define LOCK_PATH	BOOTCFG_STATE_DIR "/lock"
-#define ORIG_DIR	BOOTCFG_STATE_DIR "/orig"
-#define APPLIED_DIR	BOOTCFG_STATE_DIR "/applied"
-#define MANIFEST_MAGIC	"quietcore-bootcfg 1\n"
 /* What GRUB adds in front of GRUB_CMDLINE_LINUX: "BOOT_IMAGE=/vmlinuz-... root=UUID=... ro" */
 #define GRUB_PREFIX_RESERVE	128
 
-static __attribute__((format(printf, 2, 3))) int errf(struct bootcfg_error *err, const char *fmt,
-						       ...)
+int bootcfg_errf(struct bootcfg_error *err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -96,7 +91,7 @@ static void change_free(struct bootcfg_change *c)
 	free(c->new);
 }
 
-static void changes_clear(struct bootcfg *bc)
+void bootcfg_changes_clear(struct bootcfg *bc)
 {
 	for (size_t i = 0; i < bc->nch; i++)
 		change_free(&bc->ch[i]);
@@ -109,7 +104,7 @@ void bootcfg_free(struct bootcfg *bc)
 {
 	if (!bc)
 		return;
-	changes_clear(bc);
+	bootcfg_changes_clear(bc);
 	bootcfg_unlock(bc);
 	free(bc->manifest_old);
 	for (size_t i = 0; i < bc->nsaved; i++)
@@ -121,8 +116,8 @@ void bootcfg_free(struct bootcfg *bc)
 }
 
 /* Takes ownership of old and new. */
-static int change_add(struct bootcfg *bc, const char *path, char *old, size_t oldlen,
-		      const struct stat *st, char *new, size_t newlen)
+int bootcfg_change_add(struct bootcfg *bc, const char *path, char *old, size_t oldlen,
+		       const struct stat *st, char *new, size_t newlen)
 {
 	struct bootcfg_change *nc, *c;
 
@@ -149,7 +144,7 @@ nomem:
 	return -ENOMEM;
 }
 
-static bool rexists(struct bootcfg *bc, const char *path)
+bool bootcfg_exists(struct bootcfg *bc, const char *path)
 {
 	struct stat st;
 
@@ -158,7 +153,7 @@ static bool rexists(struct bootcfg *bc, const char *path)
 	return fstatat(bc->rootfd, *path ? path : ".", &st, 0) == 0;
 }
 
-static bool risdir(struct bootcfg *bc, const char *path)
+bool bootcfg_isdir(struct bootcfg *bc, const char *path)
 {
 	struct stat st;
 
@@ -167,7 +162,7 @@ static bool risdir(struct bootcfg *bc, const char *path)
 	return fstatat(bc->rootfd, path, &st, 0) == 0 && S_ISDIR(st.st_mode);
 }
 
-static DIR *ropendir(struct bootcfg *bc, const char *path)
+DIR *bootcfg_opendir(struct bootcfg *bc, const char *path)
 {
 	DIR *d;
 	int fd;
@@ -188,10 +183,9 @@ static int name_cmp(const void *a, const void *b)
 	return bls_version_cmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* *.conf names in dir, sorted by version order; *ret_n = 0 when none. */
-static int list_entries(struct bootcfg *bc, const char *dir, char ***ret, size_t *ret_n)
+int bootcfg_list_entries(struct bootcfg *bc, const char *dir, char ***ret, size_t *ret_n)
 {
-	DIR *d = ropendir(bc, dir);
+	DIR *d = bootcfg_opendir(bc, dir);
 	struct dirent *de;
 	char **v = NULL;
 	size_t n = 0;
@@ -226,21 +220,21 @@ static int list_entries(struct bootcfg *bc, const char *dir, char ***ret, size_t
 	return 0;
 }
 
-static void strv_free(char **v, size_t n)
+void bootcfg_strv_free(char **v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
 }
 
-static bool has_entries(struct bootcfg *bc, const char *dir)
+bool bootcfg_has_entries(struct bootcfg *bc, const char *dir)
 {
 	char **v;
 	size_t n;
 
-	if (list_entries(bc, dir, &v, &n) < 0)
+	if (bootcfg_list_entries(bc, dir, &v, &n) < 0)
 		return false;
-	strv_free(v, n);
+	bootcfg_strv_free(v, n);
 	return n > 0;
 }
 
@@ -292,18 +286,18 @@ static void find_grub2_cfg(struct bootcfg *bc)
 	path[0] = '\0';
 	if (bc->os_id[0]) {
 		snprintf(path, sizeof(path), "/boot/efi/EFI/%s/grub.cfg", bc->os_id);
-		if (!rexists(bc, path))
+		if (!bootcfg_exists(bc, path))
 			path[0] = '\0';
 	}
 	if (!path[0]) {
-		DIR *d = ropendir(bc, "/boot/efi/EFI");
+		DIR *d = bootcfg_opendir(bc, "/boot/efi/EFI");
 		struct dirent *de;
 
 		while (d && (de = readdir(d))) {
 			if (de->d_name[0] == '.' || strcasecmp(de->d_name, "BOOT") == 0)
 				continue;
 			snprintf(path, sizeof(path), "/boot/efi/EFI/%s/grub.cfg", de->d_name);
-			if (rexists(bc, path))
+			if (bootcfg_exists(bc, path))
 				break;
 			path[0] = '\0';
 		}
@@ -345,7 +339,7 @@ static bool find_sdboot(struct bootcfg *bc)
 		char p[PATH_MAX];
 
 		snprintf(p, sizeof(p), "%s/loader/loader.conf", esp_dirs[i]);
-		if (rexists(bc, p)) {
+		if (bootcfg_exists(bc, p)) {
 			snprintf(bc->entries, sizeof(bc->entries), "%s/loader/entries", esp_dirs[i]);
 			return true;
 		}
@@ -355,16 +349,18 @@ static bool find_sdboot(struct bootcfg *bc)
 
 int bootcfg_detect(struct bootcfg *bc, enum bootcfg_backend forced, struct bootcfg_error *err)
 {
-	bool dgrub = rexists(bc, "/etc/default/grub");
-	bool grub2 = risdir(bc, "/boot/grub2") || rexists(bc, "/usr/sbin/grub2-mkconfig");
-	bool grub = risdir(bc, "/boot/grub") || rexists(bc, "/usr/sbin/grub-mkconfig");
-	bool bls = has_entries(bc, "/boot/loader/entries");
+	bool dgrub = bootcfg_exists(bc, "/etc/default/grub");
+	bool grub2 =
+	    bootcfg_isdir(bc, "/boot/grub2") || bootcfg_exists(bc, "/usr/sbin/grub2-mkconfig");
+	bool grub =
+	    bootcfg_isdir(bc, "/boot/grub") || bootcfg_exists(bc, "/usr/sbin/grub-mkconfig");
+	bool bls = bootcfg_has_entries(bc, "/boot/loader/entries");
 	bool sdboot;
 	enum bootcfg_backend b = forced;
 
-	bc->efi = rexists(bc, "/sys/firmware/efi");
-	bc->grubby = rexists(bc, "/usr/sbin/grubby") || rexists(bc, "/sbin/grubby") ||
-		     rexists(bc, "/usr/bin/grubby");
+	bc->efi = bootcfg_exists(bc, "/sys/firmware/efi");
+	bc->grubby = bootcfg_exists(bc, "/usr/sbin/grubby") || bootcfg_exists(bc, "/sbin/grubby") ||
+		     bootcfg_exists(bc, "/usr/bin/grubby");
 	read_os_id(bc);
 	sdboot = find_sdboot(bc);
 
@@ -380,7 +376,9 @@ int bootcfg_detect(struct bootcfg *bc, enum bootcfg_backend forced, struct bootc
 		else if (bls)
 			b = BOOTCFG_BLS;
 		if (b == BOOTCFG_NONE) {
-			errf(err, "cannot tell how this host boots: no /etc/default/grub with /boot/grub or /boot/grub2, no /boot/loader/entries, no systemd-boot loader.conf; name one with --bootloader");
+			bootcfg_errf(
+			    err,
+			    "cannot tell how this host boots: no /etc/default/grub with /boot/grub or /boot/grub2, no /boot/loader/entries, no systemd-boot loader.conf; name one with --bootloader");
 			return -ENOENT;
 		}
 	}
@@ -388,18 +386,22 @@ int bootcfg_detect(struct bootcfg *bc, enum bootcfg_backend forced, struct bootc
 	case BOOTCFG_GRUB:
 	case BOOTCFG_GRUB2:
 		if (!dgrub) {
-			errf(err, "bootloader %s: /etc/default/grub: %s", bootcfg_backend_name(b),
-			     strerror(ENOENT));
+			bootcfg_errf(err, "bootloader %s: /etc/default/grub: %s",
+				     bootcfg_backend_name(b), strerror(ENOENT));
 			return -ENOENT;
 		}
 		if (b == BOOTCFG_GRUB && !grub) {
-			errf(err, "bootloader grub does not fit this host: no /boot/grub and no grub-mkconfig%s",
-			     grub2 ? " (it has /boot/grub2: try --bootloader grub2)" : "");
+			bootcfg_errf(
+			    err,
+			    "bootloader grub does not fit this host: no /boot/grub and no grub-mkconfig%s",
+			    grub2 ? " (it has /boot/grub2: try --bootloader grub2)" : "");
 			return -EINVAL;
 		}
 		if (b == BOOTCFG_GRUB2 && !grub2) {
-			errf(err, "bootloader grub2 does not fit this host: no /boot/grub2 and no grub2-mkconfig%s",
-			     grub ? " (it has /boot/grub: try --bootloader grub)" : "");
+			bootcfg_errf(
+			    err,
+			    "bootloader grub2 does not fit this host: no /boot/grub2 and no grub2-mkconfig%s",
+			    grub ? " (it has /boot/grub: try --bootloader grub)" : "");
 			return -EINVAL;
 		}
 		if (b == BOOTCFG_GRUB)
@@ -409,7 +411,9 @@ int bootcfg_detect(struct bootcfg *bc, enum bootcfg_backend forced, struct bootc
 		break;
 	case BOOTCFG_BLS:
 		if (!bls) {
-			errf(err, "bootloader bls does not fit this host: no entries in /boot/loader/entries");
+			bootcfg_errf(
+			    err,
+			    "bootloader bls does not fit this host: no entries in /boot/loader/entries");
 			return -EINVAL;
 		}
 		snprintf(bc->entries, sizeof(bc->entries), "/boot/loader/entries");
@@ -417,8 +421,10 @@ int bootcfg_detect(struct bootcfg *bc, enum bootcfg_backend forced, struct bootc
 			find_grub2_cfg(bc);
 		break;
 	case BOOTCFG_KERNEL_INSTALL:
-		if (!sdboot && !bls && !risdir(bc, "/etc/kernel")) {
-			errf(err, "bootloader kernel-install does not fit this host: no systemd-boot loader.conf, no /boot/loader/entries, no /etc/kernel");
+		if (!sdboot && !bls && !bootcfg_isdir(bc, "/etc/kernel")) {
+			bootcfg_errf(
+			    err,
+			    "bootloader kernel-install does not fit this host: no systemd-boot loader.conf, no /boot/loader/entries, no /etc/kernel");
 			return -EINVAL;
 		}
 		if (!sdboot)
@@ -431,14 +437,15 @@ int bootcfg_detect(struct bootcfg *bc, enum bootcfg_backend forced, struct bootc
 	return 0;
 }
 
-static int grub_load_err(int r, const struct grubdefault_error *ge, const char *path,
-			 struct bootcfg_error *err)
+int bootcfg_grub_load_err(int r, const struct grubdefault_error *ge, const char *path,
+			  struct bootcfg_error *err)
 {
 	if (r == -EINVAL)
-		errf(err, "cannot parse %s line %u: %s", path, ge->line, ge->what ? ge->what : "syntax error");
+		bootcfg_errf(err, "cannot parse %s line %u: %s", path, ge->line,
+			     ge->what ? ge->what : "syntax error");
 	else
-		errf(err, "cannot read %s: %s%s", path, path_strerror(r),
-		     r == -ELOOP ? " (a symlink: refusing to edit through it)" : "");
+		bootcfg_errf(err, "cannot read %s: %s%s", path, path_strerror(r),
+			     r == -ELOOP ? " (a symlink: refusing to edit through it)" : "");
 	return r;
 }
 
@@ -455,11 +462,13 @@ static int prepare_grub(struct bootcfg *bc, bool dropins, const struct kparams *
 
 	r = grubdefault_load(bc->rootfd, dropins, &gd, &ge);
 	if (r < 0)
-		return grub_load_err(r, &ge, r == -EINVAL ? ge.path : "/etc/default/grub", err);
+		return bootcfg_grub_load_err(r, &ge, r == -EINVAL ? ge.path : "/etc/default/grub",
+					     err);
 	r = grubdefault_edit(&gd, wanted, managed, &bufs, &lens, &ge);
 	if (r < 0) {
 		if (r == -EINVAL)
-			errf(err, "cannot edit %s line %u: %s", gd.files[ge.file].path, ge.line, ge.what);
+			bootcfg_errf(err, "cannot edit %s line %u: %s", gd.files[ge.file].path,
+				     ge.line, ge.what);
 		grubdefault_free(&gd);
 		return r;
 	}
@@ -479,12 +488,15 @@ static int prepare_grub(struct bootcfg *bc, bool dropins, const struct kparams *
 			l2 = NULL;
 		total = (l1 ? strlen(l1) : 0) + (l2 ? strlen(l2) : 0) + 1 + GRUB_PREFIX_RESERVE;
 		if (total >= BOOTCFG_CMDLINE_MAX) {
-			errf(err, "the kernel command line would be about %zu bytes, over the %d-byte limit (COMMAND_LINE_SIZE); use fewer parameters or shorter CPU lists",
-			     total, BOOTCFG_CMDLINE_MAX);
+			bootcfg_errf(
+			    err,
+			    "the kernel command line would be about %zu bytes, over the %d-byte limit (COMMAND_LINE_SIZE); use fewer parameters or shorter CPU lists",
+			    total, BOOTCFG_CMDLINE_MAX);
 			r = -E2BIG;
 		}
 	} else {
-		errf(err, "internal error: edited %s does not parse", gd.files[ge.file].path);
+		bootcfg_errf(err, "internal error: edited %s does not parse",
+			     gd.files[ge.file].path);
 	}
 	for (size_t f = 0; f < gd.nfiles; f++) {
 		if (r == 0 && bufs[f]) {
@@ -495,8 +507,8 @@ static int prepare_grub(struct bootcfg *bc, bool dropins, const struct kparams *
 				break;
 			}
 			memcpy(old, gd.files[f].buf, gd.files[f].len + 1);
-			r = change_add(bc, gd.files[f].path, old, gd.files[f].len, &gd.files[f].st,
-				       bufs[f], lens[f]);
+			r = bootcfg_change_add(bc, gd.files[f].path, old, gd.files[f].len,
+					       &gd.files[f].st, bufs[f], lens[f]);
 			bufs[f] = NULL;
 		}
 		free(bufs[f]);
@@ -516,8 +528,8 @@ static int read_opt(struct bootcfg *bc, const char *path, char **buf, size_t *le
 	int r = atomicfile_read(bc->rootfd, path, buf, len, st);
 
 	if (r < 0 && r != -ENOENT)
-		errf(err, "cannot read %s: %s%s", path, path_strerror(r),
-		     r == -ELOOP ? " (a symlink: refusing to edit through it)" : "");
+		bootcfg_errf(err, "cannot read %s: %s%s", path, path_strerror(r),
+			     r == -ELOOP ? " (a symlink: refusing to edit through it)" : "");
 	return r;
 }
 
@@ -565,8 +577,10 @@ static int check_grubenv_refs(struct bootcfg *bc, const char *entry, const char 
 				for (size_t k = 0; k < kp.n; k++) {
 					if (!cmdedit_is_managed(kp.v[k].name, wanted, managed))
 						continue;
-					errf(err, "%s: its options use $%s from /%s, which has %s: a managed parameter there would be duplicated; remove it from %s (grubby --update-kernel=ALL --remove-args=%s) and run again",
-					     entry, var, envs[i], kp.v[k].name, var, kp.v[k].name);
+					bootcfg_errf(
+					    err,
+					    "%s: its options use $%s from /%s, which has %s: a managed parameter there would be duplicated; remove it from %s (grubby --update-kernel=ALL --remove-args=%s) and run again",
+					    entry, var, envs[i], kp.v[k].name, var, kp.v[k].name);
 					kparams_free(&kp);
 					return -EINVAL;
 				}
@@ -588,9 +602,9 @@ static int prepare_bls(struct bootcfg *bc, const struct kparams *wanted, const c
 	char *newest = NULL;	/* options of the newest entry after the edit */
 	int r;
 
-	r = list_entries(bc, bc->entries, &names, &n);
+	r = bootcfg_list_entries(bc, bc->entries, &names, &n);
 	if (r < 0) {
-		errf(err, "cannot list %s: %s", bc->entries, strerror(-r));
+		bootcfg_errf(err, "cannot list %s: %s", bc->entries, strerror(-r));
 		return r;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -600,7 +614,7 @@ static int prepare_bls(struct bootcfg *bc, const struct kparams *wanted, const c
 
 		if (snprintf(path, sizeof(path), "%s/%s", bc->entries, names[i]) >= (int)sizeof(path)) {
 			r = -ENAMETOOLONG;
-			errf(err, "%s/%s: %s", bc->entries, names[i], strerror(-r));
+			bootcfg_errf(err, "%s/%s: %s", bc->entries, names[i], strerror(-r));
 			goto out;
 		}
 		r = read_opt(bc, path, &buf, &len, &st, err);
@@ -608,13 +622,15 @@ static int prepare_bls(struct bootcfg *bc, const struct kparams *wanted, const c
 			goto out;
 		r = bls_entry_edit(buf, len, wanted, managed, &nb, &nl);
 		if (r == -EBADMSG) {
-			errf(err, "cannot edit %s: double quotes or a \"--\" on its options line would keep the kernel from reading the plan; edit it by hand",
-			     path);
+			bootcfg_errf(
+			    err,
+			    "cannot edit %s: double quotes or a \"--\" on its options line would keep the kernel from reading the plan; edit it by hand",
+			    path);
 			free(buf);
 			goto out;
 		}
 		if (r < 0) {
-			errf(err, "cannot edit %s: %s", path, strerror(-r));
+			bootcfg_errf(err, "cannot edit %s: %s", path, strerror(-r));
 			free(buf);
 			goto out;
 		}
@@ -622,8 +638,10 @@ static int prepare_bls(struct bootcfg *bc, const struct kparams *wanted, const c
 		if (r == 0)
 			r = check_grubenv_refs(bc, path, opts, wanted, managed, err);
 		if (r == 0 && strlen(opts) + GRUB_PREFIX_RESERVE >= BOOTCFG_CMDLINE_MAX) {
-			errf(err, "%s: the kernel command line would be about %zu bytes, over the %d-byte limit (COMMAND_LINE_SIZE)",
-			     path, strlen(opts) + GRUB_PREFIX_RESERVE, BOOTCFG_CMDLINE_MAX);
+			bootcfg_errf(
+			    err,
+			    "%s: the kernel command line would be about %zu bytes, over the %d-byte limit (COMMAND_LINE_SIZE)",
+			    path, strlen(opts) + GRUB_PREFIX_RESERVE, BOOTCFG_CMDLINE_MAX);
 			r = -E2BIG;
 		}
 		if (r < 0) {
@@ -635,7 +653,7 @@ static int prepare_bls(struct bootcfg *bc, const struct kparams *wanted, const c
 		free(newest);
 		newest = opts;	/* sorted ascending: the last one is the newest */
 		if (nb) {
-			r = change_add(bc, path, buf, len, &st, nb, nl);
+			r = bootcfg_change_add(bc, path, buf, len, &st, nb, nl);
 			if (r < 0)
 				goto out;
 			bc->ch[bc->nch - 1].predicted = bc->grubby && bc->backend == BOOTCFG_BLS;
@@ -654,18 +672,22 @@ static int prepare_bls(struct bootcfg *bc, const struct kparams *wanted, const c
 		if (r == 0) {
 			r = kcmdline_edit(buf, len, wanted, managed, &nb, &nl);
 			if (r == -EBADMSG) {
-				errf(err, "cannot edit %s: double quotes or a \"--\" in it would keep the kernel from reading the plan; edit it by hand",
-				     "/etc/kernel/cmdline");
+				bootcfg_errf(
+				    err,
+				    "cannot edit %s: double quotes or a \"--\" in it would keep the kernel from reading the plan; edit it by hand",
+				    "/etc/kernel/cmdline");
 				free(buf);
 				goto out;
 			}
 			if (r < 0) {
-				errf(err, "cannot edit /etc/kernel/cmdline: %s", strerror(-r));
+				bootcfg_errf(err, "cannot edit /etc/kernel/cmdline: %s",
+					     strerror(-r));
 				free(buf);
 				goto out;
 			}
 			if (nb)
-				r = change_add(bc, "/etc/kernel/cmdline", buf, len, &st, nb, nl);
+				r = bootcfg_change_add(bc, "/etc/kernel/cmdline", buf, len, &st, nb,
+						       nl);
 			else
 				free(buf);
 		} else if (r == -ENOENT && newest) {
@@ -674,7 +696,8 @@ static int prepare_bls(struct bootcfg *bc, const struct kparams *wanted, const c
 				r = -ENOMEM;
 				goto out;
 			}
-			r = change_add(bc, "/etc/kernel/cmdline", NULL, 0, NULL, nb, strlen(nb));
+			r = bootcfg_change_add(bc, "/etc/kernel/cmdline", NULL, 0, NULL, nb,
+					       strlen(nb));
 		} else if (r == -ENOENT) {
 			r = 0;
 		}
@@ -683,7 +706,7 @@ static int prepare_bls(struct bootcfg *bc, const struct kparams *wanted, const c
 	}
 
 	/* grub2-mkconfig rewrites BLS options from /etc/default/grub: keep it in line. */
-	if (bc->backend == BOOTCFG_BLS && rexists(bc, "/etc/default/grub")) {
+	if (bc->backend == BOOTCFG_BLS && bootcfg_exists(bc, "/etc/default/grub")) {
 		if (bc->grubby) {
 			char *buf;
 			size_t len;
@@ -693,7 +716,7 @@ static int prepare_bls(struct bootcfg *bc, const struct kparams *wanted, const c
 			r = read_opt(bc, "/etc/default/grub", &buf, &len, &st, err);
 			if (r < 0)
 				goto out;
-			r = change_add(bc, "/etc/default/grub", buf, len, &st, NULL, 0);
+			r = bootcfg_change_add(bc, "/etc/default/grub", buf, len, &st, NULL, 0);
 			if (r < 0)
 				goto out;
 			bc->ch[bc->nch - 1].backup_only = true;
@@ -713,7 +736,7 @@ static int prepare_bls(struct bootcfg *bc, const struct kparams *wanted, const c
 
 			if (read_opt(bc, envs[i], &buf, &len, &st, NULL) < 0)
 				continue;
-			r = change_add(bc, envs[i], buf, len, &st, NULL, 0);
+			r = bootcfg_change_add(bc, envs[i], buf, len, &st, NULL, 0);
 			if (r < 0)
 				goto out;
 			bc->ch[bc->nch - 1].backup_only = true;
@@ -722,7 +745,7 @@ static int prepare_bls(struct bootcfg *bc, const struct kparams *wanted, const c
 	r = 0;
 out:
 	free(newest);
-	strv_free(names, n);
+	bootcfg_strv_free(names, n);
 	return r;
 }
 
@@ -733,11 +756,13 @@ int bootcfg_prepare_apply(struct bootcfg *bc, const struct kparams *wanted,
 	bool any;
 	int r;
 
-	changes_clear(bc);
+	bootcfg_changes_clear(bc);
 	if (cmdedit_params_check(wanted, &bad) < 0) {
-		errf(err, "refusing parameter '%s%s%s': only letters, digits and _-.,:=/+@%% are written to a boot configuration (no quotes, $, backticks, spaces, newlines or ;)",
-		     wanted->v[bad].name, wanted->v[bad].value ? "=" : "",
-		     wanted->v[bad].value ? wanted->v[bad].value : "");
+		bootcfg_errf(
+		    err,
+		    "refusing parameter '%s%s%s': only letters, digits and _-.,:=/+@%% are written to a boot configuration (no quotes, $, backticks, spaces, newlines or ;)",
+		    wanted->v[bad].name, wanted->v[bad].value ? "=" : "",
+		    wanted->v[bad].value ? wanted->v[bad].value : "");
 		return -EINVAL;
 	}
 	switch (bc->backend) {
@@ -755,7 +780,7 @@ int bootcfg_prepare_apply(struct bootcfg *bc, const struct kparams *wanted,
 		r = -EINVAL;
 	}
 	if (r < 0) {
-		changes_clear(bc);
+		bootcfg_changes_clear(bc);
 		return r;
 	}
 	/* Only backups and nothing else: nothing to do. */
@@ -763,7 +788,7 @@ int bootcfg_prepare_apply(struct bootcfg *bc, const struct kparams *wanted,
 	for (size_t i = 0; i < bc->nch; i++)
 		any |= !bc->ch[i].backup_only;
 	if (!any)
-		changes_clear(bc);
+		bootcfg_changes_clear(bc);
 	return 0;
 }
 
@@ -827,8 +852,10 @@ int bootcfg_check_writable(struct bootcfg *bc, struct bootcfg_error *err)
 			continue;
 		r = atomicfile_dir_writable(bc->rootfd, bc->ch[i].path);
 		if (r < 0) {
-			errf(err, "cannot write %s: %s%s", bc->ch[i].path, strerror(-r),
-			     r == -ELOOP ? " (a symlink on the way: refusing to write through it)" : "");
+			bootcfg_errf(err, "cannot write %s: %s%s", bc->ch[i].path, strerror(-r),
+				     r == -ELOOP
+					 ? " (a symlink on the way: refusing to write through it)"
+					 : "");
 			return r;
 		}
 	}
@@ -881,8 +908,8 @@ int bootcfg_record_applied(struct bootcfg *bc, struct bootcfg_error *err)
 			free(cur);
 		}
 		if (r < 0 && ret == 0) {
-			errf(err, "cannot record what was written to %s in %s: %s", c->path, APPLIED_DIR,
-			     strerror(-r));
+			bootcfg_errf(err, "cannot record what was written to %s in %s: %s", c->path,
+				     APPLIED_DIR, strerror(-r));
 			ret = r;
 		}
 	}
@@ -913,7 +940,7 @@ bool bootcfg_has_state(struct bootcfg *bc)
 	char p[PATH_MAX];
 
 	snprintf(p, sizeof(p), "%s", MANIFEST_PATH);
-	return rexists(bc, p);
+	return bootcfg_exists(bc, p);
 }
 
 /* Remove a directory tree below the root that quietcore owns (no symlinks followed). */
@@ -974,7 +1001,7 @@ int bootcfg_lock(struct bootcfg *bc, struct bootcfg_error *err)
 			continue;
 		memcpy(pre, BOOTCFG_STATE_DIR, n);
 		pre[n] = '\0';
-		if (!rexists(bc, pre)) {
+		if (!bootcfg_exists(bc, pre)) {
 			snprintf(top, sizeof(top), "%s", pre);
 			break;
 		}
@@ -983,16 +1010,17 @@ int bootcfg_lock(struct bootcfg *bc, struct bootcfg_error *err)
 	snprintf(bc->created_top, sizeof(bc->created_top), "%s", top);
 	r = atomicfile_mkdirs(bc->rootfd, BOOTCFG_STATE_DIR, 0700);
 	if (r < 0) {
-		errf(err, "cannot create %s: %s", BOOTCFG_STATE_DIR, strerror(-r));
+		bootcfg_errf(err, "cannot create %s: %s", BOOTCFG_STATE_DIR, strerror(-r));
 		return r;
 	}
 	r = atomicfile_lock(bc->rootfd, LOCK_PATH, &bc->lockfd);
 	if (r == -EWOULDBLOCK) {
-		errf(err, "%s: another cmdline-gen --apply or --revert is running", LOCK_PATH);
+		bootcfg_errf(err, "%s: another cmdline-gen --apply or --revert is running",
+			     LOCK_PATH);
 		return -EBUSY;
 	}
 	if (r < 0)
-		errf(err, "cannot lock %s: %s", LOCK_PATH, strerror(-r));
+		bootcfg_errf(err, "cannot lock %s: %s", LOCK_PATH, strerror(-r));
 	return r;
 }
 
@@ -1041,11 +1069,11 @@ static int save_originals(struct bootcfg *bc, struct bootcfg_error *err)
 		man = NULL;
 		len = 0;
 	} else if (r < 0) {
-		errf(err, "cannot read %s: %s", MANIFEST_PATH, path_strerror(r));
+		bootcfg_errf(err, "cannot read %s: %s", MANIFEST_PATH, path_strerror(r));
 		return r;
 	} else if (len < strlen(MANIFEST_MAGIC) ||
 		   memcmp(man, MANIFEST_MAGIC, strlen(MANIFEST_MAGIC)) != 0) {
-		errf(err, "%s: not a quietcore manifest; refusing to go on", MANIFEST_PATH);
+		bootcfg_errf(err, "%s: not a quietcore manifest; refusing to go on", MANIFEST_PATH);
 		free(man);
 		return -EINVAL;
 	}
@@ -1088,8 +1116,8 @@ static int save_originals(struct bootcfg *bc, struct bootcfg_error *err)
 			if (r == 0)
 				r = atomicfile_write(bc->rootfd, op, c->old, c->oldlen, &c->st);
 			if (r < 0) {
-				errf(err, "cannot save the original of %s in %s: %s", c->path, op,
-				     strerror(-r));
+				bootcfg_errf(err, "cannot save the original of %s in %s: %s",
+					     c->path, op, strerror(-r));
 				goto fail;
 			}
 			ns = realloc(bc->saved, (bc->nsaved + 1) * sizeof(*ns));
@@ -1111,7 +1139,7 @@ static int save_originals(struct bootcfg *bc, struct bootcfg_error *err)
 	if (changed) {
 		r = atomicfile_write(bc->rootfd, MANIFEST_PATH, nm, ml, NULL);
 		if (r < 0)
-			errf(err, "cannot write %s: %s", MANIFEST_PATH, strerror(-r));
+			bootcfg_errf(err, "cannot write %s: %s", MANIFEST_PATH, strerror(-r));
 	}
 fail:
 	free(nm);
@@ -1190,7 +1218,7 @@ int bootcfg_commit(struct bootcfg *bc, bool save, struct bootcfg_error *err)
 		r = write_change(bc, c->path, c->new, c->newlen,
 				 c->have_newst ? &c->newst : c->old ? &c->st : NULL);
 		if (r < 0) {
-			errf(err, "cannot write %s: %s", c->path, strerror(-r));
+			bootcfg_errf(err, "cannot write %s: %s", c->path, strerror(-r));
 			/*
 			 * The file may hold the new content all the same (the
 			 * directory fsync after the rename failed): roll it back
@@ -1217,7 +1245,7 @@ int bootcfg_rollback(struct bootcfg *bc, struct bootcfg_error *err)
 			continue;
 		r = restore_change(bc, c);
 		if (r < 0 && ret == 0) {
-			errf(err, "cannot restore %s: %s", c->path, strerror(-r));
+			bootcfg_errf(err, "cannot restore %s: %s", c->path, strerror(-r));
 			ret = r;
 		}
 		if (r == 0)
@@ -1287,20 +1315,23 @@ int bootcfg_prepare_revert(struct bootcfg *bc, struct bootcfg_error *err)
 	size_t len;
 	int r;
 
-	changes_clear(bc);
+	bootcfg_changes_clear(bc);
 	r = atomicfile_read(bc->rootfd, MANIFEST_PATH, &man, &len, NULL);
 	if (r == -ENOENT) {
-		errf(err, "nothing to revert: no %s (cmdline-gen --apply never changed this host)",
-		     MANIFEST_PATH);
+		bootcfg_errf(
+		    err, "nothing to revert: no %s (cmdline-gen --apply never changed this host)",
+		    MANIFEST_PATH);
 		return r;
 	}
 	if (r < 0) {
-		errf(err, "cannot read %s: %s", MANIFEST_PATH, path_strerror(r));
+		bootcfg_errf(err, "cannot read %s: %s", MANIFEST_PATH, path_strerror(r));
 		return r;
 	}
 	if (len < strlen(MANIFEST_MAGIC) || memcmp(man, MANIFEST_MAGIC, strlen(MANIFEST_MAGIC)) != 0) {
-		errf(err, "%s: not a quietcore manifest; nothing was changed: every file cmdline-gen --apply edited still holds the plan: take the managed parameters out by hand (cmdline-gen --check lists them), regenerate the boot configuration, then remove %s",
-		     MANIFEST_PATH, BOOTCFG_STATE_DIR);
+		bootcfg_errf(
+		    err,
+		    "%s: not a quietcore manifest; nothing was changed: every file cmdline-gen --apply edited still holds the plan: take the managed parameters out by hand (cmdline-gen --check lists them), regenerate the boot configuration, then remove %s",
+		    MANIFEST_PATH, BOOTCFG_STATE_DIR);
 		free(man);
 		return -EINVAL;
 	}
@@ -1326,15 +1357,17 @@ int bootcfg_prepare_revert(struct bootcfg *bc, struct bootcfg_error *err)
 		}
 		saved = strncmp(p, "saved /", 7) == 0;
 		if (!saved && strncmp(p, "absent /", 8) != 0) {
-			errf(err, "%s: unexpected line '%s'; nothing was changed: %s still hold what cmdline-gen --apply wrote: take the managed parameters out by hand (cmdline-gen --check lists them), regenerate the boot configuration, then remove %s",
-			     MANIFEST_PATH, p, files[0] ? files : "the files", BOOTCFG_STATE_DIR);
+			bootcfg_errf(
+			    err,
+			    "%s: unexpected line '%s'; nothing was changed: %s still hold what cmdline-gen --apply wrote: take the managed parameters out by hand (cmdline-gen --check lists them), regenerate the boot configuration, then remove %s",
+			    MANIFEST_PATH, p, files[0] ? files : "the files", BOOTCFG_STATE_DIR);
 			r = -EINVAL;
 			goto out;
 		}
 		path = p + (saved ? 6 : 7);
 		r = atomicfile_read(bc->rootfd, path, &cur, &curlen, &cst);
 		if (r < 0 && r != -ENOENT) {
-			errf(err, "cannot read %s: %s", path, path_strerror(r));
+			bootcfg_errf(err, "cannot read %s: %s", path, path_strerror(r));
 			goto out;
 		}
 		if (r == -ENOENT)
@@ -1350,9 +1383,11 @@ int bootcfg_prepare_revert(struct bootcfg *bc, struct bootcfg_error *err)
 				 * Never "nothing to revert": --apply changed these
 				 * files and nothing can put them back.
 				 */
-				errf(err, "cannot read the saved original of %s: %s: %s; nothing was changed: %s still hold%s what cmdline-gen --apply wrote: take the managed parameters out by hand (cmdline-gen --check lists them), regenerate the boot configuration, then remove %s",
-				     path, op, strerror(-r), files, strchr(files, ',') ? "" : "s",
-				     BOOTCFG_STATE_DIR);
+				bootcfg_errf(
+				    err,
+				    "cannot read the saved original of %s: %s: %s; nothing was changed: %s still hold%s what cmdline-gen --apply wrote: take the managed parameters out by hand (cmdline-gen --check lists them), regenerate the boot configuration, then remove %s",
+				    path, op, strerror(-r), files, strchr(files, ',') ? "" : "s",
+				    BOOTCFG_STATE_DIR);
 				if (r == -ENOENT)
 					r = -ENODATA;
 				free(cur);
@@ -1379,7 +1414,7 @@ int bootcfg_prepare_revert(struct bootcfg *bc, struct bootcfg_error *err)
 				free(app);
 			}
 		}
-		r = change_add(bc, path, cur, curlen, cur ? &cst : NULL, orig, origlen);
+		r = bootcfg_change_add(bc, path, cur, curlen, cur ? &cst : NULL, orig, origlen);
 		if (r < 0)
 			goto out;
 		bc->ch[bc->nch - 1].drifted = drifted;
@@ -1397,7 +1432,7 @@ out:
 	free(files);
 	free(man);
 	if (r < 0)
-		changes_clear(bc);
+		bootcfg_changes_clear(bc);
 	return r;
 }
 
@@ -1414,7 +1449,7 @@ int bootcfg_revert_new_entries(struct bootcfg *bc, const char *const *managed,
 	r = atomicfile_read(bc->rootfd, MANIFEST_PATH, &man, &mlen, NULL);
 	if (r < 0)
 		return r == -ENOENT ? 0 : r;
-	r = list_entries(bc, bc->entries, &names, &n);
+	r = bootcfg_list_entries(bc, bc->entries, &names, &n);
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		char path[PATH_MAX], *buf = NULL, *nb = NULL;
 		size_t len, nl = 0;
@@ -1432,7 +1467,7 @@ int bootcfg_revert_new_entries(struct bootcfg *bc, const char *const *managed,
 		/* installed after --apply, from our /etc/kernel/cmdline: take the managed ones out */
 		r = bls_entry_edit(buf, len, &none, managed, &nb, &nl);
 		if (r < 0) {
-			errf(err, "cannot edit %s: %s", path, strerror(-r));
+			bootcfg_errf(err, "cannot edit %s: %s", path, strerror(-r));
 			free(buf);
 			break;
 		}
@@ -1440,9 +1475,9 @@ int bootcfg_revert_new_entries(struct bootcfg *bc, const char *const *managed,
 			free(buf);
 			continue;
 		}
-		r = change_add(bc, path, buf, len, &st, nb, nl);
+		r = bootcfg_change_add(bc, path, buf, len, &st, nb, nl);
 	}
-	strv_free(names, n);
+	bootcfg_strv_free(names, n);
 	free(man);
 	return r;
 }
@@ -1464,7 +1499,7 @@ int bootcfg_forget(struct bootcfg *bc, struct bootcfg_error *err)
 	if (r == 0)
 		r = rm_tree(bc, APPLIED_DIR);
 	if (r < 0)
-		errf(err, "cannot remove %s: %s", BOOTCFG_STATE_DIR, strerror(-r));
+		bootcfg_errf(err, "cannot remove %s: %s", BOOTCFG_STATE_DIR, strerror(-r));
 	return r;
 }
 
@@ -1476,7 +1511,7 @@ static int newest_entry(struct bootcfg *bc, char **ret_options, char **ret_where
 	size_t n = 0, len;
 	int r;
 
-	r = list_entries(bc, bc->entries, &names, &n);
+	r = bootcfg_list_entries(bc, bc->entries, &names, &n);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n; i++) {
@@ -1500,7 +1535,7 @@ static int newest_entry(struct bootcfg *bc, char **ret_options, char **ret_where
 			free(ver);
 		}
 	}
-	strv_free(names, n);
+	bootcfg_strv_free(names, n);
 	free(bestver);
 	if (!best)
 		return -ENOENT;
@@ -1578,7 +1613,8 @@ int bootcfg_source_cmdline(struct bootcfg *bc, char **ret_cmdline, char **ret_wh
 
 		r = grubdefault_load(bc->rootfd, bc->backend == BOOTCFG_GRUB, &gd, &ge);
 		if (r < 0)
-			return grub_load_err(r, &ge, r == -EINVAL ? ge.path : "/etc/default/grub", err);
+			return bootcfg_grub_load_err(
+			    r, &ge, r == -EINVAL ? ge.path : "/etc/default/grub", err);
 		r = grubdefault_value(&gd, "GRUB_CMDLINE_LINUX", &a, &ge);
 		if (r == -ENOENT)
 			r = 0;
@@ -1589,8 +1625,8 @@ int bootcfg_source_cmdline(struct bootcfg *bc, char **ret_cmdline, char **ret_wh
 		}
 		if (r == -EINVAL) {
 			/* the shell's reading is not certain: never a value */
-			errf(err, "cannot tell what the shell makes of %s line %u: %s",
-			     gd.files[ge.file].path, ge.line, ge.what);
+			bootcfg_errf(err, "cannot tell what the shell makes of %s line %u: %s",
+				     gd.files[ge.file].path, ge.line, ge.what);
 			grubdefault_free(&gd);
 			free(a);
 			return r;
