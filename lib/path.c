@@ -865,3 +865,45 @@ out:
 		*ret_why = why;
 	return why ? -EPERM : fd;
 }
+
+/* ---- the directory that holds a file, below the root ------------------------ */
+
+int path_open_parent_beneath(struct path_cxt *pc, const char *path, const char **ret_base)
+{
+	const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	char rel[PATH_MAX];
+	const char *base, *p;
+	size_t dl;
+	int rootfd, fd;
+
+	if (*path != '/')
+		return -EINVAL;
+	base = strrchr(path, '/') + 1;
+	if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+		return -EINVAL;
+	dl = (size_t)(base - path);
+	if (dl >= sizeof(rel))
+		return -ENAMETOOLONG;
+	memcpy(rel, path, dl);
+	rel[dl] = '\0';
+	p = rel + strspn(rel, "/");
+	if (*p && rel_escapes(p))
+		return -EXDEV;
+	rootfd = open(pc->rootlen ? pc->root : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return -errno;
+	if (!*p) {
+		*ret_base = base;
+		return rootfd;
+	}
+	fd = open_beneath_openat2(rootfd, p, flags);
+	if (fd == -ENOSYS)
+		fd = open_beneath_walk(rootfd, p, flags);
+	close(rootfd);
+	if (fd == -ELOOP)
+		return -PATH_ESYMLINK;
+	if (fd < 0)
+		return fd;
+	*ret_base = base;
+	return fd;
+}

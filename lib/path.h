@@ -169,4 +169,14 @@ int fd_write_str(int fd, const char *str);
 int path_open_trusted(const char *file, const char **ret_why);
 int path_open_dir_trusted(const char *file, const char **ret_why);
 
+/*
+ * Open the directory that holds path (absolute under the root) for openat(),
+ * fsync() and fdopendir(), resolved as path_open_beneath() does: no symbolic
+ * link on the way (-PATH_ESYMLINK), no ".." (-EXDEV). *ret_base points into
+ * path at its last component, which may not be "", "." or ".." (-EINVAL).
+ * Returns the fd (the caller closes it) or -errno. path_last() is left as it
+ * was: the callers (atomicfile) name the file in their messages themselves.
+ */
+int path_open_parent_beneath(struct path_cxt *pc, const char *path, const char **ret_base);
+
 #endif
