@@ -90,17 +90,17 @@ struct gensnap {
 	struct stat	st;
 };
 
-static void gensnap_take(const struct bootcfg *bc, struct gensnap *gs)
+static void gensnap_take(struct bootcfg *bc, struct gensnap *gs)
 {
 	memset(gs, 0, sizeof(*gs));
 	if ((bc->backend != BOOTCFG_GRUB && bc->backend != BOOTCFG_GRUB2) || !bc->grubcfg[0])
 		return;
-	if (atomicfile_read(bc->rootfd, bc->grubcfg, &gs->buf, &gs->len, &gs->st) < 0)
+	if (atomicfile_read(&bc->pc, bc->grubcfg, &gs->buf, &gs->len, &gs->st) < 0)
 		gs->buf = NULL;
 }
 
 /* After a failed command: put the generated config back if the command changed it. */
-static void gensnap_restore(const struct bootcfg *bc, struct gensnap *gs)
+static void gensnap_restore(struct bootcfg *bc, struct gensnap *gs)
 {
 	char *now = NULL;
 	size_t len = 0;
@@ -108,13 +108,13 @@ static void gensnap_restore(const struct bootcfg *bc, struct gensnap *gs)
 
 	if (!gs->buf)
 		return;
-	r = atomicfile_read(bc->rootfd, bc->grubcfg, &now, &len, NULL);
+	r = atomicfile_read(&bc->pc, bc->grubcfg, &now, &len, NULL);
 	if (r == 0 && len == gs->len && memcmp(now, gs->buf, len) == 0) {
 		free(now);
 		return;
 	}
 	free(now);
-	r = atomicfile_write(bc->rootfd, bc->grubcfg, gs->buf, gs->len, &gs->st);
+	r = atomicfile_write(&bc->pc, bc->grubcfg, gs->buf, gs->len, &gs->st);
 	if (r < 0)
 		fprintf(stderr, PROG ": cannot put back %s: %s; run the update command again "
 			"once the cause is fixed\n", bc->grubcfg, strerror(-r));

@@ -21,69 +21,30 @@
 
 #define ATOMICFILE_MAX	(16U << 20)	/* configuration files, not disk images */
 
-int rootdir_open(const char *root)
+/*
+ * The directory that holds path, through lib/path.c's one walk below the root,
+ * with atomicfile's own error names: -ELOOP for a symbolic link on the way,
+ * -EINVAL for "..".
+ */
+int atomicfile_open_parent(struct path_cxt *pc, const char *path, int *ret_dirfd,
+			   const char **ret_base)
 {
-	int fd = open(root && *root ? root : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	return fd < 0 ? -errno : fd;
-}
-
-/* Walk the directories of path (all but the last component) below rootfd. */
-int atomicfile_open_parent(int rootfd, const char *path, int *ret_dirfd, const char **ret_base)
-{
-	char comp[NAME_MAX + 1];
-	const char *p = path, *slash;
+	const char *base;
 	int fd;
 
-	while (*p == '/')
-		p++;
-	fd = fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
-	if (fd < 0)
-		return -errno;
-	while ((slash = strchr(p, '/'))) {
-		size_t n = (size_t)(slash - p);
-		int nfd;
-
-		if (n == 0) {
-			p++;
-			continue;
-		}
-		if (n > NAME_MAX) {
-			close(fd);
-			return -ENAMETOOLONG;
-		}
-		memcpy(comp, p, n);
-		comp[n] = '\0';
-		if (strcmp(comp, "..") == 0) {
-			close(fd);
-			return -EINVAL;
-		}
-		nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (nfd < 0) {
-			int r = errno == ENOTDIR ? -ELOOP : -errno;
-			struct stat st;
-
-			/* O_DIRECTORY|O_NOFOLLOW on a symlink says ENOTDIR on some kernels. */
-			if (r == -ELOOP && !(fstatat(fd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-					     S_ISLNK(st.st_mode)))
-				r = -ENOTDIR;
-			close(fd);
-			return r;
-		}
-		close(fd);
-		fd = nfd;
-		p = slash + 1;
-	}
-	if (!*p || strcmp(p, "..") == 0 || strcmp(p, ".") == 0) {
-		close(fd);
+	fd = path_open_parent_beneath(pc, path, &base);
+	if (fd == -PATH_ESYMLINK)
+		return -ELOOP;
+	if (fd == -EXDEV)
 		return -EINVAL;
-	}
+	if (fd < 0)
+		return fd;
 	*ret_dirfd = fd;
-	*ret_base = p;
+	*ret_base = base;
 	return 0;
 }
 
-int atomicfile_read(int rootfd, const char *path, char **ret_buf, size_t *ret_len,
+int atomicfile_read(struct path_cxt *pc, const char *path, char **ret_buf, size_t *ret_len,
 		    struct stat *ret_st)
 {
 	const char *base;
@@ -92,7 +53,7 @@ int atomicfile_read(int rootfd, const char *path, char **ret_buf, size_t *ret_le
 	size_t len = 0;
 	int dfd, fd, r;
 
-	r = atomicfile_open_parent(rootfd, path, &dfd, &base);
+	r = atomicfile_open_parent(pc, path, &dfd, &base);
 	if (r < 0)
 		return r;
 	fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -177,14 +138,14 @@ static bool is_temp_of(const char *name, const char *base)
 	return true;
 }
 
-int atomicfile_remove_stale(int rootfd, const char *path, char ***ret_removed, size_t *ret_n)
+int atomicfile_remove_stale(struct path_cxt *pc, const char *path, char ***ret_removed, size_t *ret_n)
 {
 	const char *base;
 	struct dirent *de;
 	DIR *dir;
 	int dfd, r, n = 0;
 
-	r = atomicfile_open_parent(rootfd, path, &dfd, &base);
+	r = atomicfile_open_parent(pc, path, &dfd, &base);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
@@ -225,7 +186,7 @@ int atomicfile_remove_stale(int rootfd, const char *path, char ***ret_removed, s
 	return r < 0 ? r : n;
 }
 
-int atomicfile_write(int rootfd, const char *path, const void *buf, size_t len,
+int atomicfile_write(struct path_cxt *pc, const char *path, const void *buf, size_t len,
 		     const struct stat *like)
 {
 	char tmp[NAME_MAX + 1];
@@ -234,7 +195,7 @@ int atomicfile_write(int rootfd, const char *path, const void *buf, size_t len,
 	int dfd, fd = -1, r;
 	bool have = false;
 
-	r = atomicfile_open_parent(rootfd, path, &dfd, &base);
+	r = atomicfile_open_parent(pc, path, &dfd, &base);
 	if (r < 0)
 		return r;
 	if (fstatat(dfd, base, &cur, AT_SYMLINK_NOFOLLOW) == 0) {
@@ -299,12 +260,12 @@ out:
 	return r;
 }
 
-int atomicfile_unlink(int rootfd, const char *path)
+int atomicfile_unlink(struct path_cxt *pc, const char *path)
 {
 	const char *base;
 	int dfd, r;
 
-	r = atomicfile_open_parent(rootfd, path, &dfd, &base);
+	r = atomicfile_open_parent(pc, path, &dfd, &base);
 	if (r < 0)
 		return r;
 	r = unlinkat(dfd, base, 0) < 0 ? -errno : 0;
@@ -314,7 +275,7 @@ int atomicfile_unlink(int rootfd, const char *path)
 	return r;
 }
 
-int atomicfile_mkdirs(int rootfd, const char *dir, mode_t mode)
+int atomicfile_mkdirs(struct path_cxt *pc, const char *dir, mode_t mode)
 {
 	char buf[PATH_MAX];
 	size_t n = strlen(dir);
@@ -331,7 +292,7 @@ int atomicfile_mkdirs(int rootfd, const char *dir, mode_t mode)
 			continue;
 		memcpy(buf, dir, i);
 		strcpy(buf + i, "/x");
-		r = atomicfile_open_parent(rootfd, buf, &dfd, &base);
+		r = atomicfile_open_parent(pc, buf, &dfd, &base);
 		if (r == 0) {
 			close(dfd);
 			continue;
@@ -340,7 +301,7 @@ int atomicfile_mkdirs(int rootfd, const char *dir, mode_t mode)
 			return r;
 		/* Create the last component of buf[0..i). */
 		buf[i] = '\0';
-		r = atomicfile_open_parent(rootfd, buf, &dfd, &base);
+		r = atomicfile_open_parent(pc, buf, &dfd, &base);
 		if (r < 0)
 			return r;
 		r = mkdirat(dfd, base, mode) < 0 && errno != EEXIST ? -errno : 0;
@@ -351,13 +312,13 @@ int atomicfile_mkdirs(int rootfd, const char *dir, mode_t mode)
 	return 0;
 }
 
-int atomicfile_dir_writable(int rootfd, const char *path)
+int atomicfile_dir_writable(struct path_cxt *pc, const char *path)
 {
 	struct statvfs sv;
 	const char *base;
 	int dfd, r;
 
-	r = atomicfile_open_parent(rootfd, path, &dfd, &base);
+	r = atomicfile_open_parent(pc, path, &dfd, &base);
 	if (r < 0)
 		return r;
 	if (fstatvfs(dfd, &sv) == 0 && (sv.f_flag & ST_RDONLY))
@@ -368,12 +329,12 @@ int atomicfile_dir_writable(int rootfd, const char *path)
 	return r;
 }
 
-int atomicfile_lock(int rootfd, const char *path, int *ret_fd)
+int atomicfile_lock(struct path_cxt *pc, const char *path, int *ret_fd)
 {
 	const char *base;
 	int dfd, fd, r;
 
-	r = atomicfile_open_parent(rootfd, path, &dfd, &base);
+	r = atomicfile_open_parent(pc, path, &dfd, &base);
 	if (r < 0)
 		return r;
 	/* NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage): set when it returns 0 */

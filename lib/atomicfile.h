@@ -3,11 +3,12 @@
  * atomicfile: safe reads and writes of configuration files under a root
  * directory, for the bootloader editors.
  *
- * Every path is absolute ("/etc/default/grub") and resolved below a root
- * directory file descriptor, one component at a time with O_NOFOLLOW: a
- * symlink anywhere on the way (which could point out of --root, or somewhere
- * the tool did not expect to write) is refused with -ELOOP, and ".." is
- * refused with -EINVAL.
+ * Every path is absolute ("/etc/default/grub") and resolved below the root
+ * of a path context (lib/path.h), by the one walk of path_open_beneath()
+ * (openat2 RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS, else one component at a time
+ * with O_NOFOLLOW): a symlink anywhere on the way (which could point out of
+ * --root, or somewhere the tool did not expect to write) is refused with
+ * -ELOOP, and ".." is refused with -EINVAL.
  *
  * Writes are atomic: a temporary file in the same directory, written in full,
  * given the mode and owner of the file it replaces, fsync'ed, renamed over the
@@ -24,14 +25,13 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-/* Open the root ("" or NULL = "/") as a directory fd for the functions below. */
-int rootdir_open(const char *root);
+struct path_cxt;
 
 /*
- * Open the directory that holds path, walking with O_NOFOLLOW.
+ * Open the directory that holds path (path_open_parent_beneath()).
  * *ret_base points into path (the last component). The caller closes the fd.
  */
-int atomicfile_open_parent(int rootfd, const char *path, int *ret_dirfd, const char **ret_base);
+int atomicfile_open_parent(struct path_cxt *pc, const char *path, int *ret_dirfd, const char **ret_base);
 
 /*
  * Read a whole regular file. ret_buf is malloc'ed and NUL-terminated (the file
@@ -39,14 +39,14 @@ int atomicfile_open_parent(int rootfd, const char *path, int *ret_dirfd, const c
  * -ENOENT if absent, -ELOOP for a symlink, -EISDIR for a directory, -PATH_ENOTREG
  * (lib/path.h) for any other file that is not a regular one.
  */
-int atomicfile_read(int rootfd, const char *path, char **ret_buf, size_t *ret_len,
+int atomicfile_read(struct path_cxt *pc, const char *path, char **ret_buf, size_t *ret_len,
 		    struct stat *ret_st);
 
 /*
  * Replace (or create) path with buf. like: take mode/owner from this stat
  * (NULL: keep those of the existing file, or 0644 root:root for a new one).
  */
-int atomicfile_write(int rootfd, const char *path, const void *buf, size_t len,
+int atomicfile_write(struct path_cxt *pc, const char *path, const void *buf, size_t len,
 		     const struct stat *like);
 
 /*
@@ -56,24 +56,24 @@ int atomicfile_write(int rootfd, const char *path, const void *buf, size_t len,
  * are appended to *ret_removed (strv, may be NULL). The count, or -errno; 0
  * when the directory does not exist.
  */
-int atomicfile_remove_stale(int rootfd, const char *path, char ***ret_removed, size_t *ret_n);
+int atomicfile_remove_stale(struct path_cxt *pc, const char *path, char ***ret_removed, size_t *ret_n);
 
 /* Remove a file (not through a symlinked directory); -ENOENT if absent. fsyncs the directory. */
-int atomicfile_unlink(int rootfd, const char *path);
+int atomicfile_unlink(struct path_cxt *pc, const char *path);
 
 /* mkdir -p, refusing symlinks on the way. */
-int atomicfile_mkdirs(int rootfd, const char *dir, mode_t mode);
+int atomicfile_mkdirs(struct path_cxt *pc, const char *dir, mode_t mode);
 
 /*
  * Can the directory that holds path be written (exists, not on a read-only
  * file system, permission)? 0 or -errno (-EROFS, -EACCES, -ENOENT, -ELOOP).
  */
-int atomicfile_dir_writable(int rootfd, const char *path);
+int atomicfile_dir_writable(struct path_cxt *pc, const char *path);
 
 /*
  * Take an exclusive flock on path (created 0600 if needed) without waiting.
  * -EWOULDBLOCK when another process holds it. *ret_fd stays open = lock held.
  */
-int atomicfile_lock(int rootfd, const char *path, int *ret_fd);
+int atomicfile_lock(struct path_cxt *pc, const char *path, int *ret_fd);
 
 #endif

@@ -74,8 +74,7 @@ int bootcfg_init(struct bootcfg *bc, const char *root)
 	memset(bc, 0, sizeof(*bc));
 	bc->lockfd = -1;
 	bc->real_root = !root || !*root || strcmp(root, "/") == 0;
-	bc->rootfd = rootdir_open(root);
-	return bc->rootfd < 0 ? bc->rootfd : 0;
+	return path_cxt_init(&bc->pc, root);
 }
 
 static void change_free(struct bootcfg_change *c)
@@ -104,9 +103,6 @@ void bootcfg_free(struct bootcfg *bc)
 	for (size_t i = 0; i < bc->nsaved; i++)
 		free(bc->saved[i]);
 	free(bc->saved);
-	if (bc->rootfd >= 0)
-		close(bc->rootfd);
-	bc->rootfd = -1;
 }
 
 /* Takes ownership of old and new. */
@@ -140,36 +136,20 @@ nomem:
 
 bool bootcfg_exists(struct bootcfg *bc, const char *path)
 {
-	struct stat st;
-
-	while (*path == '/')
-		path++;
-	return fstatat(bc->rootfd, *path ? path : ".", &st, 0) == 0;
+	return path_exists(&bc->pc, "/%s", path + strspn(path, "/"));
 }
 
 bool bootcfg_isdir(struct bootcfg *bc, const char *path)
 {
+	const char *p = path_get(&bc->pc, "/%s", path + strspn(path, "/"));
 	struct stat st;
 
-	while (*path == '/')
-		path++;
-	return fstatat(bc->rootfd, path, &st, 0) == 0 && S_ISDIR(st.st_mode);
+	return p && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 DIR *bootcfg_opendir(struct bootcfg *bc, const char *path)
 {
-	DIR *d;
-	int fd;
-
-	while (*path == '/')
-		path++;
-	fd = openat(bc->rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	d = fdopendir(fd);
-	if (!d)
-		close(fd);
-	return d;
+	return path_opendir(&bc->pc, "/%s", path + strspn(path, "/"));
 }
 
 static int name_cmp(const void *a, const void *b)

@@ -40,6 +40,7 @@
 #include <sys/stat.h>
 
 #include "kparam.h"
+#include "path.h"
 
 #define BOOTCFG_STATE_DIR	"/var/lib/quietcore/bootcfg"
 #define BOOTCFG_CMDLINE_MAX	2048	/* x86 COMMAND_LINE_SIZE, with the NUL */
@@ -68,7 +69,7 @@ struct bootcfg_change {
 };
 
 struct bootcfg {
-	int			rootfd;
+	struct path_cxt		pc;	/* --root: every file is read and written below it */
 	bool			real_root;
 	enum bootcfg_backend	backend;
 	bool			efi;		/* /sys/firmware/efi exists */

@@ -24,7 +24,7 @@ static void read_os_id(struct bootcfg *bc)
 		char *buf, *p;
 		size_t len;
 
-		if (atomicfile_read(bc->rootfd, files[i], &buf, &len, NULL) < 0)
+		if (atomicfile_read(&bc->pc, files[i], &buf, &len, NULL) < 0)
 			continue;
 		for (p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
 			if (strncmp(p, "ID=", 3) == 0) {
@@ -85,7 +85,7 @@ static void find_grub2_cfg(struct bootcfg *bc)
 		char *buf;
 		size_t len;
 
-		if (atomicfile_read(bc->rootfd, path, &buf, &len, NULL) == 0) {
+		if (atomicfile_read(&bc->pc, path, &buf, &len, NULL) == 0) {
 			if (!grubcfg_is_stub(buf))
 				snprintf(bc->grubcfg, sizeof(bc->grubcfg), "%s", path);
 			free(buf);
@@ -99,7 +99,7 @@ static bool grub_blscfg_enabled(struct bootcfg *bc)
 	char *v = NULL;
 	bool on = false;
 
-	if (grubdefault_load(bc->rootfd, false, &gd, NULL) < 0)
+	if (grubdefault_load(&bc->pc, false, &gd, NULL) < 0)
 		return false;
 	if (grubdefault_value(&gd, "GRUB_ENABLE_BLSCFG", &v, NULL) == 0)
 		on = strcmp(v, "true") == 0;

@@ -35,7 +35,7 @@ static int prepare_grub(struct bootcfg *bc, bool dropins, const struct kparams *
 	char *l1 = NULL, *l2 = NULL;
 	int r;
 
-	r = grubdefault_load(bc->rootfd, dropins, &gd, &ge);
+	r = grubdefault_load(&bc->pc, dropins, &gd, &ge);
 	if (r < 0)
 		return bootcfg_grub_load_err(r, &ge, r == -EINVAL ? ge.path : "/etc/default/grub",
 					     err);
@@ -100,7 +100,7 @@ static int prepare_grub(struct bootcfg *bc, bool dropins, const struct kparams *
 static int read_opt(struct bootcfg *bc, const char *path, char **buf, size_t *len, struct stat *st,
 		    struct bootcfg_error *err)
 {
-	int r = atomicfile_read(bc->rootfd, path, buf, len, st);
+	int r = atomicfile_read(&bc->pc, path, buf, len, st);
 
 	if (r < 0 && r != -ENOENT)
 		bootcfg_errf(err, "cannot read %s: %s%s", path, path_strerror(r),
@@ -135,7 +135,7 @@ static int check_grubenv_refs(struct bootcfg *bc, const char *entry, const char 
 			char buf[4096], *line;
 			struct kparams kp = { 0 };
 			ssize_t len;
-			int fd = openat(bc->rootfd, envs[i], O_RDONLY | O_CLOEXEC);
+			int fd = path_open(&bc->pc, O_RDONLY | O_CLOEXEC, "/%s", envs[i]);
 
 			if (fd < 0)
 				continue;
@@ -370,11 +370,14 @@ int bootcfg_prepare_apply(struct bootcfg *bc, const struct kparams *wanted,
 char *bootcfg_update_command(const struct bootcfg *bc, const struct kparams *wanted,
 			     const char *const *managed)
 {
-	char *s = NULL;
+	char *s = NULL, ug[PATH_MAX];
 
 	switch (bc->backend) {
 	case BOOTCFG_GRUB:
-		if (faccessat(bc->rootfd, "usr/sbin/update-grub", X_OK, 0) == 0)
+		/* bc is const: path_access() would record its path in bc->pc */
+		if (snprintf(ug, sizeof(ug), "%s/usr/sbin/update-grub", bc->pc.root) <
+			    (int)sizeof(ug) &&
+		    access(ug, X_OK) == 0)
 			return strdup("update-grub");
 		if (asprintf(&s, "grub-mkconfig -o %s", bc->grubcfg) < 0)
 			return NULL;

@@ -34,7 +34,7 @@ static int newest_entry(struct bootcfg *bc, char **ret_options, char **ret_where
 
 		if (snprintf(path, sizeof(path), "%s/%s", bc->entries, names[i]) >= (int)sizeof(path))
 			continue;
-		if (atomicfile_read(bc->rootfd, path, &buf, &len, NULL) < 0)
+		if (atomicfile_read(&bc->pc, path, &buf, &len, NULL) < 0)
 			continue;
 		if (bls_entry_get(buf, len, "version", &ver) < 0)
 			ver = strdup(names[i]);
@@ -54,7 +54,7 @@ static int newest_entry(struct bootcfg *bc, char **ret_options, char **ret_where
 	free(bestver);
 	if (!best)
 		return -ENOENT;
-	r = atomicfile_read(bc->rootfd, best, &buf, &len, NULL);
+	r = atomicfile_read(&bc->pc, best, &buf, &len, NULL);
 	if (r == 0) {
 		r = bls_entry_options(buf, len, ret_options);
 		free(buf);
@@ -74,7 +74,7 @@ int bootcfg_next_boot(struct bootcfg *bc, char **ret_cmdline, char **ret_where)
 
 	if (bc->backend == BOOTCFG_BLS || bc->backend == BOOTCFG_KERNEL_INSTALL)
 		return newest_entry(bc, ret_cmdline, ret_where);
-	r = atomicfile_read(bc->rootfd, bc->grubcfg, &buf, &len, NULL);
+	r = atomicfile_read(&bc->pc, bc->grubcfg, &buf, &len, NULL);
 	if (r < 0)
 		return r;
 	for (p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
@@ -126,7 +126,7 @@ int bootcfg_source_cmdline(struct bootcfg *bc, char **ret_cmdline, char **ret_wh
 		char *a = NULL, *b = NULL, *s = NULL;
 		int r;
 
-		r = grubdefault_load(bc->rootfd, bc->backend == BOOTCFG_GRUB, &gd, &ge);
+		r = grubdefault_load(&bc->pc, bc->backend == BOOTCFG_GRUB, &gd, &ge);
 		if (r < 0)
 			return bootcfg_grub_load_err(
 			    r, &ge, r == -EINVAL ? ge.path : "/etc/default/grub", err);
@@ -165,7 +165,7 @@ int bootcfg_source_cmdline(struct bootcfg *bc, char **ret_cmdline, char **ret_wh
 	} else {
 		char *buf;
 		size_t len;
-		int r = atomicfile_read(bc->rootfd, "/etc/kernel/cmdline", &buf, &len, NULL);
+		int r = atomicfile_read(&bc->pc, "/etc/kernel/cmdline", &buf, &len, NULL);
 
 		if (r < 0)
 			return r;

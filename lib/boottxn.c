@@ -25,7 +25,7 @@ int bootcfg_check_writable(struct bootcfg *bc, struct bootcfg_error *err)
 
 		if (bc->ch[i].backup_only)
 			continue;
-		r = atomicfile_dir_writable(bc->rootfd, bc->ch[i].path);
+		r = atomicfile_dir_writable(&bc->pc, bc->ch[i].path);
 		if (r < 0) {
 			bootcfg_errf(err, "cannot write %s: %s%s", bc->ch[i].path, strerror(-r),
 				     r == -ELOOP
@@ -68,17 +68,17 @@ int bootcfg_record_applied(struct bootcfg *bc, struct bootcfg_error *err)
 			continue;
 		r = applied_path(c->path, ap, sizeof(ap));
 		if (r == 0) {
-			r = atomicfile_read(bc->rootfd, c->path, &cur, &len, &st);
+			r = atomicfile_read(&bc->pc, c->path, &cur, &len, &st);
 			if (r == -ENOENT) {
-				r = atomicfile_unlink(bc->rootfd, ap);
+				r = atomicfile_unlink(&bc->pc, ap);
 				if (r == -ENOENT)
 					r = 0;
 			} else if (r == 0) {
 				snprintf(dir, sizeof(dir), "%s", ap);
 				*strrchr(dir, '/') = '\0';
-				r = atomicfile_mkdirs(bc->rootfd, dir, 0700);
+				r = atomicfile_mkdirs(&bc->pc, dir, 0700);
 				if (r == 0)
-					r = atomicfile_write(bc->rootfd, ap, cur, len, &st);
+					r = atomicfile_write(&bc->pc, ap, cur, len, &st);
 			}
 			free(cur);
 		}
@@ -152,7 +152,7 @@ static int rm_tree(struct bootcfg *bc, const char *path)
 	const char *base;
 	int dfd, r;
 
-	r = atomicfile_open_parent(bc->rootfd, path, &dfd, &base);
+	r = atomicfile_open_parent(&bc->pc, path, &dfd, &base);
 	if (r < 0)
 		return r == -ENOENT ? 0 : r;
 	r = rm_tree_at(dfd, base);
@@ -183,12 +183,12 @@ int bootcfg_lock(struct bootcfg *bc, struct bootcfg_error *err)
 	}
 	bc->state_created = top[0] != '\0';
 	snprintf(bc->created_top, sizeof(bc->created_top), "%s", top);
-	r = atomicfile_mkdirs(bc->rootfd, BOOTCFG_STATE_DIR, 0700);
+	r = atomicfile_mkdirs(&bc->pc, BOOTCFG_STATE_DIR, 0700);
 	if (r < 0) {
 		bootcfg_errf(err, "cannot create %s: %s", BOOTCFG_STATE_DIR, strerror(-r));
 		return r;
 	}
-	r = atomicfile_lock(bc->rootfd, LOCK_PATH, &bc->lockfd);
+	r = atomicfile_lock(&bc->pc, LOCK_PATH, &bc->lockfd);
 	if (r == -EWOULDBLOCK) {
 		bootcfg_errf(err, "%s: another cmdline-gen --apply or --revert is running",
 			     LOCK_PATH);
@@ -217,15 +217,15 @@ static void undo_state(struct bootcfg *bc)
 		char op[PATH_MAX];
 
 		if (orig_path(bc->saved[i], op, sizeof(op)) == 0)
-			atomicfile_unlink(bc->rootfd, op);
+			atomicfile_unlink(&bc->pc, op);
 	}
 	if (!bc->did_save)
 		return;
 	if (bc->manifest_old)
-		atomicfile_write(bc->rootfd, MANIFEST_PATH, bc->manifest_old, bc->manifest_oldlen,
+		atomicfile_write(&bc->pc, MANIFEST_PATH, bc->manifest_old, bc->manifest_oldlen,
 				 NULL);
 	else
-		atomicfile_unlink(bc->rootfd, MANIFEST_PATH);
+		atomicfile_unlink(&bc->pc, MANIFEST_PATH);
 	if (bc->state_created && bc->created_top[0]) {
 		bootcfg_unlock(bc);
 		rm_tree(bc, bc->created_top);
@@ -239,7 +239,7 @@ static int save_originals(struct bootcfg *bc, struct bootcfg_error *err)
 	bool changed = false;
 	int r;
 
-	r = atomicfile_read(bc->rootfd, MANIFEST_PATH, &man, &len, NULL);
+	r = atomicfile_read(&bc->pc, MANIFEST_PATH, &man, &len, NULL);
 	if (r == -ENOENT) {
 		man = NULL;
 		len = 0;
@@ -286,10 +286,10 @@ static int save_originals(struct bootcfg *bc, struct bootcfg_error *err)
 
 				snprintf(dir, sizeof(dir), "%s", op);
 				*strrchr(dir, '/') = '\0';
-				r = atomicfile_mkdirs(bc->rootfd, dir, 0700);
+				r = atomicfile_mkdirs(&bc->pc, dir, 0700);
 			}
 			if (r == 0)
-				r = atomicfile_write(bc->rootfd, op, c->old, c->oldlen, &c->st);
+				r = atomicfile_write(&bc->pc, op, c->old, c->oldlen, &c->st);
 			if (r < 0) {
 				bootcfg_errf(err, "cannot save the original of %s in %s: %s",
 					     c->path, op, strerror(-r));
@@ -312,7 +312,7 @@ static int save_originals(struct bootcfg *bc, struct bootcfg_error *err)
 	}
 	r = 0;
 	if (changed) {
-		r = atomicfile_write(bc->rootfd, MANIFEST_PATH, nm, ml, NULL);
+		r = atomicfile_write(&bc->pc, MANIFEST_PATH, nm, ml, NULL);
 		if (r < 0)
 			bootcfg_errf(err, "cannot write %s: %s", MANIFEST_PATH, strerror(-r));
 	}
@@ -325,7 +325,7 @@ static int write_change(struct bootcfg *bc, const char *path, const char *buf, s
 			const struct stat *like)
 {
 	if (!buf) {
-		int r = atomicfile_unlink(bc->rootfd, path);
+		int r = atomicfile_unlink(&bc->pc, path);
 
 		return r == -ENOENT ? 0 : r;
 	}
@@ -340,12 +340,12 @@ static int write_change(struct bootcfg *bc, const char *path, const char *buf, s
 			int r;
 
 			*slash = '\0';
-			r = atomicfile_mkdirs(bc->rootfd, dir, 0755);
+			r = atomicfile_mkdirs(&bc->pc, dir, 0755);
 			if (r < 0)
 				return r;
 		}
 	}
-	return atomicfile_write(bc->rootfd, path, buf, len, like);
+	return atomicfile_write(&bc->pc, path, buf, len, like);
 }
 
 /* Put back c->old when the file no longer holds it. */
@@ -353,7 +353,7 @@ static int restore_change(struct bootcfg *bc, struct bootcfg_change *c)
 {
 	char *cur = NULL;
 	size_t len = 0;
-	int r = atomicfile_read(bc->rootfd, c->path, &cur, &len, NULL);
+	int r = atomicfile_read(&bc->pc, c->path, &cur, &len, NULL);
 
 	if (r == 0 && c->old && len == c->oldlen && memcmp(cur, c->old, len) == 0) {
 		free(cur);
@@ -437,21 +437,21 @@ int bootcfg_remove_stale(struct bootcfg *bc, char ***ret_removed, size_t *ret_n)
 	int total = 0, r = 0;
 
 	for (size_t i = 0; fixed[i] && r >= 0; i++)
-		if ((r = atomicfile_remove_stale(bc->rootfd, fixed[i], ret_removed, ret_n)) > 0)
+		if ((r = atomicfile_remove_stale(&bc->pc, fixed[i], ret_removed, ret_n)) > 0)
 			total += r;
-	if (r >= 0 && bc->grubcfg[0] && (r = atomicfile_remove_stale(bc->rootfd, bc->grubcfg,
+	if (r >= 0 && bc->grubcfg[0] && (r = atomicfile_remove_stale(&bc->pc, bc->grubcfg,
 								     ret_removed, ret_n)) > 0)
 		total += r;
 	for (size_t i = 0; i < bc->nch && r >= 0; i++) {
 		char op[PATH_MAX], ap[PATH_MAX];
 
-		if ((r = atomicfile_remove_stale(bc->rootfd, bc->ch[i].path, ret_removed, ret_n)) > 0)
+		if ((r = atomicfile_remove_stale(&bc->pc, bc->ch[i].path, ret_removed, ret_n)) > 0)
 			total += r;
 		if (r >= 0 && orig_path(bc->ch[i].path, op, sizeof(op)) == 0 &&
-		    (r = atomicfile_remove_stale(bc->rootfd, op, ret_removed, ret_n)) > 0)
+		    (r = atomicfile_remove_stale(&bc->pc, op, ret_removed, ret_n)) > 0)
 			total += r;
 		if (r >= 0 && applied_path(bc->ch[i].path, ap, sizeof(ap)) == 0 &&
-		    (r = atomicfile_remove_stale(bc->rootfd, ap, ret_removed, ret_n)) > 0)
+		    (r = atomicfile_remove_stale(&bc->pc, ap, ret_removed, ret_n)) > 0)
 			total += r;
 	}
 	return r < 0 ? r : total;
@@ -491,7 +491,7 @@ int bootcfg_prepare_revert(struct bootcfg *bc, struct bootcfg_error *err)
 	int r;
 
 	bootcfg_changes_clear(bc);
-	r = atomicfile_read(bc->rootfd, MANIFEST_PATH, &man, &len, NULL);
+	r = atomicfile_read(&bc->pc, MANIFEST_PATH, &man, &len, NULL);
 	if (r == -ENOENT) {
 		bootcfg_errf(
 		    err, "nothing to revert: no %s (cmdline-gen --apply never changed this host)",
@@ -540,7 +540,7 @@ int bootcfg_prepare_revert(struct bootcfg *bc, struct bootcfg_error *err)
 			goto out;
 		}
 		path = p + (saved ? 6 : 7);
-		r = atomicfile_read(bc->rootfd, path, &cur, &curlen, &cst);
+		r = atomicfile_read(&bc->pc, path, &cur, &curlen, &cst);
 		if (r < 0 && r != -ENOENT) {
 			bootcfg_errf(err, "cannot read %s: %s", path, path_strerror(r));
 			goto out;
@@ -552,7 +552,7 @@ int bootcfg_prepare_revert(struct bootcfg *bc, struct bootcfg_error *err)
 
 			r = orig_path(path, op, sizeof(op));
 			if (r == 0)
-				r = atomicfile_read(bc->rootfd, op, &orig, &origlen, &ost);
+				r = atomicfile_read(&bc->pc, op, &orig, &origlen, &ost);
 			if (r < 0) {
 				/*
 				 * Never "nothing to revert": --apply changed these
@@ -584,7 +584,7 @@ int bootcfg_prepare_revert(struct bootcfg *bc, struct bootcfg_error *err)
 
 			drifted = false;
 			if (applied_path(path, ap, sizeof(ap)) == 0 &&
-			    atomicfile_read(bc->rootfd, ap, &app, &applen, NULL) == 0) {
+			    atomicfile_read(&bc->pc, ap, &app, &applen, NULL) == 0) {
 				drifted = !cur || applen != curlen || memcmp(app, cur, curlen) != 0;
 				free(app);
 			}
@@ -621,7 +621,7 @@ int bootcfg_revert_new_entries(struct bootcfg *bc, const char *const *managed,
 
 	if ((bc->backend != BOOTCFG_BLS && bc->backend != BOOTCFG_KERNEL_INSTALL) || !bc->entries[0])
 		return 0;
-	r = atomicfile_read(bc->rootfd, MANIFEST_PATH, &man, &mlen, NULL);
+	r = atomicfile_read(&bc->pc, MANIFEST_PATH, &man, &mlen, NULL);
 	if (r < 0)
 		return r == -ENOENT ? 0 : r;
 	r = bootcfg_list_entries(bc, bc->entries, &names, &n);
@@ -637,7 +637,7 @@ int bootcfg_revert_new_entries(struct bootcfg *bc, const char *const *managed,
 			continue;
 		for (size_t k = 0; k < bc->nch; k++)
 			known |= strcmp(bc->ch[k].path, path) == 0;
-		if (known || atomicfile_read(bc->rootfd, path, &buf, &len, &st) < 0)
+		if (known || atomicfile_read(&bc->pc, path, &buf, &len, &st) < 0)
 			continue;
 		/* installed after --apply, from our /etc/kernel/cmdline: take the managed ones out */
 		r = bls_entry_edit(buf, len, &none, managed, &nb, &nl);
@@ -665,7 +665,7 @@ int bootcfg_forget(struct bootcfg *bc, struct bootcfg_error *err)
 	 * before, a manifest naming originals already gone would make the next
 	 * --revert report files holding the plan that were in fact restored.
 	 */
-	int r = atomicfile_unlink(bc->rootfd, MANIFEST_PATH);
+	int r = atomicfile_unlink(&bc->pc, MANIFEST_PATH);
 
 	if (r == -ENOENT)
 		r = 0;

@@ -1138,7 +1138,7 @@ static int str_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int grubdefault_load(int rootfd, bool dropins, struct grubdefault *ret,
+int grubdefault_load(struct path_cxt *pc, bool dropins, struct grubdefault *ret,
 		     struct grubdefault_error *err)
 {
 	struct grubdefault gd = { 0 };
@@ -1149,7 +1149,7 @@ int grubdefault_load(int rootfd, bool dropins, struct grubdefault *ret,
 	struct stat st;
 	int r;
 
-	r = atomicfile_read(rootfd, "/etc/default/grub", &buf, &len, &st);
+	r = atomicfile_read(pc, "/etc/default/grub", &buf, &len, &st);
 	if (r < 0)
 		return r;
 	r = grubdefault_add_file(&gd, "/etc/default/grub", buf, len, err);
@@ -1160,8 +1160,8 @@ int grubdefault_load(int rootfd, bool dropins, struct grubdefault *ret,
 	gd.files[0].st = st;
 
 	if (dropins) {
-		int dfd = openat(rootfd, "etc/default/grub.d",
-				 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		int dfd = path_open(pc, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
+				    "/etc/default/grub.d");
 		DIR *dir = dfd >= 0 ? fdopendir(dfd) : NULL;
 		struct dirent *de;
 
@@ -1191,7 +1191,7 @@ int grubdefault_load(int rootfd, bool dropins, struct grubdefault *ret,
 			char path[512];
 
 			snprintf(path, sizeof(path), "/etc/default/grub.d/%s", names[i]);
-			r = atomicfile_read(rootfd, path, &buf, &len, &st);
+			r = atomicfile_read(pc, path, &buf, &len, &st);
 			if (r == -EISDIR || r == -PATH_ENOTREG)
 				continue;	/* the shell's [ -e ] + . would fail too */
 			if (r < 0)

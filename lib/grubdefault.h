@@ -28,6 +28,7 @@
 
 #include "cmdedit.h"
 #include "kparam.h"
+#include "path.h"
 
 struct sh_assign {
 	char		*name;
@@ -83,10 +84,10 @@ int grubdefault_parse(struct grubdefault *gd, unsigned int file, const char *buf
 
 /*
  * Read /etc/default/grub and, with dropins, /etc/default/grub.d/ *.cfg (C
- * sort order, as the shell glob in grub-mkconfig) below rootfd, and parse them.
+ * sort order, as the shell glob in grub-mkconfig) below pc's root, and parse them.
  * -ENOENT when /etc/default/grub is missing; err says where a parse failed.
  */
-int grubdefault_load(int rootfd, bool dropins, struct grubdefault *ret,
+int grubdefault_load(struct path_cxt *pc, bool dropins, struct grubdefault *ret,
 		     struct grubdefault_error *err);
 /* Add an in-memory file (tests); path is copied. */
 int grubdefault_add_file(struct grubdefault *gd, const char *path, const char *buf, size_t len,

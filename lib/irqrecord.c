@@ -315,7 +315,7 @@ int irqrecord_write(struct path_cxt *pc, const struct irqrecord *rec, bool *ret_
 	struct stat like = { .st_mode = S_IFREG | 0644 };
 	char *text = NULL, *cur = NULL;
 	size_t len = 0, curlen = 0;
-	int rootfd = -1, r;
+	int r;
 
 	path_get(pc, IRQRECORD_PATH);	/* for the caller's message */
 	r = irqrecord_format(rec, &text, &len);
@@ -328,21 +328,14 @@ int irqrecord_write(struct path_cxt *pc, const struct irqrecord *rec, bool *ret_
 		goto out;
 	}
 	path_get(pc, IRQRECORD_PATH);
-	rootfd = rootdir_open(pc->root);
-	if (rootfd < 0) {
-		r = rootfd;
-		goto out;
-	}
 	like.st_uid = geteuid();
 	like.st_gid = getegid();
-	r = atomicfile_mkdirs(rootfd, IRQRECORD_DIR, 0755);
+	r = atomicfile_mkdirs(pc, IRQRECORD_DIR, 0755);
 	if (r == 0)
-		r = atomicfile_write(rootfd, IRQRECORD_PATH, text, len, &like);
+		r = atomicfile_write(pc, IRQRECORD_PATH, text, len, &like);
 	if (r == 0 && ret_changed)
 		*ret_changed = true;
 out:
-	if (rootfd >= 0)
-		close(rootfd);
 	free(cur);
 	free(text);
 	return r;
@@ -350,14 +343,10 @@ out:
 
 int irqrecord_remove(struct path_cxt *pc)
 {
-	int rootfd, r;
+	int r;
 
 	path_get(pc, IRQRECORD_PATH);
-	rootfd = rootdir_open(pc->root);
-	if (rootfd < 0)
-		return rootfd;
-	r = atomicfile_unlink(rootfd, IRQRECORD_PATH);
-	close(rootfd);
+	r = atomicfile_unlink(pc, IRQRECORD_PATH);
 	return r == -ENOENT ? 0 : r;
 }
 

@@ -199,34 +199,33 @@ static void test_atomicfile(void **state)
 {
 	char *buf = NULL, p[256];
 	size_t len;
-	int fd = rootdir_open(root);
+	struct path_cxt pc;
 
-	assert_true(fd >= 0);
-	assert_int_equal(atomicfile_write(fd, "/etc/new", "abc", 3, NULL), 0);
-	assert_int_equal(atomicfile_read(fd, "/etc/new", &buf, &len, NULL), 0);
+	assert_int_equal(path_cxt_init(&pc, root), 0);
+	assert_int_equal(atomicfile_write(&pc, "/etc/new", "abc", 3, NULL), 0);
+	assert_int_equal(atomicfile_read(&pc, "/etc/new", &buf, &len, NULL), 0);
 	assert_int_equal(len, 3);
 	assert_string_equal(buf, "abc");
 	free(buf);
 	/* a symlinked directory on the way, a symlink as the file, "..": refused */
 	snprintf(p, sizeof(p), "%s/link", root);
 	assert_int_equal(symlink("/etc", p), 0);
-	assert_int_equal(atomicfile_write(fd, "/link/qc-never", "x", 1, NULL), -ELOOP);
-	assert_int_equal(atomicfile_read(fd, "/link/passwd", &buf, &len, NULL), -ELOOP);
+	assert_int_equal(atomicfile_write(&pc, "/link/qc-never", "x", 1, NULL), -ELOOP);
+	assert_int_equal(atomicfile_read(&pc, "/link/passwd", &buf, &len, NULL), -ELOOP);
 	snprintf(p, sizeof(p), "%s/etc/flink", root);
 	assert_int_equal(symlink("new", p), 0);
-	assert_int_equal(atomicfile_write(fd, "/etc/flink", "x", 1, NULL), -ELOOP);
-	assert_int_equal(atomicfile_read(fd, "/etc/flink", &buf, &len, NULL), -ELOOP);
-	assert_int_equal(atomicfile_write(fd, "/etc/../x", "x", 1, NULL), -EINVAL);
-	assert_int_equal(atomicfile_dir_writable(fd, "/etc/anything"), 0);
-	assert_int_equal(atomicfile_dir_writable(fd, "/nodir/anything"), -ENOENT);
-	assert_int_equal(atomicfile_mkdirs(fd, "/a/b/c", 0700), 0);
+	assert_int_equal(atomicfile_write(&pc, "/etc/flink", "x", 1, NULL), -ELOOP);
+	assert_int_equal(atomicfile_read(&pc, "/etc/flink", &buf, &len, NULL), -ELOOP);
+	assert_int_equal(atomicfile_write(&pc, "/etc/../x", "x", 1, NULL), -EINVAL);
+	assert_int_equal(atomicfile_dir_writable(&pc, "/etc/anything"), 0);
+	assert_int_equal(atomicfile_dir_writable(&pc, "/nodir/anything"), -ENOENT);
+	assert_int_equal(atomicfile_mkdirs(&pc, "/a/b/c", 0700), 0);
 	assert_true(exists("a/b/c"));
-	assert_int_equal(atomicfile_mkdirs(fd, "/link/x", 0700), -ELOOP);
-	assert_int_equal(atomicfile_unlink(fd, "/etc/new"), 0);
-	assert_int_equal(atomicfile_unlink(fd, "/etc/new"), -ENOENT);
+	assert_int_equal(atomicfile_mkdirs(&pc, "/link/x", 0700), -ELOOP);
+	assert_int_equal(atomicfile_unlink(&pc, "/etc/new"), 0);
+	assert_int_equal(atomicfile_unlink(&pc, "/etc/new"), -ENOENT);
 	/* no temporary file left behind */
 	assert_int_equal(system("ls -a /tmp/qc-bootcfg-*/etc | grep -q '\\.qc' && exit 1 || exit 0"), 0);
-	close(fd);
 }
 
 /* udiff against diff -u for a few shapes of change */
