@@ -882,17 +882,22 @@ int path_open_parent_beneath(struct path_cxt *pc, const char *path, const char *
 	if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
 		return -EINVAL;
 	dl = (size_t)(base - path);
-	if (dl >= sizeof(rel))
+	/*
+	 * "dir/." : the walk checks every component but the last for a symlink
+	 * that O_DIRECTORY reports as ENOTDIR; "." makes "dir" one of those.
+	 */
+	if (dl + 1 >= sizeof(rel))
 		return -ENAMETOOLONG;
 	memcpy(rel, path, dl);
-	rel[dl] = '\0';
+	rel[dl] = '.';
+	rel[dl + 1] = '\0';
 	p = rel + strspn(rel, "/");
-	if (*p && rel_escapes(p))
+	if (rel_escapes(p))
 		return -EXDEV;
 	rootfd = open(pc->rootlen ? pc->root : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return -errno;
-	if (!*p) {
+	if (strcmp(p, ".") == 0) {
 		*ret_base = base;
 		return rootfd;
 	}
