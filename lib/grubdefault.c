@@ -15,315 +15,11 @@
 
 #include "atomicfile.h"
 #include "path.h"
+#include "shlex.h"
 
 #define REF_OPEN	'\001'
 #define REF_CLOSE	'\002'
 #define EVAL_DEPTH	16
-
-/* One decoded character of a shell word, or one variable reference. */
-struct item {
-	char		c;
-	bool		ref;
-	unsigned int	piece;		/* changes at every quote boundary */
-	size_t		s, e;		/* source bytes */
-};
-
-struct wordscan {
-	struct item	*it;
-	size_t		n, cap;
-	char		**refs;
-	size_t		nrefs;
-	bool		complex;
-	bool		assigns;	/* ${X=..}, ${X?..} or $((..)): may set a variable */
-	bool		quoted;		/* any quote or escape */
-	size_t		last_close;	/* offset of the last closing quote, SIZE_MAX */
-	unsigned int	piece;
-};
-
-static void wordscan_free(struct wordscan *ws)
-{
-	free(ws->it);
-	for (size_t i = 0; i < ws->nrefs; i++)
-		free(ws->refs[i]);
-	free(ws->refs);
-	memset(ws, 0, sizeof(*ws));
-}
-
-static int ws_item(struct wordscan *ws, char c, bool ref, size_t s, size_t e)
-{
-	if (!ws)
-		return 0;
-	if (ws->n == ws->cap) {
-		size_t ncap = ws->cap ? ws->cap * 2 : 64;
-		struct item *ni = realloc(ws->it, ncap * sizeof(*ni));
-
-		if (!ni)
-			return -ENOMEM;
-		ws->it = ni;
-		ws->cap = ncap;
-	}
-	ws->it[ws->n++] = (struct item){ .c = c, .ref = ref, .piece = ws->piece, .s = s, .e = e };
-	return 0;
-}
-
-static int ws_ref(struct wordscan *ws, const char *name, size_t nlen, size_t s, size_t e)
-{
-	char **nr;
-
-	if (!ws)
-		return 0;
-	nr = realloc(ws->refs, (ws->nrefs + 1) * sizeof(*nr));
-	if (!nr)
-		return -ENOMEM;
-	ws->refs = nr;
-	ws->refs[ws->nrefs] = strndup(name, nlen);
-	if (!ws->refs[ws->nrefs])
-		return -ENOMEM;
-	ws->nrefs++;
-	/* the item's c is unused; the name is refs[nrefs - 1] in order */
-	return ws_item(ws, 0, true, s, e);
-}
-
-static bool is_name_start(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-
-static bool is_name_char(char c)
-{
-	return is_name_start(c) || (c >= '0' && c <= '9');
-}
-
-static size_t name_len(const char *b, size_t len, size_t pos)
-{
-	size_t n = 0;
-
-	if (pos >= len || !is_name_start(b[pos]))
-		return 0;
-	while (pos + n < len && is_name_char(b[pos + n]))
-		n++;
-	return n;
-}
-
-static bool is_word_end(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == ';' || c == '&' || c == '|' ||
-	       c == '<' || c == '>' || c == '(' || c == ')';
-}
-
-/* Skip a balanced $( ... ) starting at the '(' (quotes inside respected, roughly). */
-static int skip_parens(const char *b, size_t len, size_t *pos)
-{
-	int level = 0;
-	size_t p = *pos;
-
-	for (; p < len; p++) {
-		char c = b[p];
-
-		if (c == '\\') {
-			p++;
-		} else if (c == '\'') {
-			const char *q = memchr(b + p + 1, '\'', len - p - 1);
-
-			if (!q)
-				return -EINVAL;
-			p = (size_t)(q - b);
-		} else if (c == '(') {
-			level++;
-		} else if (c == ')') {
-			if (--level == 0) {
-				*pos = p + 1;
-				return 0;
-			}
-		}
-	}
-	return -EINVAL;
-}
-
-static int skip_backquote(const char *b, size_t len, size_t *pos)
-{
-	for (size_t p = *pos + 1; p < len; p++) {
-		if (b[p] == '\\')
-			p++;
-		else if (b[p] == '`') {
-			*pos = p + 1;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
-/*
- * At a '$': ${X=..} and ${X:=..} assign X, ${X?..} ends the shell when X is
- * unset, $((X=..)) assigns X: the reader cannot follow any of them.
- */
-static bool dollar_assigns(const char *b, size_t len, size_t p)
-{
-	size_t n;
-
-	if (p + 2 < len && b[p + 1] == '(' && b[p + 2] == '(')
-		return true;
-	if (p + 1 >= len || b[p + 1] != '{')
-		return false;
-	n = name_len(b, len, p + 2);
-	if (n == 0)
-		return false;
-	p += 2 + n;
-	if (p < len && b[p] == ':')
-		p++;
-	return p < len && (b[p] == '=' || b[p] == '?');
-}
-
-/* At a '$': a reference, a special or complex expansion, or a literal '$'. */
-static int scan_dollar(const char *b, size_t len, size_t *pos, struct wordscan *ws)
-{
-	size_t p = *pos, n;
-	int r;
-
-	if (ws && dollar_assigns(b, len, p))
-		ws->assigns = true;
-
-	if (p + 1 < len && b[p + 1] == '{') {
-		const char *close = memchr(b + p + 2, '}', len - p - 2);
-
-		if (!close)
-			return -EINVAL;
-		n = name_len(b, len, p + 2);
-		if (n > 0 && b + p + 2 + n == close) {
-			r = ws_ref(ws, b + p + 2, n, p, (size_t)(close - b) + 1);
-		} else {
-			if (ws)
-				ws->complex = true;
-			r = ws_item(ws, '$', true, p, (size_t)(close - b) + 1);
-		}
-		*pos = (size_t)(close - b) + 1;
-		return r;
-	}
-	if (p + 1 < len && b[p + 1] == '(') {
-		size_t q = p + 1;
-
-		r = skip_parens(b, len, &q);
-		if (r < 0)
-			return r;
-		if (ws)
-			ws->complex = true;
-		*pos = q;
-		return ws_item(ws, '$', true, p, q);
-	}
-	n = name_len(b, len, p + 1);
-	if (n > 0) {
-		*pos = p + 1 + n;
-		return ws_ref(ws, b + p + 1, n, p, p + 1 + n);
-	}
-	if (p + 1 < len && strchr("0123456789@*#?$!-", b[p + 1]) && b[p + 1]) {
-		if (ws)
-			ws->complex = true;
-		*pos = p + 2;
-		return ws_item(ws, '$', true, p, p + 2);
-	}
-	*pos = p + 1;
-	return ws_item(ws, '$', false, p, p + 1);
-}
-
-/*
- * Scan one shell word from *pos (which is not at a word end). ws may be NULL
- * to only skip. -EINVAL for unterminated quotes or substitutions.
- */
-static int scan_word(const char *b, size_t len, size_t *pos, struct wordscan *ws)
-{
-	size_t p = *pos;
-	int r = 0;
-
-	if (ws) {
-		ws->last_close = SIZE_MAX;
-		ws->piece = 0;
-	}
-	while (p < len && !is_word_end(b[p]) && r == 0) {
-		char c = b[p];
-
-		if (c == '\\') {
-			if (p + 1 >= len)
-				return -EINVAL;
-			if (ws)
-				ws->quoted = true;
-			if (b[p + 1] != '\n')
-				r = ws_item(ws, b[p + 1], false, p, p + 2);
-			p += 2;
-		} else if (c == '\'') {
-			const char *q = memchr(b + p + 1, '\'', len - p - 1);
-
-			if (!q)
-				return -EINVAL;
-			if (ws) {
-				ws->quoted = true;
-				ws->piece++;
-			}
-			for (size_t i = p + 1; i < (size_t)(q - b) && r == 0; i++)
-				r = ws_item(ws, b[i], false, i, i + 1);
-			p = (size_t)(q - b);
-			if (ws) {
-				ws->last_close = p;
-				ws->piece++;
-			}
-			p++;
-		} else if (c == '"') {
-			if (ws) {
-				ws->quoted = true;
-				ws->piece++;
-			}
-			p++;
-			for (;;) {
-				if (p >= len)
-					return -EINVAL;
-				c = b[p];
-				if (c == '"')
-					break;
-				if (c == '\\' && p + 1 < len && strchr("$`\"\\\n", b[p + 1])) {
-					if (b[p + 1] != '\n')
-						r = ws_item(ws, b[p + 1], false, p, p + 2);
-					p += 2;
-				} else if (c == '$') {
-					r = scan_dollar(b, len, &p, ws);
-				} else if (c == '`') {
-					size_t s = p;
-
-					r = skip_backquote(b, len, &p);
-					if (r == 0 && ws) {
-						ws->complex = true;
-						r = ws_item(ws, '`', true, s, p);
-					}
-				} else {
-					r = ws_item(ws, c, false, p, p + 1);
-					p++;
-				}
-				if (r < 0)
-					return r;
-			}
-			if (ws) {
-				ws->last_close = p;
-				ws->piece++;
-			}
-			p++;
-		} else if (c == '$') {
-			r = scan_dollar(b, len, &p, ws);
-		} else if (c == '`') {
-			size_t s = p;
-
-			r = skip_backquote(b, len, &p);
-			if (r == 0 && ws) {
-				ws->complex = true;
-				r = ws_item(ws, '`', true, s, p);
-			}
-		} else {
-			r = ws_item(ws, c, false, p, p + 1);
-			p++;
-		}
-	}
-	if (r < 0)
-		return r;
-	*pos = p;
-	return 0;
-}
 
 static unsigned int line_of(const char *b, size_t off)
 {
@@ -334,13 +30,13 @@ static unsigned int line_of(const char *b, size_t off)
 	return line;
 }
 
-static bool is_space_item(const struct item *it)
+static bool is_space_item(const struct shlex_item *it)
 {
 	return !it->ref && (it->c == ' ' || it->c == '\t' || it->c == '\n');
 }
 
 /* Cut the decoded value into cmdwords, and say where new parameters go. */
-static int build_value(struct sh_assign *a, const struct wordscan *ws, const char *b)
+static int build_value(struct sh_assign *a, const struct shlex_word *ws, const char *b)
 {
 	struct cmdvalue *v = &a->value;
 	size_t i = 0, refi = 0, dlen = 0;
@@ -377,7 +73,7 @@ static int build_value(struct sh_assign *a, const struct wordscan *ws, const cha
 		if (!text)
 			return -ENOMEM;
 		for (size_t k = first; k <= last; k++) {
-			const struct item *it = &ws->it[k];
+			const struct shlex_item *it = &ws->it[k];
 
 			if (it->piece != ws->it[first].piece || it->ref)
 				editable = false;
@@ -626,7 +322,7 @@ static bool heredoc_runs_code(const char *t, size_t n)
 		} else if (t[i] == '`') {
 			return true;
 		} else if (t[i] == '$') {
-			if ((i + 1 < n && t[i + 1] == '(') || dollar_assigns(t, n, i))
+			if ((i + 1 < n && t[i + 1] == '(') || shlex_dollar_assigns(t, n, i))
 				return true;
 		}
 	}
@@ -704,7 +400,7 @@ static bool str_in(const char *s, const char *const *set)
  * A command name: what it does to the assignments in front of it (a special
  * builtin keeps them) and whether it may change variables itself.
  */
-static int ps_command(struct parser *ps, size_t s, const struct wordscan *ws)
+static int ps_command(struct parser *ps, size_t s, const struct shlex_word *ws)
 {
 	static const char *const keep[] = { ":", "shift", "times", "trap", NULL };
 	static const char *const end[] = { "exec", "exit", "return", "break", "continue", NULL };
@@ -782,7 +478,7 @@ static int ps_function(struct parser *ps)
 /* "<<WORD" or "<<-WORD" at ps->p: queue the here-document for the end of the line. */
 static int ps_heredoc_start(struct parser *ps, const char **what)
 {
-	struct wordscan ws = { 0 };
+	struct shlex_word ws = { 0 };
 	struct heredoc *hd;
 	bool strip;
 	int r;
@@ -792,10 +488,10 @@ static int ps_heredoc_start(struct parser *ps, const char **what)
 	while (ps->p < ps->len && (ps->b[ps->p] == ' ' || ps->b[ps->p] == '\t'))
 		ps->p++;
 	*what = "here-document without a delimiter";
-	if (ps->p >= ps->len || is_word_end(ps->b[ps->p]))
+	if (ps->p >= ps->len || shlex_is_word_end(ps->b[ps->p]))
 		return -EINVAL;
 	*what = "unterminated quote in a here-document delimiter";
-	r = scan_word(ps->b, ps->len, &ps->p, &ws);
+	r = shlex_scan_word(ps->b, ps->len, &ps->p, &ws);
 	if (r == 0 && (ws.nrefs > 0 || ws.complex)) {
 		*what = "here-document delimiter with $ or `; edit it by hand";
 		r = -EINVAL;
@@ -819,7 +515,7 @@ static int ps_heredoc_start(struct parser *ps, const char **what)
 	hd->quoted = ws.quoted;
 	ps->nhd++;
 out:
-	wordscan_free(&ws);
+	shlex_word_free(&ws);
 	return r;
 }
 
@@ -846,7 +542,7 @@ int grubdefault_parse(struct grubdefault *gd, unsigned int file, const char *b, 
 	ps.stmt_first = ps.cmd_first = gd->na;
 	while (ps.p < len) {
 		char c = b[ps.p];
-		struct wordscan ws = { 0 };
+		struct shlex_word ws = { 0 };
 		size_t s, n;
 
 		if (c == ' ' || c == '\t' || c == '\r') {
@@ -942,19 +638,19 @@ int grubdefault_parse(struct grubdefault *gd, unsigned int file, const char *b, 
 			while (ps.p < len && (b[ps.p] == ' ' || b[ps.p] == '\t'))
 				ps.p++;
 			s = ps.p;
-			if (ps.p < len && !is_word_end(b[ps.p]) &&
-			    scan_word(b, len, &ps.p, &ws) < 0) {
-				wordscan_free(&ws);
+			if (ps.p < len && !shlex_is_word_end(b[ps.p]) &&
+			    shlex_scan_word(b, len, &ps.p, &ws) < 0) {
+				shlex_word_free(&ws);
 				PARSE_FAIL("unterminated quote");
 			}
 			r = ws.assigns ? ps_barrier(&ps, s, R_EXPAND) : 0;
-			wordscan_free(&ws);
+			shlex_word_free(&ws);
 			if (r < 0)
 				goto out;
 			continue;
 		}
 
-		n = name_len(b, len, ps.p);
+		n = shlex_name_len(b, len, ps.p);
 		if ((ps.st == ST_START || ps.st == ST_EXPORT) && n > 0 && ps.p + n < len &&
 		    b[ps.p + n] == '=') {
 			r = ps_assignment(&ps, n, err);
@@ -964,8 +660,8 @@ int grubdefault_parse(struct grubdefault *gd, unsigned int file, const char *b, 
 		}
 
 		s = ps.p;
-		if (scan_word(b, len, &ps.p, &ws) < 0) {
-			wordscan_free(&ws);
+		if (shlex_scan_word(b, len, &ps.p, &ws) < 0) {
+			shlex_word_free(&ws);
 			PARSE_FAIL("unterminated quote or substitution");
 		}
 		r = ws.assigns ? ps_barrier(&ps, s, R_EXPAND) : 0;
@@ -990,7 +686,7 @@ int grubdefault_parse(struct grubdefault *gd, unsigned int file, const char *b, 
 					continue;
 				kw = true;
 				if (blocks[i].open ? ps_push(&ps, kind) < 0 : ps_pop(&ps, kind) < 0) {
-					wordscan_free(&ws);
+					shlex_word_free(&ws);
 					PARSE_FAIL(blocks[i].open ? "blocks nested too deep" :
 								    "unbalanced block end");
 				}
@@ -1021,7 +717,7 @@ int grubdefault_parse(struct grubdefault *gd, unsigned int file, const char *b, 
 			   word_is(b, s, ps.p, "in")) {
 			ps.st = ST_START;	/* patterns follow: "a) cmd ;;" */
 		}
-		wordscan_free(&ws);
+		shlex_word_free(&ws);
 		if (r < 0)
 			goto out;
 	}
@@ -1047,7 +743,7 @@ static int ps_assignment(struct parser *ps, size_t n, struct grubdefault_error *
 	struct grubdefault *gd = ps->gd;
 	const char *b = ps->b;
 	struct sh_assign a = { 0 };
-	struct wordscan ws = { 0 };
+	struct shlex_word ws = { 0 };
 	const char *what = "unterminated quote or substitution";
 	bool ro_fail = false;
 	int r = 0;
@@ -1071,11 +767,11 @@ static int ps_assignment(struct parser *ps, size_t n, struct grubdefault_error *
 		what = "array assignment (not POSIX sh)";
 		r = -EINVAL;
 	}
-	if (r == 0 && ps->p < ps->len && !is_word_end(b[ps->p]))
-		r = scan_word(b, ps->len, &ps->p, &ws);
+	if (r == 0 && ps->p < ps->len && !shlex_is_word_end(b[ps->p]))
+		r = shlex_scan_word(b, ps->len, &ps->p, &ws);
 	if (r < 0) {
 		free(a.name);
-		wordscan_free(&ws);
+		shlex_word_free(&ws);
 		if (r == -EINVAL && err) {
 			err->file = ps->file;
 			err->line = line_of(b, ps->p);
@@ -1099,7 +795,7 @@ static int ps_assignment(struct parser *ps, size_t n, struct grubdefault_error *
 	/* dash stops there with an error: nothing after it runs */
 	if (r == 0 && ro_fail)
 		r = gd_add_barrier(gd, ps->file, a.line, R_AFTER_RO);
-	wordscan_free(&ws);
+	shlex_word_free(&ws);
 	return r;
 }
 
