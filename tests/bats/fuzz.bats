@@ -50,5 +50,6 @@ fuzz_run() { # fuzz_run NAME: replay, then fuzz a few seconds on a scratch corpu
 	echo "# grubdash: $(grep -o 'Done [0-9]* runs in [0-9]* second' <<<"$output"); $(grep -o '[0-9]* files, .*' <<<"$output")" >&3
 }
 @test "fuzz: BLS entries and /etc/kernel/cmdline" { fuzz_run bls; }
+@test "fuzz: shell word lexer: offsets, word alone, round trip, grubdefault agrees" { fuzz_run shlex; }
 @test "fuzz: early-pin state file" { fuzz_run statefile; }
 

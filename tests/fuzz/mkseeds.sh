@@ -98,6 +98,18 @@ printf '%s\n' "GRUB_CMDLINE_LINUX_DEFAULT='quiet foo=\"bar'" | seed grubdefault
 printf '%s\n' 'GRUB_CMDLINE_LINUX="dyndbg=\"x"' 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"' | seed grubdefault
 printf '%s\n' "GRUB_CMDLINE_LINUX_DEFAULT='quiet \"isolcpus=1\" dyndbg=\"file x.c +p\"'" | seed grubdefault
 
+# shlex: the GRUB defaults files as they are, and one word of each kind
+for d in "$fx"/boot/*; do
+	[ -f "$d/etc/default/grub" ] || continue
+	seed shlex <"$d/etc/default/grub"
+done
+# shellcheck disable=SC2016 # the $ are the shell text to lex, not expansions
+for w in 'plain' "'single \"q\"'" '"double $A ${B} \$ \" \\ x"' 'a\
+b' '$(cmd "x")' '`cmd`' '${X:-y}' '${X=y}' '$((1+2))' '$1 $@ $$' 'a"b"'"'c'"'\ d' \
+	"it'\''s" 'x="unterminated' 'foo=${BAR}baz;next|pipe&bg<in>out(sub)'; do
+	printf '%s\n' "$w" | seed shlex
+done
+
 # grubdash: the bytes only choose productions of the harness's grammar (no
 # text of them reaches the shell); 24 fixed pseudo-random 160-byte choices
 for i in $(seq 1 24); do
