@@ -195,6 +195,61 @@ static int scan_dollar(const char *b, size_t len, size_t *pos, struct shlex_word
 	return ws_item(ws, '$', false, p, p + 1);
 }
 
+/* At a '`': the whole command substitution, as one item the reader cannot follow. */
+static int scan_backquote(const char *b, size_t len, size_t *pos, struct shlex_word *ws)
+{
+	size_t s = *pos;
+	int r = skip_backquote(b, len, pos);
+
+	if (r == 0 && ws) {
+		ws->complex = true;
+		r = ws_item(ws, '`', true, s, *pos);
+	}
+	return r;
+}
+
+/* At a '"': up to and past the closing quote; '\' escapes only $ ` " \ and newline. */
+static int scan_dquoted(const char *b, size_t len, size_t *pos, struct shlex_word *ws)
+{
+	size_t p = *pos + 1;
+	int r;
+
+	if (ws) {
+		ws->quoted = true;
+		ws->piece++;
+	}
+	for (;;) {
+		char c;
+
+		if (p >= len)
+			return -EINVAL;
+		c = b[p];
+		if (c == '"')
+			break;
+		if (c == '\\' && p + 1 < len && strchr("$`\"\\\n", b[p + 1])) {
+			r = 0;
+			if (b[p + 1] != '\n')
+				r = ws_item(ws, b[p + 1], false, p, p + 2);
+			p += 2;
+		} else if (c == '$') {
+			r = scan_dollar(b, len, &p, ws);
+		} else if (c == '`') {
+			r = scan_backquote(b, len, &p, ws);
+		} else {
+			r = ws_item(ws, c, false, p, p + 1);
+			p++;
+		}
+		if (r < 0)
+			return r;
+	}
+	if (ws) {
+		ws->last_close = p;
+		ws->piece++;
+	}
+	*pos = p + 1;
+	return 0;
+}
+
 /*
  * Scan one shell word from *pos (which is not at a word end). ws may be NULL
  * to only skip. -EINVAL for unterminated quotes or substitutions.
@@ -237,53 +292,11 @@ int shlex_scan_word(const char *b, size_t len, size_t *pos, struct shlex_word *w
 			}
 			p++;
 		} else if (c == '"') {
-			if (ws) {
-				ws->quoted = true;
-				ws->piece++;
-			}
-			p++;
-			for (;;) {
-				if (p >= len)
-					return -EINVAL;
-				c = b[p];
-				if (c == '"')
-					break;
-				if (c == '\\' && p + 1 < len && strchr("$`\"\\\n", b[p + 1])) {
-					if (b[p + 1] != '\n')
-						r = ws_item(ws, b[p + 1], false, p, p + 2);
-					p += 2;
-				} else if (c == '$') {
-					r = scan_dollar(b, len, &p, ws);
-				} else if (c == '`') {
-					size_t s = p;
-
-					r = skip_backquote(b, len, &p);
-					if (r == 0 && ws) {
-						ws->complex = true;
-						r = ws_item(ws, '`', true, s, p);
-					}
-				} else {
-					r = ws_item(ws, c, false, p, p + 1);
-					p++;
-				}
-				if (r < 0)
-					return r;
-			}
-			if (ws) {
-				ws->last_close = p;
-				ws->piece++;
-			}
-			p++;
+			r = scan_dquoted(b, len, &p, ws);
 		} else if (c == '$') {
 			r = scan_dollar(b, len, &p, ws);
 		} else if (c == '`') {
-			size_t s = p;
-
-			r = skip_backquote(b, len, &p);
-			if (r == 0 && ws) {
-				ws->complex = true;
-				r = ws_item(ws, '`', true, s, p);
-			}
+			r = scan_backquote(b, len, &p, ws);
 		} else {
 			r = ws_item(ws, c, false, p, p + 1);
 			p++;
