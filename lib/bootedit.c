@@ -169,6 +169,141 @@ static int check_grubenv_refs(struct bootcfg *bc, const char *entry, const char 
 }
 
 /* BLS entries and /etc/kernel/cmdline. */
+/* Edit one BLS entry; *ret_opts gets its options line as it will be. */
+static int prepare_bls_entry(struct bootcfg *bc, const char *path, const struct kparams *wanted,
+			     const char *const *managed, char **ret_opts,
+			     struct bootcfg_error *err)
+{
+	char *buf = NULL, *nb = NULL, *opts = NULL;
+	size_t len, nl = 0;
+	struct stat st;
+	int r;
+
+	r = read_opt(bc, path, &buf, &len, &st, err);
+	if (r < 0)
+		return r;
+	r = bls_entry_edit(buf, len, wanted, managed, &nb, &nl);
+	if (r == -EBADMSG) {
+		bootcfg_errf(
+		    err,
+		    "cannot edit %s: double quotes or a \"--\" on its options line would keep the kernel from reading the plan; edit it by hand",
+		    path);
+		goto out;
+	}
+	if (r < 0) {
+		bootcfg_errf(err, "cannot edit %s: %s", path, strerror(-r));
+		goto out;
+	}
+	r = bls_entry_options(nb ? nb : buf, nb ? nl : len, &opts);
+	if (r == 0)
+		r = check_grubenv_refs(bc, path, opts, wanted, managed, err);
+	if (r == 0 && strlen(opts) + GRUB_PREFIX_RESERVE >= BOOTCFG_CMDLINE_MAX) {
+		bootcfg_errf(
+		    err,
+		    "%s: the kernel command line would be about %zu bytes, over the %d-byte limit (COMMAND_LINE_SIZE)",
+		    path, strlen(opts) + GRUB_PREFIX_RESERVE, BOOTCFG_CMDLINE_MAX);
+		r = -E2BIG;
+	}
+	if (r < 0)
+		goto out;
+	if (nb) {
+		r = bootcfg_change_add(bc, path, buf, len, &st, nb, nl);	/* owns buf, nb */
+		buf = nb = NULL;
+		if (r < 0)
+			goto out;
+		bc->ch[bc->nch - 1].predicted = bc->grubby && bc->backend == BOOTCFG_BLS;
+	}
+	*ret_opts = opts;
+	opts = NULL;
+out:
+	free(opts);
+	free(buf);
+	free(nb);
+	return r;
+}
+
+/*
+ * /etc/kernel/cmdline: what kernel-install gives kernels installed later.
+ * newest: the newest entry's options after the edit (NULL: no entry).
+ */
+static int prepare_kernel_cmdline(struct bootcfg *bc, const char *newest,
+				  const struct kparams *wanted, const char *const *managed,
+				  struct bootcfg_error *err)
+{
+	char *buf = NULL, *nb = NULL;
+	size_t len = 0, nl = 0;
+	struct stat st;
+	int r;
+
+	r = read_opt(bc, "/etc/kernel/cmdline", &buf, &len, &st, err);
+	if (r == -ENOENT && newest) {
+		/* Not there: later kernels would get /proc/cmdline; pin the newest entry's line. */
+		if (asprintf(&nb, "%s\n", newest) < 0)
+			return -ENOMEM;
+		return bootcfg_change_add(bc, "/etc/kernel/cmdline", NULL, 0, NULL, nb, strlen(nb));
+	}
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	r = kcmdline_edit(buf, len, wanted, managed, &nb, &nl);
+	if (r == -EBADMSG) {
+		bootcfg_errf(
+		    err,
+		    "cannot edit %s: double quotes or a \"--\" in it would keep the kernel from reading the plan; edit it by hand",
+		    "/etc/kernel/cmdline");
+		free(buf);
+		return r;
+	}
+	if (r < 0) {
+		bootcfg_errf(err, "cannot edit /etc/kernel/cmdline: %s", strerror(-r));
+		free(buf);
+		return r;
+	}
+	if (!nb) {
+		free(buf);
+		return 0;
+	}
+	return bootcfg_change_add(bc, "/etc/kernel/cmdline", buf, len, &st, nb, nl);
+}
+
+/*
+ * BLS with GRUB: grub2-mkconfig rewrites BLS options from /etc/default/grub,
+ * keep it in line; grubby edits it (and grubenv) itself: keep the originals.
+ */
+static int prepare_bls_grub(struct bootcfg *bc, const struct kparams *wanted,
+			    const char *const *managed, struct bootcfg_error *err)
+{
+	static const char *const envs[] = { "/boot/grub2/grubenv", "/boot/efi/EFI/grubenv" };
+	char *buf;
+	size_t len;
+	struct stat st;
+	int r;
+
+	if (bc->backend != BOOTCFG_BLS)
+		return 0;
+	if (bootcfg_exists(bc, "/etc/default/grub")) {
+		if (!bc->grubby)
+			r = prepare_grub(bc, false, wanted, managed, err);
+		else if ((r = read_opt(bc, "/etc/default/grub", &buf, &len, &st, err)) == 0 &&
+			 (r = bootcfg_change_add(bc, "/etc/default/grub", buf, len, &st, NULL, 0)) == 0)
+			bc->ch[bc->nch - 1].backup_only = true;
+		if (r < 0)
+			return r;
+	}
+	if (!bc->grubby)
+		return 0;
+	for (size_t i = 0; i < 2; i++) {
+		if (read_opt(bc, envs[i], &buf, &len, &st, NULL) < 0)
+			continue;
+		r = bootcfg_change_add(bc, envs[i], buf, len, &st, NULL, 0);
+		if (r < 0)
+			return r;
+		bc->ch[bc->nch - 1].backup_only = true;
+	}
+	return 0;
+}
+
 static int prepare_bls(struct bootcfg *bc, const struct kparams *wanted, const char *const *managed,
 		       struct bootcfg_error *err)
 {
@@ -183,141 +318,22 @@ static int prepare_bls(struct bootcfg *bc, const struct kparams *wanted, const c
 		return r;
 	}
 	for (size_t i = 0; i < n; i++) {
-		char path[PATH_MAX], *buf = NULL, *nb = NULL, *opts = NULL;
-		size_t len, nl = 0;
-		struct stat st;
+		char path[PATH_MAX], *opts = NULL;
 
 		if (snprintf(path, sizeof(path), "%s/%s", bc->entries, names[i]) >= (int)sizeof(path)) {
 			r = -ENAMETOOLONG;
 			bootcfg_errf(err, "%s/%s: %s", bc->entries, names[i], strerror(-r));
 			goto out;
 		}
-		r = read_opt(bc, path, &buf, &len, &st, err);
+		r = prepare_bls_entry(bc, path, wanted, managed, &opts, err);
 		if (r < 0)
 			goto out;
-		r = bls_entry_edit(buf, len, wanted, managed, &nb, &nl);
-		if (r == -EBADMSG) {
-			bootcfg_errf(
-			    err,
-			    "cannot edit %s: double quotes or a \"--\" on its options line would keep the kernel from reading the plan; edit it by hand",
-			    path);
-			free(buf);
-			goto out;
-		}
-		if (r < 0) {
-			bootcfg_errf(err, "cannot edit %s: %s", path, strerror(-r));
-			free(buf);
-			goto out;
-		}
-		r = bls_entry_options(nb ? nb : buf, nb ? nl : len, &opts);
-		if (r == 0)
-			r = check_grubenv_refs(bc, path, opts, wanted, managed, err);
-		if (r == 0 && strlen(opts) + GRUB_PREFIX_RESERVE >= BOOTCFG_CMDLINE_MAX) {
-			bootcfg_errf(
-			    err,
-			    "%s: the kernel command line would be about %zu bytes, over the %d-byte limit (COMMAND_LINE_SIZE)",
-			    path, strlen(opts) + GRUB_PREFIX_RESERVE, BOOTCFG_CMDLINE_MAX);
-			r = -E2BIG;
-		}
-		if (r < 0) {
-			free(opts);
-			free(buf);
-			free(nb);
-			goto out;
-		}
 		free(newest);
 		newest = opts;	/* sorted ascending: the last one is the newest */
-		if (nb) {
-			r = bootcfg_change_add(bc, path, buf, len, &st, nb, nl);
-			if (r < 0)
-				goto out;
-			bc->ch[bc->nch - 1].predicted = bc->grubby && bc->backend == BOOTCFG_BLS;
-		} else {
-			free(buf);
-		}
 	}
-
-	/* /etc/kernel/cmdline: what kernel-install gives kernels installed later. */
-	{
-		char *buf = NULL, *nb = NULL;
-		size_t len = 0, nl = 0;
-		struct stat st;
-
-		r = read_opt(bc, "/etc/kernel/cmdline", &buf, &len, &st, err);
-		if (r == 0) {
-			r = kcmdline_edit(buf, len, wanted, managed, &nb, &nl);
-			if (r == -EBADMSG) {
-				bootcfg_errf(
-				    err,
-				    "cannot edit %s: double quotes or a \"--\" in it would keep the kernel from reading the plan; edit it by hand",
-				    "/etc/kernel/cmdline");
-				free(buf);
-				goto out;
-			}
-			if (r < 0) {
-				bootcfg_errf(err, "cannot edit /etc/kernel/cmdline: %s",
-					     strerror(-r));
-				free(buf);
-				goto out;
-			}
-			if (nb)
-				r = bootcfg_change_add(bc, "/etc/kernel/cmdline", buf, len, &st, nb,
-						       nl);
-			else
-				free(buf);
-		} else if (r == -ENOENT && newest) {
-			/* Not there: later kernels would get /proc/cmdline; pin the newest entry's line. */
-			if (asprintf(&nb, "%s\n", newest) < 0) {
-				r = -ENOMEM;
-				goto out;
-			}
-			r = bootcfg_change_add(bc, "/etc/kernel/cmdline", NULL, 0, NULL, nb,
-					       strlen(nb));
-		} else if (r == -ENOENT) {
-			r = 0;
-		}
-		if (r < 0)
-			goto out;
-	}
-
-	/* grub2-mkconfig rewrites BLS options from /etc/default/grub: keep it in line. */
-	if (bc->backend == BOOTCFG_BLS && bootcfg_exists(bc, "/etc/default/grub")) {
-		if (bc->grubby) {
-			char *buf;
-			size_t len;
-			struct stat st;
-
-			/* grubby --update-kernel=ALL edits it itself: keep the original only. */
-			r = read_opt(bc, "/etc/default/grub", &buf, &len, &st, err);
-			if (r < 0)
-				goto out;
-			r = bootcfg_change_add(bc, "/etc/default/grub", buf, len, &st, NULL, 0);
-			if (r < 0)
-				goto out;
-			bc->ch[bc->nch - 1].backup_only = true;
-		} else {
-			r = prepare_grub(bc, false, wanted, managed, err);
-			if (r < 0)
-				goto out;
-		}
-	}
-	if (bc->backend == BOOTCFG_BLS && bc->grubby) {
-		static const char *const envs[] = { "/boot/grub2/grubenv", "/boot/efi/EFI/grubenv" };
-
-		for (size_t i = 0; i < 2; i++) {
-			char *buf;
-			size_t len;
-			struct stat st;
-
-			if (read_opt(bc, envs[i], &buf, &len, &st, NULL) < 0)
-				continue;
-			r = bootcfg_change_add(bc, envs[i], buf, len, &st, NULL, 0);
-			if (r < 0)
-				goto out;
-			bc->ch[bc->nch - 1].backup_only = true;
-		}
-	}
-	r = 0;
+	r = prepare_kernel_cmdline(bc, newest, wanted, managed, err);
+	if (r == 0)
+		r = prepare_bls_grub(bc, wanted, managed, err);
 out:
 	free(newest);
 	bootcfg_strv_free(names, n);
