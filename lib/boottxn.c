@@ -484,6 +484,85 @@ static char *manifest_files(const char *man)
 	return list;
 }
 
+/* Has path changed since --apply wrote it (the copy in the applied directory)? */
+static bool revert_drifted(struct bootcfg *bc, const char *path, const char *cur, size_t curlen)
+{
+	char ap[PATH_MAX], *app = NULL;
+	size_t applen = 0;
+	bool drifted = false;
+
+	if (applied_path(path, ap, sizeof(ap)) == 0 &&
+	    atomicfile_read(&bc->pc, ap, &app, &applen, NULL) == 0) {
+		drifted = !cur || applen != curlen || memcmp(app, cur, curlen) != 0;
+		free(app);
+	}
+	return drifted;
+}
+
+/*
+ * One manifest line: path was saved (its original is in the orig directory)
+ * or absent before --apply. Plan putting it back, unless it already is.
+ * files: the manifest's files, for the message.
+ */
+static int revert_file(struct bootcfg *bc, const char *path, bool saved, const char *files,
+		       struct bootcfg_error *err)
+{
+	char *cur = NULL, *orig = NULL;
+	size_t curlen = 0, origlen = 0;
+	struct stat cst, ost;
+	bool drifted;
+	int r;
+
+	r = atomicfile_read(&bc->pc, path, &cur, &curlen, &cst);
+	if (r < 0 && r != -ENOENT) {
+		bootcfg_errf(err, "cannot read %s: %s", path, path_strerror(r));
+		return r;
+	}
+	if (r == -ENOENT)
+		cur = NULL;
+	if (saved) {
+		char op[PATH_MAX];
+
+		r = orig_path(path, op, sizeof(op));
+		if (r == 0)
+			r = atomicfile_read(&bc->pc, op, &orig, &origlen, &ost);
+		if (r < 0) {
+			/*
+			 * Never "nothing to revert": --apply changed these
+			 * files and nothing can put them back.
+			 */
+			bootcfg_errf(
+			    err,
+			    "cannot read the saved original of %s: %s: %s; nothing was changed: %s still hold%s what cmdline-gen --apply wrote: take the managed parameters out by hand (cmdline-gen --check lists them), regenerate the boot configuration, then remove %s",
+			    path, op, strerror(-r), files, strchr(files, ',') ? "" : "s",
+			    BOOTCFG_STATE_DIR);
+			if (r == -ENOENT)
+				r = -ENODATA;
+			free(cur);
+			return r;
+		}
+		if (cur && curlen == origlen && memcmp(cur, orig, curlen) == 0 &&
+		    (cst.st_mode & 07777) == (ost.st_mode & 07777)) {
+			free(cur);
+			free(orig);
+			return 0;
+		}
+	} else if (!cur) {
+		return 0;
+	}
+	/* old = what is there now (for rollback), new = the original */
+	drifted = revert_drifted(bc, path, cur, curlen);
+	r = bootcfg_change_add(bc, path, cur, curlen, cur ? &cst : NULL, orig, origlen);
+	if (r < 0)
+		return r;
+	bc->ch[bc->nch - 1].drifted = drifted;
+	if (orig) {
+		bc->ch[bc->nch - 1].newst = ost;
+		bc->ch[bc->nch - 1].have_newst = true;
+	}
+	return 0;
+}
+
 int bootcfg_prepare_revert(struct bootcfg *bc, struct bootcfg_error *err)
 {
 	char *man = NULL, *p, *files = NULL;
@@ -516,10 +595,8 @@ int bootcfg_prepare_revert(struct bootcfg *bc, struct bootcfg_error *err)
 		return -ENOMEM;
 	}
 	for (p = man + strlen(MANIFEST_MAGIC); *p;) {
-		char *nl = strchr(p, '\n'), *path, *cur = NULL, *orig = NULL;
-		size_t curlen = 0, origlen = 0;
-		struct stat cst, ost;
-		bool saved, drifted;
+		char *nl = strchr(p, '\n');
+		bool saved;
 
 		if (nl)
 			*nl = '\0';
@@ -539,64 +616,9 @@ int bootcfg_prepare_revert(struct bootcfg *bc, struct bootcfg_error *err)
 			r = -EINVAL;
 			goto out;
 		}
-		path = p + (saved ? 6 : 7);
-		r = atomicfile_read(&bc->pc, path, &cur, &curlen, &cst);
-		if (r < 0 && r != -ENOENT) {
-			bootcfg_errf(err, "cannot read %s: %s", path, path_strerror(r));
-			goto out;
-		}
-		if (r == -ENOENT)
-			cur = NULL;
-		if (saved) {
-			char op[PATH_MAX];
-
-			r = orig_path(path, op, sizeof(op));
-			if (r == 0)
-				r = atomicfile_read(&bc->pc, op, &orig, &origlen, &ost);
-			if (r < 0) {
-				/*
-				 * Never "nothing to revert": --apply changed these
-				 * files and nothing can put them back.
-				 */
-				bootcfg_errf(
-				    err,
-				    "cannot read the saved original of %s: %s: %s; nothing was changed: %s still hold%s what cmdline-gen --apply wrote: take the managed parameters out by hand (cmdline-gen --check lists them), regenerate the boot configuration, then remove %s",
-				    path, op, strerror(-r), files, strchr(files, ',') ? "" : "s",
-				    BOOTCFG_STATE_DIR);
-				if (r == -ENOENT)
-					r = -ENODATA;
-				free(cur);
-				goto out;
-			}
-			if (cur && curlen == origlen && memcmp(cur, orig, curlen) == 0 &&
-			    (cst.st_mode & 07777) == (ost.st_mode & 07777)) {
-				free(cur);
-				free(orig);
-				goto next;
-			}
-		} else if (!cur) {
-			goto next;
-		}
-		/* old = what is there now (for rollback), new = the original */
-		{
-			char ap[PATH_MAX], *app = NULL;
-			size_t applen = 0;
-
-			drifted = false;
-			if (applied_path(path, ap, sizeof(ap)) == 0 &&
-			    atomicfile_read(&bc->pc, ap, &app, &applen, NULL) == 0) {
-				drifted = !cur || applen != curlen || memcmp(app, cur, curlen) != 0;
-				free(app);
-			}
-		}
-		r = bootcfg_change_add(bc, path, cur, curlen, cur ? &cst : NULL, orig, origlen);
+		r = revert_file(bc, p + (saved ? 6 : 7), saved, files, err);
 		if (r < 0)
 			goto out;
-		bc->ch[bc->nch - 1].drifted = drifted;
-		if (orig) {
-			bc->ch[bc->nch - 1].newst = ost;
-			bc->ch[bc->nch - 1].have_newst = true;
-		}
 next:
 		if (!nl)
 			break;
