@@ -30,6 +30,11 @@
  *                   "saved PATH" (original in orig/PATH) or "absent PATH" (created by us)
  *   orig/PATH       the bytes, mode and owner of PATH before the first --apply
  *   applied/PATH    what the last successful --apply left in PATH
+ *
+ * Where each part lives (bootcfg-internal.h has the map): detection in
+ * bootdetect.c, the edit in bootedit.c, the transaction in boottxn.c, what
+ * the configuration says in bootinspect.c; files are read and written with
+ * lib/atomicfile through the path context in struct bootcfg.
  */
 #ifndef QC_BOOTCFG_H
 #define QC_BOOTCFG_H
