@@ -208,6 +208,19 @@ static int scan_backquote(const char *b, size_t len, size_t *pos, struct shlex_w
 	return r;
 }
 
+/* At a '$', a '`' or any other character, inside double quotes or not. */
+static int scan_other(const char *b, size_t len, size_t *pos, struct shlex_word *ws)
+{
+	size_t p = *pos;
+
+	if (b[p] == '$')
+		return scan_dollar(b, len, pos, ws);
+	if (b[p] == '`')
+		return scan_backquote(b, len, pos, ws);
+	*pos = p + 1;
+	return ws_item(ws, b[p], false, p, p + 1);
+}
+
 /* At a '"': up to and past the closing quote; '\' escapes only $ ` " \ and newline. */
 static int scan_dquoted(const char *b, size_t len, size_t *pos, struct shlex_word *ws)
 {
@@ -231,13 +244,8 @@ static int scan_dquoted(const char *b, size_t len, size_t *pos, struct shlex_wor
 			if (b[p + 1] != '\n')
 				r = ws_item(ws, b[p + 1], false, p, p + 2);
 			p += 2;
-		} else if (c == '$') {
-			r = scan_dollar(b, len, &p, ws);
-		} else if (c == '`') {
-			r = scan_backquote(b, len, &p, ws);
 		} else {
-			r = ws_item(ws, c, false, p, p + 1);
-			p++;
+			r = scan_other(b, len, &p, ws);
 		}
 		if (r < 0)
 			return r;
@@ -293,13 +301,8 @@ int shlex_scan_word(const char *b, size_t len, size_t *pos, struct shlex_word *w
 			p++;
 		} else if (c == '"') {
 			r = scan_dquoted(b, len, &p, ws);
-		} else if (c == '$') {
-			r = scan_dollar(b, len, &p, ws);
-		} else if (c == '`') {
-			r = scan_backquote(b, len, &p, ws);
 		} else {
-			r = ws_item(ws, c, false, p, p + 1);
-			p++;
+			r = scan_other(b, len, &p, ws);
 		}
 	}
 	if (r < 0)
