@@ -29,3 +29,9 @@ install-early-pin: $(BUILD)/early-pin
 
 uninstall-early-pin:
 	rm -f $(DESTDIR)$(SBINDIR)/early-pin $(DESTDIR)$(MANDIR)/man8/early-pin.8
+
+# tests/unit/test_earlypin links early-pin's objects but main.o (the program's
+# entry) and log.o (the test captures the messages itself).
+EARLYPIN_TEST_OBJS := $(filter-out $(BUILD)/early-pin.o/main.o $(BUILD)/early-pin.o/log.o,$(EARLYPIN_OBJS))
+$(BUILD)/tests/unit/test_earlypin: $(BUILD)/tests/unit/test_earlypin.o $(EARLYPIN_TEST_OBJS) $(LIBQC)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(KMOD_LIBS)

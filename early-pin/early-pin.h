@@ -23,6 +23,7 @@
 #define EP_SKIP_WQ	(1U << 2)
 #define EP_SKIP_FREQ	(1U << 3)
 
+#define EP_PROG		"early-pin"
 #define EP_STATE_DIR	"/run/quietcore"
 
 /* One planned change: what is there now and what it becomes. */
@@ -99,7 +100,7 @@ struct earlypin {
 	struct ep_stats	st;
 };
 
-/* messages: "early-pin: ..." on stderr, and /dev/kmsg in --boot mode */
+/* log.c: "early-pin: ..." on stderr, and /dev/kmsg in --boot mode */
 void ep_log(struct earlypin *ep, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void ep_kmsg(struct earlypin *ep, int level, const char *msg);
 

@@ -4,7 +4,6 @@
  * for the length of a benchmark run with an exact restore afterwards.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <sched.h>
 #include <signal.h>
@@ -19,45 +18,9 @@
 #include "early-pin.h"
 #include "irqrecord.h"
 
-#define PROG "early-pin"
+#define PROG EP_PROG
 
 static const char *const skip_names[] = { "irq", "tasks", "wq", "freq" };
-
-/* ---- messages -------------------------------------------------------------- */
-
-void ep_kmsg(struct earlypin *ep, int level, const char *msg)
-{
-	char buf[1024];
-	int fd, n;
-
-	fd = path_open(&ep->pc, O_WRONLY | O_APPEND, "/dev/kmsg");
-	if (fd < 0) {
-		fprintf(level <= LOG_WARNING ? stderr : stdout, "%s\n", msg);
-		return;
-	}
-	n = snprintf(buf, sizeof(buf), "<%d>%s\n", level, msg);
-	if (n > 0 && write(fd, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1) < 0)
-		fprintf(stderr, "%s\n", msg);
-	close(fd);
-}
-
-void ep_log(struct earlypin *ep, int level, const char *fmt, ...)
-{
-	char msg[900];
-	va_list ap;
-	int n;
-
-	if (ep->quiet && level > LOG_ERR)
-		return;
-	n = snprintf(msg, sizeof(msg), PROG ": ");
-	va_start(ap, fmt);
-	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
-	va_end(ap);
-	if (ep->boot)
-		ep_kmsg(ep, level, msg);
-	else
-		fprintf(level <= LOG_WARNING ? stderr : stdout, "%s\n", msg);
-}
 
 static void __attribute__((noreturn)) usage(void)
 {

@@ -2,8 +2,8 @@
 /*
  * early-pin's housekeeping set: every source in its order of precedence, bad
  * values falling through to the next source, offline CPUs dropped, and the
- * rd.earlypin* switches. early-pin/housekeeping.c is compiled into this test
- * (it is not part of libquietcore); ep_log is captured here.
+ * rd.earlypin* switches. The test links early-pin's objects except main.o and
+ * log.o (early-pin/Makemodule.mk); ep_log is captured here.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "../../early-pin/housekeeping.c"
+#include "../../early-pin/early-pin.h"
 #include "table.h"
 #include "tmproot.h"
 
