@@ -109,6 +109,10 @@ $(LIBQC): $(LIB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+# --- cli/: what the programs share and lib/ may not do (print, exit) ------------
+CLI_OBJS	:= $(BUILD)/cli/cli.o
+CPPFLAGS_QC	+= -Icli
+
 -include $(wildcard */Makemodule.mk) $(wildcard tests/*/Makemodule.mk)
 
 # --- unit tests: every tests/unit/test_*.c is one cmocka binary ----------------
@@ -166,14 +170,14 @@ check-vm: all
 #  - except LINT_PENDING: files still being written whose findings are
 #    reported to their authors (drop them from the list once fixed).
 LINT_PENDING	:=
-LINT_C		= $(filter-out $(LINT_PENDING),$(shell git ls-files 'lib/*.c' 'cmdline-gen/*.c' \
+LINT_C		= $(filter-out $(LINT_PENDING),$(shell git ls-files 'lib/*.c' 'cli/*.c' 'cmdline-gen/*.c' \
 		    'early-pin/*.c' 'verify/*.c' 'tests/fuzz/*.c' 'tests/fault/*.c' 2>/dev/null))
 SHELL_FILES	= $(filter-out $(LINT_PENDING),$(shell git ls-files 2>/dev/null | \
 		    while read -r f; do [ -f "$$f" ] || continue; \
 		    if echo "$$f" | grep -qE '\.(sh|bash|bats)$$' || \
 		       head -c 64 "$$f" | grep -qE '^\#!.*(/sh|bash)'; \
 		    then echo "$$f"; fi; done))
-TIDY_FLAGS	= -D_GNU_SOURCE -DQC_VERSION='"lint"' -Ilib -Itests/fuzz $(JSONC_CFLAGS) $(KMOD_CFLAGS) -std=gnu11
+TIDY_FLAGS	= -D_GNU_SOURCE -DQC_VERSION='"lint"' -Ilib -Icli -Itests/fuzz $(JSONC_CFLAGS) $(KMOD_CFLAGS) -std=gnu11
 LINT_JOBS	?= $(shell nproc 2>/dev/null || echo 2)
 lint:
 	@for t in shellcheck cppcheck clang-tidy; do command -v $$t >/dev/null || \
@@ -182,7 +186,7 @@ lint:
 	@# json-c defines json_object_object_foreach only for __GNUC__, which cppcheck is not
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
 		--suppress=missingIncludeSystem --suppress=unknownMacro:verify/output.c \
-		-D_GNU_SOURCE -Ilib $(LINT_C)
+		-D_GNU_SOURCE -Ilib -Icli $(LINT_C)
 	@echo "clang-tidy $(words $(LINT_C)) files ($(LINT_JOBS) at a time)"
 	@mkdir -p $(BUILD); printf '%s\n' $(LINT_C) | xargs -P$(LINT_JOBS) -I{} clang-tidy --quiet {} -- \
 		$(TIDY_FLAGS) >$(BUILD)/clang-tidy.log 2>/dev/null; st=$$?; \
@@ -192,9 +196,9 @@ lint:
 # valgrind cannot check the static early-pin (static glibc's string functions):
 # the same objects, linked dynamically, go through its direct runs.
 VALGRIND_EARLYPIN := $(BUILD)/tests/fault/early-pin-dynamic
-$(VALGRIND_EARLYPIN): $(EARLYPIN_OBJS) $(LIBQC)
+$(VALGRIND_EARLYPIN): $(EARLYPIN_OBJS) $(CLI_OBJS) $(LIBQC)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(EARLYPIN_OBJS) $(LIBQC) $(KMOD_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(EARLYPIN_OBJS) $(CLI_OBJS) $(LIBQC) $(KMOD_LIBS)
 
 check-valgrind: all $(UNIT_TESTS) $(VALGRIND_EARLYPIN)
 	@BUILD=$(abspath $(BUILD)) EARLYPIN_DYNAMIC=$(abspath $(VALGRIND_EARLYPIN)) tests/fault/valgrind.sh

@@ -11,8 +11,8 @@ $(BUILD)/cmdline-gen-objs/%.o: cmdline-gen/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(JSONC_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/cmdline-gen: $(CMDLINE_GEN_OBJS) $(LIBQC)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(CMDLINE_GEN_OBJS) $(LIBQC) $(JSONC_LIBS)
+$(BUILD)/cmdline-gen: $(CMDLINE_GEN_OBJS) $(CLI_OBJS) $(LIBQC)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CMDLINE_GEN_OBJS) $(CLI_OBJS) $(LIBQC) $(JSONC_LIBS)
 
 install-cmdline-gen: $(BUILD)/cmdline-gen
 	install -D -m 0755 $(BUILD)/cmdline-gen $(DESTDIR)$(SBINDIR)/cmdline-gen

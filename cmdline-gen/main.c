@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "apply.h"
+#include "cli.h"
 #include "cpuset.h"
 #include "kparam.h"
 #include "path.h"
@@ -128,18 +129,6 @@ static void usage(void)
 	      stdout);
 }
 
-static void __attribute__((noreturn, format(printf, 1, 2))) usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs(PROG ": ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry '" PROG " --help'.\n", stderr);
-	exit(2);
-}
-
 static void parse_args(struct cg_ctx *cx, int argc, char **argv)
 {
 	int c;
@@ -153,7 +142,7 @@ static void parse_args(struct cg_ctx *cx, int argc, char **argv)
 			break;
 		case OPT_PROFILE:
 			if (plan_profile_parse(optarg, &cx->opts.profile) < 0)
-				usage_error("--profile: unknown profile '%s' (minimal, benchmark, latency)", optarg);
+				cli_usage_error(PROG, "--profile: unknown profile '%s' (minimal, benchmark, latency)", optarg);
 			break;
 		case OPT_HOUSEKEEPING:
 			cx->opts.housekeeping = optarg;
@@ -165,7 +154,7 @@ static void parse_args(struct cg_ctx *cx, int argc, char **argv)
 			uint32_t n;
 
 			if (parse_u32(optarg, &n) < 0 || n < 1 || n > CPUSET_MAX || strspn(optarg, "0123456789") != strlen(optarg))
-				usage_error("--housekeeping-per-node: '%s' is not a number from 1 to %u", optarg,
+				cli_usage_error(PROG, "--housekeeping-per-node: '%s' is not a number from 1 to %u", optarg,
 					    CPUSET_MAX);
 			cx->opts.hk_per_node = n;
 			break;
@@ -178,7 +167,7 @@ static void parse_args(struct cg_ctx *cx, int argc, char **argv)
 			break;
 		case OPT_KERNEL:
 			if (!*optarg || strchr(optarg, '/') || strcmp(optarg, "..") == 0 || strlen(optarg) > 100)
-				usage_error("--kernel: '%s' is not a kernel release", optarg);
+				cli_usage_error(PROG, "--kernel: '%s' is not a kernel release", optarg);
 			cx->opts.kernel = optarg;
 			break;
 		case OPT_EXPLAIN:
@@ -186,7 +175,7 @@ static void parse_args(struct cg_ctx *cx, int argc, char **argv)
 			enum cg_output o = c == OPT_JSON ? CG_OUT_JSON : CG_OUT_EXPLAIN;
 
 			if (cx->output != CG_OUT_LINE && cx->output != o)
-				usage_error("--explain and --json are mutually exclusive");
+				cli_usage_error(PROG, "--explain and --json are mutually exclusive");
 			cx->output = o;
 			break;
 		}
@@ -194,7 +183,7 @@ static void parse_args(struct cg_ctx *cx, int argc, char **argv)
 		case OPT_REVERT:
 		case OPT_CHECK:
 			if (cx->mode && cx->mode != c)
-				usage_error("--apply, --revert and --check are mutually exclusive");
+				cli_usage_error(PROG, "--apply, --revert and --check are mutually exclusive");
 			cx->mode = c;
 			break;
 		case OPT_DRY_RUN:
@@ -202,7 +191,7 @@ static void parse_args(struct cg_ctx *cx, int argc, char **argv)
 			break;
 		case OPT_BOOTLOADER:
 			if (!cg_bootloader_valid(optarg))
-				usage_error("--bootloader: unknown bootloader '%s' (grub, grub2, bls, kernel-install)", optarg);
+				cli_usage_error(PROG, "--bootloader: unknown bootloader '%s' (grub, grub2, bls, kernel-install)", optarg);
 			cx->ap.bootloader = optarg;
 			break;
 		case OPT_UPDATE_COMMAND:
@@ -218,21 +207,21 @@ static void parse_args(struct cg_ctx *cx, int argc, char **argv)
 			printf(PROG " from quietcore %s\n", QC_VERSION);
 			exit(0);
 		case ':':
-			usage_error("option '%s' requires an argument", argv[optind - 1]);
+			cli_usage_error(PROG, "option '%s' requires an argument", argv[optind - 1]);
 		default:
 			if (optopt)
-				usage_error("invalid option -- '%c'", optopt);
-			usage_error("unrecognized option '%s'", argv[optind - 1]);
+				cli_usage_error(PROG, "invalid option -- '%c'", optopt);
+			cli_usage_error(PROG, "unrecognized option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		usage_error("unexpected argument '%s'", argv[optind]);
+		cli_usage_error(PROG, "unexpected argument '%s'", argv[optind]);
 	if (cx->ap.dry_run && cx->mode != OPT_APPLY && cx->mode != OPT_REVERT)
-		usage_error("--dry-run goes with --apply or --revert");
+		cli_usage_error(PROG, "--dry-run goes with --apply or --revert");
 	if ((cx->ap.bootloader || cx->ap.update_command) && !cx->mode)
-		usage_error("--bootloader and --update-command go with --apply, --revert or --check");
+		cli_usage_error(PROG, "--bootloader and --update-command go with --apply, --revert or --check");
 	if (cx->mode && cx->output != CG_OUT_LINE)
-		usage_error("--explain and --json do not go with --apply, --revert or --check");
+		cli_usage_error(PROG, "--explain and --json do not go with --apply, --revert or --check");
 	cx->ap.root = cx->root;
 	cx->ap.quiet = cx->quiet;
 }

@@ -12,8 +12,8 @@ EARLYPIN_OBJS	:= $(EARLYPIN_SRCS:early-pin/%.c=$(BUILD)/early-pin.o/%.o)
 
 PROGRAMS	+= $(BUILD)/early-pin
 
-$(BUILD)/early-pin: $(EARLYPIN_OBJS) $(LIBQC) $(EARLYPIN_LIBDEPS)
-	$(CC) $(ALL_LDFLAGS) $(EARLYPIN_LDFLAGS) -o $@ $(EARLYPIN_OBJS) $(LIBQC) $(EARLYPIN_LIBS)
+$(BUILD)/early-pin: $(EARLYPIN_OBJS) $(CLI_OBJS) $(LIBQC) $(EARLYPIN_LIBDEPS)
+	$(CC) $(ALL_LDFLAGS) $(EARLYPIN_LDFLAGS) -o $@ $(EARLYPIN_OBJS) $(CLI_OBJS) $(LIBQC) $(EARLYPIN_LIBS)
 
 $(BUILD)/early-pin.o/%.o: early-pin/%.c
 	@mkdir -p $(@D)

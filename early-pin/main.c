@@ -7,7 +7,6 @@
 #include <getopt.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "early-pin.h"
 #include "irqrecord.h"
 
@@ -58,25 +58,13 @@ static void __attribute__((noreturn)) usage(void)
 	exit(EXIT_SUCCESS);
 }
 
-static void __attribute__((noreturn, format(printf, 1, 2))) usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, PROG ": ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry '" PROG " --help'.\n");
-	exit(2);
-}
-
 static unsigned int parse_skip(const char *arg)
 {
 	unsigned int skip = 0;
 	char *copy = strdup(arg), *save = NULL;
 
 	if (!copy)
-		usage_error("out of memory");
+		cli_usage_error(PROG, "out of memory");
 	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
 		size_t i;
 
@@ -84,7 +72,7 @@ static unsigned int parse_skip(const char *arg)
 			if (strcmp(w, skip_names[i]) == 0)
 				break;
 		if (i == sizeof(skip_names) / sizeof(skip_names[0]))
-			usage_error("unknown --skip item '%s' (irq, tasks, wq, freq)", w);
+			cli_usage_error(PROG, "unknown --skip item '%s' (irq, tasks, wq, freq)", w);
 		skip |= 1U << i;
 	}
 	free(copy);
@@ -469,7 +457,7 @@ static int do_pin(struct earlypin *ep, struct opts *o)
 		cpuset_t iso;
 
 		if (cpuset_parse_list(o->cpus, 0, &iso) < 0)
-			usage_error("invalid cpulist for --cpus: '%s'", o->cpus);
+			cli_usage_error(PROG, "invalid cpulist for --cpus: '%s'", o->cpus);
 		cpuset_and(&iso, &iso, &ep->online);
 		if (cpuset_empty(&iso)) {
 			ep_log(ep, LOG_ERR, "--cpus %s names no online CPU", o->cpus);
@@ -649,7 +637,7 @@ again:
 			break;
 		case 'g':
 			if (ep_set_governor(&ep, optarg) < 0)
-				usage_error("invalid governor name '%s'", optarg);
+				cli_usage_error(PROG, "invalid governor name '%s'", optarg);
 			break;
 		case 't':
 			ep.no_turbo = true;
@@ -667,7 +655,7 @@ again:
 			uint32_t v;
 
 			if (parse_u32(optarg, &v) < 0 || v == 0 || v > 86400)
-				usage_error("invalid --enforce interval '%s' (1-86400 seconds)", optarg);
+				cli_usage_error(PROG, "invalid --enforce interval '%s' (1-86400 seconds)", optarg);
 			o.enforce = v;
 			break;
 		}
@@ -695,8 +683,7 @@ again:
 			printf(PROG " from quietcore %s\n", QC_VERSION);
 			return EXIT_SUCCESS;
 		default:
-			fprintf(stderr, "Try '" PROG " --help'.\n");
-			return 2;
+			cli_try_help(PROG);
 		}
 	}
 	if (!o.run && optind < argc && strcmp(argv[optind], "run") == 0) {
@@ -707,26 +694,26 @@ again:
 	}
 	if (o.run) {
 		if (optind >= argc)
-			usage_error("run: no COMMAND given");
+			cli_usage_error(PROG, "run: no COMMAND given");
 		o.command = argv + optind;
 		if (o.save || o.restore || o.enforce || ep.boot)
-			usage_error("run does not combine with --save, --restore, --enforce or --boot");
+			cli_usage_error(PROG, "run does not combine with --save, --restore, --enforce or --boot");
 		if (o.housekeeping && o.cpus)
-			usage_error("--housekeeping and --cpus are two ways to say the same thing: give one");
+			cli_usage_error(PROG, "--housekeeping and --cpus are two ways to say the same thing: give one");
 	} else {
 		if (optind < argc)
-			usage_error("unexpected argument '%s'", argv[optind]);
+			cli_usage_error(PROG, "unexpected argument '%s'", argv[optind]);
 		if (o.cpus)
-			usage_error("--cpus is for 'run'; use --housekeeping");
+			cli_usage_error(PROG, "--cpus is for 'run'; use --housekeeping");
 		if (o.restore && (o.save || o.enforce || o.housekeeping || ep.dry_run))
-			usage_error("--restore takes no other action options");
+			cli_usage_error(PROG, "--restore takes no other action options");
 		if (o.save && ep.boot)
-			usage_error("--save is for run time, not --boot");
+			cli_usage_error(PROG, "--save is for run time, not --boot");
 		if (o.enforce && ep.dry_run)
-			usage_error("--enforce and --dry-run do not combine");
+			cli_usage_error(PROG, "--enforce and --dry-run do not combine");
 	}
 	if (ep.verbose && ep.quiet)
-		usage_error("--verbose and --quiet do not combine");
+		cli_usage_error(PROG, "--verbose and --quiet do not combine");
 
 	r = path_cxt_init(&ep.pc, root);
 	if (r < 0) {

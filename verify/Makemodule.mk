@@ -7,7 +7,7 @@ VERIFY_LIBS	:= $(JSONC_LIBS) $(KMOD_LIBS) -lpthread -lm
 
 PROGRAMS	+= $(BUILD)/isol-verify
 
-$(BUILD)/isol-verify: $(BUILD)/verify/main.o $(VERIFY_OBJS) $(LIBQC)
+$(BUILD)/isol-verify: $(BUILD)/verify/main.o $(VERIFY_OBJS) $(CLI_OBJS) $(LIBQC)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(VERIFY_LIBS)
 
 # A static pattern rule beats the generic tests/unit/% rule of the top Makefile.

@@ -9,11 +9,11 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "verify.h"
 
 #define PROG "isol-verify"
@@ -49,18 +49,6 @@ static void __attribute__((noreturn)) usage(void)
 	      "For more details see isol-verify(8).\n",
 	      stdout);
 	exit(0);
-}
-
-static void __attribute__((noreturn, format(printf, 1, 2))) usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs(PROG ": ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry '" PROG " --help'.\n", stderr);
-	exit(2);
 }
 
 static int parse_seconds(const char *s, double *ret)
@@ -146,24 +134,24 @@ int main(int argc, char **argv)
 			break;
 		case 'i':
 			if (parse_seconds(optarg, &v.opt.interval) < 0)
-				usage_error("invalid interval: '%s'", optarg);
+				cli_usage_error(PROG, "invalid interval: '%s'", optarg);
 			break;
 		case 'j':
 			v.opt.jitter = true;
 			if (optarg && (parse_seconds(optarg, &v.opt.jitter_seconds) < 0 ||
 				       v.opt.jitter_seconds <= 0))
-				usage_error("invalid jitter duration: '%s'", optarg);
+				cli_usage_error(PROG, "invalid jitter duration: '%s'", optarg);
 			break;
 		case OPT_JITTER_CPUS:
 			jitter_cpus = optarg;
 			break;
 		case OPT_JITTER_THRESHOLD:
 			if (parse_duration_ns(optarg, &v.opt.jitter_threshold_ns) < 0)
-				usage_error("invalid jitter threshold: '%s'", optarg);
+				cli_usage_error(PROG, "invalid jitter threshold: '%s'", optarg);
 			break;
 		case OPT_MAX_JITTER:
 			if (parse_duration_ns(optarg, &v.opt.max_jitter_ns) < 0 || !v.opt.max_jitter_ns)
-				usage_error("invalid maximum jitter: '%s'", optarg);
+				cli_usage_error(PROG, "invalid maximum jitter: '%s'", optarg);
 			break;
 		case 'a': {
 			char **n = realloc(v.opt.allow, (v.opt.nallow + 1) * sizeof(*n));
@@ -200,14 +188,13 @@ int main(int argc, char **argv)
 			printf(PROG " from quietcore %s\n", QC_VERSION);
 			return 0;
 		default:
-			fputs("Try '" PROG " --help'.\n", stderr);
-			return 2;
+			cli_try_help(PROG);
 		}
 	}
 	if (optind < argc)
-		usage_error("unexpected argument: '%s'", argv[optind]);
+		cli_usage_error(PROG, "unexpected argument: '%s'", argv[optind]);
 	if (json && prom)
-		usage_error("--json and --prometheus are mutually exclusive");
+		cli_usage_error(PROG, "--json and --prometheus are mutually exclusive");
 
 	r = path_cxt_init(&v.pc, root);
 	if (r < 0) {
@@ -225,14 +212,14 @@ int main(int argc, char **argv)
 	if (jitter_cpus) {
 		if (cpuset_parse_list(jitter_cpus, v.plan.nbits, &v.opt.jitter_cpus) < 0 ||
 		    cpuset_empty(&v.opt.jitter_cpus))
-			usage_error("invalid CPU list for --jitter-cpus: '%s'", jitter_cpus);
+			cli_usage_error(PROG, "invalid CPU list for --jitter-cpus: '%s'", jitter_cpus);
 		v.opt.jitter_cpus_given = true;
 	}
 	if (isolated) {
 		cpuset_t set;
 
 		if (cpuset_parse_list(isolated, v.plan.nbits, &set) < 0)
-			usage_error("invalid CPU list for --isolated: '%s'", isolated);
+			cli_usage_error(PROG, "invalid CPU list for --isolated: '%s'", isolated);
 		v.plan.isolated = set;
 		cpuset_andnot(&v.plan.housekeeping, &v.plan.online, &set);
 	}
