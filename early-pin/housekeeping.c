@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * early-pin: which CPUs exist, which are housekeeping, and the rd.earlypin.*
- * parameters.
+ * early-pin: which CPUs exist, which are housekeeping (lib/isolation.c
+ * derives them; this reports what it skipped), the NUMA nodes and the
+ * rd.earlypin.* parameters.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "early-pin.h"
+#include "isolation.h"
 
 int ep_read_kparams(struct earlypin *ep)
 {
@@ -59,169 +61,73 @@ static int read_nodes(struct earlypin *ep)
 
 int ep_read_cpus(struct earlypin *ep)
 {
-	int r, last;
+	struct isolation_cpus cpus;
+	int r;
 
 	/*
 	 * A file that is there but unreadable or malformed is an error: pinning
 	 * with a substitute set could leave tasks on isolated CPUs. Only an
 	 * absent cpu/possible (or cpu/present) falls back.
 	 */
-	r = path_read_cpulist(&ep->pc, 0, &ep->online, "/sys/devices/system/cpu/online");
-	if (r == 0 && cpuset_empty(&ep->online))
-		r = -ENODATA;
-	if (r < 0)
-		goto fail;
-	r = path_read_cpulist(&ep->pc, 0, &ep->possible, "/sys/devices/system/cpu/possible");
-	if (r == 0 && cpuset_empty(&ep->possible))
-		r = -ENODATA;
-	if (r == -ENOENT) {
-		cpuset_t present;
-
-		ep->possible = ep->online;
-		r = path_read_cpulist(&ep->pc, 0, &present, "/sys/devices/system/cpu/present");
-		if (r == 0)
-			cpuset_or(&ep->possible, &ep->possible, &present);
-		else if (r == -ENOENT)
-			r = 0;
-	}
-	if (r < 0)
-		goto fail;
-	last = cpuset_last(&ep->possible);
-	if (last < 0) {
-		ep_log(ep, LOG_ERR, "no online CPU in %s", path_last(&ep->pc));
-		return -EINVAL;
-	}
-	ep->nbits = (unsigned int)last + 1;
-	return read_nodes(ep);
-fail:
-	ep_log(ep, LOG_ERR, "cannot read the CPUs: %s: %s", path_last(&ep->pc), path_read_strerror(r));
-	return r;
-}
-
-/*
- * Parse a cpulist from an option or a parameter. CPUs that are not online are
- * dropped with a warning. 0 and *ret, or -EINVAL (logged, ", ignoring" when
- * the caller goes on).
- */
-static int parse_hk(struct earlypin *ep, const char *what, const char *value, cpuset_t *ret)
-{
-	cpuset_t set, off;
-	int r = cpuset_parse_list(value, 0, &set);
-
+	r = isolation_read_cpus(&ep->pc, &cpus);
 	if (r < 0) {
-		ep_log(ep, LOG_WARNING, "invalid cpulist in %s: '%s': %s, ignoring", what, value,
-		       strerror(-r));
+		ep_log(ep, LOG_ERR, "cannot read the CPUs: %s: %s", path_last(&ep->pc),
+		       path_read_strerror(r));
 		return r;
 	}
-	cpuset_andnot(&off, &set, &ep->online);
-	if (!cpuset_empty(&off)) {
-		char *s = cpuset_to_list(&off);
-
-		ep_log(ep, LOG_WARNING, "%s names CPUs that are not online: %s, ignoring them", what,
-		       s ? s : "?");
-		free(s);
-		cpuset_and(&set, &set, &ep->online);
-	}
-	*ret = set;
-	return 0;
+	ep->online = cpus.online;
+	ep->possible = cpus.possible;
+	ep->nbits = cpus.nbits;
+	return read_nodes(ep);
 }
 
-/* isolcpus= and nohz_full= of the command line: the union of both. 1 if found. */
-static int cmdline_isolated(struct earlypin *ep, cpuset_t *ret)
+/* What isolation_housekeeping() skipped or trimmed, as warnings. */
+static void log_notes(struct earlypin *ep, const struct isolation_hk *hk)
 {
-	const char *v;
-	cpuset_t iso;
-	int found = 0;
+	for (size_t i = 0; i < hk->nnotes; i++) {
+		const struct isolation_note *n = &hk->notes[i];
+		char *s;
 
-	cpuset_zero(&iso);
-	v = kparams_get(&ep->kp, "isolcpus");
-	if (v) {
-		struct isolcpus ic;
-
-		if (isolcpus_parse(v, 0, &ic) == 0) {
-			cpuset_or(&iso, &iso, &ic.cpus);
-			found = 1;
-		} else {
-			ep_log(ep, LOG_WARNING, "isolcpus=%s is invalid (the kernel ignores it too), ignoring", v);
+		switch (n->kind) {
+		case ISOLATION_NOTE_INVALID:
+			ep_log(ep, LOG_WARNING, "invalid cpulist in %s: '%s': %s, ignoring", n->what,
+			       n->value, strerror(-n->err));
+			break;
+		case ISOLATION_NOTE_OFFLINE:
+			s = cpuset_to_list(&n->offline);
+			ep_log(ep, LOG_WARNING, "%s names CPUs that are not online: %s, ignoring them",
+			       n->what, s ? s : "?");
+			free(s);
+			break;
+		case ISOLATION_NOTE_ISOLCPUS:
+			ep_log(ep, LOG_WARNING, "isolcpus=%s is invalid (the kernel ignores it too), ignoring",
+			       n->value);
+			break;
+		case ISOLATION_NOTE_NOHZ_FULL:
+			ep_log(ep, LOG_WARNING, "nohz_full=%s is invalid, ignoring", n->value);
+			break;
 		}
 	}
-	v = kparams_get(&ep->kp, "nohz_full");
-	if (v) {
-		cpuset_t set;
-
-		if (cpuset_parse_list(v, 0, &set) == 0) {
-			cpuset_or(&iso, &iso, &set);
-			found = 1;
-		} else {
-			ep_log(ep, LOG_WARNING, "nohz_full=%s is invalid, ignoring", v);
-		}
-	}
-	if (found && cpuset_empty(&iso))
-		found = 0;
-	if (found)
-		*ret = iso;
-	return found;
-}
-
-static int sysfs_isolated(struct earlypin *ep, cpuset_t *ret)
-{
-	cpuset_t iso, set;
-
-	cpuset_zero(&iso);
-	if (path_read_cpulist(&ep->pc, 0, &set, "/sys/devices/system/cpu/isolated") == 0)
-		cpuset_or(&iso, &iso, &set);
-	if (path_read_cpulist(&ep->pc, 0, &set, "/sys/devices/system/cpu/nohz_full") == 0)
-		cpuset_or(&iso, &iso, &set);
-	if (cpuset_empty(&iso))
-		return 0;
-	*ret = iso;
-	return 1;
 }
 
 int ep_housekeeping(struct earlypin *ep, const char *opt)
 {
-	static const char *const list_params[] = { "rd.earlypin.cpus", "irqaffinity" };
-	cpuset_t hk, iso;
-	bool found = false;
+	struct isolation_hk hk;
+	int r;
 
 	ep_read_kparams(ep);
-	if (opt) {
-		if (parse_hk(ep, "--housekeeping", opt, &hk) < 0)
-			return -EINVAL;
-		ep->hk_source = "--housekeeping";
-		found = true;
-	}
-	for (size_t i = 0; !found && i < sizeof(list_params) / sizeof(list_params[0]); i++) {
-		const char *v = kparams_get(&ep->kp, list_params[i]);
-		char what[64];
-
-		if (!v)
-			continue;
-		snprintf(what, sizeof(what), "%s=", list_params[i]);
-		if (parse_hk(ep, what, v, &hk) < 0)
-			continue;
-		ep->hk_source = list_params[i];
-		found = true;
-	}
-	if (!found && cmdline_isolated(ep, &iso)) {
-		cpuset_andnot(&hk, &ep->online, &iso);
-		ep->hk_source = "isolcpus/nohz_full";
-		found = true;
-	}
-	if (!found && sysfs_isolated(ep, &iso)) {
-		cpuset_andnot(&hk, &ep->online, &iso);
-		ep->hk_source = "sysfs isolated/nohz_full";
-		found = true;
-	}
-	if (!found)
-		return 0;
-	if (cpuset_empty(&hk)) {
+	r = isolation_housekeeping(&ep->pc, &ep->kp, &ep->online, opt, &hk);
+	log_notes(ep, &hk);
+	if (r <= 0 && r != -ENODATA)
+		return r;
+	ep->hk_source = hk.source;
+	if (r == -ENODATA) {
 		ep_log(ep, LOG_ERR, "housekeeping set from %s has no online CPU, refusing to leave IRQs and tasks nowhere",
 		       ep->hk_source);
 		return -EINVAL;
 	}
-	ep->hk = hk;
-	cpuset_andnot(&ep->isolated, &ep->possible, &hk);
+	ep->hk = hk.hk;
+	cpuset_andnot(&ep->isolated, &ep->possible, &hk.hk);
 	return 1;
 }
 

@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "early-pin.h"
 #include "irqrecord.h"
+#include "isolation.h"
 
 #define PROG EP_PROG
 
@@ -199,7 +200,7 @@ static void record_immovable(struct earlypin *ep)
 			       path_last(&ep->pc), strerror(-r));
 		return;
 	}
-	r = irqrecord_boot_id(&ep->pc, rec.boot_id, sizeof(rec.boot_id));
+	r = isolation_boot_id(&ep->pc, rec.boot_id, sizeof(rec.boot_id));
 	if (r < 0) {
 		ep_log(ep, LOG_WARNING, "cannot record the immovable IRQs: %s: %s, ignoring",
 		       path_last(&ep->pc), strerror(-r));

@@ -12,18 +12,17 @@
 
 #include "early-pin.h"
 #include "irq.h"
+#include "isolation.h"
 #include "tasklist.h"
 #include "taskstat.h"
 
 int ep_boot_id(struct earlypin *ep, char *buf, size_t len)
 {
-	ssize_t n = path_read_buf(&ep->pc, buf, len, "/proc/sys/kernel/random/boot_id");
+	int r = isolation_boot_id(&ep->pc, buf, len);
 
-	if (n <= 0) {
+	if (r < 0)
 		snprintf(buf, len, "unknown");
-		return n < 0 ? (int)n : -ENODATA;
-	}
-	return 0;
+	return r;
 }
 
 uint64_t ep_boottime_ticks(void)

@@ -18,6 +18,7 @@
 
 #include "irq.h"
 #include "irqrecord.h"
+#include "isolation.h"
 #include "verify.h"
 
 #define LIST_BUF 512
@@ -129,7 +130,7 @@ static bool record_load(struct verify *v, struct check *c, struct irqrecord *ret
 	}
 	json_object_object_add(o, "boot_id", json_object_new_string(rec.boot_id));
 	json_object_object_add(o, "irqs", json_object_new_int64((int64_t)rec.n));
-	r = irqrecord_boot_id(&v->pc, now, sizeof(now));
+	r = isolation_boot_id(&v->pc, now, sizeof(now));
 	if (r < 0) {
 		json_object_object_add(o, "status", json_object_new_string("unverifiable"));
 		note_add(c, "early-pin's record ignored: cannot tell whether it is of this boot: %s: %s",

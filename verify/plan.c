@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "isolation.h"
 #include "verify.h"
 
 void vplan_free(struct vplan *p)
@@ -17,22 +18,10 @@ bool vplan_any(const struct vplan *p)
 	return !cpuset_empty(&p->isolated);
 }
 
-/* A cpulist parameter: present? parses? */
-static void plan_list(const struct vplan *p, const char *name, bool *has, bool *ok, cpuset_t *set)
-{
-	const char *val = kparams_get(&p->kp, name);
-
-	*has = kparams_has(&p->kp, name);
-	*ok = false;
-	cpuset_zero(set);
-	if (!*has || !val)
-		return;
-	*ok = cpuset_parse_list(val, p->nbits, set) == 0;
-}
-
 void vplan_load(struct vplan *p, struct path_cxt *pc)
 {
-	cpuset_t any;
+	struct isolation_cpus cpus;
+	struct isolation_cmdline cl;
 	int r;
 
 	memset(p, 0, sizeof(*p));
@@ -43,24 +32,14 @@ void vplan_load(struct vplan *p, struct path_cxt *pc)
 	 * file that is there but unreadable, empty or malformed is recorded
 	 * and makes the cmdline check unknown: never a silent substitute.
 	 */
-	p->nbits = CPUSET_MAX;
-	r = path_read_cpulist(pc, 0, &p->possible, "/sys/devices/system/cpu/possible");
-	if (r == 0 && cpuset_empty(&p->possible))
-		r = -ENODATA;
-	if (r == 0)
-		p->nbits = (unsigned int)cpuset_last(&p->possible) + 1;
-	else
-		cpuset_zero(&p->possible);
-	if (r < 0 && r != -ENOENT)
-		p->possible_err = r;
-	r = path_read_cpulist(pc, 0, &p->online, "/sys/devices/system/cpu/online");
-	if (r == 0 && cpuset_empty(&p->online))
-		r = -ENODATA;
-	p->online_ok = r == 0;
-	if (r < 0 && r != -ENOENT)
-		p->online_err = r;
-	if (!p->online_ok)
-		p->online = p->possible;
+	isolation_read_cpus(pc, &cpus);
+	p->possible_err = cpus.possible_err == -ENOENT ? 0 : cpus.possible_err;
+	p->online_err = cpus.online_err == -ENOENT ? 0 : cpus.online_err;
+	p->online_ok = cpus.online_err == 0;
+	p->nbits = cpus.possible_err ? CPUSET_MAX : cpus.nbits;
+	if (!cpus.possible_err)
+		p->possible = cpus.possible;
+	p->online = p->online_ok ? cpus.online : p->possible;
 	if (cpuset_empty(&p->possible))
 		p->possible = p->online;
 
@@ -71,35 +50,22 @@ void vplan_load(struct vplan *p, struct path_cxt *pc)
 	}
 	p->cmdline_ok = true;
 
-	p->has_isolcpus = kparams_has(&p->kp, "isolcpus");
-	if (p->has_isolcpus) {
-		const char *val = kparams_get(&p->kp, "isolcpus");
-
-		r = val ? isolcpus_parse(val, p->nbits, &p->iso) : -EINVAL;
-		p->isolcpus_ok = r == 0;
-		p->isolcpus_err = r;
-		if (!p->isolcpus_ok)
-			memset(&p->iso, 0, sizeof(p->iso));
-	}
-	plan_list(p, "nohz_full", &p->has_nohz_full, &p->nohz_full_ok, &p->nohz_full);
-	plan_list(p, "rcu_nocbs", &p->has_rcu_nocbs, &p->rcu_nocbs_ok, &p->rcu_nocbs);
-	plan_list(p, "irqaffinity", &p->has_irqaffinity, &p->irqaffinity_ok, &p->irqaffinity);
-
-	cpuset_zero(&p->domain);
-	if (p->isolcpus_ok && (p->iso.flags & ISOL_FLAG_DOMAIN))
-		p->domain = p->iso.cpus;
-	if (p->nohz_full_ok)
-		p->nohz = p->nohz_full;
-	else if (p->isolcpus_ok && (p->iso.flags & ISOL_FLAG_NOHZ))
-		p->nohz = p->iso.cpus;
-	else
-		cpuset_zero(&p->nohz);
-
-	cpuset_zero(&any);
-	if (p->isolcpus_ok)
-		cpuset_or(&any, &any, &p->iso.cpus);
-	if (p->nohz_full_ok)
-		cpuset_or(&any, &any, &p->nohz_full);
-	p->isolated = any;
+	isolation_parse_cmdline(&p->kp, p->nbits, &cl);
+	p->has_isolcpus = cl.isolcpus.has;
+	p->isolcpus_ok = cl.isolcpus.ok;
+	p->isolcpus_err = cl.isolcpus.err;
+	p->iso = cl.iso;
+	p->has_nohz_full = cl.nohz_full.has;
+	p->nohz_full_ok = cl.nohz_full.ok;
+	p->nohz_full = cl.nohz_full.cpus;
+	p->has_rcu_nocbs = cl.rcu_nocbs.has;
+	p->rcu_nocbs_ok = cl.rcu_nocbs.ok;
+	p->rcu_nocbs = cl.rcu_nocbs.cpus;
+	p->has_irqaffinity = cl.irqaffinity.has;
+	p->irqaffinity_ok = cl.irqaffinity.ok;
+	p->irqaffinity = cl.irqaffinity.cpus;
+	p->domain = cl.domain;
+	p->nohz = cl.nohz;
+	p->isolated = cl.isolated;
 	cpuset_andnot(&p->housekeeping, &p->online, &p->isolated);
 }

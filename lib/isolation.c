@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Which CPUs are isolated and which keep house (see isolation.h).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <string.h>
+
+#include "isolation.h"
+
+/* A cpulist file of ISOLATION_CPU_DIR; an empty one is -ENODATA. */
+static int read_cpu_file(struct path_cxt *pc, const char *name, cpuset_t *ret)
+{
+	int r = path_read_cpulist(pc, 0, ret, ISOLATION_CPU_DIR "/%s", name);
+
+	if (r == 0 && cpuset_empty(ret))
+		r = -ENODATA;
+	if (r < 0)
+		cpuset_zero(ret);
+	return r;
+}
+
+int isolation_read_cpus(struct path_cxt *pc, struct isolation_cpus *ret)
+{
+	const char *failed = NULL;
+	int last;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->online_err = read_cpu_file(pc, "online", &ret->online);
+	if (ret->online_err)
+		failed = "online";
+	ret->possible_err = read_cpu_file(pc, "possible", &ret->possible);
+	if (ret->possible_err == -ENOENT) {
+		cpuset_t present;
+
+		ret->present_err = path_read_cpulist(pc, 0, &present, ISOLATION_CPU_DIR "/present");
+		cpuset_or(&ret->possible, &ret->online, ret->present_err ? &ret->possible : &present);
+		if (ret->present_err == -ENOENT)
+			ret->present_err = 0;
+		if (ret->present_err && !failed)
+			failed = "present";
+	} else if (ret->possible_err && !failed) {
+		failed = "possible";
+	}
+	last = cpuset_last(&ret->possible);
+	ret->nbits = last < 0 ? 0 : (unsigned int)last + 1;
+	if (!failed)
+		return 0;
+	path_get(pc, ISOLATION_CPU_DIR "/%s", failed);
+	if (!strcmp(failed, "online"))
+		return ret->online_err;
+	return !strcmp(failed, "possible") ? ret->possible_err : ret->present_err;
+}
+
+static void parse_param(const struct kparams *kp, const char *name, unsigned int nbits,
+			struct isolation_param *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->has = kparams_has(kp, name);
+	if (!ret->has)
+		return;
+	ret->value = kparams_get(kp, name);
+	ret->err = ret->value ? cpuset_parse_list(ret->value, nbits, &ret->cpus) : -EINVAL;
+	ret->ok = ret->err == 0;
+	if (!ret->ok)
+		cpuset_zero(&ret->cpus);
+}
+
+void isolation_parse_cmdline(const struct kparams *kp, unsigned int nbits,
+			     struct isolation_cmdline *ret)
+{
+	struct isolation_param *ic = &ret->isolcpus;
+
+	memset(ret, 0, sizeof(*ret));
+	ic->has = kparams_has(kp, "isolcpus");
+	if (ic->has) {
+		ic->value = kparams_get(kp, "isolcpus");
+		ic->err = ic->value ? isolcpus_parse(ic->value, nbits, &ret->iso) : -EINVAL;
+		ic->ok = ic->err == 0;
+		if (ic->ok)
+			ic->cpus = ret->iso.cpus;
+		else
+			memset(&ret->iso, 0, sizeof(ret->iso));
+	}
+	parse_param(kp, "nohz_full", nbits, &ret->nohz_full);
+	parse_param(kp, "rcu_nocbs", nbits, &ret->rcu_nocbs);
+	parse_param(kp, "irqaffinity", nbits, &ret->irqaffinity);
+
+	/* kernel-facts: without flags isolcpus= means domain; with flags, only if named */
+	if (ic->ok && (ret->iso.flags & ISOL_FLAG_DOMAIN))
+		ret->domain = ic->cpus;
+	if (ret->nohz_full.ok)
+		ret->nohz = ret->nohz_full.cpus;
+	else if (ic->ok && (ret->iso.flags & ISOL_FLAG_NOHZ))
+		ret->nohz = ic->cpus;
+	cpuset_or(&ret->isolated, &ic->cpus, &ret->nohz_full.cpus);
+}
+
+static struct isolation_note *note_add(struct isolation_hk *hk, enum isolation_note_kind kind,
+				       const char *what, const char *value, int err)
+{
+	struct isolation_note *n;
+
+	if (hk->nnotes >= ISOLATION_NOTES_MAX)
+		return NULL;
+	n = &hk->notes[hk->nnotes++];
+	n->kind = kind;
+	n->what = what;
+	n->value = value;
+	n->err = err;
+	cpuset_zero(&n->offline);
+	return n;
+}
+
+/* A housekeeping cpulist: 0 and *ret (online CPUs only), or -EINVAL; noted. */
+static int parse_hk(struct isolation_hk *hk, const cpuset_t *online, const char *what,
+		    const char *value, cpuset_t *ret)
+{
+	cpuset_t set, off;
+	int r = cpuset_parse_list(value, 0, &set);
+
+	if (r < 0) {
+		note_add(hk, ISOLATION_NOTE_INVALID, what, value, r);
+		return r;
+	}
+	cpuset_andnot(&off, &set, online);
+	if (!cpuset_empty(&off)) {
+		struct isolation_note *n = note_add(hk, ISOLATION_NOTE_OFFLINE, what, value, 0);
+
+		if (n)
+			n->offline = off;
+		cpuset_and(&set, &set, online);
+	}
+	*ret = set;
+	return 0;
+}
+
+/* The union of isolcpus= and nohz_full= that parse (bad ones noted). 1 if any. */
+static int cmdline_isolated(const struct kparams *kp, struct isolation_hk *hk, cpuset_t *ret)
+{
+	struct isolation_cmdline cl;
+
+	isolation_parse_cmdline(kp, 0, &cl);
+	if (cl.isolcpus.value && !cl.isolcpus.ok)
+		note_add(hk, ISOLATION_NOTE_ISOLCPUS, "isolcpus=", cl.isolcpus.value, cl.isolcpus.err);
+	if (cl.nohz_full.value && !cl.nohz_full.ok)
+		note_add(hk, ISOLATION_NOTE_NOHZ_FULL, "nohz_full=", cl.nohz_full.value,
+			 cl.nohz_full.err);
+	if (cpuset_empty(&cl.isolated))
+		return 0;
+	*ret = cl.isolated;
+	return 1;
+}
+
+/* cpu/isolated ∪ cpu/nohz_full; unreadable ones count as empty. 1 if any. */
+static int sysfs_isolated(struct path_cxt *pc, cpuset_t *ret)
+{
+	static const char *const files[] = { "isolated", "nohz_full" };
+	cpuset_t iso, set;
+
+	cpuset_zero(&iso);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (path_read_cpulist(pc, 0, &set, ISOLATION_CPU_DIR "/%s", files[i]) == 0)
+			cpuset_or(&iso, &iso, &set);
+	if (cpuset_empty(&iso))
+		return 0;
+	*ret = iso;
+	return 1;
+}
+
+int isolation_housekeeping(struct path_cxt *pc, const struct kparams *kp, const cpuset_t *online,
+			   const char *opt, struct isolation_hk *ret)
+{
+	static const struct {
+		const char *name, *what;
+	} list_params[] = {
+		{ "rd.earlypin.cpus", "rd.earlypin.cpus=" },
+		{ "irqaffinity", "irqaffinity=" },
+	};
+	cpuset_t iso;
+
+	memset(ret, 0, sizeof(*ret));
+	if (opt) {
+		if (parse_hk(ret, online, "--housekeeping", opt, &ret->hk) < 0)
+			return -EINVAL;
+		ret->source = "--housekeeping";
+	}
+	for (size_t i = 0; !ret->source && i < sizeof(list_params) / sizeof(list_params[0]); i++) {
+		const char *v = kparams_get(kp, list_params[i].name);
+
+		if (v && parse_hk(ret, online, list_params[i].what, v, &ret->hk) == 0)
+			ret->source = list_params[i].name;
+	}
+	if (!ret->source && cmdline_isolated(kp, ret, &iso)) {
+		cpuset_andnot(&ret->hk, online, &iso);
+		ret->source = "isolcpus/nohz_full";
+	}
+	if (!ret->source && sysfs_isolated(pc, &iso)) {
+		cpuset_andnot(&ret->hk, online, &iso);
+		ret->source = "sysfs isolated/nohz_full";
+	}
+	if (!ret->source)
+		return 0;
+	return cpuset_empty(&ret->hk) ? -ENODATA : 1;
+}
+
+static bool boot_id_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= ISOLATION_BOOT_ID_MAX)
+		return false;
+	for (; *s; s++)
+		if (!isxdigit((unsigned char)*s) && *s != '-')
+			return false;
+	return true;
+}
+
+int isolation_boot_id(struct path_cxt *pc, char *buf, size_t len)
+{
+	char id[ISOLATION_BOOT_ID_MAX];
+	ssize_t n = path_read_buf(pc, id, sizeof(id), ISOLATION_BOOT_ID);
+
+	if (n < 0)
+		return (int)n;
+	if (n == 0)
+		return -ENODATA;
+	if (!boot_id_valid(id))
+		return -EINVAL;
+	if ((size_t)n >= len)
+		return -ENOBUFS;
+	memcpy(buf, id, (size_t)n + 1);
+	return 0;
+}

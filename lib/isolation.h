@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Which CPUs are isolated and which keep house: the one derivation, from the
+ * kernel command line, /sys/devices/system/cpu and an explicit list, shared
+ * by early-pin and isol-verify. Also the boot_id, which both compare.
+ *
+ * Never prints: problems are returned (-errno) or recorded for the caller
+ * to report.
+ */
+#ifndef QC_ISOLATION_H
+#define QC_ISOLATION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cpuset.h"
+#include "kparam.h"
+#include "path.h"
+
+#define ISOLATION_CPU_DIR	"/sys/devices/system/cpu"
+#define ISOLATION_BOOT_ID	"/proc/sys/kernel/random/boot_id"
+#define ISOLATION_BOOT_ID_MAX	64
+
+/*
+ * The CPUs the kernel knows. A file that is there but unreadable, empty
+ * (-ENODATA) or malformed is recorded, never replaced by another one; only an
+ * absent cpu/possible falls back (to online and present).
+ */
+struct isolation_cpus {
+	cpuset_t	possible;	/* cpu/possible; absent: online and present */
+	cpuset_t	online;		/* cpu/online (empty unless online_err is 0) */
+	unsigned int	nbits;		/* last possible CPU + 1, 0 if none */
+	int		possible_err;	/* 0, -ENOENT (absent: fell back) or why refused */
+	int		online_err;	/* 0, or why refused (-ENOENT: absent) */
+	int		present_err;	/* cpu/present, read only when cpu/possible is absent */
+};
+
+/*
+ * Read cpu/online, cpu/possible (and cpu/present when possible is absent).
+ * ret is always filled. Returns 0, or the first error of online, possible,
+ * present, with path_last(pc) naming its file.
+ */
+int isolation_read_cpus(struct path_cxt *pc, struct isolation_cpus *ret);
+
+/* One cpulist parameter of the command line. */
+struct isolation_param {
+	bool		has;		/* given, with or without a value */
+	bool		ok;		/* its value parsed */
+	int		err;		/* why not (-EINVAL for a bare parameter) */
+	const char	*value;		/* as given (in the kparams), NULL if bare */
+	cpuset_t	cpus;
+};
+
+/* What the command line asks for. */
+struct isolation_cmdline {
+	struct isolation_param isolcpus;	/* cpus: the CPUs without the flags */
+	struct isolcpus	iso;			/* isolcpus= parsed, zero unless it parsed */
+	struct isolation_param nohz_full;
+	struct isolation_param rcu_nocbs;
+	struct isolation_param irqaffinity;
+
+	cpuset_t	domain;		/* isolcpus= CPUs under domain isolation */
+	cpuset_t	nohz;		/* tickless: nohz_full=, else isolcpus=nohz */
+	cpuset_t	isolated;	/* isolcpus= ∪ nohz_full= (those that parsed) */
+};
+
+/*
+ * Parse isolcpus=, nohz_full=, rcu_nocbs= and irqaffinity= of kp, CPUs below
+ * nbits (0: any the cpuset holds). Bad values are recorded, the sets they
+ * would have given left empty.
+ */
+void isolation_parse_cmdline(const struct kparams *kp, unsigned int nbits,
+			     struct isolation_cmdline *ret);
+
+/* A housekeeping source that was there but not (wholly) used. */
+enum isolation_note_kind {
+	ISOLATION_NOTE_INVALID,		/* a cpulist that does not parse: source skipped */
+	ISOLATION_NOTE_OFFLINE,		/* names CPUs not online: those dropped */
+	ISOLATION_NOTE_ISOLCPUS,	/* isolcpus= invalid (the kernel ignores it too) */
+	ISOLATION_NOTE_NOHZ_FULL,	/* nohz_full= invalid */
+};
+
+struct isolation_note {
+	enum isolation_note_kind kind;
+	const char	*what;		/* "--housekeeping", "rd.earlypin.cpus=", ... */
+	const char	*value;
+	int		err;
+	cpuset_t	offline;	/* ISOLATION_NOTE_OFFLINE: the CPUs dropped */
+};
+
+#define ISOLATION_NOTES_MAX	5
+
+struct isolation_hk {
+	cpuset_t	hk;		/* housekeeping, online CPUs only */
+	const char	*source;	/* where it came from, NULL if nowhere */
+	struct isolation_note notes[ISOLATION_NOTES_MAX];
+	size_t		nnotes;		/* in the order the sources were tried */
+};
+
+/*
+ * The housekeeping set, first match wins: opt (--housekeeping, NULL if not
+ * given), rd.earlypin.cpus=, irqaffinity=, the online CPUs outside
+ * isolcpus=/nohz_full=, the online CPUs outside cpu/isolated and
+ * cpu/nohz_full. A bad list falls through to the next source (but a bad opt
+ * is -EINVAL). ret->notes says what was skipped or trimmed.
+ * Returns 1 found (-ENODATA if it holds no online CPU, source set),
+ * 0 nowhere, -EINVAL.
+ */
+int isolation_housekeeping(struct path_cxt *pc, const struct kparams *kp, const cpuset_t *online,
+			   const char *opt, struct isolation_hk *ret);
+
+/*
+ * /proc/sys/kernel/random/boot_id into buf: -ENODATA empty, -EINVAL not a
+ * boot id (hex digits and '-'), -ENOBUFS if len is too small; the read's
+ * -errno otherwise. buf untouched on failure.
+ */
+int isolation_boot_id(struct path_cxt *pc, char *buf, size_t len);
+
+#endif
