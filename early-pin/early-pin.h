@@ -43,7 +43,8 @@ struct ep_change {
 	char		comm[24];	/* SF_TASK: name, when known */
 };
 
-struct ep_plan {
+/* Every change of a pass, in the order it is carried out. */
+struct ep_changes {
 	struct ep_change *v;
 	size_t		n;
 	size_t		cap;
@@ -116,17 +117,17 @@ void ep_freq_from_cmdline(struct earlypin *ep);
 int ep_set_governor(struct earlypin *ep, const char *g);
 int ep_read_kparams(struct earlypin *ep);
 
-/* plan.c */
-int ep_plan_irqs(struct earlypin *ep, struct ep_plan *plan);
-int ep_plan_tasks(struct earlypin *ep, struct ep_plan *plan);
-int ep_plan_workqueues(struct earlypin *ep, struct ep_plan *plan);
-int ep_plan_freq(struct earlypin *ep, struct ep_plan *plan);
-int ep_plan_all(struct earlypin *ep, struct ep_plan *plan);
+/* changes.c: what early-pin changes, listed first, then carried out */
+int ep_changes_irqs(struct earlypin *ep, struct ep_changes *changes);
+int ep_changes_tasks(struct earlypin *ep, struct ep_changes *changes);
+int ep_changes_workqueues(struct earlypin *ep, struct ep_changes *changes);
+int ep_changes_freq(struct earlypin *ep, struct ep_changes *changes);
+int ep_changes_all(struct earlypin *ep, struct ep_changes *changes);
 /* Carry out every change; returns the number of real failures. */
-unsigned int ep_apply(struct earlypin *ep, struct ep_plan *plan);
-void ep_plan_free(struct ep_plan *plan);
-int ep_plan_add(struct ep_plan *plan, const struct ep_change *ch);
-void ep_print_plan(struct earlypin *ep, const struct ep_plan *plan);
+unsigned int ep_apply(struct earlypin *ep, struct ep_changes *changes);
+void ep_changes_free(struct ep_changes *changes);
+int ep_changes_add(struct ep_changes *changes, const struct ep_change *ch);
+void ep_changes_print(struct earlypin *ep, const struct ep_changes *changes);
 void ep_stats_free(struct ep_stats *st);
 
 /* state.c */
@@ -136,8 +137,8 @@ uint64_t ep_state_mark(void);
 int ep_state_init(struct earlypin *ep, struct statefile *sf, uint64_t saved_at);
 /* Returns once the clock tick is past sf->saved_at. */
 void ep_state_seal(const struct statefile *sf);
-/* Add the originals of plan to sf (skipping what sf already has). Returns how many were added. */
-int ep_state_record(struct statefile *sf, const struct ep_plan *plan);
+/* Add the originals of changes to sf (skipping what sf already has). Returns how many were added. */
+int ep_state_record(struct statefile *sf, const struct ep_changes *changes);
 /* Load, check trust, boot id and root; messages logged. 0 or -errno. */
 int ep_state_load(struct earlypin *ep, const char *file, struct statefile *sf);
 /* Write sf to file (into a trusted directory only); messages logged. 0 or -errno. */

@@ -273,20 +273,20 @@ static int do_restore(struct earlypin *ep, const char *arg)
  * Returns <0 when the state could not be saved (nothing was changed).
  */
 static int record_and_apply(struct earlypin *ep, struct statefile *sf, const char *file,
-			    struct ep_plan *plan)
+			    struct ep_changes *changes)
 {
 	int r = 0;
 
-	if (!plan->n)
+	if (!changes->n)
 		return 0;
 	if (sf) {
-		r = ep_state_record(sf, plan);
+		r = ep_state_record(sf, changes);
 		if (r > 0)
 			r = save_state(ep, sf, file, true);
 		if (r < 0)
 			return r;
 	}
-	ep_apply(ep, plan);
+	ep_apply(ep, changes);
 	return 0;
 }
 
@@ -306,13 +306,13 @@ static int sweep_tasks(struct earlypin *ep, struct statefile *sf, const char *fi
 {
 	for (int i = 0; i < EP_SWEEPS; i++) {
 		struct ep_stats keep = ep->st;
-		struct ep_plan plan = { 0 };
+		struct ep_changes changes = { 0 };
 		unsigned int moved = ep->st.task_moved;
-		int r = ep_plan_tasks(ep, &plan);
+		int r = ep_changes_tasks(ep, &changes);
 
 		if (r == 0)
-			r = record_and_apply(ep, sf, file, &plan);
-		ep_plan_free(&plan);
+			r = record_and_apply(ep, sf, file, &changes);
+		ep_changes_free(&changes);
 		/*
 		 * The scan recounts what the first one counted: keep only the moves
 		 * (a task scan and its moves touch no IRQ field of the stats).
@@ -333,7 +333,7 @@ static int sweep_tasks(struct earlypin *ep, struct statefile *sf, const char *fi
 /* One re-scan of --enforce: re-pin what reached the isolated CPUs since. */
 static int enforce_once(struct earlypin *ep, struct statefile *sf, const char *file)
 {
-	struct ep_plan plan = { 0 };
+	struct ep_changes changes = { 0 };
 	int r;
 
 	ep_stats_free(&ep->st);
@@ -341,15 +341,15 @@ static int enforce_once(struct earlypin *ep, struct statefile *sf, const char *f
 	ep->st.irq_default = -1;
 	ep->enforcing = true;
 	ep->skip |= EP_SKIP_FREQ;
-	r = ep_plan_all(ep, &plan);
+	r = ep_changes_all(ep, &changes);
 	if (r == 0)
-		r = record_and_apply(ep, sf, file, &plan);
-	if (r >= 0 && plan.n && (ep->verbose || ep->st.task_moved || ep->st.irq_moved))
+		r = record_and_apply(ep, sf, file, &changes);
+	if (r >= 0 && changes.n && (ep->verbose || ep->st.task_moved || ep->st.irq_moved))
 		ep_log(ep, LOG_NOTICE, "enforce: re-pinned tasks=%u irqs=%u", ep->st.task_moved,
 		       ep->st.irq_moved);
 	if (r >= 0 && !sf)
 		record_immovable(ep);	/* rewritten only when it changed */
-	ep_plan_free(&plan);
+	ep_changes_free(&changes);
 	return r < 0 ? r : 0;
 }
 
@@ -438,7 +438,7 @@ static int run_command(struct earlypin *ep, char **command, const sigset_t *bloc
 
 static int do_pin(struct earlypin *ep, struct opts *o)
 {
-	struct ep_plan plan = { 0 };
+	struct ep_changes changes = { 0 };
 	struct statefile sf = { 0 };
 	bool runtime = o->save || o->run;
 	char *file = NULL;
@@ -514,12 +514,12 @@ static int do_pin(struct earlypin *ep, struct opts *o)
 	}
 	if (runtime && !ep->dry_run)
 		saved_at = ep_state_mark();
-	if (ep_plan_all(ep, &plan) < 0)
+	if (ep_changes_all(ep, &changes) < 0)
 		goto out;
 	if (ep->dry_run) {
-		ep_print_plan(ep, &plan);
+		ep_changes_print(ep, &changes);
 		if (!ep->quiet)
-			printf(PROG ": dry run: %zu changes planned, nothing changed\n", plan.n);
+			printf(PROG ": dry run: %zu changes planned, nothing changed\n", changes.n);
 		ret = 0;
 		goto out;
 	}
@@ -529,7 +529,7 @@ static int do_pin(struct earlypin *ep, struct opts *o)
 		if (o->run)
 			snprintf(name, sizeof(name), "run.%d.state", (int)getpid());
 		file = ep_state_path(ep, o->run ? name : o->save, true);
-		if (!file || ep_state_init(ep, &sf, saved_at) < 0 || ep_state_record(&sf, &plan) < 0) {
+		if (!file || ep_state_init(ep, &sf, saved_at) < 0 || ep_state_record(&sf, &changes) < 0) {
 			ep_log(ep, LOG_ERR, "out of memory");
 			goto out;
 		}
@@ -552,7 +552,7 @@ static int do_pin(struct earlypin *ep, struct opts *o)
 			sigaddset(&blocked, SIGCHLD);
 		sigprocmask(SIG_BLOCK, &blocked, NULL);
 	}
-	failed = ep_apply(ep, &plan);
+	failed = ep_apply(ep, &changes);
 	if (!(ep->skip & EP_SKIP_TASKS) && sweep_tasks(ep, runtime ? &sf : NULL, file) < 0)
 		failed++;
 	if (runtime)
@@ -563,7 +563,7 @@ static int do_pin(struct earlypin *ep, struct opts *o)
 	if (runtime)
 		diagnose(ep);
 	ret = failed && !o->run ? 1 : 0;
-	ep_plan_free(&plan);
+	ep_changes_free(&changes);
 
 	if (o->run) {
 		ret = run_command(ep, o->command, &blocked);
@@ -583,7 +583,7 @@ static int do_pin(struct earlypin *ep, struct opts *o)
 		}
 	}
 out:
-	ep_plan_free(&plan);
+	ep_changes_free(&changes);
 	statefile_free(&sf);
 	free(file);
 	return ret;

@@ -197,7 +197,7 @@ static bool state_has(const struct statefile *sf, const struct ep_change *ch)
 	return false;
 }
 
-int ep_state_record(struct statefile *sf, const struct ep_plan *plan)
+int ep_state_record(struct statefile *sf, const struct ep_changes *changes)
 {
 	struct taskkeys tk = { 0 };
 	bool check = sf->n > 0;
@@ -205,8 +205,8 @@ int ep_state_record(struct statefile *sf, const struct ep_plan *plan)
 
 	if (check && (r = taskkeys_build(&tk, sf)) < 0)
 		return r;
-	for (size_t i = 0; i < plan->n; i++) {
-		const struct ep_change *ch = &plan->v[i];
+	for (size_t i = 0; i < changes->n; i++) {
+		const struct ep_change *ch = &changes->v[i];
 		struct statefile_rec rec = {
 			.kind = ch->kind, .pid = ch->pid, .tid = ch->tid, .starttime = ch->starttime,
 			.irq = ch->irq, .policy = ch->policy, .name = ch->name, .value = ch->old,

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * early-pin: scan what reaches the isolated CPUs (the plan), then change it.
- * Planning first lets --save record every original before anything changes,
- * and --dry-run print the plan.
+ * early-pin's changes: scan what reaches the isolated CPUs into a list of
+ * changes (each with what is there now and what it becomes), then carry them
+ * out. Listing first lets --save record every original before anything
+ * changes, and --dry-run print the list.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -15,19 +16,19 @@
 #include "taskstat.h"
 #include "tasklist.h"
 
-void ep_plan_free(struct ep_plan *plan)
+void ep_changes_free(struct ep_changes *changes)
 {
-	if (!plan)
+	if (!changes)
 		return;
-	for (size_t i = 0; i < plan->n; i++) {
-		free(plan->v[i].name);
-		free(plan->v[i].path);
-		free(plan->v[i].old);
-		free(plan->v[i].new);
-		free(plan->v[i].wide);
+	for (size_t i = 0; i < changes->n; i++) {
+		free(changes->v[i].name);
+		free(changes->v[i].path);
+		free(changes->v[i].old);
+		free(changes->v[i].new);
+		free(changes->v[i].wide);
 	}
-	free(plan->v);
-	memset(plan, 0, sizeof(*plan));
+	free(changes->v);
+	memset(changes, 0, sizeof(*changes));
 }
 
 void ep_stats_free(struct ep_stats *st)
@@ -38,22 +39,22 @@ void ep_stats_free(struct ep_stats *st)
 }
 
 /* Takes ownership of the strings of ch (freed on failure too). */
-int ep_plan_add(struct ep_plan *plan, const struct ep_change *ch)
+int ep_changes_add(struct ep_changes *changes, const struct ep_change *ch)
 {
 	bool file = ch->kind == SF_WQ || ch->kind == SF_CPUFREQ || ch->kind == SF_TURBO;
 
 	if (!ch->old || !ch->new || (file && (!ch->path || !ch->name)))
 		goto oom;
-	if (plan->n == plan->cap) {
-		size_t cap = plan->cap ? plan->cap * 2 : 256;
-		struct ep_change *v = realloc(plan->v, cap * sizeof(*v));
+	if (changes->n == changes->cap) {
+		size_t cap = changes->cap ? changes->cap * 2 : 256;
+		struct ep_change *v = realloc(changes->v, cap * sizeof(*v));
 
 		if (!v)
 			goto oom;
-		plan->v = v;
-		plan->cap = cap;
+		changes->v = v;
+		changes->cap = cap;
 	}
-	plan->v[plan->n++] = *ch;
+	changes->v[changes->n++] = *ch;
 	return 0;
 oom:
 	free(ch->name);
@@ -88,7 +89,7 @@ static void names_add(char *buf, size_t len, const char *name)
 
 /* ---- IRQs ------------------------------------------------------------------ */
 
-int ep_plan_irqs(struct earlypin *ep, struct ep_plan *plan)
+int ep_changes_irqs(struct earlypin *ep, struct ep_changes *changes)
 {
 	unsigned int *irqs = NULL;
 	size_t nirqs = 0;
@@ -105,7 +106,7 @@ int ep_plan_irqs(struct earlypin *ep, struct ep_plan *plan)
 		narrow(ep, &cur, &target);
 		ch.old = strdup(raw);
 		ch.new = cpuset_to_mask(&target, ep->nbits);
-		if (ep_plan_add(plan, &ch) < 0)
+		if (ep_changes_add(changes, &ch) < 0)
 			return -ENOMEM;
 	} else if (r < 0 && r != -ENOENT) {
 		ep_log(ep, LOG_WARNING, "cannot read %s: %s, ignoring", path_last(&ep->pc),
@@ -163,7 +164,7 @@ int ep_plan_irqs(struct earlypin *ep, struct ep_plan *plan)
 			if (!ch.wide)
 				ch.old = (free(ch.old), NULL);
 		}
-		if (ep_plan_add(plan, &ch) < 0) {
+		if (ep_changes_add(changes, &ch) < 0) {
 			free(irqs);
 			return -ENOMEM;
 		}
@@ -176,7 +177,7 @@ int ep_plan_irqs(struct earlypin *ep, struct ep_plan *plan)
 
 struct task_scan {
 	struct earlypin	*ep;
-	struct ep_plan	*plan;
+	struct ep_changes	*changes;
 	/* /proc/<pid>/stat of the process whose threads are being scanned */
 	pid_t		pid;
 	int		err;
@@ -262,12 +263,12 @@ static int scan_task(const struct taskid *id, void *data)
 	narrow(ep, &cur, &target);
 	ch.old = cpuset_to_list(&cur);
 	ch.new = cpuset_to_list(&target);
-	return ep_plan_add(ts->plan, &ch);
+	return ep_changes_add(ts->changes, &ch);
 }
 
-int ep_plan_tasks(struct earlypin *ep, struct ep_plan *plan)
+int ep_changes_tasks(struct earlypin *ep, struct ep_changes *changes)
 {
-	struct task_scan ts = { .ep = ep, .plan = plan };
+	struct task_scan ts = { .ep = ep, .changes = changes };
 	int r = tasklist_foreach(&ep->pc, scan_task, &ts);
 
 	if (r == -ENOMEM)
@@ -305,7 +306,7 @@ static int change_init(struct ep_change *ch, enum statefile_kind kind, const cha
 	return 0;
 }
 
-static int plan_mask_file(struct earlypin *ep, struct ep_plan *plan, const char *name,
+static int plan_mask_file(struct earlypin *ep, struct ep_changes *changes, const char *name,
 			  const char *what)
 {
 	char raw[CPUSET_MAX / 4 + CPUSET_MAX / 32 + 16];
@@ -338,7 +339,7 @@ static int plan_mask_file(struct earlypin *ep, struct ep_plan *plan, const char 
 	narrow(ep, &cur, &target);
 	ch.old = strdup(raw);
 	ch.new = cpuset_to_mask(&target, ep->nbits);
-	return ep_plan_add(plan, &ch);
+	return ep_changes_add(changes, &ch);
 skip:
 	free(ch.name);
 	free(ch.path);
@@ -350,13 +351,13 @@ skip:
  * they really are: /sys/bus/workqueue/devices/ only holds symlinks to them,
  * and early-pin never writes through a symlink.
  */
-int ep_plan_workqueues(struct earlypin *ep, struct ep_plan *plan)
+int ep_changes_workqueues(struct earlypin *ep, struct ep_changes *changes)
 {
 	struct dirent *d;
 	DIR *dir;
 	int r;
 
-	r = plan_mask_file(ep, plan, "", "workqueue");
+	r = plan_mask_file(ep, changes, "", "workqueue");
 	if (r < 0)
 		return r;
 	dir = path_opendir(&ep->pc, "/sys/devices/virtual/workqueue");
@@ -365,7 +366,7 @@ int ep_plan_workqueues(struct earlypin *ep, struct ep_plan *plan)
 	while ((d = readdir(dir))) {
 		if (d->d_name[0] == '.' || (d->d_type != DT_DIR && d->d_type != DT_UNKNOWN))
 			continue;
-		r = plan_mask_file(ep, plan, d->d_name, "workqueue");
+		r = plan_mask_file(ep, changes, d->d_name, "workqueue");
 		if (r < 0)
 			break;
 	}
@@ -434,7 +435,7 @@ static void driver_candidates(struct earlypin *ep, const char **ret, size_t max,
 	*ret_n = n;
 }
 
-static int plan_file(struct earlypin *ep, struct ep_plan *plan, enum statefile_kind kind,
+static int plan_file(struct earlypin *ep, struct ep_changes *changes, enum statefile_kind kind,
 		     const char *name, unsigned int policy, const char *value, const char *what)
 {
 	struct ep_change ch = { .what = what };
@@ -463,7 +464,7 @@ static int plan_file(struct earlypin *ep, struct ep_plan *plan, enum statefile_k
 	}
 	ch.old = strdup(cur);
 	ch.new = strdup(value);
-	return ep_plan_add(plan, &ch);
+	return ep_changes_add(changes, &ch);
 skip:
 	free(ch.name);
 	free(ch.path);
@@ -480,7 +481,7 @@ static bool word_in(const char *list, const char *word)
 	return false;
 }
 
-int ep_plan_freq(struct earlypin *ep, struct ep_plan *plan)
+int ep_changes_freq(struct earlypin *ep, struct ep_changes *changes)
 {
 	unsigned int *pol = NULL;
 	size_t npol = 0;
@@ -531,7 +532,7 @@ int ep_plan_freq(struct earlypin *ep, struct ep_plan *plan)
 				       ep->governor, pol[i], buf);
 				ep->st.freq_failed++;
 			} else {
-				if ((r = plan_file(ep, plan, SF_CPUFREQ, "scaling_governor", pol[i],
+				if ((r = plan_file(ep, changes, SF_CPUFREQ, "scaling_governor", pol[i],
 						   ep->governor, "governor")) < 0)
 					break;
 			}
@@ -549,10 +550,10 @@ int ep_plan_freq(struct earlypin *ep, struct ep_plan *plan)
 			}
 			snprintf(buf, sizeof(buf), "%llu", (unsigned long long)max);
 			/* max first: min may never exceed it */
-			if ((r = plan_file(ep, plan, SF_CPUFREQ, "scaling_max_freq", pol[i], buf,
+			if ((r = plan_file(ep, changes, SF_CPUFREQ, "scaling_max_freq", pol[i], buf,
 					   "max_freq")) < 0)
 				break;
-			if ((r = plan_file(ep, plan, SF_CPUFREQ, "scaling_min_freq", pol[i], buf,
+			if ((r = plan_file(ep, changes, SF_CPUFREQ, "scaling_min_freq", pol[i], buf,
 					   "min_freq")) < 0)
 				break;
 		}
@@ -562,27 +563,27 @@ int ep_plan_freq(struct earlypin *ep, struct ep_plan *plan)
 		return r;
 	if (ep->no_turbo) {
 		if (path_exists(&ep->pc, "/sys/devices/system/cpu/intel_pstate/no_turbo"))
-			return plan_file(ep, plan, SF_TURBO, "intel_pstate", 0, "1", "turbo");
+			return plan_file(ep, changes, SF_TURBO, "intel_pstate", 0, "1", "turbo");
 		if (path_exists(&ep->pc, "/sys/devices/system/cpu/cpufreq/boost"))
-			return plan_file(ep, plan, SF_TURBO, "boost", 0, "0", "turbo");
+			return plan_file(ep, changes, SF_TURBO, "boost", 0, "0", "turbo");
 		ep_log(ep, LOG_WARNING, "no turbo control (intel_pstate/no_turbo, cpufreq/boost), ignoring");
 		ep->st.freq_failed++;
 	}
 	return 0;
 }
 
-int ep_plan_all(struct earlypin *ep, struct ep_plan *plan)
+int ep_changes_all(struct earlypin *ep, struct ep_changes *changes)
 {
 	int r = 0;
 
 	if (!(ep->skip & EP_SKIP_IRQ))
-		r = ep_plan_irqs(ep, plan);
+		r = ep_changes_irqs(ep, changes);
 	if (r == 0 && !(ep->skip & EP_SKIP_WQ))
-		r = ep_plan_workqueues(ep, plan);
+		r = ep_changes_workqueues(ep, changes);
 	if (r == 0 && !(ep->skip & EP_SKIP_TASKS))
-		r = ep_plan_tasks(ep, plan);
+		r = ep_changes_tasks(ep, changes);
 	if (r == 0 && !(ep->skip & EP_SKIP_FREQ))
-		r = ep_plan_freq(ep, plan);
+		r = ep_changes_freq(ep, changes);
 	if (r < 0)
 		ep_log(ep, LOG_ERR, "cannot plan: %s", strerror(-r));
 	return r;
@@ -728,12 +729,12 @@ static unsigned int apply_file(struct earlypin *ep, struct ep_change *ch)
 	return 1;
 }
 
-unsigned int ep_apply(struct earlypin *ep, struct ep_plan *plan)
+unsigned int ep_apply(struct earlypin *ep, struct ep_changes *changes)
 {
 	unsigned int failed = 0;
 
-	for (size_t i = 0; i < plan->n; i++) {
-		struct ep_change *ch = &plan->v[i];
+	for (size_t i = 0; i < changes->n; i++) {
+		struct ep_change *ch = &changes->v[i];
 
 		switch (ch->kind) {
 		case SF_TASK:
@@ -753,10 +754,10 @@ unsigned int ep_apply(struct earlypin *ep, struct ep_plan *plan)
 	return failed;
 }
 
-void ep_print_plan(struct earlypin *ep, const struct ep_plan *plan)
+void ep_changes_print(struct earlypin *ep, const struct ep_changes *changes)
 {
-	for (size_t i = 0; i < plan->n; i++) {
-		const struct ep_change *ch = &plan->v[i];
+	for (size_t i = 0; i < changes->n; i++) {
+		const struct ep_change *ch = &changes->v[i];
 
 		switch (ch->kind) {
 		case SF_TASK:
