@@ -33,7 +33,7 @@ static int kernel_version(struct path_cxt *pc)
 	return (int)(maj * 1000 + min);
 }
 
-static void cmdline_param_details(struct check *c, const struct vplan *p)
+static void cmdline_param_details(struct check *c, const struct expectation *p)
 {
 	static const char *const names[] = { "isolcpus", "nohz_full", "rcu_nocbs", "irqaffinity",
 					     "rcu_nocb_poll", "nohz", "rd.earlypin.cpus" };
@@ -52,7 +52,7 @@ static void expect_from_bootloader(struct verify *v, struct check *c);
 
 void check_cmdline(struct verify *v, struct check *c)
 {
-	const struct vplan *p = &v->plan;
+	const struct expectation *p = &v->expect;
 	char a[LIST_BUF], b[LIST_BUF];
 	cpuset_t t;
 	int kver;
@@ -89,7 +89,7 @@ void check_cmdline(struct verify *v, struct check *c)
 			      "rcu_nocbs=%s is not a valid cpulist: the kernel then offloads RCU callbacks of every CPU; fix the list",
 			      kparams_get(&p->kp, "rcu_nocbs"));
 
-	if (!vplan_any(p)) {
+	if (!expectation_any(p)) {
 		check_problem(c, VS_CRITICAL,
 			      "no CPU is isolated: the kernel command line has no usable isolcpus= or nohz_full=; plan and apply it with 'cmdline-gen --apply', then reboot");
 		return;
@@ -229,7 +229,7 @@ static void expect_from_bootloader(struct verify *v, struct check *c)
 	}
 	r = kparams_parse(line, &boot);
 	for (size_t i = 0; r == 0 && managed[i]; i++) {
-		const struct kparam *kp = kparams_find(&v->plan.kp, managed[i]);
+		const struct kparam *kp = kparams_find(&v->expect.kp, managed[i]);
 
 		if (kp)
 			r = kparams_append(&wanted, kp->name, kp->value);
@@ -350,7 +350,7 @@ static void kmsg_scan(struct verify *v, struct check *c)
 
 void check_kernel(struct verify *v, struct check *c)
 {
-	const struct vplan *p = &v->plan;
+	const struct expectation *p = &v->expect;
 	char a[LIST_BUF], b[LIST_BUF];
 	cpuset_t set;
 	int r;
@@ -400,7 +400,7 @@ void check_kernel(struct verify *v, struct check *c)
 
 	kmsg_scan(v, c);
 
-	if (!vplan_any(p)) {
+	if (!expectation_any(p)) {
 		check_skip(c, "no CPU is isolated on the command line: nothing for the kernel to honour");
 		return;
 	}

@@ -171,7 +171,7 @@ static void record_apply(struct check *c, const struct irqrecord *rec, struct ir
 static void report_immovable(struct verify *v, struct check *c, const struct irqinfo *ii,
 			     const cpuset_t *on)
 {
-	const struct vplan *p = &v->plan;
+	const struct expectation *p = &v->expect;
 	char a[LIST_BUF];
 	bool managed_irq_given = p->isolcpus_ok && (p->iso.flags & ISOL_FLAG_MANAGED_IRQ) &&
 				 cpuset_subset(on, &p->iso.cpus);
@@ -187,7 +187,7 @@ static void report_immovable(struct verify *v, struct check *c, const struct irq
 
 void check_irq_affinity(struct verify *v, struct check *c)
 {
-	const struct vplan *p = &v->plan;
+	const struct expectation *p = &v->expect;
 	char a[LIST_BUF], b[LIST_BUF];
 	json_object *bad, *immovable;
 	unsigned int *irqs = NULL;
@@ -197,7 +197,7 @@ void check_irq_affinity(struct verify *v, struct check *c)
 	cpuset_t dflt;
 	int r;
 
-	if (!vplan_any(p)) {
+	if (!expectation_any(p)) {
 		check_skip(c, "no CPU is isolated on the command line");
 		return;
 	}
@@ -304,14 +304,14 @@ static double vector_rate(json_object *cpuo, const char *name)
 
 void check_irq_activity(struct verify *v, struct check *c)
 {
-	const struct vplan *p = &v->plan;
+	const struct expectation *p = &v->expect;
 	const struct interrupts *s0 = &v->irq[0], *s1 = &v->irq[1];
 	json_object *percpu, *fired, *notes;
 	char a[LIST_BUF];
 	size_t nfired = 0;
 	double secs = v->elapsed;
 
-	if (!vplan_any(p)) {
+	if (!expectation_any(p)) {
 		check_skip(c, "no CPU is isolated on the command line");
 		return;
 	}

@@ -21,7 +21,7 @@
 
 void check_workqueue(struct verify *v, struct check *c)
 {
-	const struct vplan *p = &v->plan;
+	const struct expectation *p = &v->expect;
 	char a[LIST_BUF], b[LIST_BUF], m[LIST_BUF];
 	cpuset_t global, t;
 	json_object *bad;
@@ -29,7 +29,7 @@ void check_workqueue(struct verify *v, struct check *c)
 	DIR *d;
 	int r;
 
-	if (!vplan_any(p)) {
+	if (!expectation_any(p)) {
 		check_skip(c, "no CPU is isolated on the command line");
 		return;
 	}
@@ -82,14 +82,14 @@ void check_workqueue(struct verify *v, struct check *c)
 
 /* --- frequency ----------------------------------------------------------------- */
 
-static const char *earlypin_param(const struct vplan *p, const char *name)
+static const char *earlypin_param(const struct expectation *p, const char *name)
 {
 	return kparams_get(&p->kp, name);
 }
 
 void check_frequency(struct verify *v, struct check *c)
 {
-	const struct vplan *p = &v->plan;
+	const struct expectation *p = &v->expect;
 	const char *want_gov = earlypin_param(p, "rd.earlypin.governor");
 	const char *turbo_arg = earlypin_param(p, "rd.earlypin.turbo");
 	const char *freq_arg = earlypin_param(p, "rd.earlypin.freq");
@@ -103,7 +103,7 @@ void check_frequency(struct verify *v, struct check *c)
 	int turbo = -1, r;
 	ssize_t n;
 
-	if (!vplan_any(p)) {
+	if (!expectation_any(p)) {
 		check_skip(c, "no CPU is isolated on the command line");
 		return;
 	}
@@ -192,12 +192,12 @@ void check_frequency(struct verify *v, struct check *c)
 
 void check_smt(struct verify *v, struct check *c)
 {
-	const struct vplan *p = &v->plan;
+	const struct expectation *p = &v->expect;
 	char a[LIST_BUF];
 	json_object *split;
 	size_t known = 0;
 
-	if (!vplan_any(p)) {
+	if (!expectation_any(p)) {
 		check_skip(c, "no CPU is isolated on the command line");
 		return;
 	}
@@ -324,7 +324,7 @@ static uint64_t hk_busy_ticks(const struct verify *v, int cpu, const struct cpus
 
 void check_hk_load(struct verify *v, struct check *c)
 {
-	const struct vplan *p = &v->plan;
+	const struct expectation *p = &v->expect;
 	json_object *busy;
 
 	if (v->opt.interval <= 0) {
@@ -362,12 +362,12 @@ void check_hk_load(struct verify *v, struct check *c)
 		pct = 100.0 * (double)hk_busy_ticks(v, cpu, s0, s1) / (double)(s1->total - s0->total);
 		snprintf(key, sizeof(key), "%d", cpu);
 		json_object_object_add(busy, key, json_double3((double)(int)(pct * 10) / 10));
-		if (cpuset_test(&p->housekeeping, (unsigned int)cpu) && pct > v->opt.load_max && vplan_any(p))
+		if (cpuset_test(&p->housekeeping, (unsigned int)cpu) && pct > v->opt.load_max && expectation_any(p))
 			check_problem(c, VS_WARNING,
 				      "housekeeping CPU %d was %.0f%% busy over %.1f s: the noise was moved, not removed; add housekeeping CPUs or find what keeps it busy",
 				      cpu, pct, v->elapsed);
 	}
-	if (!vplan_any(p)) {
+	if (!expectation_any(p)) {
 		check_skip(c, "no CPU is isolated on the command line: no housekeeping set to judge");
 		return;
 	}
@@ -482,7 +482,7 @@ void check_smi(struct verify *v, struct check *c)
 	json_object *per;
 	uint64_t worst = 0;
 
-	if (!vplan_any(&v->plan)) {
+	if (!expectation_any(&v->expect)) {
 		check_skip(c, "no CPU is isolated on the command line");
 		return;
 	}

@@ -92,7 +92,7 @@ static json_object *task_json(const struct vtask *t, const char *leader)
 
 void check_tasks(struct verify *v, struct check *c)
 {
-	const struct vplan *p = &v->plan;
+	const struct expectation *p = &v->expect;
 	const struct tasklist_v *tl = &v->tasks;
 	json_object *pinned, *movable, *running, *percpu, *allowed_wl;
 	size_t nmovable = 0, nkthreads = 0, nprocs = 0, nrunning = 0, npercpu = 0, nallowed = 0;
@@ -101,7 +101,7 @@ void check_tasks(struct verify *v, struct check *c)
 	const char **leaders;
 	int last_pid = -1;
 
-	if (!vplan_any(p)) {
+	if (!expectation_any(p)) {
 		check_skip(c, "no CPU is isolated on the command line");
 		return;
 	}
@@ -263,14 +263,14 @@ static int rcuo_cpu(const char *comm, char *ret_kind)
 
 void check_rcu(struct verify *v, struct check *c)
 {
-	const struct vplan *p = &v->plan;
+	const struct expectation *p = &v->expect;
 	const struct tasklist_v *tl = &v->tasks;
 	cpuset_t offloaded, missing;
 	json_object *bad;
 	size_t nthreads = 0, nbad = 0;
 	char a[LIST_BUF], b[LIST_BUF];
 
-	if (!vplan_any(p)) {
+	if (!expectation_any(p)) {
 		check_skip(c, "no CPU is isolated on the command line");
 		return;
 	}
@@ -379,7 +379,7 @@ static bool find_var(const char *text, size_t len, char sep, const char *var, ch
 static void check_irqbalance(struct verify *v, struct check *c, const struct vtask *t)
 {
 	static const char *const confs[] = { "/etc/default/irqbalance", "/etc/sysconfig/irqbalance" };
-	const struct vplan *p = &v->plan;
+	const struct expectation *p = &v->expect;
 	char val[1024], a[LIST_BUF], b[LIST_BUF];
 	const char *from = NULL;
 	char *env = NULL;
@@ -449,7 +449,7 @@ static void check_irqbalance(struct verify *v, struct check *c, const struct vta
 
 static void check_tuned(struct verify *v, struct check *c, const struct vtask *t)
 {
-	const struct vplan *p = &v->plan;
+	const struct expectation *p = &v->expect;
 	char profile[256], vars[8192], val[1024], a[LIST_BUF];
 	ssize_t n;
 
@@ -499,7 +499,7 @@ static void check_tuned(struct verify *v, struct check *c, const struct vtask *t
 
 static void check_watchdogs(struct verify *v, struct check *c)
 {
-	const struct vplan *p = &v->plan;
+	const struct expectation *p = &v->expect;
 	uint32_t nmi = 0, soft = 1, wd = 1;
 	char a[LIST_BUF];
 	cpuset_t mask, on;
@@ -540,7 +540,7 @@ void check_services(struct verify *v, struct check *c)
 {
 	const struct vtask *t;
 
-	if (!vplan_any(&v->plan)) {
+	if (!expectation_any(&v->expect)) {
 		check_skip(c, "no CPU is isolated on the command line");
 		return;
 	}

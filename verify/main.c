@@ -208,9 +208,9 @@ int main(int argc, char **argv)
 		ops_init_recording(&v.ops, &v.pc);
 	}
 
-	vplan_load(&v.plan, &v.pc);
+	expectation_load(&v.expect, &v.pc);
 	if (jitter_cpus) {
-		if (cpuset_parse_list(jitter_cpus, v.plan.nbits, &v.opt.jitter_cpus) < 0 ||
+		if (cpuset_parse_list(jitter_cpus, v.expect.nbits, &v.opt.jitter_cpus) < 0 ||
 		    cpuset_empty(&v.opt.jitter_cpus))
 			cli_usage_error(PROG, "invalid CPU list for --jitter-cpus: '%s'", jitter_cpus);
 		v.opt.jitter_cpus_given = true;
@@ -218,10 +218,10 @@ int main(int argc, char **argv)
 	if (isolated) {
 		cpuset_t set;
 
-		if (cpuset_parse_list(isolated, v.plan.nbits, &set) < 0)
+		if (cpuset_parse_list(isolated, v.expect.nbits, &set) < 0)
 			cli_usage_error(PROG, "invalid CPU list for --isolated: '%s'", isolated);
-		v.plan.isolated = set;
-		cpuset_andnot(&v.plan.housekeeping, &v.plan.online, &set);
+		v.expect.isolated = set;
+		cpuset_andnot(&v.expect.housekeeping, &v.expect.online, &set);
 	}
 
 	verify_run(&v);

@@ -50,7 +50,7 @@ void output_table(const struct verify *v, FILE *f, bool color, bool verbose)
 {
 	enum vstatus verdict = verify_verdict(v);
 	unsigned int n[5];
-	char *iso = cpuset_to_list(&v->plan.isolated), *hk = cpuset_to_list(&v->plan.housekeeping);
+	char *iso = cpuset_to_list(&v->expect.isolated), *hk = cpuset_to_list(&v->expect.housekeeping);
 
 	/* The verdict comes first: monitoring plugins take the first line as the status text. */
 	count_status(v, n);
@@ -110,11 +110,11 @@ int output_json(const struct verify *v, FILE *f)
 	json_object_object_add(root, "exit_code", json_object_new_int((int)verdict));
 
 	plan = json_object_new_object();
-	json_object_object_add(plan, "isolated", json_cpulist(&v->plan.isolated));
-	json_object_object_add(plan, "housekeeping", json_cpulist(&v->plan.housekeeping));
-	json_object_object_add(plan, "domain", json_cpulist(&v->plan.domain));
-	json_object_object_add(plan, "nohz_full", json_cpulist(&v->plan.nohz));
-	json_object_object_add(plan, "online", json_cpulist(&v->plan.online));
+	json_object_object_add(plan, "isolated", json_cpulist(&v->expect.isolated));
+	json_object_object_add(plan, "housekeeping", json_cpulist(&v->expect.housekeeping));
+	json_object_object_add(plan, "domain", json_cpulist(&v->expect.domain));
+	json_object_object_add(plan, "nohz_full", json_cpulist(&v->expect.nohz));
+	json_object_object_add(plan, "online", json_cpulist(&v->expect.online));
 	json_object_object_add(root, "plan", plan);
 
 	count_status(v, n);
@@ -168,7 +168,7 @@ static void prom_header(FILE *f, const char *name, const char *help)
 
 int output_prometheus(const struct verify *v, FILE *f)
 {
-	const struct vplan *p = &v->plan;
+	const struct expectation *p = &v->expect;
 	const struct interrupts *last = v->sampled && v->irq_err[1] == 0 ? &v->irq[1] :
 					v->irq_err[0] == 0 ? &v->irq[0] : NULL;
 	json_object *x;
@@ -202,7 +202,7 @@ int output_prometheus(const struct verify *v, FILE *f)
 		fprintf(f, "isol_verify_movable_threads_on_isolated %d\n", json_object_get_int(x));
 	}
 
-	if (last && vplan_any(p)) {
+	if (last && expectation_any(p)) {
 		prom_header(f, "isol_verify_isolated_cpu_irqs", "Device IRQs counted on an isolated CPU since boot (/proc/interrupts).");
 		cpuset_foreach(cpu, &p->isolated) {
 			uint64_t t;

@@ -43,7 +43,7 @@ void verify_init(struct verify *v)
 
 void verify_free(struct verify *v)
 {
-	vplan_free(&v->plan);
+	expectation_free(&v->expect);
 	for (int i = 0; i < 2; i++) {
 		interrupts_free(&v->irq[i]);
 		cpustat_free(&v->stat[i]);
@@ -89,8 +89,8 @@ static void smi_sample(struct verify *v, int i)
 	/* msr is loaded for the first sample only: at most once per run */
 	struct qc_ops *load = i == 0 && !v->opt.no_module_load ? &v->ops : NULL;
 
-	if (vplan_any(&v->plan) && v->opt.interval > 0)
-		smi_read(&v->pc, &v->plan.isolated, load, &v->smi[i]);
+	if (expectation_any(&v->expect) && v->opt.interval > 0)
+		smi_read(&v->pc, &v->expect.isolated, load, &v->smi[i]);
 }
 
 static void sample(struct verify *v, int i)
@@ -158,7 +158,7 @@ void check_jitter(struct verify *v, struct check *c)
 	}
 	check_ok(c, "no gap over %llu ns on CPUs %s in %.1f s (max %llu ns)",
 		 (unsigned long long)v->opt.jitter_threshold_ns,
-		 cpulist_str(v->opt.jitter_cpus_given ? &v->opt.jitter_cpus : &v->plan.isolated, a, sizeof(a)),
+		 cpulist_str(v->opt.jitter_cpus_given ? &v->opt.jitter_cpus : &v->expect.isolated, a, sizeof(a)),
 		 j->seconds, (unsigned long long)worst);
 }
 
@@ -189,11 +189,11 @@ static int self_pin(struct verify *v, cpu_set_t *ret_old)
 	cpu_set_t one;
 	int cpu = sched_getcpu();
 
-	if (!path_is_real_root(&v->pc) || !vplan_any(&v->plan) || v->opt.interval <= 0 ||
+	if (!path_is_real_root(&v->pc) || !expectation_any(&v->expect) || v->opt.interval <= 0 ||
 	    sched_getaffinity(0, sizeof(*ret_old), ret_old) < 0)
 		return -1;
-	if (cpu < 0 || !cpuset_test(&v->plan.housekeeping, (unsigned int)cpu))
-		cpu = cpuset_first(&v->plan.housekeeping);
+	if (cpu < 0 || !cpuset_test(&v->expect.housekeeping, (unsigned int)cpu))
+		cpu = cpuset_first(&v->expect.housekeeping);
 	if (cpu < 0 || cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, ret_old))
 		return -1;
 	CPU_ZERO(&one);
@@ -208,8 +208,8 @@ void verify_run(struct verify *v)
 	uint64_t ticks0 = 0;
 	double t0, left;
 
-	if (!v->plan.cmdline_ok && !v->plan.cmdline_err)
-		vplan_load(&v->plan, &v->pc);
+	if (!v->expect.cmdline_ok && !v->expect.cmdline_err)
+		expectation_load(&v->expect, &v->pc);
 
 	v->self_cpu = self_pin(v, &old_mask);
 	smi_sample(v, 0);
@@ -221,8 +221,8 @@ void verify_run(struct verify *v)
 	check_cmdline(v, &c[CHK_CMDLINE]);
 	check_kernel(v, &c[CHK_KERNEL]);
 	check_irq_affinity(v, &c[CHK_IRQ_AFFINITY]);
-	if (vplan_any(&v->plan))
-		v->tasks_err = tasks_scan(&v->pc, &v->plan.isolated, &v->plan.housekeeping,
+	if (expectation_any(&v->expect))
+		v->tasks_err = tasks_scan(&v->pc, &v->expect.isolated, &v->expect.housekeeping,
 					  v->opt.self_tgid, &v->tasks);
 	check_tasks(v, &c[CHK_TASKS]);
 	check_rcu(v, &c[CHK_RCU]);
@@ -257,12 +257,12 @@ void verify_run(struct verify *v)
 	check_smi(v, &c[CHK_SMI]);
 
 	if (v->opt.jitter && path_is_real_root(&v->pc)) {
-		const cpuset_t *cpus = v->opt.jitter_cpus_given ? &v->opt.jitter_cpus : &v->plan.isolated;
+		const cpuset_t *cpus = v->opt.jitter_cpus_given ? &v->opt.jitter_cpus : &v->expect.isolated;
 
 		if (!cpuset_empty(cpus)) {
 			cpuset_t main_cpus;
 
-			cpuset_andnot(&main_cpus, &v->plan.online, cpus);
+			cpuset_andnot(&main_cpus, &v->expect.online, cpus);
 			jitter_run(cpus, &main_cpus, v->opt.jitter_seconds, v->opt.jitter_threshold_ns,
 				   &v->jitter);
 		} else {

@@ -72,8 +72,11 @@ json_object *json_cpulist(const cpuset_t *set);
 /* A double printed with 3 decimals. */
 json_object *json_double3(double val);
 
-/* The isolation plan, from the kernel command line (the single source of truth). */
-struct vplan {
+/*
+ * The expectation: the isolation the kernel command line asks for (the single
+ * source of truth), derived by lib/isolation.c, and what could not be read.
+ */
+struct expectation {
 	struct kparams	kp;
 	bool		cmdline_ok;	/* /proc/cmdline was readable */
 	int		cmdline_err;
@@ -101,10 +104,10 @@ struct vplan {
 	unsigned int	boot_cpu;
 };
 
-void vplan_free(struct vplan *p);
+void expectation_free(struct expectation *p);
 /* Read /proc/cmdline and the CPU masks under pc. Never fails: problems are recorded in p. */
-void vplan_load(struct vplan *p, struct path_cxt *pc);
-bool vplan_any(const struct vplan *p);
+void expectation_load(struct expectation *p, struct path_cxt *pc);
+bool expectation_any(const struct expectation *p);
 
 /* One thread as the task checks need it. */
 struct vtask {
@@ -237,7 +240,7 @@ struct verify {
 	struct path_cxt		pc;
 	struct qc_ops		ops;		/* module loading (msr) */
 	struct verify_opts	opt;
-	struct vplan		plan;
+	struct expectation	expect;		/* what the command line asks for */
 
 	/* samples */
 	int			irq_err[2];

@@ -76,7 +76,7 @@ static struct verify *verify_new(const char *cmdline)
 	put("/proc/cmdline", "%s\n", cmdline);
 	verify_init(v);
 	assert_int_equal(path_cxt_init(&v->pc, root), 0);
-	vplan_load(&v->plan, &v->pc);
+	expectation_load(&v->expect, &v->pc);
 	return v;
 }
 
@@ -183,8 +183,8 @@ static void test_cmdline_unreadable(void **state)
 
 		snprintf(p, sizeof(p), "%s/proc/cmdline", root);
 		unlink(p);
-		vplan_free(&v->plan);
-		vplan_load(&v->plan, &v->pc);
+		expectation_free(&v->expect);
+		expectation_load(&v->expect, &v->pc);
 	}
 	check_cmdline(v, &v->checks[CHK_CMDLINE]);
 	assert_int_equal(v->checks[CHK_CMDLINE].status, VS_UNKNOWN);
@@ -377,8 +377,8 @@ static void add_task(struct verify *v, int pid, int tid, const char *comm, uint3
 	t->affinity_ok = allowed != NULL;
 	if (allowed) {
 		assert_int_equal(cpuset_parse_list(allowed, 0, &set), 0);
-		t->allowed_isolated = cpuset_intersects(&set, &v->plan.isolated);
-		t->allowed_housekeeping_only = cpuset_subset(&set, &v->plan.housekeeping);
+		t->allowed_isolated = cpuset_intersects(&set, &v->expect.isolated);
+		t->allowed_housekeeping_only = cpuset_subset(&set, &v->expect.housekeeping);
 		t->allowed = strdup(allowed);
 	}
 	tl->threads_total++;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * isol-verify: the isolation plan, read back from the kernel command line.
+ * isol-verify's expectation: the isolation the kernel command line asks for,
+ * read back through lib/isolation.c with isol-verify's tolerant fallbacks.
  */
 #include <errno.h>
 #include <string.h>
@@ -8,17 +9,17 @@
 #include "isolation.h"
 #include "verify.h"
 
-void vplan_free(struct vplan *p)
+void expectation_free(struct expectation *p)
 {
 	kparams_free(&p->kp);
 }
 
-bool vplan_any(const struct vplan *p)
+bool expectation_any(const struct expectation *p)
 {
 	return !cpuset_empty(&p->isolated);
 }
 
-void vplan_load(struct vplan *p, struct path_cxt *pc)
+void expectation_load(struct expectation *p, struct path_cxt *pc)
 {
 	struct isolation_cpus cpus;
 	struct isolation_cmdline cl;
