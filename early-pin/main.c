@@ -227,7 +227,10 @@ static void record_immovable(struct earlypin *ep)
 
 /* ---- the modes ------------------------------------------------------------- */
 
+enum { OPT_FORCE = 0x100 };
+
 struct opts {
+	const char	*root;		/* --root */
 	const char	*housekeeping;
 	const char	*cpus;
 	const char	*save;
@@ -436,50 +439,52 @@ static int run_command(struct earlypin *ep, char **command, const sigset_t *bloc
 	return 1;
 }
 
-static int do_pin(struct earlypin *ep, struct opts *o)
+/* run --cpus LIST: the housekeeping CPUs are the online ones outside LIST. 1, or -EINVAL (logged). */
+static int housekeeping_from_cpus(struct earlypin *ep, const char *cpus)
 {
-	struct ep_changes changes = { 0 };
-	struct statefile sf = { 0 };
+	cpuset_t iso;
+
+	if (cpuset_parse_list(cpus, 0, &iso) < 0)
+		cli_usage_error(PROG, "invalid cpulist for --cpus: '%s'", cpus);
+	cpuset_and(&iso, &iso, &ep->online);
+	if (cpuset_empty(&iso)) {
+		ep_log(ep, LOG_ERR, "--cpus %s names no online CPU", cpus);
+		return -EINVAL;
+	}
+	cpuset_andnot(&ep->hk, &ep->online, &iso);
+	cpuset_andnot(&ep->isolated, &ep->possible, &ep->hk);
+	ep->hk_source = "--cpus";
+	if (cpuset_empty(&ep->hk)) {
+		ep_log(ep, LOG_ERR, "--cpus %s leaves no housekeeping CPU", cpus);
+		return -EINVAL;
+	}
+	return 1;
+}
+
+/*
+ * Which CPUs keep house and which are isolated for this pass, and whether
+ * there is anything to do: 1 go on, 0 nothing to do (exit 0), -1 failed
+ * (logged).
+ */
+static int pin_housekeeping(struct earlypin *ep, const struct opts *o)
+{
 	bool runtime = o->save || o->run;
-	char *file = NULL;
-	unsigned int failed;
-	sigset_t blocked;
-	double t0 = now_ms();
-	uint64_t saved_at = 0;
-	int r, ret = 1;
+	int r;
 
 	if (ep_read_cpus(ep) < 0)
-		return 1;
+		return -1;
 	if (!runtime && !o->housekeeping && ep_disabled(ep)) {
 		ep_log(ep, LOG_NOTICE, "disabled by rd.earlypin=0");
 		return 0;
 	}
-	if (o->cpus) {
-		cpuset_t iso;
-
-		if (cpuset_parse_list(o->cpus, 0, &iso) < 0)
-			cli_usage_error(PROG, "invalid cpulist for --cpus: '%s'", o->cpus);
-		cpuset_and(&iso, &iso, &ep->online);
-		if (cpuset_empty(&iso)) {
-			ep_log(ep, LOG_ERR, "--cpus %s names no online CPU", o->cpus);
-			return 1;
-		}
-		cpuset_andnot(&ep->hk, &ep->online, &iso);
-		cpuset_andnot(&ep->isolated, &ep->possible, &ep->hk);
-		ep->hk_source = "--cpus";
-		r = cpuset_empty(&ep->hk) ? -EINVAL : 1;
-		if (r < 0)
-			ep_log(ep, LOG_ERR, "--cpus %s leaves no housekeeping CPU", o->cpus);
-	} else {
-		r = ep_housekeeping(ep, o->housekeeping);
-	}
+	r = o->cpus ? housekeeping_from_cpus(ep, o->cpus) : ep_housekeeping(ep, o->housekeeping);
 	if (r < 0)
-		return 1;
+		return -1;
 	if (r == 0) {
 		if (!o->run) {
 			if (o->save) {
 				ep_log(ep, LOG_ERR, "no housekeeping set: nothing isolated on the command line or in sysfs; use --housekeeping");
-				return 1;
+				return -1;
 			}
 			ep_log(ep, LOG_NOTICE, "no housekeeping set (no --housekeeping, rd.earlypin.cpus=, irqaffinity=, isolcpus=, nohz_full=), nothing to do");
 			return 0;
@@ -493,7 +498,7 @@ static int do_pin(struct earlypin *ep, struct opts *o)
 	if (!cpuset_intersects(&ep->isolated, &ep->online)) {
 		if (runtime) {
 			ep_log(ep, LOG_ERR, "the housekeeping set is every online CPU: nothing to isolate");
-			return 1;
+			return -1;
 		}
 		ep_log(ep, LOG_NOTICE, "the housekeeping set is every online CPU, nothing to do");
 		return 0;
@@ -501,7 +506,7 @@ static int do_pin(struct earlypin *ep, struct opts *o)
 	ep_freq_from_cmdline(ep);
 	if (path_is_real_root(&ep->pc) && !ep->dry_run && geteuid() != 0) {
 		ep_log(ep, LOG_ERR, "changing IRQ and task affinity needs root");
-		return 1;
+		return -1;
 	}
 	ep->need_stat = runtime;
 	if (ep->verbose) {
@@ -512,6 +517,120 @@ static int do_pin(struct earlypin *ep, struct opts *o)
 		free(hk);
 		free(iso);
 	}
+	return 1;
+}
+
+/*
+ * --save and run: every original into the state file before anything
+ * changes, and the claim that this sequestering is the one in force.
+ * *ret_file is the state file's path (the caller frees it). 0 or -1 (logged).
+ */
+static int pin_save(struct earlypin *ep, const struct opts *o, const struct ep_changes *changes,
+		    struct statefile *sf, uint64_t saved_at, char **ret_file)
+{
+	char name[64], *file;
+
+	if (o->run)
+		snprintf(name, sizeof(name), "run.%d.state", (int)getpid());
+	file = ep_state_path(ep, o->run ? name : o->save, true);
+	*ret_file = file;
+	if (!file || ep_state_init(ep, sf, saved_at) < 0 || ep_state_record(sf, changes) < 0) {
+		ep_log(ep, LOG_ERR, "out of memory");
+		return -1;
+	}
+	if (save_state(ep, sf, file, o->force) < 0)
+		return -1;	/* nothing changed yet */
+	if (ep_state_claim(ep, file, o->force) < 0) {
+		unlink(file);	/* ours, just written: the other one stays in force */
+		return -1;
+	}
+	if (ep->verbose)
+		printf("saved %zu originals to %s\n", sf->n, file);
+	return 0;
+}
+
+/* From here on, a signal must lead to a restore, not to death. */
+static void block_signals(const struct opts *o, sigset_t *blocked)
+{
+	sigemptyset(blocked);
+	sigaddset(blocked, SIGINT);
+	sigaddset(blocked, SIGTERM);
+	sigaddset(blocked, SIGHUP);
+	if (o->run)
+		sigaddset(blocked, SIGCHLD);
+	sigprocmask(SIG_BLOCK, blocked, NULL);
+}
+
+/*
+ * Carry out the changes, sweep the tasks forked meanwhile, then seal the
+ * state (runtime) or record the immovable IRQs (--boot, the plain apply:
+ * what isol-verify reads), and summarise. Returns the number of failures.
+ */
+static unsigned int pin_apply(struct earlypin *ep, struct ep_changes *changes,
+			      struct statefile *sf, const char *file, double t0)
+{
+	unsigned int failed = ep_apply(ep, changes);
+
+	if (!(ep->skip & EP_SKIP_TASKS) && sweep_tasks(ep, sf, file) < 0)
+		failed++;
+	if (sf)
+		ep_state_seal(sf);
+	else
+		record_immovable(ep);
+	summary(ep, now_ms() - t0);
+	if (sf)
+		diagnose(ep);
+	return failed;
+}
+
+/* run: COMMAND on the isolated CPUs, then everything put back. Its exit status. */
+static int pin_run(struct earlypin *ep, const struct opts *o, struct statefile *sf,
+		   const char *file, const sigset_t *blocked)
+{
+	int ret = run_command(ep, o->command, blocked);
+
+	if (ep_restore(ep, sf) == 0) {
+		ep_state_release(ep, file);
+		unlink(file);
+	} else {
+		ep_log(ep, LOG_ERR, "not everything was restored; the originals stay in %s", file);
+	}
+	return ret;
+}
+
+/* --enforce: re-pin until a signal, then (with --save) put everything back. 0 or 1. */
+static int pin_enforce(struct earlypin *ep, const struct opts *o, struct statefile *sf,
+		       const char *file)
+{
+	int ret = 0;
+
+	if (enforce_loop(ep, o->enforce, o->save ? sf : NULL, file) < 0)
+		ret = 1;
+	if (o->save) {
+		if (ep_restore(ep, sf) != 0)
+			ret = 1;
+		else
+			ep_state_release(ep, file);
+	}
+	return ret;
+}
+
+/* --boot, the plain apply, --save, run and --enforce: one pass, then each its own tail. */
+static int do_pin(struct earlypin *ep, const struct opts *o)
+{
+	struct ep_changes changes = { 0 };
+	struct statefile sf = { 0 };
+	bool runtime = o->save || o->run;
+	char *file = NULL;
+	unsigned int failed;
+	sigset_t blocked;
+	double t0 = now_ms();
+	uint64_t saved_at = 0;
+	int r, ret = 1;
+
+	r = pin_housekeeping(ep, o);
+	if (r <= 0)
+		return r < 0 ? 1 : 0;
 	if (runtime && !ep->dry_run)
 		saved_at = ep_state_mark();
 	if (ep_changes_all(ep, &changes) < 0)
@@ -523,65 +642,18 @@ static int do_pin(struct earlypin *ep, struct opts *o)
 		ret = 0;
 		goto out;
 	}
-	if (runtime) {
-		char name[64];
-
-		if (o->run)
-			snprintf(name, sizeof(name), "run.%d.state", (int)getpid());
-		file = ep_state_path(ep, o->run ? name : o->save, true);
-		if (!file || ep_state_init(ep, &sf, saved_at) < 0 || ep_state_record(&sf, &changes) < 0) {
-			ep_log(ep, LOG_ERR, "out of memory");
-			goto out;
-		}
-		if (save_state(ep, &sf, file, o->force) < 0)
-			goto out;	/* nothing changed yet */
-		if (ep_state_claim(ep, file, o->force) < 0) {
-			unlink(file);	/* ours, just written: the other one stays in force */
-			goto out;
-		}
-		if (ep->verbose)
-			printf("saved %zu originals to %s\n", sf.n, file);
-	}
-	if (o->run || o->enforce) {
-		/* From here on, a signal must lead to a restore, not to death. */
-		sigemptyset(&blocked);
-		sigaddset(&blocked, SIGINT);
-		sigaddset(&blocked, SIGTERM);
-		sigaddset(&blocked, SIGHUP);
-		if (o->run)
-			sigaddset(&blocked, SIGCHLD);
-		sigprocmask(SIG_BLOCK, &blocked, NULL);
-	}
-	failed = ep_apply(ep, &changes);
-	if (!(ep->skip & EP_SKIP_TASKS) && sweep_tasks(ep, runtime ? &sf : NULL, file) < 0)
-		failed++;
-	if (runtime)
-		ep_state_seal(&sf);
-	else
-		record_immovable(ep);	/* --boot and the plain apply: what isol-verify reads */
-	summary(ep, now_ms() - t0);
-	if (runtime)
-		diagnose(ep);
+	if (runtime && pin_save(ep, o, &changes, &sf, saved_at, &file) < 0)
+		goto out;
+	if (o->run || o->enforce)
+		block_signals(o, &blocked);
+	failed = pin_apply(ep, &changes, runtime ? &sf : NULL, file, t0);
 	ret = failed && !o->run ? 1 : 0;
 	ep_changes_free(&changes);
 
-	if (o->run) {
-		ret = run_command(ep, o->command, &blocked);
-		if (ep_restore(ep, &sf) == 0) {
-			ep_state_release(ep, file);
-			unlink(file);
-		} else
-			ep_log(ep, LOG_ERR, "not everything was restored; the originals stay in %s", file);
-	} else if (o->enforce) {
-		if (enforce_loop(ep, o->enforce, o->save ? &sf : NULL, file) < 0)
-			ret = 1;
-		if (o->save) {
-			if (ep_restore(ep, &sf) != 0)
-				ret = 1;
-			else
-				ep_state_release(ep, file);
-		}
-	}
+	if (o->run)
+		ret = pin_run(ep, o, &sf, file, &blocked);
+	else if (o->enforce && pin_enforce(ep, o, &sf, file))
+		ret = 1;
 out:
 	ep_changes_free(&changes);
 	statefile_free(&sf);
@@ -589,136 +661,156 @@ out:
 	return ret;
 }
 
-int main(int argc, char **argv)
+static const struct option longopts[] = {
+	{ "housekeeping", required_argument, NULL, 'H' },
+	{ "cpus", required_argument, NULL, 'c' },
+	{ "skip", required_argument, NULL, 's' },
+	{ "governor", required_argument, NULL, 'g' },
+	{ "no-turbo", no_argument, NULL, 't' },
+	{ "freq-max", no_argument, NULL, 'm' },
+	{ "save", required_argument, NULL, 'S' },
+	{ "restore", required_argument, NULL, 'R' },
+	{ "enforce", required_argument, NULL, 'e' },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "boot", no_argument, NULL, 'b' },
+	{ "initramfs", no_argument, NULL, 'b' },
+	{ "root", required_argument, NULL, 'r' },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* One option of getopt_long into ep or o. */
+static void parse_option(int c, struct earlypin *ep, struct opts *o)
 {
-	enum { OPT_FORCE = 0x100 };
-	static const struct option longopts[] = {
-		{ "housekeeping", required_argument, NULL, 'H' },
-		{ "cpus", required_argument, NULL, 'c' },
-		{ "skip", required_argument, NULL, 's' },
-		{ "governor", required_argument, NULL, 'g' },
-		{ "no-turbo", no_argument, NULL, 't' },
-		{ "freq-max", no_argument, NULL, 'm' },
-		{ "save", required_argument, NULL, 'S' },
-		{ "restore", required_argument, NULL, 'R' },
-		{ "enforce", required_argument, NULL, 'e' },
-		{ "force", no_argument, NULL, OPT_FORCE },
-		{ "boot", no_argument, NULL, 'b' },
-		{ "initramfs", no_argument, NULL, 'b' },
-		{ "root", required_argument, NULL, 'r' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct earlypin ep = { .st.irq_default = -1 };
-	struct opts o = { 0 };
-	const char *root = NULL;
-	int c, r, ret;
+	uint32_t v;
+
+	switch (c) {
+	case 'H':
+		o->housekeeping = optarg;
+		break;
+	case 'c':
+		o->cpus = optarg;
+		break;
+	case 's':
+		ep->skip |= parse_skip(optarg);
+		break;
+	case 'g':
+		if (ep_set_governor(ep, optarg) < 0)
+			cli_usage_error(PROG, "invalid governor name '%s'", optarg);
+		break;
+	case 't':
+		ep->no_turbo = true;
+		break;
+	case 'm':
+		ep->freq_max = true;
+		break;
+	case 'S':
+		o->save = optarg;
+		break;
+	case 'R':
+		o->restore = optarg;
+		break;
+	case 'e':
+		if (parse_u32(optarg, &v) < 0 || v == 0 || v > 86400)
+			cli_usage_error(PROG, "invalid --enforce interval '%s' (1-86400 seconds)", optarg);
+		o->enforce = v;
+		break;
+	case OPT_FORCE:
+		o->force = true;
+		break;
+	case 'b':
+		ep->boot = true;
+		break;
+	case 'r':
+		o->root = optarg;
+		break;
+	case 'n':
+		ep->dry_run = true;
+		break;
+	case 'v':
+		ep->verbose = true;
+		break;
+	case 'q':
+		ep->quiet = true;
+		break;
+	case 'h':
+		usage();
+	case 'V':
+		printf(PROG " from quietcore %s\n", QC_VERSION);
+		exit(EXIT_SUCCESS);
+	default:
+		cli_try_help(PROG);
+	}
+}
+
+/* "[run] [options] [run] [-- COMMAND...]": every option, then the combinations allowed. */
+static void parse_args(int argc, char **argv, struct earlypin *ep, struct opts *o)
+{
+	int c;
 
 	if (argc > 1 && strcmp(argv[1], "run") == 0) {
-		o.run = true;
+		o->run = true;
 		argv[1] = argv[0];
 		argv++;
 		argc--;
 	}
 again:
-	while ((c = getopt_long(argc, argv, "+H:c:s:g:tmS:R:e:br:nvqhV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'H':
-			o.housekeeping = optarg;
-			break;
-		case 'c':
-			o.cpus = optarg;
-			break;
-		case 's':
-			ep.skip |= parse_skip(optarg);
-			break;
-		case 'g':
-			if (ep_set_governor(&ep, optarg) < 0)
-				cli_usage_error(PROG, "invalid governor name '%s'", optarg);
-			break;
-		case 't':
-			ep.no_turbo = true;
-			break;
-		case 'm':
-			ep.freq_max = true;
-			break;
-		case 'S':
-			o.save = optarg;
-			break;
-		case 'R':
-			o.restore = optarg;
-			break;
-		case 'e': {
-			uint32_t v;
-
-			if (parse_u32(optarg, &v) < 0 || v == 0 || v > 86400)
-				cli_usage_error(PROG, "invalid --enforce interval '%s' (1-86400 seconds)", optarg);
-			o.enforce = v;
-			break;
-		}
-		case OPT_FORCE:
-			o.force = true;
-			break;
-		case 'b':
-			ep.boot = true;
-			break;
-		case 'r':
-			root = optarg;
-			break;
-		case 'n':
-			ep.dry_run = true;
-			break;
-		case 'v':
-			ep.verbose = true;
-			break;
-		case 'q':
-			ep.quiet = true;
-			break;
-		case 'h':
-			usage();
-		case 'V':
-			printf(PROG " from quietcore %s\n", QC_VERSION);
-			return EXIT_SUCCESS;
-		default:
-			cli_try_help(PROG);
-		}
-	}
-	if (!o.run && optind < argc && strcmp(argv[optind], "run") == 0) {
+	while ((c = getopt_long(argc, argv, "+H:c:s:g:tmS:R:e:br:nvqhV", longopts, NULL)) != -1)
+		parse_option(c, ep, o);
+	if (!o->run && optind < argc && strcmp(argv[optind], "run") == 0) {
 		/* "early-pin --root DIR run ...": options may come first */
-		o.run = true;
+		o->run = true;
 		optind++;
 		goto again;
 	}
-	if (o.run) {
+	if (o->run) {
 		if (optind >= argc)
 			cli_usage_error(PROG, "run: no COMMAND given");
-		o.command = argv + optind;
-		if (o.save || o.restore || o.enforce || ep.boot)
+		o->command = argv + optind;
+		if (o->save || o->restore || o->enforce || ep->boot)
 			cli_usage_error(PROG, "run does not combine with --save, --restore, --enforce or --boot");
-		if (o.housekeeping && o.cpus)
+		if (o->housekeeping && o->cpus)
 			cli_usage_error(PROG, "--housekeeping and --cpus are two ways to say the same thing: give one");
 	} else {
 		if (optind < argc)
 			cli_usage_error(PROG, "unexpected argument '%s'", argv[optind]);
-		if (o.cpus)
+		if (o->cpus)
 			cli_usage_error(PROG, "--cpus is for 'run'; use --housekeeping");
-		if (o.restore && (o.save || o.enforce || o.housekeeping || ep.dry_run))
+		if (o->restore && (o->save || o->enforce || o->housekeeping || ep->dry_run))
 			cli_usage_error(PROG, "--restore takes no other action options");
-		if (o.save && ep.boot)
+		if (o->save && ep->boot)
 			cli_usage_error(PROG, "--save is for run time, not --boot");
-		if (o.enforce && ep.dry_run)
+		if (o->enforce && ep->dry_run)
 			cli_usage_error(PROG, "--enforce and --dry-run do not combine");
 	}
-	if (ep.verbose && ep.quiet)
+	if (ep->verbose && ep->quiet)
 		cli_usage_error(PROG, "--verbose and --quiet do not combine");
+}
 
-	r = path_cxt_init(&ep.pc, root);
+/* --restore STATE: put back what it recorded. 0 or 1. */
+static int mode_restore(struct earlypin *ep, const char *state)
+{
+	if (path_is_real_root(&ep->pc) && geteuid() != 0) {
+		ep_log(ep, LOG_ERR, "restoring IRQ and task affinity needs root");
+		return 1;
+	}
+	return do_restore(ep, state);
+}
+
+int main(int argc, char **argv)
+{
+	struct earlypin ep = { .st.irq_default = -1 };
+	struct opts o = { 0 };
+	int r, ret;
+
+	parse_args(argc, argv, &ep, &o);
+	r = path_cxt_init(&ep.pc, o.root);
 	if (r < 0) {
-		fprintf(stderr, PROG ": cannot use root: %s: %s\n", root, strerror(-r));
+		fprintf(stderr, PROG ": cannot use root: %s: %s\n", o.root, strerror(-r));
 		return ep.boot ? 0 : 1;
 	}
 	if (path_is_real_root(&ep.pc))
@@ -726,16 +818,11 @@ again:
 	else
 		ops_init_recording(&ep.ops, &ep.pc);
 
-	if (o.restore) {
-		if (path_is_real_root(&ep.pc) && geteuid() != 0) {
-			ep_log(&ep, LOG_ERR, "restoring IRQ and task affinity needs root");
-			ret = 1;
-		} else {
-			ret = do_restore(&ep, o.restore);
-		}
-	} else {
-		ret = do_pin(&ep, &o);
-	}
+	if (o.restore)
+		ret = mode_restore(&ep, o.restore);
+	else
+		ret = do_pin(&ep, &o);	/* --boot, the plain apply, --save, run, --enforce */
+
 	if (ep.verbose && !path_is_real_root(&ep.pc)) {
 		for (size_t i = 0; i < ep.ops.nlog; i++) {
 			char line[512];
