@@ -34,7 +34,8 @@ int isolation_read_cpus(struct path_cxt *pc, struct isolation_cpus *ret)
 		cpuset_t present;
 
 		ret->present_err = path_read_cpulist(pc, 0, &present, ISOLATION_CPU_DIR "/present");
-		cpuset_or(&ret->possible, &ret->online, ret->present_err ? &ret->possible : &present);
+		cpuset_or(&ret->possible, &ret->online,
+			  ret->present_err ? &ret->possible : &present);
 		if (ret->present_err == -ENOENT)
 			ret->present_err = 0;
 		if (ret->present_err && !failed)
@@ -142,7 +143,8 @@ static int cmdline_isolated(const struct kparams *kp, struct isolation_hk *hk, c
 
 	isolation_parse_cmdline(kp, 0, &cl);
 	if (cl.isolcpus.value && !cl.isolcpus.ok)
-		note_add(hk, ISOLATION_NOTE_ISOLCPUS, "isolcpus=", cl.isolcpus.value, cl.isolcpus.err);
+		note_add(hk, ISOLATION_NOTE_ISOLCPUS, "isolcpus=", cl.isolcpus.value,
+			 cl.isolcpus.err);
 	if (cl.nohz_full.value && !cl.nohz_full.ok)
 		note_add(hk, ISOLATION_NOTE_NOHZ_FULL, "nohz_full=", cl.nohz_full.value,
 			 cl.nohz_full.err);
@@ -155,7 +157,7 @@ static int cmdline_isolated(const struct kparams *kp, struct isolation_hk *hk, c
 /* cpu/isolated ∪ cpu/nohz_full; unreadable ones count as empty. 1 if any. */
 static int sysfs_isolated(struct path_cxt *pc, cpuset_t *ret)
 {
-	static const char *const files[] = { "isolated", "nohz_full" };
+	static const char *const files[] = {"isolated", "nohz_full"};
 	cpuset_t iso, set;
 
 	cpuset_zero(&iso);
@@ -174,8 +176,8 @@ int isolation_housekeeping(struct path_cxt *pc, const struct kparams *kp, const 
 	static const struct {
 		const char *name, *what;
 	} list_params[] = {
-		{ "rd.earlypin.cpus", "rd.earlypin.cpus=" },
-		{ "irqaffinity", "irqaffinity=" },
+	    {"rd.earlypin.cpus", "rd.earlypin.cpus="},
+	    {"irqaffinity", "irqaffinity="},
 	};
 	cpuset_t iso;
 

@@ -17,9 +17,9 @@
 #include "kparam.h"
 #include "path.h"
 
-#define ISOLATION_CPU_DIR	"/sys/devices/system/cpu"
-#define ISOLATION_BOOT_ID	"/proc/sys/kernel/random/boot_id"
-#define ISOLATION_BOOT_ID_MAX	64
+#define ISOLATION_CPU_DIR "/sys/devices/system/cpu"
+#define ISOLATION_BOOT_ID "/proc/sys/kernel/random/boot_id"
+#define ISOLATION_BOOT_ID_MAX 64
 
 /*
  * The CPUs the kernel knows. A file that is there but unreadable, empty
@@ -27,12 +27,12 @@
  * absent cpu/possible falls back (to online and present).
  */
 struct isolation_cpus {
-	cpuset_t	possible;	/* cpu/possible; absent: online and present */
-	cpuset_t	online;		/* cpu/online (empty unless online_err is 0) */
-	unsigned int	nbits;		/* last possible CPU + 1, 0 if none */
-	int		possible_err;	/* 0, -ENOENT (absent: fell back) or why refused */
-	int		online_err;	/* 0, or why refused (-ENOENT: absent) */
-	int		present_err;	/* cpu/present, read only when cpu/possible is absent */
+	cpuset_t possible;  /* cpu/possible; absent: online and present */
+	cpuset_t online;    /* cpu/online (empty unless online_err is 0) */
+	unsigned int nbits; /* last possible CPU + 1, 0 if none */
+	int possible_err;   /* 0, -ENOENT (absent: fell back) or why refused */
+	int online_err;	    /* 0, or why refused (-ENOENT: absent) */
+	int present_err;    /* cpu/present, read only when cpu/possible is absent */
 };
 
 /*
@@ -44,24 +44,24 @@ int isolation_read_cpus(struct path_cxt *pc, struct isolation_cpus *ret);
 
 /* One cpulist parameter of the command line. */
 struct isolation_param {
-	bool		has;		/* given, with or without a value */
-	bool		ok;		/* its value parsed */
-	int		err;		/* why not (-EINVAL for a bare parameter) */
-	const char	*value;		/* as given (in the kparams), NULL if bare */
-	cpuset_t	cpus;
+	bool has;	   /* given, with or without a value */
+	bool ok;	   /* its value parsed */
+	int err;	   /* why not (-EINVAL for a bare parameter) */
+	const char *value; /* as given (in the kparams), NULL if bare */
+	cpuset_t cpus;
 };
 
 /* What the command line asks for. */
 struct isolation_cmdline {
-	struct isolation_param isolcpus;	/* cpus: the CPUs without the flags */
-	struct isolcpus	iso;			/* isolcpus= parsed, zero unless it parsed */
+	struct isolation_param isolcpus; /* cpus: the CPUs without the flags */
+	struct isolcpus iso;		 /* isolcpus= parsed, zero unless it parsed */
 	struct isolation_param nohz_full;
 	struct isolation_param rcu_nocbs;
 	struct isolation_param irqaffinity;
 
-	cpuset_t	domain;		/* isolcpus= CPUs under domain isolation */
-	cpuset_t	nohz;		/* tickless: nohz_full=, else isolcpus=nohz */
-	cpuset_t	isolated;	/* isolcpus= ∪ nohz_full= (those that parsed) */
+	cpuset_t domain;   /* isolcpus= CPUs under domain isolation */
+	cpuset_t nohz;	   /* tickless: nohz_full=, else isolcpus=nohz */
+	cpuset_t isolated; /* isolcpus= ∪ nohz_full= (those that parsed) */
 };
 
 /*
@@ -74,27 +74,27 @@ void isolation_parse_cmdline(const struct kparams *kp, unsigned int nbits,
 
 /* A housekeeping source that was there but not (wholly) used. */
 enum isolation_note_kind {
-	ISOLATION_NOTE_INVALID,		/* a cpulist that does not parse: source skipped */
-	ISOLATION_NOTE_OFFLINE,		/* names CPUs not online: those dropped */
-	ISOLATION_NOTE_ISOLCPUS,	/* isolcpus= invalid (the kernel ignores it too) */
-	ISOLATION_NOTE_NOHZ_FULL,	/* nohz_full= invalid */
+	ISOLATION_NOTE_INVALID,	  /* a cpulist that does not parse: source skipped */
+	ISOLATION_NOTE_OFFLINE,	  /* names CPUs not online: those dropped */
+	ISOLATION_NOTE_ISOLCPUS,  /* isolcpus= invalid (the kernel ignores it too) */
+	ISOLATION_NOTE_NOHZ_FULL, /* nohz_full= invalid */
 };
 
 struct isolation_note {
 	enum isolation_note_kind kind;
-	const char	*what;		/* "--housekeeping", "rd.earlypin.cpus=", ... */
-	const char	*value;
-	int		err;
-	cpuset_t	offline;	/* ISOLATION_NOTE_OFFLINE: the CPUs dropped */
+	const char *what; /* "--housekeeping", "rd.earlypin.cpus=", ... */
+	const char *value;
+	int err;
+	cpuset_t offline; /* ISOLATION_NOTE_OFFLINE: the CPUs dropped */
 };
 
-#define ISOLATION_NOTES_MAX	5
+#define ISOLATION_NOTES_MAX 5
 
 struct isolation_hk {
-	cpuset_t	hk;		/* housekeeping, online CPUs only */
-	const char	*source;	/* where it came from, NULL if nowhere */
+	cpuset_t hk;	    /* housekeeping, online CPUs only */
+	const char *source; /* where it came from, NULL if nowhere */
 	struct isolation_note notes[ISOLATION_NOTES_MAX];
-	size_t		nnotes;		/* in the order the sources were tried */
+	size_t nnotes; /* in the order the sources were tried */
 };
 
 /*
