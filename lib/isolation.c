@@ -206,7 +206,7 @@ int isolation_housekeeping(struct path_cxt *pc, const struct kparams *kp, const 
 	return cpuset_empty(&ret->hk) ? -ENODATA : 1;
 }
 
-static bool boot_id_valid(const char *s)
+bool isolation_boot_id_valid(const char *s)
 {
 	size_t n = strlen(s);
 
@@ -227,7 +227,7 @@ int isolation_boot_id(struct path_cxt *pc, char *buf, size_t len)
 		return (int)n;
 	if (n == 0)
 		return -ENODATA;
-	if (!boot_id_valid(id))
+	if (!isolation_boot_id_valid(id))
 		return -EINVAL;
 	if ((size_t)n >= len)
 		return -ENOBUFS;

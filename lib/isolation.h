@@ -116,4 +116,7 @@ int isolation_housekeeping(struct path_cxt *pc, const struct kparams *kp, const 
  */
 int isolation_boot_id(struct path_cxt *pc, char *buf, size_t len);
 
+/* A plausible boot id: hex digits and '-', shorter than ISOLATION_BOOT_ID_MAX. */
+bool isolation_boot_id_valid(const char *s);
+
 #endif

@@ -41,16 +41,7 @@ static char root[64];
 
 static void put(const char *rel, const char *content)
 {
-	char path[512], cmd[600];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
-	assert_int_equal(system(cmd), 0);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(content, f);
-	fclose(f);
+	assert_int_equal(tmproot_put(root, rel, content), 0);
 }
 
 static int setup(void **state)

@@ -27,22 +27,7 @@ static char root[64];
 /* Write content to rel under root; NULL removes it; "fifo"/"dir" an unusable one. */
 static void put(const char *rel, const char *content)
 {
-	char path[256], cmd[600];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p \"$(dirname '%s')\"", path, path);
-	assert_int_equal(system(cmd), 0);
-	if (!content)
-		return;
-	if (!strcmp(content, "fifo") || !strcmp(content, "dir")) {
-		assert_int_equal(tmproot_put_unusable(path, content), 0);
-		return;
-	}
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(content, f);
-	fclose(f);
+	assert_int_equal(tmproot_put(root, rel, content), 0);
 }
 
 static int setup(void **state)

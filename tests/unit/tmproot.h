@@ -39,4 +39,30 @@ static inline int tmproot_put_unusable(const char *path, const char *kind)
 	return -1;
 }
 
+/*
+ * Put content at rel under root, replacing what is there: NULL leaves it
+ * absent, "fifo" or "dir" (see tmproot_put_unusable) an unusable one.
+ * 0, or -1.
+ */
+static inline int tmproot_put(const char *root, const char *rel, const char *content)
+{
+	char path[256], cmd[600];
+	FILE *f;
+
+	if (snprintf(path, sizeof(path), "%s/%s", root, rel) >= (int)sizeof(path))
+		return -1;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p \"$(dirname '%s')\"", path, path);
+	if (system(cmd) != 0)
+		return -1;
+	if (!content)
+		return 0;
+	if (!strcmp(content, "fifo") || !strcmp(content, "dir"))
+		return tmproot_put_unusable(path, content);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fputs(content, f);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
 #endif
