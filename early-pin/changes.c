@@ -481,6 +481,39 @@ static bool word_in(const char *list, const char *word)
 	return false;
 }
 
+/*
+ * No cpufreq policy yet: load the platform's driver, the first candidate
+ * that gives policies; *pol and *npol are read again after each load.
+ * 0, or -errno from listing the policies.
+ */
+static int load_freq_driver(struct earlypin *ep, unsigned int **pol, size_t *npol)
+{
+	const char *drv[4];
+	size_t ndrv;
+	int r;
+
+	driver_candidates(ep, drv, 4, &ndrv);
+	for (size_t i = 0; i < ndrv && *npol == 0; i++) {
+		if (ep->dry_run) {
+			printf("would load cpufreq driver %s\n", drv[i]);
+			break;
+		}
+		r = ep->ops.module_load(&ep->ops, drv[i]);
+		if (r < 0) {
+			ep_log(ep, LOG_WARNING, "cannot load cpufreq driver %s: %s, ignoring", drv[i],
+			       strerror(-r));
+			continue;
+		}
+		if (ep->verbose)
+			printf("loaded cpufreq driver %s\n", drv[i]);
+		free(*pol);
+		r = policy_list(ep, pol, npol);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 int ep_changes_freq(struct earlypin *ep, struct ep_changes *changes)
 {
 	unsigned int *pol = NULL;
@@ -494,28 +527,9 @@ int ep_changes_freq(struct earlypin *ep, struct ep_changes *changes)
 	if (r < 0)
 		return r;
 	if (npol == 0) {
-		const char *drv[4];
-		size_t ndrv;
-
-		driver_candidates(ep, drv, 4, &ndrv);
-		for (size_t i = 0; i < ndrv && npol == 0; i++) {
-			if (ep->dry_run) {
-				printf("would load cpufreq driver %s\n", drv[i]);
-				break;
-			}
-			r = ep->ops.module_load(&ep->ops, drv[i]);
-			if (r < 0) {
-				ep_log(ep, LOG_WARNING, "cannot load cpufreq driver %s: %s, ignoring", drv[i],
-				       strerror(-r));
-				continue;
-			}
-			if (ep->verbose)
-				printf("loaded cpufreq driver %s\n", drv[i]);
-			free(pol);
-			r = policy_list(ep, &pol, &npol);
-			if (r < 0)
-				return r;
-		}
+		r = load_freq_driver(ep, &pol, &npol);
+		if (r < 0)
+			return r;
 	}
 	r = 0;
 	if (npol == 0 && (ep->governor[0] || ep->freq_max)) {
