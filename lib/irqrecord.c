@@ -5,6 +5,8 @@
  */
 #include "irqrecord.h"
 
+#include "isolation.h"
+
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -48,19 +50,6 @@ static int errno_from_name(const char *name)
 	if (strcmp(name, "EPERM") == 0)
 		return EPERM;
 	return 0;
-}
-
-/* The boot_id the kernel prints: a UUID; be lenient on its shape, strict on the characters. */
-static bool boot_id_valid(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n >= IRQRECORD_BOOT_ID_MAX)
-		return false;
-	for (; *s; s++)
-		if (!isxdigit((unsigned char)*s) && *s != '-')
-			return false;
-	return true;
 }
 
 /* Position of irq in rec->v, or where it would go. */
@@ -131,7 +120,7 @@ int irqrecord_format(const struct irqrecord *rec, char **ret, size_t *ret_len)
 	FILE *f;
 	bool ok;
 
-	if (!boot_id_valid(rec->boot_id))
+	if (!isolation_boot_id_valid(rec->boot_id))
 		return -EINVAL;
 	f = open_memstream(&buf, &len);
 	if (!f)
@@ -220,7 +209,7 @@ static int parse_line(unsigned int lineno, char *line, size_t n, struct irqrecor
 		return v != IRQRECORD_VERSION ? -EPROTONOSUPPORT : 0;
 	}
 	if (lineno == 2) {
-		if (strncmp(line, "boot_id ", 8) != 0 || !boot_id_valid(line + 8))
+		if (strncmp(line, "boot_id ", 8) != 0 || !isolation_boot_id_valid(line + 8))
 			return -EBADMSG;
 		strcpy(rec->boot_id, line + 8);
 		return 0;
@@ -348,23 +337,6 @@ int irqrecord_remove(struct path_cxt *pc)
 	path_get(pc, IRQRECORD_PATH);
 	r = atomicfile_unlink(pc, IRQRECORD_PATH);
 	return r == -ENOENT ? 0 : r;
-}
-
-int irqrecord_boot_id(struct path_cxt *pc, char *buf, size_t len)
-{
-	char id[IRQRECORD_BOOT_ID_MAX];
-	ssize_t n = path_read_buf(pc, id, sizeof(id), "/proc/sys/kernel/random/boot_id");
-
-	if (n < 0)
-		return (int)n;
-	if (n == 0)
-		return -ENODATA;
-	if (!boot_id_valid(id))
-		return -EINVAL;
-	if ((size_t)n >= len)
-		return -ENOBUFS;
-	memcpy(buf, id, (size_t)n + 1);
-	return 0;
 }
 
 static int strp_cmp(const void *a, const void *b)

@@ -38,6 +38,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "isolation.h"
 #include "path.h"
 
 #define IRQRECORD_DIR		"/run/quietcore"
@@ -45,7 +46,7 @@
 #define IRQRECORD_MAGIC		"quietcore-immovable-irqs"
 #define IRQRECORD_VERSION	1
 #define IRQRECORD_ACTIONS_MAX	256	/* handler names, truncated to fit */
-#define IRQRECORD_BOOT_ID_MAX	64
+#define IRQRECORD_BOOT_ID_MAX	ISOLATION_BOOT_ID_MAX	/* the boot id is read by lib/isolation */
 
 struct irqrecord_irq {
 	unsigned int	irq;
@@ -94,8 +95,6 @@ int irqrecord_write(struct path_cxt *pc, const struct irqrecord *rec, bool *ret_
 /* Remove <root>IRQRECORD_PATH; 0 when it was not there. */
 int irqrecord_remove(struct path_cxt *pc);
 
-/* /proc/sys/kernel/random/boot_id of the running kernel (under the root). */
-int irqrecord_boot_id(struct path_cxt *pc, char *buf, size_t len);
 /*
  * The handler names of an IRQ: the subdirectories of /proc/irq/N, sorted,
  * joined by ", ", truncated to fit len. "" when it has none; -ENOENT when the

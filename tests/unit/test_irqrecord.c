@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "irqrecord.h"
+#include "isolation.h"
 #include "table.h"
 #include "tmproot.h"
 
@@ -183,7 +184,7 @@ static void test_boot_id(void **state)
 	struct irqrecord rec = { 0 }, back = { 0 };
 
 	(void)state;
-	assert_int_equal(irqrecord_boot_id(&pc, id, sizeof(id)), 0);
+	assert_int_equal(isolation_boot_id(&pc, id, sizeof(id)), 0);
 	assert_string_equal(id, BOOT_ID);
 	/* a record of another boot reads fine; the reader compares the ids */
 	strcpy(rec.boot_id, "11111111-2222-3333-4444-555555555555");
@@ -193,12 +194,12 @@ static void test_boot_id(void **state)
 	assert_string_not_equal(back.boot_id, id);
 	irqrecord_free(&back);
 	irqrecord_free(&rec);
-	assert_int_equal(irqrecord_boot_id(&pc, id, 8), -ENOBUFS);
+	assert_int_equal(isolation_boot_id(&pc, id, 8), -ENOBUFS);
 	put("proc/sys/kernel/random/boot_id", "\n", 1);
 	strcpy(id, "untouched");
-	assert_int_equal(irqrecord_boot_id(&pc, id, sizeof(id)), -ENODATA);
+	assert_int_equal(isolation_boot_id(&pc, id, sizeof(id)), -ENODATA);
 	put("proc/sys/kernel/random/boot_id", "x y\n", 4);
-	assert_int_equal(irqrecord_boot_id(&pc, id, sizeof(id)), -EINVAL);
+	assert_int_equal(isolation_boot_id(&pc, id, sizeof(id)), -EINVAL);
 	assert_string_equal(id, "untouched");
 	put("proc/sys/kernel/random/boot_id", BOOT_ID "\n", strlen(BOOT_ID) + 1);
 }
