@@ -276,10 +276,20 @@ static ssize_t read_all(int fd, char *buf, size_t len)
 	return (ssize_t)pos;
 }
 
+/* read_all(), close fd (always), strip trailing whitespace and NULs: what path_read_buf returns. */
+static ssize_t read_buf_close(int fd, char *buf, size_t len)
+{
+	ssize_t n = read_all(fd, buf, len);
+
+	close(fd);
+	if (n < 0)
+		return n;
+	return (ssize_t)strip_trailing(buf, (size_t)n);
+}
+
 static __attribute__((format(printf, 4, 0))) ssize_t path_vread_buf(struct path_cxt *pc, char *buf, size_t len, const char *fmt,
 			      va_list ap)
 {
-	ssize_t n;
 	int fd;
 
 	if (len == 0)
@@ -287,11 +297,7 @@ static __attribute__((format(printf, 4, 0))) ssize_t path_vread_buf(struct path_
 	fd = path_vopen(pc, O_RDONLY, fmt, ap);
 	if (fd < 0)
 		return fd;
-	n = read_all(fd, buf, len);
-	close(fd);
-	if (n < 0)
-		return n;
-	return (ssize_t)strip_trailing(buf, (size_t)n);
+	return read_buf_close(fd, buf, len);
 }
 
 ssize_t path_read_buf(struct path_cxt *pc, char *buf, size_t len, const char *fmt, ...)
@@ -736,11 +742,7 @@ ssize_t path_read_buf_beneath(struct path_cxt *pc, char *buf, size_t len, const 
 	fd = path_open_beneath(pc, O_RDONLY, "%s", rel);
 	if (fd < 0)
 		return fd;
-	n = read_all(fd, buf, len);
-	close(fd);
-	if (n < 0)
-		return n;
-	return (ssize_t)strip_trailing(buf, (size_t)n);
+	return read_buf_close(fd, buf, len);
 }
 
 int path_write_str_beneath(struct path_cxt *pc, const char *str, const char *fmt, ...)
