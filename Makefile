@@ -68,7 +68,7 @@ DESTDIR		?=
 # installs them, before anything is compiled. Sub-makes trust the top level's
 # check; QC_NO_DEPS=1 skips it (distribution builds bring their own).
 _goals		:= $(or $(MAKECMDGOALS),all)
-ifneq ($(filter check check-bats check-vm check-vm-nightly check-valgrind lint fuzz fuzz-build \
+ifneq ($(filter check check-bats check-vm check-vm-nightly check-valgrind lint format fuzz fuzz-build \
 		bench deps,$(_goals)),)
 DEPS_GROUP	:= check
 else ifneq ($(filter check-unit,$(_goals)),)
@@ -93,7 +93,7 @@ CLEAN_FILES	:=
 INSTALL_TARGETS	:=
 UNINSTALL_TARGETS :=
 
-.PHONY: all check check-unit check-bats check-vm run install uninstall clean deps lint bench check-valgrind
+.PHONY: all check check-unit check-bats check-vm run install uninstall clean deps lint format bench check-valgrind
 all:
 
 # --- the shared library -------------------------------------------------------
@@ -179,9 +179,17 @@ SHELL_FILES	= $(filter-out $(LINT_PENDING),$(shell git ls-files 2>/dev/null | \
 		    then echo "$$f"; fi; done))
 TIDY_FLAGS	= -D_GNU_SOURCE -DQC_VERSION='"lint"' -Ilib -Icli -Itests/fuzz $(JSONC_CFLAGS) $(KMOD_CFLAGS) -std=gnu11
 LINT_JOBS	?= $(shell nproc 2>/dev/null || echo 2)
+# Every tracked C source and header, tests included: what .clang-format governs.
+FORMAT_FILES	= $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+format:
+	@command -v clang-format >/dev/null || { echo "format: clang-format missing: run 'make deps'"; exit 1; }
+	clang-format -i $(FORMAT_FILES)
+
 lint:
-	@for t in shellcheck cppcheck clang-tidy; do command -v $$t >/dev/null || \
+	@for t in shellcheck cppcheck clang-tidy clang-format; do command -v $$t >/dev/null || \
 		{ echo "lint: $$t missing: run 'make deps'"; exit 1; }; done
+	@echo "clang-format --dry-run $(words $(FORMAT_FILES)) files (make format rewrites them)"
+	@clang-format --dry-run --Werror $(FORMAT_FILES)
 	shellcheck -x $(SHELL_FILES)
 	@# json-c defines json_object_object_foreach only for __GNUC__, which cppcheck is not
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \

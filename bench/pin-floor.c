@@ -65,6 +65,7 @@ int main(int argc, char **argv)
 	}
 	closedir(proc);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	printf("%lu %.3f\n", n, (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	printf("%lu %.3f\n", n,
+	       (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
 	return 0;
 }

@@ -37,7 +37,7 @@ check=(
 	dracut-core grub-common grub-pc-bin
 	qemu-system-x86 busybox-static cpio kmod
 	e2fsprogs systemd
-	shellcheck clang-tidy cppcheck valgrind libclang-rt-14-dev
+	shellcheck clang-tidy clang-format cppcheck valgrind libclang-rt-14-dev
 	hwloc rt-tests tuna jq
 	debootstrap fdisk qemu-utils file
 	debhelper lintian rpm man-db ansible-core ansible-lint openssh-client strace

@@ -85,9 +85,9 @@ static int run_command(const char *cmd, const char *root)
  * then the host boots something no configuration file says.
  */
 struct gensnap {
-	char		*buf;	/* NULL: nothing to put back (no GRUB config, or none yet) */
-	size_t		len;
-	struct stat	st;
+	char *buf; /* NULL: nothing to put back (no GRUB config, or none yet) */
+	size_t len;
+	struct stat st;
 };
 
 static void gensnap_take(struct bootcfg *bc, struct gensnap *gs)
@@ -116,8 +116,10 @@ static void gensnap_restore(struct bootcfg *bc, struct gensnap *gs)
 	free(now);
 	r = atomicfile_write(&bc->pc, bc->grubcfg, gs->buf, gs->len, &gs->st);
 	if (r < 0)
-		fprintf(stderr, PROG ": cannot put back %s: %s; run the update command again "
-			"once the cause is fixed\n", bc->grubcfg, strerror(-r));
+		fprintf(stderr,
+			PROG ": cannot put back %s: %s; run the update command again "
+			     "once the cause is fixed\n",
+			bc->grubcfg, strerror(-r));
 	else
 		fprintf(stderr, PROG ": %s was changed by the failed command: put back as it was\n",
 			bc->grubcfg);
@@ -191,7 +193,7 @@ static char *choose_command(const struct cg_apply_opts *o, const struct bootcfg 
 	if (o->update_command)
 		return strdup(o->update_command);
 	if (!bc->real_root)
-		return NULL;	/* never regenerate the host's config for another root */
+		return NULL; /* never regenerate the host's config for another root */
 	return bootcfg_update_command(bc, wanted, managed);
 }
 
@@ -241,7 +243,9 @@ static void remove_stale(struct bootcfg *bc)
 	}
 	free(removed);
 	if (r < 0)
-		fprintf(stderr, PROG ": cannot remove the temporary files of an interrupted run: %s, ignoring\n",
+		fprintf(stderr,
+			PROG
+			": cannot remove the temporary files of an interrupted run: %s, ignoring\n",
 			strerror(-r));
 }
 
@@ -290,7 +294,10 @@ int cg_apply(const struct cg_apply_opts *o, const struct kparams *wanted,
 			if (!o->dry_run) {
 				r = run_command(cmd, o->root);
 				if (r != 0) {
-					fprintf(stderr, PROG ": update command failed (exit status %d): %s\n", r, cmd);
+					fprintf(stderr,
+						PROG
+						": update command failed (exit status %d): %s\n",
+						r, cmd);
 					free(next);
 					free(where);
 					goto out;
@@ -331,14 +338,17 @@ int cg_apply(const struct cg_apply_opts *o, const struct kparams *wanted,
 		r = run_command(cmd, o->root);
 		if (r == 0 && bc.grubby && bc.backend == BOOTCFG_BLS && !o->update_command &&
 		    !verify_after(o, &bc, wanted, managed)) {
-			fprintf(stderr, PROG ": after '%s' the entries still do not have the plan\n", cmd);
+			fprintf(stderr,
+				PROG ": after '%s' the entries still do not have the plan\n", cmd);
 			r = 1;
 		}
 		if (r != 0) {
 			struct bootcfg_error rerr = { "" };
 
 			if (r > 0)
-				fprintf(stderr, PROG ": update command failed (exit status %d): %s\n", r, cmd);
+				fprintf(stderr,
+					PROG ": update command failed (exit status %d): %s\n", r,
+					cmd);
 			else
 				fprintf(stderr, PROG ": cannot run '%s': %s\n", cmd, strerror(-r));
 			if (bootcfg_rollback(&bc, &rerr) < 0)
@@ -404,7 +414,9 @@ int cg_revert(const struct cg_apply_opts *o, const char *const *managed)
 	cmd = choose_command(o, &bc, NULL, managed);
 	for (size_t i = 0; i < bc.nch; i++)
 		if (bc.ch[i].drifted)
-			fprintf(stderr, PROG ": warning: %s was changed since --apply; the original replaces those changes too\n",
+			fprintf(stderr,
+				PROG
+				": warning: %s was changed since --apply; the original replaces those changes too\n",
 				bc.ch[i].path);
 
 	if (bc.nch == 0) {
@@ -443,11 +455,13 @@ int cg_revert(const struct cg_apply_opts *o, const char *const *managed)
 		if (r != 0) {
 			struct bootcfg_error rerr = { "" };
 
-			fprintf(stderr, PROG ": update command failed (exit status %d): %s\n", r, cmd);
+			fprintf(stderr, PROG ": update command failed (exit status %d): %s\n", r,
+				cmd);
 			if (bootcfg_rollback(&bc, &rerr) < 0)
 				fprintf(stderr, PROG ": %s\n", rerr.msg);
 			else
-				fprintf(stderr, PROG ": every file was put back as it was before --revert\n");
+				fprintf(stderr, PROG
+					": every file was put back as it was before --revert\n");
 			gensnap_restore(&bc, &gs);
 			gensnap_free(&gs);
 			goto out;
@@ -467,8 +481,8 @@ out:
 	return ret;
 }
 
-static bool line_matches(const char *line, const struct kparams *wanted,
-			 const char *const *managed, char **ret_diff)
+static bool line_matches(const char *line, const struct kparams *wanted, const char *const *managed,
+			 char **ret_diff)
 {
 	struct kparams kp = { 0 };
 	bool ok;
@@ -510,8 +524,8 @@ int cg_check(const struct cg_apply_opts *o, const struct kparams *wanted,
 		r = bootcfg_next_boot(&bc, &next, &nwhere);
 		if (r == 0)
 			next_ok = line_matches(next, wanted, managed, &d_next);
-		else if (asprintf(&d_next, "cannot read the boot configuration: %s",
-				  strerror(-r)) < 0)
+		else if (asprintf(&d_next, "cannot read the boot configuration: %s", strerror(-r)) <
+			 0)
 			d_next = NULL;
 		r = bootcfg_source_cmdline(&bc, &src, &swhere, &serr);
 		if (r == 0)
@@ -521,15 +535,20 @@ int cg_check(const struct cg_apply_opts *o, const struct kparams *wanted,
 			src_ok = false;
 	}
 
-	printf("running kernel (/proc/cmdline): %s%s\n", in_effect ? "has the plan" : "differs: ",
-	       in_effect ? "" : d_run);
+	printf("running kernel (/proc/cmdline): %s%s\n",
+	       in_effect ? "has the plan" : "differs: ", in_effect ? "" : d_run);
 	if (have_bc) {
-		printf("next boot (%s, %s): %s%s\n", nwhere ? nwhere : bc.grubcfg[0] ? bc.grubcfg : bc.entries,
+		printf("next boot (%s, %s): %s%s\n",
+		       nwhere	     ? nwhere :
+		       bc.grubcfg[0] ? bc.grubcfg :
+				       bc.entries,
 		       bootcfg_backend_name(bc.backend), next_ok ? "has the plan" : "differs: ",
-		       next_ok ? "" : d_next ? d_next : "");
+		       next_ok ? "" :
+		       d_next  ? d_next :
+				 "");
 		if (swhere)
-			printf("configuration (%s): %s%s\n", swhere, src_ok ? "has the plan" : "differs: ",
-			       src_ok ? "" : d_src);
+			printf("configuration (%s): %s%s\n", swhere,
+			       src_ok ? "has the plan" : "differs: ", src_ok ? "" : d_src);
 		else if (src_unknown)
 			printf("configuration: %s\n", serr.msg);
 	}

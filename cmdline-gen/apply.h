@@ -13,11 +13,11 @@
 #include "kparam.h"
 
 struct cg_apply_opts {
-	const char	*root;		/* --root, NULL for / */
-	const char	*bootloader;	/* --bootloader, NULL: detect */
-	const char	*update_command;/* --update-command, NULL: the back end's own (not with --root) */
-	bool		dry_run;
-	bool		quiet;
+	const char *root;	    /* --root, NULL for / */
+	const char *bootloader;	    /* --bootloader, NULL: detect */
+	const char *update_command; /* --update-command, NULL: the back end's own (not with --root) */
+	bool dry_run;
+	bool quiet;
 };
 
 /* Is name a --bootloader value? (for the usage check in main) */

@@ -26,21 +26,21 @@
 #define PROG "cmdline-gen"
 
 enum cg_output {
-	CG_OUT_LINE = 0,	/* the parameter line */
-	CG_OUT_EXPLAIN,		/* the table a person reads */
-	CG_OUT_JSON,		/* the plan as JSON */
+	CG_OUT_LINE = 0, /* the parameter line */
+	CG_OUT_EXPLAIN,	 /* the table a person reads */
+	CG_OUT_JSON,	 /* the plan as JSON */
 };
 
 struct cg_ctx {
-	const char		*root;		/* --root, NULL for / */
-	enum cg_output		output;
-	bool			quiet;		/* -q: no warnings on stderr */
-	struct plan_options	opts;		/* the plan options */
-	struct path_cxt		pc;
-	struct topology		*topo;
-	struct plan		*plan;
-	int			mode;		/* OPT_APPLY, OPT_REVERT, OPT_CHECK or 0 */
-	struct cg_apply_opts	ap;		/* --apply/--revert/--check options */
+	const char *root; /* --root, NULL for / */
+	enum cg_output output;
+	bool quiet;		  /* -q: no warnings on stderr */
+	struct plan_options opts; /* the plan options */
+	struct path_cxt pc;
+	struct topology *topo;
+	struct plan *plan;
+	int mode;		 /* OPT_APPLY, OPT_REVERT, OPT_CHECK or 0 */
+	struct cg_apply_opts ap; /* --apply/--revert/--check options */
 };
 
 enum {
@@ -142,7 +142,10 @@ static void parse_args(struct cg_ctx *cx, int argc, char **argv)
 			break;
 		case OPT_PROFILE:
 			if (plan_profile_parse(optarg, &cx->opts.profile) < 0)
-				cli_usage_error(PROG, "--profile: unknown profile '%s' (minimal, benchmark, latency)", optarg);
+				cli_usage_error(
+					PROG,
+					"--profile: unknown profile '%s' (minimal, benchmark, latency)",
+					optarg);
 			break;
 		case OPT_HOUSEKEEPING:
 			cx->opts.housekeeping = optarg;
@@ -153,9 +156,12 @@ static void parse_args(struct cg_ctx *cx, int argc, char **argv)
 		case OPT_HK_PER_NODE: {
 			uint32_t n;
 
-			if (parse_u32(optarg, &n) < 0 || n < 1 || n > CPUSET_MAX || strspn(optarg, "0123456789") != strlen(optarg))
-				cli_usage_error(PROG, "--housekeeping-per-node: '%s' is not a number from 1 to %u", optarg,
-					    CPUSET_MAX);
+			if (parse_u32(optarg, &n) < 0 || n < 1 || n > CPUSET_MAX ||
+			    strspn(optarg, "0123456789") != strlen(optarg))
+				cli_usage_error(
+					PROG,
+					"--housekeeping-per-node: '%s' is not a number from 1 to %u",
+					optarg, CPUSET_MAX);
 			cx->opts.hk_per_node = n;
 			break;
 		}
@@ -166,8 +172,10 @@ static void parse_args(struct cg_ctx *cx, int argc, char **argv)
 			cx->opts.extra = optarg;
 			break;
 		case OPT_KERNEL:
-			if (!*optarg || strchr(optarg, '/') || strcmp(optarg, "..") == 0 || strlen(optarg) > 100)
-				cli_usage_error(PROG, "--kernel: '%s' is not a kernel release", optarg);
+			if (!*optarg || strchr(optarg, '/') || strcmp(optarg, "..") == 0 ||
+			    strlen(optarg) > 100)
+				cli_usage_error(PROG, "--kernel: '%s' is not a kernel release",
+						optarg);
 			cx->opts.kernel = optarg;
 			break;
 		case OPT_EXPLAIN:
@@ -175,7 +183,8 @@ static void parse_args(struct cg_ctx *cx, int argc, char **argv)
 			enum cg_output o = c == OPT_JSON ? CG_OUT_JSON : CG_OUT_EXPLAIN;
 
 			if (cx->output != CG_OUT_LINE && cx->output != o)
-				cli_usage_error(PROG, "--explain and --json are mutually exclusive");
+				cli_usage_error(PROG,
+						"--explain and --json are mutually exclusive");
 			cx->output = o;
 			break;
 		}
@@ -183,7 +192,9 @@ static void parse_args(struct cg_ctx *cx, int argc, char **argv)
 		case OPT_REVERT:
 		case OPT_CHECK:
 			if (cx->mode && cx->mode != c)
-				cli_usage_error(PROG, "--apply, --revert and --check are mutually exclusive");
+				cli_usage_error(
+					PROG,
+					"--apply, --revert and --check are mutually exclusive");
 			cx->mode = c;
 			break;
 		case OPT_DRY_RUN:
@@ -191,7 +202,10 @@ static void parse_args(struct cg_ctx *cx, int argc, char **argv)
 			break;
 		case OPT_BOOTLOADER:
 			if (!cg_bootloader_valid(optarg))
-				cli_usage_error(PROG, "--bootloader: unknown bootloader '%s' (grub, grub2, bls, kernel-install)", optarg);
+				cli_usage_error(
+					PROG,
+					"--bootloader: unknown bootloader '%s' (grub, grub2, bls, kernel-install)",
+					optarg);
 			cx->ap.bootloader = optarg;
 			break;
 		case OPT_UPDATE_COMMAND:
@@ -219,9 +233,12 @@ static void parse_args(struct cg_ctx *cx, int argc, char **argv)
 	if (cx->ap.dry_run && cx->mode != OPT_APPLY && cx->mode != OPT_REVERT)
 		cli_usage_error(PROG, "--dry-run goes with --apply or --revert");
 	if ((cx->ap.bootloader || cx->ap.update_command) && !cx->mode)
-		cli_usage_error(PROG, "--bootloader and --update-command go with --apply, --revert or --check");
+		cli_usage_error(
+			PROG,
+			"--bootloader and --update-command go with --apply, --revert or --check");
 	if (cx->mode && cx->output != CG_OUT_LINE)
-		cli_usage_error(PROG, "--explain and --json do not go with --apply, --revert or --check");
+		cli_usage_error(PROG,
+				"--explain and --json do not go with --apply, --revert or --check");
 	cx->ap.root = cx->root;
 	cx->ap.quiet = cx->quiet;
 }
@@ -272,7 +289,8 @@ static void print_row(const struct cg_ctx *cx, const cpuset_t *cpus, size_t core
 	printf("%-7s %-5s %-5zu %-*s ", pkg, node, core, width, list);
 	if (t->hybrid != TOPO_HYBRID_NONE)
 		printf("%-4s ", c->kind == TOPO_KIND_EFFICIENCY ? "E" : "P");
-	printf("%-13s %s\n", role_of(p, first), plan_reason_str((enum plan_reason)p->reason[first]));
+	printf("%-13s %s\n", role_of(p, first),
+	       plan_reason_str((enum plan_reason)p->reason[first]));
 	free(l);
 }
 
@@ -302,19 +320,20 @@ static void output_explain(const struct cg_ctx *cx)
 			width = n > 60 ? 60 : (int)n;
 	}
 	printf("%u online CPU%s, %zu core%s (SMT %u), %zu package%s, %zu NUMA node%s%s; boot CPU %d\n",
-	       cpuset_count(&t->online), plural(cpuset_count(&t->online)), t->cores.n, plural(t->cores.n), t->smt,
-	       t->packages.n, plural(t->packages.n), t->nodes.n, plural(t->nodes.n),
-	       t->has_node_dir ? "" : " (no NUMA information)", t->boot_cpu);
+	       cpuset_count(&t->online), plural(cpuset_count(&t->online)), t->cores.n,
+	       plural(t->cores.n), t->smt, t->packages.n, plural(t->packages.n), t->nodes.n,
+	       plural(t->nodes.n), t->has_node_dir ? "" : " (no NUMA information)", t->boot_cpu);
 	if (t->hybrid != TOPO_HYBRID_NONE) {
 		char *pl = cpuset_to_list(&t->performance), *el = cpuset_to_list(&t->efficiency);
 
-		printf("hybrid (from %s): performance %s, efficiency %s\n", topology_hybrid_source_str(t->hybrid),
-		       pl ? pl : "?", el ? el : "?");
+		printf("hybrid (from %s): performance %s, efficiency %s\n",
+		       topology_hybrid_source_str(t->hybrid), pl ? pl : "?", el ? el : "?");
 		free(pl);
 		free(el);
 	}
-	printf("profile %s; kernel %s%s%s\n\n", plan_profile_str(p->profile), k->release[0] ? k->release : "unknown",
-	       k->config[0] ? ", config " : "", k->config[0] ? k->config : "");
+	printf("profile %s; kernel %s%s%s\n\n", plan_profile_str(p->profile),
+	       k->release[0] ? k->release : "unknown", k->config[0] ? ", config " : "",
+	       k->config[0] ? k->config : "");
 
 	printf("%-7s %-5s %-5s %-*s ", "PACKAGE", "NODE", "CORE", width, "CPUS");
 	if (t->hybrid != TOPO_HYBRID_NONE)
@@ -332,7 +351,8 @@ static void output_explain(const struct cg_ctx *cx)
 			cpuset_zero(&row);
 			cpuset_foreach(m, c) {
 				if (p->reason[m] == p->reason[cpu] &&
-				    strcmp(role_of(p, (unsigned int)m), role_of(p, (unsigned int)cpu)) == 0)
+				    strcmp(role_of(p, (unsigned int)m),
+					   role_of(p, (unsigned int)cpu)) == 0)
 					cpuset_set(&row, (unsigned int)m);
 			}
 			cpuset_or(&done, &done, &row);
@@ -354,8 +374,8 @@ static void output_explain(const struct cg_ctx *cx)
 		const struct kparam *kp = &p->params.v[i];
 		const char *why = plan_param_why(kp->name);
 
-		printf("  %s%s%s\n      %s\n", kp->name, kp->value ? "=" : "", kp->value ? kp->value : "",
-		       why ? why : "given with --extra");
+		printf("  %s%s%s\n      %s\n", kp->name, kp->value ? "=" : "",
+		       kp->value ? kp->value : "", why ? why : "given with --extra");
 	}
 	if (p->nr_warnings) {
 		printf("\nwarnings:\n");
@@ -393,7 +413,8 @@ static int output_json(const struct cg_ctx *cx)
 	json_object *root = json_object_new_object(), *params, *topo, *warn, *cores, *kern;
 	const char *s;
 
-	json_object_object_add(root, "profile", json_object_new_string(plan_profile_str(p->profile)));
+	json_object_object_add(root, "profile",
+			       json_object_new_string(plan_profile_str(p->profile)));
 	json_object_object_add(root, "online", json_list(&p->online));
 	json_object_object_add(root, "housekeeping", json_list(&p->housekeeping));
 	json_object_object_add(root, "isolated", json_list(&p->isolated));
@@ -407,7 +428,8 @@ static int output_json(const struct cg_ctx *cx)
 		const struct kparam *kp = &p->params.v[i];
 
 		json_object_object_add(params, kp->name,
-				       kp->value ? json_object_new_string(kp->value) : json_object_new_boolean(1));
+				       kp->value ? json_object_new_string(kp->value) :
+						   json_object_new_boolean(1));
 	}
 	json_object_object_add(root, "params", params);
 
@@ -420,10 +442,12 @@ static int output_json(const struct cg_ctx *cx)
 	json_object_object_add(topo, "l3_groups", json_object_new_int((int)t->l3s.n));
 	json_object_object_add(topo, "numa_nodes", json_object_new_int((int)t->nodes.n));
 	json_object_object_add(topo, "smt", json_object_new_int((int)t->smt));
-	json_object_object_add(topo, "hybrid", json_object_new_boolean(t->hybrid != TOPO_HYBRID_NONE));
+	json_object_object_add(topo, "hybrid",
+			       json_object_new_boolean(t->hybrid != TOPO_HYBRID_NONE));
 	if (t->hybrid != TOPO_HYBRID_NONE) {
-		json_object_object_add(topo, "hybrid_source",
-				       json_object_new_string(topology_hybrid_source_str(t->hybrid)));
+		json_object_object_add(
+			topo, "hybrid_source",
+			json_object_new_string(topology_hybrid_source_str(t->hybrid)));
 		json_object_object_add(topo, "performance", json_list(&t->performance));
 		json_object_object_add(topo, "efficiency", json_list(&t->efficiency));
 	}
@@ -446,12 +470,14 @@ static int output_json(const struct cg_ctx *cx)
 	for (size_t i = 0; i < t->cores.n; i++) {
 		const cpuset_t *c = &t->cores.v[i].cpus;
 		const struct topo_cpu *tc = &t->cpus[cpuset_first(c)];
-		bool hk = cpuset_intersects(c, &p->housekeeping), iso = cpuset_intersects(c, &p->isolated);
+		bool hk = cpuset_intersects(c, &p->housekeeping),
+		     iso = cpuset_intersects(c, &p->isolated);
 		json_object *o = json_object_new_object();
-		int lead = -1;	/* the core's first CPU that has a role: its reason is the core's */
+		int lead = -1; /* the core's first CPU that has a role: its reason is the core's */
 
 		cpuset_foreach(cpu, c) {
-			if (cpuset_test(&p->housekeeping, (unsigned int)cpu) || cpuset_test(&p->isolated, (unsigned int)cpu)) {
+			if (cpuset_test(&p->housekeeping, (unsigned int)cpu) ||
+			    cpuset_test(&p->isolated, (unsigned int)cpu)) {
 				lead = cpu;
 				break;
 			}
@@ -459,23 +485,36 @@ static int output_json(const struct cg_ctx *cx)
 		json_object_object_add(o, "cpus", json_list(c));
 		json_object_object_add(o, "package", json_group_id(&t->packages, tc->package));
 		/* packages without an id (-1) still group: their index in this plan */
-		json_object_object_add(o, "package_index", tc->package >= 0 ? json_object_new_int(tc->package) : NULL);
-		json_object_object_add(o, "node", tc->node >= 0 ? json_object_new_int(t->nodes.v[tc->node].id) : NULL);
-		json_object_object_add(o, "role", json_object_new_string(hk && iso ? "split" : hk ? "housekeeping"
-										   : iso ? "isolated"
-										   : "offline"));
-		json_object_object_add(o, "reason", json_object_new_string(
-			lead >= 0 ? plan_reason_str((enum plan_reason)p->reason[lead]) : ""));
+		json_object_object_add(o, "package_index",
+				       tc->package >= 0 ? json_object_new_int(tc->package) : NULL);
+		json_object_object_add(
+			o, "node",
+			tc->node >= 0 ? json_object_new_int(t->nodes.v[tc->node].id) : NULL);
+		json_object_object_add(o, "role",
+				       json_object_new_string(hk && iso ? "split" :
+							      hk	? "housekeeping" :
+							      iso	? "isolated" :
+									  "offline"));
+		json_object_object_add(
+			o, "reason",
+			json_object_new_string(
+				lead >= 0 ? plan_reason_str((enum plan_reason)p->reason[lead]) :
+					    ""));
 		if (t->hybrid != TOPO_HYBRID_NONE)
-			json_object_object_add(o, "type", json_object_new_string(
-				tc->kind == TOPO_KIND_EFFICIENCY ? "efficiency" : "performance"));
+			json_object_object_add(
+				o, "type",
+				json_object_new_string(tc->kind == TOPO_KIND_EFFICIENCY ?
+							       "efficiency" :
+							       "performance"));
 		json_object_array_add(cores, o);
 	}
 	json_object_object_add(root, "cores", cores);
 
 	kern = json_object_new_object();
-	json_object_object_add(kern, "release", k->release[0] ? json_object_new_string(k->release) : NULL);
-	json_object_object_add(kern, "config", k->config[0] ? json_object_new_string(k->config) : NULL);
+	json_object_object_add(kern, "release",
+			       k->release[0] ? json_object_new_string(k->release) : NULL);
+	json_object_object_add(kern, "config",
+			       k->config[0] ? json_object_new_string(k->config) : NULL);
 	json_object_object_add(root, "kernel", kern);
 
 	warn = json_object_new_array();

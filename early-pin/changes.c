@@ -116,8 +116,8 @@ int ep_changes_irqs(struct earlypin *ep, struct ep_changes *changes)
 	r = irq_list(&ep->pc, &irqs, &nirqs);
 	if (r < 0) {
 		if (r != -ENOENT)
-			ep_log(ep, LOG_WARNING, "cannot list IRQs: %s: %s, ignoring", path_last(&ep->pc),
-			       strerror(-r));
+			ep_log(ep, LOG_WARNING, "cannot list IRQs: %s: %s, ignoring",
+			       path_last(&ep->pc), strerror(-r));
 		return 0;
 	}
 	for (size_t i = 0; i < nirqs; i++) {
@@ -126,7 +126,7 @@ int ep_changes_irqs(struct earlypin *ep, struct ep_changes *changes)
 
 		r = ep_read_irq_affinity(ep, irqs[i], &cur);
 		if (r == -ENOENT) {
-			ep->st.irq_gone++;	/* freed meanwhile */
+			ep->st.irq_gone++; /* freed meanwhile */
 			continue;
 		}
 		if (r < 0) {
@@ -176,12 +176,12 @@ int ep_changes_irqs(struct earlypin *ep, struct ep_changes *changes)
 /* ---- tasks ----------------------------------------------------------------- */
 
 struct task_scan {
-	struct earlypin	*ep;
-	struct ep_changes	*changes;
+	struct earlypin *ep;
+	struct ep_changes *changes;
 	/* /proc/<pid>/stat of the process whose threads are being scanned */
-	pid_t		pid;
-	int		err;
-	struct taskstat	st;
+	pid_t pid;
+	int err;
+	struct taskstat st;
 };
 
 /*
@@ -216,8 +216,8 @@ static int scan_task(const struct taskid *id, void *data)
 		return 0;
 	}
 	if (r < 0) {
-		ep_log(ep, LOG_WARNING, "cannot get affinity of task %d/%d: %s, ignoring", (int)id->pid,
-		       (int)id->tid, strerror(-r));
+		ep_log(ep, LOG_WARNING, "cannot get affinity of task %d/%d: %s, ignoring",
+		       (int)id->pid, (int)id->tid, strerror(-r));
 		ep->st.task_failed++;
 		return 0;
 	}
@@ -247,7 +247,8 @@ static int scan_task(const struct taskid *id, void *data)
 		if (r == 0) {
 			if (id->pid == id->tid && taskstat_is_percpu(pst)) {
 				ep->st.task_percpu++;
-				names_add(ep->st.percpu_names, sizeof(ep->st.percpu_names), pst->comm);
+				names_add(ep->st.percpu_names, sizeof(ep->st.percpu_names),
+					  pst->comm);
 				if (ep->verbose)
 					printf("task %d/%d (%s): per-CPU (PF_NO_SETAFFINITY), left alone\n",
 					       (int)id->pid, (int)id->tid, pst->comm);
@@ -257,7 +258,8 @@ static int scan_task(const struct taskid *id, void *data)
 			if (id->pid != id->tid && (ep->verbose || ep->dry_run) &&
 			    taskstat_read(&ep->pc, id->pid, id->tid, &tst) == 0)
 				pst = &tst;
-			snprintf(ch.comm, sizeof(ch.comm), "%.*s", (int)sizeof(ch.comm) - 1, pst->comm);
+			snprintf(ch.comm, sizeof(ch.comm), "%.*s", (int)sizeof(ch.comm) - 1,
+				 pst->comm);
 		}
 	}
 	narrow(ep, &cur, &target);
@@ -317,8 +319,8 @@ static int plan_mask_file(struct earlypin *ep, struct ep_changes *changes, const
 
 	r = change_init(&ch, SF_WQ, name, 0);
 	if (r == -EINVAL) {
-		ep_log(ep, LOG_WARNING, "workqueue '%s': a name early-pin does not record, ignoring",
-		       name);
+		ep_log(ep, LOG_WARNING,
+		       "workqueue '%s': a name early-pin does not record, ignoring", name);
 		return 0;
 	}
 	if (r < 0)
@@ -429,7 +431,7 @@ static void driver_candidates(struct earlypin *ep, const char **ret, size_t max,
 		if (n < max)
 			ret[n++] = "acpi-cpufreq";
 	} else if (n < max) {
-		ret[n++] = "cpufreq-dt";	/* device-tree platforms */
+		ret[n++] = "cpufreq-dt"; /* device-tree platforms */
 	}
 	free(info);
 	*ret_n = n;
@@ -476,7 +478,8 @@ static bool word_in(const char *list, const char *word)
 	size_t n = strlen(word);
 
 	for (const char *p = list; (p = strstr(p, word)); p += n)
-		if ((p == list || isspace((unsigned char)p[-1])) && (!p[n] || isspace((unsigned char)p[n])))
+		if ((p == list || isspace((unsigned char)p[-1])) &&
+		    (!p[n] || isspace((unsigned char)p[n])))
 			return true;
 	return false;
 }
@@ -500,8 +503,8 @@ static int load_freq_driver(struct earlypin *ep, unsigned int **pol, size_t *npo
 		}
 		r = ep->ops.module_load(&ep->ops, drv[i]);
 		if (r < 0) {
-			ep_log(ep, LOG_WARNING, "cannot load cpufreq driver %s: %s, ignoring", drv[i],
-			       strerror(-r));
+			ep_log(ep, LOG_WARNING, "cannot load cpufreq driver %s: %s, ignoring",
+			       drv[i], strerror(-r));
 			continue;
 		}
 		if (ep->verbose)
@@ -534,30 +537,35 @@ int ep_changes_freq(struct earlypin *ep, struct ep_changes *changes)
 	r = 0;
 	if (npol == 0 && (ep->governor[0] || ep->freq_max)) {
 		ep->st.freq_nopolicy = true;
-		ep_log(ep, LOG_WARNING, "no cpufreq policy (no cpufreq driver), governor and frequency left alone");
+		ep_log(ep, LOG_WARNING,
+		       "no cpufreq policy (no cpufreq driver), governor and frequency left alone");
 	}
 	for (size_t i = 0; i < npol; i++) {
 		const char *base = "/sys/devices/system/cpu/cpufreq";
 
 		if (ep->governor[0]) {
-			if (path_read_buf(&ep->pc, buf, sizeof(buf), "%s/policy%u/scaling_available_governors",
-					  base, pol[i]) >= 0 && !word_in(buf, ep->governor)) {
-				ep_log(ep, LOG_WARNING, "governor %s is not available for policy%u (%s), ignoring",
+			if (path_read_buf(&ep->pc, buf, sizeof(buf),
+					  "%s/policy%u/scaling_available_governors", base,
+					  pol[i]) >= 0 &&
+			    !word_in(buf, ep->governor)) {
+				ep_log(ep, LOG_WARNING,
+				       "governor %s is not available for policy%u (%s), ignoring",
 				       ep->governor, pol[i], buf);
 				ep->st.freq_failed++;
 			} else {
-				if ((r = plan_file(ep, changes, SF_CPUFREQ, "scaling_governor", pol[i],
-						   ep->governor, "governor")) < 0)
+				if ((r = plan_file(ep, changes, SF_CPUFREQ, "scaling_governor",
+						   pol[i], ep->governor, "governor")) < 0)
 					break;
 			}
 		}
 		if (ep->freq_max) {
 			uint64_t max;
 
-			r = path_read_u64(&ep->pc, &max, "%s/policy%u/cpuinfo_max_freq", base, pol[i]);
+			r = path_read_u64(&ep->pc, &max, "%s/policy%u/cpuinfo_max_freq", base,
+					  pol[i]);
 			if (r < 0) {
-				ep_log(ep, LOG_WARNING, "cannot read %s: %s, ignoring", path_last(&ep->pc),
-				       strerror(-r));
+				ep_log(ep, LOG_WARNING, "cannot read %s: %s, ignoring",
+				       path_last(&ep->pc), strerror(-r));
 				ep->st.freq_failed++;
 				r = 0;
 				continue;
@@ -580,7 +588,8 @@ int ep_changes_freq(struct earlypin *ep, struct ep_changes *changes)
 			return plan_file(ep, changes, SF_TURBO, "intel_pstate", 0, "1", "turbo");
 		if (path_exists(&ep->pc, "/sys/devices/system/cpu/cpufreq/boost"))
 			return plan_file(ep, changes, SF_TURBO, "boost", 0, "0", "turbo");
-		ep_log(ep, LOG_WARNING, "no turbo control (intel_pstate/no_turbo, cpufreq/boost), ignoring");
+		ep_log(ep, LOG_WARNING,
+		       "no turbo control (intel_pstate/no_turbo, cpufreq/boost), ignoring");
 		ep->st.freq_failed++;
 	}
 	return 0;
@@ -633,8 +642,8 @@ static unsigned int apply_irq(struct earlypin *ep, struct ep_change *ch)
 		int r2 = irq_write_affinity(&ep->ops, ch->irq, &set);
 
 		if (ep->verbose)
-			printf("irq %u: %s -> %s: %s, retried with %s: %s\n", ch->irq, ch->old, ch->new,
-			       strerror(-r), ch->wide, r2 ? strerror(-r2) : "ok");
+			printf("irq %u: %s -> %s: %s, retried with %s: %s\n", ch->irq, ch->old,
+			       ch->new, strerror(-r), ch->wide, r2 ? strerror(-r2) : "ok");
 		if (r2 == 0) {
 			ep->st.irq_moved++;
 			return 0;
@@ -662,7 +671,8 @@ static unsigned int apply_irq(struct earlypin *ep, struct ep_change *ch)
 		break;
 	}
 	ep->st.irq_failed++;
-	ep_log(ep, LOG_WARNING, "cannot move IRQ %u to %s: %s, ignoring", ch->irq, ch->new, strerror(-r));
+	ep_log(ep, LOG_WARNING, "cannot move IRQ %u to %s: %s, ignoring", ch->irq, ch->new,
+	       strerror(-r));
 	return 1;
 }
 
@@ -710,8 +720,8 @@ static unsigned int apply_task(struct earlypin *ep, struct ep_change *ch)
 		snprintf(name, sizeof(name), "%d/%d", (int)ch->pid, (int)ch->tid);
 		names_add(ep->st.failed_names, sizeof(ep->st.failed_names), name);
 	}
-	ep_log(ep, LOG_WARNING, "cannot move task %d/%d to %s: %s, ignoring", (int)ch->pid, (int)ch->tid,
-	       ch->new, strerror(-r));
+	ep_log(ep, LOG_WARNING, "cannot move task %d/%d to %s: %s, ignoring", (int)ch->pid,
+	       (int)ch->tid, ch->new, strerror(-r));
 	return 1;
 }
 
@@ -738,8 +748,8 @@ static unsigned int apply_file(struct earlypin *ep, struct ep_change *ch)
 		ep->st.wq_failed++;
 	else
 		ep->st.freq_failed++;
-	ep_log(ep, LOG_WARNING, "cannot write '%s' to %s%s: %s, ignoring", ch->new, ep->pc.root, path,
-	       path_strerror(r));
+	ep_log(ep, LOG_WARNING, "cannot write '%s' to %s%s: %s, ignoring", ch->new, ep->pc.root,
+	       path, path_strerror(r));
 	return 1;
 }
 
@@ -782,7 +792,8 @@ void ep_changes_print(struct earlypin *ep, const struct ep_changes *changes)
 			printf("would move irq %u: %s -> %s\n", ch->irq, ch->old, ch->new);
 			break;
 		case SF_IRQ_DEFAULT:
-			printf("would write /proc/irq/default_smp_affinity: %s -> %s\n", ch->old, ch->new);
+			printf("would write /proc/irq/default_smp_affinity: %s -> %s\n", ch->old,
+			       ch->new);
 			break;
 		case SF_WQ:
 		case SF_CPUFREQ:

@@ -18,91 +18,92 @@
 #include "path.h"
 #include "statefile.h"
 
-#define EP_SKIP_IRQ	(1U << 0)
-#define EP_SKIP_TASKS	(1U << 1)
-#define EP_SKIP_WQ	(1U << 2)
-#define EP_SKIP_FREQ	(1U << 3)
+#define EP_SKIP_IRQ (1U << 0)
+#define EP_SKIP_TASKS (1U << 1)
+#define EP_SKIP_WQ (1U << 2)
+#define EP_SKIP_FREQ (1U << 3)
 
-#define EP_PROG		"early-pin"
-#define EP_STATE_DIR	"/run/quietcore"
+#define EP_PROG "early-pin"
+#define EP_STATE_DIR "/run/quietcore"
 
 /* One planned change: what is there now and what it becomes. */
 struct ep_change {
 	enum statefile_kind kind;
-	pid_t		pid;		/* SF_TASK */
-	pid_t		tid;
-	uint64_t	starttime;
-	unsigned int	irq;		/* SF_IRQ */
-	unsigned int	policy;		/* SF_CPUFREQ */
-	char		*name;		/* SF_WQ, SF_CPUFREQ, SF_TURBO: as in the state file */
-	char		*path;		/* its file, from statefile_rec_path() (not tasks, IRQs) */
-	char		*old;		/* original, as recorded in a state file */
-	char		*new;		/* target */
-	char		*wide;		/* SF_IRQ: the wider set to retry with (NULL: none) */
-	const char	*what;		/* a file's: "workqueue", "governor", ... for messages */
-	char		comm[24];	/* SF_TASK: name, when known */
+	pid_t pid; /* SF_TASK */
+	pid_t tid;
+	uint64_t starttime;
+	unsigned int irq;    /* SF_IRQ */
+	unsigned int policy; /* SF_CPUFREQ */
+	char *name;	     /* SF_WQ, SF_CPUFREQ, SF_TURBO: as in the state file */
+	char *path;	     /* its file, from statefile_rec_path() (not tasks, IRQs) */
+	char *old;	     /* original, as recorded in a state file */
+	char *new;	     /* target */
+	char *wide;	     /* SF_IRQ: the wider set to retry with (NULL: none) */
+	const char *what;    /* a file's: "workqueue", "governor", ... for messages */
+	char comm[24];	     /* SF_TASK: name, when known */
 };
 
 /* Every change of a pass, in the order it is carried out. */
 struct ep_changes {
 	struct ep_change *v;
-	size_t		n;
-	size_t		cap;
+	size_t n;
+	size_t cap;
 };
 
 /* An IRQ whose affinity write the kernel refused: managed, per-CPU, no set_affinity. */
 struct ep_immovable {
-	unsigned int	irq;
-	int		err;			/* -EIO (up to 6.11) or -EPERM (6.12+) */
+	unsigned int irq;
+	int err; /* -EIO (up to 6.11) or -EPERM (6.12+) */
 };
 
 struct ep_stats {
-	unsigned int	irq_moved, irq_unchanged, irq_immovable, irq_failed, irq_gone;
-	int		irq_default;		/* -1 not touched, 0 failed, 1 moved/ok */
-	unsigned int	task_moved, task_unchanged, task_percpu, task_gone, task_failed;
-	unsigned int	task_placed;		/* --enforce: deliberately only on isolated CPUs */
-	unsigned int	wq_moved, wq_failed, wq_seen;
-	unsigned int	freq_set, freq_failed;
-	bool		freq_nopolicy;
+	unsigned int irq_moved, irq_unchanged, irq_immovable, irq_failed, irq_gone;
+	int irq_default; /* -1 not touched, 0 failed, 1 moved/ok */
+	unsigned int task_moved, task_unchanged, task_percpu, task_gone, task_failed;
+	unsigned int task_placed; /* --enforce: deliberately only on isolated CPUs */
+	unsigned int wq_moved, wq_failed, wq_seen;
+	unsigned int freq_set, freq_failed;
+	bool freq_nopolicy;
 	/* for the diagnostic summary */
-	struct ep_immovable *immovable;		/* in the order they were found */
-	size_t		nimmovable, capimmovable;
-	char		percpu_names[512];	/* first few per-CPU kthread names */
-	char		failed_names[512];
+	struct ep_immovable *immovable; /* in the order they were found */
+	size_t nimmovable, capimmovable;
+	char percpu_names[512]; /* first few per-CPU kthread names */
+	char failed_names[512];
 };
 
 struct earlypin {
-	struct path_cxt	pc;
-	struct qc_ops	ops;
-	struct kparams	kp;
-	bool		kp_read;
+	struct path_cxt pc;
+	struct qc_ops ops;
+	struct kparams kp;
+	bool kp_read;
 
-	unsigned int	nbits;			/* nr_cpu_ids */
-	cpuset_t	possible;
-	cpuset_t	online;
-	cpuset_t	hk;			/* housekeeping, online only */
-	cpuset_t	isolated;		/* possible \ hk */
-	const char	*hk_source;
-	cpuset_t	*nodes;			/* CPUs of each NUMA node */
-	unsigned int	nnodes;
+	unsigned int nbits; /* nr_cpu_ids */
+	cpuset_t possible;
+	cpuset_t online;
+	cpuset_t hk;	   /* housekeeping, online only */
+	cpuset_t isolated; /* possible \ hk */
+	const char *hk_source;
+	cpuset_t *nodes; /* CPUs of each NUMA node */
+	unsigned int nnodes;
 
-	unsigned int	skip;
-	bool		dry_run;
-	bool		verbose;
-	bool		quiet;
-	bool		boot;			/* --boot: never fail, summary to /dev/kmsg */
-	bool		enforcing;		/* a re-scan of --enforce */
-	bool		need_stat;		/* read stat of every task to move (--save) */
+	unsigned int skip;
+	bool dry_run;
+	bool verbose;
+	bool quiet;
+	bool boot;	/* --boot: never fail, summary to /dev/kmsg */
+	bool enforcing; /* a re-scan of --enforce */
+	bool need_stat; /* read stat of every task to move (--save) */
 
-	char		governor[32];
-	bool		no_turbo;
-	bool		freq_max;
+	char governor[32];
+	bool no_turbo;
+	bool freq_max;
 
-	struct ep_stats	st;
+	struct ep_stats st;
 };
 
 /* log.c: "early-pin: ..." on stderr, and /dev/kmsg in --boot mode */
-void ep_log(struct earlypin *ep, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void ep_log(struct earlypin *ep, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 void ep_kmsg(struct earlypin *ep, int level, const char *msg);
 
 /* housekeeping.c */

@@ -35,7 +35,7 @@ static int read_nodes(struct earlypin *ep)
 	DIR *dir = path_opendir(&ep->pc, "/sys/devices/system/node");
 
 	if (!dir)
-		return 0;	/* no NUMA information: one node */
+		return 0; /* no NUMA information: one node */
 	while ((d = readdir(dir))) {
 		uint32_t node;
 		cpuset_t set;
@@ -44,7 +44,8 @@ static int read_nodes(struct earlypin *ep)
 		    !isdigit((unsigned char)d->d_name[4]) || node >= 4096)
 			continue;
 		if (path_read_cpulist(&ep->pc, 0, &set, "/sys/devices/system/node/node%u/cpulist",
-				      node) < 0 || cpuset_empty(&set))
+				      node) < 0 ||
+		    cpuset_empty(&set))
 			continue;
 		cpuset_t *v = realloc(ep->nodes, (ep->nnodes + 1) * sizeof(*v));
 
@@ -90,17 +91,19 @@ static void log_notes(struct earlypin *ep, const struct isolation_hk *hk)
 
 		switch (n->kind) {
 		case ISOLATION_NOTE_INVALID:
-			ep_log(ep, LOG_WARNING, "invalid cpulist in %s: '%s': %s, ignoring", n->what,
-			       n->value, strerror(-n->err));
+			ep_log(ep, LOG_WARNING, "invalid cpulist in %s: '%s': %s, ignoring",
+			       n->what, n->value, strerror(-n->err));
 			break;
 		case ISOLATION_NOTE_OFFLINE:
 			s = cpuset_to_list(&n->offline);
-			ep_log(ep, LOG_WARNING, "%s names CPUs that are not online: %s, ignoring them",
-			       n->what, s ? s : "?");
+			ep_log(ep, LOG_WARNING,
+			       "%s names CPUs that are not online: %s, ignoring them", n->what,
+			       s ? s : "?");
 			free(s);
 			break;
 		case ISOLATION_NOTE_ISOLCPUS:
-			ep_log(ep, LOG_WARNING, "isolcpus=%s is invalid (the kernel ignores it too), ignoring",
+			ep_log(ep, LOG_WARNING,
+			       "isolcpus=%s is invalid (the kernel ignores it too), ignoring",
 			       n->value);
 			break;
 		case ISOLATION_NOTE_NOHZ_FULL:
@@ -122,7 +125,8 @@ int ep_housekeeping(struct earlypin *ep, const char *opt)
 		return r;
 	ep->hk_source = hk.source;
 	if (r == -ENODATA) {
-		ep_log(ep, LOG_ERR, "housekeeping set from %s has no online CPU, refusing to leave IRQs and tasks nowhere",
+		ep_log(ep, LOG_ERR,
+		       "housekeeping set from %s has no online CPU, refusing to leave IRQs and tasks nowhere",
 		       ep->hk_source);
 		return -EINVAL;
 	}
@@ -140,7 +144,7 @@ bool ep_disabled(struct earlypin *ep)
 		return false;
 	v = kparams_get(&ep->kp, "rd.earlypin");
 	if (!v)
-		return false;	/* bare "rd.earlypin": enabled */
+		return false; /* bare "rd.earlypin": enabled */
 	if (!strcmp(v, "0") || !strcmp(v, "no") || !strcmp(v, "off") || !strcmp(v, "false"))
 		return true;
 	if (strcmp(v, "1") && strcmp(v, "yes") && strcmp(v, "on") && strcmp(v, "true"))
@@ -152,10 +156,11 @@ static bool governor_valid(const char *g)
 {
 	size_t n = strlen(g);
 
-	if (n == 0 || n >= 16)	/* CPUFREQ_NAME_LEN */
+	if (n == 0 || n >= 16) /* CPUFREQ_NAME_LEN */
 		return false;
 	for (; *g; g++)
-		if (!islower((unsigned char)*g) && !isdigit((unsigned char)*g) && *g != '_' && *g != '-')
+		if (!islower((unsigned char)*g) && !isdigit((unsigned char)*g) && *g != '_' &&
+		    *g != '-')
 			return false;
 	return true;
 }
@@ -175,13 +180,15 @@ void ep_freq_from_cmdline(struct earlypin *ep)
 	ep_read_kparams(ep);
 	v = kparams_get(&ep->kp, "rd.earlypin.governor");
 	if (v && !ep->governor[0] && ep_set_governor(ep, v) < 0)
-		ep_log(ep, LOG_WARNING, "rd.earlypin.governor=%s is not a governor name, ignoring", v);
+		ep_log(ep, LOG_WARNING, "rd.earlypin.governor=%s is not a governor name, ignoring",
+		       v);
 	v = kparams_get(&ep->kp, "rd.earlypin.turbo");
 	if (v) {
 		if (!strcmp(v, "off") || !strcmp(v, "0") || !strcmp(v, "no"))
 			ep->no_turbo = true;
 		else if (strcmp(v, "on") && strcmp(v, "1") && strcmp(v, "yes"))
-			ep_log(ep, LOG_WARNING, "rd.earlypin.turbo=%s is not on or off, ignoring", v);
+			ep_log(ep, LOG_WARNING, "rd.earlypin.turbo=%s is not on or off, ignoring",
+			       v);
 	}
 	v = kparams_get(&ep->kp, "rd.earlypin.freq");
 	if (v) {

@@ -96,7 +96,8 @@ static void summary(struct earlypin *ep, double ms)
 	char line[1024], hk[256];
 	size_t n = 0;
 
-#define ADD(...) n += (size_t)snprintf(line + n, n < sizeof(line) ? sizeof(line) - n : 0, __VA_ARGS__)
+#define ADD(...) \
+	n += (size_t)snprintf(line + n, n < sizeof(line) ? sizeof(line) - n : 0, __VA_ARGS__)
 	if (cpuset_format_list(&ep->hk, hk, sizeof(hk)) >= sizeof(hk))
 		strcpy(hk + sizeof(hk) - 4, "...");
 	ADD(PROG ": housekeeping=%s", hk);
@@ -150,9 +151,12 @@ static void diagnose(struct earlypin *ep)
 		return;
 	cpuset_format_list(&ep->isolated, iso, sizeof(iso));
 	printf(PROG ": moved: %u tasks, %u IRQs%s, %u workqueue masks\n", st->task_moved,
-	       st->irq_moved, st->irq_default == 1 ? ", the default IRQ affinity" : "", st->wq_moved);
-	printf(PROG ": could not move: %u per-CPU kthreads (PF_NO_SETAFFINITY), %u immovable IRQs (managed or per-CPU), %u failed\n",
-	       st->task_percpu, st->irq_immovable, st->task_failed + st->irq_failed + st->wq_failed);
+	       st->irq_moved, st->irq_default == 1 ? ", the default IRQ affinity" : "",
+	       st->wq_moved);
+	printf(PROG
+	       ": could not move: %u per-CPU kthreads (PF_NO_SETAFFINITY), %u immovable IRQs (managed or per-CPU), %u failed\n",
+	       st->task_percpu, st->irq_immovable,
+	       st->task_failed + st->irq_failed + st->wq_failed);
 	if (!st->nimmovable && !st->task_percpu && !st->task_failed) {
 		printf(PROG ": still allowed on isolated CPUs %s: nothing\n", iso);
 		return;
@@ -196,7 +200,8 @@ static void record_immovable(struct earlypin *ep)
 	if (!st->nimmovable) {
 		r = irqrecord_remove(&ep->pc);
 		if (r < 0)
-			ep_log(ep, LOG_WARNING, "cannot remove the record of immovable IRQs: %s: %s, ignoring",
+			ep_log(ep, LOG_WARNING,
+			       "cannot remove the record of immovable IRQs: %s: %s, ignoring",
 			       path_last(&ep->pc), strerror(-r));
 		return;
 	}
@@ -209,8 +214,9 @@ static void record_immovable(struct earlypin *ep)
 	for (size_t i = 0; i < st->nimmovable && r == 0; i++) {
 		char actions[IRQRECORD_ACTIONS_MAX];
 
-		if (irqrecord_read_actions(&ep->pc, st->immovable[i].irq, actions, sizeof(actions)) < 0)
-			actions[0] = '\0';	/* gone meanwhile: the number is what counts */
+		if (irqrecord_read_actions(&ep->pc, st->immovable[i].irq, actions,
+					   sizeof(actions)) < 0)
+			actions[0] = '\0'; /* gone meanwhile: the number is what counts */
 		r = irqrecord_add(&rec, st->immovable[i].irq, st->immovable[i].err, actions);
 	}
 	if (r == 0)
@@ -227,18 +233,20 @@ static void record_immovable(struct earlypin *ep)
 
 /* ---- the modes ------------------------------------------------------------- */
 
-enum { OPT_FORCE = 0x100 };
+enum {
+	OPT_FORCE = 0x100
+};
 
 struct opts {
-	const char	*root;		/* --root */
-	const char	*housekeeping;
-	const char	*cpus;
-	const char	*save;
-	const char	*restore;
-	unsigned int	enforce;
-	bool		force;
-	bool		run;
-	char		**command;
+	const char *root; /* --root */
+	const char *housekeeping;
+	const char *cpus;
+	const char *save;
+	const char *restore;
+	unsigned int enforce;
+	bool force;
+	bool run;
+	char **command;
 };
 
 static int save_state(struct earlypin *ep, struct statefile *sf, const char *file, bool replace)
@@ -303,7 +311,7 @@ static int record_and_apply(struct earlypin *ep, struct statefile *sf, const cha
  * diagnose() then names what is left. The counts of the summary stay those
  * of the first scan plus the tasks the sweeps moved.
  */
-#define EP_SWEEPS	5
+#define EP_SWEEPS 5
 
 static int sweep_tasks(struct earlypin *ep, struct statefile *sf, const char *file)
 {
@@ -351,7 +359,7 @@ static int enforce_once(struct earlypin *ep, struct statefile *sf, const char *f
 		ep_log(ep, LOG_NOTICE, "enforce: re-pinned tasks=%u irqs=%u", ep->st.task_moved,
 		       ep->st.irq_moved);
 	if (r >= 0 && !sf)
-		record_immovable(ep);	/* rewritten only when it changed */
+		record_immovable(ep); /* rewritten only when it changed */
 	ep_changes_free(&changes);
 	return r < 0 ? r : 0;
 }
@@ -406,8 +414,8 @@ static int run_command(struct earlypin *ep, char **command, const sigset_t *bloc
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		if (sched_setaffinity(0, sizeof(cpus.bits), (cpu_set_t *)cpus.bits) < 0) {
-			fprintf(stderr, PROG ": cannot pin %s to the isolated CPUs: %s\n", command[0],
-				strerror(errno));
+			fprintf(stderr, PROG ": cannot pin %s to the isolated CPUs: %s\n",
+				command[0], strerror(errno));
 			_exit(126);
 		}
 		execvp(command[0], command);
@@ -483,10 +491,12 @@ static int pin_housekeeping(struct earlypin *ep, const struct opts *o)
 	if (r == 0) {
 		if (!o->run) {
 			if (o->save) {
-				ep_log(ep, LOG_ERR, "no housekeeping set: nothing isolated on the command line or in sysfs; use --housekeeping");
+				ep_log(ep, LOG_ERR,
+				       "no housekeeping set: nothing isolated on the command line or in sysfs; use --housekeeping");
 				return -1;
 			}
-			ep_log(ep, LOG_NOTICE, "no housekeeping set (no --housekeeping, rd.earlypin.cpus=, irqaffinity=, isolcpus=, nohz_full=), nothing to do");
+			ep_log(ep, LOG_NOTICE,
+			       "no housekeeping set (no --housekeeping, rd.earlypin.cpus=, irqaffinity=, isolcpus=, nohz_full=), nothing to do");
 			return 0;
 		}
 		/* run on a host booted without isolation: keep the first CPU for the rest */
@@ -497,7 +507,8 @@ static int pin_housekeeping(struct earlypin *ep, const struct opts *o)
 	}
 	if (!cpuset_intersects(&ep->isolated, &ep->online)) {
 		if (runtime) {
-			ep_log(ep, LOG_ERR, "the housekeeping set is every online CPU: nothing to isolate");
+			ep_log(ep, LOG_ERR,
+			       "the housekeeping set is every online CPU: nothing to isolate");
 			return -1;
 		}
 		ep_log(ep, LOG_NOTICE, "the housekeeping set is every online CPU, nothing to do");
@@ -539,9 +550,9 @@ static int pin_save(struct earlypin *ep, const struct opts *o, const struct ep_c
 		return -1;
 	}
 	if (save_state(ep, sf, file, o->force) < 0)
-		return -1;	/* nothing changed yet */
+		return -1; /* nothing changed yet */
 	if (ep_state_claim(ep, file, o->force) < 0) {
-		unlink(file);	/* ours, just written: the other one stays in force */
+		unlink(file); /* ours, just written: the other one stays in force */
 		return -1;
 	}
 	if (ep->verbose)
@@ -566,8 +577,8 @@ static void block_signals(const struct opts *o, sigset_t *blocked)
  * state (runtime) or record the immovable IRQs (--boot, the plain apply:
  * what isol-verify reads), and summarise. Returns the number of failures.
  */
-static unsigned int pin_apply(struct earlypin *ep, struct ep_changes *changes,
-			      struct statefile *sf, const char *file, double t0)
+static unsigned int pin_apply(struct earlypin *ep, struct ep_changes *changes, struct statefile *sf,
+			      const char *file, double t0)
 {
 	unsigned int failed = ep_apply(ep, changes);
 
@@ -716,7 +727,8 @@ static void parse_option(int c, struct earlypin *ep, struct opts *o)
 		break;
 	case 'e':
 		if (parse_u32(optarg, &v) < 0 || v == 0 || v > 86400)
-			cli_usage_error(PROG, "invalid --enforce interval '%s' (1-86400 seconds)", optarg);
+			cli_usage_error(PROG, "invalid --enforce interval '%s' (1-86400 seconds)",
+					optarg);
 		o->enforce = v;
 		break;
 	case OPT_FORCE:
@@ -772,9 +784,13 @@ again:
 			cli_usage_error(PROG, "run: no COMMAND given");
 		o->command = argv + optind;
 		if (o->save || o->restore || o->enforce || ep->boot)
-			cli_usage_error(PROG, "run does not combine with --save, --restore, --enforce or --boot");
+			cli_usage_error(
+				PROG,
+				"run does not combine with --save, --restore, --enforce or --boot");
 		if (o->housekeeping && o->cpus)
-			cli_usage_error(PROG, "--housekeeping and --cpus are two ways to say the same thing: give one");
+			cli_usage_error(
+				PROG,
+				"--housekeeping and --cpus are two ways to say the same thing: give one");
 	} else {
 		if (optind < argc)
 			cli_usage_error(PROG, "unexpected argument '%s'", argv[optind]);
@@ -821,7 +837,7 @@ int main(int argc, char **argv)
 	if (o.restore)
 		ret = mode_restore(&ep, o.restore);
 	else
-		ret = do_pin(&ep, &o);	/* --boot, the plain apply, --save, run, --enforce */
+		ret = do_pin(&ep, &o); /* --boot, the plain apply, --save, run, --enforce */
 
 	if (ep.verbose && !path_is_real_root(&ep.pc)) {
 		for (size_t i = 0; i < ep.ops.nlog; i++) {
@@ -836,6 +852,6 @@ int main(int argc, char **argv)
 	ep_stats_free(&ep.st);
 	free(ep.nodes);
 	if (ep.boot)
-		return 0;	/* never fail the boot */
+		return 0; /* never fail the boot */
 	return ret;
 }

@@ -33,7 +33,8 @@ uint64_t ep_boottime_ticks(void)
 	if (hz <= 0)
 		hz = 100;
 	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * (uint64_t)hz + (uint64_t)ts.tv_nsec / (1000000000ULL / (uint64_t)hz);
+	return (uint64_t)ts.tv_sec * (uint64_t)hz +
+	       (uint64_t)ts.tv_nsec / (1000000000ULL / (uint64_t)hz);
 }
 
 static void tick_wait_past(uint64_t tick)
@@ -111,14 +112,14 @@ int ep_state_init(struct earlypin *ep, struct statefile *sf, uint64_t saved_at)
 /* ---- a small map (tid, process start time) -> record ------------------------- */
 
 struct taskkeys {
-	uint64_t	*key;	/* 0 = empty slot */
-	size_t		*idx;
-	size_t		cap;	/* power of two */
+	uint64_t *key; /* 0 = empty slot */
+	size_t *idx;
+	size_t cap; /* power of two */
 };
 
 static uint64_t task_key(pid_t tid, uint64_t start)
 {
-	return ((uint64_t)(uint32_t)tid << 40 ^ start) | 1;	/* never 0 */
+	return ((uint64_t)(uint32_t)tid << 40 ^ start) | 1; /* never 0 */
 }
 
 /* splitmix64's finalizer: every key bit reaches the slot bits. */
@@ -159,7 +160,8 @@ static int taskkeys_build(struct taskkeys *tk, const struct statefile *sf)
 		if (sf->v[i].kind != SF_TASK)
 			continue;
 		key = task_key(sf->v[i].tid, sf->v[i].starttime);
-		for (s = key_slot(key, cap); tk->key[s] && tk->key[s] != key; s = (s + 1) & (cap - 1))
+		for (s = key_slot(key, cap); tk->key[s] && tk->key[s] != key;
+		     s = (s + 1) & (cap - 1))
 			;
 		tk->key[s] = key;
 		tk->idx[s] = i;
@@ -168,8 +170,8 @@ static int taskkeys_build(struct taskkeys *tk, const struct statefile *sf)
 }
 
 /* The record of (tid, start), or NULL. Keys can collide: the record is checked. */
-static const struct statefile_rec *taskkeys_find(const struct taskkeys *tk, const struct statefile *sf,
-						 pid_t tid, uint64_t start)
+static const struct statefile_rec *
+taskkeys_find(const struct taskkeys *tk, const struct statefile *sf, pid_t tid, uint64_t start)
 {
 	uint64_t key = task_key(tid, start);
 
@@ -208,12 +210,19 @@ int ep_state_record(struct statefile *sf, const struct ep_changes *changes)
 	for (size_t i = 0; i < changes->n; i++) {
 		const struct ep_change *ch = &changes->v[i];
 		struct statefile_rec rec = {
-			.kind = ch->kind, .pid = ch->pid, .tid = ch->tid, .starttime = ch->starttime,
-			.irq = ch->irq, .policy = ch->policy, .name = ch->name, .value = ch->old,
+			.kind = ch->kind,
+			.pid = ch->pid,
+			.tid = ch->tid,
+			.starttime = ch->starttime,
+			.irq = ch->irq,
+			.policy = ch->policy,
+			.name = ch->name,
+			.value = ch->old,
 		};
 
-		if (check && (ch->kind == SF_TASK ? taskkeys_find(&tk, sf, ch->tid, ch->starttime) != NULL
-						  : state_has(sf, ch)))
+		if (check &&
+		    (ch->kind == SF_TASK ? taskkeys_find(&tk, sf, ch->tid, ch->starttime) != NULL :
+					   state_has(sf, ch)))
 			continue;
 		r = statefile_add(sf, &rec);
 		if (r < 0)
@@ -296,11 +305,12 @@ int ep_state_claim(struct earlypin *ep, const char *file, bool force)
 	}
 	n = force ? 0 : active_read(ep, cur, sizeof(cur));
 	if (n == -EPERM) {
-		r = -EACCES;	/* logged */
+		r = -EACCES; /* logged */
 		goto out;
 	}
 	if (n > 0 && strcmp(cur, abs) != 0 && access(cur, F_OK) == 0) {
-		ep_log(ep, LOG_ERR, "another sequestering is in force (state %s): restore it first, or use --force",
+		ep_log(ep, LOG_ERR,
+		       "another sequestering is in force (state %s): restore it first, or use --force",
 		       cur);
 		r = -EBUSY;
 		goto out;
@@ -309,7 +319,7 @@ int ep_state_claim(struct earlypin *ep, const char *file, bool force)
 	r = path_open_dir_trusted(marker, &why);
 	if (r == -EPERM) {
 		ep_log(ep, LOG_ERR, "cannot record the active state in %s: %s", marker, why);
-		r = -EACCES;	/* logged */
+		r = -EACCES; /* logged */
 		goto out;
 	}
 	if (r < 0)
@@ -334,8 +344,8 @@ int ep_state_claim(struct earlypin *ep, const char *file, bool force)
 	}
 out:
 	if (r < 0 && r != -EBUSY && r != -EACCES)
-		ep_log(ep, LOG_ERR, "cannot record the active state in %s: %s", marker ? marker : EP_STATE_DIR,
-		       strerror(-r));
+		ep_log(ep, LOG_ERR, "cannot record the active state in %s: %s",
+		       marker ? marker : EP_STATE_DIR, strerror(-r));
 	free(tmp);
 	free(marker);
 	return r;
@@ -361,29 +371,33 @@ int ep_state_load(struct earlypin *ep, const char *file, struct statefile *sf)
 	char boot_id[64], root[PATH_MAX];
 	const char *why = "?";
 	unsigned int line = 0;
-	struct path_cxt host = { 0 };	/* the real root: file already holds --root */
+	struct path_cxt host = { 0 }; /* the real root: file already holds --root */
 	int r = statefile_read(&host, file, sf, &line, &why);
 
 	switch (r) {
 	case 0:
 		break;
 	case -EPERM:
-		ep_log(ep, LOG_ERR, "%s: %s, refusing to restore: whoever can write it could make root write anything",
+		ep_log(ep, LOG_ERR,
+		       "%s: %s, refusing to restore: whoever can write it could make root write anything",
 		       file, why);
 		return r;
 	case -EMEDIUMTYPE:
 		ep_log(ep, LOG_ERR, "%s: not an early-pin state file, refusing to restore", file);
 		return r;
 	case -EPROTONOSUPPORT:
-		ep_log(ep, LOG_ERR, "%s: unsupported state file version %u, saved by %s early-pin (this one reads version %d), refusing to restore",
+		ep_log(ep, LOG_ERR,
+		       "%s: unsupported state file version %u, saved by %s early-pin (this one reads version %d), refusing to restore",
 		       file, line, line < STATEFILE_VERSION ? "an older" : "a newer",
 		       STATEFILE_VERSION);
 		return r;
 	case -EBADMSG:
 		if (line)
-			ep_log(ep, LOG_ERR, "%s: corrupt state file (line %u), refusing to restore", file, line);
+			ep_log(ep, LOG_ERR, "%s: corrupt state file (line %u), refusing to restore",
+			       file, line);
 		else
-			ep_log(ep, LOG_ERR, "%s: corrupt state file (checksum mismatch), refusing to restore",
+			ep_log(ep, LOG_ERR,
+			       "%s: corrupt state file (checksum mismatch), refusing to restore",
 			       file);
 		return r;
 	default:
@@ -392,15 +406,16 @@ int ep_state_load(struct earlypin *ep, const char *file, struct statefile *sf)
 	}
 	ep_boot_id(ep, boot_id, sizeof(boot_id));
 	if (strcmp(boot_id, sf->boot_id) != 0) {
-		ep_log(ep, LOG_ERR, "%s: saved in another boot (boot_id %s, now %s), refusing to restore: the tasks and IRQs it names are gone",
+		ep_log(ep, LOG_ERR,
+		       "%s: saved in another boot (boot_id %s, now %s), refusing to restore: the tasks and IRQs it names are gone",
 		       file, sf->boot_id, boot_id);
 		statefile_free(sf);
 		return -ESTALE;
 	}
 	r = root_name(ep, root, sizeof(root));
 	if (r < 0 || strcmp(sf->root, root) != 0) {
-		ep_log(ep, LOG_ERR, "%s: saved for root %s, not %s, refusing to restore", file, sf->root,
-		       r < 0 ? ep->pc.root : root);
+		ep_log(ep, LOG_ERR, "%s: saved for root %s, not %s, refusing to restore", file,
+		       sf->root, r < 0 ? ep->pc.root : root);
 		statefile_free(sf);
 		return -EXDEV;
 	}
@@ -409,13 +424,14 @@ int ep_state_load(struct earlypin *ep, const char *file, struct statefile *sf)
 
 int ep_state_save(struct earlypin *ep, const struct statefile *sf, const char *file, bool replace)
 {
-	struct path_cxt host = { 0 };	/* the real root: file already holds --root */
+	struct path_cxt host = { 0 }; /* the real root: file already holds --root */
 	const char *why = "?";
 	int r = path_open_dir_trusted(file, &why);
 
 	if (r == -EPERM) {
-		ep_log(ep, LOG_ERR, "cannot write state file: %s: %s, and --restore would not trust it",
-		       file, why);
+		ep_log(ep, LOG_ERR,
+		       "cannot write state file: %s: %s, and --restore would not trust it", file,
+		       why);
 		return r;
 	}
 	if (r >= 0) {
@@ -423,7 +439,9 @@ int ep_state_save(struct earlypin *ep, const struct statefile *sf, const char *f
 		r = statefile_write(&host, sf, file, replace);
 	}
 	if (r == -EEXIST)
-		ep_log(ep, LOG_ERR, "state file %s exists: restore it (or remove it, or use --force) first", file);
+		ep_log(ep, LOG_ERR,
+		       "state file %s exists: restore it (or remove it, or use --force) first",
+		       file);
 	else if (r < 0)
 		ep_log(ep, LOG_ERR, "cannot write state file: %s: %s", file, strerror(-r));
 	return r;
@@ -449,15 +467,15 @@ int ep_read_irq_affinity(struct earlypin *ep, unsigned int irq, cpuset_t *ret)
 /* ---- restore --------------------------------------------------------------- */
 
 struct restore_stats {
-	unsigned int	tasks, exited, reused, irqs, files, unchanged, failed, inherited;
+	unsigned int tasks, exited, reused, irqs, files, unchanged, failed, inherited;
 };
 
 /* What restore knows about the process of the records it is working through. */
 struct proc_check {
-	pid_t		pid;
-	int		state;		/* 0 same process, -ESRCH gone, -EEXIST pid reused, <0 error */
-	struct taskstat	st;
-	struct tasklist	threads;	/* sorted by tid */
+	pid_t pid;
+	int state; /* 0 same process, -ESRCH gone, -EEXIST pid reused, <0 error */
+	struct taskstat st;
+	struct tasklist threads; /* sorted by tid */
 };
 
 static int cmp_tid(const void *a, const void *b)
@@ -533,14 +551,14 @@ static unsigned int restore_task(struct earlypin *ep, const struct statefile_rec
 		return 0;
 	}
 	if (pc->state < 0) {
-		ep_log(ep, LOG_WARNING, "cannot check process %d: %s, not restoring it", (int)rec->pid,
-		       strerror(-pc->state));
+		ep_log(ep, LOG_WARNING, "cannot check process %d: %s, not restoring it",
+		       (int)rec->pid, strerror(-pc->state));
 		rs->failed++;
 		return 1;
 	}
 	/* bsearch() wants a valid array even for zero elements (glibc: nonnull). */
 	if (!pc->threads.n || !bsearch(&key, pc->threads.v, pc->threads.n, sizeof(key), cmp_tid)) {
-		rs->exited++;	/* the thread ended; its tid may belong to someone else now */
+		rs->exited++; /* the thread ended; its tid may belong to someone else now */
 		return 0;
 	}
 	if (cpuset_parse_list(rec->value, 0, &set) < 0)
@@ -552,7 +570,7 @@ static unsigned int restore_task(struct earlypin *ep, const struct statefile_rec
 	}
 	if (r == -EINVAL && taskstat_read(&ep->pc, rec->pid, rec->tid, &st) == 0 &&
 	    taskstat_is_percpu(&st)) {
-		rs->unchanged++;	/* per-CPU: it was never moved */
+		rs->unchanged++; /* per-CPU: it was never moved */
 		return 0;
 	}
 	if (r < 0) {
@@ -587,7 +605,7 @@ static unsigned int restore_irq(struct earlypin *ep, const struct statefile_rec 
 	r = irq_write_affinity(&ep->ops, rec->irq, &want);
 	if (r < 0) {
 		if (irq_errno_class(r) == IRQ_ERR_IMMOVABLE) {
-			rs->unchanged++;	/* it never moved either */
+			rs->unchanged++; /* it never moved either */
 			return 0;
 		}
 		ep_log(ep, LOG_WARNING, "cannot restore IRQ %u to %s: %s: %s", rec->irq, rec->value,
@@ -609,23 +627,23 @@ static unsigned int restore_file(struct earlypin *ep, const struct statefile_rec
 	ssize_t n;
 	int r = statefile_rec_path(rec, path, sizeof(path));
 
-	if (r < 0)	/* not reached: the reader checked the record */
+	if (r < 0) /* not reached: the reader checked the record */
 		return 1;
 	n = path_read_buf_beneath(&ep->pc, cur, sizeof(cur), "%s", path);
 	if (n >= 0) {
 		cpuset_t a, b;
 
 		if (strcmp(cur, rec->value) == 0 ||
-		    (mask && cpuset_parse_mask(cur, &a) == 0 && cpuset_parse_mask(rec->value, &b) == 0 &&
-		     cpuset_equal(&a, &b))) {
+		    (mask && cpuset_parse_mask(cur, &a) == 0 &&
+		     cpuset_parse_mask(rec->value, &b) == 0 && cpuset_equal(&a, &b))) {
 			rs->unchanged++;
 			return 0;
 		}
 	}
 	r = ep->ops.file_write(&ep->ops, path, rec->value);
 	if (r < 0) {
-		ep_log(ep, LOG_WARNING, "cannot restore '%s' to %s%s: %s", rec->value, ep->pc.root, path,
-		       path_strerror(r));
+		ep_log(ep, LOG_WARNING, "cannot restore '%s' to %s%s: %s", rec->value, ep->pc.root,
+		       path, path_strerror(r));
 		rs->failed++;
 		return 1;
 	}
@@ -643,14 +661,14 @@ static unsigned int restore_file(struct earlypin *ep, const struct statefile_rec
  * gets that original. Anything else was set on purpose and is left alone.
  */
 struct repair {
-	struct earlypin		*ep;
-	const struct statefile	*sf;
-	struct taskkeys		tk;
-	cpuset_t		hk;
-	struct restore_stats	*rs;
-	pid_t			pid;	/* process stat cache */
-	int			err;
-	struct taskstat		st;
+	struct earlypin *ep;
+	const struct statefile *sf;
+	struct taskkeys tk;
+	cpuset_t hk;
+	struct restore_stats *rs;
+	pid_t pid; /* process stat cache */
+	int err;
+	struct taskstat st;
 };
 
 /* The original mask of the recorded process (pid, start), or NULL. */
@@ -677,10 +695,10 @@ static int repair_task(const struct taskid *id, void *data)
 	}
 	if (rp->err < 0 || taskstat_is_percpu(&rp->st) ||
 	    taskkeys_find(&rp->tk, rp->sf, id->tid, rp->st.starttime))
-		return 0;	/* gone, per-CPU, or restored from its own record */
+		return 0; /* gone, per-CPU, or restored from its own record */
 	if (ep->ops.task_get_affinity(&ep->ops, id->pid, id->tid, &cur) < 0 ||
 	    !cpuset_subset(&cur, &rp->hk))
-		return 0;	/* sequestered masks are within the housekeeping set */
+		return 0; /* sequestered masks are within the housekeeping set */
 	if (id->tid == id->pid) {
 		start = rp->st.starttime;
 	} else {
@@ -689,7 +707,7 @@ static int repair_task(const struct taskid *id, void *data)
 		start = tst.starttime;
 	}
 	if (start <= rp->sf->saved_at)
-		return 0;	/* there before the save, and not moved by it */
+		return 0; /* there before the save, and not moved by it */
 	/* a new thread of a recorded process inherited from it */
 	if (id->tid != id->pid)
 		orig = recorded_leader(rp, id->pid, rp->st.starttime);
@@ -705,7 +723,7 @@ static int repair_task(const struct taskid *id, void *data)
 			orig = recorded_leader(rp, p, pst.starttime);
 			if (orig || pst.starttime <= rp->sf->saved_at)
 				break;
-			p = pst.ppid;	/* a parent that is new too: look further up */
+			p = pst.ppid; /* a parent that is new too: look further up */
 		}
 	}
 	if (!orig || cpuset_parse_list(orig, 0, &want) < 0)
@@ -724,7 +742,8 @@ static int repair_task(const struct taskid *id, void *data)
 	return 0;
 }
 
-static void repair_inherited(struct earlypin *ep, const struct statefile *sf, struct restore_stats *rs)
+static void repair_inherited(struct earlypin *ep, const struct statefile *sf,
+			     struct restore_stats *rs)
 {
 	struct repair rp = { .ep = ep, .sf = sf, .rs = rs };
 
@@ -763,7 +782,7 @@ unsigned int ep_restore(struct earlypin *ep, const struct statefile *sf)
 	repair_inherited(ep, sf, &rs);
 	if (!ep->quiet)
 		printf("early-pin: restored tasks=%u irqs=%u files=%u unchanged=%u exited=%u pid-reused=%u inherited=%u failed=%u\n",
-		       rs.tasks, rs.irqs, rs.files, rs.unchanged, rs.exited, rs.reused, rs.inherited,
-		       rs.failed);
+		       rs.tasks, rs.irqs, rs.files, rs.unchanged, rs.exited, rs.reused,
+		       rs.inherited, rs.failed);
 	return failed;
 }

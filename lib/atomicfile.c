@@ -19,7 +19,7 @@
 #include "path.h"
 #include "strv.h"
 
-#define ATOMICFILE_MAX	(16U << 20)	/* configuration files, not disk images */
+#define ATOMICFILE_MAX (16U << 20) /* configuration files, not disk images */
 
 /*
  * The directory that holds path, through lib/path.c's one walk below the root,
@@ -61,7 +61,7 @@ int atomicfile_read(struct path_cxt *pc, const char *path, char **ret_buf, size_
 	close(dfd);
 	if (r < 0)
 		return r;
-	r = fd_check_regular(fd);	/* -EISDIR, -PATH_ENOTREG */
+	r = fd_check_regular(fd); /* -EISDIR, -PATH_ENOTREG */
 	if (r < 0)
 		goto out;
 	if (fstat(fd, &st) < 0) {
@@ -122,8 +122,8 @@ static int write_all(int fd, const char *buf, size_t len)
 }
 
 /* The temporary file atomicfile_write() makes for base: ".<base>.qc" and 8 hex digits. */
-#define TEMP_FMT	".%s.qc%08x"
-#define TEMP_HEX	8
+#define TEMP_FMT ".%s.qc%08x"
+#define TEMP_HEX 8
 
 static bool is_temp_of(const char *name, const char *base)
 {
@@ -138,7 +138,8 @@ static bool is_temp_of(const char *name, const char *base)
 	return true;
 }
 
-int atomicfile_remove_stale(struct path_cxt *pc, const char *path, char ***ret_removed, size_t *ret_n)
+int atomicfile_remove_stale(struct path_cxt *pc, const char *path, char ***ret_removed,
+			    size_t *ret_n)
 {
 	const char *base;
 	struct dirent *de;

@@ -31,7 +31,8 @@ struct path_cxt;
  * Open the directory that holds path (path_open_parent_beneath()).
  * *ret_base points into path (the last component). The caller closes the fd.
  */
-int atomicfile_open_parent(struct path_cxt *pc, const char *path, int *ret_dirfd, const char **ret_base);
+int atomicfile_open_parent(struct path_cxt *pc, const char *path, int *ret_dirfd,
+			   const char **ret_base);
 
 /*
  * Read a whole regular file. ret_buf is malloc'ed and NUL-terminated (the file
@@ -56,7 +57,8 @@ int atomicfile_write(struct path_cxt *pc, const char *path, const void *buf, siz
  * are appended to *ret_removed (strv, may be NULL). The count, or -errno; 0
  * when the directory does not exist.
  */
-int atomicfile_remove_stale(struct path_cxt *pc, const char *path, char ***ret_removed, size_t *ret_n);
+int atomicfile_remove_stale(struct path_cxt *pc, const char *path, char ***ret_removed,
+			    size_t *ret_n);
 
 /* Remove a file (not through a symlinked directory); -ENOENT if absent. fsyncs the directory. */
 int atomicfile_unlink(struct path_cxt *pc, const char *path);

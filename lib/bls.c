@@ -121,7 +121,7 @@ int bls_entry_values(const char *buf, size_t len, struct cmdvalue **ret, size_t 
 				v->ins_off = v->w[v->n - 1].end;
 			} else {
 				v->ins_off = ve;
-				if (vs == k + 7)	/* "options" with nothing after it */
+				if (vs == k + 7) /* "options" with nothing after it */
 					v->ins_pre = " ";
 			}
 		}
@@ -325,8 +325,8 @@ static int options_foreach(const char *buf, size_t len,
 }
 
 struct joined {
-	char	*out;
-	size_t	o;
+	char *out;
+	size_t o;
 };
 
 static int join_value(const char *v, size_t vlen, void *data)

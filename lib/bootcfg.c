@@ -51,8 +51,8 @@ const char *bootcfg_backend_name(enum bootcfg_backend b)
 int bootcfg_backend_parse(const char *s, enum bootcfg_backend *ret)
 {
 	static const struct {
-		const char		*name;
-		enum bootcfg_backend	b;
+		const char *name;
+		enum bootcfg_backend b;
 	} names[] = {
 		{ "grub", BOOTCFG_GRUB },
 		{ "grub2", BOOTCFG_GRUB2 },

@@ -47,8 +47,8 @@
 #include "kparam.h"
 #include "path.h"
 
-#define BOOTCFG_STATE_DIR	"/var/lib/quietcore/bootcfg"
-#define BOOTCFG_CMDLINE_MAX	2048	/* x86 COMMAND_LINE_SIZE, with the NUL */
+#define BOOTCFG_STATE_DIR "/var/lib/quietcore/bootcfg"
+#define BOOTCFG_CMDLINE_MAX 2048 /* x86 COMMAND_LINE_SIZE, with the NUL */
 
 enum bootcfg_backend {
 	BOOTCFG_NONE = 0,
@@ -59,45 +59,45 @@ enum bootcfg_backend {
 };
 
 struct bootcfg_change {
-	char		*path;		/* absolute, below the root */
-	char		*old;		/* NULL when the file does not exist */
-	size_t		oldlen;
-	struct stat	st;		/* of the old file */
-	char		*new;		/* NULL: remove the file */
-	size_t		newlen;
-	struct stat	newst;		/* mode/owner for new (revert: the original's) */
-	bool		have_newst;
-	bool		backup_only;	/* not written by us (the command may change it) */
-	bool		predicted;	/* new content is what the command will produce */
-	bool		written;	/* done by bootcfg_commit */
-	bool		drifted;	/* revert: changed since --apply wrote it */
+	char *path; /* absolute, below the root */
+	char *old;  /* NULL when the file does not exist */
+	size_t oldlen;
+	struct stat st; /* of the old file */
+	char *new;	/* NULL: remove the file */
+	size_t newlen;
+	struct stat newst; /* mode/owner for new (revert: the original's) */
+	bool have_newst;
+	bool backup_only; /* not written by us (the command may change it) */
+	bool predicted;	  /* new content is what the command will produce */
+	bool written;	  /* done by bootcfg_commit */
+	bool drifted;	  /* revert: changed since --apply wrote it */
 };
 
 struct bootcfg {
-	struct path_cxt		pc;	/* --root: every file is read and written below it */
-	bool			real_root;
-	enum bootcfg_backend	backend;
-	bool			efi;		/* /sys/firmware/efi exists */
-	bool			grubby;		/* grubby is installed */
-	char			grubcfg[PATH_MAX];	/* generated GRUB config that boots */
-	char			entries[PATH_MAX];	/* BLS entries directory */
-	char			os_id[64];
-	struct bootcfg_change	*ch;
-	size_t			nch;
+	struct path_cxt pc; /* --root: every file is read and written below it */
+	bool real_root;
+	enum bootcfg_backend backend;
+	bool efi;		/* /sys/firmware/efi exists */
+	bool grubby;		/* grubby is installed */
+	char grubcfg[PATH_MAX]; /* generated GRUB config that boots */
+	char entries[PATH_MAX]; /* BLS entries directory */
+	char os_id[64];
+	struct bootcfg_change *ch;
+	size_t nch;
 	/* transaction state */
-	int			lockfd;
-	char			*manifest_old;	/* manifest before commit, NULL if none */
-	size_t			manifest_oldlen;
-	bool			did_save;	/* the manifest was (re)written by commit */
-	bool			state_created;	/* BOOTCFG_STATE_DIR did not exist */
-	char			created_top[PATH_MAX];	/* highest directory we created */
-	char			**saved;	/* orig/ files created by this commit */
-	size_t			nsaved;
+	int lockfd;
+	char *manifest_old; /* manifest before commit, NULL if none */
+	size_t manifest_oldlen;
+	bool did_save;		    /* the manifest was (re)written by commit */
+	bool state_created;	    /* BOOTCFG_STATE_DIR did not exist */
+	char created_top[PATH_MAX]; /* highest directory we created */
+	char **saved;		    /* orig/ files created by this commit */
+	size_t nsaved;
 };
 
 /* A message for the user: "what failed: path: reason" (no program name). */
 struct bootcfg_error {
-	char	msg[1024];
+	char msg[1024];
 };
 
 const char *bootcfg_backend_name(enum bootcfg_backend b);

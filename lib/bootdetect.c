@@ -117,7 +117,8 @@ static bool find_sdboot(struct bootcfg *bc)
 
 		snprintf(p, sizeof(p), "%s/loader/loader.conf", esp_dirs[i]);
 		if (bootcfg_exists(bc, p)) {
-			snprintf(bc->entries, sizeof(bc->entries), "%s/loader/entries", esp_dirs[i]);
+			snprintf(bc->entries, sizeof(bc->entries), "%s/loader/entries",
+				 esp_dirs[i]);
 			return true;
 		}
 	}
@@ -127,10 +128,10 @@ static bool find_sdboot(struct bootcfg *bc)
 int bootcfg_detect(struct bootcfg *bc, enum bootcfg_backend forced, struct bootcfg_error *err)
 {
 	bool dgrub = bootcfg_exists(bc, "/etc/default/grub");
-	bool grub2 =
-	    bootcfg_isdir(bc, "/boot/grub2") || bootcfg_exists(bc, "/usr/sbin/grub2-mkconfig");
-	bool grub =
-	    bootcfg_isdir(bc, "/boot/grub") || bootcfg_exists(bc, "/usr/sbin/grub-mkconfig");
+	bool grub2 = bootcfg_isdir(bc, "/boot/grub2") ||
+		     bootcfg_exists(bc, "/usr/sbin/grub2-mkconfig");
+	bool grub = bootcfg_isdir(bc, "/boot/grub") ||
+		    bootcfg_exists(bc, "/usr/sbin/grub-mkconfig");
 	bool bls = bootcfg_has_entries(bc, "/boot/loader/entries");
 	bool sdboot;
 	enum bootcfg_backend b = forced;
@@ -154,8 +155,8 @@ int bootcfg_detect(struct bootcfg *bc, enum bootcfg_backend forced, struct bootc
 			b = BOOTCFG_BLS;
 		if (b == BOOTCFG_NONE) {
 			bootcfg_errf(
-			    err,
-			    "cannot tell how this host boots: no /etc/default/grub with /boot/grub or /boot/grub2, no /boot/loader/entries, no systemd-boot loader.conf; name one with --bootloader");
+				err,
+				"cannot tell how this host boots: no /etc/default/grub with /boot/grub or /boot/grub2, no /boot/loader/entries, no systemd-boot loader.conf; name one with --bootloader");
 			return -ENOENT;
 		}
 	}
@@ -169,16 +170,16 @@ int bootcfg_detect(struct bootcfg *bc, enum bootcfg_backend forced, struct bootc
 		}
 		if (b == BOOTCFG_GRUB && !grub) {
 			bootcfg_errf(
-			    err,
-			    "bootloader grub does not fit this host: no /boot/grub and no grub-mkconfig%s",
-			    grub2 ? " (it has /boot/grub2: try --bootloader grub2)" : "");
+				err,
+				"bootloader grub does not fit this host: no /boot/grub and no grub-mkconfig%s",
+				grub2 ? " (it has /boot/grub2: try --bootloader grub2)" : "");
 			return -EINVAL;
 		}
 		if (b == BOOTCFG_GRUB2 && !grub2) {
 			bootcfg_errf(
-			    err,
-			    "bootloader grub2 does not fit this host: no /boot/grub2 and no grub2-mkconfig%s",
-			    grub ? " (it has /boot/grub: try --bootloader grub)" : "");
+				err,
+				"bootloader grub2 does not fit this host: no /boot/grub2 and no grub2-mkconfig%s",
+				grub ? " (it has /boot/grub: try --bootloader grub)" : "");
 			return -EINVAL;
 		}
 		if (b == BOOTCFG_GRUB)
@@ -189,8 +190,8 @@ int bootcfg_detect(struct bootcfg *bc, enum bootcfg_backend forced, struct bootc
 	case BOOTCFG_BLS:
 		if (!bls) {
 			bootcfg_errf(
-			    err,
-			    "bootloader bls does not fit this host: no entries in /boot/loader/entries");
+				err,
+				"bootloader bls does not fit this host: no entries in /boot/loader/entries");
 			return -EINVAL;
 		}
 		snprintf(bc->entries, sizeof(bc->entries), "/boot/loader/entries");
@@ -200,8 +201,8 @@ int bootcfg_detect(struct bootcfg *bc, enum bootcfg_backend forced, struct bootc
 	case BOOTCFG_KERNEL_INSTALL:
 		if (!sdboot && !bls && !bootcfg_isdir(bc, "/etc/kernel")) {
 			bootcfg_errf(
-			    err,
-			    "bootloader kernel-install does not fit this host: no systemd-boot loader.conf, no /boot/loader/entries, no /etc/kernel");
+				err,
+				"bootloader kernel-install does not fit this host: no systemd-boot loader.conf, no /boot/loader/entries, no /etc/kernel");
 			return -EINVAL;
 		}
 		if (!sdboot)

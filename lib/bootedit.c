@@ -22,7 +22,7 @@
 #include "path.h"
 
 /* What GRUB adds in front of GRUB_CMDLINE_LINUX: "BOOT_IMAGE=/vmlinuz-... root=UUID=... ro" */
-#define GRUB_PREFIX_RESERVE	128
+#define GRUB_PREFIX_RESERVE 128
 
 /* Edit GRUB's defaults (main file and, for Debian's grub, the drop-ins). */
 static int prepare_grub(struct bootcfg *bc, bool dropins, const struct kparams *wanted,
@@ -64,9 +64,9 @@ static int prepare_grub(struct bootcfg *bc, bool dropins, const struct kparams *
 		total = (l1 ? strlen(l1) : 0) + (l2 ? strlen(l2) : 0) + 1 + GRUB_PREFIX_RESERVE;
 		if (total >= BOOTCFG_CMDLINE_MAX) {
 			bootcfg_errf(
-			    err,
-			    "the kernel command line would be about %zu bytes, over the %d-byte limit (COMMAND_LINE_SIZE); use fewer parameters or shorter CPU lists",
-			    total, BOOTCFG_CMDLINE_MAX);
+				err,
+				"the kernel command line would be about %zu bytes, over the %d-byte limit (COMMAND_LINE_SIZE); use fewer parameters or shorter CPU lists",
+				total, BOOTCFG_CMDLINE_MAX);
 			r = -E2BIG;
 		}
 	} else {
@@ -153,9 +153,10 @@ static int check_grubenv_refs(struct bootcfg *bc, const char *entry, const char 
 					if (!cmdedit_is_managed(kp.v[k].name, wanted, managed))
 						continue;
 					bootcfg_errf(
-					    err,
-					    "%s: its options use $%s from /%s, which has %s: a managed parameter there would be duplicated; remove it from %s (grubby --update-kernel=ALL --remove-args=%s) and run again",
-					    entry, var, envs[i], kp.v[k].name, var, kp.v[k].name);
+						err,
+						"%s: its options use $%s from /%s, which has %s: a managed parameter there would be duplicated; remove it from %s (grubby --update-kernel=ALL --remove-args=%s) and run again",
+						entry, var, envs[i], kp.v[k].name, var,
+						kp.v[k].name);
 					kparams_free(&kp);
 					return -EINVAL;
 				}
@@ -171,8 +172,7 @@ static int check_grubenv_refs(struct bootcfg *bc, const char *entry, const char 
 /* BLS entries and /etc/kernel/cmdline. */
 /* Edit one BLS entry; *ret_opts gets its options line as it will be. */
 static int prepare_bls_entry(struct bootcfg *bc, const char *path, const struct kparams *wanted,
-			     const char *const *managed, char **ret_opts,
-			     struct bootcfg_error *err)
+			     const char *const *managed, char **ret_opts, struct bootcfg_error *err)
 {
 	char *buf = NULL, *nb = NULL, *opts = NULL;
 	size_t len, nl = 0;
@@ -185,9 +185,9 @@ static int prepare_bls_entry(struct bootcfg *bc, const char *path, const struct 
 	r = bls_entry_edit(buf, len, wanted, managed, &nb, &nl);
 	if (r == -EBADMSG) {
 		bootcfg_errf(
-		    err,
-		    "cannot edit %s: double quotes or a \"--\" on its options line would keep the kernel from reading the plan; edit it by hand",
-		    path);
+			err,
+			"cannot edit %s: double quotes or a \"--\" on its options line would keep the kernel from reading the plan; edit it by hand",
+			path);
 		goto out;
 	}
 	if (r < 0) {
@@ -199,15 +199,15 @@ static int prepare_bls_entry(struct bootcfg *bc, const char *path, const struct 
 		r = check_grubenv_refs(bc, path, opts, wanted, managed, err);
 	if (r == 0 && strlen(opts) + GRUB_PREFIX_RESERVE >= BOOTCFG_CMDLINE_MAX) {
 		bootcfg_errf(
-		    err,
-		    "%s: the kernel command line would be about %zu bytes, over the %d-byte limit (COMMAND_LINE_SIZE)",
-		    path, strlen(opts) + GRUB_PREFIX_RESERVE, BOOTCFG_CMDLINE_MAX);
+			err,
+			"%s: the kernel command line would be about %zu bytes, over the %d-byte limit (COMMAND_LINE_SIZE)",
+			path, strlen(opts) + GRUB_PREFIX_RESERVE, BOOTCFG_CMDLINE_MAX);
 		r = -E2BIG;
 	}
 	if (r < 0)
 		goto out;
 	if (nb) {
-		r = bootcfg_change_add(bc, path, buf, len, &st, nb, nl);	/* owns buf, nb */
+		r = bootcfg_change_add(bc, path, buf, len, &st, nb, nl); /* owns buf, nb */
 		buf = nb = NULL;
 		if (r < 0)
 			goto out;
@@ -249,9 +249,9 @@ static int prepare_kernel_cmdline(struct bootcfg *bc, const char *newest,
 	r = kcmdline_edit(buf, len, wanted, managed, &nb, &nl);
 	if (r == -EBADMSG) {
 		bootcfg_errf(
-		    err,
-		    "cannot edit %s: double quotes or a \"--\" in it would keep the kernel from reading the plan; edit it by hand",
-		    "/etc/kernel/cmdline");
+			err,
+			"cannot edit %s: double quotes or a \"--\" in it would keep the kernel from reading the plan; edit it by hand",
+			"/etc/kernel/cmdline");
 		free(buf);
 		return r;
 	}
@@ -286,7 +286,8 @@ static int prepare_bls_grub(struct bootcfg *bc, const struct kparams *wanted,
 		if (!bc->grubby)
 			r = prepare_grub(bc, false, wanted, managed, err);
 		else if ((r = read_opt(bc, "/etc/default/grub", &buf, &len, &st, err)) == 0 &&
-			 (r = bootcfg_change_add(bc, "/etc/default/grub", buf, len, &st, NULL, 0)) == 0)
+			 (r = bootcfg_change_add(bc, "/etc/default/grub", buf, len, &st, NULL,
+						 0)) == 0)
 			bc->ch[bc->nch - 1].backup_only = true;
 		if (r < 0)
 			return r;
@@ -309,7 +310,7 @@ static int prepare_bls(struct bootcfg *bc, const struct kparams *wanted, const c
 {
 	char **names = NULL;
 	size_t n = 0;
-	char *newest = NULL;	/* options of the newest entry after the edit */
+	char *newest = NULL; /* options of the newest entry after the edit */
 	int r;
 
 	r = bootcfg_list_entries(bc, bc->entries, &names, &n);
@@ -320,7 +321,8 @@ static int prepare_bls(struct bootcfg *bc, const struct kparams *wanted, const c
 	for (size_t i = 0; i < n; i++) {
 		char path[PATH_MAX], *opts = NULL;
 
-		if (snprintf(path, sizeof(path), "%s/%s", bc->entries, names[i]) >= (int)sizeof(path)) {
+		if (snprintf(path, sizeof(path), "%s/%s", bc->entries, names[i]) >=
+		    (int)sizeof(path)) {
 			r = -ENAMETOOLONG;
 			bootcfg_errf(err, "%s/%s: %s", bc->entries, names[i], strerror(-r));
 			goto out;
@@ -329,7 +331,7 @@ static int prepare_bls(struct bootcfg *bc, const struct kparams *wanted, const c
 		if (r < 0)
 			goto out;
 		free(newest);
-		newest = opts;	/* sorted ascending: the last one is the newest */
+		newest = opts; /* sorted ascending: the last one is the newest */
 	}
 	r = prepare_kernel_cmdline(bc, newest, wanted, managed, err);
 	if (r == 0)
@@ -350,10 +352,10 @@ int bootcfg_prepare_apply(struct bootcfg *bc, const struct kparams *wanted,
 	bootcfg_changes_clear(bc);
 	if (cmdedit_params_check(wanted, &bad) < 0) {
 		bootcfg_errf(
-		    err,
-		    "refusing parameter '%s%s%s': only letters, digits and _-.,:=/+@%% are written to a boot configuration (no quotes, $, backticks, spaces, newlines or ;)",
-		    wanted->v[bad].name, wanted->v[bad].value ? "=" : "",
-		    wanted->v[bad].value ? wanted->v[bad].value : "");
+			err,
+			"refusing parameter '%s%s%s': only letters, digits and _-.,:=/+@%% are written to a boot configuration (no quotes, $, backticks, spaces, newlines or ;)",
+			wanted->v[bad].name, wanted->v[bad].value ? "=" : "",
+			wanted->v[bad].value ? wanted->v[bad].value : "");
 		return -EINVAL;
 	}
 	switch (bc->backend) {

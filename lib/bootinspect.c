@@ -32,7 +32,8 @@ static int newest_entry(struct bootcfg *bc, char **ret_options, char **ret_where
 	for (size_t i = 0; i < n; i++) {
 		char path[PATH_MAX], *ver = NULL;
 
-		if (snprintf(path, sizeof(path), "%s/%s", bc->entries, names[i]) >= (int)sizeof(path))
+		if (snprintf(path, sizeof(path), "%s/%s", bc->entries, names[i]) >=
+		    (int)sizeof(path))
 			continue;
 		if (atomicfile_read(&bc->pc, path, &buf, &len, NULL) < 0)
 			continue;
@@ -97,7 +98,7 @@ int bootcfg_next_boot(struct bootcfg *bc, char **ret_cmdline, char **ret_where)
 			size_t l;
 
 			a += strspn(a, " \t");
-			a += strcspn(a, " \t\n");	/* the kernel image */
+			a += strcspn(a, " \t\n"); /* the kernel image */
 			a += strspn(a, " \t");
 			l = strcspn(a, "\n");
 			while (l && (a[l - 1] == ' ' || a[l - 1] == '\t'))
@@ -129,7 +130,7 @@ int bootcfg_source_cmdline(struct bootcfg *bc, char **ret_cmdline, char **ret_wh
 		r = grubdefault_load(&bc->pc, bc->backend == BOOTCFG_GRUB, &gd, &ge);
 		if (r < 0)
 			return bootcfg_grub_load_err(
-			    r, &ge, r == -EINVAL ? ge.path : "/etc/default/grub", err);
+				r, &ge, r == -EINVAL ? ge.path : "/etc/default/grub", err);
 		r = grubdefault_value(&gd, "GRUB_CMDLINE_LINUX", &a, &ge);
 		if (r == -ENOENT)
 			r = 0;
@@ -154,7 +155,8 @@ int bootcfg_source_cmdline(struct bootcfg *bc, char **ret_cmdline, char **ret_wh
 			grubdefault_free(&gd);
 			return r;
 		}
-		*ret_where = strdup(gd.nfiles > 1 ? "/etc/default/grub and grub.d" : "/etc/default/grub");
+		*ret_where = strdup(gd.nfiles > 1 ? "/etc/default/grub and grub.d" :
+						    "/etc/default/grub");
 		grubdefault_free(&gd);
 		if (!*ret_where) {
 			free(s);
@@ -218,7 +220,8 @@ bool bootcfg_params_match(const struct kparams *kp, const struct kparams *wanted
 		} else if (!value_eq(w->name, w->value, have->value)) {
 			if (f)
 				fprintf(f, "%s%s=%s instead of %s=%s", ok ? "" : "; ", have->name,
-					have->value ? have->value : "", w->name, w->value ? w->value : "");
+					have->value ? have->value : "", w->name,
+					w->value ? w->value : "");
 			ok = false;
 		} else if (cnt > 1) {
 			if (f)

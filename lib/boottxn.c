@@ -27,10 +27,11 @@ int bootcfg_check_writable(struct bootcfg *bc, struct bootcfg_error *err)
 			continue;
 		r = atomicfile_dir_writable(&bc->pc, bc->ch[i].path);
 		if (r < 0) {
-			bootcfg_errf(err, "cannot write %s: %s%s", bc->ch[i].path, strerror(-r),
-				     r == -ELOOP
-					 ? " (a symlink on the way: refusing to write through it)"
-					 : "");
+			bootcfg_errf(
+				err, "cannot write %s: %s%s", bc->ch[i].path, strerror(-r),
+				r == -ELOOP ?
+					" (a symlink on the way: refusing to write through it)" :
+					"");
 			return r;
 		}
 	}
@@ -391,7 +392,9 @@ int bootcfg_commit(struct bootcfg *bc, bool save, struct bootcfg_error *err)
 		if (c->backup_only || c->predicted)
 			continue;
 		r = write_change(bc, c->path, c->new, c->newlen,
-				 c->have_newst ? &c->newst : c->old ? &c->st : NULL);
+				 c->have_newst ? &c->newst :
+				 c->old	       ? &c->st :
+						 NULL);
 		if (r < 0) {
 			bootcfg_errf(err, "cannot write %s: %s", c->path, strerror(-r));
 			/*
@@ -439,8 +442,8 @@ int bootcfg_remove_stale(struct bootcfg *bc, char ***ret_removed, size_t *ret_n)
 	for (size_t i = 0; fixed[i] && r >= 0; i++)
 		if ((r = atomicfile_remove_stale(&bc->pc, fixed[i], ret_removed, ret_n)) > 0)
 			total += r;
-	if (r >= 0 && bc->grubcfg[0] && (r = atomicfile_remove_stale(&bc->pc, bc->grubcfg,
-								     ret_removed, ret_n)) > 0)
+	if (r >= 0 && bc->grubcfg[0] &&
+	    (r = atomicfile_remove_stale(&bc->pc, bc->grubcfg, ret_removed, ret_n)) > 0)
 		total += r;
 	for (size_t i = 0; i < bc->nch && r >= 0; i++) {
 		char op[PATH_MAX], ap[PATH_MAX];
@@ -469,7 +472,9 @@ static char *manifest_files(const char *man)
 		return NULL;
 	for (const char *p = man; *p;) {
 		size_t n = strcspn(p, "\n");
-		size_t skip = strncmp(p, "saved /", 7) == 0 ? 6 : strncmp(p, "absent /", 8) == 0 ? 7 : 0;
+		size_t skip = strncmp(p, "saved /", 7) == 0  ? 6 :
+			      strncmp(p, "absent /", 8) == 0 ? 7 :
+							       0;
 
 		if (skip) {
 			fprintf(f, "%s%.*s", first ? "" : ", ", (int)(n - skip), p + skip);
@@ -532,10 +537,10 @@ static int revert_file(struct bootcfg *bc, const char *path, bool saved, const c
 			 * files and nothing can put them back.
 			 */
 			bootcfg_errf(
-			    err,
-			    "cannot read the saved original of %s: %s: %s; nothing was changed: %s still hold%s what cmdline-gen --apply wrote: take the managed parameters out by hand (cmdline-gen --check lists them), regenerate the boot configuration, then remove %s",
-			    path, op, strerror(-r), files, strchr(files, ',') ? "" : "s",
-			    BOOTCFG_STATE_DIR);
+				err,
+				"cannot read the saved original of %s: %s: %s; nothing was changed: %s still hold%s what cmdline-gen --apply wrote: take the managed parameters out by hand (cmdline-gen --check lists them), regenerate the boot configuration, then remove %s",
+				path, op, strerror(-r), files, strchr(files, ',') ? "" : "s",
+				BOOTCFG_STATE_DIR);
 			if (r == -ENOENT)
 				r = -ENODATA;
 			free(cur);
@@ -573,19 +578,21 @@ int bootcfg_prepare_revert(struct bootcfg *bc, struct bootcfg_error *err)
 	r = atomicfile_read(&bc->pc, MANIFEST_PATH, &man, &len, NULL);
 	if (r == -ENOENT) {
 		bootcfg_errf(
-		    err, "nothing to revert: no %s (cmdline-gen --apply never changed this host)",
-		    MANIFEST_PATH);
+			err,
+			"nothing to revert: no %s (cmdline-gen --apply never changed this host)",
+			MANIFEST_PATH);
 		return r;
 	}
 	if (r < 0) {
 		bootcfg_errf(err, "cannot read %s: %s", MANIFEST_PATH, path_strerror(r));
 		return r;
 	}
-	if (len < strlen(MANIFEST_MAGIC) || memcmp(man, MANIFEST_MAGIC, strlen(MANIFEST_MAGIC)) != 0) {
+	if (len < strlen(MANIFEST_MAGIC) ||
+	    memcmp(man, MANIFEST_MAGIC, strlen(MANIFEST_MAGIC)) != 0) {
 		bootcfg_errf(
-		    err,
-		    "%s: not a quietcore manifest; nothing was changed: every file cmdline-gen --apply edited still holds the plan: take the managed parameters out by hand (cmdline-gen --check lists them), regenerate the boot configuration, then remove %s",
-		    MANIFEST_PATH, BOOTCFG_STATE_DIR);
+			err,
+			"%s: not a quietcore manifest; nothing was changed: every file cmdline-gen --apply edited still holds the plan: take the managed parameters out by hand (cmdline-gen --check lists them), regenerate the boot configuration, then remove %s",
+			MANIFEST_PATH, BOOTCFG_STATE_DIR);
 		free(man);
 		return -EINVAL;
 	}
@@ -610,9 +617,10 @@ int bootcfg_prepare_revert(struct bootcfg *bc, struct bootcfg_error *err)
 		saved = strncmp(p, "saved /", 7) == 0;
 		if (!saved && strncmp(p, "absent /", 8) != 0) {
 			bootcfg_errf(
-			    err,
-			    "%s: unexpected line '%s'; nothing was changed: %s still hold what cmdline-gen --apply wrote: take the managed parameters out by hand (cmdline-gen --check lists them), regenerate the boot configuration, then remove %s",
-			    MANIFEST_PATH, p, files[0] ? files : "the files", BOOTCFG_STATE_DIR);
+				err,
+				"%s: unexpected line '%s'; nothing was changed: %s still hold what cmdline-gen --apply wrote: take the managed parameters out by hand (cmdline-gen --check lists them), regenerate the boot configuration, then remove %s",
+				MANIFEST_PATH, p, files[0] ? files : "the files",
+				BOOTCFG_STATE_DIR);
 			r = -EINVAL;
 			goto out;
 		}
@@ -641,7 +649,8 @@ int bootcfg_revert_new_entries(struct bootcfg *bc, const char *const *managed,
 	size_t n = 0, mlen;
 	int r;
 
-	if ((bc->backend != BOOTCFG_BLS && bc->backend != BOOTCFG_KERNEL_INSTALL) || !bc->entries[0])
+	if ((bc->backend != BOOTCFG_BLS && bc->backend != BOOTCFG_KERNEL_INSTALL) ||
+	    !bc->entries[0])
 		return 0;
 	r = atomicfile_read(&bc->pc, MANIFEST_PATH, &man, &mlen, NULL);
 	if (r < 0)
@@ -653,7 +662,8 @@ int bootcfg_revert_new_entries(struct bootcfg *bc, const char *const *managed,
 		struct stat st;
 		bool known = false;
 
-		if (snprintf(path, sizeof(path), "%s/%s", bc->entries, names[i]) >= (int)sizeof(path))
+		if (snprintf(path, sizeof(path), "%s/%s", bc->entries, names[i]) >=
+		    (int)sizeof(path))
 			continue;
 		if (manifest_state(man, path))
 			continue;

@@ -94,8 +94,7 @@ void cmdedit_word_name(const char *word, char *buf, size_t len)
 	buf[n] = '\0';
 }
 
-bool cmdedit_is_managed(const char *name, const struct kparams *wanted,
-			const char *const *managed)
+bool cmdedit_is_managed(const char *name, const struct kparams *wanted, const char *const *managed)
 {
 	if (!*name)
 		return false;
@@ -108,8 +107,7 @@ bool cmdedit_is_managed(const char *name, const struct kparams *wanted,
 	return false;
 }
 
-int cmdedits_add(struct cmdedits *e, unsigned int file, size_t start, size_t end,
-		 const char *text)
+int cmdedits_add(struct cmdedits *e, unsigned int file, size_t start, size_t end, const char *text)
 {
 	struct cmdedit *x;
 
@@ -187,9 +185,8 @@ static bool word_is_dashes(const char *t)
 }
 
 int cmdedit_compute(const struct cmdvalue *vals, size_t nvals, size_t target,
-		    const struct kparams *wanted, const char *const *managed,
-		    struct cmdedits *ret, char **ret_unplaced, size_t *ret_bad_val,
-		    size_t *ret_bad_word)
+		    const struct kparams *wanted, const char *const *managed, struct cmdedits *ret,
+		    char **ret_unplaced, size_t *ret_bad_val, size_t *ret_bad_word)
 {
 	struct cmdedits e = { 0 };
 	bool *placed = NULL;
@@ -282,12 +279,14 @@ int cmdedit_compute(const struct cmdvalue *vals, size_t nvals, size_t target,
 				bool deleted = false;
 
 				for (size_t k = 0; k < e.n; k++)
-					if (e.v[k].file == v->file && e.v[k].start == v->w[wi].del_start &&
+					if (e.v[k].file == v->file &&
+					    e.v[k].start == v->w[wi].del_start &&
 					    e.v[k].end == v->w[wi].del_end && !*e.v[k].text)
 						deleted = true;
 				sep = !deleted;
 			}
-			if (asprintf(&t, "%s%s%s%s", v->ins_pre, sep ? " " : "", add, v->ins_post) < 0)
+			if (asprintf(&t, "%s%s%s%s", v->ins_pre, sep ? " " : "", add, v->ins_post) <
+			    0)
 				goto fail;
 			if (v->wrap_off != SIZE_MAX) {
 				r = cmdedits_add(&e, v->file, v->wrap_off, v->wrap_off, "\"");
@@ -343,7 +342,7 @@ int cmdedits_apply(const struct cmdedits *e, unsigned int file, const char *buf,
 	char *out = NULL;
 	int r = -ENOMEM;
 
-	list = calloc(e->n + 1, sizeof(*list));	/* NOLINT(bugprone-sizeof-expression): pointers */
+	list = calloc(e->n + 1, sizeof(*list)); /* NOLINT(bugprone-sizeof-expression): pointers */
 	if (!list)
 		return -ENOMEM;
 	for (size_t i = 0; i < e->n; i++) {
@@ -356,7 +355,7 @@ int cmdedits_apply(const struct cmdedits *e, unsigned int file, const char *buf,
 		list[n++] = &e->v[i];
 		cap += strlen(e->v[i].text);
 	}
-	qsort(list, n, sizeof(*list), edit_cmp);	/* NOLINT(bugprone-sizeof-expression): pointers */
+	qsort(list, n, sizeof(*list), edit_cmp); /* NOLINT(bugprone-sizeof-expression): pointers */
 	out = malloc(cap);
 	if (!out)
 		goto out;

@@ -30,35 +30,35 @@
 #include "kparam.h"
 
 struct cmdword {
-	char	*text;		/* decoded text; a variable reference shows as "$NAME" */
-	size_t	start, end;	/* the bytes of the word in the file */
-	size_t	del_start;	/* the bytes to remove to delete it, with a separator */
-	size_t	del_end;
-	bool	editable;	/* plain text in one quoting context, no variable */
+	char *text;	   /* decoded text; a variable reference shows as "$NAME" */
+	size_t start, end; /* the bytes of the word in the file */
+	size_t del_start;  /* the bytes to remove to delete it, with a separator */
+	size_t del_end;
+	bool editable; /* plain text in one quoting context, no variable */
 };
 
 struct cmdvalue {
-	struct cmdword	*w;
-	size_t		n;
-	size_t		cap;
-	unsigned int	file;		/* index of the file the value is in */
-	unsigned int	line;		/* 1-based line, for messages */
-	size_t		ins_off;	/* new parameters are inserted here */
-	const char	*ins_pre;	/* static text before them ("" if none) */
-	const char	*ins_post;	/* static text after them ("" if none) */
-	size_t		wrap_off;	/* SIZE_MAX, or where an opening '"' must go */
+	struct cmdword *w;
+	size_t n;
+	size_t cap;
+	unsigned int file;    /* index of the file the value is in */
+	unsigned int line;    /* 1-based line, for messages */
+	size_t ins_off;	      /* new parameters are inserted here */
+	const char *ins_pre;  /* static text before them ("" if none) */
+	const char *ins_post; /* static text after them ("" if none) */
+	size_t wrap_off;      /* SIZE_MAX, or where an opening '"' must go */
 };
 
 struct cmdedit {
-	unsigned int	file;
-	size_t		start, end;	/* replace these bytes */
-	char		*text;		/* by this */
+	unsigned int file;
+	size_t start, end; /* replace these bytes */
+	char *text;	   /* by this */
 };
 
 struct cmdedits {
-	struct cmdedit	*v;
-	size_t		n;
-	size_t		cap;
+	struct cmdedit *v;
+	size_t n;
+	size_t cap;
 };
 
 /* Append a word to a value (text copied). -ENOMEM. */
@@ -76,8 +76,7 @@ int cmdedit_param_check(const char *name, const char *value);
 int cmdedit_params_check(const struct kparams *wanted, size_t *ret_bad);
 
 /* Is name managed (in managed[], NULL-terminated, or named in wanted)? */
-bool cmdedit_is_managed(const char *name, const struct kparams *wanted,
-			const char *const *managed);
+bool cmdedit_is_managed(const char *name, const struct kparams *wanted, const char *const *managed);
 /*
  * Would the kernel, reading line (a whole command line), see exactly the plan:
  * quotes closed, each wanted parameter once with its value, no other managed
@@ -100,12 +99,10 @@ void cmdedit_word_name(const char *word, char *buf, size_t len);
  * that cannot be edited: *ret_bad_val and *ret_bad_word say which.
  */
 int cmdedit_compute(const struct cmdvalue *vals, size_t nvals, size_t target,
-		    const struct kparams *wanted, const char *const *managed,
-		    struct cmdedits *ret, char **ret_unplaced, size_t *ret_bad_val,
-		    size_t *ret_bad_word);
+		    const struct kparams *wanted, const char *const *managed, struct cmdedits *ret,
+		    char **ret_unplaced, size_t *ret_bad_val, size_t *ret_bad_word);
 
-int cmdedits_add(struct cmdedits *e, unsigned int file, size_t start, size_t end,
-		 const char *text);
+int cmdedits_add(struct cmdedits *e, unsigned int file, size_t start, size_t end, const char *text);
 void cmdedits_free(struct cmdedits *e);
 
 /*

@@ -264,7 +264,7 @@ int cpuset_parse_mask(const char *str, cpuset_t *ret)
 {
 	cpuset_t set;
 	const char *end, *p;
-	size_t word = 0;	/* index of the 32-bit word being filled, from the right */
+	size_t word = 0; /* index of the 32-bit word being filled, from the right */
 
 	if (!str)
 		return -EINVAL;
@@ -315,9 +315,9 @@ int cpuset_parse_mask(const char *str, cpuset_t *ret)
 		word++;
 		if (p == str)
 			break;
-		p--;	/* skip the comma */
+		p--; /* skip the comma */
 		if (p == str)
-			return -EINVAL;	/* leading comma */
+			return -EINVAL; /* leading comma */
 	}
 	*ret = set;
 	return 0;
@@ -388,7 +388,7 @@ size_t cpuset_format_mask(const cpuset_t *set, unsigned int nbits, char *buf, si
 	if (len)
 		buf[0] = '\0';
 	if (nbits > CPUSET_MAX)
-		nbits = CPUSET_MAX;	/* as cpuset_parse_list() clamps it */
+		nbits = CPUSET_MAX; /* as cpuset_parse_list() clamps it */
 	if (nbits == 0)
 		nbits = last >= 0 ? (unsigned int)last + 1 : 1;
 	nwords = (nbits + 31) / 32;

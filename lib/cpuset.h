@@ -16,30 +16,30 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define CPUSET_MAX	  8192U
-#define CPUSET_WORD_BITS  (sizeof(unsigned long) * CHAR_BIT)
-#define CPUSET_WORDS	  (CPUSET_MAX / CPUSET_WORD_BITS)
+#define CPUSET_MAX 8192U
+#define CPUSET_WORD_BITS (sizeof(unsigned long) * CHAR_BIT)
+#define CPUSET_WORDS (CPUSET_MAX / CPUSET_WORD_BITS)
 
 typedef struct cpuset {
 	unsigned long bits[CPUSET_WORDS];
 } cpuset_t;
 
 void cpuset_zero(cpuset_t *set);
-void cpuset_fill(cpuset_t *set, unsigned int nbits);	/* CPUs 0 .. nbits-1 */
-bool cpuset_set(cpuset_t *set, unsigned int cpu);	/* false if cpu >= CPUSET_MAX */
+void cpuset_fill(cpuset_t *set, unsigned int nbits); /* CPUs 0 .. nbits-1 */
+bool cpuset_set(cpuset_t *set, unsigned int cpu);    /* false if cpu >= CPUSET_MAX */
 void cpuset_clear(cpuset_t *set, unsigned int cpu);
 bool cpuset_test(const cpuset_t *set, unsigned int cpu);
 
 unsigned int cpuset_count(const cpuset_t *set);
 bool cpuset_empty(const cpuset_t *set);
 bool cpuset_equal(const cpuset_t *a, const cpuset_t *b);
-bool cpuset_subset(const cpuset_t *a, const cpuset_t *b);	/* a ⊆ b */
+bool cpuset_subset(const cpuset_t *a, const cpuset_t *b); /* a ⊆ b */
 bool cpuset_intersects(const cpuset_t *a, const cpuset_t *b);
 
 /* dst may alias a or b. */
 void cpuset_and(cpuset_t *dst, const cpuset_t *a, const cpuset_t *b);
 void cpuset_or(cpuset_t *dst, const cpuset_t *a, const cpuset_t *b);
-void cpuset_andnot(cpuset_t *dst, const cpuset_t *a, const cpuset_t *b);	/* a \ b */
+void cpuset_andnot(cpuset_t *dst, const cpuset_t *a, const cpuset_t *b); /* a \ b */
 
 /* First CPU >= from, or -1. */
 int cpuset_next(const cpuset_t *set, unsigned int from);
@@ -47,10 +47,13 @@ static inline int cpuset_first(const cpuset_t *set)
 {
 	return cpuset_next(set, 0);
 }
-int cpuset_last(const cpuset_t *set);	/* -1 if empty */
+int cpuset_last(const cpuset_t *set); /* -1 if empty */
 
+/* cpu is the name of the loop variable, declared here: it takes no parentheses. */
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define cpuset_foreach(cpu, set) \
-	for (int cpu = cpuset_first(set); cpu >= 0; cpu = cpuset_next(set, (unsigned int)cpu + 1)) /* NOLINT(bugprone-macro-parentheses): cpu is declared */
+	for (int cpu = cpuset_first(set); cpu >= 0; cpu = cpuset_next(set, (unsigned int)cpu + 1))
+// NOLINTEND(bugprone-macro-parentheses)
 
 /*
  * Parse a cpulist with the kernel's semantics (lib/bitmap-str.c):

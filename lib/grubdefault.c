@@ -17,9 +17,9 @@
 #include "path.h"
 #include "shlex.h"
 
-#define REF_OPEN	'\001'
-#define REF_CLOSE	'\002'
-#define EVAL_DEPTH	16
+#define REF_OPEN '\001'
+#define REF_CLOSE '\002'
+#define EVAL_DEPTH 16
 
 static unsigned int line_of(const char *b, size_t off)
 {
@@ -113,7 +113,8 @@ static int build_value(struct sh_assign *a, const struct shlex_word *ws, const c
 				k++;
 			de = ws->it[k].e;
 		}
-		r = cmdvalue_add_word(v, text, tl, ws->it[first].s, ws->it[last].e, ds, de, editable);
+		r = cmdvalue_add_word(v, text, tl, ws->it[first].s, ws->it[last].e, ds, de,
+				      editable);
 		free(text);
 		if (r < 0)
 			return r;
@@ -123,16 +124,16 @@ static int build_value(struct sh_assign *a, const struct shlex_word *ws, const c
 	v->wrap_off = SIZE_MAX;
 	v->ins_pre = v->ins_post = "";
 	if (ws->last_close != SIZE_MAX && ws->last_close + 1 == a->val_end) {
-		v->ins_off = ws->last_close;		/* inside the closing quote */
+		v->ins_off = ws->last_close; /* inside the closing quote */
 	} else if (a->val_start == a->val_end) {
-		v->ins_off = a->val_end;		/* X= */
+		v->ins_off = a->val_end; /* X= */
 		v->ins_pre = v->ins_post = "\"";
 	} else if (!ws->quoted && ws->nrefs == 0 && !ws->complex) {
-		v->wrap_off = a->val_start;		/* X=quiet -> X="quiet ..." */
+		v->wrap_off = a->val_start; /* X=quiet -> X="quiet ..." */
 		v->ins_off = a->val_end;
 		v->ins_post = "\"";
 	} else {
-		v->ins_off = a->val_end;		/* X=$Y -> X=$Y" ..." */
+		v->ins_off = a->val_end; /* X=$Y -> X=$Y" ..." */
 		v->ins_pre = v->ins_post = "\"";
 	}
 	(void)b;
@@ -164,7 +165,11 @@ static void assign_free(struct sh_assign *a)
 	cmdvalue_free(&a->value);
 }
 
-enum { ST_START, ST_ARGS, ST_EXPORT };
+enum {
+	ST_START,
+	ST_ARGS,
+	ST_EXPORT
+};
 
 static bool word_is(const char *b, size_t s, size_t e, const char *kw)
 {
@@ -174,62 +179,81 @@ static bool word_is(const char *b, size_t s, size_t e, const char *kw)
 }
 
 /* Why the reader cannot tell what the shell makes of an assignment. */
-static const char R_BLOCK[] = "assigned inside an if/case/loop block: the shell may or may not run it; edit it by hand";
-static const char R_FUNC[] = "assigned inside a function: it takes effect only where the function is called; edit it by hand";
-static const char R_SUB[] = "assigned inside a ( ) subshell: the shell may or may not keep it; edit it by hand";
-static const char R_ANDOR[] = "assigned after && or ||: the shell may or may not run it; edit it by hand";
-static const char R_PIPE[] = "assigned in a pipeline or background job (a subshell): the shell may or may not keep it; edit it by hand";
-static const char R_AFTER_RO[] = "assigned after readonly: the shell stops with an error there; edit it by hand";
-static const char R_RO_BARE[] = "readonly without a value: later assignments would stop the shell; edit it by hand";
-static const char R_EXPAND[] = "${X=...}, ${X?...} or $((...)) may change a variable behind the reader's back; edit it by hand";
-static const char R_CMDEXP[] = "a command name comes from an expansion: the reader cannot tell what it runs; edit it by hand";
-static const char R_SOURCE[] = "another file is read with . or source: the reader cannot tell what it assigns; edit it by hand";
+static const char R_BLOCK[] =
+	"assigned inside an if/case/loop block: the shell may or may not run it; edit it by hand";
+static const char R_FUNC[] =
+	"assigned inside a function: it takes effect only where the function is called; edit it by hand";
+static const char R_SUB[] =
+	"assigned inside a ( ) subshell: the shell may or may not keep it; edit it by hand";
+static const char R_ANDOR[] =
+	"assigned after && or ||: the shell may or may not run it; edit it by hand";
+static const char R_PIPE[] =
+	"assigned in a pipeline or background job (a subshell): the shell may or may not keep it; edit it by hand";
+static const char R_AFTER_RO[] =
+	"assigned after readonly: the shell stops with an error there; edit it by hand";
+static const char R_RO_BARE[] =
+	"readonly without a value: later assignments would stop the shell; edit it by hand";
+static const char R_EXPAND[] =
+	"${X=...}, ${X?...} or $((...)) may change a variable behind the reader's back; edit it by hand";
+static const char R_CMDEXP[] =
+	"a command name comes from an expansion: the reader cannot tell what it runs; edit it by hand";
+static const char R_SOURCE[] =
+	"another file is read with . or source: the reader cannot tell what it assigns; edit it by hand";
 static const char R_EVAL[] = "eval runs text the reader cannot see; edit it by hand";
-static const char R_END[] = "exec, exit, return, break or continue: the reader cannot tell which assignments run; edit it by hand";
-static const char R_VARS[] = "unset, read, getopts, set, local, alias, command or builtin may change variables behind the reader's back; edit it by hand";
+static const char R_END[] =
+	"exec, exit, return, break or continue: the reader cannot tell which assignments run; edit it by hand";
+static const char R_VARS[] =
+	"unset, read, getopts, set, local, alias, command or builtin may change variables behind the reader's back; edit it by hand";
 static const char R_CALL[] = "calls a shell function, which may assign anything; edit it by hand";
-static const char R_HEREDOC[] = "a here-document with $(...), `...`, ${X=...} or $((...)) runs code the reader cannot follow; edit it by hand";
+static const char R_HEREDOC[] =
+	"a here-document with $(...), `...`, ${X=...} or $((...)) runs code the reader cannot follow; edit it by hand";
 
-enum blk_kind { BLK_GROUP, BLK_IF, BLK_LOOP, BLK_CASE, BLK_SUB };
+enum blk_kind {
+	BLK_GROUP,
+	BLK_IF,
+	BLK_LOOP,
+	BLK_CASE,
+	BLK_SUB
+};
 
 struct blk {
-	enum blk_kind	kind;
-	bool		fn;		/* a function body */
-	bool		cond;		/* cond, cond_why outside the block */
-	const char	*cond_why;
+	enum blk_kind kind;
+	bool fn;   /* a function body */
+	bool cond; /* cond, cond_why outside the block */
+	const char *cond_why;
 };
 
 struct heredoc {
-	char	*delim;
-	bool	strip;			/* <<-: leading tabs removed */
-	bool	quoted;			/* <<'E': no expansion, no continuation */
+	char *delim;
+	bool strip;  /* <<-: leading tabs removed */
+	bool quoted; /* <<'E': no expansion, no continuation */
 };
 
-#define MAX_NEST	64
-#define MAX_HEREDOC	16
+#define MAX_NEST 64
+#define MAX_HEREDOC 16
 
 /* The parser's state, one file at a time. */
 struct parser {
-	struct grubdefault	*gd;
-	unsigned int		file;
-	const char		*b;
-	size_t			len;
-	size_t			p;
-	size_t			stmt_first;	/* first assignment of this simple command */
-	size_t			cmd_first;	/* first assignment of this top-level command */
-	int			depth;		/* blocks that make an assignment unsure */
-	int			case_depth;
-	int			st;
-	bool			ro;		/* st == ST_EXPORT after readonly */
-	bool			cond;		/* after && / || / | in this list */
-	bool			linebreak;	/* after && / || / |: a newline does not end the list */
-	const char		*cond_why;
-	bool			fn_pending;	/* "name()" seen: the next block is its body */
-	char			*lastcmd;	/* the last command name, for "name()" */
-	struct blk		stk[MAX_NEST];
-	int			nstk;
-	struct heredoc		hd[MAX_HEREDOC];
-	int			nhd;
+	struct grubdefault *gd;
+	unsigned int file;
+	const char *b;
+	size_t len;
+	size_t p;
+	size_t stmt_first; /* first assignment of this simple command */
+	size_t cmd_first;  /* first assignment of this top-level command */
+	int depth;	   /* blocks that make an assignment unsure */
+	int case_depth;
+	int st;
+	bool ro;	/* st == ST_EXPORT after readonly */
+	bool cond;	/* after && / || / | in this list */
+	bool linebreak; /* after && / || / |: a newline does not end the list */
+	const char *cond_why;
+	bool fn_pending; /* "name()" seen: the next block is its body */
+	char *lastcmd;	 /* the last command name, for "name()" */
+	struct blk stk[MAX_NEST];
+	int nstk;
+	struct heredoc hd[MAX_HEREDOC];
+	int nhd;
 };
 
 static int gd_add_barrier(struct grubdefault *gd, unsigned int file, unsigned int line,
@@ -363,7 +387,7 @@ static int ps_heredocs(struct parser *ps)
 				memcpy(lb + n, b + q, e - q);
 				n += e - q;
 				if (!hd->quoted && bs % 2 == 1 && e < ps->len) {
-					n--;	/* backslash-newline: the line goes on */
+					n--; /* backslash-newline: the line goes on */
 					q = e + 1;
 					continue;
 				}
@@ -405,8 +429,8 @@ static int ps_command(struct parser *ps, size_t s, const struct shlex_word *ws)
 	static const char *const keep[] = { ":", "shift", "times", "trap", NULL };
 	static const char *const end[] = { "exec", "exit", "return", "break", "continue", NULL };
 	static const char *const vars_special[] = { "set", "unset", NULL };
-	static const char *const vars_regular[] = { "read", "getopts", "local", "declare",
-						    "typeset", "alias", "unalias", "command",
+	static const char *const vars_regular[] = { "read",    "getopts", "local",   "declare",
+						    "typeset", "alias",	  "unalias", "command",
 						    "builtin", NULL };
 	struct grubdefault *gd = ps->gd;
 	bool special = false;
@@ -519,15 +543,15 @@ out:
 	return r;
 }
 
-#define PARSE_FAIL(msg)                                   \
-	do {                                              \
-		if (err) {                                \
-			err->file = file;                 \
-			err->line = line_of(b, ps.p);     \
-			err->what = (msg);                \
-		}                                         \
-		r = -EINVAL;                              \
-		goto out;                                 \
+#define PARSE_FAIL(msg)                               \
+	do {                                          \
+		if (err) {                            \
+			err->file = file;             \
+			err->line = line_of(b, ps.p); \
+			err->what = (msg);            \
+		}                                     \
+		r = -EINVAL;                          \
+		goto out;                             \
 	} while (0)
 
 static int ps_assignment(struct parser *ps, size_t n, struct grubdefault_error *err);
@@ -610,7 +634,7 @@ int grubdefault_parse(struct grubdefault *gd, unsigned int file, const char *b, 
 				continue;
 			}
 			if (c == '(' && ps.p + 1 < len && b[ps.p + 1] == ')') {
-				ps.p += 2;		/* name() { ... } */
+				ps.p += 2; /* name() { ... } */
 				ps.st = ST_START;
 				r = ps_function(&ps);
 				if (r < 0)
@@ -667,14 +691,14 @@ int grubdefault_parse(struct grubdefault *gd, unsigned int file, const char *b, 
 		r = ws.assigns ? ps_barrier(&ps, s, R_EXPAND) : 0;
 		if (r == 0 && ps.st == ST_START) {
 			static const struct {
-				const char	*kw;
-				int		kind;
-				bool		open;
+				const char *kw;
+				int kind;
+				bool open;
 			} blocks[] = {
-				{ "if", BLK_IF, true }, { "while", BLK_LOOP, true },
+				{ "if", BLK_IF, true },	     { "while", BLK_LOOP, true },
 				{ "until", BLK_LOOP, true }, { "for", BLK_LOOP, true },
-				{ "case", BLK_CASE, true }, { "{", BLK_GROUP, true },
-				{ "fi", BLK_IF, false }, { "done", BLK_LOOP, false },
+				{ "case", BLK_CASE, true },  { "{", BLK_GROUP, true },
+				{ "fi", BLK_IF, false },     { "done", BLK_LOOP, false },
 				{ "esac", BLK_CASE, false }, { "}", BLK_GROUP, false },
 			};
 			bool kw = false;
@@ -685,14 +709,17 @@ int grubdefault_parse(struct grubdefault *gd, unsigned int file, const char *b, 
 				if (!word_is(b, s, ps.p, blocks[i].kw))
 					continue;
 				kw = true;
-				if (blocks[i].open ? ps_push(&ps, kind) < 0 : ps_pop(&ps, kind) < 0) {
+				if (blocks[i].open ? ps_push(&ps, kind) < 0 :
+						     ps_pop(&ps, kind) < 0) {
 					shlex_word_free(&ws);
 					PARSE_FAIL(blocks[i].open ? "blocks nested too deep" :
 								    "unbalanced block end");
 				}
 				/* "for x in ...", "case w in": words, then the body; after a block: its redirections */
-				ps.st = !blocks[i].open || kind == BLK_CASE || word_is(b, s, ps.p, "for") ?
-						ST_ARGS : ST_START;
+				ps.st = !blocks[i].open || kind == BLK_CASE ||
+							word_is(b, s, ps.p, "for") ?
+						ST_ARGS :
+						ST_START;
 			}
 			if (!kw && (word_is(b, s, ps.p, "then") || word_is(b, s, ps.p, "do") ||
 				    word_is(b, s, ps.p, "else") || word_is(b, s, ps.p, "elif") ||
@@ -715,7 +742,7 @@ int grubdefault_parse(struct grubdefault *gd, unsigned int file, const char *b, 
 				r = ps_barrier(&ps, s, R_RO_BARE);
 		} else if (r == 0 && ps.st == ST_ARGS && ps.case_depth > 0 &&
 			   word_is(b, s, ps.p, "in")) {
-			ps.st = ST_START;	/* patterns follow: "a) cmd ;;" */
+			ps.st = ST_START; /* patterns follow: "a) cmd ;;" */
 		}
 		shlex_word_free(&ws);
 		if (r < 0)
@@ -730,7 +757,7 @@ int grubdefault_parse(struct grubdefault *gd, unsigned int file, const char *b, 
 		PARSE_FAIL("the file ends after &&, || or |");
 	}
 	if (ps.nhd > 0)
-		r = ps_heredocs(&ps);	/* "cat <<E" on the last line, no newline */
+		r = ps_heredocs(&ps); /* "cat <<E" on the last line, no newline */
 out:
 	ps_heredocs_clear(&ps);
 	free(ps.lastcmd);
@@ -889,7 +916,7 @@ int grubdefault_load(struct path_cxt *pc, bool dropins, struct grubdefault *ret,
 			snprintf(path, sizeof(path), "/etc/default/grub.d/%s", names[i]);
 			r = atomicfile_read(pc, path, &buf, &len, &st);
 			if (r == -EISDIR || r == -PATH_ENOTREG)
-				continue;	/* the shell's [ -e ] + . would fail too */
+				continue; /* the shell's [ -e ] + . would fail too */
 			if (r < 0)
 				goto fail;
 			r = grubdefault_add_file(&gd, path, buf, len, err);
@@ -947,8 +974,8 @@ static size_t effective(const struct grubdefault *gd, const char *name, size_t b
  * an assignment of name after eff that the shell may or may not run.
  * SIZE_MAX: nothing, the value is certain. err (may be NULL) gets its place.
  */
-static size_t unsure_at(const struct grubdefault *gd, const char *name, size_t eff,
-			size_t before, struct grubdefault_error *err)
+static size_t unsure_at(const struct grubdefault *gd, const char *name, size_t eff, size_t before,
+			struct grubdefault_error *err)
 {
 	for (size_t i = 0; i < before; i++) {
 		const struct sh_assign *a = &gd->a[i];
@@ -967,8 +994,8 @@ static size_t unsure_at(const struct grubdefault *gd, const char *name, size_t e
 }
 
 struct strbuf {
-	char	*s;
-	size_t	n, cap;
+	char *s;
+	size_t n, cap;
 };
 
 static int sb_add(struct strbuf *sb, const char *s, size_t n)
@@ -989,7 +1016,8 @@ static int sb_add(struct strbuf *sb, const char *s, size_t n)
 	return 0;
 }
 
-static const char R_COMPLEX[] = "value uses command substitution or a ${...} expansion; edit it by hand";
+static const char R_COMPLEX[] =
+	"value uses command substitution or a ${...} expansion; edit it by hand";
 
 static int eval_var(const struct grubdefault *gd, const char *name, size_t before, int level,
 		    struct strbuf *sb, struct grubdefault_error *err)
@@ -1086,7 +1114,8 @@ static int chain_add(const struct grubdefault *gd, const char *name, size_t befo
 			if (err) {
 				err->file = gd->a[j].file;
 				err->line = gd->a[j].line;
-				err->what = "kernel command line variable assigned inside an if/case/loop/function block; edit it by hand";
+				err->what =
+					"kernel command line variable assigned inside an if/case/loop/function block; edit it by hand";
 			}
 			return -EINVAL;
 		}
@@ -1153,9 +1182,8 @@ static int kernel_line(const struct grubdefault *gd, char **ret_line, struct kpa
  * groups by double quotes, so a '"' in the line can hide a managed parameter
  * inside another's value (or make one out of what the editor took for two).
  */
-static bool edit_reads_as_plan(const struct grubdefault *gd, char *const *bufs,
-			       const size_t *lens, const struct kparams *wanted,
-			       const char *const *managed)
+static bool edit_reads_as_plan(const struct grubdefault *gd, char *const *bufs, const size_t *lens,
+			       const struct kparams *wanted, const char *const *managed)
 {
 	struct grubdefault gd2 = { 0 };
 	struct kparams kp = { 0 };
@@ -1163,7 +1191,8 @@ static bool edit_reads_as_plan(const struct grubdefault *gd, char *const *bufs,
 	bool ok = false;
 
 	for (size_t f = 0; f < gd->nfiles; f++)
-		if (grubdefault_add_file(&gd2, gd->files[f].path, bufs[f] ? bufs[f] : gd->files[f].buf,
+		if (grubdefault_add_file(&gd2, gd->files[f].path,
+					 bufs[f] ? bufs[f] : gd->files[f].buf,
 					 bufs[f] ? lens[f] : gd->files[f].len, NULL) < 0)
 			goto out;
 	if (kernel_line(&gd2, &line, &kp) < 0)
@@ -1220,7 +1249,10 @@ int grubdefault_edit(const struct grubdefault *gd, const struct kparams *wanted,
 		free(line);
 		kparams_free(&kp);
 		if (r == -EINVAL) {
-			err_at_chain(gd, in, "a '\"' is left open on the kernel command line: the kernel would take every parameter after it as part of one value; fix it by hand", err);
+			err_at_chain(
+				gd, in,
+				"a '\"' is left open on the kernel command line: the kernel would take every parameter after it as part of one value; fix it by hand",
+				err);
 			goto out;
 		}
 		if (r < 0)
@@ -1233,7 +1265,7 @@ int grubdefault_edit(const struct grubdefault *gd, const struct kparams *wanted,
 		if (i == teff)
 			target = nvals;
 		vidx[nvals] = i;
-		vals[nvals++] = gd->a[i].value;	/* shallow: read only */
+		vals[nvals++] = gd->a[i].value; /* shallow: read only */
 	}
 	r = cmdedit_compute(vals, nvals, target, wanted, managed, &edits, &unplaced, &bad_val,
 			    &bad_word);
@@ -1241,7 +1273,8 @@ int grubdefault_edit(const struct grubdefault *gd, const struct kparams *wanted,
 		if (err) {
 			err->file = gd->a[vidx[bad_val]].file;
 			err->line = gd->a[vidx[bad_val]].line;
-			err->what = "a managed parameter uses a shell variable or mixes quoting; edit it by hand";
+			err->what =
+				"a managed parameter uses a shell variable or mixes quoting; edit it by hand";
 		}
 		goto out;
 	}
@@ -1280,7 +1313,10 @@ int grubdefault_edit(const struct grubdefault *gd, const struct kparams *wanted,
 		}
 	}
 	if (!edit_reads_as_plan(gd, bufs, lens, wanted, managed)) {
-		err_at_chain(gd, in, "double quotes on the kernel command line group a managed parameter with other text, so the kernel would not read the plan; edit it by hand", err);
+		err_at_chain(
+			gd, in,
+			"double quotes on the kernel command line group a managed parameter with other text, so the kernel would not read the plan; edit it by hand",
+			err);
 		r = -EINVAL;
 		goto out;
 	}

@@ -31,51 +31,51 @@
 #include "path.h"
 
 struct sh_assign {
-	char		*name;
-	unsigned int	file;
-	unsigned int	line;
-	size_t		val_start, val_end;	/* bytes of the value word */
-	int		depth;			/* > 0: inside if/case/loop/function */
-	bool		exported;
-	bool		readonly;		/* readonly A=b: later assignments fail */
-	bool		prefix;			/* "A=b cmd": only for cmd, not effective */
+	char *name;
+	unsigned int file;
+	unsigned int line;
+	size_t val_start, val_end; /* bytes of the value word */
+	int depth;		   /* > 0: inside if/case/loop/function */
+	bool exported;
+	bool readonly; /* readonly A=b: later assignments fail */
+	bool prefix;   /* "A=b cmd": only for cmd, not effective */
 	/*
 	 * Not NULL: the shell may or may not run this assignment (static text,
 	 * why). name "*": not an assignment but something that may change any
 	 * variable (`.`, eval, a function call...): nothing is certain.
 	 */
-	const char	*unsure;
-	bool		complex;		/* ${x:-y}, $(..), `..`, $1: not evaluated */
-	char		**refs;			/* variables referenced */
-	size_t		nrefs;
-	struct cmdvalue	value;			/* the words of the value */
+	const char *unsure;
+	bool complex; /* ${x:-y}, $(..), `..`, $1: not evaluated */
+	char **refs;  /* variables referenced */
+	size_t nrefs;
+	struct cmdvalue value; /* the words of the value */
 	/* decoded value with references kept as \001NAME\002 for evaluation */
-	char		*decoded;
+	char *decoded;
 };
 
 struct grubdefault_file {
-	char		*path;		/* absolute, under the root */
-	char		*buf;
-	size_t		len;
-	struct stat	st;
+	char *path; /* absolute, under the root */
+	char *buf;
+	size_t len;
+	struct stat st;
 };
 
 struct grubdefault {
-	struct grubdefault_file	*files;		/* [0] = /etc/default/grub, then drop-ins */
-	size_t			nfiles;
-	struct sh_assign	*a;		/* every assignment, in sourcing order */
-	size_t			na;
-	size_t			cap;
-	char			**funcs;	/* names of the functions defined */
-	size_t			nfuncs;
+	struct grubdefault_file *files; /* [0] = /etc/default/grub, then drop-ins */
+	size_t nfiles;
+	struct sh_assign *a; /* every assignment, in sourcing order */
+	size_t na;
+	size_t cap;
+	char **funcs; /* names of the functions defined */
+	size_t nfuncs;
 };
 
 /* Where parsing or editing failed, for the message. */
 struct grubdefault_error {
-	unsigned int	file;		/* index in files[] */
-	unsigned int	line;
-	const char	*what;		/* static text */
-	char		path[256];	/* the file's path */
+	unsigned int file; /* index in files[] */
+	unsigned int line;
+	const char *what; /* static text */
+	char path[256];	  /* the file's path */
 };
 
 /* Parse one buffer as file number `file` and append its assignments. */

@@ -169,7 +169,7 @@ int interrupts_parse(const char *text, struct interrupts *ret)
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
 		const char *next = nl ? nl + 1 : p + len;
 
-		if ((size_t)(skip_blanks(p) - p) >= len) {	/* blank line */
+		if ((size_t)(skip_blanks(p) - p) >= len) { /* blank line */
 			p = next;
 			continue;
 		}

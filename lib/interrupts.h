@@ -21,20 +21,20 @@
 #include "path.h"
 
 struct irq_row {
-	char		name[32];	/* "24", "LOC", "IPI0" (without the ':') */
-	bool		numeric;	/* a numbered IRQ: irq is valid */
-	unsigned int	irq;
-	unsigned int	ncounts;	/* counts present on the line (<= ncols; ERR/MIS: 1) */
-	uint64_t	*counts;	/* [ncounts], by column */
-	char		*desc;		/* the rest of the line, trimmed: chip, hwirq, type, actions */
-	const char	*actions;	/* numeric rows: the handler names, pointer into desc ("" if none) */
+	char name[32]; /* "24", "LOC", "IPI0" (without the ':') */
+	bool numeric;  /* a numbered IRQ: irq is valid */
+	unsigned int irq;
+	unsigned int ncounts; /* counts present on the line (<= ncols; ERR/MIS: 1) */
+	uint64_t *counts;     /* [ncounts], by column */
+	char *desc;	      /* the rest of the line, trimmed: chip, hwirq, type, actions */
+	const char *actions;  /* numeric rows: the handler names, pointer into desc ("" if none) */
 };
 
 struct interrupts {
-	unsigned int	ncols;		/* CPU columns in the header */
-	unsigned int	*cpus;		/* [ncols]: column -> CPU number */
-	struct irq_row	*rows;
-	size_t		nrows;
+	unsigned int ncols; /* CPU columns in the header */
+	unsigned int *cpus; /* [ncols]: column -> CPU number */
+	struct irq_row *rows;
+	size_t nrows;
 };
 
 /*

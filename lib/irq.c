@@ -31,7 +31,7 @@ int irq_list(struct path_cxt *pc, unsigned int **ret, size_t *ret_n)
 
 		if (d->d_name[0] < '0' || d->d_name[0] > '9' || parse_u32(d->d_name, &irq) < 0)
 			continue;
-		if (d->d_name[0] == '0' && d->d_name[1])	/* "01": not a kernel name */
+		if (d->d_name[0] == '0' && d->d_name[1]) /* "01": not a kernel name */
 			continue;
 		if (d->d_type != DT_DIR && d->d_type != DT_UNKNOWN)
 			continue;

@@ -38,13 +38,13 @@ int irq_write_default_affinity(struct qc_ops *ops, const cpuset_t *set, unsigned
 
 enum irq_err_class {
 	IRQ_ERR_NONE = 0,
-	IRQ_ERR_IMMOVABLE,	/* EIO (<= 6.11) / EPERM (6.12+): managed, per-CPU, no set_affinity */
-	IRQ_ERR_RETRY,		/* ENOSPC (vectors exhausted), EINVAL: try a wider set once */
-	IRQ_ERR_GONE,		/* ENOENT: the IRQ was freed meanwhile */
-	IRQ_ERR_FAILED,		/* anything else: a real error */
+	IRQ_ERR_IMMOVABLE, /* EIO (<= 6.11) / EPERM (6.12+): managed, per-CPU, no set_affinity */
+	IRQ_ERR_RETRY,	   /* ENOSPC (vectors exhausted), EINVAL: try a wider set once */
+	IRQ_ERR_GONE,	   /* ENOENT: the IRQ was freed meanwhile */
+	IRQ_ERR_FAILED,	   /* anything else: a real error */
 };
 
-enum irq_err_class irq_errno_class(int err);	/* err: 0 or -errno */
+enum irq_err_class irq_errno_class(int err); /* err: 0 or -errno */
 const char *irq_err_class_str(enum irq_err_class c);
 
 #endif

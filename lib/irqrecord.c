@@ -20,8 +20,8 @@
 
 #include "atomicfile.h"
 
-#define IRQRECORD_FILE_MAX	(16U << 20)	/* about 60,000 IRQs with long names */
-#define LINE_MAX_LEN		(IRQRECORD_ACTIONS_MAX + 64)
+#define IRQRECORD_FILE_MAX (16U << 20) /* about 60,000 IRQs with long names */
+#define LINE_MAX_LEN (IRQRECORD_ACTIONS_MAX + 64)
 
 void irqrecord_free(struct irqrecord *rec)
 {
@@ -257,7 +257,7 @@ int irqrecord_parse(const char *buf, size_t len, struct irqrecord *ret, unsigned
 		for (size_t i = 0; i < n; i++) {
 			unsigned char c = (unsigned char)line[i];
 
-			if (c < 0x20 || c == 0x7f) {	/* NUL, CR, tab, ... */
+			if (c < 0x20 || c == 0x7f) { /* NUL, CR, tab, ... */
 				r = lineno == 1 ? first_line_error(line, n) : -EBADMSG;
 				goto out;
 			}
@@ -292,7 +292,7 @@ int irqrecord_read(struct path_cxt *pc, struct irqrecord *ret, unsigned int *ret
 	r = path_read_all(pc, IRQRECORD_FILE_MAX, &buf, &len, IRQRECORD_PATH);
 	if (r < 0)
 		return r;
-	if (!buf)	/* not reached: set on success (for the analyzer) */
+	if (!buf) /* not reached: set on success (for the analyzer) */
 		return -ENOMEM;
 	r = irqrecord_parse(buf, len, ret, ret_line);
 	free(buf);
@@ -306,7 +306,7 @@ int irqrecord_write(struct path_cxt *pc, const struct irqrecord *rec, bool *ret_
 	size_t len = 0, curlen = 0;
 	int r;
 
-	path_get(pc, IRQRECORD_PATH);	/* for the caller's message */
+	path_get(pc, IRQRECORD_PATH); /* for the caller's message */
 	r = irqrecord_format(rec, &text, &len);
 	if (r < 0)
 		return r;
@@ -365,7 +365,8 @@ int irqrecord_read_actions(struct path_cxt *pc, unsigned int irq, char *buf, siz
 		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
 			continue;
 		if (de->d_type == DT_UNKNOWN &&
-		    (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode)))
+		    (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		     !S_ISDIR(st.st_mode)))
 			continue;
 		if (n == cap) {
 			size_t ncap = cap ? cap * 2 : 8;
@@ -392,7 +393,7 @@ int irqrecord_read_actions(struct path_cxt *pc, unsigned int irq, char *buf, siz
 		size_t l = strlen(names[i]);
 
 		if (o + (o ? 2 : 0) + l >= len)
-			break;		/* the names that fit */
+			break; /* the names that fit */
 		if (o) {
 			memcpy(buf + o, ", ", 2);
 			o += 2;

@@ -41,23 +41,23 @@
 #include "isolation.h"
 #include "path.h"
 
-#define IRQRECORD_DIR		"/run/quietcore"
-#define IRQRECORD_PATH		IRQRECORD_DIR "/immovable-irqs"
-#define IRQRECORD_MAGIC		"quietcore-immovable-irqs"
-#define IRQRECORD_VERSION	1
-#define IRQRECORD_ACTIONS_MAX	256	/* handler names, truncated to fit */
-#define IRQRECORD_BOOT_ID_MAX	ISOLATION_BOOT_ID_MAX	/* the boot id is read by lib/isolation */
+#define IRQRECORD_DIR "/run/quietcore"
+#define IRQRECORD_PATH IRQRECORD_DIR "/immovable-irqs"
+#define IRQRECORD_MAGIC "quietcore-immovable-irqs"
+#define IRQRECORD_VERSION 1
+#define IRQRECORD_ACTIONS_MAX 256		    /* handler names, truncated to fit */
+#define IRQRECORD_BOOT_ID_MAX ISOLATION_BOOT_ID_MAX /* the boot id is read by lib/isolation */
 
 struct irqrecord_irq {
-	unsigned int	irq;
-	int		err;				/* EIO or EPERM (positive) */
-	char		actions[IRQRECORD_ACTIONS_MAX];	/* "" when it had no handler */
+	unsigned int irq;
+	int err;			     /* EIO or EPERM (positive) */
+	char actions[IRQRECORD_ACTIONS_MAX]; /* "" when it had no handler */
 };
 
 struct irqrecord {
-	char			boot_id[IRQRECORD_BOOT_ID_MAX];
-	struct irqrecord_irq	*v;		/* ascending by irq */
-	size_t			n, cap;
+	char boot_id[IRQRECORD_BOOT_ID_MAX];
+	struct irqrecord_irq *v; /* ascending by irq */
+	size_t n, cap;
 };
 
 void irqrecord_free(struct irqrecord *rec);

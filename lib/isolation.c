@@ -157,7 +157,7 @@ static int cmdline_isolated(const struct kparams *kp, struct isolation_hk *hk, c
 /* cpu/isolated ∪ cpu/nohz_full; unreadable ones count as empty. 1 if any. */
 static int sysfs_isolated(struct path_cxt *pc, cpuset_t *ret)
 {
-	static const char *const files[] = {"isolated", "nohz_full"};
+	static const char *const files[] = { "isolated", "nohz_full" };
 	cpuset_t iso, set;
 
 	cpuset_zero(&iso);
@@ -176,8 +176,8 @@ int isolation_housekeeping(struct path_cxt *pc, const struct kparams *kp, const 
 	static const struct {
 		const char *name, *what;
 	} list_params[] = {
-	    {"rd.earlypin.cpus", "rd.earlypin.cpus="},
-	    {"irqaffinity", "irqaffinity="},
+		{ "rd.earlypin.cpus", "rd.earlypin.cpus=" },
+		{ "irqaffinity", "irqaffinity=" },
 	};
 	cpuset_t iso;
 

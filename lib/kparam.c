@@ -25,7 +25,8 @@ static bool kernel_isalpha(char c)
 {
 	unsigned char u = (unsigned char)c;
 
-	return (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= 0xc0 && u != 0xd7 && u != 0xf7);
+	return (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') ||
+	       (u >= 0xc0 && u != 0xd7 && u != 0xf7);
 }
 
 bool kparam_name_eq(const char *a, const char *b)
@@ -284,7 +285,8 @@ int kparams_set(struct kparams *kp, const char *name, const char *value)
 			if (kparam_name_eq(kp->v[j].name, name)) {
 				free(kp->v[j].name);
 				free(kp->v[j].value);
-				memmove(&kp->v[j], &kp->v[j + 1], (kp->n - j - 1) * sizeof(kp->v[0]));
+				memmove(&kp->v[j], &kp->v[j + 1],
+					(kp->n - j - 1) * sizeof(kp->v[0]));
 				kp->n--;
 			}
 		}
@@ -299,7 +301,8 @@ char *kparams_format(const struct kparams *kp)
 	char *s, *p;
 
 	for (size_t i = 0; i < kp->n; i++)
-		len += strlen(kp->v[i].name) + (kp->v[i].value ? strlen(kp->v[i].value) + 3 : 0) + 1;
+		len += strlen(kp->v[i].name) + (kp->v[i].value ? strlen(kp->v[i].value) + 3 : 0) +
+		       1;
 	s = malloc(len);
 	if (!s)
 		return NULL;
@@ -333,8 +336,8 @@ char *kparams_format(const struct kparams *kp)
 int isolcpus_parse(const char *value, unsigned int nbits, struct isolcpus *ret)
 {
 	static const struct {
-		const char	*word;
-		unsigned int	flag;
+		const char *word;
+		unsigned int flag;
 	} flags[] = {
 		{ "nohz,", ISOL_FLAG_NOHZ },
 		{ "domain,", ISOL_FLAG_DOMAIN },
@@ -385,8 +388,14 @@ int isolcpus_parse(const char *value, unsigned int nbits, struct isolcpus *ret)
 const char *isolcpus_flags_str(unsigned int f)
 {
 	static const char *const names[8] = {
-		"", "nohz", "domain", "nohz,domain",
-		"managed_irq", "nohz,managed_irq", "domain,managed_irq", "nohz,domain,managed_irq",
+		"",
+		"nohz",
+		"domain",
+		"nohz,domain",
+		"managed_irq",
+		"nohz,managed_irq",
+		"domain,managed_irq",
+		"nohz,domain,managed_irq",
 	};
 
 	return names[f & 7];

@@ -20,14 +20,14 @@
 #include "path.h"
 
 struct kparam {
-	char	*name;
-	char	*value;		/* NULL for a bare flag ("quiet"); "" for "name=" */
+	char *name;
+	char *value; /* NULL for a bare flag ("quiet"); "" for "name=" */
 };
 
 struct kparams {
-	struct kparam	*v;
-	size_t		n;
-	size_t		cap;
+	struct kparam *v;
+	size_t n;
+	size_t cap;
 };
 
 /* Whitespace as the kernel's isspace() (Latin-1: 0xa0 too), whatever the locale. */
@@ -65,16 +65,16 @@ char *kparams_format(const struct kparams *kp);
 
 /* isolcpus= flags, as kernel/sched/isolation.c knows them. */
 enum {
-	ISOL_FLAG_NOHZ		= 1U << 0,
-	ISOL_FLAG_DOMAIN	= 1U << 1,
-	ISOL_FLAG_MANAGED_IRQ	= 1U << 2,
+	ISOL_FLAG_NOHZ = 1U << 0,
+	ISOL_FLAG_DOMAIN = 1U << 1,
+	ISOL_FLAG_MANAGED_IRQ = 1U << 2,
 };
 
 struct isolcpus {
-	unsigned int	flags;		/* effective flags: DOMAIN implied when none given */
-	bool		flags_given;	/* at least one known flag was written */
-	unsigned int	unknown_flags;	/* letters-only words the kernel skips with a message */
-	cpuset_t	cpus;
+	unsigned int flags;	    /* effective flags: DOMAIN implied when none given */
+	bool flags_given;	    /* at least one known flag was written */
+	unsigned int unknown_flags; /* letters-only words the kernel skips with a message */
+	cpuset_t cpus;
 };
 
 /*

@@ -4,7 +4,6 @@
  */
 #include "ops.h"
 
-
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -52,8 +51,10 @@ static int real_file_write(struct qc_ops *ops, const char *path, const char *str
  * libkmod logs to stderr unless told otherwise; the library never prints, so
  * its last message is kept in ops->kmod_msg for the caller to report.
  */
-static void kmod_log_keep(void *data, int priority, const char *file, int line, const char *fn,
-			  const char *format, va_list args)
+static __attribute__((format(printf, 6, 0))) void kmod_log_keep(void *data, int priority,
+								const char *file, int line,
+								const char *fn, const char *format,
+								va_list args)
 {
 	struct qc_ops *ops = data;
 	size_t n;
@@ -85,7 +86,8 @@ static int real_module_load(struct qc_ops *ops, const char *name)
 	if (!list)
 		return -ENOENT;
 	r = 0;
-	kmod_list_foreach(l, list) {
+	kmod_list_foreach(l, list)
+	{
 		struct kmod_module *mod = kmod_module_get_module(l);
 		int e = kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST, NULL, NULL,
 							NULL, NULL);
@@ -94,7 +96,7 @@ static int real_module_load(struct qc_ops *ops, const char *name)
 		if (e == 0)
 			loaded++;
 		else if (r == 0)
-			r = e > 0 ? -EPERM : e;	/* > 0: blacklisted */
+			r = e > 0 ? -EPERM : e; /* > 0: blacklisted */
 	}
 	kmod_module_unref_list(list);
 	return loaded ? 0 : r;
@@ -114,8 +116,8 @@ void ops_init_real(struct qc_ops *ops, struct path_cxt *pc)
 /* ---- recording ------------------------------------------------------------- */
 
 static const struct {
-	const char	*name;
-	int		err;
+	const char *name;
+	int err;
 } errno_names[] = {
 	{ "EIO", EIO },	      { "EPERM", EPERM },   { "ENOSPC", ENOSPC }, { "EINVAL", EINVAL },
 	{ "ENOENT", ENOENT }, { "EBUSY", EBUSY },   { "ESRCH", ESRCH },	  { "EACCES", EACCES },
@@ -206,7 +208,8 @@ static int fake_status_update(struct qc_ops *ops, pid_t pid, pid_t tid, const cp
 
 		next = line[n] ? line + n + 1 : NULL;
 		if (strncmp(line, "Cpus_allowed_list:", 18) == 0)
-			pos += (size_t)snprintf(out + pos, cap - pos, "Cpus_allowed_list:\t%s\n", list);
+			pos += (size_t)snprintf(out + pos, cap - pos, "Cpus_allowed_list:\t%s\n",
+						list);
 		else if (strncmp(line, "Cpus_allowed:", 13) == 0)
 			pos += (size_t)snprintf(out + pos, cap - pos, "Cpus_allowed:\t%s\n", mask);
 		else
@@ -275,7 +278,7 @@ static int fake_sidecar_errno(struct path_cxt *pc, const char *file)
 		errno = 0;
 		count = strtoul(p, &end, 10);
 		if (!errno && end != p && *p != '-')
-			n = 2;	/* as sscanf's %lu: a count that does not parse is no count */
+			n = 2; /* as sscanf's %lu: a count that does not parse is no count */
 	}
 	err = ops_errno_from_name(name);
 	if (n < 1 || !err)
@@ -311,7 +314,7 @@ static int fake_file_write(struct qc_ops *ops, const char *path, const char *str
 		goto out;
 	}
 	r = fake_sidecar_errno(ops->pc, path);
-	path_get(ops->pc, "%s", path);	/* path_last() names the file, not its sidecar */
+	path_get(ops->pc, "%s", path); /* path_last() names the file, not its sidecar */
 	if (r == 0 && ftruncate(fd, 0) < 0)
 		r = -errno;
 	if (r == 0) {
@@ -354,7 +357,7 @@ static int fake_module_load(struct qc_ops *ops, const char *name)
 	if (n >= 0) {
 		r = 0;
 		if (n > 0 && !strstr(dir, ".."))
-			mkdir_under(ops->pc, dir);	/* the sysfs directory the driver creates */
+			mkdir_under(ops->pc, dir); /* the sysfs directory the driver creates */
 	}
 	log_add(ops, OPS_MODULE_LOAD, 0, 0, name, NULL, r);
 	return r;

@@ -31,17 +31,17 @@ enum ops_kind {
 };
 
 struct ops_record {
-	enum ops_kind	kind;
-	pid_t		pid;
-	pid_t		tid;
-	char		*path;		/* file written, or module name */
-	char		*value;		/* cpulist for tasks, the string written for files */
-	int		result;		/* 0 or -errno returned */
+	enum ops_kind kind;
+	pid_t pid;
+	pid_t tid;
+	char *path;  /* file written, or module name */
+	char *value; /* cpulist for tasks, the string written for files */
+	int result;  /* 0 or -errno returned */
 };
 
 struct qc_ops {
-	const char	*name;		/* "real" or "recording" */
-	struct path_cxt	*pc;		/* where files and /proc live */
+	const char *name;    /* "real" or "recording" */
+	struct path_cxt *pc; /* where files and /proc live */
 
 	/* The CPUs a thread may run on. */
 	int (*task_get_affinity)(struct qc_ops *ops, pid_t pid, pid_t tid, cpuset_t *ret);
@@ -62,11 +62,11 @@ struct qc_ops {
 
 	/* recording implementation */
 	struct ops_record *log;
-	size_t		nlog;
-	size_t		caplog;
-	void		*kmod;		/* real: struct kmod_ctx *, created on first use */
+	size_t nlog;
+	size_t caplog;
+	void *kmod; /* real: struct kmod_ctx *, created on first use */
 	/* real: libkmod's last message during the last module_load ("" none) */
-	char		kmod_msg[256];
+	char kmod_msg[256];
 };
 
 /* The real machine. pc must be the real root. */

@@ -108,7 +108,7 @@ const char *path_strerror(int err)
 		return "not a regular file";
 	case PATH_ESYMLINK:
 		return "a symbolic link below the root, refused";
-	case EXDEV:	/* path_open_beneath() */
+	case EXDEV: /* path_open_beneath() */
 		return "'..' or a path outside the root, refused";
 	default:
 		return strerror(err);
@@ -132,7 +132,8 @@ const char *path_read_strerror(int err)
  * their place is refused rather than blocked on or read as data. Devices are
  * opened through path_open_device() only.
  */
-static __attribute__((format(printf, 3, 0))) int path_vopen(struct path_cxt *pc, int flags, const char *fmt, va_list ap)
+static __attribute__((format(printf, 3, 0))) int path_vopen(struct path_cxt *pc, int flags,
+							    const char *fmt, va_list ap)
 {
 	const char *p = path_vget(pc, fmt, ap);
 	int fd;
@@ -287,8 +288,8 @@ static ssize_t read_buf_close(int fd, char *buf, size_t len)
 	return (ssize_t)strip_trailing(buf, (size_t)n);
 }
 
-static __attribute__((format(printf, 4, 0))) ssize_t path_vread_buf(struct path_cxt *pc, char *buf, size_t len, const char *fmt,
-			      va_list ap)
+static __attribute__((format(printf, 4, 0))) ssize_t
+path_vread_buf(struct path_cxt *pc, char *buf, size_t len, const char *fmt, va_list ap)
 {
 	int fd;
 
@@ -356,9 +357,9 @@ int fd_read_all(int fd, size_t max, char **ret, size_t *ret_len)
 	return 0;
 }
 
-static __attribute__((format(printf, 5, 0))) int
-path_vread_all(struct path_cxt *pc, size_t max, char **ret, size_t *ret_len, const char *fmt,
-	       va_list ap)
+static __attribute__((format(printf, 5, 0))) int path_vread_all(struct path_cxt *pc, size_t max,
+								char **ret, size_t *ret_len,
+								const char *fmt, va_list ap)
 {
 	int fd = path_vopen(pc, O_RDONLY, fmt, ap);
 	int r;
@@ -391,7 +392,7 @@ path_vread_str(struct path_cxt *pc, char **ret, size_t *ret_len, const char *fmt
 
 	if (r < 0)
 		return r;
-	if (!buf)	/* not reached: fd_read_all sets it on success (for the analyzer) */
+	if (!buf) /* not reached: fd_read_all sets it on success (for the analyzer) */
 		return -ENOMEM;
 	len = strip_trailing(buf, len);
 	*ret = buf;
@@ -496,28 +497,28 @@ int parse_u32(const char *s, uint32_t *ret)
 	return 0;
 }
 
-#define DEFINE_READER(name, type, parser)                                         \
+#define DEFINE_READER(name, type, parser)                                               \
 	/* NOLINTNEXTLINE(bugprone-macro-parentheses): type declares, no parentheses */ \
-	int name(struct path_cxt *pc, type *ret, const char *fmt, ...)            \
-	{                                                                         \
-		char buf[64];                                                     \
-		type v;                                                           \
-		va_list ap;                                                       \
-		ssize_t n;                                                        \
-		int r;                                                            \
-                                                                                  \
-		va_start(ap, fmt);                                                \
-		n = path_vread_buf(pc, buf, sizeof(buf), fmt, ap);                \
-		va_end(ap);                                                       \
-		if (n < 0)                                                        \
-			return n == -EFBIG ? -EINVAL : (int)n;                    \
-		if (strlen(buf) != (size_t)n) /* "12\0junk" */                   \
-			return -EINVAL;                                           \
-		r = parser(buf, &v);                                              \
-		if (r < 0)                                                        \
-			return r;                                                 \
-		*ret = v;                                                         \
-		return 0;                                                         \
+	int name(struct path_cxt *pc, type *ret, const char *fmt, ...)                  \
+	{                                                                               \
+		char buf[64];                                                           \
+		type v;                                                                 \
+		va_list ap;                                                             \
+		ssize_t n;                                                              \
+		int r;                                                                  \
+                                                                                        \
+		va_start(ap, fmt);                                                      \
+		n = path_vread_buf(pc, buf, sizeof(buf), fmt, ap);                      \
+		va_end(ap);                                                             \
+		if (n < 0)                                                              \
+			return n == -EFBIG ? -EINVAL : (int)n;                          \
+		if (strlen(buf) != (size_t)n) /* "12\0junk" */                          \
+			return -EINVAL;                                                 \
+		r = parser(buf, &v);                                                    \
+		if (r < 0)                                                              \
+			return r;                                                       \
+		*ret = v;                                                               \
+		return 0;                                                               \
 	}
 
 DEFINE_READER(path_read_s64, int64_t, parse_s64)
@@ -711,7 +712,7 @@ int path_open_beneath(struct path_cxt *pc, int flags, const char *fmt, ...)
 	if (fd == -ENOSYS)
 		fd = open_beneath_walk(rootfd, rel, flags);
 	close(rootfd);
-	if (fd == -ELOOP)	/* RESOLVE_NO_SYMLINKS, or O_NOFOLLOW in the walk */
+	if (fd == -ELOOP) /* RESOLVE_NO_SYMLINKS, or O_NOFOLLOW in the walk */
 		return -PATH_ESYMLINK;
 	if (fd < 0)
 		return fd;
@@ -781,16 +782,15 @@ int fd_write_str(int fd, const char *str)
 	return r;
 }
 
-
 /* Owned by root or by the caller, and writable by nobody else. */
 static const char *trust_why(const struct stat *st, bool dir)
 {
 	if (st->st_uid != 0 && st->st_uid != geteuid())
-		return dir ? "its directory is owned by another user (not root or the caller)"
-			   : "owned by another user (not root or the caller)";
+		return dir ? "its directory is owned by another user (not root or the caller)" :
+			     "owned by another user (not root or the caller)";
 	if (st->st_mode & (S_IWGRP | S_IWOTH))
-		return dir ? "its directory is writable by group or others"
-			   : "writable by group or others";
+		return dir ? "its directory is writable by group or others" :
+			     "writable by group or others";
 	return NULL;
 }
 

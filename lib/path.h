@@ -33,9 +33,9 @@
 #include "cpuset.h"
 
 struct path_cxt {
-	char	root[PATH_MAX];		/* "" for the real root, else no trailing '/' */
-	size_t	rootlen;
-	char	last[PATH_MAX];		/* full path of the most recent operation */
+	char root[PATH_MAX]; /* "" for the real root, else no trailing '/' */
+	size_t rootlen;
+	char last[PATH_MAX]; /* full path of the most recent operation */
 };
 
 #define PATH_FMT __attribute__((format(printf, 2, 3)))
@@ -117,8 +117,8 @@ int path_read_u32(struct path_cxt *pc, uint32_t *ret, const char *fmt, ...) PATH
  * A cpulist file (*_list, online, isolated, ...). nbits as for cpuset_parse_list.
  * An empty file and "(null)" (an unallocated kernel cpumask) are the empty set.
  */
-int path_read_cpulist(struct path_cxt *pc, unsigned int nbits, cpuset_t *ret, const char *fmt, ...)
-	PATH_FMT4;
+int path_read_cpulist(struct path_cxt *pc, unsigned int nbits, cpuset_t *ret, const char *fmt,
+		      ...) PATH_FMT4;
 /* A hex mask file (thread_siblings, smp_affinity, ...). */
 int path_read_cpumask(struct path_cxt *pc, cpuset_t *ret, const char *fmt, ...) PATH_FMT3;
 
@@ -152,8 +152,8 @@ int path_open_beneath(struct path_cxt *pc, int flags, const char *fmt, ...) PATH
 /* Tests: never use openat2, always the walk (false: openat2 where there is one). */
 void path_beneath_force_walk(bool walk);
 /* path_read_buf() and path_write_str() through path_open_beneath(). */
-ssize_t path_read_buf_beneath(struct path_cxt *pc, char *buf, size_t len, const char *fmt, ...)
-	PATH_FMT4;
+ssize_t path_read_buf_beneath(struct path_cxt *pc, char *buf, size_t len, const char *fmt,
+			      ...) PATH_FMT4;
 int path_write_str_beneath(struct path_cxt *pc, const char *str, const char *fmt, ...) PATH_FMT3;
 /* One write(2) of str, then close(fd) (always); 0 or -errno. */
 int fd_write_str(int fd, const char *str);

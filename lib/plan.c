@@ -22,9 +22,9 @@
  * (docs: kernel-facts.md, peers.md).
  */
 struct param_def {
-	const char		*name;
-	enum plan_profile	profile;
-	const char		*why;
+	const char *name;
+	enum plan_profile profile;
+	const char *why;
 };
 
 static const struct param_def param_defs[] = {
@@ -73,8 +73,14 @@ static const struct param_def param_defs[] = {
 
 /* Parameters whose value is a CPU list derived from the plan. */
 static const char *const cpulist_params[] = {
-	"isolcpus", "nohz_full", "rcu_nocbs", "irqaffinity", "systemd.cpu_affinity",
-	"workqueue.unbound_cpus", "rd.earlypin.cpus", NULL,
+	"isolcpus",
+	"nohz_full",
+	"rcu_nocbs",
+	"irqaffinity",
+	"systemd.cpu_affinity",
+	"workqueue.unbound_cpus",
+	"rd.earlypin.cpus",
+	NULL,
 };
 
 const char *const *plan_managed_params(void)
@@ -104,7 +110,9 @@ static const char *const profile_names[] = {
 
 const char *plan_profile_str(enum plan_profile p)
 {
-	return (unsigned int)p < sizeof(profile_names) / sizeof(profile_names[0]) ? profile_names[p] : "?";
+	return (unsigned int)p < sizeof(profile_names) / sizeof(profile_names[0]) ?
+		       profile_names[p] :
+		       "?";
 }
 
 int plan_profile_parse(const char *s, enum plan_profile *ret)
@@ -152,7 +160,8 @@ const char *plan_reason_str(enum plan_reason r)
 bool plan_reason_is_housekeeping(enum plan_reason r)
 {
 	return r == PLAN_REASON_BOOT || r == PLAN_REASON_NODE || r == PLAN_REASON_NO_NODE ||
-	       r == PLAN_REASON_EFFICIENCY || r == PLAN_REASON_USER_HK || r == PLAN_REASON_NOT_ISOLATED;
+	       r == PLAN_REASON_EFFICIENCY || r == PLAN_REASON_USER_HK ||
+	       r == PLAN_REASON_NOT_ISOLATED;
 }
 
 void plan_options_init(struct plan_options *opts)
@@ -235,8 +244,8 @@ static bool kernel_at_least(const struct plan_kernel *k, unsigned int maj, unsig
 static int cpuinfo_is_x86(struct path_cxt *pc)
 {
 	static const char *const vendors[] = {
-		"GenuineIntel", "AuthenticAMD", "HygonGenuine", "CentaurHauls", "  Shanghai  ", "GenuineIotel",
-		NULL,
+		"GenuineIntel", "AuthenticAMD", "HygonGenuine", "CentaurHauls",
+		"  Shanghai  ", "GenuineIotel", NULL,
 	};
 	char *line = NULL;
 	size_t cap = 0;
@@ -279,8 +288,8 @@ static bool kconfig_line_valid(const char *line)
 		return true;
 	if (strncmp(p, "CONFIG_", 7) != 0)
 		return false;
-	for (p += 7; (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-		     *p == '_';
+	for (p += 7; (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		     (*p >= '0' && *p <= '9') || *p == '_';
 	     p++)
 		;
 	return p > line + 7 && *p == '=';
@@ -310,7 +319,7 @@ static int kconfig_read(FILE *f, struct plan_kernel *ret, unsigned int *ret_line
 			r = -EINVAL;
 			goto out;
 		}
-		if (line[n - 1] == '\n')	/* the last line may have none */
+		if (line[n - 1] == '\n') /* the last line may have none */
 			line[n - 1] = '\0';
 		if (strcmp(line, "CONFIG_NO_HZ_FULL=y") == 0)
 			k.no_hz_full = 1;
@@ -326,7 +335,7 @@ static int kconfig_read(FILE *f, struct plan_kernel *ret, unsigned int *ret_line
 		r = errno ? -errno : -EIO;
 		goto out;
 	}
-	if (lineno == 0) {	/* an empty file is no configuration */
+	if (lineno == 0) { /* an empty file is no configuration */
 		*ret_line = 0;
 		r = -ENODATA;
 		goto out;
@@ -354,7 +363,8 @@ static int kernel_probe(struct path_cxt *pc, const struct plan_options *o, struc
 
 		if (uname(&u) == 0) {
 			snprintf(k->release, sizeof(k->release), "%s", u.release);
-			if (strcmp(u.machine, "x86_64") == 0 || (u.machine[0] == 'i' && strstr(u.machine, "86")))
+			if (strcmp(u.machine, "x86_64") == 0 ||
+			    (u.machine[0] == 'i' && strstr(u.machine, "86")))
 				k->x86 = 1;
 			else
 				k->x86 = 0;
@@ -362,8 +372,10 @@ static int kernel_probe(struct path_cxt *pc, const struct plan_options *o, struc
 	}
 	if (k->release[0] && plan_kernel_version(k->release, &k->major, &k->minor) < 0) {
 		k->major = k->minor = 0;
-		r = plan_warn(p, "cannot tell the version of kernel '%s': leaving out version-dependent parameters",
-			      k->release);
+		r = plan_warn(
+			p,
+			"cannot tell the version of kernel '%s': leaving out version-dependent parameters",
+			k->release);
 		if (r < 0)
 			return r;
 	}
@@ -373,19 +385,22 @@ static int kernel_probe(struct path_cxt *pc, const struct plan_options *o, struc
 	if (!f && errno == ENOENT) {
 		/* Absent: plan without it (documented). Anything else is an error. */
 		if (explicit || path_is_real_root(pc))
-			r = plan_warn(p, "%s: %s: not checking kernel options", path_last(pc), strerror(errno));
+			r = plan_warn(p, "%s: %s: not checking kernel options", path_last(pc),
+				      strerror(errno));
 		if (r < 0)
 			return r;
 		goto arch;
 	}
 	if (!f)
-		return fail(ret_err, -errno, "cannot read the kernel configuration: %s: %s", path_last(pc),
-			    path_strerror(errno));
+		return fail(ret_err, -errno, "cannot read the kernel configuration: %s: %s",
+			    path_last(pc), path_strerror(errno));
 	r = kconfig_read(f, k, &bad);
 	fclose(f);
 	if (r == -EINVAL)
-		return fail(ret_err, r, "cannot read the kernel configuration: %s: line %u is not a kernel configuration line",
-			    path_get(pc, "/boot/config-%s", k->release), bad);
+		return fail(
+			ret_err, r,
+			"cannot read the kernel configuration: %s: line %u is not a kernel configuration line",
+			path_get(pc, "/boot/config-%s", k->release), bad);
 	if (r < 0)
 		return fail(ret_err, r, "cannot read the kernel configuration: %s: %s",
 			    path_get(pc, "/boot/config-%s", k->release),
@@ -477,16 +492,21 @@ static int split_default(struct plan *p, const struct topology *t, const struct 
 		char buf[128];
 
 		if (ncpu == 1)
-			return fail(ret_err, -EDOM, "nothing to isolate: only 1 CPU is online (CPU %d)", t->boot_cpu);
-		if (t->cores.n == 1)
 			return fail(ret_err, -EDOM,
-				    "nothing to isolate: the %u online CPUs are SMT threads of one core, the boot CPU's core, which stays housekeeping whole",
-				    ncpu);
-		snprintf(buf, sizeof(buf), "%s%s", t->has_node_dir ? "" : " (no NUMA information: one group)",
+				    "nothing to isolate: only 1 CPU is online (CPU %d)",
+				    t->boot_cpu);
+		if (t->cores.n == 1)
+			return fail(
+				ret_err, -EDOM,
+				"nothing to isolate: the %u online CPUs are SMT threads of one core, the boot CPU's core, which stays housekeeping whole",
+				ncpu);
+		snprintf(buf, sizeof(buf), "%s%s",
+			 t->has_node_dir ? "" : " (no NUMA information: one group)",
 			 t->hybrid != TOPO_HYBRID_NONE ? ", and the efficiency cores" : "");
-		return fail(ret_err, -EDOM,
-			    "nothing to isolate: all %u online CPUs (%zu cores) are housekeeping: the boot CPU's core and %u core%s in each NUMA node with CPUs%s",
-			    ncpu, t->cores.n, o->hk_per_node, o->hk_per_node == 1 ? "" : "s", buf);
+		return fail(
+			ret_err, -EDOM,
+			"nothing to isolate: all %u online CPUs (%zu cores) are housekeeping: the boot CPU's core and %u core%s in each NUMA node with CPUs%s",
+			ncpu, t->cores.n, o->hk_per_node, o->hk_per_node == 1 ? "" : "s", buf);
 	}
 	mark(p, &iso, PLAN_REASON_ISOLATED, false);
 	return 0;
@@ -501,7 +521,8 @@ static int parse_user_list(const struct topology *t, const char *opt, const char
 
 	r = cpuset_parse_list(s, t->nr_cpus, &set);
 	if (r == -ERANGE)
-		return fail(ret_err, -EINVAL, "%s '%s': CPU beyond the last CPU of this machine (%u)", opt, s,
+		return fail(ret_err, -EINVAL,
+			    "%s '%s': CPU beyond the last CPU of this machine (%u)", opt, s,
 			    t->nr_cpus - 1);
 	if (r < 0)
 		return fail(ret_err, -EINVAL, "%s '%s': not a valid cpulist", opt, s);
@@ -514,9 +535,11 @@ static int parse_user_list(const struct topology *t, const char *opt, const char
 		cpuset_and(&off, &bad, &t->possible);
 		if (!cpuset_equal(&off, &bad)) {
 			cpuset_andnot(&bad, &bad, &t->possible);
-			return fail(ret_err, -EINVAL, "%s: CPUs %s do not exist", opt, list_str(&bad, buf, sizeof(buf)));
+			return fail(ret_err, -EINVAL, "%s: CPUs %s do not exist", opt,
+				    list_str(&bad, buf, sizeof(buf)));
 		}
-		return fail(ret_err, -EINVAL, "%s: CPUs %s are offline", opt, list_str(&bad, buf, sizeof(buf)));
+		return fail(ret_err, -EINVAL, "%s: CPUs %s are offline", opt,
+			    list_str(&bad, buf, sizeof(buf)));
 	}
 	*ret = set;
 	return 0;
@@ -563,8 +586,10 @@ static int split_user(struct plan *p, const struct topology *t, const struct pla
 		cpuset_andnot(&rest, avail, &hk);
 		cpuset_andnot(&rest, &rest, &iso);
 		if (!cpuset_empty(&rest)) {
-			r = plan_warn(p, "CPUs %s are in neither --housekeeping nor --isolate: housekeeping",
-				      list_str(&rest, buf, sizeof(buf)));
+			r = plan_warn(
+				p,
+				"CPUs %s are in neither --housekeeping nor --isolate: housekeeping",
+				list_str(&rest, buf, sizeof(buf)));
 			if (r < 0)
 				return r;
 			mark(p, &rest, PLAN_REASON_NOT_ISOLATED, true);
@@ -580,13 +605,18 @@ static int split_user(struct plan *p, const struct topology *t, const struct pla
 	}
 
 	if (cpuset_empty(&p->housekeeping))
-		return fail(ret_err, -EDOM, o->housekeeping ? "refusing an empty housekeeping set"
-							    : "refusing to isolate every online CPU: housekeeping would be empty");
+		return fail(
+			ret_err, -EDOM,
+			o->housekeeping ?
+				"refusing an empty housekeeping set" :
+				"refusing to isolate every online CPU: housekeeping would be empty");
 	if (cpuset_test(&p->isolated, (unsigned int)t->boot_cpu))
-		return fail(ret_err, -EDOM, "refusing to isolate the boot CPU %d: timekeeping stays on it",
+		return fail(ret_err, -EDOM,
+			    "refusing to isolate the boot CPU %d: timekeeping stays on it",
 			    t->boot_cpu);
 	if (cpuset_empty(&p->isolated))
-		return fail(ret_err, -EDOM, "nothing to isolate: --housekeeping names every online CPU");
+		return fail(ret_err, -EDOM,
+			    "nothing to isolate: --housekeeping names every online CPU");
 
 	for (size_t i = 0; i <= t->nodes.n; i++) {
 		const cpuset_t *n = i < t->nodes.n ? &t->nodes.v[i].cpus : &t->no_node;
@@ -596,12 +626,14 @@ static int split_user(struct plan *p, const struct topology *t, const struct pla
 		if (cpuset_empty(&a) || cpuset_intersects(&a, &p->housekeeping))
 			continue;
 		if (i < t->nodes.n)
-			return fail(ret_err, -EDOM,
-				    "refusing to leave NUMA node %d (CPUs %s) without a housekeeping CPU",
-				    t->nodes.v[i].id, list_str(&a, buf, sizeof(buf)));
-		return fail(ret_err, -EDOM,
-			    "refusing to leave the CPUs in no NUMA node (%s) without a housekeeping CPU",
-			    list_str(&a, buf, sizeof(buf)));
+			return fail(
+				ret_err, -EDOM,
+				"refusing to leave NUMA node %d (CPUs %s) without a housekeeping CPU",
+				t->nodes.v[i].id, list_str(&a, buf, sizeof(buf)));
+		return fail(
+			ret_err, -EDOM,
+			"refusing to leave the CPUs in no NUMA node (%s) without a housekeeping CPU",
+			list_str(&a, buf, sizeof(buf)));
 	}
 
 	/* split SMT siblings: warn, once, listing the cores */
@@ -612,12 +644,15 @@ static int split_user(struct plan *p, const struct topology *t, const struct pla
 		for (size_t i = 0; i < t->cores.n; i++) {
 			const cpuset_t *c = &t->cores.v[i].cpus;
 
-			if (cpuset_intersects(c, &p->housekeeping) && cpuset_intersects(c, &p->isolated))
+			if (cpuset_intersects(c, &p->housekeeping) &&
+			    cpuset_intersects(c, &p->isolated))
 				cpuset_or(&split, &split, c);
 		}
 		if (!cpuset_empty(&split)) {
-			r = plan_warn(p, "SMT siblings split between housekeeping and isolated CPUs in the cores of %s: isolated CPUs share execution units with housekeeping work",
-				      list_str(&split, buf, sizeof(buf)));
+			r = plan_warn(
+				p,
+				"SMT siblings split between housekeeping and isolated CPUs in the cores of %s: isolated CPUs share execution units with housekeeping work",
+				list_str(&split, buf, sizeof(buf)));
 			if (r < 0)
 				return r;
 		}
@@ -641,9 +676,11 @@ static int add_extra(struct plan *p, const char *extra, const char *hk_list, cha
 		unsigned char c = (unsigned char)*s;
 
 		if (c < 0x20 && c != ' ' && c != '\t')
-			return fail(ret_err, -EINVAL, "--extra: control character 0x%02x not allowed", c);
+			return fail(ret_err, -EINVAL,
+				    "--extra: control character 0x%02x not allowed", c);
 		if (c == 0x7f || strchr("\"'`$;\\", c))
-			return fail(ret_err, -EINVAL, "--extra: character '%c' not allowed", c == 0x7f ? '?' : c);
+			return fail(ret_err, -EINVAL, "--extra: character '%c' not allowed",
+				    c == 0x7f ? '?' : c);
 	}
 	r = kparams_parse(extra, &ex);
 	if (r < 0)
@@ -655,12 +692,14 @@ static int add_extra(struct plan *p, const char *extra, const char *hk_list, cha
 
 		for (const char *q = e->name; *q; q++) {
 			if (!isalnum((unsigned char)*q) && !strchr("_.-", *q)) {
-				r = fail(ret_err, -EINVAL, "--extra: '%s' is not a parameter name", e->name);
+				r = fail(ret_err, -EINVAL, "--extra: '%s' is not a parameter name",
+					 e->name);
 				goto out;
 			}
 		}
 		if (!e->name[0] || e->name[0] == '-') {
-			r = fail(ret_err, -EINVAL, "--extra: '%s' is not a parameter name", e->name);
+			r = fail(ret_err, -EINVAL, "--extra: '%s' is not a parameter name",
+				 e->name);
 			goto out;
 		}
 		for (size_t j = 0; j < i; j++) {
@@ -681,20 +720,24 @@ static int add_extra(struct plan *p, const char *extra, const char *hk_list, cha
 			continue;
 		}
 		if (kparam_name_eq(e->name, "nosmt")) {
-			r = fail(ret_err, -EINVAL, "--extra: nosmt changes the plan; use --nosmt instead");
+			r = fail(ret_err, -EINVAL,
+				 "--extra: nosmt changes the plan; use --nosmt instead");
 			goto out;
 		}
 		if (cpulist) {
 			(void)hk_list;
-			r = fail(ret_err, -EINVAL,
-				 "--extra: %s= is derived from the plan; use --isolate or --housekeeping instead",
-				 e->name);
+			r = fail(
+				ret_err, -EINVAL,
+				"--extra: %s= is derived from the plan; use --isolate or --housekeeping instead",
+				e->name);
 			goto out;
 		}
 		if (have) {
-			r = fail(ret_err, -EINVAL, "--extra: %s%s%s contradicts %s%s%s of the %s profile", e->name,
-				 e->value ? "=" : "", e->value ? e->value : "", have->name, have->value ? "=" : "",
-				 have->value ? have->value : "", plan_profile_str(p->profile));
+			r = fail(ret_err, -EINVAL,
+				 "--extra: %s%s%s contradicts %s%s%s of the %s profile", e->name,
+				 e->value ? "=" : "", e->value ? e->value : "", have->name,
+				 have->value ? "=" : "", have->value ? have->value : "",
+				 plan_profile_str(p->profile));
 			goto out;
 		}
 		r = emit(p, e->name, e->value);
@@ -721,14 +764,18 @@ static int build_params(struct plan *p, const struct plan_options *o, char **ret
 		goto out;
 
 	if (k->cpu_isolation == 0) {
-		r = plan_warn(p, "CONFIG_CPU_ISOLATION is not set in %s: leaving out isolcpus=", k->config);
+		r = plan_warn(p, "CONFIG_CPU_ISOLATION is not set in %s: leaving out isolcpus=",
+			      k->config);
 	} else {
 		/* managed_irq exists from 5.6; older kernels skip the unknown flag */
-		bool managed = !k->release[0] || (k->major == 0 && k->minor == 0) || kernel_at_least(k, 5, 6);
+		bool managed = !k->release[0] || (k->major == 0 && k->minor == 0) ||
+			       kernel_at_least(k, 5, 6);
 
 		if (!managed) {
-			r = plan_warn(p, "Linux %u.%u has no isolcpus managed_irq flag (5.6 and later): managed IRQs may run on isolated CPUs",
-				      k->major, k->minor);
+			r = plan_warn(
+				p,
+				"Linux %u.%u has no isolcpus managed_irq flag (5.6 and later): managed IRQs may run on isolated CPUs",
+				k->major, k->minor);
 			if (r < 0)
 				goto out;
 		}
@@ -742,13 +789,15 @@ static int build_params(struct plan *p, const struct plan_options *o, char **ret
 	if (r < 0)
 		goto out;
 	if (k->no_hz_full == 0)
-		r = plan_warn(p, "CONFIG_NO_HZ_FULL is not set in %s: leaving out nohz_full=", k->config);
+		r = plan_warn(
+			p, "CONFIG_NO_HZ_FULL is not set in %s: leaving out nohz_full=", k->config);
 	else
 		r = emit(p, "nohz_full", iso);
 	if (r < 0)
 		goto out;
 	if (k->rcu_nocb_cpu == 0) {
-		r = plan_warn(p, "CONFIG_RCU_NOCB_CPU is not set in %s: leaving out rcu_nocbs=", k->config);
+		r = plan_warn(p, "CONFIG_RCU_NOCB_CPU is not set in %s: leaving out rcu_nocbs=",
+			      k->config);
 	} else {
 		r = emit(p, "rcu_nocbs", iso);
 		nocbs = true;
@@ -794,7 +843,9 @@ static int build_params(struct plan *p, const struct plan_options *o, char **ret
 			if (r >= 0)
 				r = emit(p, "tsc", "reliable");
 		} else if (k->x86 < 0) {
-			r = plan_warn(p, "cannot tell whether the machine is x86 (no kernel config, no vendor_id in /proc/cpuinfo): leaving out processor.max_cstate=, intel_idle.max_cstate=, idle=, tsc=");
+			r = plan_warn(
+				p,
+				"cannot tell whether the machine is x86 (no kernel config, no vendor_id in /proc/cpuinfo): leaving out processor.max_cstate=, intel_idle.max_cstate=, idle=, tsc=");
 		}
 		if (r >= 0)
 			r = emit(p, "transparent_hugepage", "never");
@@ -856,7 +907,8 @@ int plan_build(struct path_cxt *pc, const struct topology *topo, const struct pl
 	if (opts->nosmt) {
 		for (size_t i = 0; i < topo->cores.n; i++) {
 			const cpuset_t *c = &topo->cores.v[i].cpus;
-			int keep = cpuset_test(c, (unsigned int)topo->boot_cpu) ? topo->boot_cpu : cpuset_first(c);
+			int keep = cpuset_test(c, (unsigned int)topo->boot_cpu) ? topo->boot_cpu :
+										  cpuset_first(c);
 
 			cpuset_foreach(cpu, c) {
 				if (cpu == keep)
@@ -867,7 +919,9 @@ int plan_build(struct path_cxt *pc, const struct topology *topo, const struct pl
 		}
 		cpuset_andnot(&avail, &avail, &p->smt_off);
 		if (cpuset_empty(&p->smt_off)) {
-			r = plan_warn(p, "--nosmt: no core has more than one CPU online, nosmt changes nothing");
+			r = plan_warn(
+				p,
+				"--nosmt: no core has more than one CPU online, nosmt changes nothing");
 			if (r < 0)
 				goto fail;
 		}
@@ -893,9 +947,10 @@ int plan_build(struct path_cxt *pc, const struct topology *topo, const struct pl
 		goto fail;
 	}
 	if (strlen(p->cmdline) + 1 > PLAN_CMDLINE_MAX) {
-		r = fail(ret_err, -E2BIG,
-			 "the parameter line would be %zu bytes; the kernel command line holds at most %d including its NUL",
-			 strlen(p->cmdline), PLAN_CMDLINE_MAX);
+		r = fail(
+			ret_err, -E2BIG,
+			"the parameter line would be %zu bytes; the kernel command line holds at most %d including its NUL",
+			strlen(p->cmdline), PLAN_CMDLINE_MAX);
 		goto fail;
 	}
 	*ret = p;

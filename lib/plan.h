@@ -46,55 +46,55 @@ enum plan_profile {
 /* Why a CPU has its role (for --explain). */
 enum plan_reason {
 	PLAN_REASON_NONE = 0,
-	PLAN_REASON_OFFLINE,		/* not online: neither set */
-	PLAN_REASON_BOOT,		/* housekeeping: the boot CPU's core */
-	PLAN_REASON_NODE,		/* housekeeping: keeps its NUMA node served */
-	PLAN_REASON_NO_NODE,		/* housekeeping: serves the CPUs in no NUMA node */
-	PLAN_REASON_EFFICIENCY,		/* housekeeping: efficiency core */
-	PLAN_REASON_USER_HK,		/* housekeeping: --housekeeping */
-	PLAN_REASON_NOT_ISOLATED,	/* housekeeping: not named by --isolate */
-	PLAN_REASON_ISOLATED,		/* isolated by the policy */
-	PLAN_REASON_USER_ISO,		/* isolated: --isolate */
-	PLAN_REASON_NOT_HK,		/* isolated: not named by --housekeeping */
-	PLAN_REASON_SMT_OFF,		/* offline after boot: nosmt */
+	PLAN_REASON_OFFLINE,	  /* not online: neither set */
+	PLAN_REASON_BOOT,	  /* housekeeping: the boot CPU's core */
+	PLAN_REASON_NODE,	  /* housekeeping: keeps its NUMA node served */
+	PLAN_REASON_NO_NODE,	  /* housekeeping: serves the CPUs in no NUMA node */
+	PLAN_REASON_EFFICIENCY,	  /* housekeeping: efficiency core */
+	PLAN_REASON_USER_HK,	  /* housekeeping: --housekeeping */
+	PLAN_REASON_NOT_ISOLATED, /* housekeeping: not named by --isolate */
+	PLAN_REASON_ISOLATED,	  /* isolated by the policy */
+	PLAN_REASON_USER_ISO,	  /* isolated: --isolate */
+	PLAN_REASON_NOT_HK,	  /* isolated: not named by --housekeeping */
+	PLAN_REASON_SMT_OFF,	  /* offline after boot: nosmt */
 };
 
 struct plan_options {
-	enum plan_profile	profile;	/* default PLAN_PROFILE_BENCHMARK */
-	unsigned int		hk_per_node;	/* cores per NUMA node, >= 1, default 1 */
-	bool			nosmt;
-	const char		*housekeeping;	/* --housekeeping cpulist, NULL if not given */
-	const char		*isolate;	/* --isolate cpulist, NULL if not given */
-	const char		*kernel;	/* --kernel release, NULL: running kernel if root is / */
-	const char		*extra;		/* --extra 'PARAM=VALUE ...', NULL if not given */
+	enum plan_profile profile; /* default PLAN_PROFILE_BENCHMARK */
+	unsigned int hk_per_node;  /* cores per NUMA node, >= 1, default 1 */
+	bool nosmt;
+	const char *housekeeping; /* --housekeeping cpulist, NULL if not given */
+	const char *isolate;	  /* --isolate cpulist, NULL if not given */
+	const char *kernel;	  /* --kernel release, NULL: running kernel if root is / */
+	const char *extra;	  /* --extra 'PARAM=VALUE ...', NULL if not given */
 };
 
 void plan_options_init(struct plan_options *opts);
 
 /* What is known of the target kernel. */
 struct plan_kernel {
-	char		release[128];	/* "" if unknown */
-	unsigned int	major, minor;	/* 0.0 if unknown */
-	char		config[160];	/* "/boot/config-<release>" when it was read, else "" */
-	int		no_hz_full;	/* 1 y, 0 not set, -1 unknown */
-	int		rcu_nocb_cpu;
-	int		cpu_isolation;
-	int		x86;		/* 1 x86, 0 other, -1 unknown */
+	char release[128];	   /* "" if unknown */
+	unsigned int major, minor; /* 0.0 if unknown */
+	char config[160];	   /* "/boot/config-<release>" when it was read, else "" */
+	int no_hz_full;		   /* 1 y, 0 not set, -1 unknown */
+	int rcu_nocb_cpu;
+	int cpu_isolation;
+	int x86; /* 1 x86, 0 other, -1 unknown */
 };
 
 struct plan {
-	enum plan_profile	profile;
-	const struct topology	*topo;		/* borrowed: must outlive the plan */
-	cpuset_t		online;		/* online now (topology) */
-	cpuset_t		housekeeping;
-	cpuset_t		isolated;
-	cpuset_t		smt_off;	/* nosmt: online now, offline after boot */
-	uint8_t			*reason;	/* [topo->nr_cpus] enum plan_reason */
-	struct plan_kernel	kernel;
-	struct kparams		params;		/* the emitted parameters, in order */
-	char			*cmdline;	/* kparams_format(&params) */
-	char			**warnings;	/* one line each, no newline */
-	size_t			nr_warnings;
+	enum plan_profile profile;
+	const struct topology *topo; /* borrowed: must outlive the plan */
+	cpuset_t online;	     /* online now (topology) */
+	cpuset_t housekeeping;
+	cpuset_t isolated;
+	cpuset_t smt_off; /* nosmt: online now, offline after boot */
+	uint8_t *reason;  /* [topo->nr_cpus] enum plan_reason */
+	struct plan_kernel kernel;
+	struct kparams params; /* the emitted parameters, in order */
+	char *cmdline;	       /* kparams_format(&params) */
+	char **warnings;       /* one line each, no newline */
+	size_t nr_warnings;
 };
 
 /*
@@ -114,7 +114,7 @@ const char *const *plan_managed_params(void);
 const char *plan_param_why(const char *name);
 
 const char *plan_profile_str(enum plan_profile p);
-int plan_profile_parse(const char *s, enum plan_profile *ret);	/* 0 or -EINVAL */
+int plan_profile_parse(const char *s, enum plan_profile *ret); /* 0 or -EINVAL */
 const char *plan_reason_str(enum plan_reason r);
 bool plan_reason_is_housekeeping(enum plan_reason r);
 

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 void shlex_word_free(struct shlex_word *ws)
 {
 	free(ws->it);
@@ -32,7 +31,8 @@ static int ws_item(struct shlex_word *ws, char c, bool ref, size_t s, size_t e)
 		ws->it = ni;
 		ws->cap = ncap;
 	}
-	ws->it[ws->n++] = (struct shlex_item){ .c = c, .ref = ref, .piece = ws->piece, .s = s, .e = e };
+	ws->it[ws->n++] =
+		(struct shlex_item){ .c = c, .ref = ref, .piece = ws->piece, .s = s, .e = e };
 	return 0;
 }
 
@@ -77,8 +77,8 @@ size_t shlex_name_len(const char *b, size_t len, size_t pos)
 
 bool shlex_is_word_end(char c)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == ';' || c == '&' || c == '|' ||
-	       c == '<' || c == '>' || c == '(' || c == ')';
+	return c == ' ' || c == '\t' || c == '\n' || c == ';' || c == '&' || c == '|' || c == '<' ||
+	       c == '>' || c == '(' || c == ')';
 }
 
 /* Skip a balanced $( ... ) starting at the '(' (quotes inside respected, roughly). */

@@ -19,10 +19,10 @@
 
 /* One decoded character of a shell word, or one variable reference. */
 struct shlex_item {
-	char		c;
-	bool		ref;
-	unsigned int	piece;		/* changes at every quote boundary */
-	size_t		s, e;		/* source bytes */
+	char c;
+	bool ref;
+	unsigned int piece; /* changes at every quote boundary */
+	size_t s, e;	    /* source bytes */
 };
 
 /*
@@ -31,15 +31,15 @@ struct shlex_item {
  * order), and what in it the reader cannot follow.
  */
 struct shlex_word {
-	struct shlex_item	*it;
-	size_t			n, cap;
-	char		**refs;
-	size_t		nrefs;
-	bool		complex;
-	bool		assigns;	/* ${X=..}, ${X?..} or $((..)): may set a variable */
-	bool		quoted;		/* any quote or escape */
-	size_t		last_close;	/* offset of the last closing quote, SIZE_MAX */
-	unsigned int	piece;
+	struct shlex_item *it;
+	size_t n, cap;
+	char **refs;
+	size_t nrefs;
+	bool complex;
+	bool assigns;	   /* ${X=..}, ${X?..} or $((..)): may set a variable */
+	bool quoted;	   /* any quote or escape */
+	size_t last_close; /* offset of the last closing quote, SIZE_MAX */
+	unsigned int piece;
 };
 
 void shlex_word_free(struct shlex_word *ws);

@@ -19,8 +19,8 @@
 #include "cpuset.h"
 #include "path.h"
 
-#define FNV_OFFSET	0xcbf29ce484222325ULL
-#define FNV_PRIME	0x100000001b3ULL
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+#define FNV_PRIME 0x100000001b3ULL
 
 static uint64_t fnv1a(uint64_t h, const char *s, size_t len)
 {
@@ -100,8 +100,8 @@ static bool is_governor(const char *s)
 
 /* The cpufreq attributes a save can record, and the values each may hold. */
 static const struct {
-	const char	*attr;
-	bool		(*valid)(const char *value);
+	const char *attr;
+	bool (*valid)(const char *value);
 } cpufreq_attrs[] = {
 	{ "scaling_governor", is_governor },
 	{ "scaling_min_freq", is_decimal },
@@ -110,8 +110,8 @@ static const struct {
 
 /* The turbo switches: the name in the record and the file it stands for. */
 static const struct {
-	const char	*name;
-	const char	*path;
+	const char *name;
+	const char *path;
 } turbo_files[] = {
 	{ "intel_pstate", "/sys/devices/system/cpu/intel_pstate/no_turbo" },
 	{ "boost", "/sys/devices/system/cpu/cpufreq/boost" },
@@ -175,7 +175,8 @@ int statefile_rec_path(const struct statefile_rec *rec, char *buf, size_t len)
 	case SF_CPUFREQ:
 		for (size_t i = 0; i < ELEMS(cpufreq_attrs); i++)
 			if (strcmp(rec->name, cpufreq_attrs[i].attr) == 0) {
-				n = snprintf(buf, len, "/sys/devices/system/cpu/cpufreq/policy%u/%s",
+				n = snprintf(buf, len,
+					     "/sys/devices/system/cpu/cpufreq/policy%u/%s",
 					     rec->policy, cpufreq_attrs[i].attr);
 				goto done;
 			}
@@ -239,10 +240,10 @@ void statefile_free(struct statefile *sf)
 /* ---- writing --------------------------------------------------------------- */
 
 struct obuf {
-	char	*p;
-	size_t	len;
-	size_t	cap;
-	bool	oom;
+	char *p;
+	size_t len;
+	size_t cap;
+	bool oom;
 };
 
 static __attribute__((format(printf, 2, 3))) void obuf_printf(struct obuf *b, const char *fmt, ...)
@@ -418,7 +419,7 @@ int statefile_write(struct path_cxt *pc, const struct statefile *sf, const char 
 	full = path_get(pc, "%s", name);
 	if (!full)
 		return -ENAMETOOLONG;
-	snprintf(file, sizeof(file), "%s", full);	/* path_last(pc) keeps it too */
+	snprintf(file, sizeof(file), "%s", full); /* path_last(pc) keeps it too */
 	if (!replace && access(file, F_OK) == 0)
 		return -EEXIST;
 	b.p = malloc(b.cap);
@@ -519,7 +520,8 @@ static int parse_record(char *line, struct statefile *sf)
 		rec.kind = SF_IRQ;
 		a = next_word(&p);
 		rec.value = p;
-		if (!a || a[0] < '0' || a[0] > '9' || parse_u32(a, &u) < 0 || !is_cpulist(rec.value))
+		if (!a || a[0] < '0' || a[0] > '9' || parse_u32(a, &u) < 0 ||
+		    !is_cpulist(rec.value))
 			return -EBADMSG;
 		rec.irq = u;
 	} else if (strcmp(kw, "task") == 0) {
@@ -528,8 +530,8 @@ static int parse_record(char *line, struct statefile *sf)
 		b = next_word(&p);
 		c = next_word(&p);
 		rec.value = p;
-		if (parse_pid(a, &rec.pid) < 0 || parse_pid(b, &rec.tid) < 0 || !c ||
-		    c[0] < '0' || c[0] > '9' || parse_u64(c, &start) < 0 || !is_cpulist(rec.value))
+		if (parse_pid(a, &rec.pid) < 0 || parse_pid(b, &rec.tid) < 0 || !c || c[0] < '0' ||
+		    c[0] > '9' || parse_u64(c, &start) < 0 || !is_cpulist(rec.value))
 			return -EBADMSG;
 		rec.starttime = start;
 	} else {
@@ -625,9 +627,9 @@ int statefile_read(struct path_cxt *pc, const char *name, struct statefile *ret,
 	r = read_file(pc, name, &buf, &len, ret_why);
 	if (r < 0)
 		return r;
-	if (!buf)	/* not reached: fd_read_all sets it on success (for the analyzer) */
+	if (!buf) /* not reached: fd_read_all sets it on success (for the analyzer) */
 		return -ENOMEM;
-	if (strlen(buf) != len) {	/* NUL bytes */
+	if (strlen(buf) != len) { /* NUL bytes */
 		r = -EBADMSG;
 		goto bad;
 	}
@@ -640,7 +642,7 @@ int statefile_read(struct path_cxt *pc, const char *name, struct statefile *ret,
 		char *nl = strchr(line, '\n');
 
 		lineno++;
-		if (!nl) {	/* last line without newline: truncated */
+		if (!nl) { /* last line without newline: truncated */
 			r = -EBADMSG;
 			goto bad;
 		}
@@ -676,7 +678,7 @@ int statefile_read(struct path_cxt *pc, const char *name, struct statefile *ret,
 		if (strncmp(line, "end ", 4) == 0) {
 			r = parse_end(line, hash, &sf);
 			if (r == -EILSEQ)
-				lineno = 0;	/* the file as a whole */
+				lineno = 0; /* the file as a whole */
 			if (r < 0)
 				goto bad_msg;
 			ended = true;

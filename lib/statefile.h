@@ -49,38 +49,38 @@
 
 #include "path.h"
 
-#define STATEFILE_MAGIC		"quietcore-early-pin-state"
-#define STATEFILE_VERSION	2
+#define STATEFILE_MAGIC "quietcore-early-pin-state"
+#define STATEFILE_VERSION 2
 
 enum statefile_kind {
-	SF_IRQ_DEFAULT,		/* value: default_smp_affinity mask text */
-	SF_IRQ,			/* irq, value: cpulist */
-	SF_TASK,		/* pid, tid, starttime, value: cpulist */
-	SF_WQ,			/* name: a workqueue, "" the unbound mask; value: mask */
-	SF_CPUFREQ,		/* policy, name: attribute; value */
-	SF_TURBO,		/* name: "intel_pstate" or "boost"; value: what the file held */
+	SF_IRQ_DEFAULT, /* value: default_smp_affinity mask text */
+	SF_IRQ,		/* irq, value: cpulist */
+	SF_TASK,	/* pid, tid, starttime, value: cpulist */
+	SF_WQ,		/* name: a workqueue, "" the unbound mask; value: mask */
+	SF_CPUFREQ,	/* policy, name: attribute; value */
+	SF_TURBO,	/* name: "intel_pstate" or "boost"; value: what the file held */
 };
 
 struct statefile_rec {
 	enum statefile_kind kind;
-	pid_t		pid;
-	pid_t		tid;
-	uint64_t	starttime;
-	unsigned int	irq;
-	unsigned int	policy;		/* SF_CPUFREQ */
-	char		*name;		/* SF_WQ, SF_CPUFREQ, SF_TURBO; else NULL */
-	char		*value;
+	pid_t pid;
+	pid_t tid;
+	uint64_t starttime;
+	unsigned int irq;
+	unsigned int policy; /* SF_CPUFREQ */
+	char *name;	     /* SF_WQ, SF_CPUFREQ, SF_TURBO; else NULL */
+	char *value;
 };
 
 struct statefile {
-	char		boot_id[64];
-	char		root[4096];
-	unsigned int	nbits;
-	char		housekeeping[4096];
-	uint64_t	saved_at;	/* tasks starting later were not there at save time */
+	char boot_id[64];
+	char root[4096];
+	unsigned int nbits;
+	char housekeeping[4096];
+	uint64_t saved_at; /* tasks starting later were not there at save time */
 	struct statefile_rec *v;
-	size_t		n;
-	size_t		cap;
+	size_t n;
+	size_t cap;
 };
 
 /* Append a copy of rec. -EINVAL for a name or value its kind does not allow. */

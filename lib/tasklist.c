@@ -13,14 +13,14 @@
 #include <unistd.h>
 
 struct linux_dirent64 {
-	uint64_t	d_ino;
-	int64_t		d_off;
-	unsigned short	d_reclen;
-	unsigned char	d_type;
-	char		d_name[];
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
 };
 
-#define DENTS_BUFSZ	(64 * 1024)
+#define DENTS_BUFSZ (64 * 1024)
 
 /* A decimal pid, nothing else; 0 if the name is not one ("self", "irq", ...). */
 static pid_t name_to_pid(const char *s)
@@ -71,12 +71,12 @@ static int dir_foreach_pid(int fd, char *buf, int (*fn)(pid_t, void *), void *da
 }
 
 struct walk {
-	struct path_cxt	*pc;
-	int		procfd;
-	char		*tbuf;		/* getdents buffer for task directories */
-	tasklist_cb	cb;
-	void		*data;
-	pid_t		pid;		/* the process whose threads are being listed */
+	struct path_cxt *pc;
+	int procfd;
+	char *tbuf; /* getdents buffer for task directories */
+	tasklist_cb cb;
+	void *data;
+	pid_t pid; /* the process whose threads are being listed */
 	struct tasklist_unreadable unr;
 };
 
@@ -154,7 +154,7 @@ int tasklist_foreach_report(struct path_cxt *pc, tasklist_cb cb, void *data,
 	if (r < 0)
 		return r;
 	pbuf = malloc(DENTS_BUFSZ);
-	fd = pbuf ? dup(w.procfd) : -1;	/* its own file position for the outer listing */
+	fd = pbuf ? dup(w.procfd) : -1; /* its own file position for the outer listing */
 	if (fd < 0) {
 		r = pbuf ? -errno : -ENOMEM;
 		free(pbuf);

@@ -16,8 +16,8 @@
 #include "path.h"
 
 struct taskid {
-	pid_t	pid;	/* thread group id: /proc/<pid> */
-	pid_t	tid;	/* thread id: /proc/<pid>/task/<tid> */
+	pid_t pid; /* thread group id: /proc/<pid> */
+	pid_t tid; /* thread id: /proc/<pid>/task/<tid> */
 };
 
 /*
@@ -40,9 +40,9 @@ int tasklist_foreach(struct path_cxt *pc, tasklist_cb cb, void *data);
  * report on what they could not see.
  */
 struct tasklist_unreadable {
-	size_t	n;
-	pid_t	first_pid;	/* the first of them: /proc/<first_pid>/task */
-	int	first_err;	/* and its -errno */
+	size_t n;
+	pid_t first_pid; /* the first of them: /proc/<first_pid>/task */
+	int first_err;	 /* and its -errno */
 };
 int tasklist_foreach_report(struct path_cxt *pc, tasklist_cb cb, void *data,
 			    struct tasklist_unreadable *ret_unreadable);
@@ -52,9 +52,9 @@ int tasklist_foreach_thread(struct path_cxt *pc, pid_t pid, tasklist_cb cb, void
 
 /* A snapshot of every thread, as an array. */
 struct tasklist {
-	struct taskid	*v;
-	size_t		n;
-	size_t		cap;
+	struct taskid *v;
+	size_t n;
+	size_t cap;
 };
 
 /* Fill *ret (which must be zeroed or freed before). 0 or -errno; *ret untouched on failure. */

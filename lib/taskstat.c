@@ -41,7 +41,7 @@ static int field_u64(const char *p, uint64_t *ret)
 	unsigned long long v;
 
 	if (*p < '0' || *p > '9')
-		return -EINVAL;	/* strtoull would take a sign ("-1" wraps) */
+		return -EINVAL; /* strtoull would take a sign ("-1" wraps) */
 	errno = 0;
 	v = strtoull(p, &end, 10);
 	if (end == p || errno || !field_end(end))
@@ -103,7 +103,7 @@ int taskstat_parse(const char *buf, struct taskstat *ret)
 		while (*p && *p != ' ' && *p != '\n')
 			p++;
 	}
-	if (field <= 22)	/* flags and starttime are mandatory */
+	if (field <= 22) /* flags and starttime are mandatory */
 		return -EINVAL;
 	*ret = st;
 	return 0;

@@ -11,17 +11,17 @@
 
 #include "path.h"
 
-#define PF_USER_WORKER		0x00004000U
-#define PF_KTHREAD		0x00200000U
-#define PF_NO_SETAFFINITY	0x04000000U
+#define PF_USER_WORKER 0x00004000U
+#define PF_KTHREAD 0x00200000U
+#define PF_NO_SETAFFINITY 0x04000000U
 
 struct taskstat {
-	char		comm[64];	/* as the kernel prints it (up to 15 bytes, more for kthreads with long names in 6.x) */
-	char		state;
-	int32_t		ppid;		/* >= 0 */
-	uint32_t	flags;		/* field 9 */
-	uint64_t	starttime;	/* field 22, clock ticks since boot: with pid, a task's identity */
-	int32_t		processor;	/* field 39: CPU it last ran on (-1 only if absent) */
+	char comm[64]; /* as the kernel prints it (up to 15 bytes, more for kthreads with long names in 6.x) */
+	char state;
+	int32_t ppid;	    /* >= 0 */
+	uint32_t flags;	    /* field 9 */
+	uint64_t starttime; /* field 22, clock ticks since boot: with pid, a task's identity */
+	int32_t processor;  /* field 39: CPU it last ran on (-1 only if absent) */
 };
 
 /*

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SYSCPU	"/sys/devices/system/cpu"
+#define SYSCPU "/sys/devices/system/cpu"
 #define SYSNODE "/sys/devices/system/node"
 
 #define ID_UNREAD (-2)
@@ -88,7 +88,8 @@ const char *topology_hybrid_source_str(enum topo_hybrid_source src)
  * Read a CPU set from a cpulist file, else from a mask file (either may be
  * NULL).  *found tells whether either existed; an empty file is the empty set.
  */
-static int read_set(struct path_cxt *pc, const char *list, const char *mask, cpuset_t *ret, bool *found)
+static int read_set(struct path_cxt *pc, const char *list, const char *mask, cpuset_t *ret,
+		    bool *found)
 {
 	int r;
 
@@ -124,7 +125,8 @@ static int read_pair(struct path_cxt *pc, unsigned int cpu, const char *const *n
 	char list[128], mask[128];
 
 	snprintf(list, sizeof(list), SYSCPU "/cpu%u/topology/%s", cpu, names[i] ? names[i] : "");
-	snprintf(mask, sizeof(mask), SYSCPU "/cpu%u/topology/%s", cpu, names[i + 1] ? names[i + 1] : "");
+	snprintf(mask, sizeof(mask), SYSCPU "/cpu%u/topology/%s", cpu,
+		 names[i + 1] ? names[i + 1] : "");
 	return read_set(pc, names[i] ? list : NULL, names[i + 1] ? mask : NULL, ret, found);
 }
 
@@ -134,8 +136,8 @@ static int read_pair(struct path_cxt *pc, unsigned int cpu, const char *const *n
  * same files for every CPU, so this spares the failed opens of the pairs
  * before it.  When the hinted pair is missing, the full order follows.
  */
-static int read_cpu_set(struct path_cxt *pc, unsigned int cpu, const char *const *names, cpuset_t *ret,
-			bool *found, size_t *hint)
+static int read_cpu_set(struct path_cxt *pc, unsigned int cpu, const char *const *names,
+			cpuset_t *ret, bool *found, size_t *hint)
 {
 	int r;
 
@@ -160,30 +162,42 @@ static int read_cpu_set(struct path_cxt *pc, unsigned int cpu, const char *const
 }
 
 static const char *const sibling_files[] = {
-	"thread_siblings_list", "thread_siblings",
-	NULL, NULL,
+	"thread_siblings_list",
+	"thread_siblings",
+	NULL,
+	NULL,
 };
 
 static const char *const core_cpus_files[] = {
-	"core_cpus_list", "core_cpus",
-	NULL, NULL,
+	"core_cpus_list",
+	"core_cpus",
+	NULL,
+	NULL,
 };
 
 static const char *const package_files[] = {
-	"package_cpus_list", NULL,
-	"core_siblings_list", "core_siblings",
-	NULL, "package_cpus",
-	NULL, NULL,
+	"package_cpus_list",
+	NULL,
+	"core_siblings_list",
+	"core_siblings",
+	NULL,
+	"package_cpus",
+	NULL,
+	NULL,
 };
 
 static const char *const die_files[] = {
-	"die_cpus_list", "die_cpus",
-	NULL, NULL,
+	"die_cpus_list",
+	"die_cpus",
+	NULL,
+	NULL,
 };
 
 static const char *const cluster_files[] = {
-	"cluster_cpus_list", "cluster_cpus",
-	NULL, NULL,
+	"cluster_cpus_list",
+	"cluster_cpus",
+	NULL,
+	NULL,
 };
 
 /* An optional signed id file: missing or empty -> -1. */
@@ -269,7 +283,8 @@ static int read_packages(struct path_cxt *pc, struct topology *t)
 	bool any;
 	int r;
 
-	r = group_by_files(pc, t, &t->packages, offsetof(struct topo_cpu, package), package_files, &any);
+	r = group_by_files(pc, t, &t->packages, offsetof(struct topo_cpu, package), package_files,
+			   &any);
 	if (r < 0 || any)
 		goto ids;
 
@@ -409,8 +424,10 @@ static int read_cores(struct path_cxt *pc, struct topology *t)
 	if (!cpuset_empty(&odd)) {
 		char *l = cpuset_to_list(&odd);
 
-		r = topo_note(t, "CPUs %s: core_cpus_list and thread_siblings_list disagree: cores follow thread_siblings_list, as the scheduler does",
-			      l ? l : "?");
+		r = topo_note(
+			t,
+			"CPUs %s: core_cpus_list and thread_siblings_list disagree: cores follow thread_siblings_list, as the scheduler does",
+			l ? l : "?");
 		free(l);
 	}
 out:
@@ -435,15 +452,18 @@ static int read_l3(struct path_cxt *pc, struct topology *t)
 
 			if (idx == 0 && !path_exists(pc, SYSCPU "/cpu%d/cache", cpu))
 				break;
-			r = path_read_u32(pc, &level, SYSCPU "/cpu%d/cache/index%u/level", cpu, idx);
+			r = path_read_u32(pc, &level, SYSCPU "/cpu%d/cache/index%u/level", cpu,
+					  idx);
 			if (r == -ENOENT || r == -ENODATA)
 				continue;
 			if (r < 0)
 				return r;
 			if (level != 3)
 				continue;
-			snprintf(list, sizeof(list), SYSCPU "/cpu%d/cache/index%u/shared_cpu_list", cpu, idx);
-			snprintf(mask, sizeof(mask), SYSCPU "/cpu%d/cache/index%u/shared_cpu_map", cpu, idx);
+			snprintf(list, sizeof(list), SYSCPU "/cpu%d/cache/index%u/shared_cpu_list",
+				 cpu, idx);
+			snprintf(mask, sizeof(mask), SYSCPU "/cpu%d/cache/index%u/shared_cpu_map",
+				 cpu, idx);
 			r = read_set(pc, list, mask, &s, &found);
 			if (r < 0)
 				return r;
@@ -535,7 +555,7 @@ static int read_nodes(struct path_cxt *pc, struct topology *t)
 			goto out;
 		if (!found)
 			cpuset_zero(&s);
-		cpuset_and(&s, &s, &todo);	/* overlapping lists: the lowest node id wins */
+		cpuset_and(&s, &s, &todo); /* overlapping lists: the lowest node id wins */
 		cpuset_andnot(&todo, &todo, &s);
 		cpuset_foreach(m, &s)
 			t->cpus[m].node = (int32_t)t->nodes.n;
@@ -607,7 +627,8 @@ static int hybrid_by_value(struct path_cxt *pc, struct topology *t, const char *
 			}
 		}
 		if (best_hi == 0 ||
-		    (__uint128_t)best_hi * 100 < (__uint128_t)best_lo * (100 + TOPO_HYBRID_MIN_GAP_PCT)) {
+		    (__uint128_t)best_hi * 100 <
+			    (__uint128_t)best_lo * (100 + TOPO_HYBRID_MIN_GAP_PCT)) {
 			r = 0;
 			goto out;
 		}
@@ -632,7 +653,8 @@ static int read_hybrid(struct path_cxt *pc, struct topology *t)
 
 	cpuset_zero(&t->performance);
 	cpuset_zero(&t->efficiency);
-	if (path_exists(pc, "/sys/devices/cpu_core/cpus") && path_exists(pc, "/sys/devices/cpu_atom/cpus")) {
+	if (path_exists(pc, "/sys/devices/cpu_core/cpus") &&
+	    path_exists(pc, "/sys/devices/cpu_atom/cpus")) {
 		cpuset_t other;
 
 		r = path_read_cpulist(pc, 0, &t->performance, "/sys/devices/cpu_core/cpus");
@@ -651,8 +673,10 @@ static int read_hybrid(struct path_cxt *pc, struct topology *t)
 		if (!cpuset_empty(&other)) {
 			char *l = cpuset_to_list(&other);
 
-			r = topo_note(t, "CPUs %s are in neither cpu_core/cpus nor cpu_atom/cpus: counted as performance CPUs",
-				      l ? l : "?");
+			r = topo_note(
+				t,
+				"CPUs %s are in neither cpu_core/cpus nor cpu_atom/cpus: counted as performance CPUs",
+				l ? l : "?");
 			free(l);
 			if (r < 0)
 				return r;
@@ -674,7 +698,8 @@ static int read_hybrid(struct path_cxt *pc, struct topology *t)
 				src = TOPO_HYBRID_MAXFREQ;
 		}
 	}
-	if (src == TOPO_HYBRID_NONE || cpuset_empty(&t->performance) || cpuset_empty(&t->efficiency)) {
+	if (src == TOPO_HYBRID_NONE || cpuset_empty(&t->performance) ||
+	    cpuset_empty(&t->efficiency)) {
 		cpuset_zero(&t->performance);
 		cpuset_zero(&t->efficiency);
 		t->hybrid = TOPO_HYBRID_NONE;
@@ -684,8 +709,10 @@ static int read_hybrid(struct path_cxt *pc, struct topology *t)
 	if (src == TOPO_HYBRID_MAXFREQ) {
 		char *pl = cpuset_to_list(&t->performance), *el = cpuset_to_list(&t->efficiency);
 
-		r = topo_note(t, "CPU types inferred from cpuinfo_max_freq alone (performance %s, efficiency %s): favoured cores (Turbo Boost Max 3.0) look the same; use --isolate to override",
-			      pl ? pl : "?", el ? el : "?");
+		r = topo_note(
+			t,
+			"CPU types inferred from cpuinfo_max_freq alone (performance %s, efficiency %s): favoured cores (Turbo Boost Max 3.0) look the same; use --isolate to override",
+			pl ? pl : "?", el ? el : "?");
 		free(pl);
 		free(el);
 		if (r < 0)
@@ -701,8 +728,9 @@ static int read_hybrid(struct path_cxt *pc, struct topology *t)
 		}
 	}
 	cpuset_foreach(cpu, &t->online)
-		t->cpus[cpu].kind = cpuset_test(&t->efficiency, (unsigned int)cpu) ? TOPO_KIND_EFFICIENCY
-										   : TOPO_KIND_PERFORMANCE;
+		t->cpus[cpu].kind = cpuset_test(&t->efficiency, (unsigned int)cpu) ?
+					    TOPO_KIND_EFFICIENCY :
+					    TOPO_KIND_PERFORMANCE;
 	return 0;
 }
 
@@ -724,7 +752,8 @@ static int read_online(struct path_cxt *pc, struct topology *t, const cpuset_t *
 		if (!cpuset_empty(&lost)) {
 			char *l = cpuset_to_list(&lost);
 
-			r = topo_note(t, "CPUs %s are online but have no cpuN directory: left out", l ? l : "?");
+			r = topo_note(t, "CPUs %s are online but have no cpuN directory: left out",
+				      l ? l : "?");
 			free(l);
 			if (r < 0)
 				return r;
@@ -776,7 +805,8 @@ static int read_cpu_dirs(struct path_cxt *pc, cpuset_t *ret)
 	return r;
 }
 
-static int read_optional_list(struct path_cxt *pc, const char *file, const cpuset_t *dflt, cpuset_t *ret)
+static int read_optional_list(struct path_cxt *pc, const char *file, const cpuset_t *dflt,
+			      cpuset_t *ret)
 {
 	int r = path_read_cpulist(pc, 0, ret, SYSCPU "/%s", file);
 
@@ -812,7 +842,8 @@ int topology_read(struct path_cxt *pc, struct topology **ret)
 	if (r == -ERANGE) {
 		/* firmware that declares more possible CPUs than we handle: only the real ones matter */
 		t->possible = dirs;
-		r = topo_note(t, "cpu/possible names CPUs beyond %u: using the cpuN directories", CPUSET_MAX - 1);
+		r = topo_note(t, "cpu/possible names CPUs beyond %u: using the cpuN directories",
+			      CPUSET_MAX - 1);
 	}
 	if (r < 0)
 		goto fail;
@@ -854,10 +885,12 @@ int topology_read(struct path_cxt *pc, struct topology **ret)
 	{
 		bool any;
 
-		r = group_by_files(pc, t, &t->dies, offsetof(struct topo_cpu, die), die_files, &any);
+		r = group_by_files(pc, t, &t->dies, offsetof(struct topo_cpu, die), die_files,
+				   &any);
 		if (r < 0)
 			goto fail;
-		r = group_by_files(pc, t, &t->clusters, offsetof(struct topo_cpu, cluster), cluster_files, &any);
+		r = group_by_files(pc, t, &t->clusters, offsetof(struct topo_cpu, cluster),
+				   cluster_files, &any);
 		if (r < 0)
 			goto fail;
 	}

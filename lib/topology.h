@@ -65,66 +65,66 @@
 #define TOPO_HYBRID_MIN_GAP_PCT 5
 
 enum topo_kind {
-	TOPO_KIND_NONE = 0,		/* not a hybrid machine */
+	TOPO_KIND_NONE = 0, /* not a hybrid machine */
 	TOPO_KIND_PERFORMANCE,
 	TOPO_KIND_EFFICIENCY,
 };
 
 enum topo_hybrid_source {
 	TOPO_HYBRID_NONE = 0,
-	TOPO_HYBRID_PMU,		/* /sys/devices/cpu_core + cpu_atom */
-	TOPO_HYBRID_CAPACITY,		/* cpuN/cpu_capacity */
-	TOPO_HYBRID_MAXFREQ,		/* cpuN/cpufreq/cpuinfo_max_freq */
+	TOPO_HYBRID_PMU,      /* /sys/devices/cpu_core + cpu_atom */
+	TOPO_HYBRID_CAPACITY, /* cpuN/cpu_capacity */
+	TOPO_HYBRID_MAXFREQ,  /* cpuN/cpufreq/cpuinfo_max_freq */
 };
 
 /* Per-CPU facts; the group fields index the arrays of struct topology, -1 = none. */
 struct topo_cpu {
-	int32_t	core;
-	int32_t	package;
-	int32_t	die;
-	int32_t	cluster;
-	int32_t	l3;
-	int32_t	node;		/* index into nodes[], -1: in no node */
-	int32_t	package_id;	/* sysfs topology/physical_package_id, -1 if absent */
-	uint8_t	kind;		/* enum topo_kind */
+	int32_t core;
+	int32_t package;
+	int32_t die;
+	int32_t cluster;
+	int32_t l3;
+	int32_t node;	    /* index into nodes[], -1: in no node */
+	int32_t package_id; /* sysfs topology/physical_package_id, -1 if absent */
+	uint8_t kind;	    /* enum topo_kind */
 };
 
 struct topo_group {
-	int32_t		id;	/* sysfs id where there is one (node, package), else -1 */
-	cpuset_t	cpus;	/* online CPUs of the group */
+	int32_t id;    /* sysfs id where there is one (node, package), else -1 */
+	cpuset_t cpus; /* online CPUs of the group */
 };
 
 struct topo_groups {
-	struct topo_group	*v;
-	size_t			n;
-	size_t			cap;
+	struct topo_group *v;
+	size_t n;
+	size_t cap;
 };
 
 struct topology {
-	unsigned int		nr_cpus;	/* size of cpus[]: highest CPU known + 1 */
-	cpuset_t		possible;	/* cpu/possible, else the cpuN directories */
-	cpuset_t		present;	/* cpu/present, else the cpuN directories */
-	cpuset_t		online;
-	cpuset_t		offline;	/* present (or possible) but not online */
-	int			boot_cpu;	/* -1 only if nothing is online (never returned) */
-	struct topo_cpu		*cpus;
+	unsigned int nr_cpus; /* size of cpus[]: highest CPU known + 1 */
+	cpuset_t possible;    /* cpu/possible, else the cpuN directories */
+	cpuset_t present;     /* cpu/present, else the cpuN directories */
+	cpuset_t online;
+	cpuset_t offline; /* present (or possible) but not online */
+	int boot_cpu;	  /* -1 only if nothing is online (never returned) */
+	struct topo_cpu *cpus;
 
-	struct topo_groups	cores;		/* ordered by their lowest CPU */
-	struct topo_groups	packages;
-	struct topo_groups	dies;
-	struct topo_groups	clusters;
-	struct topo_groups	l3s;
-	struct topo_groups	nodes;		/* ordered by node id, CPU-less nodes included */
-	bool			has_node_dir;	/* sys/devices/system/node/nodeN exist */
-	cpuset_t		no_node;	/* online CPUs in no NUMA node */
+	struct topo_groups cores; /* ordered by their lowest CPU */
+	struct topo_groups packages;
+	struct topo_groups dies;
+	struct topo_groups clusters;
+	struct topo_groups l3s;
+	struct topo_groups nodes; /* ordered by node id, CPU-less nodes included */
+	bool has_node_dir;	  /* sys/devices/system/node/nodeN exist */
+	cpuset_t no_node;	  /* online CPUs in no NUMA node */
 
-	unsigned int		smt;		/* most threads in one core */
-	enum topo_hybrid_source	hybrid;		/* TOPO_HYBRID_NONE: not hybrid */
-	cpuset_t		performance;	/* hybrid only */
-	cpuset_t		efficiency;	/* hybrid only */
+	unsigned int smt;		/* most threads in one core */
+	enum topo_hybrid_source hybrid; /* TOPO_HYBRID_NONE: not hybrid */
+	cpuset_t performance;		/* hybrid only */
+	cpuset_t efficiency;		/* hybrid only */
 
-	char			**notes;	/* things a person should know, no newline */
-	size_t			nr_notes;
+	char **notes; /* things a person should know, no newline */
+	size_t nr_notes;
 };
 
 /*

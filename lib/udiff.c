@@ -12,13 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CONTEXT		3
-#define DP_MAX_CELLS	(32U << 20)
+#define CONTEXT 3
+#define DP_MAX_CELLS (32U << 20)
 
 struct line {
-	const char	*s;
-	size_t		len;	/* without the '\n' */
-	bool		nl;	/* ends with '\n' */
+	const char *s;
+	size_t len; /* without the '\n' */
+	bool nl;    /* ends with '\n' */
 };
 
 static int split(const char *buf, size_t len, struct line **ret, size_t *ret_n)
@@ -74,16 +74,19 @@ static int script(const struct line *a, size_t n, const struct line *b, size_t m
 		/* dp[i][j] = LCS length of A[i..] and B[j..] */
 		for (size_t ii = mn; ii-- > 0;)
 			for (size_t jj = mm; jj-- > 0;)
-				dp[ii * w + jj] = line_eq(&A[ii], &B[jj]) ?
-					dp[(ii + 1) * w + jj + 1] + 1 :
-					(dp[(ii + 1) * w + jj] > dp[ii * w + jj + 1] ?
-						 dp[(ii + 1) * w + jj] : dp[ii * w + jj + 1]);
+				dp[ii * w + jj] =
+					line_eq(&A[ii], &B[jj]) ?
+						dp[(ii + 1) * w + jj + 1] + 1 :
+						(dp[(ii + 1) * w + jj] > dp[ii * w + jj + 1] ?
+							 dp[(ii + 1) * w + jj] :
+							 dp[ii * w + jj + 1]);
 		while (i < mn || j < mm) {
 			if (i < mn && j < mm && line_eq(&A[i], &B[j])) {
 				ops[k++] = ' ';
 				i++;
 				j++;
-			} else if (j >= mm || (i < mn && dp[(i + 1) * w + j] >= dp[i * w + j + 1])) {
+			} else if (j >= mm ||
+				   (i < mn && dp[(i + 1) * w + j] >= dp[i * w + j + 1])) {
 				ops[k++] = '-';
 				i++;
 			} else {
@@ -138,7 +141,8 @@ int udiff_format(const char *label_a, const char *a, size_t alen, const char *la
 	if (nops && (memchr(ops, '-', nops) || memchr(ops, '+', nops))) {
 		size_t k = 0;
 
-		fprintf(f, "--- %s\n+++ %s\n", a ? label_a : "/dev/null", b ? label_b : "/dev/null");
+		fprintf(f, "--- %s\n+++ %s\n", a ? label_a : "/dev/null",
+			b ? label_b : "/dev/null");
 		while (k < nops) {
 			size_t hs, he, ai = 0, bi = 0, an = 0, bn = 0, last;
 

@@ -183,7 +183,8 @@ json_object *check_detail_array(struct check *c, const char *key)
 {
 	json_object *a;
 
-	if (json_object_object_get_ex(c->details, key, &a) && json_object_is_type(a, json_type_array))
+	if (json_object_object_get_ex(c->details, key, &a) &&
+	    json_object_is_type(a, json_type_array))
 		return a;
 	a = json_object_new_array();
 	json_object_object_add(c->details, key, a);
@@ -194,7 +195,8 @@ json_object *check_detail_object(struct check *c, const char *key)
 {
 	json_object *o;
 
-	if (json_object_object_get_ex(c->details, key, &o) && json_object_is_type(o, json_type_object))
+	if (json_object_object_get_ex(c->details, key, &o) &&
+	    json_object_is_type(o, json_type_object))
 		return o;
 	o = json_object_new_object();
 	json_object_object_add(c->details, key, o);

@@ -35,16 +35,18 @@ static int kernel_version(struct path_cxt *pc)
 
 static void cmdline_param_details(struct check *c, const struct expectation *p)
 {
-	static const char *const names[] = { "isolcpus", "nohz_full", "rcu_nocbs", "irqaffinity",
-					     "rcu_nocb_poll", "nohz", "rd.earlypin.cpus" };
+	static const char *const names[] = { "isolcpus",	"nohz_full",	 "rcu_nocbs",
+					     "irqaffinity",	"rcu_nocb_poll", "nohz",
+					     "rd.earlypin.cpus" };
 	json_object *o = check_detail_object(c, "params");
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		const struct kparam *kp = kparams_find(&p->kp, names[i]);
 
 		if (kp)
-			json_object_object_add(o, names[i], kp->value ? json_object_new_string(kp->value)
-								  : json_object_new_boolean(1));
+			json_object_object_add(o, names[i],
+					       kp->value ? json_object_new_string(kp->value) :
+							   json_object_new_boolean(1));
 	}
 }
 
@@ -59,14 +61,16 @@ void check_cmdline(struct verify *v, struct check *c)
 
 	if (p->online_err)
 		check_problem(c, VS_UNKNOWN, "cannot read the online CPUs: %s: %s",
-			      path_get(&v->pc, "/sys/devices/system/cpu/online"), path_read_strerror(p->online_err));
+			      path_get(&v->pc, "/sys/devices/system/cpu/online"),
+			      path_read_strerror(p->online_err));
 	if (p->possible_err)
 		check_problem(c, VS_UNKNOWN, "cannot read the possible CPUs: %s: %s",
 			      path_get(&v->pc, "/sys/devices/system/cpu/possible"),
 			      path_read_strerror(p->possible_err));
 	if (!p->cmdline_ok) {
 		check_problem(c, VS_UNKNOWN, "cannot read the kernel command line: %s: %s",
-			      path_get(&v->pc, "/proc/cmdline"), path_read_strerror(p->cmdline_err));
+			      path_get(&v->pc, "/proc/cmdline"),
+			      path_read_strerror(p->cmdline_err));
 		return;
 	}
 	cmdline_param_details(c, p);
@@ -77,97 +81,123 @@ void check_cmdline(struct verify *v, struct check *c)
 	check_detail_cpuset(c, "online", &p->online);
 
 	if (p->has_isolcpus && !p->isolcpus_ok)
-		check_problem(c, VS_CRITICAL,
-			      "isolcpus=%s is ignored by the kernel (%s): write flags as 'domain,managed_irq,' followed by a cpulist",
-			      kparams_get(&p->kp, "isolcpus") ?: "", strerror(-p->isolcpus_err));
+		check_problem(
+			c, VS_CRITICAL,
+			"isolcpus=%s is ignored by the kernel (%s): write flags as 'domain,managed_irq,' followed by a cpulist",
+			kparams_get(&p->kp, "isolcpus") ?: "", strerror(-p->isolcpus_err));
 	if (p->has_nohz_full && !p->nohz_full_ok)
-		check_problem(c, VS_CRITICAL,
-			      "nohz_full=%s is not a valid cpulist: the kernel ignores it and keeps the tick on every CPU",
-			      kparams_get(&p->kp, "nohz_full") ?: "");
+		check_problem(
+			c, VS_CRITICAL,
+			"nohz_full=%s is not a valid cpulist: the kernel ignores it and keeps the tick on every CPU",
+			kparams_get(&p->kp, "nohz_full") ?: "");
 	if (p->has_rcu_nocbs && kparams_get(&p->kp, "rcu_nocbs") && !p->rcu_nocbs_ok)
-		check_problem(c, VS_CRITICAL,
-			      "rcu_nocbs=%s is not a valid cpulist: the kernel then offloads RCU callbacks of every CPU; fix the list",
-			      kparams_get(&p->kp, "rcu_nocbs"));
+		check_problem(
+			c, VS_CRITICAL,
+			"rcu_nocbs=%s is not a valid cpulist: the kernel then offloads RCU callbacks of every CPU; fix the list",
+			kparams_get(&p->kp, "rcu_nocbs"));
 
 	if (!expectation_any(p)) {
-		check_problem(c, VS_CRITICAL,
-			      "no CPU is isolated: the kernel command line has no usable isolcpus= or nohz_full=; plan and apply it with 'cmdline-gen --apply', then reboot");
+		check_problem(
+			c, VS_CRITICAL,
+			"no CPU is isolated: the kernel command line has no usable isolcpus= or nohz_full=; plan and apply it with 'cmdline-gen --apply', then reboot");
 		return;
 	}
 
 	if (p->isolcpus_ok) {
 		if (p->iso.unknown_flags)
-			check_problem(c, VS_WARNING,
-				      "isolcpus=%s has %u unknown flag(s) that the kernel skips: use only nohz, domain, managed_irq",
-				      kparams_get(&p->kp, "isolcpus"), p->iso.unknown_flags);
+			check_problem(
+				c, VS_WARNING,
+				"isolcpus=%s has %u unknown flag(s) that the kernel skips: use only nohz, domain, managed_irq",
+				kparams_get(&p->kp, "isolcpus"), p->iso.unknown_flags);
 		if (!(p->iso.flags & ISOL_FLAG_DOMAIN))
-			check_problem(c, VS_WARNING,
-				      "isolcpus=%s has flags but no 'domain': the scheduler still balances tasks onto %s; write isolcpus=domain,%s,%s",
-				      kparams_get(&p->kp, "isolcpus"), cpulist_str(&p->iso.cpus, a, sizeof(a)),
-				      isolcpus_flags_str(p->iso.flags), cpulist_str(&p->iso.cpus, b, sizeof(b)));
+			check_problem(
+				c, VS_WARNING,
+				"isolcpus=%s has flags but no 'domain': the scheduler still balances tasks onto %s; write isolcpus=domain,%s,%s",
+				kparams_get(&p->kp, "isolcpus"),
+				cpulist_str(&p->iso.cpus, a, sizeof(a)),
+				isolcpus_flags_str(p->iso.flags),
+				cpulist_str(&p->iso.cpus, b, sizeof(b)));
 		if (!(p->iso.flags & ISOL_FLAG_MANAGED_IRQ))
-			check_problem(c, VS_WARNING,
-				      "isolcpus= has no 'managed_irq' flag: managed (multi-queue) device IRQs may be routed to isolated CPUs; add managed_irq");
+			check_problem(
+				c, VS_WARNING,
+				"isolcpus= has no 'managed_irq' flag: managed (multi-queue) device IRQs may be routed to isolated CPUs; add managed_irq");
 	} else if (!p->has_isolcpus && p->nohz_full_ok) {
-		check_problem(c, VS_WARNING,
-			      "no isolcpus=: tasks are load-balanced onto the nohz_full CPUs %s unless a cpuset keeps them away; add isolcpus=domain,managed_irq,%s",
-			      cpulist_str(&p->nohz_full, a, sizeof(a)), cpulist_str(&p->nohz_full, b, sizeof(b)));
+		check_problem(
+			c, VS_WARNING,
+			"no isolcpus=: tasks are load-balanced onto the nohz_full CPUs %s unless a cpuset keeps them away; add isolcpus=domain,managed_irq,%s",
+			cpulist_str(&p->nohz_full, a, sizeof(a)),
+			cpulist_str(&p->nohz_full, b, sizeof(b)));
 	}
 
 	if (!p->has_isolcpus && !p->has_nohz_full)
-		check_problem(c, VS_CRITICAL,
-			      "the kernel command line isolates nothing (no isolcpus=, no nohz_full=) although CPUs %s are to be isolated: apply the plan with 'cmdline-gen --apply' and reboot",
-			      cpulist_str(&p->isolated, a, sizeof(a)));
+		check_problem(
+			c, VS_CRITICAL,
+			"the kernel command line isolates nothing (no isolcpus=, no nohz_full=) although CPUs %s are to be isolated: apply the plan with 'cmdline-gen --apply' and reboot",
+			cpulist_str(&p->isolated, a, sizeof(a)));
 	if (!p->has_nohz_full && !(p->isolcpus_ok && (p->iso.flags & ISOL_FLAG_NOHZ)))
-		check_problem(c, VS_WARNING,
-			      "no nohz_full=: the scheduler tick keeps interrupting the isolated CPUs; add nohz_full=%s",
-			      cpulist_str(&p->isolated, a, sizeof(a)));
+		check_problem(
+			c, VS_WARNING,
+			"no nohz_full=: the scheduler tick keeps interrupting the isolated CPUs; add nohz_full=%s",
+			cpulist_str(&p->isolated, a, sizeof(a)));
 
 	kver = kernel_version(&v->pc);
 	if (kver >= 0)
 		check_detail_int(c, "kernel_version", kver);
 	if (p->isolcpus_ok && p->nohz_full_ok && !cpuset_equal(&p->iso.cpus, &p->nohz_full))
-		check_problem(c, kver >= 0 && kver < 5018 ? VS_CRITICAL : VS_WARNING,
-			      "isolcpus= (%s) and nohz_full= (%s) name different CPUs%s: give both the same list",
-			      cpulist_str(&p->iso.cpus, a, sizeof(a)), cpulist_str(&p->nohz_full, b, sizeof(b)),
-			      kver >= 0 && kver < 5018 ? " and this kernel (before 5.18) then ignores the later one" : "");
+		check_problem(
+			c, kver >= 0 && kver < 5018 ? VS_CRITICAL : VS_WARNING,
+			"isolcpus= (%s) and nohz_full= (%s) name different CPUs%s: give both the same list",
+			cpulist_str(&p->iso.cpus, a, sizeof(a)),
+			cpulist_str(&p->nohz_full, b, sizeof(b)),
+			kver >= 0 && kver < 5018 ?
+				" and this kernel (before 5.18) then ignores the later one" :
+				"");
 
 	if (p->rcu_nocbs_ok) {
-		if (!cpuset_equal(&p->rcu_nocbs, &p->nohz) && !cpuset_subset(&p->isolated, &p->rcu_nocbs))
-			check_problem(c, VS_WARNING,
-				      "rcu_nocbs=%s does not cover the isolated CPUs %s: their RCU callbacks run locally; give rcu_nocbs= the isolated list",
-				      cpulist_str(&p->rcu_nocbs, a, sizeof(a)), cpulist_str(&p->isolated, b, sizeof(b)));
+		if (!cpuset_equal(&p->rcu_nocbs, &p->nohz) &&
+		    !cpuset_subset(&p->isolated, &p->rcu_nocbs))
+			check_problem(
+				c, VS_WARNING,
+				"rcu_nocbs=%s does not cover the isolated CPUs %s: their RCU callbacks run locally; give rcu_nocbs= the isolated list",
+				cpulist_str(&p->rcu_nocbs, a, sizeof(a)),
+				cpulist_str(&p->isolated, b, sizeof(b)));
 	} else if (!p->has_rcu_nocbs && cpuset_empty(&p->nohz)) {
-		check_problem(c, VS_WARNING,
-			      "neither rcu_nocbs= nor nohz_full=: RCU callbacks run on the isolated CPUs; add rcu_nocbs=%s",
-			      cpulist_str(&p->isolated, a, sizeof(a)));
+		check_problem(
+			c, VS_WARNING,
+			"neither rcu_nocbs= nor nohz_full=: RCU callbacks run on the isolated CPUs; add rcu_nocbs=%s",
+			cpulist_str(&p->isolated, a, sizeof(a)));
 	}
 
 	if (!p->has_irqaffinity) {
-		check_problem(c, VS_WARNING,
-			      "no irqaffinity=: IRQs set up before early-pin runs start on every CPU; add irqaffinity=%s",
-			      cpulist_str(&p->housekeeping, a, sizeof(a)));
+		check_problem(
+			c, VS_WARNING,
+			"no irqaffinity=: IRQs set up before early-pin runs start on every CPU; add irqaffinity=%s",
+			cpulist_str(&p->housekeeping, a, sizeof(a)));
 	} else if (!p->irqaffinity_ok) {
-		check_problem(c, VS_WARNING,
-			      "irqaffinity=%s is not a valid cpulist and is ignored; write irqaffinity=%s",
-			      kparams_get(&p->kp, "irqaffinity") ?: "",
-			      cpulist_str(&p->housekeeping, a, sizeof(a)));
+		check_problem(
+			c, VS_WARNING,
+			"irqaffinity=%s is not a valid cpulist and is ignored; write irqaffinity=%s",
+			kparams_get(&p->kp, "irqaffinity") ?: "",
+			cpulist_str(&p->housekeeping, a, sizeof(a)));
 	} else if (cpuset_intersects(&p->irqaffinity, &p->isolated)) {
 		cpuset_and(&t, &p->irqaffinity, &p->isolated);
-		check_problem(c, VS_CRITICAL,
-			      "irqaffinity= includes isolated CPUs %s: new IRQs are routed to them; write irqaffinity=%s",
-			      cpulist_str(&t, a, sizeof(a)), cpulist_str(&p->housekeeping, b, sizeof(b)));
+		check_problem(
+			c, VS_CRITICAL,
+			"irqaffinity= includes isolated CPUs %s: new IRQs are routed to them; write irqaffinity=%s",
+			cpulist_str(&t, a, sizeof(a)), cpulist_str(&p->housekeeping, b, sizeof(b)));
 	} else if (!cpuset_equal(&p->irqaffinity, &p->housekeeping)) {
-		check_problem(c, VS_WARNING,
-			      "irqaffinity=%s is not the housekeeping set %s (the complement of the isolated CPUs)",
-			      cpulist_str(&p->irqaffinity, a, sizeof(a)),
-			      cpulist_str(&p->housekeeping, b, sizeof(b)));
+		check_problem(
+			c, VS_WARNING,
+			"irqaffinity=%s is not the housekeeping set %s (the complement of the isolated CPUs)",
+			cpulist_str(&p->irqaffinity, a, sizeof(a)),
+			cpulist_str(&p->housekeeping, b, sizeof(b)));
 	}
 
 	if (cpuset_test(&p->isolated, p->boot_cpu))
-		check_problem(c, VS_CRITICAL,
-			      "the boot CPU %u is isolated: it keeps timekeeping duties (the kernel may clear it from nohz_full); keep CPU %u in housekeeping",
-			      p->boot_cpu, p->boot_cpu);
+		check_problem(
+			c, VS_CRITICAL,
+			"the boot CPU %u is isolated: it keeps timekeeping duties (the kernel may clear it from nohz_full); keep CPU %u in housekeeping",
+			p->boot_cpu, p->boot_cpu);
 	if (!cpuset_empty(&p->possible) && !cpuset_subset(&p->isolated, &p->possible)) {
 		cpuset_andnot(&t, &p->isolated, &p->possible);
 		check_problem(c, VS_WARNING, "the command line isolates CPUs that do not exist: %s",
@@ -175,7 +205,8 @@ void check_cmdline(struct verify *v, struct check *c)
 	}
 	cpuset_andnot(&t, &p->isolated, &p->online);
 	if (p->online_ok && !cpuset_empty(&t) && cpuset_subset(&t, &p->possible))
-		check_problem(c, VS_WARNING, "isolated CPUs %s are offline", cpulist_str(&t, a, sizeof(a)));
+		check_problem(c, VS_WARNING, "isolated CPUs %s are offline",
+			      cpulist_str(&t, a, sizeof(a)));
 	if (cpuset_empty(&p->housekeeping))
 		check_problem(c, VS_CRITICAL,
 			      "no housekeeping CPU is left online: every online CPU is isolated");
@@ -183,8 +214,11 @@ void check_cmdline(struct verify *v, struct check *c)
 	if (v->opt.expect_from_bootloader)
 		expect_from_bootloader(v, c);
 
-	check_ok(c, "isolated %s, housekeeping %s: isolcpus=, nohz_full=, rcu_nocbs= and irqaffinity= agree",
-		 cpulist_str(&p->isolated, a, sizeof(a)), cpulist_str(&p->housekeeping, b, sizeof(b)));
+	check_ok(
+		c,
+		"isolated %s, housekeeping %s: isolcpus=, nohz_full=, rcu_nocbs= and irqaffinity= agree",
+		cpulist_str(&p->isolated, a, sizeof(a)),
+		cpulist_str(&p->housekeeping, b, sizeof(b)));
 }
 
 /*
@@ -222,9 +256,10 @@ static void expect_from_bootloader(struct verify *v, struct check *c)
 		r = bootcfg_source_cmdline(&bc, &line, &where, &err);
 	}
 	if (r < 0) {
-		check_problem(c, VS_UNKNOWN,
-			      "--expect-from-bootloader: cannot tell what the %s bootloader boots: %s",
-			      bootcfg_backend_name(bc.backend), err.msg[0] ? err.msg : strerror(-r));
+		check_problem(
+			c, VS_UNKNOWN,
+			"--expect-from-bootloader: cannot tell what the %s bootloader boots: %s",
+			bootcfg_backend_name(bc.backend), err.msg[0] ? err.msg : strerror(-r));
 		goto out;
 	}
 	r = kparams_parse(line, &boot);
@@ -242,9 +277,10 @@ static void expect_from_bootloader(struct verify *v, struct check *c)
 	check_detail_str(c, "bootloader_file", where);
 	check_detail_str(c, "bootloader_cmdline", line);
 	if (!bootcfg_params_match(&boot, &wanted, managed, &diff))
-		check_problem(c, VS_WARNING,
-			      "the bootloader's %s command line (%s) differs from the running kernel's: %s; the configuration drifted: reboot, or re-run 'cmdline-gen --apply'",
-			      what, where, diff ? diff : "?");
+		check_problem(
+			c, VS_WARNING,
+			"the bootloader's %s command line (%s) differs from the running kernel's: %s; the configuration drifted: reboot, or re-run 'cmdline-gen --apply'",
+			what, where, diff ? diff : "?");
 out:
 	free(diff);
 	free(line);
@@ -257,9 +293,9 @@ out:
 /* --- kernel ---------------------------------------------------------------- */
 
 struct kmsg_pattern {
-	const char	*needle;
-	enum vstatus	status;
-	const char	*advice;
+	const char *needle;
+	enum vstatus status;
+	const char *advice;
 };
 
 static const struct kmsg_pattern kmsg_patterns[] = {
@@ -268,7 +304,8 @@ static const struct kmsg_pattern kmsg_patterns[] = {
 	{ "isolcpus:", VS_WARNING, "the kernel complained about isolcpus=" },
 	{ "rcu_nocbs= bad CPU range", VS_CRITICAL, "RCU callbacks of every CPU are offloaded" },
 	{ "Clearing 0 from nohz_full", VS_WARNING, "the boot CPU was removed from nohz_full" },
-	{ "contains nonexistent CPUs", VS_WARNING, "an isolation parameter names CPUs that do not exist" },
+	{ "contains nonexistent CPUs", VS_WARNING,
+	  "an isolation parameter names CPUs that do not exist" },
 	{ "nohz_full option ignored", VS_CRITICAL, "nohz_full= was ignored" },
 };
 
@@ -322,7 +359,7 @@ static void kmsg_scan(struct verify *v, struct check *c)
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && errno == EPIPE)	/* record overwritten while reading: go on */
+		if (n < 0 && errno == EPIPE) /* record overwritten while reading: go on */
 			continue;
 		if (n <= 0)
 			break;
@@ -356,7 +393,9 @@ void check_kernel(struct verify *v, struct check *c)
 	int r;
 
 	if (!p->cmdline_ok) {
-		check_problem(c, VS_UNKNOWN, "cannot read the kernel command line: nothing to compare the kernel's state with");
+		check_problem(
+			c, VS_UNKNOWN,
+			"cannot read the kernel command line: nothing to compare the kernel's state with");
 		return;
 	}
 
@@ -366,14 +405,17 @@ void check_kernel(struct verify *v, struct check *c)
 		r = 0;
 	}
 	if (r < 0) {
-		check_problem(c, VS_UNKNOWN, "cannot read %s: %s", path_last(&v->pc), path_read_strerror(r));
+		check_problem(c, VS_UNKNOWN, "cannot read %s: %s", path_last(&v->pc),
+			      path_read_strerror(r));
 	} else {
 		check_detail_cpuset(c, "sysfs_isolated", &set);
 		if (!cpuset_equal(&set, &p->domain))
-			check_problem(c, VS_CRITICAL,
-				      "the kernel isolates %s from the scheduler (/sys/devices/system/cpu/isolated) but the command line asks for %s: the isolcpus= parameter was not honoured; check the kernel log",
-				      cpuset_empty(&set) ? "no CPU" : cpulist_str(&set, a, sizeof(a)),
-				      cpuset_empty(&p->domain) ? "none" : cpulist_str(&p->domain, b, sizeof(b)));
+			check_problem(
+				c, VS_CRITICAL,
+				"the kernel isolates %s from the scheduler (/sys/devices/system/cpu/isolated) but the command line asks for %s: the isolcpus= parameter was not honoured; check the kernel log",
+				cpuset_empty(&set) ? "no CPU" : cpulist_str(&set, a, sizeof(a)),
+				cpuset_empty(&p->domain) ? "none" :
+							   cpulist_str(&p->domain, b, sizeof(b)));
 	}
 
 	r = path_read_cpulist(&v->pc, p->nbits, &set, "/sys/devices/system/cpu/nohz_full");
@@ -384,27 +426,35 @@ void check_kernel(struct verify *v, struct check *c)
 	if (r == -ENOENT) {
 		check_detail_str(c, "sysfs_nohz_full", NULL);
 		if (!cpuset_empty(&p->nohz))
-			check_problem(c, VS_CRITICAL,
-				      "%s is missing: this kernel is built without CONFIG_NO_HZ_FULL and ignores nohz_full=; boot a kernel with NO_HZ_FULL (Debian: linux-image-*-cloud or -rt)",
-				      path_last(&v->pc));
+			check_problem(
+				c, VS_CRITICAL,
+				"%s is missing: this kernel is built without CONFIG_NO_HZ_FULL and ignores nohz_full=; boot a kernel with NO_HZ_FULL (Debian: linux-image-*-cloud or -rt)",
+				path_last(&v->pc));
 	} else if (r < 0) {
-		check_problem(c, VS_UNKNOWN, "cannot read %s: %s", path_last(&v->pc), path_read_strerror(r));
+		check_problem(c, VS_UNKNOWN, "cannot read %s: %s", path_last(&v->pc),
+			      path_read_strerror(r));
 	} else {
 		check_detail_cpuset(c, "sysfs_nohz_full", &set);
 		if (!cpuset_equal(&set, &p->nohz))
-			check_problem(c, VS_CRITICAL,
-				      "the kernel runs %s tickless (/sys/devices/system/cpu/nohz_full) but the command line asks for %s: check the kernel log for why",
-				      cpuset_empty(&set) ? "no CPU" : cpulist_str(&set, a, sizeof(a)),
-				      cpuset_empty(&p->nohz) ? "none" : cpulist_str(&p->nohz, b, sizeof(b)));
+			check_problem(
+				c, VS_CRITICAL,
+				"the kernel runs %s tickless (/sys/devices/system/cpu/nohz_full) but the command line asks for %s: check the kernel log for why",
+				cpuset_empty(&set) ? "no CPU" : cpulist_str(&set, a, sizeof(a)),
+				cpuset_empty(&p->nohz) ? "none" :
+							 cpulist_str(&p->nohz, b, sizeof(b)));
 	}
 
 	kmsg_scan(v, c);
 
 	if (!expectation_any(p)) {
-		check_skip(c, "no CPU is isolated on the command line: nothing for the kernel to honour");
+		check_skip(
+			c,
+			"no CPU is isolated on the command line: nothing for the kernel to honour");
 		return;
 	}
-	check_ok(c, "the kernel honours the plan: isolated %s, nohz_full %s, no isolation warnings in the kernel log",
-		 cpuset_empty(&p->domain) ? "none" : cpulist_str(&p->domain, a, sizeof(a)),
-		 cpuset_empty(&p->nohz) ? "none" : cpulist_str(&p->nohz, b, sizeof(b)));
+	check_ok(
+		c,
+		"the kernel honours the plan: isolated %s, nohz_full %s, no isolation warnings in the kernel log",
+		cpuset_empty(&p->domain) ? "none" : cpulist_str(&p->domain, a, sizeof(a)),
+		cpuset_empty(&p->nohz) ? "none" : cpulist_str(&p->nohz, b, sizeof(b)));
 }

@@ -25,14 +25,14 @@
 #define MAX_LISTED 64
 
 struct irqinfo {
-	unsigned int	irq;
-	cpuset_t	where;		/* effective affinity (or requested, see source) */
-	const char	*source;	/* which file "where" came from */
-	bool		immovable;	/* managed / per-CPU / no-balancing: affinity cannot be set */
-	bool		managed;	/* debugfs says IRQD_AFFINITY_MANAGED */
-	const char	*reason;	/* why it counts as immovable */
-	char		reason_buf[32];
-	char		actions[IRQRECORD_ACTIONS_MAX];	/* handler names, sorted, ", " separated */
+	unsigned int irq;
+	cpuset_t where;	    /* effective affinity (or requested, see source) */
+	const char *source; /* which file "where" came from */
+	bool immovable;	    /* managed / per-CPU / no-balancing: affinity cannot be set */
+	bool managed;	    /* debugfs says IRQD_AFFINITY_MANAGED */
+	const char *reason; /* why it counts as immovable */
+	char reason_buf[32];
+	char actions[IRQRECORD_ACTIONS_MAX]; /* handler names, sorted, ", " separated */
 };
 
 /* 0, or -errno (-ENODATA: neither affinity says anything). *ret untouched on failure. */
@@ -117,15 +117,22 @@ static bool record_load(struct verify *v, struct check *c, struct irqrecord *ret
 		return false;
 	}
 	if (r < 0) {
-		json_object_object_add(o, "status", json_object_new_string(
-			r == -EBADMSG || r == -EMEDIUMTYPE || r == -EPROTONOSUPPORT ? "invalid" : "unreadable"));
+		json_object_object_add(
+			o, "status",
+			json_object_new_string(r == -EBADMSG || r == -EMEDIUMTYPE ||
+							       r == -EPROTONOSUPPORT ?
+						       "invalid" :
+						       "unreadable"));
 		if (r == -EBADMSG && line)
-			note_add(c, "early-pin's record %s ignored: damaged at line %u", path_last(&v->pc), line);
+			note_add(c, "early-pin's record %s ignored: damaged at line %u",
+				 path_last(&v->pc), line);
 		else if (r == -EBADMSG || r == -EMEDIUMTYPE)
 			note_add(c, "early-pin's record %s ignored: %s", path_last(&v->pc),
-				 r == -EBADMSG ? "damaged or cut short" : "not a record of immovable IRQs");
+				 r == -EBADMSG ? "damaged or cut short" :
+						 "not a record of immovable IRQs");
 		else
-			note_add(c, "early-pin's record %s ignored: %s", path_last(&v->pc), strerror(-r));
+			note_add(c, "early-pin's record %s ignored: %s", path_last(&v->pc),
+				 strerror(-r));
 		return false;
 	}
 	json_object_object_add(o, "boot_id", json_object_new_string(rec.boot_id));
@@ -133,15 +140,19 @@ static bool record_load(struct verify *v, struct check *c, struct irqrecord *ret
 	r = isolation_boot_id(&v->pc, now, sizeof(now));
 	if (r < 0) {
 		json_object_object_add(o, "status", json_object_new_string("unverifiable"));
-		note_add(c, "early-pin's record ignored: cannot tell whether it is of this boot: %s: %s",
-			 path_last(&v->pc), strerror(-r));
+		note_add(
+			c,
+			"early-pin's record ignored: cannot tell whether it is of this boot: %s: %s",
+			path_last(&v->pc), strerror(-r));
 		irqrecord_free(&rec);
 		return false;
 	}
 	if (strcmp(now, rec.boot_id) != 0) {
 		json_object_object_add(o, "status", json_object_new_string("stale"));
-		note_add(c, "early-pin's record %s ignored: written in another boot (boot_id %s, now %s)",
-			 IRQRECORD_PATH, rec.boot_id, now);
+		note_add(
+			c,
+			"early-pin's record %s ignored: written in another boot (boot_id %s, now %s)",
+			IRQRECORD_PATH, rec.boot_id, now);
 		irqrecord_free(&rec);
 		return false;
 	}
@@ -158,8 +169,10 @@ static void record_apply(struct check *c, const struct irqrecord *rec, struct ir
 	if (!e)
 		return;
 	if (e->actions[0] && strcmp(e->actions, ii->actions) != 0) {
-		note_add(c, "IRQ %u was '%s' when early-pin recorded it immovable and is '%s' now: not excused",
-			 ii->irq, e->actions, ii->actions);
+		note_add(
+			c,
+			"IRQ %u was '%s' when early-pin recorded it immovable and is '%s' now: not excused",
+			ii->irq, e->actions, ii->actions);
 		return;
 	}
 	ii->immovable = true;
@@ -176,13 +189,14 @@ static void report_immovable(struct verify *v, struct check *c, const struct irq
 	bool managed_irq_given = p->isolcpus_ok && (p->iso.flags & ISOL_FLAG_MANAGED_IRQ) &&
 				 cpuset_subset(on, &p->iso.cpus);
 
-	check_problem(c, VS_WARNING,
-		      "IRQ %u (%s) is %s (%s) and reaches isolated CPUs %s: it cannot be moved; %s",
-		      ii->irq, ii->actions, ii->managed ? "managed" : "immovable", ii->reason,
-		      cpulist_str(on, a, sizeof(a)),
-		      managed_irq_given ?
-		      "isolcpus=managed_irq cannot help when all its CPUs are isolated: reduce the device's queue count" :
-		      "boot with isolcpus=managed_irq,... or reduce the device's queue count");
+	check_problem(
+		c, VS_WARNING,
+		"IRQ %u (%s) is %s (%s) and reaches isolated CPUs %s: it cannot be moved; %s",
+		ii->irq, ii->actions, ii->managed ? "managed" : "immovable", ii->reason,
+		cpulist_str(on, a, sizeof(a)),
+		managed_irq_given ?
+			"isolcpus=managed_irq cannot help when all its CPUs are isolated: reduce the device's queue count" :
+			"boot with isolcpus=managed_irq,... or reduce the device's queue count");
 }
 
 void check_irq_affinity(struct verify *v, struct check *c)
@@ -204,13 +218,16 @@ void check_irq_affinity(struct verify *v, struct check *c)
 
 	r = irq_read_default_affinity(&v->pc, &dflt);
 	if (r < 0) {
-		check_problem(c, VS_UNKNOWN, "cannot read %s: %s", path_last(&v->pc), path_read_strerror(r));
+		check_problem(c, VS_UNKNOWN, "cannot read %s: %s", path_last(&v->pc),
+			      path_read_strerror(r));
 	} else {
 		check_detail_cpuset(c, "default_smp_affinity", &dflt);
 		if (!cpuset_subset(&dflt, &p->housekeeping))
-			check_problem(c, VS_CRITICAL,
-				      "/proc/irq/default_smp_affinity (%s) reaches isolated CPUs: IRQs set up from now on land there; run early-pin or write %s to /proc/irq/default_smp_affinity",
-				      cpulist_str(&dflt, a, sizeof(a)), cpulist_str(&p->housekeeping, b, sizeof(b)));
+			check_problem(
+				c, VS_CRITICAL,
+				"/proc/irq/default_smp_affinity (%s) reaches isolated CPUs: IRQs set up from now on land there; run early-pin or write %s to /proc/irq/default_smp_affinity",
+				cpulist_str(&dflt, a, sizeof(a)),
+				cpulist_str(&p->housekeeping, b, sizeof(b)));
 	}
 
 	r = irq_list(&v->pc, &irqs, &nirqs);
@@ -229,16 +246,17 @@ void check_irq_affinity(struct verify *v, struct check *c)
 
 		r = irqinfo_read(&v->pc, irqs[i], &ii);
 		if (r == -ENOENT && !path_exists(&v->pc, "/proc/irq/%u", irqs[i]))
-			continue;	/* freed while we looked */
+			continue; /* freed while we looked */
 		if (r < 0) {
 			unreadable++;
 			if (unreadable <= 8)
-				check_problem(c, VS_UNKNOWN, "IRQ %u: cannot read its affinity: %s: %s",
-					      irqs[i], path_last(&v->pc), path_read_strerror(r));
+				check_problem(c, VS_UNKNOWN,
+					      "IRQ %u: cannot read its affinity: %s: %s", irqs[i],
+					      path_last(&v->pc), path_read_strerror(r));
 			continue;
 		}
 		if (!ii.actions[0]) {
-			unused++;	/* no handler: nothing raises it */
+			unused++; /* no handler: nothing raises it */
 			continue;
 		}
 		if (!cpuset_intersects(&ii.where, &p->isolated))
@@ -270,10 +288,11 @@ void check_irq_affinity(struct verify *v, struct check *c)
 				json_object_array_add(bad, o);
 			else
 				json_object_put(o);
-			check_problem(c, VS_CRITICAL,
-				      "IRQ %u (%s) is routed to isolated CPUs %s (%s): run early-pin or write %s to /proc/irq/%u/smp_affinity_list",
-				      ii.irq, ii.actions, cpulist_str(&on, a, sizeof(a)), ii.source,
-				      cpulist_str(&p->housekeeping, b, sizeof(b)), ii.irq);
+			check_problem(
+				c, VS_CRITICAL,
+				"IRQ %u (%s) is routed to isolated CPUs %s (%s): run early-pin or write %s to /proc/irq/%u/smp_affinity_list",
+				ii.irq, ii.actions, cpulist_str(&on, a, sizeof(a)), ii.source,
+				cpulist_str(&p->housekeeping, b, sizeof(b)), ii.irq);
 		}
 	}
 	free(irqs);
@@ -285,14 +304,18 @@ void check_irq_affinity(struct verify *v, struct check *c)
 	check_detail_int(c, "immovable_irqs_known_from_record", (int64_t)nrec);
 	check_detail_int(c, "irqs_unreadable", (int64_t)unreadable);
 	if (unreadable > 8)
-		check_problem(c, VS_UNKNOWN, "%zu IRQs in total had unreadable affinities", unreadable);
-	check_ok(c, "none of %zu IRQs is routed to an isolated CPU; default_smp_affinity is housekeeping", nirqs);
+		check_problem(c, VS_UNKNOWN, "%zu IRQs in total had unreadable affinities",
+			      unreadable);
+	check_ok(
+		c,
+		"none of %zu IRQs is routed to an isolated CPU; default_smp_affinity is housekeeping",
+		nirqs);
 }
 
 /* --- irq-activity ---------------------------------------------------------- */
 
-static const char *const vector_names[] = { "LOC", "RES", "CAL", "TLB", "NMI", "IWI", "PMI", "TRM",
-					    "THR", "MCE", "MCP", "SPU", "DFR", "HYP" };
+static const char *const vector_names[] = { "LOC", "RES", "CAL", "TLB", "NMI", "IWI", "PMI",
+					    "TRM", "THR", "MCE", "MCP", "SPU", "DFR", "HYP" };
 
 /* The rate of a named counter of one CPU in the details, 0 when it has none. */
 static double vector_rate(json_object *cpuo, const char *name)
@@ -322,8 +345,8 @@ void check_irq_activity(struct verify *v, struct check *c)
 	if (v->irq_err[0] < 0 || v->irq_err[1] < 0) {
 		int e = v->irq_err[0] < 0 ? v->irq_err[0] : v->irq_err[1];
 
-		check_problem(c, VS_UNKNOWN, "cannot sample %s: %s", path_get(&v->pc, "/proc/interrupts"),
-			      strerror(-e));
+		check_problem(c, VS_UNKNOWN, "cannot sample %s: %s",
+			      path_get(&v->pc, "/proc/interrupts"), strerror(-e));
 		return;
 	}
 	if (!v->sampled || secs <= 0) {
@@ -337,11 +360,13 @@ void check_irq_activity(struct verify *v, struct check *c)
 
 	/* CPUs that lack a column in either sample cannot be judged. */
 	cpuset_foreach(cpu, &p->isolated) {
-		if (interrupts_column(s0, (unsigned int)cpu) < 0 || interrupts_column(s1, (unsigned int)cpu) < 0) {
+		if (interrupts_column(s0, (unsigned int)cpu) < 0 ||
+		    interrupts_column(s1, (unsigned int)cpu) < 0) {
 			if (cpuset_test(&p->online, (unsigned int)cpu))
-				check_problem(c, VS_UNKNOWN,
-					      "isolated CPU %d has no column in /proc/interrupts (offline during the sample?)",
-					      cpu);
+				check_problem(
+					c, VS_UNKNOWN,
+					"isolated CPU %d has no column in /proc/interrupts (offline during the sample?)",
+					cpu);
 		}
 	}
 
@@ -357,7 +382,8 @@ void check_irq_activity(struct verify *v, struct check *c)
 				char *s = NULL;
 
 				if (asprintf(&s, "%s %s appeared during the interval (%s)",
-					     r1->numeric ? "IRQ" : "counter", r1->name, r1->desc) >= 0)
+					     r1->numeric ? "IRQ" : "counter", r1->name,
+					     r1->desc) >= 0)
 					json_object_array_add(notes, json_object_new_string(s));
 				free(s);
 			}
@@ -372,16 +398,18 @@ void check_irq_activity(struct verify *v, struct check *c)
 				continue;
 			w = interrupts_delta(before, after, &d);
 			if (w < 0) {
-				check_problem(c, VS_UNKNOWN,
-					      "%s counter %s on CPU %d went backwards (%llu -> %llu): it was reset during the interval; run again",
-					      r1->numeric ? "IRQ" : "the", r1->name, cpu,
-					      (unsigned long long)before, (unsigned long long)after);
+				check_problem(
+					c, VS_UNKNOWN,
+					"%s counter %s on CPU %d went backwards (%llu -> %llu): it was reset during the interval; run again",
+					r1->numeric ? "IRQ" : "the", r1->name, cpu,
+					(unsigned long long)before, (unsigned long long)after);
 				continue;
 			}
 			if (w == 1 && json_object_array_length(notes) < 32) {
 				char *s = NULL;
 
-				if (asprintf(&s, "counter %s on CPU %d wrapped", r1->name, cpu) >= 0)
+				if (asprintf(&s, "counter %s on CPU %d wrapped", r1->name, cpu) >=
+				    0)
 					json_object_array_add(notes, json_object_new_string(s));
 				free(s);
 			}
@@ -393,17 +421,20 @@ void check_irq_activity(struct verify *v, struct check *c)
 				nfired++;
 				o = json_object_new_object();
 				json_object_object_add(o, "irq", json_object_new_int64(r1->irq));
-				json_object_object_add(o, "actions", json_object_new_string(r1->actions));
+				json_object_object_add(o, "actions",
+						       json_object_new_string(r1->actions));
 				json_object_object_add(o, "cpu", json_object_new_int(cpu));
-				json_object_object_add(o, "count", json_object_new_int64((int64_t)d));
+				json_object_object_add(o, "count",
+						       json_object_new_int64((int64_t)d));
 				if (json_object_array_length(fired) < MAX_LISTED)
 					json_object_array_add(fired, o);
 				else
 					json_object_put(o);
-				check_problem(c, VS_CRITICAL,
-					      "IRQ %s (%s) fired %llu times on isolated CPU %d in %.1f s: move it to housekeeping CPUs (early-pin, or /proc/irq/%s/smp_affinity_list)",
-					      r1->name, r1->actions[0] ? r1->actions : r1->desc,
-					      (unsigned long long)d, cpu, secs, r1->name);
+				check_problem(
+					c, VS_CRITICAL,
+					"IRQ %s (%s) fired %llu times on isolated CPU %d in %.1f s: move it to housekeeping CPUs (early-pin, or /proc/irq/%s/smp_affinity_list)",
+					r1->name, r1->actions[0] ? r1->actions : r1->desc,
+					(unsigned long long)d, cpu, secs, r1->name);
 			} else {
 				char key[16];
 				json_object *cpuo;
@@ -431,22 +462,27 @@ void check_irq_activity(struct verify *v, struct check *c)
 		loc = vector_rate(cpuo, "LOC");
 		if (loc <= v->opt.loc_max_rate)
 			continue;
-		ipi = vector_rate(cpuo, "CAL") + vector_rate(cpuo, "RES") + vector_rate(cpuo, "TLB");
+		ipi = vector_rate(cpuo, "CAL") + vector_rate(cpuo, "RES") +
+		      vector_rate(cpuo, "TLB");
 		if (ipi > 0)
-			check_problem(c, VS_WARNING,
-				      "the tick is not stopped on nohz_full CPU %d: %.1f local timer interrupts/s, and it took %.1f IPIs/s (CAL %.1f, RES %.1f, TLB %.1f) sent from other CPUs; see the tasks check, and the ipi:ipi_send_cpumask tracepoint for who sends them",
-				      cpu, loc, ipi, vector_rate(cpuo, "CAL"), vector_rate(cpuo, "RES"),
-				      vector_rate(cpuo, "TLB"));
+			check_problem(
+				c, VS_WARNING,
+				"the tick is not stopped on nohz_full CPU %d: %.1f local timer interrupts/s, and it took %.1f IPIs/s (CAL %.1f, RES %.1f, TLB %.1f) sent from other CPUs; see the tasks check, and the ipi:ipi_send_cpumask tracepoint for who sends them",
+				cpu, loc, ipi, vector_rate(cpuo, "CAL"), vector_rate(cpuo, "RES"),
+				vector_rate(cpuo, "TLB"));
 		else
-			check_problem(c, VS_WARNING,
-				      "the tick is not stopped on nohz_full CPU %d: %.1f local timer interrupts/s (more than one runnable task, a timer or perf event there); see the tasks check",
-				      cpu, loc);
+			check_problem(
+				c, VS_WARNING,
+				"the tick is not stopped on nohz_full CPU %d: %.1f local timer interrupts/s (more than one runnable task, a timer or perf event there); see the tasks check",
+				cpu, loc);
 	}
 	for (size_t i = 0; i < s0->nrows; i++) {
-		if (!interrupts_find(s1, s0->rows[i].name) && json_object_array_length(notes) < 32) {
+		if (!interrupts_find(s1, s0->rows[i].name) &&
+		    json_object_array_length(notes) < 32) {
 			char *s = NULL;
 
-			if (asprintf(&s, "%s %s vanished during the interval", s0->rows[i].numeric ? "IRQ" : "counter",
+			if (asprintf(&s, "%s %s vanished during the interval",
+				     s0->rows[i].numeric ? "IRQ" : "counter",
 				     s0->rows[i].name) >= 0)
 				json_object_array_add(notes, json_object_new_string(s));
 			free(s);
@@ -466,6 +502,7 @@ void check_irq_activity(struct verify *v, struct check *c)
 				json_object_object_add(cpuo, vector_names[k], json_double3(0));
 	}
 	check_detail_int(c, "device_irq_events_on_isolated", (int64_t)nfired);
-	check_ok(c, "no device IRQ fired on isolated CPUs %s in %.1f s%s", cpulist_str(&p->isolated, a, sizeof(a)),
-		 secs, cpuset_empty(&p->nohz) ? "" : "; the tick is stopped on the nohz_full CPUs");
+	check_ok(c, "no device IRQ fired on isolated CPUs %s in %.1f s%s",
+		 cpulist_str(&p->isolated, a, sizeof(a)), secs,
+		 cpuset_empty(&p->nohz) ? "" : "; the tick is stopped on the nohz_full CPUs");
 }

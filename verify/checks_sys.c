@@ -12,7 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-
 #include "verify.h"
 
 #define LIST_BUF 512
@@ -35,21 +34,23 @@ void check_workqueue(struct verify *v, struct check *c)
 	}
 	r = path_read_cpumask(&v->pc, &global, "/sys/devices/virtual/workqueue/cpumask");
 	if (r < 0) {
-		check_problem(c, VS_UNKNOWN, "cannot read %s: %s", path_last(&v->pc), path_read_strerror(r));
+		check_problem(c, VS_UNKNOWN, "cannot read %s: %s", path_last(&v->pc),
+			      path_read_strerror(r));
 		return;
 	}
 	check_detail_cpuset(c, "unbound_cpumask", &global);
 	r = path_read_cpumask(&v->pc, &t, "/sys/devices/virtual/workqueue/cpumask_requested");
 	if (r == 0)
 		check_detail_cpuset(c, "unbound_cpumask_requested", &t);
-	check_read_failed(c, &v->pc, r);	/* absent before about 6.8 */
+	check_read_failed(c, &v->pc, r); /* absent before about 6.8 */
 	if (!cpuset_subset(&global, &p->housekeeping)) {
 		cpuset_and(&t, &global, &p->isolated);
-		check_problem(c, VS_CRITICAL,
-			      "unbound workqueues may run on isolated CPUs %s: run early-pin or write the housekeeping mask (%s) to /sys/devices/virtual/workqueue/cpumask (or boot with workqueue.unbound_cpus=%s on 6.6+)",
-			      cpulist_str(&t, a, sizeof(a)),
-			      (cpuset_format_mask(&p->housekeeping, 0, m, sizeof(m)), m),
-			      cpulist_str(&p->housekeeping, b, sizeof(b)));
+		check_problem(
+			c, VS_CRITICAL,
+			"unbound workqueues may run on isolated CPUs %s: run early-pin or write the housekeeping mask (%s) to /sys/devices/virtual/workqueue/cpumask (or boot with workqueue.unbound_cpus=%s on 6.6+)",
+			cpulist_str(&t, a, sizeof(a)),
+			(cpuset_format_mask(&p->housekeeping, 0, m, sizeof(m)), m),
+			cpulist_str(&p->housekeeping, b, sizeof(b)));
 	}
 
 	/* Per-workqueue masks (writeback, ...): effective = own mask ∩ unbound mask. */
@@ -61,7 +62,9 @@ void check_workqueue(struct verify *v, struct check *c)
 
 			if (de->d_name[0] == '.')
 				continue;
-			r = path_read_cpumask(&v->pc, &own, "/sys/devices/virtual/workqueue/%s/cpumask", de->d_name);
+			r = path_read_cpumask(&v->pc, &own,
+					      "/sys/devices/virtual/workqueue/%s/cpumask",
+					      de->d_name);
 			/* Not a directory (cpumask, uevent) or a per-CPU workqueue: no mask. */
 			if (r == -ENOTDIR || check_read_failed(c, &v->pc, r) || r < 0)
 				continue;
@@ -71,13 +74,15 @@ void check_workqueue(struct verify *v, struct check *c)
 			if (cpuset_intersects(&eff, &p->isolated)) {
 				cpuset_and(&t, &eff, &p->isolated);
 				json_object_array_add(bad, json_object_new_string(de->d_name));
-				check_problem(c, VS_CRITICAL, "workqueue %s may run on isolated CPUs %s",
+				check_problem(c, VS_CRITICAL,
+					      "workqueue %s may run on isolated CPUs %s",
 					      de->d_name, cpulist_str(&t, a, sizeof(a)));
 			}
 		}
 		closedir(d);
 	}
-	check_ok(c, "unbound workqueues run on housekeeping CPUs %s", cpulist_str(&global, a, sizeof(a)));
+	check_ok(c, "unbound workqueues run on housekeeping CPUs %s",
+		 cpulist_str(&global, a, sizeof(a)));
 }
 
 /* --- frequency ----------------------------------------------------------------- */
@@ -93,8 +98,9 @@ void check_frequency(struct verify *v, struct check *c)
 	const char *want_gov = earlypin_param(p, "rd.earlypin.governor");
 	const char *turbo_arg = earlypin_param(p, "rd.earlypin.turbo");
 	const char *freq_arg = earlypin_param(p, "rd.earlypin.freq");
-	bool want_no_turbo = turbo_arg && (strcmp(turbo_arg, "off") == 0 || strcmp(turbo_arg, "0") == 0 ||
-					   strcmp(turbo_arg, "no") == 0);
+	bool want_no_turbo = turbo_arg &&
+			     (strcmp(turbo_arg, "off") == 0 || strcmp(turbo_arg, "0") == 0 ||
+			      strcmp(turbo_arg, "no") == 0);
 	bool want_max = freq_arg && strcmp(freq_arg, "max") == 0;
 	json_object *cpus;
 	size_t with_freq = 0, unlocked = 0;
@@ -120,45 +126,59 @@ void check_frequency(struct verify *v, struct check *c)
 
 		if (!cpuset_test(&p->online, (unsigned int)cpu))
 			continue;
-		n = path_read_buf(&v->pc, gov, sizeof(gov), "/sys/devices/system/cpu/cpu%d/cpufreq/scaling_governor",
-				  cpu);
+		n = path_read_buf(&v->pc, gov, sizeof(gov),
+				  "/sys/devices/system/cpu/cpu%d/cpufreq/scaling_governor", cpu);
 		if (n == 0)
 			n = -ENODATA;
 		if (n == -ENOENT)
-			continue;	/* no cpufreq policy for this CPU */
+			continue; /* no cpufreq policy for this CPU */
 		if (check_read_failed(c, &v->pc, (int)n)) {
 			with_freq++;
 			continue;
 		}
 		with_freq++;
-		check_read_failed(c, &v->pc,
-				  path_read_u64(&v->pc, &mn, "/sys/devices/system/cpu/cpu%d/cpufreq/scaling_min_freq", cpu));
-		check_read_failed(c, &v->pc,
-				  path_read_u64(&v->pc, &mx, "/sys/devices/system/cpu/cpu%d/cpufreq/scaling_max_freq", cpu));
-		check_read_failed(c, &v->pc,
-				  path_read_u64(&v->pc, &hwmax, "/sys/devices/system/cpu/cpu%d/cpufreq/cpuinfo_max_freq", cpu));
+		check_read_failed(
+			c, &v->pc,
+			path_read_u64(&v->pc, &mn,
+				      "/sys/devices/system/cpu/cpu%d/cpufreq/scaling_min_freq",
+				      cpu));
+		check_read_failed(
+			c, &v->pc,
+			path_read_u64(&v->pc, &mx,
+				      "/sys/devices/system/cpu/cpu%d/cpufreq/scaling_max_freq",
+				      cpu));
+		check_read_failed(
+			c, &v->pc,
+			path_read_u64(&v->pc, &hwmax,
+				      "/sys/devices/system/cpu/cpu%d/cpufreq/cpuinfo_max_freq",
+				      cpu));
 		o = json_object_new_object();
 		json_object_object_add(o, "governor", json_object_new_string(gov));
 		json_object_object_add(o, "scaling_min_freq", json_object_new_int64((int64_t)mn));
 		json_object_object_add(o, "scaling_max_freq", json_object_new_int64((int64_t)mx));
-		json_object_object_add(o, "cpuinfo_max_freq", json_object_new_int64((int64_t)hwmax));
+		json_object_object_add(o, "cpuinfo_max_freq",
+				       json_object_new_int64((int64_t)hwmax));
 		snprintf(key, sizeof(key), "%d", cpu);
 		json_object_object_add(cpus, key, o);
 
 		if (want_max && hwmax && (mn != hwmax || mx != hwmax))
-			check_problem(c, VS_WARNING,
-				      "isolated CPU %d is not locked at its maximum frequency (%llu-%llu kHz, maximum %llu kHz) although rd.earlypin.freq=max asks for it: something reset it",
-				      cpu, (unsigned long long)mn, (unsigned long long)mx, (unsigned long long)hwmax);
+			check_problem(
+				c, VS_WARNING,
+				"isolated CPU %d is not locked at its maximum frequency (%llu-%llu kHz, maximum %llu kHz) although rd.earlypin.freq=max asks for it: something reset it",
+				cpu, (unsigned long long)mn, (unsigned long long)mx,
+				(unsigned long long)hwmax);
 		if (want_gov) {
 			if (strcmp(gov, want_gov) != 0)
-				check_problem(c, VS_WARNING,
-					      "isolated CPU %d runs the %s governor but rd.earlypin.governor=%s asks for %s: something reset it (tuned, power-profiles-daemon?)",
-					      cpu, gov, want_gov, want_gov);
+				check_problem(
+					c, VS_WARNING,
+					"isolated CPU %d runs the %s governor but rd.earlypin.governor=%s asks for %s: something reset it (tuned, power-profiles-daemon?)",
+					cpu, gov, want_gov, want_gov);
 		} else if (strcmp(gov, "performance") != 0 && !(mn && mn == mx)) {
 			unlocked++;
-			check_problem(c, VS_WARNING,
-				      "isolated CPU %d runs the %s governor with an unlocked frequency (%llu-%llu kHz): its speed changes under the workload; use the performance governor (rd.earlypin.governor=performance) or lock min = max",
-				      cpu, gov, (unsigned long long)mn, (unsigned long long)mx);
+			check_problem(
+				c, VS_WARNING,
+				"isolated CPU %d runs the %s governor with an unlocked frequency (%llu-%llu kHz): its speed changes under the workload; use the performance governor (rd.earlypin.governor=performance) or lock min = max",
+				cpu, gov, (unsigned long long)mn, (unsigned long long)mx);
 		}
 	}
 	/* cpufreq/boost only when intel_pstate/no_turbo is absent, not when it is malformed. */
@@ -176,16 +196,21 @@ void check_frequency(struct verify *v, struct check *c)
 	else
 		check_detail_str(c, "turbo", NULL);
 	if (want_no_turbo && turbo == 1)
-		check_problem(c, VS_WARNING,
-			      "turbo is on but rd.earlypin.turbo=%s asks early-pin to turn it off: write 1 to intel_pstate/no_turbo (or 0 to cpufreq/boost), or re-run early-pin",
-			      turbo_arg);
+		check_problem(
+			c, VS_WARNING,
+			"turbo is on but rd.earlypin.turbo=%s asks early-pin to turn it off: write 1 to intel_pstate/no_turbo (or 0 to cpufreq/boost), or re-run early-pin",
+			turbo_arg);
 	if (!with_freq) {
-		check_skip(c, "no cpufreq driver on the isolated CPUs: frequency is controlled by firmware or the hypervisor");
+		check_skip(
+			c,
+			"no cpufreq driver on the isolated CPUs: frequency is controlled by firmware or the hypervisor");
 		return;
 	}
 	check_ok(c, "isolated CPUs %s run at a fixed policy (%s governor%s)",
 		 cpulist_str(&p->isolated, a, sizeof(a)), want_gov ?: "performance",
-		 turbo == 1 ? ", turbo on" : turbo == 0 ? ", turbo off" : "");
+		 turbo == 1 ? ", turbo on" :
+		 turbo == 0 ? ", turbo off" :
+			      "");
 }
 
 /* --- smt ---------------------------------------------------------------------- */
@@ -210,10 +235,12 @@ void check_smt(struct verify *v, struct check *c)
 		if (!cpuset_test(&p->online, (unsigned int)cpu))
 			continue;
 		r = path_read_cpulist(&v->pc, p->nbits, &sib,
-				      "/sys/devices/system/cpu/cpu%d/topology/thread_siblings_list", cpu);
-		if (r == -ENOENT)	/* the mask only when the list is absent */
-			r = path_read_cpumask(&v->pc, &sib, "/sys/devices/system/cpu/cpu%d/topology/thread_siblings",
-					      cpu);
+				      "/sys/devices/system/cpu/cpu%d/topology/thread_siblings_list",
+				      cpu);
+		if (r == -ENOENT) /* the mask only when the list is absent */
+			r = path_read_cpumask(
+				&v->pc, &sib,
+				"/sys/devices/system/cpu/cpu%d/topology/thread_siblings", cpu);
 		if (check_read_failed(c, &v->pc, r)) {
 			known++;
 			continue;
@@ -226,9 +253,10 @@ void check_smt(struct verify *v, struct check *c)
 			continue;
 		snprintf(key, sizeof(key), "%d", cpu);
 		json_object_object_add(split, key, json_cpulist(&hk));
-		check_problem(c, VS_WARNING,
-			      "isolated CPU %d shares its core with housekeeping CPU(s) %s: their work slows it down; isolate whole cores (cmdline-gen keeps siblings together) or take the sibling offline",
-			      cpu, cpulist_str(&hk, a, sizeof(a)));
+		check_problem(
+			c, VS_WARNING,
+			"isolated CPU %d shares its core with housekeeping CPU(s) %s: their work slows it down; isolate whole cores (cmdline-gen keeps siblings together) or take the sibling offline",
+			cpu, cpulist_str(&hk, a, sizeof(a)));
 	}
 	if (!known) {
 		check_skip(c, "no CPU topology in sysfs for the isolated CPUs");
@@ -342,7 +370,8 @@ void check_hk_load(struct verify *v, struct check *c)
 	}
 	busy = check_detail_object(c, "busy_percent");
 	if (v->self_cpu >= 0) {
-		json_object_object_add(c->details, "verifier_cpu", json_object_new_int(v->self_cpu));
+		json_object_object_add(c->details, "verifier_cpu",
+				       json_object_new_int(v->self_cpu));
 		json_object_object_add(c->details, "verifier_ticks_not_counted",
 				       json_object_new_int64((int64_t)v->self_ticks));
 	}
@@ -358,20 +387,25 @@ void check_hk_load(struct verify *v, struct check *c)
 		if (!s0->present || !s1->present || s1->total < s0->total || s1->busy < s0->busy)
 			continue;
 		if (s1->total == s0->total)
-			continue;	/* no tick accounted (tickless idle): nothing to say */
-		pct = 100.0 * (double)hk_busy_ticks(v, cpu, s0, s1) / (double)(s1->total - s0->total);
+			continue; /* no tick accounted (tickless idle): nothing to say */
+		pct = 100.0 * (double)hk_busy_ticks(v, cpu, s0, s1) /
+		      (double)(s1->total - s0->total);
 		snprintf(key, sizeof(key), "%d", cpu);
 		json_object_object_add(busy, key, json_double3((double)(int)(pct * 10) / 10));
-		if (cpuset_test(&p->housekeeping, (unsigned int)cpu) && pct > v->opt.load_max && expectation_any(p))
-			check_problem(c, VS_WARNING,
-				      "housekeeping CPU %d was %.0f%% busy over %.1f s: the noise was moved, not removed; add housekeeping CPUs or find what keeps it busy",
-				      cpu, pct, v->elapsed);
+		if (cpuset_test(&p->housekeeping, (unsigned int)cpu) && pct > v->opt.load_max &&
+		    expectation_any(p))
+			check_problem(
+				c, VS_WARNING,
+				"housekeeping CPU %d was %.0f%% busy over %.1f s: the noise was moved, not removed; add housekeeping CPUs or find what keeps it busy",
+				cpu, pct, v->elapsed);
 	}
 	if (!expectation_any(p)) {
-		check_skip(c, "no CPU is isolated on the command line: no housekeeping set to judge");
+		check_skip(c,
+			   "no CPU is isolated on the command line: no housekeeping set to judge");
 		return;
 	}
-	check_ok(c, "no housekeeping CPU was busier than %.0f%% over %.1f s", v->opt.load_max, v->elapsed);
+	check_ok(c, "no housekeeping CPU was busier than %.0f%% over %.1f s", v->opt.load_max,
+		 v->elapsed);
 }
 
 /* --- smi --------------------------------------------------------------------- */
@@ -421,14 +455,16 @@ static void smi_read_msrs(struct path_cxt *pc, const cpuset_t *cpus, struct smi_
 		int fd = path_open_device(pc, O_RDONLY, "/dev/cpu/%d/msr", cpu);
 
 		if (fd < 0) {
-			snprintf(s->reason, sizeof(s->reason), "cannot open %.200s: %s%s", path_last(pc), strerror(-fd),
+			snprintf(s->reason, sizeof(s->reason), "cannot open %.200s: %s%s",
+				 path_last(pc), strerror(-fd),
 				 fd == -ENOENT ? " (msr module not loaded)" : "");
 			goto fail;
 		}
 		n = pread(fd, &val, sizeof(val), MSR_SMI_COUNT);
 		close(fd);
 		if (n != (ssize_t)sizeof(val)) {
-			snprintf(s->reason, sizeof(s->reason), "cannot read MSR 0x34 from %.200s: %s", path_last(pc),
+			snprintf(s->reason, sizeof(s->reason),
+				 "cannot read MSR 0x34 from %.200s: %s", path_last(pc),
 				 n < 0 ? strerror(errno) : "short read");
 			goto fail;
 		}
@@ -452,7 +488,8 @@ void smi_read(struct path_cxt *pc, const cpuset_t *cpus, struct qc_ops *ops, str
 	bool intel = false, vendor_known = cpu_vendor_is_intel(pc, &intel);
 
 	if (!intel) {
-		snprintf(s.reason, sizeof(s.reason), "%s: MSR_SMI_COUNT (0x34) exists on Intel CPUs only",
+		snprintf(s.reason, sizeof(s.reason),
+			 "%s: MSR_SMI_COUNT (0x34) exists on Intel CPUs only",
 			 vendor_known ? "not an Intel CPU" : "unknown CPU vendor");
 		*ret = s;
 		return;
@@ -462,11 +499,13 @@ void smi_read(struct path_cxt *pc, const cpuset_t *cpus, struct qc_ops *ops, str
 		*ret = s;
 		return;
 	}
-	if (!path_exists(pc, "/dev/cpu/%d/msr", cpuset_first(cpus)) && path_is_real_root(pc) && ops) {
+	if (!path_exists(pc, "/dev/cpu/%d/msr", cpuset_first(cpus)) && path_is_real_root(pc) &&
+	    ops) {
 		int r = ops->module_load(ops, "msr");
 
 		if (r < 0) {
-			snprintf(s.reason, sizeof(s.reason), "cannot load the msr module: %s", strerror(-r));
+			snprintf(s.reason, sizeof(s.reason), "cannot load the msr module: %s",
+				 strerror(-r));
 			*ret = s;
 			return;
 		}
@@ -501,8 +540,9 @@ void check_smi(struct verify *v, struct check *c)
 	per = check_detail_object(c, "smi_per_cpu");
 	for (unsigned int i = 0; i < s0->n; i++) {
 		char key[16];
-		uint64_t d = s1->count[i] >= s0->count[i] ? s1->count[i] - s0->count[i]
-							  : (UINT64_C(1) << 32) - s0->count[i] + s1->count[i];
+		uint64_t d = s1->count[i] >= s0->count[i] ?
+				     s1->count[i] - s0->count[i] :
+				     (UINT64_C(1) << 32) - s0->count[i] + s1->count[i];
 
 		snprintf(key, sizeof(key), "%d", s0->cpu[i]);
 		json_object_object_add(per, key, json_object_new_int64((int64_t)d));
@@ -511,8 +551,9 @@ void check_smi(struct verify *v, struct check *c)
 	}
 	check_detail_int(c, "smi_max", (int64_t)worst);
 	if (worst)
-		check_problem(c, VS_WARNING,
-			      "%llu system management interrupts in %.1f s: firmware stops every CPU for each; disable BIOS power/thermal management features that use SMIs (vendor low-latency profile)",
-			      (unsigned long long)worst, v->elapsed);
+		check_problem(
+			c, VS_WARNING,
+			"%llu system management interrupts in %.1f s: firmware stops every CPU for each; disable BIOS power/thermal management features that use SMIs (vendor low-latency profile)",
+			(unsigned long long)worst, v->elapsed);
 	check_ok(c, "no SMI in %.1f s", v->elapsed);
 }

@@ -85,7 +85,8 @@ static json_object *task_json(const struct vtask *t, const char *leader)
 	if (leader && strcmp(leader, t->comm) != 0)
 		json_object_object_add(o, "process", json_object_new_string(leader));
 	json_object_object_add(o, "kthread", json_object_new_boolean(t->flags & PF_KTHREAD));
-	json_object_object_add(o, "allowed", t->allowed ? json_object_new_string(t->allowed) : NULL);
+	json_object_object_add(o, "allowed",
+			       t->allowed ? json_object_new_string(t->allowed) : NULL);
 	json_object_object_add(o, "cpu", json_object_new_int(t->cpu));
 	return o;
 }
@@ -106,8 +107,8 @@ void check_tasks(struct verify *v, struct check *c)
 		return;
 	}
 	if (v->tasks_err < 0) {
-		check_problem(c, VS_UNKNOWN, "cannot list the tasks in %s: %s", path_get(&v->pc, "/proc"),
-			      strerror(-v->tasks_err));
+		check_problem(c, VS_UNKNOWN, "cannot list the tasks in %s: %s",
+			      path_get(&v->pc, "/proc"), strerror(-v->tasks_err));
 		return;
 	}
 	tasks_unreadable_problem(v, c);
@@ -139,18 +140,21 @@ void check_tasks(struct verify *v, struct check *c)
 		{
 			cpuset_t set;
 
-			if (cpuset_parse_list(t->allowed, 0, &set) < 0 || !cpuset_subset(&set, &p->isolated))
+			if (cpuset_parse_list(t->allowed, 0, &set) < 0 ||
+			    !cpuset_subset(&set, &p->isolated))
 				continue;
 		}
 		npinned++;
 		if (json_object_array_length(pinned) < MAX_LISTED)
 			json_object_array_add(pinned, task_json(t, leader));
 		if (npinned <= 8)
-			check_problem(c, VS_CRITICAL,
-				      "%s %d (%s%s%s) is pinned to isolated CPUs %s: if it is the workload, name it with --allow '%s'; otherwise pin it to %s",
-				      t->flags & PF_KTHREAD ? "kthread" : "process", t->tid, t->comm,
-				      strcmp(leader, t->comm) ? " of " : "", strcmp(leader, t->comm) ? leader : "",
-				      t->allowed, leader, cpulist_str(&p->housekeeping, a, sizeof(a)));
+			check_problem(
+				c, VS_CRITICAL,
+				"%s %d (%s%s%s) is pinned to isolated CPUs %s: if it is the workload, name it with --allow '%s'; otherwise pin it to %s",
+				t->flags & PF_KTHREAD ? "kthread" : "process", t->tid, t->comm,
+				strcmp(leader, t->comm) ? " of " : "",
+				strcmp(leader, t->comm) ? leader : "", t->allowed, leader,
+				cpulist_str(&p->housekeeping, a, sizeof(a)));
 	}
 
 	for (size_t i = 0; i < tl->n; i++) {
@@ -227,23 +231,29 @@ void check_tasks(struct verify *v, struct check *c)
 		for (size_t i = 0; i < json_object_array_length(movable) && shown < 4; i++) {
 			json_object *t = json_object_array_get_idx(movable, i), *x, *y;
 
-			if (!json_object_object_get_ex(t, "tid", &x) || !json_object_object_get_ex(t, "comm", &y))
+			if (!json_object_object_get_ex(t, "tid", &x) ||
+			    !json_object_object_get_ex(t, "comm", &y))
 				continue;
-			o += (size_t)snprintf(ex + o, sizeof(ex) - o, "%s%d (%s)", shown ? ", " : "",
-					      json_object_get_int(x), json_object_get_string(y));
+			o += (size_t)snprintf(ex + o, sizeof(ex) - o, "%s%d (%s)",
+					      shown ? ", " : "", json_object_get_int(x),
+					      json_object_get_string(y));
 			if (o >= sizeof(ex))
 				break;
 			shown++;
 		}
-		check_problem(c, VS_CRITICAL,
-			      "%zu movable threads (%zu kthreads) in %zu processes may run on isolated CPUs %s, %zu running there now, e.g. %s: run early-pin (or pin them to %s); name the workload with --allow",
-			      nmovable, nkthreads, nprocs, cpulist_str(&p->isolated, a, sizeof(a)), nrunning, ex,
-			      cpulist_str(&p->housekeeping, b, sizeof(b)));
+		check_problem(
+			c, VS_CRITICAL,
+			"%zu movable threads (%zu kthreads) in %zu processes may run on isolated CPUs %s, %zu running there now, e.g. %s: run early-pin (or pin them to %s); name the workload with --allow",
+			nmovable, nkthreads, nprocs, cpulist_str(&p->isolated, a, sizeof(a)),
+			nrunning, ex, cpulist_str(&p->housekeeping, b, sizeof(b)));
 	}
 	if (nunknown)
-		check_problem(c, VS_UNKNOWN, "the allowed CPUs of %zu threads could not be read", nunknown);
-	check_ok(c, "no movable task may run on isolated CPUs %s (%zu threads checked, %zu workload threads allowed, %zu per-CPU kthreads there)",
-		 cpulist_str(&p->isolated, a, sizeof(a)), tl->threads_total, nallowed, npercpu);
+		check_problem(c, VS_UNKNOWN, "the allowed CPUs of %zu threads could not be read",
+			      nunknown);
+	check_ok(
+		c,
+		"no movable task may run on isolated CPUs %s (%zu threads checked, %zu workload threads allowed, %zu per-CPU kthreads there)",
+		cpulist_str(&p->isolated, a, sizeof(a)), tl->threads_total, nallowed, npercpu);
 }
 
 /* "rcuop/12" -> 12 and the kind letter; -1 if not an offload thread. */
@@ -275,8 +285,8 @@ void check_rcu(struct verify *v, struct check *c)
 		return;
 	}
 	if (v->tasks_err < 0) {
-		check_problem(c, VS_UNKNOWN, "cannot list the tasks in %s: %s", path_get(&v->pc, "/proc"),
-			      strerror(-v->tasks_err));
+		check_problem(c, VS_UNKNOWN, "cannot list the tasks in %s: %s",
+			      path_get(&v->pc, "/proc"), strerror(-v->tasks_err));
 		return;
 	}
 	tasks_unreadable_problem(v, c);
@@ -293,7 +303,8 @@ void check_rcu(struct verify *v, struct check *c)
 		if (kind != 'g')
 			cpuset_set(&offloaded, (unsigned int)cpu);
 		if (!t->affinity_ok) {
-			check_problem(c, VS_UNKNOWN, "cannot read the allowed CPUs of %s (%d)", t->comm, t->tid);
+			check_problem(c, VS_UNKNOWN, "cannot read the allowed CPUs of %s (%d)",
+				      t->comm, t->tid);
 			continue;
 		}
 		if (!t->allowed_housekeeping_only) {
@@ -301,14 +312,17 @@ void check_rcu(struct verify *v, struct check *c)
 			if (json_object_array_length(bad) < MAX_LISTED)
 				json_object_array_add(bad, task_json(t, NULL));
 			if (nbad <= 4)
-				check_problem(c, VS_CRITICAL,
-					      "RCU offload thread %s (%d) may run on CPUs %s outside housekeeping: its callback work lands on isolated CPUs; run early-pin or pin it to %s",
-					      t->comm, t->tid, t->allowed ?: "?",
-					      cpulist_str(&p->housekeeping, a, sizeof(a)));
+				check_problem(
+					c, VS_CRITICAL,
+					"RCU offload thread %s (%d) may run on CPUs %s outside housekeeping: its callback work lands on isolated CPUs; run early-pin or pin it to %s",
+					t->comm, t->tid, t->allowed ?: "?",
+					cpulist_str(&p->housekeeping, a, sizeof(a)));
 		}
 	}
 	if (nbad > 4)
-		check_problem(c, VS_CRITICAL, "%zu RCU offload threads in total may run outside housekeeping", nbad);
+		check_problem(c, VS_CRITICAL,
+			      "%zu RCU offload threads in total may run outside housekeeping",
+			      nbad);
 	check_detail_int(c, "offload_threads", (int64_t)nthreads);
 	check_detail_cpuset(c, "offloaded", &offloaded);
 	check_detail_bool(c, "rcu_nocb_poll", kparams_has(&p->kp, "rcu_nocb_poll"));
@@ -317,16 +331,21 @@ void check_rcu(struct verify *v, struct check *c)
 	cpuset_and(&missing, &missing, &p->online);
 	if (!cpuset_empty(&missing)) {
 		if (nthreads == 0)
-			check_problem(c, VS_CRITICAL,
-				      "no RCU callback offload thread (rcuo*) exists: isolated CPUs %s run their own RCU callbacks; boot a kernel with CONFIG_RCU_NOCB_CPU and rcu_nocbs=%s",
-				      cpulist_str(&missing, a, sizeof(a)), cpulist_str(&p->isolated, b, sizeof(b)));
+			check_problem(
+				c, VS_CRITICAL,
+				"no RCU callback offload thread (rcuo*) exists: isolated CPUs %s run their own RCU callbacks; boot a kernel with CONFIG_RCU_NOCB_CPU and rcu_nocbs=%s",
+				cpulist_str(&missing, a, sizeof(a)),
+				cpulist_str(&p->isolated, b, sizeof(b)));
 		else
-			check_problem(c, VS_CRITICAL,
-				      "RCU callbacks of isolated CPUs %s are not offloaded (no rcuop/N thread for them): add them to rcu_nocbs= (or nohz_full=)",
-				      cpulist_str(&missing, a, sizeof(a)));
+			check_problem(
+				c, VS_CRITICAL,
+				"RCU callbacks of isolated CPUs %s are not offloaded (no rcuop/N thread for them): add them to rcu_nocbs= (or nohz_full=)",
+				cpulist_str(&missing, a, sizeof(a)));
 	}
-	check_ok(c, "RCU callbacks of isolated CPUs %s are offloaded to %zu rcuo* threads, all on housekeeping CPUs",
-		 cpulist_str(&p->isolated, a, sizeof(a)), nthreads);
+	check_ok(
+		c,
+		"RCU callbacks of isolated CPUs %s are offloaded to %zu rcuo* threads, all on housekeeping CPUs",
+		cpulist_str(&p->isolated, a, sizeof(a)), nthreads);
 }
 
 /* --- services -------------------------------------------------------------- */
@@ -341,7 +360,8 @@ static const struct vtask *find_process(const struct tasklist_v *tl, const char 
 }
 
 /* VAR=value from a NUL-separated environment or a shell-style config file. */
-static bool find_var(const char *text, size_t len, char sep, const char *var, char *ret, size_t rlen)
+static bool find_var(const char *text, size_t len, char sep, const char *var, char *ret,
+		     size_t rlen)
 {
 	size_t n = strlen(var);
 	bool found = false;
@@ -368,7 +388,7 @@ static bool find_var(const char *text, size_t len, char sep, const char *var, ch
 				ret[o++] = val[k];
 			}
 			ret[o] = '\0';
-			found = true;	/* the last assignment wins */
+			found = true; /* the last assignment wins */
 		}
 		i += l + 1;
 	}
@@ -378,7 +398,8 @@ static bool find_var(const char *text, size_t len, char sep, const char *var, ch
 /* A whole file with its exact length (NUL bytes included), up to 1 MiB. */
 static void check_irqbalance(struct verify *v, struct check *c, const struct vtask *t)
 {
-	static const char *const confs[] = { "/etc/default/irqbalance", "/etc/sysconfig/irqbalance" };
+	static const char *const confs[] = { "/etc/default/irqbalance",
+					     "/etc/sysconfig/irqbalance" };
 	const struct expectation *p = &v->expect;
 	char val[1024], a[LIST_BUF], b[LIST_BUF];
 	const char *from = NULL;
@@ -393,9 +414,11 @@ static void check_irqbalance(struct verify *v, struct check *c, const struct vta
 	if (r == 0) {
 		size_t len = envlen;
 
-		if ((list = find_var(env, len, '\0', "IRQBALANCE_BANNED_CPULIST", val, sizeof(val))))
+		if ((list = find_var(env, len, '\0', "IRQBALANCE_BANNED_CPULIST", val,
+				     sizeof(val))))
 			from = "environment";
-		else if ((mask = find_var(env, len, '\0', "IRQBALANCE_BANNED_CPUS", val, sizeof(val))))
+		else if ((mask = find_var(env, len, '\0', "IRQBALANCE_BANNED_CPUS", val,
+					  sizeof(val))))
 			from = "environment";
 		free(env);
 	}
@@ -406,21 +429,27 @@ static void check_irqbalance(struct verify *v, struct check *c, const struct vta
 
 		if (check_read_failed(c, &v->pc, rc) || rc < 0)
 			continue;
-		if ((list = find_var(text, strlen(text), '\n', "IRQBALANCE_BANNED_CPULIST", val, sizeof(val))))
+		if ((list = find_var(text, strlen(text), '\n', "IRQBALANCE_BANNED_CPULIST", val,
+				     sizeof(val))))
 			from = confs[i];
-		else if ((mask = find_var(text, strlen(text), '\n', "IRQBALANCE_BANNED_CPUS", val, sizeof(val))))
+		else if ((mask = find_var(text, strlen(text), '\n', "IRQBALANCE_BANNED_CPUS", val,
+					  sizeof(val))))
 			from = confs[i];
 		free(text);
 	}
 
 	if (list || mask) {
-		r = list ? cpuset_parse_list(val, p->nbits, &banned) : cpuset_parse_mask(val, &banned);
+		r = list ? cpuset_parse_list(val, p->nbits, &banned) :
+			   cpuset_parse_mask(val, &banned);
 		check_detail_str(c, "irqbalance_banned", val);
 		check_detail_str(c, "irqbalance_banned_from", from);
 		if (r < 0) {
-			check_problem(c, VS_CRITICAL,
-				      "irqbalance (pid %d) runs with %s=%s (%s), which it cannot parse: it may move IRQs onto isolated CPUs; fix it or stop irqbalance",
-				      t->pid, list ? "IRQBALANCE_BANNED_CPULIST" : "IRQBALANCE_BANNED_CPUS", val, from);
+			check_problem(
+				c, VS_CRITICAL,
+				"irqbalance (pid %d) runs with %s=%s (%s), which it cannot parse: it may move IRQs onto isolated CPUs; fix it or stop irqbalance",
+				t->pid,
+				list ? "IRQBALANCE_BANNED_CPULIST" : "IRQBALANCE_BANNED_CPUS", val,
+				from);
 			return;
 		}
 	} else {
@@ -433,7 +462,7 @@ static void check_irqbalance(struct verify *v, struct check *c, const struct vta
 			r = path_read_cpulist(&v->pc, p->nbits, &t1, "%s", kfiles[i]);
 			if (r == 0)
 				cpuset_or(&banned, &banned, &t1);
-			else if (r != -ENODATA)	/* empty: no CPU */
+			else if (r != -ENODATA) /* empty: no CPU */
 				check_read_failed(c, &v->pc, r);
 		}
 		check_detail_str(c, "irqbalance_banned_from", "kernel isolated and nohz_full CPUs");
@@ -441,9 +470,11 @@ static void check_irqbalance(struct verify *v, struct check *c, const struct vta
 	check_detail_cpuset(c, "irqbalance_banned_cpus", &banned);
 	if (!cpuset_subset(&p->isolated, &banned)) {
 		cpuset_andnot(&t1, &p->isolated, &banned);
-		check_problem(c, VS_CRITICAL,
-			      "irqbalance (pid %d) is running and does not ban isolated CPUs %s: it will move IRQs onto them; set IRQBALANCE_BANNED_CPULIST=%s in /etc/default/irqbalance or stop irqbalance",
-			      t->pid, cpulist_str(&t1, a, sizeof(a)), cpulist_str(&p->isolated, b, sizeof(b)));
+		check_problem(
+			c, VS_CRITICAL,
+			"irqbalance (pid %d) is running and does not ban isolated CPUs %s: it will move IRQs onto them; set IRQBALANCE_BANNED_CPULIST=%s in /etc/default/irqbalance or stop irqbalance",
+			t->pid, cpulist_str(&t1, a, sizeof(a)),
+			cpulist_str(&p->isolated, b, sizeof(b)));
 	}
 }
 
@@ -456,16 +487,18 @@ static void check_tuned(struct verify *v, struct check *c, const struct vtask *t
 	check_detail_int(c, "tuned_pid", t->pid);
 	n = path_read_buf(&v->pc, profile, sizeof(profile), "/etc/tuned/active_profile");
 	if (n <= 0) {
-		check_problem(c, VS_WARNING,
-			      "tuned (pid %d) is running with an unknown profile: tuned profiles reset IRQ affinities and governors; use cpu-partitioning with isolated_cores=%s or stop tuned",
-			      t->pid, cpulist_str(&p->isolated, a, sizeof(a)));
+		check_problem(
+			c, VS_WARNING,
+			"tuned (pid %d) is running with an unknown profile: tuned profiles reset IRQ affinities and governors; use cpu-partitioning with isolated_cores=%s or stop tuned",
+			t->pid, cpulist_str(&p->isolated, a, sizeof(a)));
 		return;
 	}
 	check_detail_str(c, "tuned_profile", profile);
 	if (!strstr(profile, "cpu-partitioning") && !strstr(profile, "realtime")) {
-		check_problem(c, VS_WARNING,
-			      "tuned (pid %d) runs profile '%s', which does not know the isolated CPUs and may reset governors and IRQ affinities; switch to cpu-partitioning with isolated_cores=%s or stop tuned",
-			      t->pid, profile, cpulist_str(&p->isolated, a, sizeof(a)));
+		check_problem(
+			c, VS_WARNING,
+			"tuned (pid %d) runs profile '%s', which does not know the isolated CPUs and may reset governors and IRQ affinities; switch to cpu-partitioning with isolated_cores=%s or stop tuned",
+			t->pid, profile, cpulist_str(&p->isolated, a, sizeof(a)));
 		return;
 	}
 	/* "cpu-partitioning" -> /etc/tuned/cpu-partitioning-variables.conf */
@@ -483,17 +516,20 @@ static void check_tuned(struct verify *v, struct check *c, const struct vtask *t
 
 		check_detail_str(c, "tuned_isolated_cores", val);
 		if (cpuset_parse_list(val, p->nbits, &set) < 0)
-			check_problem(c, VS_WARNING,
-				      "tuned profile '%s' uses isolated_cores=%s, which isol-verify cannot evaluate: make sure it equals %s",
-				      profile, val, cpulist_str(&p->isolated, a, sizeof(a)));
+			check_problem(
+				c, VS_WARNING,
+				"tuned profile '%s' uses isolated_cores=%s, which isol-verify cannot evaluate: make sure it equals %s",
+				profile, val, cpulist_str(&p->isolated, a, sizeof(a)));
 		else if (!cpuset_equal(&set, &p->isolated))
-			check_problem(c, VS_CRITICAL,
-				      "tuned profile '%s' isolates %s, not the planned %s: tuned will rewrite IRQ affinities and kernel parameters; set isolated_cores=%s",
-				      profile, val, cpulist_str(&p->isolated, a, sizeof(a)), a);
+			check_problem(
+				c, VS_CRITICAL,
+				"tuned profile '%s' isolates %s, not the planned %s: tuned will rewrite IRQ affinities and kernel parameters; set isolated_cores=%s",
+				profile, val, cpulist_str(&p->isolated, a, sizeof(a)), a);
 	} else {
-		check_problem(c, VS_WARNING,
-			      "tuned (pid %d) runs profile '%s' but its isolated_cores could not be read: make sure it equals %s",
-			      t->pid, profile, cpulist_str(&p->isolated, a, sizeof(a)));
+		check_problem(
+			c, VS_WARNING,
+			"tuned (pid %d) runs profile '%s' but its isolated_cores could not be read: make sure it equals %s",
+			t->pid, profile, cpulist_str(&p->isolated, a, sizeof(a)));
 	}
 }
 
@@ -508,7 +544,7 @@ static void check_watchdogs(struct verify *v, struct check *c)
 	/* Absent files are the defaults below; unreadable or malformed ones are unknown. */
 	r = path_read_u32(&v->pc, &nmi, "/proc/sys/kernel/nmi_watchdog");
 	if (r < 0 && !check_read_failed(c, &v->pc, r))
-		nmi = 0;	/* no hard lockup detector in this kernel */
+		nmi = 0; /* no hard lockup detector in this kernel */
 	r = path_read_u32(&v->pc, &wd, "/proc/sys/kernel/watchdog");
 	if (r < 0 && !check_read_failed(c, &v->pc, r))
 		wd = 0;
@@ -517,9 +553,9 @@ static void check_watchdogs(struct verify *v, struct check *c)
 		soft = wd;
 	r = path_read_cpulist(&v->pc, p->nbits, &mask, "/proc/sys/kernel/watchdog_cpumask");
 	if (r == -ENOENT)
-		mask = p->online;	/* absent: everywhere */
+		mask = p->online; /* absent: everywhere */
 	else if (r == -ENODATA || check_read_failed(c, &v->pc, r))
-		cpuset_zero(&mask);	/* empty; or unknown: reported, not guessed */
+		cpuset_zero(&mask); /* empty; or unknown: reported, not guessed */
 	check_detail_bool(c, "nmi_watchdog", nmi && wd);
 	check_detail_bool(c, "soft_watchdog", soft && wd);
 	check_detail_cpuset(c, "watchdog_cpumask", &mask);
@@ -527,13 +563,15 @@ static void check_watchdogs(struct verify *v, struct check *c)
 	if (cpuset_empty(&on))
 		return;
 	if (nmi && wd)
-		check_problem(c, VS_WARNING,
-			      "the NMI (hard lockup) watchdog runs on isolated CPUs %s: boot with nmi_watchdog=0 or remove them from /proc/sys/kernel/watchdog_cpumask",
-			      cpulist_str(&on, a, sizeof(a)));
+		check_problem(
+			c, VS_WARNING,
+			"the NMI (hard lockup) watchdog runs on isolated CPUs %s: boot with nmi_watchdog=0 or remove them from /proc/sys/kernel/watchdog_cpumask",
+			cpulist_str(&on, a, sizeof(a)));
 	if (soft && wd)
-		check_problem(c, VS_WARNING,
-			      "the soft lockup watchdog runs on isolated CPUs %s: boot with nosoftlockup or remove them from /proc/sys/kernel/watchdog_cpumask",
-			      cpulist_str(&on, a, sizeof(a)));
+		check_problem(
+			c, VS_WARNING,
+			"the soft lockup watchdog runs on isolated CPUs %s: boot with nosoftlockup or remove them from /proc/sys/kernel/watchdog_cpumask",
+			cpulist_str(&on, a, sizeof(a)));
 }
 
 void check_services(struct verify *v, struct check *c)
@@ -559,5 +597,7 @@ void check_services(struct verify *v, struct check *c)
 			check_tuned(v, c, t);
 	}
 	check_watchdogs(v, c);
-	check_ok(c, "no irqbalance or tuned working against the plan; lockup watchdogs are off the isolated CPUs");
+	check_ok(
+		c,
+		"no irqbalance or tuned working against the plan; lockup watchdogs are off the isolated CPUs");
 }

@@ -26,7 +26,7 @@ void expectation_load(struct expectation *p, struct path_cxt *pc)
 	int r;
 
 	memset(p, 0, sizeof(*p));
-	p->boot_cpu = 0;	/* the boot CPU is CPU 0 on every architecture quietcore targets */
+	p->boot_cpu = 0; /* the boot CPU is CPU 0 on every architecture quietcore targets */
 
 	/*
 	 * Absent files fall back (possible to online, online to possible); a

@@ -18,7 +18,7 @@
 
 #include "verify.h"
 
-#define WARMUP_NS 50000000ULL	/* not recorded: page faults, cache, frequency ramp */
+#define WARMUP_NS 50000000ULL /* not recorded: page faults, cache, frequency ramp */
 
 void jhist_add(struct jhist *h, uint64_t v)
 {
@@ -123,9 +123,9 @@ static bool tsc_usable(void)
 
 /* All probes start together, once every thread is placed. */
 struct gate {
-	pthread_mutex_t	lock;
-	pthread_cond_t	cond;
-	bool		open;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool open;
 };
 
 static void gate_wait(struct gate *g)
@@ -145,12 +145,12 @@ static void gate_open(struct gate *g)
 }
 
 struct probe {
-	struct jitter_cpu	*out;
-	bool			use_tsc;
-	double			ns_per_tick;
-	uint64_t		duration_ticks, warmup_ticks, threshold_ticks;
-	struct gate		*start;
-	struct jhist		*hist;
+	struct jitter_cpu *out;
+	bool use_tsc;
+	double ns_per_tick;
+	uint64_t duration_ticks, warmup_ticks, threshold_ticks;
+	struct gate *start;
+	struct jhist *hist;
 };
 
 static void *probe_main(void *arg)
@@ -294,8 +294,8 @@ void jitter_run(const cpuset_t *cpus, const cpuset_t *main_cpus, double seconds,
 		if (r != 0) {
 			/* Not allowed there (cpuset) or no resources: measuring elsewhere would lie. */
 			res.cpu[i].ok = false;
-			snprintf(res.cpu[i].reason, sizeof(res.cpu[i].reason), "cannot start a thread on CPU %d: %s",
-				 cpu, strerror(r));
+			snprintf(res.cpu[i].reason, sizeof(res.cpu[i].reason),
+				 "cannot start a thread on CPU %d: %s", cpu, strerror(r));
 		}
 		started[i] = r == 0;
 		i++;

@@ -56,7 +56,7 @@ static int parse_seconds(const char *s, double *ret)
 	char *e;
 	double d;
 
-	if (!s)		/* an option whose argument getopt did not give */
+	if (!s) /* an option whose argument getopt did not give */
 		return -EINVAL;
 	errno = 0;
 	d = strtod(s, &e);
@@ -70,9 +70,10 @@ static int parse_seconds(const char *s, double *ret)
 static int parse_duration_ns(const char *s, uint64_t *ret)
 {
 	static const struct {
-		const char	*unit;
-		double		mult;
-	} units[] = { { "ns", 1 }, { "us", 1e3 }, { "µs", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "", 1e3 } };
+		const char *unit;
+		double mult;
+	} units[] = { { "ns", 1 },   { "us", 1e3 }, { "µs", 1e3 },
+		      { "ms", 1e6 }, { "s", 1e9 },  { "", 1e3 } };
 	char *e;
 	double d;
 
@@ -120,7 +121,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static struct verify v;	/* large (cpusets): not on the stack */
+	static struct verify v; /* large (cpusets): not on the stack */
 	const char *root = NULL, *isolated = NULL, *jitter_cpus = NULL;
 	bool json = false, prom = false, verbose = false;
 	enum vstatus verdict;
@@ -150,7 +151,8 @@ int main(int argc, char **argv)
 				cli_usage_error(PROG, "invalid jitter threshold: '%s'", optarg);
 			break;
 		case OPT_MAX_JITTER:
-			if (parse_duration_ns(optarg, &v.opt.max_jitter_ns) < 0 || !v.opt.max_jitter_ns)
+			if (parse_duration_ns(optarg, &v.opt.max_jitter_ns) < 0 ||
+			    !v.opt.max_jitter_ns)
 				cli_usage_error(PROG, "invalid maximum jitter: '%s'", optarg);
 			break;
 		case 'a': {
@@ -212,7 +214,8 @@ int main(int argc, char **argv)
 	if (jitter_cpus) {
 		if (cpuset_parse_list(jitter_cpus, v.expect.nbits, &v.opt.jitter_cpus) < 0 ||
 		    cpuset_empty(&v.opt.jitter_cpus))
-			cli_usage_error(PROG, "invalid CPU list for --jitter-cpus: '%s'", jitter_cpus);
+			cli_usage_error(PROG, "invalid CPU list for --jitter-cpus: '%s'",
+					jitter_cpus);
 		v.opt.jitter_cpus_given = true;
 	}
 	if (isolated) {
@@ -233,7 +236,8 @@ int main(int argc, char **argv)
 		rc = output_prometheus(&v, stdout);
 	else {
 		const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
-		bool color = isatty(STDOUT_FILENO) && !(nc && *nc) && !(term && strcmp(term, "dumb") == 0);
+		bool color = isatty(STDOUT_FILENO) && !(nc && *nc) &&
+			     !(term && strcmp(term, "dumb") == 0);
 
 		output_table(&v, stdout, color, verbose);
 		rc = 0;

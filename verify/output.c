@@ -13,10 +13,10 @@
 static const char *verdict_name(enum vstatus st)
 {
 	static const char *const names[] = {
-		[VS_OK]		= "OK",
-		[VS_WARNING]	= "WARNING",
-		[VS_CRITICAL]	= "CRITICAL",
-		[VS_UNKNOWN]	= "UNKNOWN",
+		[VS_OK] = "OK",
+		[VS_WARNING] = "WARNING",
+		[VS_CRITICAL] = "CRITICAL",
+		[VS_UNKNOWN] = "UNKNOWN",
 	};
 
 	return (size_t)st < sizeof(names) / sizeof(names[0]) && names[st] ? names[st] : "UNKNOWN";
@@ -50,11 +50,13 @@ void output_table(const struct verify *v, FILE *f, bool color, bool verbose)
 {
 	enum vstatus verdict = verify_verdict(v);
 	unsigned int n[5];
-	char *iso = cpuset_to_list(&v->expect.isolated), *hk = cpuset_to_list(&v->expect.housekeeping);
+	char *iso = cpuset_to_list(&v->expect.isolated),
+	     *hk = cpuset_to_list(&v->expect.housekeeping);
 
 	/* The verdict comes first: monitoring plugins take the first line as the status text. */
 	count_status(v, n);
-	fprintf(f, "%sISOL-VERIFY %s%s: %u critical, %u warning, %u unknown, %u ok, %u skipped; isolated %s, housekeeping %s\n\n",
+	fprintf(f,
+		"%sISOL-VERIFY %s%s: %u critical, %u warning, %u unknown, %u ok, %u skipped; isolated %s, housekeeping %s\n\n",
 		color ? status_color(verdict) : "", verdict_name(verdict), color ? "\033[0m" : "",
 		n[VS_CRITICAL], n[VS_WARNING], n[VS_UNKNOWN], n[VS_OK], n[VS_SKIPPED],
 		iso && *iso ? iso : "none", hk && *hk ? hk : "none");
@@ -66,18 +68,21 @@ void output_table(const struct verify *v, FILE *f, bool color, bool verbose)
 		const struct check *c = &v->checks[i];
 
 		fprintf(f, "%-18s %s%-9s%s %s\n", c->id, color ? status_color(c->status) : "",
-			vstatus_name(c->status), color ? "\033[0m" : "", c->message ? c->message : "");
+			vstatus_name(c->status), color ? "\033[0m" : "",
+			c->message ? c->message : "");
 		if (verbose) {
 			json_object *problems;
 
 			if (json_object_object_get_ex(c->details, "problems", &problems) &&
 			    json_object_array_length(problems) > 1) {
 				for (size_t k = 0; k < json_object_array_length(problems); k++) {
-					json_object *pr = json_object_array_get_idx(problems, k), *st, *msg;
+					json_object *pr = json_object_array_get_idx(problems, k),
+						    *st, *msg;
 
 					if (json_object_object_get_ex(pr, "status", &st) &&
 					    json_object_object_get_ex(pr, "message", &msg))
-						fprintf(f, "%-18s   %-8s %s\n", "", json_object_get_string(st),
+						fprintf(f, "%-18s   %-8s %s\n", "",
+							json_object_get_string(st),
 							json_object_get_string(msg));
 				}
 			}
@@ -85,9 +90,10 @@ void output_table(const struct verify *v, FILE *f, bool color, bool verbose)
 				if (strcmp(key, "problems") == 0)
 					continue;
 				fprintf(f, "%-18s   %s: %s\n", "", key,
-					val ? json_object_to_json_string_ext(val, JSON_C_TO_STRING_PLAIN |
-									       JSON_C_TO_STRING_NOSLASHESCAPE)
-					    : "null");
+					val ? json_object_to_json_string_ext(
+						      val, JSON_C_TO_STRING_PLAIN |
+								   JSON_C_TO_STRING_NOSLASHESCAPE) :
+					      "null");
 			}
 		}
 	}
@@ -104,7 +110,8 @@ int output_json(const struct verify *v, FILE *f)
 	json_object_object_add(root, "program", json_object_new_string("isol-verify"));
 	json_object_object_add(root, "version", json_object_new_string(QC_VERSION));
 	json_object_object_add(root, "timestamp", json_object_new_int64((int64_t)time(NULL)));
-	json_object_object_add(root, "root", json_object_new_string(path_is_real_root(&v->pc) ? "/" : v->pc.root));
+	json_object_object_add(
+		root, "root", json_object_new_string(path_is_real_root(&v->pc) ? "/" : v->pc.root));
 	json_object_object_add(root, "interval", json_double3(v->opt.interval));
 	json_object_object_add(root, "status", json_object_new_string(vstatus_name(verdict)));
 	json_object_object_add(root, "exit_code", json_object_new_int((int)verdict));
@@ -120,7 +127,8 @@ int output_json(const struct verify *v, FILE *f)
 	count_status(v, n);
 	summary = json_object_new_object();
 	for (int i = 0; i <= VS_SKIPPED; i++)
-		json_object_object_add(summary, vstatus_name((enum vstatus)i), json_object_new_int((int)n[i]));
+		json_object_object_add(summary, vstatus_name((enum vstatus)i),
+				       json_object_new_int((int)n[i]));
 	json_object_object_add(root, "summary", summary);
 
 	checks = json_object_new_array();
@@ -129,16 +137,19 @@ int output_json(const struct verify *v, FILE *f)
 		json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "id", json_object_new_string(c->id));
-		json_object_object_add(o, "status", json_object_new_string(vstatus_name(c->status)));
-		json_object_object_add(o, "message", json_object_new_string(c->message ? c->message : ""));
+		json_object_object_add(o, "status",
+				       json_object_new_string(vstatus_name(c->status)));
+		json_object_object_add(o, "message",
+				       json_object_new_string(c->message ? c->message : ""));
 		json_object_object_add(o, "details", json_object_get(c->details));
 		json_object_array_add(checks, o);
 	}
 	json_object_object_add(root, "checks", checks);
 
-	r = fprintf(f, "%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-								      JSON_C_TO_STRING_SPACED |
-								      JSON_C_TO_STRING_NOSLASHESCAPE));
+	r = fprintf(f, "%s\n",
+		    json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+								 JSON_C_TO_STRING_SPACED |
+								 JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(root);
 	return r < 0 ? -1 : 0;
 }
@@ -170,48 +181,64 @@ int output_prometheus(const struct verify *v, FILE *f)
 {
 	const struct expectation *p = &v->expect;
 	const struct interrupts *last = v->sampled && v->irq_err[1] == 0 ? &v->irq[1] :
-					v->irq_err[0] == 0 ? &v->irq[0] : NULL;
+					v->irq_err[0] == 0		 ? &v->irq[0] :
+									   NULL;
 	json_object *x;
 
-	prom_header(f, "isol_verify_check_status",
-		    "Status of each isol-verify check: 0 ok, 1 warning, 2 critical, 3 unknown, 4 skipped.");
+	prom_header(
+		f, "isol_verify_check_status",
+		"Status of each isol-verify check: 0 ok, 1 warning, 2 critical, 3 unknown, 4 skipped.");
 	for (int i = 0; i < CHK_COUNT; i++)
 		fprintf(f, "isol_verify_check_status{check=\"%s\"} %d\n", v->checks[i].id,
 			(int)v->checks[i].status);
-	prom_header(f, "isol_verify_status", "Overall verdict as a plugin exit code: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.");
+	prom_header(
+		f, "isol_verify_status",
+		"Overall verdict as a plugin exit code: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.");
 	fprintf(f, "isol_verify_status %d\n", (int)verify_verdict(v));
 	prom_header(f, "isol_verify_schema_version", "Version of the isol-verify output schema.");
 	fprintf(f, "isol_verify_schema_version %d\n", VERIFY_SCHEMA_VERSION);
-	prom_header(f, "isol_verify_isolated_cpus", "Number of CPUs isolated by the kernel command line.");
+	prom_header(f, "isol_verify_isolated_cpus",
+		    "Number of CPUs isolated by the kernel command line.");
 	fprintf(f, "isol_verify_isolated_cpus %u\n", cpuset_count(&p->isolated));
 	prom_header(f, "isol_verify_housekeeping_cpus", "Number of online housekeeping CPUs.");
 	fprintf(f, "isol_verify_housekeeping_cpus %u\n", cpuset_count(&p->housekeeping));
 	prom_header(f, "isol_verify_last_run_timestamp_seconds", "When isol-verify ran.");
 	fprintf(f, "isol_verify_last_run_timestamp_seconds %lld\n", (long long)time(NULL));
 
-	if (json_object_object_get_ex(v->checks[CHK_IRQ_AFFINITY].details, "irqs_routed_to_isolated", &x)) {
-		prom_header(f, "isol_verify_irqs_routed_to_isolated", "Movable IRQs whose effective affinity reaches an isolated CPU.");
+	if (json_object_object_get_ex(v->checks[CHK_IRQ_AFFINITY].details,
+				      "irqs_routed_to_isolated", &x)) {
+		prom_header(f, "isol_verify_irqs_routed_to_isolated",
+			    "Movable IRQs whose effective affinity reaches an isolated CPU.");
 		fprintf(f, "isol_verify_irqs_routed_to_isolated %d\n", json_object_get_int(x));
 	}
-	if (json_object_object_get_ex(v->checks[CHK_IRQ_AFFINITY].details, "immovable_irqs_routed_to_isolated", &x)) {
-		prom_header(f, "isol_verify_immovable_irqs_routed_to_isolated", "Managed or otherwise immovable IRQs reaching an isolated CPU.");
-		fprintf(f, "isol_verify_immovable_irqs_routed_to_isolated %d\n", json_object_get_int(x));
+	if (json_object_object_get_ex(v->checks[CHK_IRQ_AFFINITY].details,
+				      "immovable_irqs_routed_to_isolated", &x)) {
+		prom_header(f, "isol_verify_immovable_irqs_routed_to_isolated",
+			    "Managed or otherwise immovable IRQs reaching an isolated CPU.");
+		fprintf(f, "isol_verify_immovable_irqs_routed_to_isolated %d\n",
+			json_object_get_int(x));
 	}
-	if (json_object_object_get_ex(v->checks[CHK_TASKS].details, "movable_threads_on_isolated", &x)) {
-		prom_header(f, "isol_verify_movable_threads_on_isolated", "Movable threads allowed on isolated CPUs (not --allow'ed).");
+	if (json_object_object_get_ex(v->checks[CHK_TASKS].details, "movable_threads_on_isolated",
+				      &x)) {
+		prom_header(f, "isol_verify_movable_threads_on_isolated",
+			    "Movable threads allowed on isolated CPUs (not --allow'ed).");
 		fprintf(f, "isol_verify_movable_threads_on_isolated %d\n", json_object_get_int(x));
 	}
 
 	if (last && expectation_any(p)) {
-		prom_header(f, "isol_verify_isolated_cpu_irqs", "Device IRQs counted on an isolated CPU since boot (/proc/interrupts).");
+		prom_header(
+			f, "isol_verify_isolated_cpu_irqs",
+			"Device IRQs counted on an isolated CPU since boot (/proc/interrupts).");
 		cpuset_foreach(cpu, &p->isolated) {
 			uint64_t t;
 
 			if (irq_total(last, (unsigned int)cpu, &t))
-				fprintf(f, "isol_verify_isolated_cpu_irqs{cpu=\"%d\"} %llu\n", cpu, (unsigned long long)t);
+				fprintf(f, "isol_verify_isolated_cpu_irqs{cpu=\"%d\"} %llu\n", cpu,
+					(unsigned long long)t);
 		}
 	}
-	if (json_object_object_get_ex(v->checks[CHK_IRQ_ACTIVITY].details, "device_irqs_on_isolated", &x)) {
+	if (json_object_object_get_ex(v->checks[CHK_IRQ_ACTIVITY].details,
+				      "device_irqs_on_isolated", &x)) {
 		/* Per CPU sum of the deltas of the interval. */
 		uint64_t *sum = calloc(CPUSET_MAX, sizeof(*sum));
 
@@ -221,39 +248,53 @@ int output_prometheus(const struct verify *v, FILE *f)
 
 				if (json_object_object_get_ex(o, "cpu", &cpu) &&
 				    json_object_object_get_ex(o, "count", &cnt))
-					sum[json_object_get_int(cpu) % CPUSET_MAX] += (uint64_t)json_object_get_int64(cnt);
+					sum[json_object_get_int(cpu) % CPUSET_MAX] +=
+						(uint64_t)json_object_get_int64(cnt);
 			}
-			prom_header(f, "isol_verify_isolated_cpu_irqs_interval", "Device IRQs counted on an isolated CPU during the sampling interval.");
+			prom_header(
+				f, "isol_verify_isolated_cpu_irqs_interval",
+				"Device IRQs counted on an isolated CPU during the sampling interval.");
 			cpuset_foreach(cpu, &p->isolated)
-				fprintf(f, "isol_verify_isolated_cpu_irqs_interval{cpu=\"%d\"} %llu\n", cpu,
-					(unsigned long long)sum[cpu]);
+				fprintf(f,
+					"isol_verify_isolated_cpu_irqs_interval{cpu=\"%d\"} %llu\n",
+					cpu, (unsigned long long)sum[cpu]);
 			free(sum);
 		}
 	}
 	if (json_object_object_get_ex(v->checks[CHK_IRQ_ACTIVITY].details, "isolated_cpus", &x)) {
-		prom_header(f, "isol_verify_isolated_cpu_vector_rate", "Per-CPU interrupt vectors (LOC, RES, CAL, TLB, ...) per second on an isolated CPU.");
+		prom_header(
+			f, "isol_verify_isolated_cpu_vector_rate",
+			"Per-CPU interrupt vectors (LOC, RES, CAL, TLB, ...) per second on an isolated CPU.");
 		json_object_object_foreach(x, cpu, vecs) {
 			json_object_object_foreach(vecs, vec, rate)
-				fprintf(f, "isol_verify_isolated_cpu_vector_rate{cpu=\"%s\",vector=\"%s\"} %.3f\n", cpu,
-					vec, json_object_get_double(rate));
+				fprintf(f,
+					"isol_verify_isolated_cpu_vector_rate{cpu=\"%s\",vector=\"%s\"} %.3f\n",
+					cpu, vec, json_object_get_double(rate));
 		}
 	}
 	if (v->jitter.ran) {
-		prom_header(f, "isol_verify_jitter_ns", "Gaps seen by the jitter probe, by quantile, in nanoseconds.");
+		prom_header(f, "isol_verify_jitter_ns",
+			    "Gaps seen by the jitter probe, by quantile, in nanoseconds.");
 		for (unsigned int i = 0; i < v->jitter.n; i++) {
 			const struct jitter_cpu *j = &v->jitter.cpu[i];
 
 			if (!j->ok)
 				continue;
-			fprintf(f, "isol_verify_jitter_ns{cpu=\"%d\",quantile=\"0.5\"} %llu\n", j->cpu, (unsigned long long)j->p50);
-			fprintf(f, "isol_verify_jitter_ns{cpu=\"%d\",quantile=\"0.99\"} %llu\n", j->cpu, (unsigned long long)j->p99);
-			fprintf(f, "isol_verify_jitter_ns{cpu=\"%d\",quantile=\"0.999\"} %llu\n", j->cpu, (unsigned long long)j->p999);
-			fprintf(f, "isol_verify_jitter_ns{cpu=\"%d\",quantile=\"1\"} %llu\n", j->cpu, (unsigned long long)j->max);
+			fprintf(f, "isol_verify_jitter_ns{cpu=\"%d\",quantile=\"0.5\"} %llu\n",
+				j->cpu, (unsigned long long)j->p50);
+			fprintf(f, "isol_verify_jitter_ns{cpu=\"%d\",quantile=\"0.99\"} %llu\n",
+				j->cpu, (unsigned long long)j->p99);
+			fprintf(f, "isol_verify_jitter_ns{cpu=\"%d\",quantile=\"0.999\"} %llu\n",
+				j->cpu, (unsigned long long)j->p999);
+			fprintf(f, "isol_verify_jitter_ns{cpu=\"%d\",quantile=\"1\"} %llu\n",
+				j->cpu, (unsigned long long)j->max);
 		}
-		prom_header(f, "isol_verify_jitter_over_threshold", "Gaps over --jitter-threshold during the jitter probe.");
+		prom_header(f, "isol_verify_jitter_over_threshold",
+			    "Gaps over --jitter-threshold during the jitter probe.");
 		for (unsigned int i = 0; i < v->jitter.n; i++)
 			if (v->jitter.cpu[i].ok)
-				fprintf(f, "isol_verify_jitter_over_threshold{cpu=\"%d\"} %llu\n", v->jitter.cpu[i].cpu,
+				fprintf(f, "isol_verify_jitter_over_threshold{cpu=\"%d\"} %llu\n",
+					v->jitter.cpu[i].cpu,
 					(unsigned long long)v->jitter.cpu[i].over);
 	}
 	return ferror(f) ? -1 : 0;

@@ -90,12 +90,12 @@ static bool is_rcu_offload_thread(const char *comm)
 }
 
 struct scan {
-	struct path_cxt		*pc;
-	struct tasklist_v	tl;
-	int			procfd;
-	bool			real;
-	int			exclude_tgid;
-	const cpuset_t		*isolated, *housekeeping;
+	struct path_cxt *pc;
+	struct tasklist_v tl;
+	int procfd;
+	bool real;
+	int exclude_tgid;
+	const cpuset_t *isolated, *housekeeping;
 };
 
 /*
@@ -119,7 +119,7 @@ static int scan_one(const struct taskid *id, void *data)
 	struct vtask t = { .pid = (int)id->pid, .tid = (int)id->tid };
 	struct taskstat st;
 	cpuset_t allowed;
-	char path[64], buf[4096];	/* as taskstat_read: a stat line may pass 1 KiB */
+	char path[64], buf[4096]; /* as taskstat_read: a stat line may pass 1 KiB */
 	ssize_t n;
 	int ar;
 
@@ -129,13 +129,13 @@ static int scan_one(const struct taskid *id, void *data)
 	snprintf(path, sizeof(path), "%d/task/%d/stat", (int)id->pid, (int)id->tid);
 	n = read_at(sc->procfd, path, buf, sizeof(buf));
 	if (n == -ENOENT || n == -ESRCH) {
-		sc->tl.vanished++;	/* exited since the listing */
+		sc->tl.vanished++; /* exited since the listing */
 		return 0;
 	}
 	if (n == 0)
 		n = -ENODATA;
 	else if (n == (ssize_t)sizeof(buf) - 1)
-		n = -EFBIG;	/* "cut" is not "parsed": the fields past 1 KiB matter */
+		n = -EFBIG; /* "cut" is not "parsed": the fields past 1 KiB matter */
 	else if (n > 0 && (strlen(buf) != (size_t)n || taskstat_parse(buf, &st) < 0))
 		n = -EINVAL;
 	if (n < 0) {
@@ -203,7 +203,7 @@ int tasks_scan(struct path_cxt *pc, const cpuset_t *isolated, const cpuset_t *ho
 		tasks_free(&sc.tl);
 		return r;
 	}
-	if (unr.n) {	/* their threads were never seen: as many unreadable tasks at least */
+	if (unr.n) { /* their threads were never seen: as many unreadable tasks at least */
 		char rel[32];
 
 		snprintf(rel, sizeof(rel), "%d/task", (int)unr.first_pid);

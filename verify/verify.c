@@ -140,25 +140,30 @@ void check_jitter(struct verify *v, struct check *c)
 		json_object_object_add(o, "p99_ns", json_object_new_int64((int64_t)jc->p99));
 		json_object_object_add(o, "p999_ns", json_object_new_int64((int64_t)jc->p999));
 		json_object_object_add(o, "max_ns", json_object_new_int64((int64_t)jc->max));
-		json_object_object_add(o, "over_threshold", json_object_new_int64((int64_t)jc->over));
+		json_object_object_add(o, "over_threshold",
+				       json_object_new_int64((int64_t)jc->over));
 		json_object_array_add(per, o);
 		if (jc->max > worst)
 			worst = jc->max;
 		if (v->opt.max_jitter_ns && jc->max > v->opt.max_jitter_ns)
-			check_problem(c, VS_CRITICAL,
-				      "CPU %d was interrupted for up to %llu ns (limit %llu ns, p99.9 %llu ns): look at the irq-activity, tasks and smi checks for the cause",
-				      jc->cpu, (unsigned long long)jc->max, (unsigned long long)v->opt.max_jitter_ns,
-				      (unsigned long long)jc->p999);
+			check_problem(
+				c, VS_CRITICAL,
+				"CPU %d was interrupted for up to %llu ns (limit %llu ns, p99.9 %llu ns): look at the irq-activity, tasks and smi checks for the cause",
+				jc->cpu, (unsigned long long)jc->max,
+				(unsigned long long)v->opt.max_jitter_ns,
+				(unsigned long long)jc->p999);
 		else if (jc->over)
-			check_problem(c, VS_WARNING,
-				      "CPU %d had %llu gaps over %llu ns in %.1f s (max %llu ns): something still interrupts it",
-				      jc->cpu, (unsigned long long)jc->over,
-				      (unsigned long long)v->opt.jitter_threshold_ns, j->seconds,
-				      (unsigned long long)jc->max);
+			check_problem(
+				c, VS_WARNING,
+				"CPU %d had %llu gaps over %llu ns in %.1f s (max %llu ns): something still interrupts it",
+				jc->cpu, (unsigned long long)jc->over,
+				(unsigned long long)v->opt.jitter_threshold_ns, j->seconds,
+				(unsigned long long)jc->max);
 	}
 	check_ok(c, "no gap over %llu ns on CPUs %s in %.1f s (max %llu ns)",
 		 (unsigned long long)v->opt.jitter_threshold_ns,
-		 cpulist_str(v->opt.jitter_cpus_given ? &v->opt.jitter_cpus : &v->expect.isolated, a, sizeof(a)),
+		 cpulist_str(v->opt.jitter_cpus_given ? &v->opt.jitter_cpus : &v->expect.isolated,
+			     a, sizeof(a)),
 		 j->seconds, (unsigned long long)worst);
 }
 
@@ -235,7 +240,8 @@ void verify_run(struct verify *v)
 		/* The checks above ran inside the interval: wait only for what is left. */
 		left = v->opt.interval - (now_s() - t0);
 		if (left > 0) {
-			struct timespec ts = { (time_t)left, (long)((left - (double)(time_t)left) * 1e9) };
+			struct timespec ts = { (time_t)left,
+					       (long)((left - (double)(time_t)left) * 1e9) };
 
 			while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 				;
@@ -257,14 +263,15 @@ void verify_run(struct verify *v)
 	check_smi(v, &c[CHK_SMI]);
 
 	if (v->opt.jitter && path_is_real_root(&v->pc)) {
-		const cpuset_t *cpus = v->opt.jitter_cpus_given ? &v->opt.jitter_cpus : &v->expect.isolated;
+		const cpuset_t *cpus = v->opt.jitter_cpus_given ? &v->opt.jitter_cpus :
+								  &v->expect.isolated;
 
 		if (!cpuset_empty(cpus)) {
 			cpuset_t main_cpus;
 
 			cpuset_andnot(&main_cpus, &v->expect.online, cpus);
-			jitter_run(cpus, &main_cpus, v->opt.jitter_seconds, v->opt.jitter_threshold_ns,
-				   &v->jitter);
+			jitter_run(cpus, &main_cpus, v->opt.jitter_seconds,
+				   v->opt.jitter_threshold_ns, &v->jitter);
 		} else {
 			snprintf(v->jitter.reason, sizeof(v->jitter.reason),
 				 "no isolated CPU to measure (name CPUs with --jitter-cpus)");

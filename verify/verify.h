@@ -24,23 +24,23 @@
 
 /* Check status. The numeric values of OK..UNKNOWN are the plugin exit codes. */
 enum vstatus {
-	VS_OK		= 0,
-	VS_WARNING	= 1,
-	VS_CRITICAL	= 2,
-	VS_UNKNOWN	= 3,
-	VS_SKIPPED	= 4,
+	VS_OK = 0,
+	VS_WARNING = 1,
+	VS_CRITICAL = 2,
+	VS_UNKNOWN = 3,
+	VS_SKIPPED = 4,
 };
 
-const char *vstatus_name(enum vstatus st);	/* "ok", "warning", ... */
+const char *vstatus_name(enum vstatus st); /* "ok", "warning", ... */
 /* Severity order used to combine: skipped < ok < unknown < warning < critical. */
 int vstatus_rank(enum vstatus st);
 
 struct check {
-	const char	*id;
-	enum vstatus	status;
-	char		*message;	/* what to do (or why skipped) */
-	json_object	*details;	/* object; "problems" array added by check_problem() */
-	bool		finished;
+	const char *id;
+	enum vstatus status;
+	char *message;	      /* what to do (or why skipped) */
+	json_object *details; /* object; "problems" array added by check_problem() */
+	bool finished;
 };
 
 void check_init(struct check *c, const char *id);
@@ -77,31 +77,31 @@ json_object *json_double3(double val);
  * source of truth), derived by lib/isolation.c, and what could not be read.
  */
 struct expectation {
-	struct kparams	kp;
-	bool		cmdline_ok;	/* /proc/cmdline was readable */
-	int		cmdline_err;
-	int		possible_err;	/* cpu/possible there but unreadable or malformed (-errno) */
-	int		online_err;	/* the same for cpu/online */
-	unsigned int	nbits;		/* nr_cpu_ids: last possible CPU + 1 */
-	cpuset_t	possible;
-	cpuset_t	online;
-	bool		online_ok;
+	struct kparams kp;
+	bool cmdline_ok; /* /proc/cmdline was readable */
+	int cmdline_err;
+	int possible_err;   /* cpu/possible there but unreadable or malformed (-errno) */
+	int online_err;	    /* the same for cpu/online */
+	unsigned int nbits; /* nr_cpu_ids: last possible CPU + 1 */
+	cpuset_t possible;
+	cpuset_t online;
+	bool online_ok;
 
-	bool		has_isolcpus, isolcpus_ok;
-	int		isolcpus_err;
-	struct isolcpus	iso;
-	bool		has_nohz_full, nohz_full_ok;
-	cpuset_t	nohz_full;
-	bool		has_rcu_nocbs, rcu_nocbs_ok;
-	cpuset_t	rcu_nocbs;
-	bool		has_irqaffinity, irqaffinity_ok;
-	cpuset_t	irqaffinity;
+	bool has_isolcpus, isolcpus_ok;
+	int isolcpus_err;
+	struct isolcpus iso;
+	bool has_nohz_full, nohz_full_ok;
+	cpuset_t nohz_full;
+	bool has_rcu_nocbs, rcu_nocbs_ok;
+	cpuset_t rcu_nocbs;
+	bool has_irqaffinity, irqaffinity_ok;
+	cpuset_t irqaffinity;
 
-	cpuset_t	domain;		/* isolcpus= CPUs when domain isolation is in effect */
-	cpuset_t	nohz;		/* CPUs that should run tickless (nohz_full=, or isolcpus=nohz) */
-	cpuset_t	isolated;	/* the CPUs meant to be quiet: isolcpus ∪ nohz_full */
-	cpuset_t	housekeeping;	/* online (or possible) minus isolated */
-	unsigned int	boot_cpu;
+	cpuset_t domain;       /* isolcpus= CPUs when domain isolation is in effect */
+	cpuset_t nohz;	       /* CPUs that should run tickless (nohz_full=, or isolcpus=nohz) */
+	cpuset_t isolated;     /* the CPUs meant to be quiet: isolcpus ∪ nohz_full */
+	cpuset_t housekeeping; /* online (or possible) minus isolated */
+	unsigned int boot_cpu;
 };
 
 void expectation_free(struct expectation *p);
@@ -111,26 +111,26 @@ bool expectation_any(const struct expectation *p);
 
 /* One thread as the task checks need it. */
 struct vtask {
-	int		pid;		/* thread group id */
-	int		tid;
-	char		comm[64];
-	char		state;
-	uint32_t	flags;		/* PF_* */
-	int		cpu;		/* stat field 39 */
-	bool		affinity_ok;	/* allowed CPUs could be read */
-	bool		allowed_isolated;	/* allowed CPUs include an isolated CPU */
-	bool		allowed_housekeeping_only;
-	char		*allowed;	/* cpulist, kept only when it matters (allowed_isolated or rcuo*) */
+	int pid; /* thread group id */
+	int tid;
+	char comm[64];
+	char state;
+	uint32_t flags;	       /* PF_* */
+	int cpu;	       /* stat field 39 */
+	bool affinity_ok;      /* allowed CPUs could be read */
+	bool allowed_isolated; /* allowed CPUs include an isolated CPU */
+	bool allowed_housekeeping_only;
+	char *allowed; /* cpulist, kept only when it matters (allowed_isolated or rcuo*) */
 };
 
 struct tasklist_v {
-	struct vtask	*v;
-	size_t		n, cap;
-	size_t		threads_total;	/* including ones that vanished mid-scan */
-	size_t		vanished;	/* exited during the scan (ENOENT, ESRCH): skipped */
-	size_t		unreadable;	/* stat or status there but unreadable or malformed */
-	char		unreadable_path[PATH_MAX];	/* the first of them */
-	int		unreadable_err;			/* and its -errno */
+	struct vtask *v;
+	size_t n, cap;
+	size_t threads_total;		/* including ones that vanished mid-scan */
+	size_t vanished;		/* exited during the scan (ENOENT, ESRCH): skipped */
+	size_t unreadable;		/* stat or status there but unreadable or malformed */
+	char unreadable_path[PATH_MAX]; /* the first of them */
+	int unreadable_err;		/* and its -errno */
 };
 
 /*
@@ -144,46 +144,47 @@ void tasks_free(struct tasklist_v *tl);
 
 /* One /proc/stat cpuN line. */
 struct cpustat {
-	bool		present;
-	uint64_t	busy, total;
+	bool present;
+	uint64_t busy, total;
 };
 
 struct cpustat_sample {
-	unsigned int	n;
-	struct cpustat	*cpu;	/* [n], by CPU number */
+	unsigned int n;
+	struct cpustat *cpu; /* [n], by CPU number */
 };
 int cpustat_read(struct path_cxt *pc, struct cpustat_sample *ret);
 void cpustat_free(struct cpustat_sample *s);
 
 /* MSR_SMI_COUNT samples of the isolated CPUs. */
 struct smi_sample {
-	bool		ok;
-	char		reason[256];
-	unsigned int	n;
-	int		*cpu;
-	uint64_t	*count;
+	bool ok;
+	char reason[256];
+	unsigned int n;
+	int *cpu;
+	uint64_t *count;
 };
 /* ops: loads msr when /dev/cpu/N/msr is missing on the real root; NULL never loads. */
-void smi_read(struct path_cxt *pc, const cpuset_t *cpus, struct qc_ops *ops, struct smi_sample *ret);
+void smi_read(struct path_cxt *pc, const cpuset_t *cpus, struct qc_ops *ops,
+	      struct smi_sample *ret);
 void smi_free(struct smi_sample *s);
 
 struct jitter_cpu {
-	int		cpu;
-	bool		ok;
-	char		reason[128];
-	uint64_t	samples;
-	uint64_t	p50, p99, p999, max;	/* ns */
-	uint64_t	over;		/* gaps above the threshold */
+	int cpu;
+	bool ok;
+	char reason[128];
+	uint64_t samples;
+	uint64_t p50, p99, p999, max; /* ns */
+	uint64_t over;		      /* gaps above the threshold */
 };
 
 struct jitter_result {
-	bool		ran;
-	char		reason[256];
-	const char	*clock;		/* "tsc" or "clock_gettime" */
-	bool		use_tsc;
-	double		ns_per_tick;
-	double		seconds;
-	unsigned int	n;
+	bool ran;
+	char reason[256];
+	const char *clock; /* "tsc" or "clock_gettime" */
+	bool use_tsc;
+	double ns_per_tick;
+	double seconds;
+	unsigned int n;
 	struct jitter_cpu *cpu;
 };
 
@@ -193,30 +194,30 @@ void jitter_run(const cpuset_t *cpus, const cpuset_t *main_cpus, double seconds,
 void jitter_free(struct jitter_result *r);
 
 /* Log-linear histogram of nanosecond gaps (about 1.5 % resolution). */
-#define JHIST_SUB	64
-#define JHIST_BUCKETS	(JHIST_SUB * 40)
+#define JHIST_SUB 64
+#define JHIST_BUCKETS (JHIST_SUB * 40)
 struct jhist {
-	uint64_t	b[JHIST_BUCKETS];
-	uint64_t	n, max;
+	uint64_t b[JHIST_BUCKETS];
+	uint64_t n, max;
 };
 void jhist_add(struct jhist *h, uint64_t v);
 uint64_t jhist_quantile(const struct jhist *h, double q);
 
 struct verify_opts {
-	double		interval;	/* seconds; 0 = no sampling */
-	bool		jitter;
-	double		jitter_seconds;
-	uint64_t	jitter_threshold_ns;
-	uint64_t	max_jitter_ns;	/* 0: none */
-	bool		jitter_cpus_given;
-	cpuset_t	jitter_cpus;
-	char		**allow;	/* --allow patterns (fnmatch on comm) */
-	size_t		nallow;
-	bool		expect_from_bootloader;
-	int		self_tgid;	/* excluded from the task scan; 0 for none */
-	double		loc_max_rate;	/* LOC/s above which a nohz_full CPU's tick is "not stopped" */
-	double		load_max;	/* housekeeping busy percent */
-	bool		no_module_load;
+	double interval; /* seconds; 0 = no sampling */
+	bool jitter;
+	double jitter_seconds;
+	uint64_t jitter_threshold_ns;
+	uint64_t max_jitter_ns; /* 0: none */
+	bool jitter_cpus_given;
+	cpuset_t jitter_cpus;
+	char **allow; /* --allow patterns (fnmatch on comm) */
+	size_t nallow;
+	bool expect_from_bootloader;
+	int self_tgid;	     /* excluded from the task scan; 0 for none */
+	double loc_max_rate; /* LOC/s above which a nohz_full CPU's tick is "not stopped" */
+	double load_max;     /* housekeeping busy percent */
+	bool no_module_load;
 };
 
 enum {
@@ -237,33 +238,33 @@ enum {
 };
 
 struct verify {
-	struct path_cxt		pc;
-	struct qc_ops		ops;		/* module loading (msr) */
-	struct verify_opts	opt;
-	struct expectation	expect;		/* what the command line asks for */
+	struct path_cxt pc;
+	struct qc_ops ops; /* module loading (msr) */
+	struct verify_opts opt;
+	struct expectation expect; /* what the command line asks for */
 
 	/* samples */
-	int			irq_err[2];
-	struct interrupts	irq[2];
-	int			stat_err[2];
-	struct cpustat_sample	stat[2];
-	struct smi_sample	smi[2];
-	double			elapsed;	/* measured seconds between the samples */
-	bool			sampled;
+	int irq_err[2];
+	struct interrupts irq[2];
+	int stat_err[2];
+	struct cpustat_sample stat[2];
+	struct smi_sample smi[2];
+	double elapsed; /* measured seconds between the samples */
+	bool sampled;
 	/*
 	 * The checks run between the two samples, on a housekeeping CPU: the
 	 * verifier pins itself to self_cpu (-1: not pinned) and its own CPU
 	 * time there, in /proc/stat ticks, is not counted as that CPU's load.
 	 */
-	int			self_cpu;
-	uint64_t		self_ticks;
+	int self_cpu;
+	uint64_t self_ticks;
 
-	int			tasks_err;
-	struct tasklist_v	tasks;
+	int tasks_err;
+	struct tasklist_v tasks;
 
-	struct jitter_result	jitter;
+	struct jitter_result jitter;
 
-	struct check		checks[CHK_COUNT];
+	struct check checks[CHK_COUNT];
 };
 
 void verify_init(struct verify *v);

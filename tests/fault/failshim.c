@@ -61,8 +61,8 @@ __attribute__((constructor)) static void shim_init(void)
 		fail_errno = (int)strtol(e, NULL, 10);
 	s = getenv("QC_FAIL_LOG");
 	if (s)
-		log_fd = (int)syscall(SYS_openat, AT_FDCWD, s, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-				      0644);
+		log_fd = (int)syscall(SYS_openat, AT_FDCWD, s,
+				      O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 }
 
 /* true: fail this call (errno set) */

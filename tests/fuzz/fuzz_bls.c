@@ -75,7 +75,7 @@ static void check_edit(edit_fn edit, bool entry, const char *buf, size_t len)
 		return;
 	}
 	if (memchr(buf, '\0', len)) {
-		free(out);	/* NUL bytes: see the top of the file */
+		free(out); /* NUL bytes: see the top of the file */
 		return;
 	}
 	cur = out ? out : buf;

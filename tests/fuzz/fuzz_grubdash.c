@@ -31,8 +31,8 @@
 #include "kparam.h"
 #include "plan.h"
 
-#define DASH	"/bin/dash"
-#define PLAN	"isolcpus=domain,managed_irq,1-3 nohz_full=1-3 rcu_nocbs=1-3 irqaffinity=0"
+#define DASH "/bin/dash"
+#define PLAN "isolcpus=domain,managed_irq,1-3 nohz_full=1-3 rcu_nocbs=1-3 irqaffinity=0"
 
 static struct kparams wanted;
 static char dir[64], file[96];
@@ -42,11 +42,11 @@ static unsigned long n_files, n_compared, n_edited;
 
 /* The generator: a cursor over the fuzz bytes, and the text made so far. */
 struct gen {
-	const uint8_t	*d;
-	size_t		n, i;
-	char		*out;
-	size_t		len, cap;
-	int		depth;
+	const uint8_t *d;
+	size_t n, i;
+	char *out;
+	size_t len, cap;
+	int depth;
 };
 
 static unsigned int pick(struct gen *g, unsigned int nchoices)
@@ -73,8 +73,8 @@ static void emit(struct gen *g, const char *s)
 }
 
 static const char *const names[] = { "GRUB_CMDLINE_LINUX_DEFAULT", "GRUB_CMDLINE_LINUX", "A", "B" };
-static const char *const words[] = { "quiet", "splash", "isolcpus=6", "nohz_full=2-3", "a=b",
-				     "x", "ro", "console=ttyS0" };
+static const char *const words[] = { "quiet", "splash", "isolcpus=6", "nohz_full=2-3",
+				     "a=b",   "x",	"ro",	      "console=ttyS0" };
 
 static const char *name(struct gen *g)
 {
@@ -112,11 +112,11 @@ static void value(struct gen *g)
 	unsigned int n = pick(g, 4);
 
 	switch (pick(g, 5)) {
-	case 0:		/* unquoted */
+	case 0: /* unquoted */
 		for (unsigned int k = 0; k < n && k < 1; k++)
 			value_piece(g, false);
 		break;
-	case 1:		/* "..." */
+	case 1: /* "..." */
 		emit(g, "\"");
 		for (unsigned int k = 0; k < n; k++) {
 			if (k)
@@ -125,7 +125,7 @@ static void value(struct gen *g)
 		}
 		emit(g, "\"");
 		break;
-	case 2:		/* '...' */
+	case 2: /* '...' */
 		emit(g, "'");
 		for (unsigned int k = 0; k < n; k++) {
 			if (k)
@@ -134,14 +134,14 @@ static void value(struct gen *g)
 		}
 		emit(g, "'");
 		break;
-	case 3:		/* "$X"' more' */
+	case 3: /* "$X"' more' */
 		emit(g, "\"$");
 		emit(g, name(g));
 		emit(g, "\"' ");
 		emit(g, words[pick(g, 8)]);
 		emit(g, "'");
 		break;
-	default:	/* empty */
+	default: /* empty */
 		break;
 	}
 }
@@ -197,10 +197,10 @@ static void heredoc(struct gen *g)
 		switch (pick(g, 5)) {
 		case 0:
 			emit(g, dl);
-			emit(g, " ");		/* not the end: a trailing blank */
+			emit(g, " "); /* not the end: a trailing blank */
 			break;
 		case 1:
-			emit(g, "x\\");		/* joins the next line when unquoted */
+			emit(g, "x\\"); /* joins the next line when unquoted */
 			break;
 		case 2:
 			emit(g, "$A ${B} it's \"q\"");
@@ -211,7 +211,7 @@ static void heredoc(struct gen *g)
 		}
 		emit(g, "\n");
 	}
-	if (pick(g, 6) != 0) {		/* else: up to the end of the file */
+	if (pick(g, 6) != 0) { /* else: up to the end of the file */
 		if (strip && pick(g, 2))
 			emit(g, "\t\t");
 		emit(g, dl);
@@ -298,7 +298,7 @@ static void statement(struct gen *g)
 		emit(g, pick(g, 2) ? "it's \"" : "GRUB_CMDLINE_LINUX_DEFAULT=\"#x\"");
 		break;
 	case 15:
-		heredoc(g);		/* ends with its own newline */
+		heredoc(g); /* ends with its own newline */
 		break;
 	case 16:
 		emit(g, ":");
@@ -324,9 +324,11 @@ static void write_text(const char *text)
 static char *dash_reads(const char *text, int *ret_status)
 {
 	static char *const env[] = { "PATH=/nonexistent", NULL };
-	static char *const argv[] = { "dash", "-c",
+	static char *const argv[] = {
+		"dash", "-c",
 		". ./grub; printf '%s\\n%s' \"$GRUB_CMDLINE_LINUX\" \"$GRUB_CMDLINE_LINUX_DEFAULT\"",
-		NULL };
+		NULL
+	};
 	char *out = NULL;
 	size_t len = 0, cap = 0;
 	int pfd[2], st;
@@ -369,7 +371,7 @@ static char *dash_reads(const char *text, int *ret_status)
 	close(pfd[0]);
 	out[len] = '\0';
 	FUZZ_ASSERT(waitpid(pid, &st, 0) == pid);
-	FUZZ_ASSERT(!WIFSIGNALED(st));	/* the alarm: a file that never ends */
+	FUZZ_ASSERT(!WIFSIGNALED(st)); /* the alarm: a file that never ends */
 	*ret_status = WEXITSTATUS(st);
 	return out;
 }
@@ -378,7 +380,8 @@ static void rm_dir(void)
 {
 	unlink(file);
 	rmdir(dir);
-	fprintf(stderr, "fuzz-grubdash: %lu files, %lu values compared with dash, %lu edits checked\n",
+	fprintf(stderr,
+		"fuzz-grubdash: %lu files, %lu values compared with dash, %lu edits checked\n",
 		n_files, n_compared, n_edited);
 }
 
@@ -407,15 +410,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned int nst;
 	int ra, rb, st;
 
-	static const char *const managed[] = { "isolcpus", "nohz_full", "rcu_nocbs",
-					       "irqaffinity", NULL };
+	static const char *const managed[] = { "isolcpus", "nohz_full", "rcu_nocbs", "irqaffinity",
+					       NULL };
 
 	emit(&g, "");
 	nst = 1 + pick(&g, 12);
 	for (unsigned int k = 0; k < nst; k++) {
 		statement(&g);
 		if (g.out[g.len - 1] != '\n')
-			emit(&g, pick(&g, 4) ? "\n" : g.out[g.len - 1] == '}' || pick(&g, 2) ? ";\n" : " &&\n");
+			emit(&g, pick(&g, 4)				? "\n" :
+				 g.out[g.len - 1] == '}' || pick(&g, 2) ? ";\n" :
+									  " &&\n");
 	}
 	if (g.len > 3 && strcmp(g.out + g.len - 3, "&&\n") == 0)
 		emit(&g, ":\n");
@@ -430,8 +435,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		n_compared++;
 		sh = dash_reads(g.out, &st);
 		if (st != 0 || strcmp(mine, sh) != 0) {
-			fprintf(stderr, "file:\n%s\n--\nreader: [%s]\ndash (exit %d): [%s]\n", g.out,
-				mine, st, sh);
+			fprintf(stderr, "file:\n%s\n--\nreader: [%s]\ndash (exit %d): [%s]\n",
+				g.out, mine, st, sh);
 			FUZZ_ASSERT(!"the reader claims a value dash does not give");
 		}
 		free(sh);

@@ -23,9 +23,9 @@
 #include "grubdefault.h"
 #include "plan.h"
 
-#define MAIN_PATH	"/etc/default/grub"
-#define DROPIN_PATH	"/etc/default/grub.d/50-fuzz.cfg"
-#define PLAN		"isolcpus=domain,managed_irq,1-3 nohz_full=1-3 rcu_nocbs=1-3 irqaffinity=0"
+#define MAIN_PATH "/etc/default/grub"
+#define DROPIN_PATH "/etc/default/grub.d/50-fuzz.cfg"
+#define PLAN "isolcpus=domain,managed_irq,1-3 nohz_full=1-3 rcu_nocbs=1-3 irqaffinity=0"
 
 static struct kparams wanted;
 static char root[64];
@@ -75,7 +75,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	FUZZ_ASSERT(kparams_parse(PLAN, &wanted) == 0);
 	/* tmpfs when there is one: fsync is free there */
 	snprintf(root, sizeof(root), "%s/qc-fuzz-XXXXXX",
-		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : tmp ? tmp : "/tmp");
+		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" :
+		 tmp			       ? tmp :
+						 "/tmp");
 	FUZZ_ASSERT(mkdtemp(root));
 	snprintf(path, sizeof(path), "%s/boot", root);
 	mkdir(path, 0755);

@@ -26,8 +26,8 @@
 #include "shlex.h"
 
 struct sb {
-	char	*s;
-	size_t	n, cap;
+	char *s;
+	size_t n, cap;
 };
 
 static void sb_add(struct sb *sb, const char *s, size_t n)

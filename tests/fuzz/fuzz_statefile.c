@@ -25,7 +25,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	FUZZ_ASSERT(mkdtemp(dir));
 	snprintf(in, sizeof(in), "%s/in", dir);
 	snprintf(out, sizeof(out), "%s/out", dir);
-	umask(022);	/* a group-writable state file is (rightly) refused */
+	umask(022); /* a group-writable state file is (rightly) refused */
 	return 0;
 }
 
@@ -50,8 +50,11 @@ static bool rec_same(const struct statefile_rec *a, const struct statefile_rec *
 static bool path_allowed(const char *p)
 {
 	static const char *const prefixes[] = {
-		"/proc/irq/", "/sys/devices/virtual/workqueue/", "/sys/devices/system/cpu/cpufreq/policy",
-		"/sys/devices/system/cpu/cpufreq/boost", "/sys/devices/system/cpu/intel_pstate/no_turbo",
+		"/proc/irq/",
+		"/sys/devices/virtual/workqueue/",
+		"/sys/devices/system/cpu/cpufreq/policy",
+		"/sys/devices/system/cpu/cpufreq/boost",
+		"/sys/devices/system/cpu/intel_pstate/no_turbo",
 	};
 
 	if (strstr(p, "/..") || strstr(p, "/./") || strstr(p, "//"))
@@ -82,7 +85,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(r == -EBADMSG || r == -EMEDIUMTYPE || r == -EPROTONOSUPPORT ||
 			    r == -ENOMEM || r == -EFBIG);
 		/* both were memset as a whole, padding included */
-		FUZZ_ASSERT(!memcmp(&sf, &canary, sizeof(sf)));	/* NOLINT(bugprone-suspicious-memory-comparison) */
+		// NOLINTNEXTLINE(bugprone-suspicious-memory-comparison)
+		FUZZ_ASSERT(!memcmp(&sf, &canary, sizeof(sf)));
 		return 0;
 	}
 	for (size_t i = 0; i < sf.n; i++) {

@@ -23,7 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r < 0) {
 		FUZZ_ASSERT(r == -EINVAL);
 		/* both were memset as a whole, padding included */
-		FUZZ_ASSERT(!memcmp(&st, &canary, sizeof(st)));	/* NOLINT(bugprone-suspicious-memory-comparison) */
+		// NOLINTNEXTLINE(bugprone-suspicious-memory-comparison)
+		FUZZ_ASSERT(!memcmp(&st, &canary, sizeof(st)));
 	} else {
 		const char *open = strchr(str, '('), *close = strrchr(str, ')');
 

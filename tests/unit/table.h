@@ -9,17 +9,17 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static int bad;
-#define case_fail(...) \
-	do { \
+#define case_fail(...)                    \
+	do {                              \
 		print_error(__VA_ARGS__); \
-		print_error("\n"); \
-		bad++; \
+		print_error("\n");        \
+		bad++;                    \
 	} while (0)
-#define table_done() \
-	do { \
-		int n_ = bad; \
-		bad = 0; \
-		if (n_) \
+#define table_done()                                            \
+	do {                                                    \
+		int n_ = bad;                                   \
+		bad = 0;                                        \
+		if (n_)                                         \
 			fail_msg("%d table row(s) failed", n_); \
 	} while (0)
 

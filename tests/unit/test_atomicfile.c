@@ -123,13 +123,14 @@ static void test_write_replace(void **state)
 {
 	(void)state;
 	for (int walk = 0; walk < 2; walk++) {
-		struct stat like = { .st_mode = S_IFREG | 0640, .st_uid = geteuid(),
+		struct stat like = { .st_mode = S_IFREG | 0640,
+				     .st_uid = geteuid(),
 				     .st_gid = getegid() };
 		char *buf = (char *)"untouched";
 		size_t len = 42;
 
 		path_beneath_force_walk(walk);
-		(void)atomicfile_unlink(&pc, "/etc/default/grub");	/* from the last round */
+		(void)atomicfile_unlink(&pc, "/etc/default/grub"); /* from the last round */
 		assert_int_equal(atomicfile_write(&pc, "/etc/default/grub", "one\n", 4, NULL), 0);
 		check_read("/etc/default/grub", "one\n");
 		assert_int_equal(mode_of("/etc/default/grub"), 0644);
@@ -159,16 +160,24 @@ static void test_write_replace(void **state)
 	}
 }
 
-enum op { READ, WRITE, UNLINK, MKDIRS, WRITABLE, LOCK, STALE };
+enum op {
+	READ,
+	WRITE,
+	UNLINK,
+	MKDIRS,
+	WRITABLE,
+	LOCK,
+	STALE
+};
 
 /* What a path with something in the way does to each operation. */
 static void test_refusals(void **state)
 {
 	static const struct {
-		const char	*setup;		/* "ln TARGET REL", "fifo REL", "dir REL", "file REL" */
-		enum op		op;
-		const char	*path;
-		int		want;
+		const char *setup; /* "ln TARGET REL", "fifo REL", "dir REL", "file REL" */
+		enum op op;
+		const char *path;
+		int want;
 	} cases[] = {
 		/* a symlinked directory on the way (pointing out of the root) */
 		{ "ln /etc /slink", READ, "/slink/passwd", -ELOOP },
@@ -304,22 +313,16 @@ static void test_mkdirs_lock(void **state)
 static void test_remove_stale(void **state)
 {
 	static const struct {
-		const char	*name;
-		const char	*kind;	/* "file", or as for tmproot_put_unusable() */
-		bool		removed;
+		const char *name;
+		const char *kind; /* "file", or as for tmproot_put_unusable() */
+		bool removed;
 	} cases[] = {
-		{ ".grub.qc0123abcd", "file", true },
-		{ ".grub.qcffffffff", "file", true },
-		{ ".grub.qc0123ABCD", "file", false },
-		{ ".grub.qc0123abc", "file", false },
-		{ ".grub.qc0123abcde", "file", false },
-		{ ".grub.qc0123abcg", "file", false },
-		{ "grub.qc0123abcd", "file", false },
-		{ ".grub.cfg.qc0123abcd", "file", false },
-		{ ".grubx.qc0123abcd", "file", false },
-		{ ".grub.qc89abcdef", "loop", false },
-		{ ".grub.qcfedcba98", "dir", false },
-		{ ".grub.qc01234567", "fifo", false },
+		{ ".grub.qc0123abcd", "file", true },	{ ".grub.qcffffffff", "file", true },
+		{ ".grub.qc0123ABCD", "file", false },	{ ".grub.qc0123abc", "file", false },
+		{ ".grub.qc0123abcde", "file", false }, { ".grub.qc0123abcg", "file", false },
+		{ "grub.qc0123abcd", "file", false },	{ ".grub.cfg.qc0123abcd", "file", false },
+		{ ".grubx.qc0123abcd", "file", false }, { ".grub.qc89abcdef", "loop", false },
+		{ ".grub.qcfedcba98", "dir", false },	{ ".grub.qc01234567", "fifo", false },
 	};
 	char p[256], **removed = NULL;
 	size_t n = 0;

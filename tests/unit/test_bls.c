@@ -21,16 +21,17 @@ static const char *const managed[] = { "isolcpus", "nohz_full", "rcu_nocbs", "ir
 #define PLAN "isolcpus=domain,managed_irq,2-3 nohz_full=2-3"
 
 struct blscase {
-	const char	*name;
-	bool		entry;		/* BLS entry, else /etc/kernel/cmdline */
-	const char	*in;
-	const char	*out;		/* NULL: unchanged */
+	const char *name;
+	bool entry; /* BLS entry, else /etc/kernel/cmdline */
+	const char *in;
+	const char *out; /* NULL: unchanged */
 };
 
 static const struct blscase cases[] = {
 	{ "fedora entry", true,
 	  "title Fedora\nversion 6.6.2\nlinux /vmlinuz-6.6.2\noptions root=UUID=x ro rhgb quiet\ngrub_users $grub_users\n",
-	  "title Fedora\nversion 6.6.2\nlinux /vmlinuz-6.6.2\noptions root=UUID=x ro rhgb quiet " PLAN "\ngrub_users $grub_users\n" },
+	  "title Fedora\nversion 6.6.2\nlinux /vmlinuz-6.6.2\noptions root=UUID=x ro rhgb quiet " PLAN
+	  "\ngrub_users $grub_users\n" },
 	{ "aligned keys, tabs", true,
 	  "title      Arch\noptions\troot=PARTUUID=3e ro\nlinux      /linux\n",
 	  "title      Arch\noptions\troot=PARTUUID=3e ro " PLAN "\nlinux      /linux\n" },
@@ -40,13 +41,12 @@ static const struct blscase cases[] = {
 	{ "several options lines: the plan goes in the last", true,
 	  "options root=x isolcpus=1\noptions quiet\n",
 	  "options root=x\noptions quiet " PLAN "\n" },
-	{ "no options line: one is added", true,
-	  "title T\nlinux /vmlinuz", "title T\nlinux /vmlinuz\noptions " PLAN "\n" },
+	{ "no options line: one is added", true, "title T\nlinux /vmlinuz",
+	  "title T\nlinux /vmlinuz\noptions " PLAN "\n" },
 	{ "empty options line", true, "options\n", "options " PLAN "\n" },
-	{ "grubenv variable kept", true,
-	  "options $kernelopts $tuned_params\n", "options $kernelopts $tuned_params " PLAN "\n" },
-	{ "kernel-quoted value kept", true,
-	  "options root=x acpi_osi=\"Windows 2015\" quiet\n",
+	{ "grubenv variable kept", true, "options $kernelopts $tuned_params\n",
+	  "options $kernelopts $tuned_params " PLAN "\n" },
+	{ "kernel-quoted value kept", true, "options root=x acpi_osi=\"Windows 2015\" quiet\n",
 	  "options root=x acpi_osi=\"Windows 2015\" quiet " PLAN "\n" },
 	{ "CRLF line", true, "options root=x\r\n", "options root=x " PLAN "\r\n" },
 	{ "already there", true, "options root=x " PLAN "\n", NULL },
@@ -55,7 +55,8 @@ static const struct blscase cases[] = {
 	{ "cmdline no newline", false, "root=x", "root=x " PLAN },
 	{ "cmdline empty", false, "", PLAN "\n" },
 	{ "cmdline blank", false, "\n", PLAN "\n" },
-	{ "cmdline replace first, drop others", false, "isolcpus=1\nroot=x nohz-full=4 isolcpus=2\n",
+	{ "cmdline replace first, drop others", false,
+	  "isolcpus=1\nroot=x nohz-full=4 isolcpus=2\n",
 	  "isolcpus=domain,managed_irq,2-3\nroot=x nohz_full=2-3\n" },
 };
 
@@ -94,13 +95,16 @@ static void test_cases(void **state)
 static void test_refused(void **state)
 {
 	static const struct {
-		const char	*name;
-		bool		entry;
-		const char	*in;
+		const char *name;
+		bool entry;
+		const char *in;
 	} bad[] = {
-		{ "quote left open on an options line", true, "options root=x acpi_osi=\"Windows\n" },
-		{ "quote spanning two options lines", true, "options root=x a=\"b\noptions c\" quiet\n" },
-		{ "Latin-1 space before --: the plan would be init's", true, "options root=x\xa0--\n" },
+		{ "quote left open on an options line", true,
+		  "options root=x acpi_osi=\"Windows\n" },
+		{ "quote spanning two options lines", true,
+		  "options root=x a=\"b\noptions c\" quiet\n" },
+		{ "Latin-1 space before --: the plan would be init's", true,
+		  "options root=x\xa0--\n" },
 		{ "cmdline: quote left open", false, "root=x a=\"b\n" },
 		{ "cmdline: Latin-1 space before --", false, "root=x\xa0-- single\n" },
 	};
@@ -113,8 +117,10 @@ static void test_refused(void **state)
 		int r;
 
 		print_message("refused: %s\n", bad[i].name);
-		r = bad[i].entry ? bls_entry_edit(bad[i].in, strlen(bad[i].in), &want, managed, &out, &len) :
-				   kcmdline_edit(bad[i].in, strlen(bad[i].in), &want, managed, &out, &len);
+		r = bad[i].entry ?
+			    bls_entry_edit(bad[i].in, strlen(bad[i].in), &want, managed, &out,
+					   &len) :
+			    kcmdline_edit(bad[i].in, strlen(bad[i].in), &want, managed, &out, &len);
 		assert_true(r == -EBADMSG || r == -EINVAL);
 		assert_null(out);
 	}
@@ -123,7 +129,8 @@ static void test_refused(void **state)
 
 static void test_get(void **state)
 {
-	static const char e[] = "title  Fedora Linux (6.6)\nversion 6.6.2-201\noptions a b\noptions  c \n";
+	static const char e[] =
+		"title  Fedora Linux (6.6)\nversion 6.6.2-201\noptions a b\noptions  c \n";
 	char *v = NULL;
 
 	assert_int_equal(bls_entry_get(e, strlen(e), "version", &v), 0);

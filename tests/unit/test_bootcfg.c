@@ -119,7 +119,8 @@ static void test_apply_rollback(void **state)
 
 	apply(&bc, "isolcpus=1-3 nohz_full=1-3");
 	s = get("etc/default/grub", &mode);
-	assert_non_null(strstr(s, "GRUB_CMDLINE_LINUX_DEFAULT='quiet isolcpus=1-3 nohz_full=1-3'\n"));
+	assert_non_null(
+		strstr(s, "GRUB_CMDLINE_LINUX_DEFAULT='quiet isolcpus=1-3 nohz_full=1-3'\n"));
 	assert_int_equal(mode, 0600);
 	free(s);
 	s = get("var/lib/quietcore/bootcfg/orig/etc/default/grub", &mode);
@@ -133,7 +134,7 @@ static void test_apply_rollback(void **state)
 	assert_string_equal(s, grub_orig);
 	assert_int_equal(mode, 0600);
 	free(s);
-	assert_false(exists("var"));	/* the state it created is gone too */
+	assert_false(exists("var")); /* the state it created is gone too */
 }
 
 static void test_apply_revert(void **state)
@@ -225,7 +226,8 @@ static void test_atomicfile(void **state)
 	assert_int_equal(atomicfile_unlink(&pc, "/etc/new"), 0);
 	assert_int_equal(atomicfile_unlink(&pc, "/etc/new"), -ENOENT);
 	/* no temporary file left behind */
-	assert_int_equal(system("ls -a /tmp/qc-bootcfg-*/etc | grep -q '\\.qc' && exit 1 || exit 0"), 0);
+	assert_int_equal(
+		system("ls -a /tmp/qc-bootcfg-*/etc | grep -q '\\.qc' && exit 1 || exit 0"), 0);
 }
 
 /* udiff against diff -u for a few shapes of change */
@@ -250,8 +252,10 @@ static void test_udiff(void **state)
 		FILE *p;
 		int a = mkstemp(fa), b = mkstemp(fb);
 
-		assert_true(write(a, cases[i].a, strlen(cases[i].a)) == (ssize_t)strlen(cases[i].a));
-		assert_true(write(b, cases[i].b, strlen(cases[i].b)) == (ssize_t)strlen(cases[i].b));
+		assert_true(write(a, cases[i].a, strlen(cases[i].a)) ==
+			    (ssize_t)strlen(cases[i].a));
+		assert_true(write(b, cases[i].b, strlen(cases[i].b)) ==
+			    (ssize_t)strlen(cases[i].b));
 		close(a);
 		close(b);
 		snprintf(cmd, sizeof(cmd), "diff -u --label A --label B %s %s", fa, fb);
@@ -276,7 +280,8 @@ static void test_params_match(void **state)
 
 	assert_int_equal(kparams_parse("isolcpus=domain,managed_irq,1-3 nohz_full=1-3", &want), 0);
 
-	assert_int_equal(kparams_parse("ro isolcpus=managed_irq,domain,1,2,3 nohz_full=3,1-2", &have), 0);
+	assert_int_equal(
+		kparams_parse("ro isolcpus=managed_irq,domain,1,2,3 nohz_full=3,1-2", &have), 0);
 	assert_true(bootcfg_params_match(&have, &want, managed, &d));
 	assert_string_equal(d, "");
 	free(d);
@@ -284,7 +289,9 @@ static void test_params_match(void **state)
 
 	assert_int_equal(kparams_parse("isolcpus=1-3 nohz_full=1-3 rcu_nocbs=1", &have), 0);
 	assert_false(bootcfg_params_match(&have, &want, managed, &d));
-	assert_string_equal(d, "isolcpus=1-3 instead of isolcpus=domain,managed_irq,1-3; rcu_nocbs=1 not in the plan");
+	assert_string_equal(
+		d,
+		"isolcpus=1-3 instead of isolcpus=domain,managed_irq,1-3; rcu_nocbs=1 not in the plan");
 	free(d);
 	kparams_free(&have);
 
@@ -325,7 +332,9 @@ static void test_grubby_command(void **state)
 	assert_true(bc.ch[2].backup_only);
 	assert_true(bc.ch[3].backup_only);
 	cmd = bootcfg_update_command(&bc, &want, managed);
-	assert_string_equal(cmd, "grubby --update-kernel=ALL --remove-args=\"rcu_nocbs irqaffinity\" --args=\"isolcpus=2-3 nohz_full=2-3\"");
+	assert_string_equal(
+		cmd,
+		"grubby --update-kernel=ALL --remove-args=\"rcu_nocbs irqaffinity\" --args=\"isolcpus=2-3 nohz_full=2-3\"");
 	free(cmd);
 	bootcfg_free(&bc);
 	kparams_free(&want);
@@ -336,7 +345,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_apply_rollback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_apply_revert, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_revert_rollback_keeps_manifest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_revert_rollback_keeps_manifest, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_atomicfile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_grubby_command, setup, teardown),
 		cmocka_unit_test(test_udiff),

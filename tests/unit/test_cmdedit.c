@@ -38,8 +38,8 @@ static void value_of(const char *line, unsigned int file, struct cmdvalue *v)
 		bool editable = line[p] != '!';
 		size_t ds = p ? p - 1 : p, de = p ? e : (e < len ? e + 1 : e);
 
-		assert_int_equal(cmdvalue_add_word(v, line + p + !editable, e - p - !editable, p, e, ds,
-						   de, editable),
+		assert_int_equal(cmdvalue_add_word(v, line + p + !editable, e - p - !editable, p, e,
+						   ds, de, editable),
 				 0);
 		p = e < len ? e + 1 : e;
 	}
@@ -77,7 +77,7 @@ static char *edit_line(const char *line, const char *plan, int *ret_r)
 }
 
 static const struct {
-	const char *line, *plan, *want;	/* want NULL: refused with -EINVAL */
+	const char *line, *plan, *want; /* want NULL: refused with -EINVAL */
 } edits[] = {
 	/* appended after what is there; nothing else moves */
 	{ "quiet splash", "isolcpus=2-3 nohz_full=2-3", "quiet splash isolcpus=2-3 nohz_full=2-3" },
@@ -118,8 +118,8 @@ static void test_compute_apply(void **state)
 				case_fail("'%s' + '%s': want -EINVAL, got %d ('%s')", edits[i].line,
 					  edits[i].plan, r, got ? got : "");
 		} else if (r != 0 || strcmp(got, edits[i].want) != 0) {
-			case_fail("'%s' + '%s': want '%s', got %d '%s'", edits[i].line, edits[i].plan,
-				  edits[i].want, r, got ? got : "");
+			case_fail("'%s' + '%s': want '%s', got %d '%s'", edits[i].line,
+				  edits[i].plan, edits[i].want, r, got ? got : "");
 		}
 		free(got);
 	}
@@ -175,7 +175,8 @@ static void test_bad_word(void **state)
 	free(unplaced);
 	cmdedits_free(&e);
 	/* no target and nowhere to hand them back */
-	assert_int_equal(cmdedit_compute(v, 2, SIZE_MAX, &kp, managed, &e, NULL, &bv, &bw), -EINVAL);
+	assert_int_equal(cmdedit_compute(v, 2, SIZE_MAX, &kp, managed, &e, NULL, &bv, &bw),
+			 -EINVAL);
 	cmdvalue_free(&v[0]);
 	cmdvalue_free(&v[1]);
 	kparams_free(&kp);
@@ -205,7 +206,10 @@ static const struct {
 	{ "iso cpus", "1", -EINVAL },
 	{ "iso=cpus", "1", -EINVAL },
 	{ "", "1", -EINVAL },
-	{ "isolcpus", "2\xa0" "3", -EINVAL },
+	{ "isolcpus",
+	  "2\xa0"
+	  "3",
+	  -EINVAL },
 };
 
 static void test_param_check(void **state)
@@ -224,19 +228,19 @@ static const struct {
 	const char *line, *plan;
 	bool says;
 } says[] = {
-	{ "BOOT_IMAGE=/vmlinuz root=/dev/vda1 isolcpus=2-3 nohz_full=2-3", "isolcpus=2-3 nohz_full=2-3",
-	  true },
-	{ "isolcpus=2-3", "isolcpus=2-3 nohz_full=2-3", false },		/* one missing */
-	{ "isolcpus=2-3 isolcpus=2-3", "isolcpus=2-3", false },		/* twice */
-	{ "isolcpus=1-3", "isolcpus=2-3", false },			/* another value */
-	{ "isolcpus=2-3 rcu_nocbs=1", "isolcpus=2-3", false },		/* a managed extra */
-	{ "quiet", "", true },						/* reverted */
+	{ "BOOT_IMAGE=/vmlinuz root=/dev/vda1 isolcpus=2-3 nohz_full=2-3",
+	  "isolcpus=2-3 nohz_full=2-3", true },
+	{ "isolcpus=2-3", "isolcpus=2-3 nohz_full=2-3", false }, /* one missing */
+	{ "isolcpus=2-3 isolcpus=2-3", "isolcpus=2-3", false },	 /* twice */
+	{ "isolcpus=1-3", "isolcpus=2-3", false },		 /* another value */
+	{ "isolcpus=2-3 rcu_nocbs=1", "isolcpus=2-3", false },	 /* a managed extra */
+	{ "quiet", "", true },					 /* reverted */
 	{ "quiet irqaffinity=0", "", false },
-	{ "\"quiet isolcpus=2-3\"", "isolcpus=2-3", false },		/* quoted: one word */
-	{ "quiet \"isolcpus=2-3", "isolcpus=2-3", false },		/* quote left open */
-	{ "quiet -- isolcpus=2-3", "isolcpus=2-3", false },		/* init's words */
-	{ "quiet\xa0isolcpus=2-3", "isolcpus=2-3", true },		/* 0xa0 is a space */
-	{ "nohz-full=2-3", "nohz_full=2-3", true },			/* '-' is '_' */
+	{ "\"quiet isolcpus=2-3\"", "isolcpus=2-3", false }, /* quoted: one word */
+	{ "quiet \"isolcpus=2-3", "isolcpus=2-3", false },   /* quote left open */
+	{ "quiet -- isolcpus=2-3", "isolcpus=2-3", false },  /* init's words */
+	{ "quiet\xa0isolcpus=2-3", "isolcpus=2-3", true },   /* 0xa0 is a space */
+	{ "nohz-full=2-3", "nohz_full=2-3", true },	     /* '-' is '_' */
 };
 
 static void test_line_says_plan(void **state)
@@ -261,8 +265,8 @@ static void test_apply_overlaps(void **state)
 	size_t len;
 
 	/* two neighbouring deletions sharing the separator merge */
-	assert_int_equal(cmdedits_add(&e, 0, 1, 3, ""), 0);	/* " b" */
-	assert_int_equal(cmdedits_add(&e, 0, 2, 5, ""), 0);	/* "b c" with the space */
+	assert_int_equal(cmdedits_add(&e, 0, 1, 3, ""), 0); /* " b" */
+	assert_int_equal(cmdedits_add(&e, 0, 2, 5, ""), 0); /* "b c" with the space */
 	assert_int_equal(cmdedits_apply(&e, 0, buf, strlen(buf), &out, &len), 0);
 	assert_string_equal(out, "a");
 	assert_int_equal(len, 1);
@@ -293,12 +297,9 @@ static void test_apply_overlaps(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_compute_apply),
-		cmocka_unit_test(test_idempotent),
-		cmocka_unit_test(test_bad_word),
-		cmocka_unit_test(test_param_check),
-		cmocka_unit_test(test_line_says_plan),
-		cmocka_unit_test(test_apply_overlaps),
+		cmocka_unit_test(test_compute_apply),  cmocka_unit_test(test_idempotent),
+		cmocka_unit_test(test_bad_word),       cmocka_unit_test(test_param_check),
+		cmocka_unit_test(test_line_says_plan), cmocka_unit_test(test_apply_overlaps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

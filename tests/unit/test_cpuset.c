@@ -79,7 +79,7 @@ static void random_set(cpuset_t *s, unsigned int nbits)
 static const struct {
 	const char *in;
 	unsigned int nbits;
-	const char *out;	/* canonical cpulist */
+	const char *out; /* canonical cpulist */
 } list_valid[] = {
 	{ "0", 0, "0" },
 	{ "0-3,8", 0, "0-3,8" },
@@ -112,7 +112,7 @@ static const struct {
 	/* separators: commas, any whitespace, both, repeated, leading, trailing */
 	{ "1,3 5\t7\n9", 0, "1,3,5,7,9" },
 	{ " 1 , 2 ", 0, "1-2" },
-	{ "1,,2", 0, "1-2" },	/* bitmap_find_region() skips empty regions */
+	{ "1,,2", 0, "1-2" }, /* bitmap_find_region() skips empty regions */
 	{ ",1", 0, "1" },
 	{ "1,", 0, "1" },
 	{ ",,, ,", 0, "" },
@@ -146,13 +146,14 @@ static void test_parse_list_valid(void **state)
 
 		r = cpuset_parse_list(list_valid[i].in, list_valid[i].nbits, &s);
 		if (r != 0) {
-			case_fail("cpuset_parse_list(\"%s\", %u) = %d, expected 0", list_valid[i].in,
-				  list_valid[i].nbits, r);
+			case_fail("cpuset_parse_list(\"%s\", %u) = %d, expected 0",
+				  list_valid[i].in, list_valid[i].nbits, r);
 			continue;
 		}
 		if (strcmp(list_of(&s), list_valid[i].out) != 0)
 			case_fail("cpuset_parse_list(\"%s\", %u) = \"%s\", expected \"%s\"",
-				 list_valid[i].in, list_valid[i].nbits, list_of(&s), list_valid[i].out);
+				  list_valid[i].in, list_valid[i].nbits, list_of(&s),
+				  list_valid[i].out);
 	}
 	table_done();
 }
@@ -177,7 +178,7 @@ static const struct {
 	{ "8192", 0, -ERANGE },
 	{ "0-8192", 0, -ERANGE },
 	{ "8192", 8192, -ERANGE },
-	{ "8192", 10000, -ERANGE },	/* nbits above CPUSET_MAX clamps to it */
+	{ "8192", 10000, -ERANGE }, /* nbits above CPUSET_MAX clamps to it */
 	{ "all:1/2,8192", 0, -ERANGE },
 	/* huge numbers (the kernel says -EOVERFLOW; our contract is -ERANGE) */
 	{ "4294967295", 0, -ERANGE },
@@ -210,15 +211,15 @@ static const struct {
 	{ "0-3:1/", 0, -EINVAL },
 	{ "0-3:/2", 0, -EINVAL },
 	{ "0-3:1-2", 0, -EINVAL },
-	{ "0-3:5/4", 0, -EINVAL },	/* used > group */
-	{ "0-3:1/0", 0, -EINVAL },	/* group 0 */
+	{ "0-3:5/4", 0, -EINVAL }, /* used > group */
+	{ "0-3:1/0", 0, -EINVAL }, /* group 0 */
 	{ "0-3:0/0", 0, -EINVAL },
 	{ "0-3:1/2x", 0, -EINVAL },
 	{ "0-3:1/2-5", 0, -EINVAL },
 	{ "0-3:1/2:1/2", 0, -EINVAL },
-	{ "5:1/2", 0, -EINVAL },	/* a group needs a range: bitmap_parse_region() */
+	{ "5:1/2", 0, -EINVAL }, /* a group needs a range: bitmap_parse_region() */
 	{ "N:1/2", 8, -EINVAL },
-	{ "0-9999:5/4", 0, -EINVAL },	/* EINVAL wins over ERANGE, as in bitmap_check_region() */
+	{ "0-9999:5/4", 0, -EINVAL }, /* EINVAL wins over ERANGE, as in bitmap_check_region() */
 	{ "9-3:1/2", 0, -EINVAL },
 };
 
@@ -230,8 +231,8 @@ static void test_parse_list_errors(void **state)
 
 		if (r != list_errors[i].err)
 			case_fail("cpuset_parse_list(\"%s\", %u) = %d (%s), expected %d",
-				 list_errors[i].in, list_errors[i].nbits, r,
-				 r == 0 ? list_of(&s) : "-", list_errors[i].err);
+				  list_errors[i].in, list_errors[i].nbits, r,
+				  r == 0 ? list_of(&s) : "-", list_errors[i].err);
 		/* ret untouched on failure */
 		assert_true(cpuset_equal(&s, &before));
 	}
@@ -276,12 +277,13 @@ static void test_parse_mask_valid(void **state)
 		int r = cpuset_parse_mask(mask_valid[i].in, &s);
 
 		if (r != 0) {
-			case_fail("cpuset_parse_mask(\"%s\") = %d, expected 0", mask_valid[i].in, r);
+			case_fail("cpuset_parse_mask(\"%s\") = %d, expected 0", mask_valid[i].in,
+				  r);
 			continue;
 		}
 		if (strcmp(list_of(&s), mask_valid[i].list) != 0)
-			case_fail("cpuset_parse_mask(\"%s\") = \"%s\", expected \"%s\"", mask_valid[i].in,
-				 list_of(&s), mask_valid[i].list);
+			case_fail("cpuset_parse_mask(\"%s\") = \"%s\", expected \"%s\"",
+				  mask_valid[i].in, list_of(&s), mask_valid[i].list);
 	}
 	table_done();
 }
@@ -295,8 +297,8 @@ static const struct {
 	{ "   ", -EINVAL },
 	{ "0x", -EINVAL },
 	{ "0x\n", -EINVAL },
-	{ "1ffffffff", -EINVAL },	/* 9 digits: the kernel requires the commas */
-	{ "000000001", -EINVAL },	/* 9 digits even if the value fits */
+	{ "1ffffffff", -EINVAL }, /* 9 digits: the kernel requires the commas */
+	{ "000000001", -EINVAL }, /* 9 digits even if the value fits */
 	{ "ff,1ffffffff", -EINVAL },
 	{ ",ff", -EINVAL },
 	{ "ff,", -EINVAL },
@@ -321,8 +323,8 @@ static void test_parse_mask_errors(void **state)
 		int r = cpuset_parse_mask(mask_errors[i].in, &s);
 
 		if (r != mask_errors[i].err)
-			case_fail("cpuset_parse_mask(\"%s\") = %d, expected %d", mask_errors[i].in, r,
-				 mask_errors[i].err);
+			case_fail("cpuset_parse_mask(\"%s\") = %d, expected %d", mask_errors[i].in,
+				  r, mask_errors[i].err);
 		assert_true(cpuset_equal(&s, &before));
 	}
 	assert_int_equal(cpuset_parse_mask(NULL, &(cpuset_t){ 0 }), -EINVAL);
@@ -374,14 +376,14 @@ static void test_parse_mask_boundary(void **state)
 static void test_format_list(void **state)
 {
 	static const struct {
-		const char *in;		/* parsed with nbits 0 */
+		const char *in; /* parsed with nbits 0 */
 		const char *out;
 	} t[] = {
 		{ "", "" },
 		{ "0", "0" },
 		{ "8191", "8191" },
 		{ "0,8191", "0,8191" },
-		{ "0-1", "0-1" },	/* the kernel prints two CPUs as a range too */
+		{ "0-1", "0-1" }, /* the kernel prints two CPUs as a range too */
 		{ "0-8191", "0-8191" },
 		{ "8190-8191", "8190-8191" },
 		{ "63,64", "63-64" },
@@ -446,7 +448,7 @@ static const struct {
 	{ "32", 33, "1,00000000" },
 	{ "", 40, "00,00000000" },
 	{ "", 32, "00000000" },
-	{ "0-7", 4, "f" },	/* CPUs at or beyond nbits are not printed */
+	{ "0-7", 4, "f" }, /* CPUs at or beyond nbits are not printed */
 	{ "35", 36, "8,00000000" },
 	{ "10-11", 24, "000c00" },
 	/* nbits 0: just enough words for the highest CPU, at least one */
@@ -471,7 +473,7 @@ static void test_format_mask(void **state)
 		n = cpuset_format_mask(&s, mask_fmt[i].nbits, buf, sizeof(buf));
 		if (strcmp(buf, mask_fmt[i].mask) != 0 || n != strlen(mask_fmt[i].mask))
 			case_fail("cpuset_format_mask(\"%s\", %u) = \"%s\" (%zu), expected \"%s\"",
-				 mask_fmt[i].list, mask_fmt[i].nbits, buf, n, mask_fmt[i].mask);
+				  mask_fmt[i].list, mask_fmt[i].nbits, buf, n, mask_fmt[i].mask);
 	}
 	table_done();
 }
@@ -543,8 +545,8 @@ static void test_to_list_to_mask(void **state)
 static void test_round_trip_random(void **state)
 {
 	for (int iter = 0; iter < 300; iter++) {
-		unsigned int nbits = iter < 30 ? CPUSET_MAX
-					       : 1 + (unsigned int)(rng_next() % CPUSET_MAX);
+		unsigned int nbits = iter < 30 ? CPUSET_MAX :
+						 1 + (unsigned int)(rng_next() % CPUSET_MAX);
 		cpuset_t s, back;
 		char *l, *m, *l2;
 
@@ -659,7 +661,7 @@ static int ref_parselist(const char *p, unsigned int nbits, cpuset_t *ret)
 	cpuset_zero(&set);
 	for (;;) {
 		unsigned int start, end;
-		unsigned long long used, group;	/* end + 1 must not wrap */
+		unsigned long long used, group; /* end + 1 must not wrap */
 		int r;
 
 		while (ref_sep(*p))
@@ -722,8 +724,8 @@ check:
 static const char *rand_num(void)
 {
 	static const char *const nums[] = {
-		"0", "1", "2", "3", "5", "7", "8", "15", "63", "64", "99", "4095", "8191", "8192",
-		"4294967295", "4294967296", "007", "N",
+		"0",  "1",  "2",    "3",    "5",    "7",	  "8",		"15",  "63",
+		"64", "99", "4095", "8191", "8192", "4294967295", "4294967296", "007", "N",
 	};
 
 	return nums[rng_next() % ARRAY_SIZE(nums)];
@@ -746,10 +748,11 @@ static void rand_cpulist(char *in, size_t len)
 		else if (kind <= 2)
 			snprintf(reg, sizeof(reg), "%s", rand_num());
 		else
-			snprintf(reg, sizeof(reg), "%s%s-%s", kind == 3 ? "all" : "", kind == 3 ? "" : rand_num(),
-				 rand_num());
+			snprintf(reg, sizeof(reg), "%s%s-%s", kind == 3 ? "all" : "",
+				 kind == 3 ? "" : rand_num(), rand_num());
 		if (rng_next() % 3 == 0)
-			snprintf(reg + strlen(reg), sizeof(reg) - strlen(reg), ":%s/%s", rand_num(), rand_num());
+			snprintf(reg + strlen(reg), sizeof(reg) - strlen(reg), ":%s/%s", rand_num(),
+				 rand_num());
 		if (rng_next() % 10 == 0)
 			snprintf(reg + strlen(reg), sizeof(reg) - strlen(reg), "%s",
 				 junk[rng_next() % ARRAY_SIZE(junk)]);
@@ -779,7 +782,8 @@ static void test_parse_list_differential(void **state)
 		if (r != rr)
 			case_fail("\"%s\" nbits %u: %d, kernel model %d", in, nbits, r, rr);
 		else if (r == 0 && !cpuset_equal(&got, &want))
-			case_fail("\"%s\" nbits %u: \"%s\", kernel model differs", in, nbits, list_of(&got));
+			case_fail("\"%s\" nbits %u: \"%s\", kernel model differs", in, nbits,
+				  list_of(&got));
 		accepted += r == 0;
 		einval += r == -EINVAL;
 		erange += r == -ERANGE;
@@ -871,7 +875,7 @@ static void test_set_clear_test(void **state)
 	assert_false(cpuset_test(&s, 65));
 	assert_false(cpuset_test(&s, 8192));
 	assert_false(cpuset_test(&s, UINT32_MAX));
-	cpuset_clear(&s, 8192);	/* no-op, no crash */
+	cpuset_clear(&s, 8192); /* no-op, no crash */
 	cpuset_clear(&s, UINT32_MAX);
 	cpuset_clear(&s, 63);
 	assert_false(cpuset_test(&s, 63));
@@ -885,7 +889,7 @@ static void test_set_clear_test(void **state)
 static void test_next_last(void **state)
 {
 	static const struct {
-		int cpus[4];		/* -1 terminated */
+		int cpus[4]; /* -1 terminated */
 		unsigned int from;
 		int next;
 		int last;
@@ -915,7 +919,7 @@ static void test_next_last(void **state)
 			cpuset_set(&s, (unsigned int)t[i].cpus[k]);
 		if (cpuset_next(&s, t[i].from) != t[i].next)
 			case_fail("case %zu: next(%u) = %d, expected %d", i, t[i].from,
-				 cpuset_next(&s, t[i].from), t[i].next);
+				  cpuset_next(&s, t[i].from), t[i].next);
 		assert_int_equal(cpuset_last(&s), t[i].last);
 	}
 	table_done();

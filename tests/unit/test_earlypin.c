@@ -49,7 +49,7 @@ static int setup(void **state)
 	(void)state;
 	snprintf(root, sizeof(root), "/tmp/test_earlypin.XXXXXX");
 	assert_non_null(mkdtemp(root));
-	put("sys/devices/system/cpu/online", "0-6\n");	/* CPU 7 offline */
+	put("sys/devices/system/cpu/online", "0-6\n"); /* CPU 7 offline */
 	put("sys/devices/system/cpu/possible", "0-7\n");
 	put("sys/devices/system/node/node0/cpulist", "0-3\n");
 	put("sys/devices/system/node/node1/cpulist", "4-7\n");
@@ -64,14 +64,14 @@ static int teardown(void **state)
 
 struct ep_case {
 	const char *cmdline;
-	const char *opt;	/* --housekeeping */
-	const char *isolated;	/* sysfs isolated ("" = empty) */
-	const char *nohz_full;	/* sysfs nohz_full (NULL = no file) */
+	const char *opt;       /* --housekeeping */
+	const char *isolated;  /* sysfs isolated ("" = empty) */
+	const char *nohz_full; /* sysfs nohz_full (NULL = no file) */
 	int ret;
 	const char *hk;
 	const char *iso;
 	const char *source;
-	const char *log;	/* substring expected in the messages, or NULL for none */
+	const char *log; /* substring expected in the messages, or NULL for none */
 };
 
 static void run_case(const struct ep_case *c, size_t i)
@@ -97,11 +97,12 @@ static void run_case(const struct ep_case *c, size_t i)
 		cpuset_format_list(&ep.hk, hk, sizeof(hk));
 		cpuset_format_list(&ep.isolated, iso, sizeof(iso));
 	}
-	if (r != c->ret || (r == 1 && (strcmp(hk, c->hk) || strcmp(iso, c->iso) ||
-				       strcmp(ep.hk_source, c->source))) ||
+	if (r != c->ret ||
+	    (r == 1 &&
+	     (strcmp(hk, c->hk) || strcmp(iso, c->iso) || strcmp(ep.hk_source, c->source))) ||
 	    (c->log ? !strstr(logbuf, c->log) : logbuf[0] != '\0'))
-		fail_msg("case %zu '%s': got %d hk=%s iso=%s from %s, log '%s'", i, c->cmdline, r, hk,
-			 iso, r == 1 ? ep.hk_source : "-", logbuf);
+		fail_msg("case %zu '%s': got %d hk=%s iso=%s from %s, log '%s'", i, c->cmdline, r,
+			 hk, iso, r == 1 ? ep.hk_source : "-", logbuf);
 	kparams_free(&ep.kp);
 	free(ep.nodes);
 }
@@ -114,30 +115,35 @@ static void test_sources(void **state)
 		/* first match wins */
 		{ "rd.earlypin.cpus=0-1 irqaffinity=0 isolcpus=2-7", "3", NULL, NULL, 1, "3",
 		  "0-2,4-7", "--housekeeping", NULL },
-		{ "rd.earlypin.cpus=0-1 irqaffinity=0 isolcpus=2-7", NULL, NULL, NULL, 1, "0-1", "2-7",
-		  "rd.earlypin.cpus", NULL },
-		{ "irqaffinity=0 isolcpus=2-7", NULL, NULL, NULL, 1, "0", "1-7", "irqaffinity", NULL },
+		{ "rd.earlypin.cpus=0-1 irqaffinity=0 isolcpus=2-7", NULL, NULL, NULL, 1, "0-1",
+		  "2-7", "rd.earlypin.cpus", NULL },
+		{ "irqaffinity=0 isolcpus=2-7", NULL, NULL, NULL, 1, "0", "1-7", "irqaffinity",
+		  NULL },
 		{ "isolcpus=domain,managed_irq,2-7", NULL, NULL, NULL, 1, "0-1", "2-7",
 		  "isolcpus/nohz_full", NULL },
 		{ "isolcpus=managed_irq,4-7 nohz_full=2-3", NULL, NULL, NULL, 1, "0-1", "2-7",
 		  "isolcpus/nohz_full", NULL },
 		{ "nohz_full=1-6", NULL, NULL, NULL, 1, "0", "1-7", "isolcpus/nohz_full", NULL },
-		{ "quiet", NULL, "2-3\n", "4-6\n", 1, "0-1", "2-7", "sysfs isolated/nohz_full", NULL },
+		{ "quiet", NULL, "2-3\n", "4-6\n", 1, "0-1", "2-7", "sysfs isolated/nohz_full",
+		  NULL },
 		{ "quiet", NULL, "\n", "1-6\n", 1, "0", "1-7", "sysfs isolated/nohz_full", NULL },
 		/* bad values fall through to the next source, with a message */
 		{ "rd.earlypin.cpus=0-x irqaffinity=0-1", NULL, NULL, NULL, 1, "0-1", "2-7",
 		  "irqaffinity", "invalid cpulist in rd.earlypin.cpus=: '0-x'" },
 		{ "isolcpus=dom@in,2-7", NULL, NULL, "3-6\n", 1, "0-2", "3-7",
 		  "sysfs isolated/nohz_full", "isolcpus=dom@in,2-7 is invalid" },
-		{ "irqaffinity=3-1", NULL, NULL, NULL, 0, NULL, NULL, NULL, "invalid cpulist in irqaffinity=" },
+		{ "irqaffinity=3-1", NULL, NULL, NULL, 0, NULL, NULL, NULL,
+		  "invalid cpulist in irqaffinity=" },
 		/* offline or nonexistent CPUs are dropped */
 		{ "rd.earlypin.cpus=0,7,100", NULL, NULL, NULL, 1, "0", "1-7", "rd.earlypin.cpus",
 		  "rd.earlypin.cpus= names CPUs that are not online: 7,100, ignoring them" },
 		/* nothing online left: refused */
 		{ "quiet", "7", NULL, NULL, -EINVAL, NULL, NULL, NULL, "has no online CPU" },
-		{ "quiet", "1-", NULL, NULL, -EINVAL, NULL, NULL, NULL, "invalid cpulist in --housekeeping" },
+		{ "quiet", "1-", NULL, NULL, -EINVAL, NULL, NULL, NULL,
+		  "invalid cpulist in --housekeeping" },
 		/* every online CPU isolated: empty housekeeping, refused */
-		{ "isolcpus=0-7", NULL, NULL, NULL, -EINVAL, NULL, NULL, NULL, "has no online CPU" },
+		{ "isolcpus=0-7", NULL, NULL, NULL, -EINVAL, NULL, NULL, NULL,
+		  "has no online CPU" },
 	};
 
 	(void)state;
@@ -157,15 +163,17 @@ static void test_switches(void **state)
 		{ "quiet", false, "", false, false, NULL },
 		{ "rd.earlypin=0", true, "", false, false, NULL },
 		{ "rd.earlypin=off", true, "", false, false, NULL },
-		{ "rd.earlypin=1 rd.earlypin=0", true, "", false, false, NULL },	/* last wins */
+		{ "rd.earlypin=1 rd.earlypin=0", true, "", false, false, NULL }, /* last wins */
 		{ "rd.earlypin", false, "", false, false, NULL },
-		{ "rd.earlypin=maybe", false, "", false, false, "rd.earlypin=maybe is not 0 or 1, ignoring" },
-		{ "rd.earlypin.governor=performance rd.earlypin.turbo=off rd.earlypin.freq=max", false,
-		  "performance", true, true, NULL },
+		{ "rd.earlypin=maybe", false, "", false, false,
+		  "rd.earlypin=maybe is not 0 or 1, ignoring" },
+		{ "rd.earlypin.governor=performance rd.earlypin.turbo=off rd.earlypin.freq=max",
+		  false, "performance", true, true, NULL },
 		{ "rd.earlypin.governor=Perf", false, "", false, false, "not a governor name" },
 		{ "rd.earlypin.governor=waytoolonggovernorname", false, "", false, false,
 		  "not a governor name" },
-		{ "rd.earlypin.turbo=on rd.earlypin.freq=min", false, "", false, false, "is not 'max'" },
+		{ "rd.earlypin.turbo=on rd.earlypin.freq=min", false, "", false, false,
+		  "is not 'max'" },
 	};
 
 	(void)state;
@@ -182,8 +190,9 @@ static void test_switches(void **state)
 		if (dis != t[i].disabled || strcmp(ep.governor, t[i].governor) ||
 		    ep.no_turbo != t[i].no_turbo || ep.freq_max != t[i].freq_max ||
 		    (t[i].log ? !strstr(logbuf, t[i].log) : logbuf[0] != '\0'))
-			fail_msg("case %zu '%s': disabled=%d governor=%s turbo=%d max=%d log '%s'", i,
-				 t[i].cmdline, dis, ep.governor, ep.no_turbo, ep.freq_max, logbuf);
+			fail_msg("case %zu '%s': disabled=%d governor=%s turbo=%d max=%d log '%s'",
+				 i, t[i].cmdline, dis, ep.governor, ep.no_turbo, ep.freq_max,
+				 logbuf);
 		kparams_free(&ep.kp);
 	}
 	/* an option wins over the parameter */
@@ -209,14 +218,14 @@ static void test_switches(void **state)
 static void test_read_cpus(void **state)
 {
 	static const struct {
-		const char	*online;	/* content, "fifo", "dir" or NULL: absent */
-		const char	*possible;
-		int		ret;
-		unsigned int	nbits;
-		const char	*log;
+		const char *online; /* content, "fifo", "dir" or NULL: absent */
+		const char *possible;
+		int ret;
+		unsigned int nbits;
+		const char *log;
 	} rows[] = {
 		{ "0-6\n", "0-7\n", 0, 8, NULL },
-		{ "0-6\n", NULL, 0, 8, NULL },	/* absent possible: online and present (0-7) */
+		{ "0-6\n", NULL, 0, 8, NULL }, /* absent possible: online and present (0-7) */
 		{ "0-2\377 garbage\n", "0-7\n", -EINVAL, 0, "cpu/online: malformed content" },
 		{ "0-6\n", "0-7\377 garbage\n", -EINVAL, 0, "cpu/possible: malformed content" },
 		{ "", "0-7\n", -ENODATA, 0, "cpu/online: empty" },
@@ -236,7 +245,8 @@ static void test_read_cpus(void **state)
 		int r;
 
 		for (int k = 0; k < 2; k++) {
-			snprintf(path, sizeof(path), "%s/sys/devices/system/cpu/%s", root, names[k]);
+			snprintf(path, sizeof(path), "%s/sys/devices/system/cpu/%s", root,
+				 names[k]);
 			snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
 			assert_int_equal(system(cmd), 0);
 			if (!vals[k])
@@ -257,7 +267,8 @@ static void test_read_cpus(void **state)
 			case_fail("row %zu: got %d nbits %u, log '%s'", i, r, ep.nbits, logbuf);
 		free(ep.nodes);
 	}
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s/sys/devices/system/cpu/present' '%s/sys/devices/system/cpu/possible'",
+	snprintf(cmd, sizeof(cmd),
+		 "rm -rf '%s/sys/devices/system/cpu/present' '%s/sys/devices/system/cpu/possible'",
 		 root, root);
 	assert_int_equal(system(cmd), 0);
 	put("sys/devices/system/cpu/online", "0-6\n");

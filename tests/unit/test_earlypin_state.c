@@ -29,7 +29,7 @@ static int setup(void **state)
 	snprintf(dir, sizeof(dir), "/tmp/test_statefile.XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	snprintf(file, sizeof(file), "%s/state", dir);
-	umask(022);	/* a group-writable state file is refused */
+	umask(022); /* a group-writable state file is refused */
 	return 0;
 }
 
@@ -46,7 +46,10 @@ static void sample(struct statefile *sf)
 {
 	static const struct statefile_rec recs[] = {
 		{ .kind = SF_WQ, .name = "", .value = "ff,ffffffff" },
-		{ .kind = SF_CPUFREQ, .policy = 0, .name = "scaling_governor", .value = "powersave" },
+		{ .kind = SF_CPUFREQ,
+		  .policy = 0,
+		  .name = "scaling_governor",
+		  .value = "powersave" },
 		{ .kind = SF_IRQ_DEFAULT, .value = "ff,ffffffff" },
 		{ .kind = SF_IRQ, .irq = 24, .value = "0-39" },
 		{ .kind = SF_TASK, .pid = 100, .tid = 101, .starttime = 98765, .value = "0-39" },
@@ -126,7 +129,9 @@ static void test_round_trip(void **state)
 static void test_add_refuses(void **state)
 {
 	struct statefile sf = { 0 };
-	struct statefile_rec nl = { .kind = SF_CPUFREQ, .name = "scaling_governor", .value = "a\nb" };
+	struct statefile_rec nl = { .kind = SF_CPUFREQ,
+				    .name = "scaling_governor",
+				    .value = "a\nb" };
 	struct statefile_rec sp = { .kind = SF_WQ, .name = "x y", .value = "1" };
 	struct statefile_rec empty = { .kind = SF_IRQ, .irq = 1, .value = "" };
 
@@ -163,8 +168,10 @@ static void test_damaged(void **state)
 		unsigned int line;
 	} t[] = {
 		{ "quietcore-early-pin-state 2", "hello world", -EMEDIUMTYPE, 0 },
-		{ "quietcore-early-pin-state 2", "quietcore-early-pin-state 1", -EPROTONOSUPPORT, 0 },
-		{ "quietcore-early-pin-state 2", "quietcore-early-pin-state 3", -EPROTONOSUPPORT, 0 },
+		{ "quietcore-early-pin-state 2", "quietcore-early-pin-state 1", -EPROTONOSUPPORT,
+		  0 },
+		{ "quietcore-early-pin-state 2", "quietcore-early-pin-state 3", -EPROTONOSUPPORT,
+		  0 },
 		{ "quietcore-early-pin-state 2", "quietcore-early-pin-state x", -EBADMSG, 1 },
 		{ "boot_id ", "bootid ", -EBADMSG, 2 },
 		{ "root /", "root relative", -EBADMSG, 3 },
@@ -180,7 +187,8 @@ static void test_damaged(void **state)
 		{ "task 100 101 98765 0-39", "task 0 101 98765 0-39", -EBADMSG, 11 },
 		{ "task 100 101 98765 0-39", "task 100 101 98765x 0-39", -EBADMSG, 11 },
 		{ "irq-default ff,ffffffff", "irq-default zz", -EBADMSG, 9 },
-		{ "wq-unbound ff,ffffffff", "file /sys/devices/virtual/workqueue/cpumask ff,ffffffff", -EBADMSG, 7 },
+		{ "wq-unbound ff,ffffffff",
+		  "file /sys/devices/virtual/workqueue/cpumask ff,ffffffff", -EBADMSG, 7 },
 		{ "cpufreq 0 scaling_governor", "cpufreq 0 ../../scaling_governor", -EBADMSG, 8 },
 		/* a valid-looking change: only the hash catches it */
 		{ "irq 24 0-39", "irq 24 0-38", -EBADMSG, 0 },
@@ -200,8 +208,8 @@ static void test_damaged(void **state)
 		int r = damaged(t[i].from, t[i].to, &line);
 
 		if (r != t[i].err || (r == -EBADMSG && line != t[i].line))
-			fail_msg("row %zu (%s -> %s): got %d line %u, want %d line %u", i, t[i].from,
-				 t[i].to, r, line, t[i].err, t[i].line);
+			fail_msg("row %zu (%s -> %s): got %d line %u, want %d line %u", i,
+				 t[i].from, t[i].to, r, line, t[i].err, t[i].line);
 	}
 	/* truncated at every length: always refused */
 	for (size_t n = 0; n + 1 < strlen(text); n += 7) {

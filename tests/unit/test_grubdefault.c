@@ -29,13 +29,13 @@ static const char *const managed[] = {
 #define WANT_DEFAULT "isolcpus=domain,managed_irq,2-3 nohz_full=2-3"
 
 struct gdcase {
-	const char	*name;
-	const char	*main;		/* /etc/default/grub */
-	const char	*dropin;	/* one drop-in, or NULL */
-	const char	*want;		/* wanted parameters, NULL = WANT_DEFAULT */
-	const char	*exp_main;	/* expected new main file (NULL: unchanged) */
-	const char	*exp_dropin;	/* expected new drop-in (NULL: unchanged) */
-	const char	*exp_line;	/* words GRUB puts on the normal boot line */
+	const char *name;
+	const char *main;	/* /etc/default/grub */
+	const char *dropin;	/* one drop-in, or NULL */
+	const char *want;	/* wanted parameters, NULL = WANT_DEFAULT */
+	const char *exp_main;	/* expected new main file (NULL: unchanged) */
+	const char *exp_dropin; /* expected new drop-in (NULL: unchanged) */
+	const char *exp_line;	/* words GRUB puts on the normal boot line */
 };
 
 static const struct gdcase cases[] = {
@@ -46,26 +46,20 @@ static const struct gdcase cases[] = {
 	  "# If you change this file, run 'update-grub'\nGRUB_DEFAULT=0\nGRUB_TIMEOUT=5\n"
 	  "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet " WANT_DEFAULT "\"\nGRUB_CMDLINE_LINUX=\"\"\n",
 	  NULL, "quiet " WANT_DEFAULT },
-	{ "single quotes",
-	  "GRUB_CMDLINE_LINUX_DEFAULT='quiet splash'\n", NULL, NULL,
+	{ "single quotes", "GRUB_CMDLINE_LINUX_DEFAULT='quiet splash'\n", NULL, NULL,
 	  "GRUB_CMDLINE_LINUX_DEFAULT='quiet splash " WANT_DEFAULT "'\n", NULL,
 	  "quiet splash " WANT_DEFAULT },
-	{ "unquoted word",
-	  "GRUB_CMDLINE_LINUX_DEFAULT=quiet\n", NULL, NULL,
-	  "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet " WANT_DEFAULT "\"\n", NULL,
-	  "quiet " WANT_DEFAULT },
-	{ "empty unquoted",
-	  "GRUB_CMDLINE_LINUX_DEFAULT=\n", NULL, NULL,
+	{ "unquoted word", "GRUB_CMDLINE_LINUX_DEFAULT=quiet\n", NULL, NULL,
+	  "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet " WANT_DEFAULT "\"\n", NULL, "quiet " WANT_DEFAULT },
+	{ "empty unquoted", "GRUB_CMDLINE_LINUX_DEFAULT=\n", NULL, NULL,
 	  "GRUB_CMDLINE_LINUX_DEFAULT=\"" WANT_DEFAULT "\"\n", NULL, WANT_DEFAULT },
-	{ "empty quoted",
-	  "GRUB_CMDLINE_LINUX_DEFAULT=\"\"\n", NULL, NULL,
+	{ "empty quoted", "GRUB_CMDLINE_LINUX_DEFAULT=\"\"\n", NULL, NULL,
 	  "GRUB_CMDLINE_LINUX_DEFAULT=\"" WANT_DEFAULT "\"\n", NULL, WANT_DEFAULT },
-	{ "export",
-	  "export GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n", NULL, NULL,
+	{ "export", "export GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n", NULL, NULL,
 	  "export GRUB_CMDLINE_LINUX_DEFAULT=\"quiet " WANT_DEFAULT "\"\n", NULL,
 	  "quiet " WANT_DEFAULT },
-	{ "old value replaced in place",
-	  "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet isolcpus=1 splash\"\n", NULL, NULL,
+	{ "old value replaced in place", "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet isolcpus=1 splash\"\n",
+	  NULL, NULL,
 	  "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet isolcpus=domain,managed_irq,2-3 splash nohz_full=2-3\"\n",
 	  NULL, "quiet isolcpus=domain,managed_irq,2-3 splash nohz_full=2-3" },
 	{ "duplicates collapse to one",
@@ -79,55 +73,61 @@ static const struct gdcase cases[] = {
 	  NULL, "rhgb quiet " WANT_DEFAULT },
 	{ "self reference",
 	  "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet isolcpus=1\"\n"
-	  "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT splash\"\n", NULL, NULL,
+	  "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT splash\"\n",
+	  NULL, NULL,
 	  "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n"
 	  "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT splash " WANT_DEFAULT "\"\n",
 	  NULL, "quiet splash " WANT_DEFAULT },
 	{ "reference to another variable",
 	  "BASE=\"nohz_full=1 mitigations=off\"\nGRUB_CMDLINE_LINUX_DEFAULT=\"${BASE} quiet\"\n",
 	  NULL, NULL,
-	  "BASE=\"mitigations=off\"\nGRUB_CMDLINE_LINUX_DEFAULT=\"${BASE} quiet " WANT_DEFAULT "\"\n",
+	  "BASE=\"mitigations=off\"\nGRUB_CMDLINE_LINUX_DEFAULT=\"${BASE} quiet " WANT_DEFAULT
+	  "\"\n",
 	  NULL, "mitigations=off quiet " WANT_DEFAULT },
-	{ "only a reference",
-	  "A=quiet\nGRUB_CMDLINE_LINUX_DEFAULT=\"$A\"\n", NULL, NULL,
+	{ "only a reference", "A=quiet\nGRUB_CMDLINE_LINUX_DEFAULT=\"$A\"\n", NULL, NULL,
 	  "A=quiet\nGRUB_CMDLINE_LINUX_DEFAULT=\"$A " WANT_DEFAULT "\"\n", NULL,
 	  "quiet " WANT_DEFAULT },
-	{ "unquoted reference",
-	  "A=quiet\nGRUB_CMDLINE_LINUX_DEFAULT=$A\n", NULL, NULL,
+	{ "unquoted reference", "A=quiet\nGRUB_CMDLINE_LINUX_DEFAULT=$A\n", NULL, NULL,
 	  "A=quiet\nGRUB_CMDLINE_LINUX_DEFAULT=$A\" " WANT_DEFAULT "\"\n", NULL,
 	  "quiet " WANT_DEFAULT },
 	{ "commented-out assignment untouched",
 	  "#GRUB_CMDLINE_LINUX_DEFAULT=\"isolcpus=1\"\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\" # ours\n",
 	  NULL, NULL,
-	  "#GRUB_CMDLINE_LINUX_DEFAULT=\"isolcpus=1\"\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet " WANT_DEFAULT "\" # ours\n",
+	  "#GRUB_CMDLINE_LINUX_DEFAULT=\"isolcpus=1\"\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet " WANT_DEFAULT
+	  "\" # ours\n",
 	  NULL, "quiet " WANT_DEFAULT },
 	{ "last assignment wins",
 	  "GRUB_CMDLINE_LINUX_DEFAULT=\"old isolcpus=9\"\nGRUB_CMDLINE_LINUX_DEFAULT='new'\n", NULL,
 	  NULL,
-	  "GRUB_CMDLINE_LINUX_DEFAULT=\"old isolcpus=9\"\nGRUB_CMDLINE_LINUX_DEFAULT='new " WANT_DEFAULT "'\n",
+	  "GRUB_CMDLINE_LINUX_DEFAULT=\"old isolcpus=9\"\nGRUB_CMDLINE_LINUX_DEFAULT='new " WANT_DEFAULT
+	  "'\n",
 	  NULL, "new " WANT_DEFAULT },
-	{ "no assignment: one is added",
-	  "GRUB_TIMEOUT=5\nGRUB_CMDLINE_LINUX=\"rhgb\"\n", NULL, NULL,
-	  "GRUB_TIMEOUT=5\nGRUB_CMDLINE_LINUX=\"rhgb\"\nGRUB_CMDLINE_LINUX_DEFAULT=\"" WANT_DEFAULT "\"\n",
+	{ "no assignment: one is added", "GRUB_TIMEOUT=5\nGRUB_CMDLINE_LINUX=\"rhgb\"\n", NULL,
+	  NULL,
+	  "GRUB_TIMEOUT=5\nGRUB_CMDLINE_LINUX=\"rhgb\"\nGRUB_CMDLINE_LINUX_DEFAULT=\"" WANT_DEFAULT
+	  "\"\n",
 	  NULL, "rhgb " WANT_DEFAULT },
-	{ "no final newline",
-	  "GRUB_TIMEOUT=5", NULL, NULL,
+	{ "no final newline", "GRUB_TIMEOUT=5", NULL, NULL,
 	  "GRUB_TIMEOUT=5\nGRUB_CMDLINE_LINUX_DEFAULT=\"" WANT_DEFAULT "\"\n", NULL, WANT_DEFAULT },
 	{ "escaped quotes and continuation kept",
 	  "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet acpi_osi=\\\"Windows 2015\\\" \\\n  splash\"\n", NULL,
 	  NULL,
-	  "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet acpi_osi=\\\"Windows 2015\\\" \\\n  splash " WANT_DEFAULT "\"\n",
+	  "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet acpi_osi=\\\"Windows 2015\\\" \\\n  splash " WANT_DEFAULT
+	  "\"\n",
 	  NULL, "quiet acpi_osi=\"Windows 2015\" splash " WANT_DEFAULT },
 	{ "assignment in front of a command is not effective",
 	  "GRUB_CMDLINE_LINUX_DEFAULT=\"isolcpus=1\" true\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n",
 	  NULL, NULL,
-	  "GRUB_CMDLINE_LINUX_DEFAULT=\"isolcpus=1\" true\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet " WANT_DEFAULT "\"\n",
+	  "GRUB_CMDLINE_LINUX_DEFAULT=\"isolcpus=1\" true\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet " WANT_DEFAULT
+	  "\"\n",
 	  NULL, "quiet " WANT_DEFAULT },
 	{ "if block not touching the command line",
 	  "if [ -x /usr/bin/lsb_release ]; then GRUB_DISTRIBUTOR=`lsb_release -i -s`; fi\n"
-	  "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n", NULL, NULL,
+	  "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n",
+	  NULL, NULL,
 	  "if [ -x /usr/bin/lsb_release ]; then GRUB_DISTRIBUTOR=`lsb_release -i -s`; fi\n"
-	  "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet " WANT_DEFAULT "\"\n", NULL, "quiet " WANT_DEFAULT },
+	  "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet " WANT_DEFAULT "\"\n",
+	  NULL, "quiet " WANT_DEFAULT },
 	{ "bare flag and removal of an unwanted managed parameter",
 	  "GRUB_CMDLINE_LINUX_DEFAULT=\"rcu_nocbs=1 quiet\"\n", NULL, "nosoftlockup isolcpus=2",
 	  "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet nosoftlockup isolcpus=2\"\n", NULL,
@@ -137,11 +137,10 @@ static const struct gdcase cases[] = {
 	  "quiet " WANT_DEFAULT },
 	{ "drop-in overrides the main file: the drop-in is edited",
 	  "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet splash\"\n",
-	  "GRUB_CMDLINE_LINUX_DEFAULT=\"console=tty1 console=ttyS0\"\n", NULL,
-	  NULL, "GRUB_CMDLINE_LINUX_DEFAULT=\"console=tty1 console=ttyS0 " WANT_DEFAULT "\"\n",
+	  "GRUB_CMDLINE_LINUX_DEFAULT=\"console=tty1 console=ttyS0\"\n", NULL, NULL,
+	  "GRUB_CMDLINE_LINUX_DEFAULT=\"console=tty1 console=ttyS0 " WANT_DEFAULT "\"\n",
 	  "console=tty1 console=ttyS0 " WANT_DEFAULT },
-	{ "drop-in extends the main file",
-	  "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet isolcpus=1\"\n",
+	{ "drop-in extends the main file", "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet isolcpus=1\"\n",
 	  "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT splash\"\n", NULL,
 	  "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n",
 	  "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT splash " WANT_DEFAULT "\"\n",
@@ -150,8 +149,8 @@ static const struct gdcase cases[] = {
 	{ "balanced kernel quotes kept",
 	  "GRUB_CMDLINE_LINUX_DEFAULT='quiet dyndbg=\"file x.c +p\" nohz_full=1'\n", NULL, NULL,
 	  "GRUB_CMDLINE_LINUX_DEFAULT='quiet dyndbg=\"file x.c +p\" nohz_full=2-3 "
-	  "isolcpus=domain,managed_irq,2-3'\n", NULL,
-	  "quiet dyndbg=\"file x.c +p\" nohz_full=2-3 isolcpus=domain,managed_irq,2-3" },
+	  "isolcpus=domain,managed_irq,2-3'\n",
+	  NULL, "quiet dyndbg=\"file x.c +p\" nohz_full=2-3 isolcpus=domain,managed_irq,2-3" },
 };
 
 static int load(struct grubdefault *gd, const char *main_buf, const char *dropin,
@@ -171,8 +170,7 @@ static int load(struct grubdefault *gd, const char *main_buf, const char *dropin
  * Source main_buf (then dropin, may be NULL) with shell in a private directory,
  * empty environment, no PATH, then run print: its output.
  */
-static char *sourced(const char *shell, const char *main_buf, const char *dropin,
-		     const char *print)
+static char *sourced(const char *shell, const char *main_buf, const char *dropin, const char *print)
 {
 	char d[] = "/tmp/qc-gd-XXXXXX", cmd[1024], out[4096];
 	FILE *f, *p;
@@ -189,9 +187,10 @@ static char *sourced(const char *shell, const char *main_buf, const char *dropin
 	assert_non_null(f);
 	fputs(dropin ? dropin : "", f);
 	fclose(f);
-	snprintf(cmd, sizeof(cmd),
-		 "cd %s && env -i PATH=/nonexistent %s -c '. ./grub; . ./drop.cfg; %s' 2>/dev/null; cd / && rm -rf %s",
-		 d, shell, print, d);
+	snprintf(
+		cmd, sizeof(cmd),
+		"cd %s && env -i PATH=/nonexistent %s -c '. ./grub; . ./drop.cfg; %s' 2>/dev/null; cd / && rm -rf %s",
+		d, shell, print, d);
 	p = popen(cmd, "r");
 	assert_non_null(p);
 	n = fread(out, 1, sizeof(out) - 1, p);
@@ -276,8 +275,8 @@ static void test_value(void **state)
 	struct grubdefault gd;
 	char *v = NULL;
 
-	assert_int_equal(load(&gd, "A=one\nB=\"$A two\"\nB=\"${B}\"' three'\nexport C\n", NULL, &err),
-			 0);
+	assert_int_equal(
+		load(&gd, "A=one\nB=\"$A two\"\nB=\"${B}\"' three'\nexport C\n", NULL, &err), 0);
 	assert_int_equal(grubdefault_value(&gd, "B", &v, NULL), 0);
 	assert_string_equal(v, "one two three");
 	free(v);
@@ -286,10 +285,10 @@ static void test_value(void **state)
 }
 
 struct badcase {
-	const char	*name;
-	const char	*main;
-	int		parse_err;	/* expected from parsing, else from editing */
-	unsigned int	line;
+	const char *name;
+	const char *main;
+	int parse_err; /* expected from parsing, else from editing */
+	unsigned int line;
 };
 
 static const struct badcase bad[] = {
@@ -300,11 +299,13 @@ static const struct badcase bad[] = {
 	{ "bash array", "GRUB_CMDLINE_LINUX_DEFAULT=(a b)\n", 1, 1 },
 	{ "ends after &&", "A=1 &&\n# it's \"\n", 1, 3 },
 	{ "here-document delimiter with $", ": <<$E\nx\n$E\n", 1, 1 },
-	{ "conditional assignment", "if [ -e /x ]; then\n  GRUB_CMDLINE_LINUX_DEFAULT=\"a\"\nfi\n", 0, 2 },
+	{ "conditional assignment", "if [ -e /x ]; then\n  GRUB_CMDLINE_LINUX_DEFAULT=\"a\"\nfi\n",
+	  0, 2 },
 	{ "command substitution", "GRUB_CMDLINE_LINUX_DEFAULT=\"$(cat /etc/x)\"\n", 0, 1 },
 	{ "parameter expansion", "GRUB_CMDLINE_LINUX_DEFAULT=\"${X:-isolcpus=1}\"\n", 0, 1 },
 	{ "managed parameter from a variable", "C=1\nGRUB_CMDLINE_LINUX=\"isolcpus=$C\"\n", 0, 2 },
-	{ "managed parameter across quotes", "GRUB_CMDLINE_LINUX_DEFAULT=\"isolcpus=\"'1'\n", 0, 1 },
+	{ "managed parameter across quotes", "GRUB_CMDLINE_LINUX_DEFAULT=\"isolcpus=\"'1'\n", 0,
+	  1 },
 	/*
 	 * The kernel's next_arg() groups by '"': a quote left open takes every
 	 * parameter after it (ours, appended, included) into one value; quotes
@@ -318,7 +319,8 @@ static const struct badcase bad[] = {
 	{ "managed parameter inside a quoted value",
 	  "GRUB_CMDLINE_LINUX_DEFAULT='quiet foo=\"a isolcpus=3\"'\n", 0, 1 },
 	{ "quoted managed parameter", "GRUB_CMDLINE_LINUX_DEFAULT='quiet \"isolcpus=1\"'\n", 0, 1 },
-	{ "managed parameter after a 0xa0", "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\xa0nohz_full=1\"\n", 0, 1 },
+	{ "managed parameter after a 0xa0", "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\xa0nohz_full=1\"\n",
+	  0, 1 },
 };
 
 static void test_bad(void **state)
@@ -351,10 +353,11 @@ static void test_bad(void **state)
 static void test_unsafe_values(void **state)
 {
 	static const char *const unsafe[] = {
-		"a\"b", "a'b", "$HOME", "`id`", "a;reboot", "a b", "a\nb", "a\\b", "a*", "a|b",
-		"a&b", "a>b", "a(b", "#x", "a!b",
+		"a\"b", "a'b", "$HOME", "`id`", "a;reboot", "a b", "a\nb", "a\\b",
+		"a*",	"a|b", "a&b",	"a>b",	"a(b",	    "#x",  "a!b",
 	};
-	static const char *const safe[] = { "1-3,5", "domain,managed_irq,2-7", "0", "", "a.b:c/d+e@f%g" };
+	static const char *const safe[] = { "1-3,5", "domain,managed_irq,2-7", "0", "",
+					    "a.b:c/d+e@f%g" };
 
 	for (size_t i = 0; i < sizeof(unsafe) / sizeof(unsafe[0]); i++)
 		assert_int_equal(cmdedit_param_check("x", unsafe[i]), -EINVAL);
@@ -435,7 +438,8 @@ static void test_random_mixes(void **state)
 			assert_int_equal(kparams_parse(l1, &kp), 0);
 			for (size_t i = 0; i < want.n; i++) {
 				assert_int_equal(kparams_count(&kp, want.v[i].name), 1);
-				assert_string_equal(kparams_get(&kp, want.v[i].name), want.v[i].value);
+				assert_string_equal(kparams_get(&kp, want.v[i].name),
+						    want.v[i].value);
 			}
 			for (size_t i = 0; managed[i]; i++)
 				if (!kparams_has(&want, managed[i]))
@@ -462,7 +466,6 @@ static void test_random_mixes(void **state)
 	kparams_free(&want);
 }
 
-
 /*
  * The reader against dash on files that fool a line-by-line reader: when it
  * claims a value for GRUB_CMDLINE_LINUX and GRUB_CMDLINE_LINUX_DEFAULT, dash
@@ -470,37 +473,55 @@ static void test_random_mixes(void **state)
  * says it cannot tell, the case says so too.
  */
 struct dashcase {
-	const char	*name;
-	const char	*text;
-	bool		certain;	/* the reader gives a value (else -EINVAL) */
+	const char *name;
+	const char *text;
+	bool certain; /* the reader gives a value (else -EINVAL) */
 };
 
 #define Q "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n"
 
 static const struct dashcase dashcases[] = {
 	{ "here-document", Q "cat <<EOF\nGRUB_CMDLINE_LINUX_DEFAULT=\"inheredoc\"\nEOF\n", true },
-	{ "here-document <<-, tabs", Q ": <<-EOF\n\tGRUB_CMDLINE_LINUX_DEFAULT=x\n\tEOF\nGRUB_CMDLINE_LINUX=after\n", true },
-	{ "quoted delimiter", Q ": <<'E F'\nGRUB_CMDLINE_LINUX_DEFAULT=x\nE F\nGRUB_CMDLINE_LINUX=y\n", true },
-	{ "delimiter with trailing blank is not the end", Q ": <<E\nE \nGRUB_CMDLINE_LINUX_DEFAULT=x\nE\n", true },
-	{ "two here-documents on a line", Q ": <<A; : <<\"B\"\nGRUB_CMDLINE_LINUX=a\nA\nGRUB_CMDLINE_LINUX_DEFAULT=b\nB\nGRUB_CMDLINE_LINUX=c\n", true },
-	{ "continuation joins a here-document line", Q ": <<E\nx\\\nE\nGRUB_CMDLINE_LINUX_DEFAULT=in\nE\n", true },
-	{ "double backslash does not join", Q ": <<E\nx\\\\\nE\nGRUB_CMDLINE_LINUX_DEFAULT=out\n", true },
-	{ "quoted delimiter: no continuation", Q ": <<'E'\nx\\\nE\nGRUB_CMDLINE_LINUX_DEFAULT=out\n", true },
+	{ "here-document <<-, tabs",
+	  Q ": <<-EOF\n\tGRUB_CMDLINE_LINUX_DEFAULT=x\n\tEOF\nGRUB_CMDLINE_LINUX=after\n", true },
+	{ "quoted delimiter",
+	  Q ": <<'E F'\nGRUB_CMDLINE_LINUX_DEFAULT=x\nE F\nGRUB_CMDLINE_LINUX=y\n", true },
+	{ "delimiter with trailing blank is not the end",
+	  Q ": <<E\nE \nGRUB_CMDLINE_LINUX_DEFAULT=x\nE\n", true },
+	{ "two here-documents on a line",
+	  Q
+	  ": <<A; : <<\"B\"\nGRUB_CMDLINE_LINUX=a\nA\nGRUB_CMDLINE_LINUX_DEFAULT=b\nB\nGRUB_CMDLINE_LINUX=c\n",
+	  true },
+	{ "continuation joins a here-document line",
+	  Q ": <<E\nx\\\nE\nGRUB_CMDLINE_LINUX_DEFAULT=in\nE\n", true },
+	{ "double backslash does not join", Q ": <<E\nx\\\\\nE\nGRUB_CMDLINE_LINUX_DEFAULT=out\n",
+	  true },
+	{ "quoted delimiter: no continuation",
+	  Q ": <<'E'\nx\\\nE\nGRUB_CMDLINE_LINUX_DEFAULT=out\n", true },
 	{ "here-document up to end of file", Q ": <<E\nGRUB_CMDLINE_LINUX_DEFAULT=x\n", true },
-	{ "here-document without assignment before", ": <<E\nGRUB_CMDLINE_LINUX_DEFAULT=x\nE", true },
-	{ "assignment before ':' is kept", "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet isolcpus=6\" :\n", true },
+	{ "here-document without assignment before", ": <<E\nGRUB_CMDLINE_LINUX_DEFAULT=x\nE",
+	  true },
+	{ "assignment before ':' is kept", "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet isolcpus=6\" :\n",
+	  true },
 	{ "assignment before quoted ':' is kept", "GRUB_CMDLINE_LINUX_DEFAULT=a \":\"\n", true },
 	{ "assignment before true is not", Q "GRUB_CMDLINE_LINUX_DEFAULT=x true\n", true },
-	{ "assignment before a redirection only is kept", Q "GRUB_CMDLINE_LINUX_DEFAULT=x >/dev/null\n", true },
-	{ "export and readonly", "export GRUB_CMDLINE_LINUX_DEFAULT=a GRUB_CMDLINE_LINUX=b\nreadonly X=1\n", true },
-	{ "several on one line, left to right", "A=1 GRUB_CMDLINE_LINUX=\"$A\" A=2 GRUB_CMDLINE_LINUX_DEFAULT=$A\n", true },
+	{ "assignment before a redirection only is kept",
+	  Q "GRUB_CMDLINE_LINUX_DEFAULT=x >/dev/null\n", true },
+	{ "export and readonly",
+	  "export GRUB_CMDLINE_LINUX_DEFAULT=a GRUB_CMDLINE_LINUX=b\nreadonly X=1\n", true },
+	{ "several on one line, left to right",
+	  "A=1 GRUB_CMDLINE_LINUX=\"$A\" A=2 GRUB_CMDLINE_LINUX_DEFAULT=$A\n", true },
 	{ "{ } group", Q "{ GRUB_CMDLINE_LINUX_DEFAULT=g; }\n", true },
-	{ "continuation in a value", "GRUB_CMDLINE_LINUX_DEFAULT=\"a \\\nb\"\nGRUB_CMDLINE_LINUX=c\\\nd\n", true },
-	{ "comments with quotes", "# it's \"quoted\"\nGRUB_CMDLINE_LINUX_DEFAULT=a # don't\nGRUB_CMDLINE_LINUX=b#c\n", true },
+	{ "continuation in a value",
+	  "GRUB_CMDLINE_LINUX_DEFAULT=\"a \\\nb\"\nGRUB_CMDLINE_LINUX=c\\\nd\n", true },
+	{ "comments with quotes",
+	  "# it's \"quoted\"\nGRUB_CMDLINE_LINUX_DEFAULT=a # don't\nGRUB_CMDLINE_LINUX=b#c\n",
+	  true },
 	{ "if not touching the command line", "if true; then X=1; fi\n" Q, true },
 	{ "&& before the assignment", Q "true && :\nGRUB_CMDLINE_LINUX=x\n", true },
 	{ "case not touching the command line", "case x in y) A=1;; (x) A=2;; esac\n" Q, true },
-	{ "loops not touching the command line", "for i in 1 2; do A=$i; done\nwhile false; do :; done\n" Q, true },
+	{ "loops not touching the command line",
+	  "for i in 1 2; do A=$i; done\nwhile false; do :; done\n" Q, true },
 	{ "if", Q "if true; then GRUB_CMDLINE_LINUX_DEFAULT=x; fi\n", false },
 	{ "case", Q "case x in x) GRUB_CMDLINE_LINUX_DEFAULT=c;; esac\n", false },
 	{ "for", Q "for i in 1; do GRUB_CMDLINE_LINUX_DEFAULT=$i; done\n", false },
@@ -526,8 +547,9 @@ static const struct dashcase dashcases[] = {
 /* What dash makes of text: "LINUX\nDEFAULT". */
 static char *dash_reads(const char *text)
 {
-	return sourced("/bin/dash", text, NULL,
-		       "printf \"%s\\n%s\" \"$GRUB_CMDLINE_LINUX\" \"$GRUB_CMDLINE_LINUX_DEFAULT\"");
+	return sourced(
+		"/bin/dash", text, NULL,
+		"printf \"%s\\n%s\" \"$GRUB_CMDLINE_LINUX\" \"$GRUB_CMDLINE_LINUX_DEFAULT\"");
 }
 
 static void test_against_dash(void **state)
@@ -552,7 +574,8 @@ static void test_against_dash(void **state)
 		} else {
 			assert_true(ra == 0 || ra == -ENOENT);
 			assert_true(rb == 0 || rb == -ENOENT);
-			assert_true(asprintf(&mine, "%s\n%s", ra == 0 ? a : "", rb == 0 ? b : "") > 0);
+			assert_true(asprintf(&mine, "%s\n%s", ra == 0 ? a : "", rb == 0 ? b : "") >
+				    0);
 			sh = dash_reads(c->text);
 			assert_string_equal(mine, sh);
 			free(sh);
@@ -567,12 +590,9 @@ static void test_against_dash(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cases),
-		cmocka_unit_test(test_value),
-		cmocka_unit_test(test_bad),
-		cmocka_unit_test(test_unsafe_values),
-		cmocka_unit_test(test_random_mixes),
-		cmocka_unit_test(test_against_dash),
+		cmocka_unit_test(test_cases),	     cmocka_unit_test(test_value),
+		cmocka_unit_test(test_bad),	     cmocka_unit_test(test_unsafe_values),
+		cmocka_unit_test(test_random_mixes), cmocka_unit_test(test_against_dash),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -75,20 +75,21 @@ static void test_parse_x86(void **state)
 	assert_int_equal(v, 7);
 	v = 42;
 	assert_int_equal(irq_row_count(&it, r, 1, &v), -ENOENT);
-	assert_int_equal(v, 42);	/* untouched */
+	assert_int_equal(v, 42); /* untouched */
 
 	assert_null(interrupts_find(&it, "TLB"));
 	assert_int_equal(irq_row_count(&it, r, 9, &v), -ENOENT);
 	interrupts_free(&it);
-	interrupts_free(&it);	/* idempotent */
+	interrupts_free(&it); /* idempotent */
 }
 
 /* CPU1 offline: the columns are CPU0 CPU2 CPU3 and must map by header. */
 static void test_sparse_columns(void **state)
 {
-	static const char text[] = "           CPU0       CPU2       CPU3\n"
-				   " 24:          1          2          3   PCI-MSI 0-edge      eth0\n"
-				   "LOC:         10         20         30   Local timer interrupts\n";
+	static const char text[] =
+		"           CPU0       CPU2       CPU3\n"
+		" 24:          1          2          3   PCI-MSI 0-edge      eth0\n"
+		"LOC:         10         20         30   Local timer interrupts\n";
 	struct interrupts it;
 	const struct irq_row *r;
 	uint64_t v;
@@ -149,7 +150,7 @@ static void test_garbage(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(garbage); i++) {
 		if (interrupts_parse(garbage[i], &it) != -EINVAL)
 			fail_msg("accepted garbage #%zu: '%s'", i, garbage[i]);
-		assert_int_equal(it.ncols, 12345);	/* untouched on failure */
+		assert_int_equal(it.ncols, 12345); /* untouched on failure */
 	}
 	assert_int_equal(interrupts_parse(NULL, &it), -EINVAL);
 }
@@ -164,18 +165,18 @@ static void test_header(void **state)
 	static const struct {
 		const char *text;
 		int ret;
-		const char *cpus;	/* the column -> CPU table, "0,2,3" */
+		const char *cpus; /* the column -> CPU table, "0,2,3" */
 	} t[] = {
 		{ "           CPU0       CPU1\n", 0, "0,1" },
-		{ "           CPU0       CPU2       CPU3\n", 0, "0,2,3" },	/* CPU1 offline */
+		{ "           CPU0       CPU2       CPU3\n", 0, "0,2,3" }, /* CPU1 offline */
 		{ "CPU7\n", 0, "7" },
 		{ "\tCPU0\tCPU1023\n", 0, "0,1023" },
 		{ "           CPU0       CPU0\n", -EINVAL, NULL },
 		{ "           CPU0       CPU1       CPU0\n", -EINVAL, NULL },
 		{ "           CPU3       CPU3\n 24: 1 2 PCI-MSI eth0\n", -EINVAL, NULL },
-		{ "           CPU1       CPU0\n", -EINVAL, NULL },		/* not ascending */
-		{ "           CPU0       CPU00\n", -EINVAL, NULL },	/* 0 again, padded */
-		{ "           CPU0       CPU1073741824\n", -EINVAL, NULL },	/* >= 2^30 */
+		{ "           CPU1       CPU0\n", -EINVAL, NULL },	    /* not ascending */
+		{ "           CPU0       CPU00\n", -EINVAL, NULL },	    /* 0 again, padded */
+		{ "           CPU0       CPU1073741824\n", -EINVAL, NULL }, /* >= 2^30 */
 		{ "           CPU\n", -EINVAL, NULL },
 		{ "           CPU-1\n", -EINVAL, NULL },
 		{ "           CPU+1\n", -EINVAL, NULL },
@@ -201,7 +202,8 @@ static void test_header(void **state)
 			snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%u", c ? "," : "",
 				 it.cpus[c]);
 		if (strcmp(got, t[i].cpus) != 0)
-			case_fail("row %zu (%s): columns %s, expected %s", i, t[i].text, got, t[i].cpus);
+			case_fail("row %zu (%s): columns %s, expected %s", i, t[i].text, got,
+				  t[i].cpus);
 		interrupts_free(&it);
 	}
 	table_done();
@@ -243,8 +245,14 @@ static void test_same_source(void **state)
 {
 	struct interrupts a, b;
 
-	assert_int_equal(interrupts_parse("CPU0\n 24: 1 PCI-MSI 0-edge eth0\n 25: 1 PCI-MSI 1-edge eth1\n", &a), 0);
-	assert_int_equal(interrupts_parse("CPU0\n 24: 9 PCI-MSI 0-edge eth0\n 25: 1 PCI-MSI 1-edge nvme0q1\n", &b), 0);
+	assert_int_equal(
+		interrupts_parse("CPU0\n 24: 1 PCI-MSI 0-edge eth0\n 25: 1 PCI-MSI 1-edge eth1\n",
+				 &a),
+		0);
+	assert_int_equal(
+		interrupts_parse(
+			"CPU0\n 24: 9 PCI-MSI 0-edge eth0\n 25: 1 PCI-MSI 1-edge nvme0q1\n", &b),
+		0);
 	assert_true(irq_row_same_source(&a.rows[0], &b.rows[0]));
 	assert_false(irq_row_same_source(&a.rows[1], &b.rows[1]));
 	interrupts_free(&a);
@@ -267,14 +275,10 @@ static void test_real(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_x86),
-		cmocka_unit_test(test_sparse_columns),
-		cmocka_unit_test(test_parse_arm64),
-		cmocka_unit_test(test_garbage),
-		cmocka_unit_test(test_header),
-		cmocka_unit_test(test_edge),
-		cmocka_unit_test(test_delta),
-		cmocka_unit_test(test_same_source),
+		cmocka_unit_test(test_parse_x86),   cmocka_unit_test(test_sparse_columns),
+		cmocka_unit_test(test_parse_arm64), cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_header),	    cmocka_unit_test(test_edge),
+		cmocka_unit_test(test_delta),	    cmocka_unit_test(test_same_source),
 		cmocka_unit_test(test_real),
 	};
 

@@ -43,7 +43,7 @@ static int setup(void **state)
 	put("proc/irq/9/smp_affinity_list", "0-39\n");
 	put("proc/irq/9/smp_affinity", "ff,ffffffff\n");
 	put("proc/irq/9/node", "1\n");
-	put("proc/irq/10/smp_affinity", "00000000,00000003\n");	/* mask only */
+	put("proc/irq/10/smp_affinity", "00000000,00000003\n"); /* mask only */
 	put("proc/irq/10/effective_affinity", "1\n");
 	put("proc/irq/2/smp_affinity_list", "3\n");
 	put("proc/irq/2/smp_affinity", "8\n");
@@ -79,24 +79,24 @@ static void test_read(void **state)
 	assert_int_equal(path_cxt_init(&pc, root), 0);
 	assert_int_equal(irq_list(&pc, &irqs, &n), 0);
 	assert_int_equal(n, 3);
-	assert_int_equal(irqs[0], 2);	/* numeric order, not "10" < "2" */
+	assert_int_equal(irqs[0], 2); /* numeric order, not "10" < "2" */
 	assert_int_equal(irqs[1], 9);
 	assert_int_equal(irqs[2], 10);
 	free(irqs);
 
 	assert_int_equal(irq_read_affinity(&pc, 9, &set), 0);
 	assert_string_equal(str(&set), "0-39");
-	assert_int_equal(irq_read_affinity(&pc, 10, &set), 0);		/* mask fallback */
+	assert_int_equal(irq_read_affinity(&pc, 10, &set), 0); /* mask fallback */
 	assert_string_equal(str(&set), "0-1");
 	assert_int_equal(irq_read_effective_affinity(&pc, 10, &set), 0);
 	assert_string_equal(str(&set), "0");
 	assert_int_equal(irq_read_effective_affinity(&pc, 9, &set), -ENOENT);
-	assert_int_equal(irq_read_affinity(&pc, 77, &set), -ENOENT);	/* gone */
+	assert_int_equal(irq_read_affinity(&pc, 77, &set), -ENOENT); /* gone */
 	assert_int_equal(irq_read_node(&pc, 9, &node), 0);
 	assert_int_equal(node, 1);
 	assert_int_equal(irq_read_node(&pc, 2, &node), 0);
 	assert_int_equal(node, -1);
-	assert_int_equal(irq_read_node(&pc, 10, &node), 0);		/* no node file */
+	assert_int_equal(irq_read_node(&pc, 10, &node), 0); /* no node file */
 	assert_int_equal(node, -1);
 	assert_int_equal(irq_read_default_affinity(&pc, &set), 0);
 	assert_string_equal(str(&set), "0-39");
@@ -113,7 +113,7 @@ static void test_write(void **state)
 	assert_int_equal(path_cxt_init(&pc, root), 0);
 	ops_init_recording(&ops, &pc);
 	cpuset_zero(&set);
-	assert_int_equal(irq_write_affinity(&ops, 9, &set), -EINVAL);	/* never empty */
+	assert_int_equal(irq_write_affinity(&ops, 9, &set), -EINVAL); /* never empty */
 	assert_int_equal(irq_write_default_affinity(&ops, &set, 40), -EINVAL);
 	assert_int_equal(ops.nlog, 0);
 
@@ -122,7 +122,7 @@ static void test_write(void **state)
 	assert_int_equal(irq_write_affinity(&ops, 9, &set), 0);
 	assert_true(path_read_buf(&pc, buf, sizeof(buf), "/proc/irq/9/smp_affinity_list") > 0);
 	assert_string_equal(buf, "0,32");
-	assert_int_equal(irq_write_affinity(&ops, 10, &set), 0);	/* no _list: the mask */
+	assert_int_equal(irq_write_affinity(&ops, 10, &set), 0); /* no _list: the mask */
 	assert_true(path_read_buf(&pc, buf, sizeof(buf), "/proc/irq/10/smp_affinity") > 0);
 	assert_string_equal(buf, "1,00000001");
 	/* default affinity: as many 32-bit words as nr_cpu_ids needs */
@@ -132,7 +132,7 @@ static void test_write(void **state)
 	assert_int_equal(irq_write_default_affinity(&ops, &set, 128), 0);
 	assert_true(path_read_buf(&pc, buf, sizeof(buf), "/proc/irq/default_smp_affinity") > 0);
 	assert_string_equal(buf, "00000000,00000000,00000001,00000001");
-	assert_int_equal(irq_write_affinity(&ops, 77, &set), -ENOENT);	/* gone: both tried */
+	assert_int_equal(irq_write_affinity(&ops, 77, &set), -ENOENT); /* gone: both tried */
 	assert_int_equal(ops.nlog, 7);
 	ops_done(&ops);
 }
@@ -143,8 +143,9 @@ static void test_errno_class(void **state)
 		int err;
 		enum irq_err_class c;
 	} t[] = {
-		{ 0, IRQ_ERR_NONE },	       { -EIO, IRQ_ERR_IMMOVABLE }, { -EPERM, IRQ_ERR_IMMOVABLE },
-		{ -ENOSPC, IRQ_ERR_RETRY },    { -EINVAL, IRQ_ERR_RETRY },  { -ENOENT, IRQ_ERR_GONE },
+		{ 0, IRQ_ERR_NONE },	       { -EIO, IRQ_ERR_IMMOVABLE },
+		{ -EPERM, IRQ_ERR_IMMOVABLE }, { -ENOSPC, IRQ_ERR_RETRY },
+		{ -EINVAL, IRQ_ERR_RETRY },    { -ENOENT, IRQ_ERR_GONE },
 		{ -EACCES, IRQ_ERR_FAILED },   { -EBUSY, IRQ_ERR_FAILED },
 	};
 

@@ -75,14 +75,13 @@ static void sample(struct irqrecord *rec)
 	assert_int_equal(irqrecord_add(rec, 9, EIO, "aerdrv, PCIe PME"), 0);
 }
 
-static const char sample_text[] =
-	"quietcore-immovable-irqs 1\n"
-	"boot_id " BOOT_ID "\n"
-	"irq 9 EIO aerdrv, PCIe PME\n"
-	"irq 33 EIO virtio1-req.2\n"
-	"irq 34 EIO virtio1-req.3\n"
-	"irq 40 EPERM\n"
-	"end 4\n";
+static const char sample_text[] = "quietcore-immovable-irqs 1\n"
+				  "boot_id " BOOT_ID "\n"
+				  "irq 9 EIO aerdrv, PCIe PME\n"
+				  "irq 33 EIO virtio1-req.2\n"
+				  "irq 34 EIO virtio1-req.3\n"
+				  "irq 40 EPERM\n"
+				  "end 4\n";
 
 static void test_format(void **state)
 {
@@ -207,15 +206,17 @@ static void test_boot_id(void **state)
 #define WITH_NUL "quietcore-immovable-irqs 1\nboot_id " BOOT_ID "\nirq 9 EIO\0x\nend 1\n"
 
 static const struct {
-	const char	*text;
-	size_t		len;		/* 0: strlen */
-	int		err;
-	unsigned int	line;
+	const char *text;
+	size_t len; /* 0: strlen */
+	int err;
+	unsigned int line;
 } bad_records[] = {
 	{ "", 0, -EBADMSG, 1 },
 	{ "\n", 0, -EMEDIUMTYPE, 0 },
 	{ "quietcore-early-pin-state 1\n", 0, -EMEDIUMTYPE, 0 },
-	{ "\x7f" "ELF\x02\x01\x01", 7, -EMEDIUMTYPE, 0 },
+	{ "\x7f"
+	  "ELF\x02\x01\x01",
+	  7, -EMEDIUMTYPE, 0 },
 	{ "quietcore-immovable-irqs 2\nboot_id " BOOT_ID "\nend 0\n", 0, -EPROTONOSUPPORT, 0 },
 	{ "quietcore-immovable-irqs 1\r\nboot_id " BOOT_ID "\nend 0\n", 0, -EBADMSG, 1 },
 	{ "quietcore-immovable", 0, -EBADMSG, 1 },
@@ -235,24 +236,30 @@ static const struct {
 	{ "quietcore-immovable-irqs 1\nboot_id " BOOT_ID "\nend 0\n\n", 0, -EBADMSG, 4 },
 	/* bad irq lines */
 	{ "quietcore-immovable-irqs 1\nboot_id " BOOT_ID "\nirq 9\nend 1\n", 0, -EBADMSG, 3 },
-	{ "quietcore-immovable-irqs 1\nboot_id " BOOT_ID "\nirq 9 ENOSPC\nend 1\n", 0, -EBADMSG, 3 },
+	{ "quietcore-immovable-irqs 1\nboot_id " BOOT_ID "\nirq 9 ENOSPC\nend 1\n", 0, -EBADMSG,
+	  3 },
 	{ "quietcore-immovable-irqs 1\nboot_id " BOOT_ID "\nirq 9 eio\nend 1\n", 0, -EBADMSG, 3 },
 	{ "quietcore-immovable-irqs 1\nboot_id " BOOT_ID "\nirq -9 EIO\nend 1\n", 0, -EBADMSG, 3 },
 	{ "quietcore-immovable-irqs 1\nboot_id " BOOT_ID "\nirq +9 EIO\nend 1\n", 0, -EBADMSG, 3 },
 	{ "quietcore-immovable-irqs 1\nboot_id " BOOT_ID "\nirq 09 EIO\nend 1\n", 0, -EBADMSG, 3 },
 	{ "quietcore-immovable-irqs 1\nboot_id " BOOT_ID "\nirq 0x9 EIO\nend 1\n", 0, -EBADMSG, 3 },
-	{ "quietcore-immovable-irqs 1\nboot_id " BOOT_ID "\nirq 99999999999 EIO\nend 1\n", 0, -EBADMSG, 3 },
+	{ "quietcore-immovable-irqs 1\nboot_id " BOOT_ID "\nirq 99999999999 EIO\nend 1\n", 0,
+	  -EBADMSG, 3 },
 	{ "quietcore-immovable-irqs 1\nboot_id " BOOT_ID "\nirq  9 EIO\nend 1\n", 0, -EBADMSG, 3 },
 	{ "quietcore-immovable-irqs 1\nboot_id " BOOT_ID "\nirq 9 EIO \nend 1\n", 0, -EBADMSG, 3 },
-	{ "quietcore-immovable-irqs 1\nboot_id " BOOT_ID "\nirq 9 EIO a\tb\nend 1\n", 0, -EBADMSG, 3 },
+	{ "quietcore-immovable-irqs 1\nboot_id " BOOT_ID "\nirq 9 EIO a\tb\nend 1\n", 0, -EBADMSG,
+	  3 },
 	{ "quietcore-immovable-irqs 1\nboot_id " BOOT_ID "\r\nend 0\n", 0, -EBADMSG, 2 },
 	{ WITH_NUL, sizeof(WITH_NUL) - 1, -EBADMSG, 3 },
 	/* out of order, duplicate */
-	{ "quietcore-immovable-irqs 1\nboot_id " BOOT_ID "\nirq 9 EIO\nirq 8 EIO\nend 2\n", 0, -EBADMSG, 4 },
-	{ "quietcore-immovable-irqs 1\nboot_id " BOOT_ID "\nirq 9 EIO\nirq 9 EPERM\nend 2\n", 0, -EBADMSG, 4 },
+	{ "quietcore-immovable-irqs 1\nboot_id " BOOT_ID "\nirq 9 EIO\nirq 8 EIO\nend 2\n", 0,
+	  -EBADMSG, 4 },
+	{ "quietcore-immovable-irqs 1\nboot_id " BOOT_ID "\nirq 9 EIO\nirq 9 EPERM\nend 2\n", 0,
+	  -EBADMSG, 4 },
 	/* unknown words, a second boot_id */
 	{ "quietcore-immovable-irqs 1\nboot_id " BOOT_ID "\nIRQ 9 EIO\nend 1\n", 0, -EBADMSG, 3 },
-	{ "quietcore-immovable-irqs 1\nboot_id " BOOT_ID "\nboot_id " BOOT_ID "\nend 0\n", 0, -EBADMSG, 3 },
+	{ "quietcore-immovable-irqs 1\nboot_id " BOOT_ID "\nboot_id " BOOT_ID "\nend 0\n", 0,
+	  -EBADMSG, 3 },
 	{ "quietcore-immovable-irqs 1\nboot_id " BOOT_ID "\nend\n", 0, -EBADMSG, 3 },
 	{ "quietcore-immovable-irqs 1\nboot_id " BOOT_ID "\nend 00\n", 0, -EBADMSG, 3 },
 };

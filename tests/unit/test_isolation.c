@@ -58,28 +58,29 @@ static void test_cmdline(void **state)
 		int isolcpus_err, nohz_full_err;
 		bool rcu_ok, irqaff_ok;
 	} t[] = {
-	    {"quiet", 8, "", "", "", 0, 0, false, false},
-	    /* no flags: domain implied */
-	    {"isolcpus=2-7", 8, "2-7", "", "2-7", 0, 0, false, false},
-	    /* flags: domain only when named */
-	    {"isolcpus=nohz,managed_irq,2-7", 8, "", "2-7", "2-7", 0, 0, false, false},
-	    {"isolcpus=domain,nohz,4-7", 8, "4-7", "4-7", "4-7", 0, 0, false, false},
-	    /* nohz_full= wins over isolcpus=nohz for the tickless set */
-	    {"isolcpus=nohz,2-7 nohz_full=6-7", 8, "", "6-7", "2-7", 0, 0, false, false},
-	    {"nohz_full=3 rcu_nocbs=3 irqaffinity=0-2", 8, "", "3", "3", 0, 0, true, true},
-	    {"isolcpus=2-3 nohz_full=6-7", 8, "2-3", "6-7", "2-3,6-7", 0, 0, false, false},
-	    /* malformed, bare and out of range: recorded, sets empty */
-	    {"isolcpus=2-x nohz_full=5", 8, "", "5", "5", -EINVAL, 0, false, false},
-	    {"isolcpus nohz_full", 8, "", "", "", -EINVAL, -EINVAL, false, false},
-	    {"nohz_full=2-9 isolcpus=1", 8, "1", "", "1", 0, -ERANGE, false, false},
-	    {"nohz_full=2-9", 0, "", "2-9", "2-9", 0, 0, false, false},	    /* no limit */
-	    {"rcu_nocbs=x irqaffinity=", 8, "", "", "", 0, 0, false, true}, /* empty list parses */
+		{ "quiet", 8, "", "", "", 0, 0, false, false },
+		/* no flags: domain implied */
+		{ "isolcpus=2-7", 8, "2-7", "", "2-7", 0, 0, false, false },
+		/* flags: domain only when named */
+		{ "isolcpus=nohz,managed_irq,2-7", 8, "", "2-7", "2-7", 0, 0, false, false },
+		{ "isolcpus=domain,nohz,4-7", 8, "4-7", "4-7", "4-7", 0, 0, false, false },
+		/* nohz_full= wins over isolcpus=nohz for the tickless set */
+		{ "isolcpus=nohz,2-7 nohz_full=6-7", 8, "", "6-7", "2-7", 0, 0, false, false },
+		{ "nohz_full=3 rcu_nocbs=3 irqaffinity=0-2", 8, "", "3", "3", 0, 0, true, true },
+		{ "isolcpus=2-3 nohz_full=6-7", 8, "2-3", "6-7", "2-3,6-7", 0, 0, false, false },
+		/* malformed, bare and out of range: recorded, sets empty */
+		{ "isolcpus=2-x nohz_full=5", 8, "", "5", "5", -EINVAL, 0, false, false },
+		{ "isolcpus nohz_full", 8, "", "", "", -EINVAL, -EINVAL, false, false },
+		{ "nohz_full=2-9 isolcpus=1", 8, "1", "", "1", 0, -ERANGE, false, false },
+		{ "nohz_full=2-9", 0, "", "2-9", "2-9", 0, 0, false, false }, /* no limit */
+		{ "rcu_nocbs=x irqaffinity=", 8, "", "", "", 0, 0, false,
+		  true }, /* empty list parses */
 	};
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
 		struct isolation_cmdline cl;
-		struct kparams kp = {0};
+		struct kparams kp = { 0 };
 		char d[64], n[64], iso[64];
 
 		assert_int_equal(kparams_parse(t[i].cmdline, &kp), 0);
@@ -92,9 +93,9 @@ static void test_cmdline(void **state)
 		    cl.nohz_full.err != t[i].nohz_full_err || cl.rcu_nocbs.ok != t[i].rcu_ok ||
 		    cl.irqaffinity.ok != t[i].irqaff_ok)
 			case_fail(
-			    "row %zu '%s': domain '%s' nohz '%s' isolated '%s' errs %d %d rcu %d irqaff %d",
-			    i, t[i].cmdline, d, n, iso, cl.isolcpus.err, cl.nohz_full.err,
-			    cl.rcu_nocbs.ok, cl.irqaffinity.ok);
+				"row %zu '%s': domain '%s' nohz '%s' isolated '%s' errs %d %d rcu %d irqaff %d",
+				i, t[i].cmdline, d, n, iso, cl.isolcpus.err, cl.nohz_full.err,
+				cl.rcu_nocbs.ok, cl.irqaffinity.ok);
 		kparams_free(&kp);
 	}
 	table_done();
@@ -110,28 +111,29 @@ static void test_housekeeping(void **state)
 		const char *hk, *source;
 		const char *notes; /* kinds in order: I invalid, O offline, C isolcpus, N nohz */
 	} t[] = {
-	    {"quiet", NULL, NULL, 0, "", NULL, ""},
-	    {"quiet", NULL, "\n", 0, "", NULL, ""},
-	    {"rd.earlypin.cpus=0-1 irqaffinity=0 isolcpus=2-5", "3", NULL, 1, "3", "--housekeeping",
-	     ""},
-	    {"rd.earlypin.cpus=0-1 irqaffinity=0 isolcpus=2-5", NULL, NULL, 1, "0-1",
-	     "rd.earlypin.cpus", ""},
-	    {"irqaffinity=0 isolcpus=2-5", NULL, "4-5\n", 1, "0", "irqaffinity", ""},
-	    {"isolcpus=nohz,2-3 nohz_full=4", NULL, "5\n", 1, "0-1,5", "isolcpus/nohz_full", ""},
-	    {"quiet", NULL, "2-5\n", 1, "0-1", "sysfs isolated/nohz_full", ""},
-	    /* bad lists fall through to the next source */
-	    {"rd.earlypin.cpus=0-x irqaffinity=1", NULL, NULL, 1, "1", "irqaffinity", "I"},
-	    {"rd.earlypin.cpus=x irqaffinity=y isolcpus=3-5", NULL, NULL, 1, "0-2",
-	     "isolcpus/nohz_full", "II"},
-	    {"isolcpus=3-x nohz_full=5-y", NULL, "1\n", 1, "0,2-5", "sysfs isolated/nohz_full",
-	     "CN"},
-	    {"isolcpus=3-x nohz_full=4-5", NULL, NULL, 1, "0-3", "isolcpus/nohz_full", "C"},
-	    /* offline CPUs (6, 7) dropped */
-	    {"rd.earlypin.cpus=0,6-7", NULL, NULL, 1, "0", "rd.earlypin.cpus", "O"},
-	    /* a bad --housekeeping stops; one without online CPUs is refused */
-	    {"irqaffinity=0", "0-x", NULL, -EINVAL, "", NULL, "I"},
-	    {"quiet", "6-7", NULL, -ENODATA, "", "--housekeeping", "O"},
-	    {"isolcpus=0-5", NULL, NULL, -ENODATA, "", "isolcpus/nohz_full", ""},
+		{ "quiet", NULL, NULL, 0, "", NULL, "" },
+		{ "quiet", NULL, "\n", 0, "", NULL, "" },
+		{ "rd.earlypin.cpus=0-1 irqaffinity=0 isolcpus=2-5", "3", NULL, 1, "3",
+		  "--housekeeping", "" },
+		{ "rd.earlypin.cpus=0-1 irqaffinity=0 isolcpus=2-5", NULL, NULL, 1, "0-1",
+		  "rd.earlypin.cpus", "" },
+		{ "irqaffinity=0 isolcpus=2-5", NULL, "4-5\n", 1, "0", "irqaffinity", "" },
+		{ "isolcpus=nohz,2-3 nohz_full=4", NULL, "5\n", 1, "0-1,5", "isolcpus/nohz_full",
+		  "" },
+		{ "quiet", NULL, "2-5\n", 1, "0-1", "sysfs isolated/nohz_full", "" },
+		/* bad lists fall through to the next source */
+		{ "rd.earlypin.cpus=0-x irqaffinity=1", NULL, NULL, 1, "1", "irqaffinity", "I" },
+		{ "rd.earlypin.cpus=x irqaffinity=y isolcpus=3-5", NULL, NULL, 1, "0-2",
+		  "isolcpus/nohz_full", "II" },
+		{ "isolcpus=3-x nohz_full=5-y", NULL, "1\n", 1, "0,2-5", "sysfs isolated/nohz_full",
+		  "CN" },
+		{ "isolcpus=3-x nohz_full=4-5", NULL, NULL, 1, "0-3", "isolcpus/nohz_full", "C" },
+		/* offline CPUs (6, 7) dropped */
+		{ "rd.earlypin.cpus=0,6-7", NULL, NULL, 1, "0", "rd.earlypin.cpus", "O" },
+		/* a bad --housekeeping stops; one without online CPUs is refused */
+		{ "irqaffinity=0", "0-x", NULL, -EINVAL, "", NULL, "I" },
+		{ "quiet", "6-7", NULL, -ENODATA, "", "--housekeeping", "O" },
+		{ "isolcpus=0-5", NULL, NULL, -ENODATA, "", "isolcpus/nohz_full", "" },
 	};
 	cpuset_t online;
 
@@ -141,7 +143,7 @@ static void test_housekeeping(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
 		static const char kinds[] = "IOCN";
 		struct isolation_hk hk;
-		struct kparams kp = {0};
+		struct kparams kp = { 0 };
 		struct path_cxt pc;
 		char set[64] = "", notes[8] = "";
 		int r;
@@ -155,8 +157,8 @@ static void test_housekeeping(void **state)
 		for (size_t k = 0; k < hk.nnotes && k < sizeof(notes) - 1; k++)
 			notes[k] = kinds[hk.notes[k].kind];
 		if (r != t[i].ret || strcmp(set, t[i].hk) || strcmp(notes, t[i].notes) ||
-		    (t[i].source ? !hk.source || strcmp(hk.source, t[i].source)
-				 : hk.source != NULL))
+		    (t[i].source ? !hk.source || strcmp(hk.source, t[i].source) :
+				   hk.source != NULL))
 			case_fail("row %zu '%s': got %d hk '%s' from %s, notes '%s'", i,
 				  t[i].cmdline, r, set, hk.source ? hk.source : "-", notes);
 		kparams_free(&kp);
@@ -173,19 +175,19 @@ static void test_read_cpus(void **state)
 		const char *set_online, *set_possible;
 		unsigned int nbits;
 	} t[] = {
-	    {"0-5\n", "0-7\n", NULL, 0, NULL, "0-5", "0-7", 8},
-	    {"0-5\n", NULL, "0-6\n", 0, NULL, "0-5", "0-6", 7}, /* absent possible */
-	    {"0-5\n", NULL, NULL, 0, NULL, "0-5", "0-5", 6},
-	    {"0-5\n", NULL, "x\n", -EINVAL, "present", "0-5", "0-5", 6},
-	    {"0-2\377 garbage\n", "0-7\n", NULL, -EINVAL, "online", "", "0-7", 8},
-	    {"0-5\n", "0-7 x\n", NULL, -EINVAL, "possible", "0-5", "", 0},
-	    {"", "0-7\n", NULL, -ENODATA, "online", "", "0-7", 8},
-	    {"0-5\n", "\n", NULL, -ENODATA, "possible", "0-5", "", 0},
-	    {NULL, "0-7\n", NULL, -ENOENT, "online", "", "0-7", 8},
-	    {"fifo", "0-7\n", NULL, -PATH_ENOTREG, "online", "", "0-7", 8},
-	    {"0-5\n", "dir", NULL, -EISDIR, "possible", "0-5", "", 0},
-	    /* both bad: the first, online, is named */
-	    {"x\n", "y\n", NULL, -EINVAL, "online", "", "", 0},
+		{ "0-5\n", "0-7\n", NULL, 0, NULL, "0-5", "0-7", 8 },
+		{ "0-5\n", NULL, "0-6\n", 0, NULL, "0-5", "0-6", 7 }, /* absent possible */
+		{ "0-5\n", NULL, NULL, 0, NULL, "0-5", "0-5", 6 },
+		{ "0-5\n", NULL, "x\n", -EINVAL, "present", "0-5", "0-5", 6 },
+		{ "0-2\377 garbage\n", "0-7\n", NULL, -EINVAL, "online", "", "0-7", 8 },
+		{ "0-5\n", "0-7 x\n", NULL, -EINVAL, "possible", "0-5", "", 0 },
+		{ "", "0-7\n", NULL, -ENODATA, "online", "", "0-7", 8 },
+		{ "0-5\n", "\n", NULL, -ENODATA, "possible", "0-5", "", 0 },
+		{ NULL, "0-7\n", NULL, -ENOENT, "online", "", "0-7", 8 },
+		{ "fifo", "0-7\n", NULL, -PATH_ENOTREG, "online", "", "0-7", 8 },
+		{ "0-5\n", "dir", NULL, -EISDIR, "possible", "0-5", "", 0 },
+		/* both bad: the first, online, is named */
+		{ "x\n", "y\n", NULL, -EINVAL, "online", "", "", 0 },
 	};
 
 	(void)state;
@@ -220,11 +222,11 @@ static void test_boot_id(void **state)
 		size_t len;
 		int ret;
 	} t[] = {
-	    {"6b1f0c2e-3d4a-4c55-8e9f-0a1b2c3d4e5f\n", 64, 0},
-	    {"6b1f0c2e-3d4a-4c55-8e9f-0a1b2c3d4e5f\n", 8, -ENOBUFS},
-	    {"\n", 64, -ENODATA},
-	    {"not a boot id\n", 64, -EINVAL},
-	    {NULL, 64, -ENOENT},
+		{ "6b1f0c2e-3d4a-4c55-8e9f-0a1b2c3d4e5f\n", 64, 0 },
+		{ "6b1f0c2e-3d4a-4c55-8e9f-0a1b2c3d4e5f\n", 8, -ENOBUFS },
+		{ "\n", 64, -ENODATA },
+		{ "not a boot id\n", 64, -EINVAL },
+		{ NULL, 64, -ENOENT },
 	};
 
 	(void)state;
@@ -246,10 +248,10 @@ static void test_boot_id(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_cmdline),
-	    cmocka_unit_test(test_housekeeping),
-	    cmocka_unit_test(test_read_cpus),
-	    cmocka_unit_test(test_boot_id),
+		cmocka_unit_test(test_cmdline),
+		cmocka_unit_test(test_housekeeping),
+		cmocka_unit_test(test_read_cpus),
+		cmocka_unit_test(test_boot_id),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

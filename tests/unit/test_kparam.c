@@ -53,17 +53,17 @@ static const struct {
 	{ "\t\n", "" },
 	{ "quiet", "quiet" },
 	{ "a=1 b c=", "a=1|b|c=" },
-	{ "  a=1   b  ", "a=1|b" },		/* leading, repeated and trailing spaces */
-	{ "a=1\tb\nc", "a=1|b|c" },		/* any whitespace separates */
-	{ "root=UUID=12-34 ro", "root=UUID=12-34|ro" },	/* only the first '=' splits */
-	{ "a==b", "a==b" },			/* value "=b" */
+	{ "  a=1   b  ", "a=1|b" },			/* leading, repeated and trailing spaces */
+	{ "a=1\tb\nc", "a=1|b|c" },			/* any whitespace separates */
+	{ "root=UUID=12-34 ro", "root=UUID=12-34|ro" }, /* only the first '=' splits */
+	{ "a==b", "a==b" },				/* value "=b" */
 	{ "foo=\"a b\" bar", "foo=a b|bar" },
 	{ "foo=\"a b\"", "foo=a b" },
-	{ "\"foo=a b\" bar", "foo=a b|bar" },	/* the whole arg quoted */
+	{ "\"foo=a b\" bar", "foo=a b|bar" }, /* the whole arg quoted */
 	{ "\"quiet\"", "quiet" },
-	{ "\"foo bar\"", "foo bar" },		/* a quoted name keeps its space */
+	{ "\"foo bar\"", "foo bar" }, /* a quoted name keeps its space */
 	{ "x=\"\" y", "x=|y" },
-	{ "x=\" y", "x= y" },			/* unbalanced: the rest is one value */
+	{ "x=\" y", "x= y" }, /* unbalanced: the rest is one value */
 	{ "foo=\"a b", "foo=a b" },
 	/* quotes that do not open the value stay, and still group */
 	{ "foo=a\"b c\"d e", "foo=a\"b c\"d|e" },
@@ -72,7 +72,7 @@ static const struct {
 	{ "\"a\"=b", "a\"=b" },
 	/* '=' as the first byte does not split (next_arg's equals == 0) */
 	{ "=foo", "=foo" },
-	{ "=a=b", "=a=b" },			/* name "=a", value "b" */
+	{ "=a=b", "=a=b" }, /* name "=a", value "b" */
 	{ "=", "=" },
 	/* "--" and what follows are kept (for printing) */
 	{ "quiet -- single x=1", "quiet|--|single|x=1" },
@@ -83,19 +83,30 @@ static const struct {
 	 * after it is part of one value (what a stray '"' in a bootloader file
 	 * does to the parameters appended after it).
 	 */
-	{ "quiet foo=\"bar isolcpus=1-3 nohz_full=1-3", "quiet|foo=bar isolcpus=1-3 nohz_full=1-3" },
+	{ "quiet foo=\"bar isolcpus=1-3 nohz_full=1-3",
+	  "quiet|foo=bar isolcpus=1-3 nohz_full=1-3" },
 	{ "\"foo=a b isolcpus=2", "foo=a b isolcpus=2" },
-	{ "a\"b c\" d", "a\"b c\"|d" },		/* quotes inside a name group too */
-	{ "\"a b\"c d", "a b\"c|d" },		/* the last byte is no quote: kept */
-	{ "a \"", "a|" },			/* a lone quote: an empty name */
+	{ "a\"b c\" d", "a\"b c\"|d" }, /* quotes inside a name group too */
+	{ "\"a b\"c d", "a b\"c|d" },	/* the last byte is no quote: kept */
+	{ "a \"", "a|" },		/* a lone quote: an empty name */
 	{ "a x=\"", "a|x=" },
 	{ "\"foo=\"", "foo=" },
 	/* the kernel's isspace(): \v \f \r and Latin-1 0xa0 split, whatever the locale */
 	{ "a\vb\fc\rd", "a|b|c|d" },
-	{ "a=1\xa0" "b", "a=1|b" },
+	{ "a=1\xa0"
+	  "b",
+	  "a=1|b" },
 	{ "\xa0quiet\xa0\xa0", "quiet" },
-	{ "x=\"1\xa0" "2\" y", "x=1\xa0" "2|y" },	/* not inside quotes */
-	{ "\x85" "a \xa1" "b", "\x85" "a|\xa1" "b" },	/* other high bytes are no space */
+	{ "x=\"1\xa0"
+	  "2\" y",
+	  "x=1\xa0"
+	  "2|y" }, /* not inside quotes */
+	{ "\x85"
+	  "a \xa1"
+	  "b",
+	  "\x85"
+	  "a|\xa1"
+	  "b" }, /* other high bytes are no space */
 };
 
 static void test_split(void **state)
@@ -179,10 +190,11 @@ static void test_lookup(void **state)
 {
 	struct kparams kp;
 
-	assert_int_equal(kparams_parse("quiet isolcpus=1 rcu-nocbs=3 isolcpus=2 nohz_full= rcu_nocbs=4 "
-				       "nosmt -- isolcpus=9 later",
-				       &kp),
-			 0);
+	assert_int_equal(
+		kparams_parse("quiet isolcpus=1 rcu-nocbs=3 isolcpus=2 nohz_full= rcu_nocbs=4 "
+			      "nosmt -- isolcpus=9 later",
+			      &kp),
+		0);
 	/* the last occurrence wins */
 	assert_string_equal(kparams_get(&kp, "isolcpus"), "2");
 	assert_int_equal(kparams_count(&kp, "isolcpus"), 2);
@@ -204,7 +216,7 @@ static void test_lookup(void **state)
 	assert_false(kparams_has(&kp, "later"));
 	assert_int_equal(kparams_count(&kp, "isolcpus"), 2);
 	kparams_free(&kp);
-	kparams_free(&kp);	/* twice is fine */
+	kparams_free(&kp); /* twice is fine */
 	kparams_free(NULL);
 
 	assert_true(kparam_name_eq("a-b_c", "a_b-c"));
@@ -220,8 +232,8 @@ static void test_lookup(void **state)
 static const struct {
 	const char *in;
 	const char *name;
-	const char *value;	/* NULL: bare flag */
-	const char *out;	/* kparams_format() after kparams_set() */
+	const char *value; /* NULL: bare flag */
+	const char *out;   /* kparams_format() after kparams_set() */
 } sets[] = {
 	/* replace in place, drop later duplicates */
 	{ "a=1 b a=2 c", "a", "9", "a=9 b c" },
@@ -253,8 +265,9 @@ static void test_set(void **state)
 		s = kparams_format(&kp);
 		assert_non_null(s);
 		if (strcmp(s, sets[i].out) != 0)
-			case_fail("set(\"%s\", %s=%s) = \"%s\", expected \"%s\"", sets[i].in, sets[i].name,
-				  sets[i].value ? sets[i].value : "(flag)", s, sets[i].out);
+			case_fail("set(\"%s\", %s=%s) = \"%s\", expected \"%s\"", sets[i].in,
+				  sets[i].name, sets[i].value ? sets[i].value : "(flag)", s,
+				  sets[i].out);
 		if (kparams_count(&kp, sets[i].name) != 1)
 			case_fail("set(\"%s\", %s): count %zu", sets[i].in, sets[i].name,
 				  kparams_count(&kp, sets[i].name));
@@ -312,7 +325,7 @@ static void test_format_round_trip(void **state)
 {
 	static const struct {
 		const char *in;
-		const char *out;	/* canonical form */
+		const char *out; /* canonical form */
 	} t[] = {
 		{ "", "" },
 		{ "  quiet  ", "quiet" },
@@ -323,7 +336,10 @@ static void test_format_round_trip(void **state)
 		{ "x=\"\"", "x=" },
 		{ "t=\"a\tb\"", "t=\"a\tb\"" },
 		/* a kernel space the C library's isspace() does not know: quoted too */
-		{ "x=\"1\xa0" "2\"", "x=\"1\xa0" "2\"" },
+		{ "x=\"1\xa0"
+		  "2\"",
+		  "x=\"1\xa0"
+		  "2\"" },
 		{ "v=\"a\vb\"", "v=\"a\vb\"" },
 		{ "root=UUID=1 ro -- single", "root=UUID=1 ro -- single" },
 		{ "BOOT_IMAGE=/vmlinuz-6.1 root=/dev/sda1 isolcpus=domain,managed_irq,2-7 "
@@ -340,12 +356,14 @@ static void test_format_round_trip(void **state)
 		s = kparams_format(&a);
 		assert_non_null(s);
 		if (strcmp(s, t[i].out) != 0)
-			case_fail("format(parse(\"%s\")) = \"%s\", expected \"%s\"", t[i].in, s, t[i].out);
+			case_fail("format(parse(\"%s\")) = \"%s\", expected \"%s\"", t[i].in, s,
+				  t[i].out);
 		/* and the kernel reads the printed line back the same */
 		assert_int_equal(kparams_parse(s, &b), 0);
 		s2 = strdup(dump(&a));
 		if (strcmp(s2, dump(&b)) != 0)
-			case_fail("\"%s\": parse(format()) = \"%s\", expected \"%s\"", t[i].in, dump(&b), s2);
+			case_fail("\"%s\": parse(format()) = \"%s\", expected \"%s\"", t[i].in,
+				  dump(&b), s2);
 		free(s2);
 		free(s);
 		kparams_free(&a);
@@ -414,7 +432,12 @@ static void test_read(void **state)
 
 /* ---- isolcpus= ------------------------------------------------------------------ */
 
-enum { NONE = 0, NOHZ = ISOL_FLAG_NOHZ, DOM = ISOL_FLAG_DOMAIN, MIRQ = ISOL_FLAG_MANAGED_IRQ };
+enum {
+	NONE = 0,
+	NOHZ = ISOL_FLAG_NOHZ,
+	DOM = ISOL_FLAG_DOMAIN,
+	MIRQ = ISOL_FLAG_MANAGED_IRQ
+};
 
 static const struct {
 	const char *in;
@@ -439,14 +462,14 @@ static const struct {
 	/* the cpulist must start with a digit: N and all are read as flags */
 	{ "N-7", 8, -EINVAL, 0, false, 0, NULL },
 	{ "domain,N-7", 8, -EINVAL, 0, false, 0, NULL },
-	{ "all", 8, 0, DOM, false, 1, "" },	/* a letters-only unknown flag, then nothing */
+	{ "all", 8, 0, DOM, false, 1, "" }, /* a letters-only unknown flag, then nothing */
 	{ "2-N", 8, 0, DOM, false, 0, "2-7" },
 	/* unknown letters-only flags are skipped (and counted) */
 	{ "foo,2-7", 8, 0, DOM, false, 1, "2-7" },
 	{ "foo_bar,domain,2-3", 8, 0, DOM, true, 1, "2-3" },
 	{ "nohz_full,managed_irq,x,2", 8, 0, MIRQ, true, 2, "2" },
-	{ "Domain,2-7", 8, 0, DOM, false, 1, "2-7" },	/* case matters */
-	{ "domain", 8, 0, DOM, false, 1, "" },		/* no comma: not the flag */
+	{ "Domain,2-7", 8, 0, DOM, false, 1, "2-7" }, /* case matters */
+	{ "domain", 8, 0, DOM, false, 1, "" },	      /* no comma: not the flag */
 	{ "nohz", 8, 0, DOM, false, 1, "" },
 	/* a flag with anything but letters and '_' voids the whole parameter */
 	{ "dom4in,2-7", 8, -EINVAL, 0, false, 0, NULL },
@@ -468,9 +491,13 @@ static const struct {
 	/* Latin-1 letters are letters to the kernel's isalpha(), whatever the locale */
 	{ "\xe9t\xe9,1-3", 8, 0, DOM, false, 1, "1-3" },
 	{ "domain,\xc0\xff_x,2", 8, 0, DOM, true, 1, "2" },
-	{ "\xd7,1-3", 8, -EINVAL, 0, false, 0, NULL },	/* 0xd7 (multiplication sign): no letter */
-	{ "a\xf7" "b,1-3", 8, -EINVAL, 0, false, 0, NULL },	/* 0xf7 (division sign) in a flag */
-	{ "a\xa0" "b,1-3", 8, -EINVAL, 0, false, 0, NULL },
+	{ "\xd7,1-3", 8, -EINVAL, 0, false, 0, NULL }, /* 0xd7 (multiplication sign): no letter */
+	{ "a\xf7"
+	  "b,1-3",
+	  8, -EINVAL, 0, false, 0, NULL }, /* 0xf7 (division sign) in a flag */
+	{ "a\xa0"
+	  "b,1-3",
+	  8, -EINVAL, 0, false, 0, NULL },
 };
 
 static void test_isolcpus(void **state)
@@ -490,17 +517,19 @@ static void test_isolcpus(void **state)
 		}
 		if (r < 0) {
 			if (memcmp(&iso, &before, sizeof(iso)) != 0)
-				case_fail("isolcpus_parse(\"%s\"): ret_ changed on failure", iso_rows[i].in);
+				case_fail("isolcpus_parse(\"%s\"): ret_ changed on failure",
+					  iso_rows[i].in);
 			continue;
 		}
 		cpuset_format_list(&iso.cpus, buf, sizeof(buf));
 		if (iso.flags != iso_rows[i].flags || iso.flags_given != iso_rows[i].given ||
 		    iso.unknown_flags != iso_rows[i].unknown || strcmp(buf, iso_rows[i].cpus) != 0)
-			case_fail("isolcpus_parse(\"%s\") = flags %s given %d unknown %u cpus \"%s\"; "
-				  "expected %s %d %u \"%s\"",
-				  iso_rows[i].in, isolcpus_flags_str(iso.flags), iso.flags_given,
-				  iso.unknown_flags, buf, isolcpus_flags_str(iso_rows[i].flags),
-				  iso_rows[i].given, iso_rows[i].unknown, iso_rows[i].cpus);
+			case_fail(
+				"isolcpus_parse(\"%s\") = flags %s given %d unknown %u cpus \"%s\"; "
+				"expected %s %d %u \"%s\"",
+				iso_rows[i].in, isolcpus_flags_str(iso.flags), iso.flags_given,
+				iso.unknown_flags, buf, isolcpus_flags_str(iso_rows[i].flags),
+				iso_rows[i].given, iso_rows[i].unknown, iso_rows[i].cpus);
 	}
 	table_done();
 	assert_int_equal(isolcpus_parse(NULL, 8, &(struct isolcpus){ 0 }), -EINVAL);
@@ -563,7 +592,8 @@ static void test_fuzz(void **state)
 		for (size_t i = 0; i < a.n; i++) {
 			assert_non_null(a.v[i].name);
 			/* a lone '"' makes an empty name, which prints as nothing */
-			quotes |= strchr(a.v[i].name, '"') || (a.v[i].value && strchr(a.v[i].value, '"')) ||
+			quotes |= strchr(a.v[i].name, '"') ||
+				  (a.v[i].value && strchr(a.v[i].value, '"')) ||
 				  strpbrk(a.v[i].name, " \t\v\xa0=") || !a.v[i].name[0];
 		}
 		line = kparams_format(&a);
@@ -572,8 +602,8 @@ static void test_fuzz(void **state)
 			d = strdup(dump(&a));
 			assert_int_equal(kparams_parse(line, &b), 0);
 			if (strcmp(d, dump(&b)) != 0)
-				case_fail("\"%s\": printed \"%s\" splits as \"%s\", not \"%s\"", in, line,
-					  dump(&b), d);
+				case_fail("\"%s\": printed \"%s\" splits as \"%s\", not \"%s\"", in,
+					  line, dump(&b), d);
 			kparams_free(&b);
 			free(d);
 			checked++;

@@ -47,10 +47,13 @@ static int setup(void **state)
 	snprintf(root, sizeof(root), "/tmp/test_ops.XXXXXX");
 	assert_non_null(mkdtemp(root));
 	put("sys/devices/system/cpu/online", "0-7\n");
-	put("proc/5/task/5/stat", "5 (a b) c) S 1 5 5 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 0 77 0 0\n");
-	put("proc/5/task/5/status", "Name:\tx\nCpus_allowed:\tff\nCpus_allowed_list:\t0-7\nThreads:\t1\n");
+	put("proc/5/task/5/stat",
+	    "5 (a b) c) S 1 5 5 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 0 77 0 0\n");
+	put("proc/5/task/5/status",
+	    "Name:\tx\nCpus_allowed:\tff\nCpus_allowed_list:\t0-7\nThreads:\t1\n");
 	/* PF_KTHREAD | PF_NO_SETAFFINITY = 0x04200000 = 69206016 */
-	put("proc/9/task/9/stat", "9 (ksoftirqd/3) S 2 0 0 0 -1 69206016 0 0 0 0 0 0 0 0 20 0 1 0 12 0 0\n");
+	put("proc/9/task/9/stat",
+	    "9 (ksoftirqd/3) S 2 0 0 0 -1 69206016 0 0 0 0 0 0 0 0 20 0 1 0 12 0 0\n");
 	put("proc/9/task/9/status", "Name:\tksoftirqd/3\nCpus_allowed_list:\t3\n");
 	put("proc/irq/4/smp_affinity_list", "0-7\n");
 	put("proc/irq/5/smp_affinity_list", "0-7\n");
@@ -91,11 +94,11 @@ static void test_recording_tasks(void **state)
 	assert_non_null(strstr(buf, "Threads:\t1"));
 	assert_non_null(strstr(buf, "Cpus_allowed:\ta\n"));
 
-	assert_int_equal(ops.task_set_affinity(&ops, 9, 9, &set), -EINVAL);	/* per-CPU */
+	assert_int_equal(ops.task_set_affinity(&ops, 9, 9, &set), -EINVAL); /* per-CPU */
 	assert_int_equal(ops.task_set_affinity(&ops, 6, 6, &set), -ESRCH);
 	assert_int_equal(ops.task_get_affinity(&ops, 6, 6, &got), -ESRCH);
 	assert_int_equal(cpuset_parse_list("8-9", 0, &set), 0);
-	assert_int_equal(ops.task_set_affinity(&ops, 5, 5, &set), -EINVAL);	/* no online CPU */
+	assert_int_equal(ops.task_set_affinity(&ops, 5, 5, &set), -EINVAL); /* no online CPU */
 
 	assert_int_equal(ops.nlog, 4);
 	ops_record_format(&ops.log[0], line, sizeof(line));
@@ -117,7 +120,7 @@ static void test_recording_files(void **state)
 	ops_init_recording(&ops, &pc);
 	assert_int_equal(ops.file_write(&ops, "/proc/irq/4/smp_affinity_list", "0"), 0);
 	assert_true(path_read_buf(&pc, buf, sizeof(buf), "/proc/irq/4/smp_affinity_list") >= 0);
-	assert_string_equal(buf, "0");	/* replaced, not "0-7" overwritten in place */
+	assert_string_equal(buf, "0"); /* replaced, not "0-7" overwritten in place */
 	assert_int_equal(ops.file_write(&ops, "/proc/irq/5/smp_affinity_list", "0"), -EPERM);
 	assert_int_equal(ops.file_write(&ops, "/proc/irq/6/smp_affinity_list", "0"), -ENOSPC);
 	/* the error names the file written, not its sidecar */
@@ -156,7 +159,7 @@ static void test_real(void **state)
 	/* setting what we have is allowed for anyone */
 	assert_int_equal(ops.task_set_affinity(&ops, getpid(), gettid(), &got), 0);
 	assert_int_equal(ops.task_get_affinity(&ops, 1, 0x7ffffff0, &got), -ESRCH);
-	assert_int_equal(ops.nlog, 0);	/* the real ops do not record */
+	assert_int_equal(ops.nlog, 0); /* the real ops do not record */
 	ops_done(&ops);
 }
 

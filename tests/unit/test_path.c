@@ -37,7 +37,8 @@ static int setup(void **state)
 
 	snprintf(fixture, sizeof(fixture), "%s/tests/fixtures/path/basic", top ? top : ".");
 	if (access(fixture, R_OK | X_OK) < 0) {
-		print_error("fixture %s missing: run from the top of the tree or set QC_TOP\n", fixture);
+		print_error("fixture %s missing: run from the top of the tree or set QC_TOP\n",
+			    fixture);
 		return -1;
 	}
 	snprintf(scratch, sizeof(scratch), "%s/qc-test-path-XXXXXX", tmp ? tmp : "/tmp");
@@ -178,7 +179,7 @@ static void test_path_too_long(void **state)
 
 /* ---- numbers: one table per reader, files written to the scratch root ------ */
 
-#define B(s) s, sizeof(s) - 1	/* bytes of a literal, embedded NULs included */
+#define B(s) s, sizeof(s) - 1 /* bytes of a literal, embedded NULs included */
 
 static const struct {
 	const char *data;
@@ -193,9 +194,9 @@ static const struct {
 	{ B("42\0"), 0, 42 },
 	{ B("  42 \t\n"), 0, 42 },
 	{ B("4294967295\n"), 0, UINT32_MAX },
-	{ B("010\n"), 0, 10 },	/* sysfs prints decimal: not octal */
+	{ B("010\n"), 0, 10 }, /* sysfs prints decimal: not octal */
 	{ B("08\n"), 0, 8 },
-	{ B("0x1f\n"), 0, 31 },	/* an explicit 0x is hex */
+	{ B("0x1f\n"), 0, 31 }, /* an explicit 0x is hex */
 	{ B("+7"), 0, 7 },
 	{ B(""), -ENODATA, 0 },
 	{ B("\n"), -ENODATA, 0 },
@@ -214,8 +215,10 @@ static const struct {
 	{ B("0x"), -EINVAL, 0 },
 	{ B("0xg"), -EINVAL, 0 },
 	{ B("09x"), -EINVAL, 0 },
-	{ B("12\0junk\n"), -EINVAL, 0 },	/* an embedded NUL is not a trailing one */
-	{ B("\0" "12"), -EINVAL, 0 },
+	{ B("12\0junk\n"), -EINVAL, 0 }, /* an embedded NUL is not a trailing one */
+	{ B("\0"
+	    "12"),
+	  -EINVAL, 0 },
 	/* longer than any number: does not fit the reader's buffer */
 	{ B("1111111111111111111111111111111111111111111111111111111111111111111111"), -EINVAL, 0 },
 };
@@ -226,7 +229,7 @@ static const struct {
 	int ret;
 	int32_t val;
 } s32_rows[] = {
-	{ B("-1\n"), 0, -1 },	/* physical_package_id, die_id */
+	{ B("-1\n"), 0, -1 }, /* physical_package_id, die_id */
 	{ B("-1\n\0"), 0, -1 },
 	{ B("0"), 0, 0 },
 	{ B("2147483647"), 0, INT32_MAX },
@@ -280,7 +283,7 @@ static void test_read_numbers(void **state)
 
 	assert_int_equal(path_cxt_init(&pc, scratch), 0);
 
-#define RUN_ROWS(rows, type, reader, fmt)                                                     \
+#define RUN_ROWS(rows, type, reader, fmt)                                                      \
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {                                        \
 		type v = (type)123;                                                            \
 		int r;                                                                         \
@@ -290,10 +293,10 @@ static void test_read_numbers(void **state)
 		if (r != rows[i].ret)                                                          \
 			case_fail(#reader " row %zu: ret %d, expected %d", i, r, rows[i].ret); \
 		else if (r == 0 && v != rows[i].val)                                           \
-			case_fail(#reader " row %zu: value " fmt ", expected " fmt, i, v,       \
+			case_fail(#reader " row %zu: value " fmt ", expected " fmt, i, v,      \
 				  rows[i].val);                                                \
 		else if (r < 0 && v != (type)123)                                              \
-			case_fail(#reader " row %zu: ret_ value changed on failure", i);        \
+			case_fail(#reader " row %zu: ret_ value changed on failure", i);       \
 	}
 
 	RUN_ROWS(u32_rows, uint32_t, path_read_u32, "%u")
@@ -339,16 +342,21 @@ static void test_read_fixture_numbers(void **state)
 
 	assert_int_equal(path_cxt_init(&pc, fixture), 0);
 
-	assert_int_equal(path_read_u32(&pc, &u, "/sys/devices/system/cpu/cpu%d/topology/core_id", 0), 0);
+	assert_int_equal(
+		path_read_u32(&pc, &u, "/sys/devices/system/cpu/cpu%d/topology/core_id", 0), 0);
 	assert_int_equal(u, 0);
-	assert_int_equal(path_read_u32(&pc, &u, "/sys/devices/system/cpu/cpu%d/topology/core_id", 1), 0);
+	assert_int_equal(
+		path_read_u32(&pc, &u, "/sys/devices/system/cpu/cpu%d/topology/core_id", 1), 0);
 	assert_int_equal(u, 1);
-	assert_int_equal(path_read_s32(&pc, &s, "/sys/devices/system/cpu/cpu0/topology/physical_package_id"), 0);
+	assert_int_equal(path_read_s32(&pc, &s,
+				       "/sys/devices/system/cpu/cpu0/topology/physical_package_id"),
+			 0);
 	assert_int_equal(s, -1);
 	assert_int_equal(path_read_s32(&pc, &s, "/sys/devices/system/cpu/cpu0/topology/die_id"), 0);
 	assert_int_equal(s, -1);
 	u = 77;
-	assert_int_equal(path_read_u32(&pc, &u, "/sys/devices/system/cpu/cpu0/topology/die_id"), -EINVAL);
+	assert_int_equal(path_read_u32(&pc, &u, "/sys/devices/system/cpu/cpu0/topology/die_id"),
+			 -EINVAL);
 	assert_int_equal(u, 77);
 	assert_int_equal(path_read_u32(&pc, &u, "/sys/devices/system/cpu/cpu1/online"), -ENODATA);
 	assert_int_equal(path_read_u32(&pc, &u, "/sys/devices/system/cpu/cpu2/online"), 0);
@@ -356,13 +364,15 @@ static void test_read_fixture_numbers(void **state)
 	assert_int_equal(path_read_u32(&pc, &u, "/sys/devices/system/cpu/cpu3/online"), -ERANGE);
 
 	/* garbage: -EINVAL and path_last() names the whole path for the message */
-	assert_int_equal(path_read_u32(&pc, &u, "/sys/devices/system/cpu/cpu%d/topology/core_id", 2),
+	assert_int_equal(path_read_u32(&pc, &u, "/sys/devices/system/cpu/cpu%d/topology/core_id",
+				       2),
 			 -EINVAL);
 	snprintf(want, sizeof(want), "%s/sys/devices/system/cpu/cpu2/topology/core_id", fixture);
 	assert_string_equal(path_last(&pc), want);
 
 	/* missing: -ENOENT, same */
-	assert_int_equal(path_read_u32(&pc, &u, "/sys/devices/system/cpu/cpu%d/online", 0), -ENOENT);
+	assert_int_equal(path_read_u32(&pc, &u, "/sys/devices/system/cpu/cpu%d/online", 0),
+			 -ENOENT);
 	snprintf(want, sizeof(want), "%s/sys/devices/system/cpu/cpu0/online", fixture);
 	assert_string_equal(path_last(&pc), want);
 
@@ -380,11 +390,11 @@ static void test_read_cpulist(void **state)
 	} t[] = {
 		{ "/sys/devices/system/cpu/online", 0, 0, "0-3" },
 		{ "/sys/devices/system/cpu/online", 4, 0, "0-3" },
-		{ "/sys/devices/system/cpu/possible", 0, 0, "0-7" },	/* "\n\0" */
+		{ "/sys/devices/system/cpu/possible", 0, 0, "0-7" }, /* "\n\0" */
 		{ "/sys/devices/system/cpu/possible", 4, -ERANGE, NULL },
-		{ "/sys/devices/system/cpu/isolated", 0, 0, "" },	/* empty file */
-		{ "/sys/devices/system/cpu/offline", 0, 0, "" },	/* "\n" */
-		{ "/sys/devices/system/cpu/nohz_full", 0, 0, "" },	/* "(null)" */
+		{ "/sys/devices/system/cpu/isolated", 0, 0, "" },  /* empty file */
+		{ "/sys/devices/system/cpu/offline", 0, 0, "" },   /* "\n" */
+		{ "/sys/devices/system/cpu/nohz_full", 0, 0, "" }, /* "(null)" */
 		{ "/sys/devices/system/cpu/cpu0/topology/thread_siblings_list", 0, 0, "0-1" },
 		{ "/sys/devices/system/cpu/cpu1/topology/thread_siblings_list", 0, -ENOENT, NULL },
 		{ "/sys/devices/system/cpu/cpu2/topology/thread_siblings_list", 0, -ERANGE, NULL },
@@ -421,11 +431,11 @@ static void test_read_cpumask(void **state)
 		const char *list;
 	} t[] = {
 		{ "/sys/devices/system/cpu/cpu0/topology/thread_siblings", 0, "0-1" },
-		{ "/sys/devices/system/cpu/cpu1/topology/thread_siblings", 0, "0-1" },	/* "\n\0" */
+		{ "/sys/devices/system/cpu/cpu1/topology/thread_siblings", 0, "0-1" }, /* "\n\0" */
 		{ "/sys/devices/system/cpu/cpu2/topology/thread_siblings", -EINVAL, NULL },
 		{ "/sys/devices/system/node/node0/cpumap", 0, "0-3" },
 		{ "/proc/irq/5/smp_affinity", 0, "0-3" },
-		{ "/sys/devices/system/cpu/isolated", -ENODATA, NULL },	/* an empty mask file */
+		{ "/sys/devices/system/cpu/isolated", -ENODATA, NULL }, /* an empty mask file */
 		{ "/sys/devices/system/cpu/offline", -ENODATA, NULL },
 		{ "/proc/irq/6/smp_affinity", -ENOENT, NULL },
 	};
@@ -457,7 +467,8 @@ static void test_read_buf(void **state)
 
 	assert_int_equal(path_cxt_init(&pc, fixture), 0);
 	/* "0-7\n\0": 5 bytes in the file, 3 after stripping */
-	assert_int_equal(path_read_buf(&pc, buf, sizeof(buf), "/sys/devices/system/cpu/possible"), 3);
+	assert_int_equal(path_read_buf(&pc, buf, sizeof(buf), "/sys/devices/system/cpu/possible"),
+			 3);
 	assert_string_equal(buf, "0-7");
 	assert_int_equal(path_read_buf(&pc, buf, 6, "/sys/devices/system/cpu/possible"), 3);
 	assert_string_equal(buf, "0-7");
@@ -468,7 +479,8 @@ static void test_read_buf(void **state)
 	assert_int_equal(path_read_buf(&pc, buf, 0, "/sys/devices/system/cpu/possible"), -EINVAL);
 	/* empty file */
 	memset(buf, 'X', sizeof(buf));
-	assert_int_equal(path_read_buf(&pc, buf, sizeof(buf), "/sys/devices/system/cpu/isolated"), 0);
+	assert_int_equal(path_read_buf(&pc, buf, sizeof(buf), "/sys/devices/system/cpu/isolated"),
+			 0);
 	assert_string_equal(buf, "");
 	assert_int_equal(path_read_buf(&pc, buf, 1, "/sys/devices/system/cpu/isolated"), 0);
 	assert_int_equal(path_read_buf(&pc, buf, sizeof(buf), "/nope"), -ENOENT);
@@ -484,8 +496,9 @@ static void test_read_str(void **state)
 
 	assert_int_equal(path_cxt_init(&pc, fixture), 0);
 	assert_int_equal(path_read_str(&pc, &s, "/proc/cmdline"), 0);
-	assert_string_equal(s, "BOOT_IMAGE=/vmlinuz root=UUID=1234 ro quiet isolcpus=domain,managed_irq,2-3 "
-			       "foo=\"a b\" -- single");
+	assert_string_equal(
+		s, "BOOT_IMAGE=/vmlinuz root=UUID=1234 ro quiet isolcpus=domain,managed_irq,2-3 "
+		   "foo=\"a b\" -- single");
 	free(s);
 	assert_int_equal(path_read_str(&pc, &s, "/sys/devices/system/cpu/possible"), 0);
 	assert_string_equal(s, "0-7");
@@ -520,11 +533,11 @@ static void test_read_str(void **state)
 static void test_read_not_regular(void **state)
 {
 	static const struct {
-		const char	*name;
-		int		err;
+		const char *name;
+		int err;
 	} rows[] = {
 		{ "/nr/fifo", -PATH_ENOTREG },
-		{ "/nr/null", -PATH_ENOTREG },	/* a character device (through a symlink) */
+		{ "/nr/null", -PATH_ENOTREG }, /* a character device (through a symlink) */
 		{ "/nr/dir", -EISDIR },
 		{ "/nr/loop", -ELOOP },
 		{ "/nr/missing", -ENOENT },
@@ -573,7 +586,8 @@ static void test_read_not_regular(void **state)
 		errno = 0;
 		f = path_fopen(&pc, "re", "%s", n);
 		if (f || errno != -rows[i].err)
-			case_fail("path_fopen %s: %p errno %d, want %d", n, (void *)f, errno, -rows[i].err);
+			case_fail("path_fopen %s: %p errno %d, want %d", n, (void *)f, errno,
+				  -rows[i].err);
 		if (f)
 			fclose(f);
 	}
@@ -689,11 +703,8 @@ static void test_strip_trailing(void **state)
 		size_t len;
 		const char *out;
 	} t[] = {
-		{ B("abc\n\0"), "abc" },
-		{ B("abc \t\n\0\0"), "abc" },
-		{ B(""), "" },
-		{ B("\n\0\n"), "" },
-		{ B(" a b "), " a b" },
+		{ B("abc\n\0"), "abc" }, { B("abc \t\n\0\0"), "abc" }, { B(""), "" },
+		{ B("\n\0\n"), "" },	 { B(" a b "), " a b" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {

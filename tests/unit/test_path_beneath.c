@@ -55,7 +55,8 @@ static int setup(void **state)
 	snprintf(root, sizeof(root), "/tmp/test_path_beneath.XXXXXX");
 	if (!mkdtemp(root))
 		return -1;
-	for (const char *const *d = (const char *const[]){ "r", "r/proc", "r/proc/irq", "r/proc/irq/3", NULL };
+	for (const char *const *d =
+		     (const char *const[]){ "r", "r/proc", "r/proc/irq", "r/proc/irq/3", NULL };
 	     *d; d++) {
 		snprintf(p, sizeof(p), "%s/%s", root, *d);
 		if (mkdir(p, 0755) < 0)
@@ -64,10 +65,10 @@ static int setup(void **state)
 	snprintf(outside, sizeof(outside), "%s/victim", root);
 	mk("victim", "outside\n");
 	mk("r/proc/irq/3/smp_affinity_list", "0-63\n");
-	ln("../../victim", "r/proc/irq/3/rel_link");		/* relative, last component */
-	ln(outside, "r/proc/irq/3/abs_link");			/* absolute, last component */
-	ln("3", "r/proc/irq/mid");				/* symlink in the middle */
-	ln("/", "r/proc/irq/slash");				/* to the real root */
+	ln("../../victim", "r/proc/irq/3/rel_link"); /* relative, last component */
+	ln(outside, "r/proc/irq/3/abs_link");	     /* absolute, last component */
+	ln("3", "r/proc/irq/mid");		     /* symlink in the middle */
+	ln("/", "r/proc/irq/slash");		     /* to the real root */
 	snprintf(p, sizeof(p), "%s/r/proc/irq/3/fifo", root);
 	assert_int_equal(mkfifo(p, 0600), 0);
 	snprintf(p, sizeof(p), "%s/r/proc/irq/3/dir", root);
@@ -82,8 +83,8 @@ static int teardown(void **state)
 }
 
 static const struct {
-	const char	*path;
-	int		want;	/* 0: opens */
+	const char *path;
+	int want; /* 0: opens */
 } beneath_cases[] = {
 	{ "/proc/irq/3/smp_affinity_list", 0 },
 	{ "//proc//irq/3/smp_affinity_list", 0 },
@@ -119,14 +120,18 @@ static void run_beneath(bool walk)
 			close(fd);
 		if (got != beneath_cases[i].want)
 			case_fail("%s %s: got %d (%s), want %d", walk ? "walk" : "openat2",
-				  beneath_cases[i].path, got, path_strerror(got), beneath_cases[i].want);
+				  beneath_cases[i].path, got, path_strerror(got),
+				  beneath_cases[i].want);
 	}
 	/* write and read through it; a refused write leaves the outside file alone */
 	assert_int_equal(path_write_str_beneath(&pc, "0", "/proc/irq/3/smp_affinity_list"), 0);
-	assert_int_equal(path_read_buf_beneath(&pc, buf, sizeof(buf), "/proc/irq/3/smp_affinity_list"), 1);
+	assert_int_equal(
+		path_read_buf_beneath(&pc, buf, sizeof(buf), "/proc/irq/3/smp_affinity_list"), 1);
 	assert_string_equal(buf, "0");
-	assert_int_equal(path_write_str_beneath(&pc, "pwned", "/proc/irq/3/abs_link"), -PATH_ESYMLINK);
-	assert_int_equal(path_read_buf_beneath(&pc, buf, sizeof(buf), "/proc/irq/mid/smp_affinity_list"),
+	assert_int_equal(path_write_str_beneath(&pc, "pwned", "/proc/irq/3/abs_link"),
+			 -PATH_ESYMLINK);
+	assert_int_equal(path_read_buf_beneath(&pc, buf, sizeof(buf),
+					       "/proc/irq/mid/smp_affinity_list"),
 			 -PATH_ESYMLINK);
 	/* the message names the full path */
 	snprintf(p, sizeof(p), "%s/r/proc/irq/mid/smp_affinity_list", root);
@@ -157,11 +162,11 @@ static void test_beneath_walk(void **state)
 
 /* A state file's trust: each row makes one file (or its directory) one way. */
 static const struct {
-	const char	*name;
-	mode_t		mode;		/* 0: a symlink to "good"; S_IFIFO: a FIFO */
-	bool		nobody;		/* chown to nobody */
-	mode_t		dirmode;
-	const char	*why;		/* NULL: trusted */
+	const char *name;
+	mode_t mode; /* 0: a symlink to "good"; S_IFIFO: a FIFO */
+	bool nobody; /* chown to nobody */
+	mode_t dirmode;
+	const char *why; /* NULL: trusted */
 } trust_cases[] = {
 	{ "good", 0600, false, 0755, NULL },
 	{ "readable", 0644, false, 0755, NULL },
@@ -201,7 +206,8 @@ static void test_trusted(void **state)
 		}
 		if (trust_cases[i].nobody) {
 			if (!nobody || geteuid() != 0 || nobody->pw_uid == geteuid()) {
-				print_message("skipping %s: needs root and a user nobody\n", trust_cases[i].name);
+				print_message("skipping %s: needs root and a user nobody\n",
+					      trust_cases[i].name);
 				continue;
 			}
 			assert_int_equal(chown(file, nobody->pw_uid, nobody->pw_gid), 0);

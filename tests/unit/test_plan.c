@@ -37,10 +37,10 @@ static const char *L(const cpuset_t *s)
 }
 
 struct fx {
-	struct path_cxt		pc;
-	struct topology		*topo;
-	struct plan		*plan;
-	char			*err;
+	struct path_cxt pc;
+	struct topology *topo;
+	struct plan *plan;
+	char *err;
 };
 
 static struct fx fx;
@@ -129,7 +129,7 @@ static void test_default(void **state)
 	check_invariants();
 	assert_string_equal(L(&fx.plan->housekeeping), "0-1,4-5,8-9,12");
 
-	o.hk_per_node = 4;	/* every core: nothing left */
+	o.hk_per_node = 4; /* every core: nothing left */
 	assert_int_equal(fx_plan(&o), -EDOM);
 	assert_non_null(strstr(fx.err, "nothing to isolate"));
 
@@ -172,15 +172,16 @@ static void test_nothing_to_isolate(void **state)
 static void test_overrides(void **state)
 {
 	static const struct {
-		const char	*hk, *iso;
-		int		ret;
-		const char	*want;		/* isolated set, or a piece of the error */
-		const char	*warn;
+		const char *hk, *iso;
+		int ret;
+		const char *want; /* isolated set, or a piece of the error */
+		const char *warn;
 	} rows[] = {
 		{ NULL, "1-3", 0, "1-3", "SMT siblings split" },
 		{ NULL, "1-3,9-11", 0, "1-3,9-11", NULL },
 		{ "0,4,8,12", NULL, 0, "1-3,5-7,9-11,14-15", NULL },
-		{ "0-1,4,8-9,12", "2-3,10-11", 0, "2-3,10-11", "in neither --housekeeping nor --isolate" },
+		{ "0-1,4,8-9,12", "2-3,10-11", 0, "2-3,10-11",
+		  "in neither --housekeeping nor --isolate" },
 		{ NULL, "0-3", -EDOM, "boot CPU 0", NULL },
 		{ NULL, "4-7,12,14-15", -EDOM, "NUMA node 1", NULL },
 		{ NULL, "1-12,14-15", -EDOM, "NUMA node", NULL },
@@ -213,7 +214,8 @@ static void test_overrides(void **state)
 			if (rows[i].warn && !has_warning(rows[i].warn))
 				fail_msg("row %zu: no warning '%s'", i, rows[i].warn);
 			if (!rows[i].warn && fx.plan->nr_warnings)
-				fail_msg("row %zu: unexpected warning '%s'", i, fx.plan->warnings[0]);
+				fail_msg("row %zu: unexpected warning '%s'", i,
+					 fx.plan->warnings[0]);
 		} else {
 			assert_non_null(fx.err);
 			if (!strstr(fx.err, rows[i].want))
@@ -311,15 +313,17 @@ static void test_fam15h_compute_units(void **state)
 	o.nosmt = true;
 	assert_int_equal(fx_plan(&o), 0);
 	check_invariants();
-	assert_string_equal(L(&fx.plan->smt_off), "1,3,5,7,9,11,13,15,17,19,21,23,25,27,29,31,"
-						  "33,35,37,39,41,43,45,47,49,51,53,55,57,59,61,63");
+	assert_string_equal(L(&fx.plan->smt_off),
+			    "1,3,5,7,9,11,13,15,17,19,21,23,25,27,29,31,"
+			    "33,35,37,39,41,43,45,47,49,51,53,55,57,59,61,63");
 	assert_false(has_warning("nosmt changes nothing"));
 
 	/* a user split of a compute unit is warned about */
 	plan_options_init(&o);
 	o.isolate = "1-7";
 	assert_int_equal(fx_plan(&o), 0);
-	assert_true(has_warning("SMT siblings split between housekeeping and isolated CPUs in the cores of 0-1:"));
+	assert_true(has_warning(
+		"SMT siblings split between housekeeping and isolated CPUs in the cores of 0-1:"));
 }
 
 static size_t count_params(const struct plan *p)
@@ -329,9 +333,12 @@ static size_t count_params(const struct plan *p)
 
 static void test_profiles(void **state)
 {
-	static const char *const minimal[] = { "isolcpus", "nohz_full", "rcu_nocbs", "irqaffinity" };
-	static const char *const latency_only[] = { "rcu_nocb_poll", "processor.max_cstate", "intel_idle.max_cstate",
-						    "idle", "tsc", "transparent_hugepage" };
+	static const char *const minimal[] = { "isolcpus", "nohz_full", "rcu_nocbs",
+					       "irqaffinity" };
+	static const char *const latency_only[] = {
+		"rcu_nocb_poll", "processor.max_cstate", "intel_idle.max_cstate", "idle",
+		"tsc",		 "transparent_hugepage"
+	};
 	struct plan_options o;
 	size_t nbench;
 
@@ -343,9 +350,10 @@ static void test_profiles(void **state)
 	assert_int_equal(count_params(fx.plan), ARRAY_SIZE(minimal));
 	for (size_t i = 0; i < ARRAY_SIZE(minimal); i++)
 		assert_string_equal(fx.plan->params.v[i].name, minimal[i]);
-	assert_string_equal(fx.plan->cmdline,
-			    "isolcpus=domain,managed_irq,1-3,5-7,9-11,14-15 nohz_full=1-3,5-7,9-11,14-15 "
-			    "rcu_nocbs=1-3,5-7,9-11,14-15 irqaffinity=0,4,8,12");
+	assert_string_equal(
+		fx.plan->cmdline,
+		"isolcpus=domain,managed_irq,1-3,5-7,9-11,14-15 nohz_full=1-3,5-7,9-11,14-15 "
+		"rcu_nocbs=1-3,5-7,9-11,14-15 irqaffinity=0,4,8,12");
 
 	o.profile = PLAN_PROFILE_BENCHMARK;
 	assert_int_equal(fx_plan(&o), 0);
@@ -356,7 +364,7 @@ static void test_profiles(void **state)
 	assert_false(kparams_has(&fx.plan->params, "idle"));
 
 	o.profile = PLAN_PROFILE_LATENCY;
-	assert_int_equal(fx_plan(&o), 0);	/* x86: vendor_id GenuineIntel in proc/cpuinfo */
+	assert_int_equal(fx_plan(&o), 0); /* x86: vendor_id GenuineIntel in proc/cpuinfo */
 	assert_int_equal(count_params(fx.plan), nbench + ARRAY_SIZE(latency_only));
 	for (size_t i = 0; i < ARRAY_SIZE(latency_only); i++)
 		assert_true(kparams_has(&fx.plan->params, latency_only[i]));
@@ -401,12 +409,12 @@ static void test_kernel_config(void **state)
 	assert_string_equal(kparams_get(&fx.plan->params, "workqueue.unbound_cpus"), "0,4,8,12");
 	assert_int_equal(fx.plan->nr_warnings, 0);
 
-	o.kernel = "5.4.0-old";	/* before managed_irq */
+	o.kernel = "5.4.0-old"; /* before managed_irq */
 	assert_int_equal(fx_plan(&o), 0);
 	assert_string_equal(kparams_get(&fx.plan->params, "isolcpus"), "domain,1-3,5-7,9-11,14-15");
 	assert_true(has_warning("no isolcpus managed_irq flag"));
 
-	o.kernel = "6.5.0-nothere";	/* no config: warned, version still counts */
+	o.kernel = "6.5.0-nothere"; /* no config: warned, version still counts */
 	assert_int_equal(fx_plan(&o), 0);
 	assert_true(has_warning("not checking kernel options"));
 	assert_true(kparams_has(&fx.plan->params, "nohz_full"));
@@ -420,18 +428,21 @@ static void test_kernel_config(void **state)
 static void test_kernel_config_unreadable(void **state)
 {
 	static const struct {
-		const char	*kind;
-		const char	*data;	/* file content, or NULL */
-		size_t		len;
-		int		err;
-		const char	*why;
+		const char *kind;
+		const char *data; /* file content, or NULL */
+		size_t len;
+		int err;
+		const char *why;
 	} rows[] = {
-		{ "valid", "# comment\n\nCONFIG_NO_HZ_FULL=y\n# CONFIG_X86 is not set\nCONFIG_S=\"a b\"\n", 0, 0, NULL },
+		{ "valid",
+		  "# comment\n\nCONFIG_NO_HZ_FULL=y\n# CONFIG_X86 is not set\nCONFIG_S=\"a b\"\n",
+		  0, 0, NULL },
 		{ "no final newline", "CONFIG_NO_HZ_FULL=y", 0, 0, NULL },
 		{ "garbage line", "CONFIG_NO_HZ_FULL=y\nhello\n", 0, -EINVAL, "line 2 is not" },
 		{ "no name", "CONFIG_=y\n", 0, -EINVAL, "line 1 is not" },
 		{ "no value", "CONFIG_NO_HZ_FULL\n", 0, -EINVAL, "line 1 is not" },
-		{ "NUL byte", "CONFIG_X86=y\nCONFIG_NO_HZ_FULL=y\0\n", 33, -EINVAL, "line 2 is not" },
+		{ "NUL byte", "CONFIG_X86=y\nCONFIG_NO_HZ_FULL=y\0\n", 33, -EINVAL,
+		  "line 2 is not" },
 		{ "binary", "\177ELF\2\1\1", 7, -EINVAL, "line 1 is not" },
 		{ "empty", "", 0, -ENODATA, "empty file" },
 		{ "dir", NULL, 0, -EISDIR, "Is a directory" },
@@ -464,7 +475,8 @@ static void test_kernel_config_unreadable(void **state)
 		}
 		r = fx_plan(&o);
 		if (r != rows[i].err)
-			case_fail("%s: %d, want %d (%s)", rows[i].kind, r, rows[i].err, fx.err ? fx.err : "");
+			case_fail("%s: %d, want %d (%s)", rows[i].kind, r, rows[i].err,
+				  fx.err ? fx.err : "");
 		else if (r == 0 && !kparams_has(&fx.plan->params, "nohz_full"))
 			case_fail("%s: nohz_full= dropped", rows[i].kind);
 		else if (r < 0 && (!fx.err || !strstr(fx.err, p) || !strstr(fx.err, rows[i].why)))
@@ -483,8 +495,9 @@ static void test_kernel_version(void **state)
 		int ret;
 		unsigned int maj, min;
 	} rows[] = {
-		{ "6.1.0-18-amd64", 0, 6, 1 }, { "6.12.9+deb12-cloud-amd64", 0, 6, 12 }, { "5.18", 0, 5, 18 },
-		{ "4.9.0", 0, 4, 9 },	       { "v6.1", -EINVAL, 0, 0 },		  { "6", -EINVAL, 0, 0 },
+		{ "6.1.0-18-amd64", 0, 6, 1 }, { "6.12.9+deb12-cloud-amd64", 0, 6, 12 },
+		{ "5.18", 0, 5, 18 },	       { "4.9.0", 0, 4, 9 },
+		{ "v6.1", -EINVAL, 0, 0 },     { "6", -EINVAL, 0, 0 },
 		{ "", -EINVAL, 0, 0 },	       { "6.x", -EINVAL, 0, 0 },
 	};
 
@@ -505,14 +518,14 @@ static void test_kernel_version(void **state)
 static void test_extra(void **state)
 {
 	static const struct {
-		const char	*extra;
-		int		ret;
-		const char	*msg;	/* error piece, or a piece of the resulting line */
+		const char *extra;
+		int ret;
+		const char *msg; /* error piece, or a piece of the resulting line */
 	} rows[] = {
 		{ "mitigations=off", 0, " mitigations=off" },
 		{ "mitigations=off  audit=0", 0, " mitigations=off audit=0" },
-		{ "nosoftlockup", 0, NULL },		/* already there: warned, not doubled */
-		{ "idle=poll", 0, " idle=poll" },		/* latency-only, consistent with benchmark */
+		{ "nosoftlockup", 0, NULL },	  /* already there: warned, not doubled */
+		{ "idle=poll", 0, " idle=poll" }, /* latency-only, consistent with benchmark */
 		{ "skew_tick=0", -EINVAL, "contradicts" },
 		{ "isolcpus=1-3", -EINVAL, "derived from the plan" },
 		{ "systemd.cpu_affinity=0", -EINVAL, "derived from the plan" },
@@ -542,7 +555,8 @@ static void test_extra(void **state)
 		o.extra = rows[i].extra;
 		r = fx_plan(&o);
 		if (r != rows[i].ret)
-			fail_msg("row %zu '%s': %d (%s)", i, rows[i].extra, r, fx.err ? fx.err : "");
+			fail_msg("row %zu '%s': %d (%s)", i, rows[i].extra, r,
+				 fx.err ? fx.err : "");
 		if (r < 0 && !strstr(fx.err, rows[i].msg))
 			fail_msg("row %zu: '%s' lacks '%s'", i, fx.err, rows[i].msg);
 		if (r == 0 && rows[i].msg && !strstr(fx.plan->cmdline, rows[i].msg))

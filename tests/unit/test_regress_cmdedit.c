@@ -69,7 +69,8 @@ static void test_bls_entry_dashes(void **state)
 
 static void test_grub_dashes(void **state)
 {
-	static const char grub[] = "GRUB_CMDLINE_LINUX=\"ro -- single\"\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n";
+	static const char grub[] =
+		"GRUB_CMDLINE_LINUX=\"ro -- single\"\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n";
 	struct grubdefault gd = { 0 };
 	struct grubdefault_error err = { 0 };
 	struct kparams wanted = { 0 };
@@ -77,7 +78,8 @@ static void test_grub_dashes(void **state)
 	size_t *lens = NULL;
 
 	assert_int_equal(kparams_parse(PLAN, &wanted), 0);
-	assert_int_equal(grubdefault_add_file(&gd, "/etc/default/grub", grub, strlen(grub), &err), 0);
+	assert_int_equal(grubdefault_add_file(&gd, "/etc/default/grub", grub, strlen(grub), &err),
+			 0);
 	assert_int_equal(grubdefault_edit(&gd, &wanted, managed, &bufs, &lens, &err), -EINVAL);
 	grubdefault_free(&gd);
 	kparams_free(&wanted);

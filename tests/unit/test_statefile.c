@@ -48,17 +48,21 @@ static int teardown(void **state)
 
 static const struct {
 	struct statefile_rec rec;
-	const char	*path;	/* NULL: refused */
-	const char	*line;	/* as written */
+	const char *path; /* NULL: refused */
+	const char *line; /* as written */
 } rec_cases[] = {
-	{ { .kind = SF_WQ, .name = "", .value = "ff" }, "/sys/devices/virtual/workqueue/cpumask",
+	{ { .kind = SF_WQ, .name = "", .value = "ff" },
+	  "/sys/devices/virtual/workqueue/cpumask",
 	  "wq-unbound ff" },
 	{ { .kind = SF_WQ, .name = "writeback", .value = "1,00000001" },
-	  "/sys/devices/virtual/workqueue/writeback/cpumask", "wq-cpumask writeback 1,00000001" },
+	  "/sys/devices/virtual/workqueue/writeback/cpumask",
+	  "wq-cpumask writeback 1,00000001" },
 	{ { .kind = SF_WQ, .name = "blkcg_punt_bio", .value = "3" },
-	  "/sys/devices/virtual/workqueue/blkcg_punt_bio/cpumask", "wq-cpumask blkcg_punt_bio 3" },
+	  "/sys/devices/virtual/workqueue/blkcg_punt_bio/cpumask",
+	  "wq-cpumask blkcg_punt_bio 3" },
 	{ { .kind = SF_WQ, .name = "nvme-wq:0.1+x", .value = "3" },
-	  "/sys/devices/virtual/workqueue/nvme-wq:0.1+x/cpumask", "wq-cpumask nvme-wq:0.1+x 3" },
+	  "/sys/devices/virtual/workqueue/nvme-wq:0.1+x/cpumask",
+	  "wq-cpumask nvme-wq:0.1+x 3" },
 	{ { .kind = SF_CPUFREQ, .policy = 0, .name = "scaling_governor", .value = "powersave" },
 	  "/sys/devices/system/cpu/cpufreq/policy0/scaling_governor",
 	  "cpufreq 0 scaling_governor powersave" },
@@ -69,12 +73,16 @@ static const struct {
 	  "/sys/devices/system/cpu/cpufreq/policy3/scaling_max_freq",
 	  "cpufreq 3 scaling_max_freq 3500000" },
 	{ { .kind = SF_TURBO, .name = "intel_pstate", .value = "0" },
-	  "/sys/devices/system/cpu/intel_pstate/no_turbo", "turbo intel_pstate 0" },
-	{ { .kind = SF_TURBO, .name = "boost", .value = "1" }, "/sys/devices/system/cpu/cpufreq/boost",
+	  "/sys/devices/system/cpu/intel_pstate/no_turbo",
+	  "turbo intel_pstate 0" },
+	{ { .kind = SF_TURBO, .name = "boost", .value = "1" },
+	  "/sys/devices/system/cpu/cpufreq/boost",
 	  "turbo boost 1" },
-	{ { .kind = SF_IRQ_DEFAULT, .value = "ff,ffffffff" }, "/proc/irq/default_smp_affinity",
+	{ { .kind = SF_IRQ_DEFAULT, .value = "ff,ffffffff" },
+	  "/proc/irq/default_smp_affinity",
 	  "irq-default ff,ffffffff" },
-	{ { .kind = SF_IRQ, .irq = 24, .value = "0-39" }, "/proc/irq/24/smp_affinity_list",
+	{ { .kind = SF_IRQ, .irq = 24, .value = "0-39" },
+	  "/proc/irq/24/smp_affinity_list",
 	  "irq 24 0-39" },
 	/* refused: names */
 	{ { .kind = SF_WQ, .name = "..", .value = "ff" }, NULL, NULL },
@@ -85,8 +93,11 @@ static const struct {
 	{ { .kind = SF_WQ, .name = "a b", .value = "ff" }, NULL, NULL },
 	{ { .kind = SF_WQ, .name = "a\tb", .value = "ff" }, NULL, NULL },
 	{ { .kind = SF_WQ, .name = "a$b", .value = "ff" }, NULL, NULL },
-	{ { .kind = SF_WQ, .name = "x123456789x123456789x123456789x123456789x123456789x123456789x1234",
-	    .value = "ff" }, NULL, NULL },
+	{ { .kind = SF_WQ,
+	    .name = "x123456789x123456789x123456789x123456789x123456789x123456789x1234",
+	    .value = "ff" },
+	  NULL,
+	  NULL },
 	{ { .kind = SF_WQ, .name = NULL, .value = "ff" }, NULL, NULL },
 	{ { .kind = SF_CPUFREQ, .name = "scaling_setspeed", .value = "800000" }, NULL, NULL },
 	{ { .kind = SF_CPUFREQ, .name = "../../../../../etc/passwd", .value = "x" }, NULL, NULL },
@@ -194,9 +205,10 @@ static void forge(const char *record)
 	char body[2048];
 	FILE *f;
 
-	snprintf(body, sizeof(body),
-		 "quietcore-early-pin-state 2\nboot_id b\nroot /\nnbits 4\nhousekeeping 0\nsaved_at 1\n%s\n",
-		 record);
+	snprintf(
+		body, sizeof(body),
+		"quietcore-early-pin-state 2\nboot_id b\nroot /\nnbits 4\nhousekeeping 0\nsaved_at 1\n%s\n",
+		record);
 	unlink(file);
 	f = fopen(file, "w");
 	assert_non_null(f);
@@ -206,8 +218,8 @@ static void forge(const char *record)
 }
 
 static const struct {
-	const char	*record;
-	bool		ok;
+	const char *record;
+	bool ok;
 } forged_cases[] = {
 	{ "wq-cpumask writeback f", true },
 	{ "cpufreq 1 scaling_max_freq 100", true },
@@ -229,7 +241,7 @@ static const struct {
 	{ "cpufreq 0 scaling_max_freq 100 200", false },
 	{ "turbo /etc/passwd 1", false },
 	{ "turbo boost yes", false },
-	{ "cgroup /sys/fs/cgroup/x/cpuset.cpus 0", false },	/* not a kind (yet) */
+	{ "cgroup /sys/fs/cgroup/x/cpuset.cpus 0", false }, /* not a kind (yet) */
 };
 
 static void test_forged(void **state)
@@ -247,8 +259,8 @@ static void test_forged(void **state)
 		if (forged_cases[i].ok && r != 0)
 			case_fail("'%s': refused (%d, line %u)", forged_cases[i].record, r, line);
 		if (!forged_cases[i].ok && (r != -EBADMSG || line != 7))
-			case_fail("'%s': got %d line %u, want -EBADMSG line 7", forged_cases[i].record, r,
-				  line);
+			case_fail("'%s': got %d line %u, want -EBADMSG line 7",
+				  forged_cases[i].record, r, line);
 	}
 	table_done();
 }

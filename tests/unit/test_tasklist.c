@@ -39,10 +39,10 @@ static int setup(void **state)
 	mk("proc/1/task/1");
 	mk("proc/1/task/7");
 	mk("proc/20/task/20");
-	mk("proc/30");			/* exiting: no task directory */
-	mk("proc/irq/5");		/* not a process */
-	mk("proc/0123/task/0123");	/* not a kernel pid name */
-	mk("proc/40/task/x");		/* junk inside a task directory */
+	mk("proc/30");		   /* exiting: no task directory */
+	mk("proc/irq/5");	   /* not a process */
+	mk("proc/0123/task/0123"); /* not a kernel pid name */
+	mk("proc/40/task/x");	   /* junk inside a task directory */
 	mk("proc/40/task/41");
 	snprintf(cmd, sizeof(cmd), "ln -s 1 '%s/proc/self'", root);
 	assert_int_equal(system(cmd), 0);
@@ -83,7 +83,7 @@ static void test_fake_tree(void **state)
 		assert_int_equal(tl.v[i].tid, want[i].tid);
 	}
 	tasklist_free(&tl);
-	tasklist_free(&tl);	/* twice is fine */
+	tasklist_free(&tl); /* twice is fine */
 	tasklist_free(NULL);
 }
 
@@ -103,10 +103,10 @@ static void test_stop_and_errors(void **state)
 	assert_int_equal(path_cxt_init(&pc, root), 0);
 	assert_int_equal(tasklist_foreach(&pc, count_cb, &n), -ECANCELED);
 	assert_int_equal(n, 2);
-	assert_int_equal(tasklist_foreach_thread(&pc, 30, count_cb, &n), -ESRCH);	/* exiting */
+	assert_int_equal(tasklist_foreach_thread(&pc, 30, count_cb, &n), -ESRCH); /* exiting */
 	assert_int_equal(tasklist_foreach_thread(&pc, 99, count_cb, &n), -ESRCH);
 	assert_int_equal(path_cxt_init(&pc, "/tmp"), 0);
-	assert_int_equal(tasklist_read(&pc, &tl), -ENOENT);		/* no /tmp/proc */
+	assert_int_equal(tasklist_read(&pc, &tl), -ENOENT); /* no /tmp/proc */
 	assert_null(tl.v);
 }
 
@@ -125,10 +125,10 @@ static void test_unreadable_reported(void **state)
 	(void)state;
 	assert_int_equal(path_cxt_init(&pc, root), 0);
 	assert_int_equal(tasklist_foreach_report(&pc, count_cb, &n, &unr), -ECANCELED);
-	assert_int_equal(unr.n, 99);	/* untouched when the scan stops */
+	assert_int_equal(unr.n, 99); /* untouched when the scan stops */
 	n = -1000;
 	assert_int_equal(tasklist_foreach_report(&pc, count_cb, &n, &unr), 0);
-	assert_int_equal(unr.n, 0);	/* proc/30 exited: not counted */
+	assert_int_equal(unr.n, 0); /* proc/30 exited: not counted */
 
 	snprintf(p, sizeof(p), "%s/proc/50", root);
 	assert_int_equal(mkdir(p, 0755), 0);
@@ -140,7 +140,7 @@ static void test_unreadable_reported(void **state)
 	assert_int_equal(unr.n, 1);
 	assert_int_equal(unr.first_pid, 50);
 	assert_int_equal(unr.first_err, -ENOTDIR);
-	assert_int_equal(tasklist_foreach(&pc, count_cb, &n), 0);	/* skipped there */
+	assert_int_equal(tasklist_foreach(&pc, count_cb, &n), 0); /* skipped there */
 	assert_int_equal(unlink(p), 0);
 	snprintf(p, sizeof(p), "%s/proc/50", root);
 	assert_int_equal(rmdir(p), 0);
@@ -156,9 +156,9 @@ static void *sleeper(void *arg)
 }
 
 struct find {
-	pid_t	tid;
-	bool	found;
-	size_t	n;
+	pid_t tid;
+	bool found;
+	size_t n;
 };
 
 static int find_cb(const struct taskid *id, void *data)
@@ -186,7 +186,7 @@ static void test_real_proc(void **state)
 	assert_int_equal(path_cxt_init(&pc, NULL), 0);
 	assert_int_equal(tasklist_foreach(&pc, find_cb, &f), 0);
 	assert_true(f.found);
-	assert_true(f.n >= 3);	/* init, us, our thread at least */
+	assert_true(f.n >= 3); /* init, us, our thread at least */
 	f.found = false;
 	assert_int_equal(tasklist_foreach_thread(&pc, getpid(), find_cb, &f), 0);
 	assert_true(f.found);

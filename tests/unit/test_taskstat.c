@@ -69,25 +69,29 @@ static void test_parse_fields(void **state)
 		uint64_t want_start;
 		int32_t want_cpu;
 	} t[] = {
-		{ "bash", "S", "1", "4194560", "12345", "3", 52, 0, "bash", 'S', 1, 4194560, 12345, 3 },
+		{ "bash", "S", "1", "4194560", "12345", "3", 52, 0, "bash", 'S', 1, 4194560, 12345,
+		  3 },
 		/* kthreads: PF_KTHREAD, PF_NO_SETAFFINITY */
-		{ "kthreadd", "S", "0", "2129984", "0", "0", 52, 0, "kthreadd", 'S', 0, 0x208040, 0, 0 },
+		{ "kthreadd", "S", "0", "2129984", "0", "0", 52, 0, "kthreadd", 'S', 0, 0x208040, 0,
+		  0 },
 		{ "ksoftirqd/3", "S", "2", "69238848", "7", "3", 52, 0, "ksoftirqd/3", 'S', 2,
 		  0x4208040, 7, 3 },
 		/* comm with spaces and parentheses: parse after the last ')' */
 		{ "(a) (b))", "R", "9", "0", "1", "1", 52, 0, "(a) (b))", 'R', 9, 0, 1, 1 },
-		{ "x) S 1 2 3 (", "D", "77", "64", "5", "0", 52, 0, "x) S 1 2 3 (", 'D', 77, 64, 5, 0 },
+		{ "x) S 1 2 3 (", "D", "77", "64", "5", "0", 52, 0, "x) S 1 2 3 (", 'D', 77, 64, 5,
+		  0 },
 		{ ")", "Z", "1", "0", "1", "0", 52, 0, ")", 'Z', 1, 0, 1, 0 },
 		{ "", "I", "2", "0", "1", "0", 52, 0, "", 'I', 2, 0, 1, 0 },
 		{ "kworker/u8:2-events_unbound", "I", "2", "69238880", "99", "1", 52, 0,
 		  "kworker/u8:2-events_unbound", 'I', 2, 0x4208060, 99, 1 },
 		/* longer than the comm buffer: truncated, the fields still right */
-		{ "0123456789012345678901234567890123456789012345678901234567890123456789", "S", "1",
-		  "4", "5", "6", 52, 0, "012345678901234567890123456789012345678901234567890123456789012",
-		  'S', 1, 4, 5, 6 },
+		{ "0123456789012345678901234567890123456789012345678901234567890123456789", "S",
+		  "1", "4", "5", "6", 52, 0,
+		  "012345678901234567890123456789012345678901234567890123456789012", 'S', 1, 4, 5,
+		  6 },
 		/* boundaries */
-		{ "b", "S", "2147483647", "4294967295", "18446744073709551615", "8191", 52, 0, "b", 'S',
-		  INT32_MAX, UINT32_MAX, UINT64_MAX, 8191 },
+		{ "b", "S", "2147483647", "4294967295", "18446744073709551615", "8191", 52, 0, "b",
+		  'S', INT32_MAX, UINT32_MAX, UINT64_MAX, 8191 },
 		/* old kernels: fewer fields. processor is field 39; flags and starttime needed */
 		{ "old", "S", "1", "256", "42", "2", 39, 0, "old", 'S', 1, 256, 42, 2 },
 		{ "old", "S", "1", "256", "42", "2", 38, 0, "old", 'S', 1, 256, 42, -1 },
@@ -105,7 +109,8 @@ static void test_parse_fields(void **state)
 		{ "c", "S", "1", "-1", "1", "0", 52, -EINVAL, NULL, 0, 0, 0, 0, 0 },
 		{ "c", "S", "1", "0x10", "1", "0", 52, -EINVAL, NULL, 0, 0, 0, 0, 0 },
 		{ "c", "S", "1", "0", "-5", "0", 52, -EINVAL, NULL, 0, 0, 0, 0, 0 },
-		{ "c", "S", "1", "0", "18446744073709551616", "0", 52, -EINVAL, NULL, 0, 0, 0, 0, 0 },
+		{ "c", "S", "1", "0", "18446744073709551616", "0", 52, -EINVAL, NULL, 0, 0, 0, 0,
+		  0 },
 		{ "c", "S", "1", "0", "1", "cpu", 52, -EINVAL, NULL, 0, 0, 0, 0, 0 },
 		{ "c", "S", "1", "0", "1", "1.5", 52, -EINVAL, NULL, 0, 0, 0, 0, 0 },
 		/*
@@ -128,8 +133,8 @@ static void test_parse_fields(void **state)
 
 	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
 		struct taskstat st;
-		const char *line =
-			make_line(t[i].comm, t[i].state, t[i].ppid, t[i].flags, t[i].start, t[i].cpu, t[i].nfields);
+		const char *line = make_line(t[i].comm, t[i].state, t[i].ppid, t[i].flags,
+					     t[i].start, t[i].cpu, t[i].nfields);
 		int r;
 
 		memset(&st, 0x5a, sizeof(st));
@@ -149,9 +154,10 @@ static void test_parse_fields(void **state)
 		if (strcmp(st.comm, t[i].want_comm) != 0 || st.state != t[i].want_state ||
 		    st.ppid != t[i].want_ppid || st.flags != t[i].want_flags ||
 		    st.starttime != t[i].want_start || st.processor != t[i].want_cpu)
-			case_fail("row %zu (%s): comm \"%s\" state %c ppid %d flags %#x start %llu cpu %d",
-				  i, line, st.comm, st.state, st.ppid, st.flags,
-				  (unsigned long long)st.starttime, st.processor);
+			case_fail(
+				"row %zu (%s): comm \"%s\" state %c ppid %d flags %#x start %llu cpu %d",
+				i, line, st.comm, st.state, st.ppid, st.flags,
+				(unsigned long long)st.starttime, st.processor);
 	}
 	table_done();
 }
@@ -178,10 +184,10 @@ static void test_parse_malformed(void **state)
 		"",
 		"\n",
 		"4242",
-		"4242 bash S 1 2 3",		/* no parentheses */
-		"4242 (bash S 1 2 3",		/* no ')' */
-		"4242 bash) S 1 2 3",		/* no '(' */
-		"4242 )bash( S 1 2 3",		/* ')' before '(' */
+		"4242 bash S 1 2 3",   /* no parentheses */
+		"4242 (bash S 1 2 3",  /* no ')' */
+		"4242 bash) S 1 2 3",  /* no '(' */
+		"4242 )bash( S 1 2 3", /* ')' before '(' */
 		"4242 (bash)",
 		"4242 (bash)\n",
 	};
@@ -213,16 +219,16 @@ static void test_pf_helpers(void **state)
 	assert_int_equal(PF_NO_SETAFFINITY, 0x04000000);
 	assert_int_equal(PF_USER_WORKER, 0x00004000);
 
-	st.flags = 0x00400100;	/* a user task */
+	st.flags = 0x00400100; /* a user task */
 	assert_false(taskstat_is_kthread(&st));
 	assert_false(taskstat_is_percpu(&st));
-	st.flags = 0x00208040;	/* kthreadd */
+	st.flags = 0x00208040; /* kthreadd */
 	assert_true(taskstat_is_kthread(&st));
 	assert_false(taskstat_is_percpu(&st));
-	st.flags = 0x04208040;	/* ksoftirqd/N */
+	st.flags = 0x04208040; /* ksoftirqd/N */
 	assert_true(taskstat_is_kthread(&st));
 	assert_true(taskstat_is_percpu(&st));
-	st.flags = PF_USER_WORKER;	/* io_uring worker: a user thread */
+	st.flags = PF_USER_WORKER; /* io_uring worker: a user thread */
 	assert_false(taskstat_is_kthread(&st));
 	st.flags = UINT32_MAX;
 	assert_true(taskstat_is_kthread(&st));
@@ -265,15 +271,11 @@ static void test_read_fixture(void **state)
 static void test_read_gone_or_unreadable(void **state)
 {
 	static const struct {
-		const char	*kind;
-		int		err;
+		const char *kind;
+		int err;
 	} rows[] = {
-		{ "missing", -ESRCH },
-		{ "garbage", -EINVAL },
-		{ "empty", -EINVAL },
-		{ "dir", -EISDIR },
-		{ "loop", -ELOOP },
-		{ "fifo", -PATH_ENOTREG },
+		{ "missing", -ESRCH },	      { "garbage", -EINVAL }, { "empty", -EINVAL },
+		{ "dir", -EISDIR },	      { "loop", -ELOOP },     { "fifo", -PATH_ENOTREG },
 		{ "chardev", -PATH_ENOTREG },
 	};
 	char root[] = "/tmp/qc-test-taskstat-XXXXXX";
@@ -363,7 +365,7 @@ static void test_read_kthreadd(void **state)
 
 	assert_int_equal(path_cxt_init(&pc, NULL), 0);
 	if (taskstat_read(&pc, 2, 0, &st) < 0 || strcmp(st.comm, "kthreadd") != 0)
-		skip();	/* a PID namespace without kernel threads */
+		skip(); /* a PID namespace without kernel threads */
 	assert_true(taskstat_is_kthread(&st));
 	assert_false(taskstat_is_percpu(&st));
 	assert_int_equal(st.ppid, 0);

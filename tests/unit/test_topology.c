@@ -44,7 +44,8 @@ static struct topology *load(const char *root)
 }
 
 /* Every grouping must be a partition of the online CPUs (or of a subset for dies/...). */
-static void check_partition(const struct topology *t, const struct topo_groups *g, size_t off, bool total)
+static void check_partition(const struct topology *t, const struct topo_groups *g, size_t off,
+			    bool total)
 {
 	cpuset_t seen;
 
@@ -53,7 +54,8 @@ static void check_partition(const struct topology *t, const struct topo_groups *
 		assert_false(cpuset_intersects(&seen, &g->v[i].cpus));
 		cpuset_or(&seen, &seen, &g->v[i].cpus);
 		cpuset_foreach(cpu, &g->v[i].cpus)
-			assert_int_equal(*(const int32_t *)((const char *)&t->cpus[cpu] + off), (int32_t)i);
+			assert_int_equal(*(const int32_t *)((const char *)&t->cpus[cpu] + off),
+					 (int32_t)i);
 	}
 	assert_true(cpuset_subset(&seen, &t->online));
 	if (total)
@@ -195,7 +197,8 @@ static int setup_tmp(void **state)
 	for (int i = 0; i < 4; i++) {
 		char rel[128];
 
-		snprintf(rel, sizeof(rel), "sys/devices/system/cpu/cpu%d/topology/thread_siblings_list", i);
+		snprintf(rel, sizeof(rel),
+			 "sys/devices/system/cpu/cpu%d/topology/thread_siblings_list", i);
 		put(rel, i < 2 ? "0-1\n" : "2-3\n");
 	}
 	return 0;
@@ -262,11 +265,11 @@ static void test_garbage(void **state)
  * Files are "path=content" under sys/devices/system/cpu/; cpu0-3 exist.
  */
 struct core_case {
-	const char	*name;
-	const char	*files[16];
-	const char	*cores;		/* the cores' cpulists in order, space-separated */
-	unsigned int	smt;
-	const char	*note;		/* a note containing this, or NULL: no note */
+	const char *name;
+	const char *files[16];
+	const char *cores; /* the cores' cpulists in order, space-separated */
+	unsigned int smt;
+	const char *note; /* a note containing this, or NULL: no note */
 };
 
 #define TS(c, l) "cpu" #c "/topology/thread_siblings_list=" l "\n"
@@ -276,39 +279,61 @@ struct core_case {
 
 static const struct core_case core_cases[] = {
 	{ "AMD fam15h compute units: siblings with different core_id are one core",
-	  { TS(0, "0-1"), TS(1, "0-1"), TS(2, "2-3"), TS(3, "2-3"),
-	    CID(0, 0), CID(1, 1), CID(2, 2), CID(3, 3),
-	    PKG(0, "0-3"), PKG(1, "0-3"), PKG(2, "0-3"), PKG(3, "0-3") },
-	  "0-1 2-3", 2, NULL },
+	  { TS(0, "0-1"), TS(1, "0-1"), TS(2, "2-3"), TS(3, "2-3"), CID(0, 0), CID(1, 1), CID(2, 2),
+	    CID(3, 3), PKG(0, "0-3"), PKG(1, "0-3"), PKG(2, "0-3"), PKG(3, "0-3") },
+	  "0-1 2-3",
+	  2,
+	  NULL },
 	{ "a chain of sibling sets is one core",
-	  { TS(0, "0-1"), TS(1, "1-2"), TS(2, "2"), TS(3, "3") }, "0-2 3", 3, NULL },
+	  { TS(0, "0-1"), TS(1, "1-2"), TS(2, "2"), TS(3, "3") },
+	  "0-2 3",
+	  3,
+	  NULL },
 	{ "a sibling named only by the higher CPU",
-	  { TS(0, "0"), TS(1, "0-1"), TS(2, "2"), TS(3, "2-3") }, "0-1 2-3", 2, NULL },
+	  { TS(0, "0"), TS(1, "0-1"), TS(2, "2"), TS(3, "2-3") },
+	  "0-1 2-3",
+	  2,
+	  NULL },
 	{ "siblings in different package sets stay together",
 	  { TS(0, "0-1"), TS(1, "0-1"), TS(2, "2-3"), TS(3, "2-3"), PKG(0, "0,2"), PKG(1, "1,3"),
 	    PKG(2, "0,2"), PKG(3, "1,3") },
-	  "0-1 2-3", 2, NULL },
+	  "0-1 2-3",
+	  2,
+	  NULL },
 	{ "thread_siblings mask without a cpulist",
 	  { "cpu0/topology/thread_siblings=3\n", "cpu1/topology/thread_siblings=3\n",
 	    "cpu2/topology/thread_siblings=c\n", "cpu3/topology/thread_siblings=c\n" },
-	  "0-1 2-3", 2, NULL },
+	  "0-1 2-3",
+	  2,
+	  NULL },
 	{ "core_cpus mask only (no thread_siblings files)",
 	  { "cpu0/topology/core_cpus=3\n", "cpu1/topology/core_cpus=3\n",
 	    "cpu2/topology/core_cpus=4\n", "cpu3/topology/core_cpus=8\n" },
-	  "0-1 2 3", 2, NULL },
+	  "0-1 2 3",
+	  2,
+	  NULL },
 	{ "core_cpus_list agreeing with thread_siblings_list",
-	  { TS(0, "0-1"), TS(1, "0-1"), TS(2, "2-3"), TS(3, "2-3"),
-	    CC(0, "0-1"), CC(1, "0-1"), CC(2, "2-3"), CC(3, "2-3") },
-	  "0-1 2-3", 2, NULL },
+	  { TS(0, "0-1"), TS(1, "0-1"), TS(2, "2-3"), TS(3, "2-3"), CC(0, "0-1"), CC(1, "0-1"),
+	    CC(2, "2-3"), CC(3, "2-3") },
+	  "0-1 2-3",
+	  2,
+	  NULL },
 	{ "core_cpus_list disagreeing: thread_siblings_list wins, with a note",
-	  { TS(0, "0-1"), TS(1, "0-1"), TS(2, "2-3"), TS(3, "2-3"),
-	    CC(0, "0"), CC(1, "1"), CC(2, "2-3"), CC(3, "2-3") },
-	  "0-1 2-3", 2, "CPUs 0-1: core_cpus_list and thread_siblings_list disagree" },
+	  { TS(0, "0-1"), TS(1, "0-1"), TS(2, "2-3"), TS(3, "2-3"), CC(0, "0"), CC(1, "1"),
+	    CC(2, "2-3"), CC(3, "2-3") },
+	  "0-1 2-3",
+	  2,
+	  "CPUs 0-1: core_cpus_list and thread_siblings_list disagree" },
 	{ "an offline sibling is in no core",
 	  { "online=0-2\n", TS(0, "0-1"), TS(1, "0-1"), TS(2, "2-3"), TS(3, "2-3") },
-	  "0-1 2", 2, NULL },
+	  "0-1 2",
+	  2,
+	  NULL },
 	{ "no sibling files: one CPU per core",
-	  { CID(0, 0), CID(1, 0), CID(2, 1), CID(3, 1) }, "0 1 2 3", 1, NULL },
+	  { CID(0, 0), CID(1, 0), CID(2, 1), CID(3, 1) },
+	  "0 1 2 3",
+	  1,
+	  NULL },
 };
 
 /* "0-1 2-3": the cores' cpulists in order */
@@ -387,7 +412,7 @@ static void test_no_cpu_dir(void **state)
 	struct topology *t = NULL;
 
 	(void)state;
-	assert_int_equal(path_cxt_init(&pc, FIX), 0);	/* a folder without sys/ */
+	assert_int_equal(path_cxt_init(&pc, FIX), 0); /* a folder without sys/ */
 	assert_int_equal(topology_read(&pc, &t), -ENOENT);
 	assert_null(t);
 }

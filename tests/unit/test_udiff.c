@@ -170,7 +170,7 @@ static char *random_text(uint32_t *s)
 	for (size_t i = 0; i < n; i++)
 		len += (size_t)snprintf(t + len, cap - len, "%s\n", words[rnd(s) % 6]);
 	if (len && rnd(s) % 5 == 0)
-		len--;	/* no newline at the end */
+		len--; /* no newline at the end */
 	t[len] = '\0';
 	return t;
 }
@@ -191,10 +191,12 @@ static void test_patch_round_trip(void **state)
 			if (strcmp(a, b) != 0)
 				case_fail("case %d: empty diff of different texts", i);
 		} else {
-			res = run_cmd("patch -s -o out a d >/dev/null 2>&1 && cmp -s out b && echo same",
-				      &st);
+			res = run_cmd(
+				"patch -s -o out a d >/dev/null 2>&1 && cmp -s out b && echo same",
+				&st);
 			if (strcmp(res, "same\n") != 0)
-				case_fail("case %d: patch did not give the new text; diff:\n%s", i, d);
+				case_fail("case %d: patch did not give the new text; diff:\n%s", i,
+					  d);
 			free(res);
 		}
 		free(a);

@@ -96,18 +96,19 @@ static bool has_problem(const struct check *c, const char *needle)
 		return false;
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
 		o = json_object_array_get_idx(arr, i);
-		if (json_object_object_get_ex(o, "message", &m) && strstr(json_object_get_string(m), needle))
+		if (json_object_object_get_ex(o, "message", &m) &&
+		    strstr(json_object_get_string(m), needle))
 			return true;
 	}
 	return false;
 }
 
 static int bad;
-#define case_fail(...) \
-	do { \
+#define case_fail(...)                    \
+	do {                              \
 		print_error(__VA_ARGS__); \
-		print_error("\n"); \
-		bad++; \
+		print_error("\n");        \
+		bad++;                    \
 	} while (0)
 
 /* --- cmdline --------------------------------------------------------------- */
@@ -115,35 +116,55 @@ static int bad;
 static void test_cmdline(void **state)
 {
 	static const struct {
-		const char	*cmdline;
-		enum vstatus	status;
-		const char	*needle;
+		const char *cmdline;
+		enum vstatus status;
+		const char *needle;
 	} t[] = {
-		{ "ro isolcpus=domain,managed_irq,2-7 nohz_full=2-7 rcu_nocbs=2-7 irqaffinity=0-1", VS_OK, "agree" },
+		{ "ro isolcpus=domain,managed_irq,2-7 nohz_full=2-7 rcu_nocbs=2-7 irqaffinity=0-1",
+		  VS_OK, "agree" },
 		/* the parser peers get wrong: flags before a range */
-		{ "isolcpus=managed_irq,2-5 nohz_full=2-5 rcu_nocbs=2-5 irqaffinity=0-1,6-7", VS_WARNING, "no 'domain'" },
-		{ "isolcpus=nohz,managed_irq,2-5 nohz_full=2-5 rcu_nocbs=2-5 irqaffinity=0-1,6-7", VS_WARNING, "no 'domain'" },
-		{ "isolcpus=2-7 nohz_full=2-7 rcu_nocbs=2-7 irqaffinity=0-1", VS_WARNING, "managed_irq" },
+		{ "isolcpus=managed_irq,2-5 nohz_full=2-5 rcu_nocbs=2-5 irqaffinity=0-1,6-7",
+		  VS_WARNING, "no 'domain'" },
+		{ "isolcpus=nohz,managed_irq,2-5 nohz_full=2-5 rcu_nocbs=2-5 irqaffinity=0-1,6-7",
+		  VS_WARNING, "no 'domain'" },
+		{ "isolcpus=2-7 nohz_full=2-7 rcu_nocbs=2-7 irqaffinity=0-1", VS_WARNING,
+		  "managed_irq" },
 		{ "quiet splash", VS_CRITICAL, "no CPU is isolated" },
 		{ "", VS_CRITICAL, "no CPU is isolated" },
-		{ "isolcpus=domain,managed_irq,0-3 nohz_full=0-3 rcu_nocbs=0-3 irqaffinity=4-7", VS_CRITICAL, "boot CPU 0" },
-		{ "isolcpus=dom@in,2-7 nohz_full=2-7 rcu_nocbs=2-7 irqaffinity=0-1", VS_CRITICAL, "ignored by the kernel" },
-		{ "isolcpus=domain,managed_irq,N-7 nohz_full=2-7", VS_CRITICAL, "ignored by the kernel" },
-		{ "isolcpus=domain,managed_irq,2-7 nohz_full=2-x rcu_nocbs=2-7 irqaffinity=0-1", VS_CRITICAL, "nohz_full=2-x is not a valid" },
-		{ "isolcpus=domain,managed_irq,2-7 nohz_full=2-7 rcu_nocbs=7-2 irqaffinity=0-1", VS_CRITICAL, "offloads RCU callbacks of every CPU" },
-		{ "isolcpus=domain,managed_irq,2-7 nohz_full=2-7 irqaffinity=0-2", VS_CRITICAL, "irqaffinity= includes isolated CPUs 2" },
-		{ "isolcpus=domain,managed_irq,2-7 nohz_full=2-7 irqaffinity=0", VS_WARNING, "not the housekeeping set" },
-		{ "isolcpus=domain,managed_irq,2-7 nohz_full=2-7 rcu_nocbs=2-7", VS_WARNING, "no irqaffinity=" },
-		{ "isolcpus=domain,managed_irq,2-7 rcu_nocbs=2-7 irqaffinity=0-1", VS_WARNING, "no nohz_full=" },
+		{ "isolcpus=domain,managed_irq,0-3 nohz_full=0-3 rcu_nocbs=0-3 irqaffinity=4-7",
+		  VS_CRITICAL, "boot CPU 0" },
+		{ "isolcpus=dom@in,2-7 nohz_full=2-7 rcu_nocbs=2-7 irqaffinity=0-1", VS_CRITICAL,
+		  "ignored by the kernel" },
+		{ "isolcpus=domain,managed_irq,N-7 nohz_full=2-7", VS_CRITICAL,
+		  "ignored by the kernel" },
+		{ "isolcpus=domain,managed_irq,2-7 nohz_full=2-x rcu_nocbs=2-7 irqaffinity=0-1",
+		  VS_CRITICAL, "nohz_full=2-x is not a valid" },
+		{ "isolcpus=domain,managed_irq,2-7 nohz_full=2-7 rcu_nocbs=7-2 irqaffinity=0-1",
+		  VS_CRITICAL, "offloads RCU callbacks of every CPU" },
+		{ "isolcpus=domain,managed_irq,2-7 nohz_full=2-7 irqaffinity=0-2", VS_CRITICAL,
+		  "irqaffinity= includes isolated CPUs 2" },
+		{ "isolcpus=domain,managed_irq,2-7 nohz_full=2-7 irqaffinity=0", VS_WARNING,
+		  "not the housekeeping set" },
+		{ "isolcpus=domain,managed_irq,2-7 nohz_full=2-7 rcu_nocbs=2-7", VS_WARNING,
+		  "no irqaffinity=" },
+		{ "isolcpus=domain,managed_irq,2-7 rcu_nocbs=2-7 irqaffinity=0-1", VS_WARNING,
+		  "no nohz_full=" },
 		{ "nohz_full=2-7 rcu_nocbs=2-7 irqaffinity=0-1", VS_WARNING, "no isolcpus=" },
-		{ "isolcpus=domain,managed_irq,2-7 nohz_full=4-7 irqaffinity=0-1", VS_WARNING, "name different CPUs" },
-		{ "isolcpus=domain,managed_irq,2-7 irqaffinity=0-1", VS_WARNING, "neither rcu_nocbs= nor nohz_full=" },
-		{ "isolcpus=domain,managed_irq,2-7 nohz_full=2-7 rcu_nocbs=2-3 irqaffinity=0-1", VS_WARNING, "does not cover" },
-		{ "isolcpus=domain,managed_irq,2-9 nohz_full=2-9 irqaffinity=0-1", VS_CRITICAL, "ignored by the kernel" },
-		{ "isolcpus=domain,managed_irq,0-7 nohz_full=0-7", VS_CRITICAL, "no housekeeping CPU" },
-		{ "isolcpus=domain,bogus,managed_irq,2-7 nohz_full=2-7 irqaffinity=0-1", VS_WARNING, "unknown flag" },
+		{ "isolcpus=domain,managed_irq,2-7 nohz_full=4-7 irqaffinity=0-1", VS_WARNING,
+		  "name different CPUs" },
+		{ "isolcpus=domain,managed_irq,2-7 irqaffinity=0-1", VS_WARNING,
+		  "neither rcu_nocbs= nor nohz_full=" },
+		{ "isolcpus=domain,managed_irq,2-7 nohz_full=2-7 rcu_nocbs=2-3 irqaffinity=0-1",
+		  VS_WARNING, "does not cover" },
+		{ "isolcpus=domain,managed_irq,2-9 nohz_full=2-9 irqaffinity=0-1", VS_CRITICAL,
+		  "ignored by the kernel" },
+		{ "isolcpus=domain,managed_irq,0-7 nohz_full=0-7", VS_CRITICAL,
+		  "no housekeeping CPU" },
+		{ "isolcpus=domain,bogus,managed_irq,2-7 nohz_full=2-7 irqaffinity=0-1", VS_WARNING,
+		  "unknown flag" },
 		/* the last occurrence wins, as in the kernel */
-		{ "isolcpus=3 isolcpus=domain,managed_irq,2-7 nohz_full=2-7 rcu_nocbs=2-7 irqaffinity=0-1", VS_OK, "agree" },
+		{ "isolcpus=3 isolcpus=domain,managed_irq,2-7 nohz_full=2-7 rcu_nocbs=2-7 irqaffinity=0-1",
+		  VS_OK, "agree" },
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
@@ -152,8 +173,9 @@ static void test_cmdline(void **state)
 
 		check_cmdline(v, c);
 		if (c->status != t[i].status || !has_problem(c, t[i].needle))
-			case_fail("'%s': %s '%s', expected %s with '%s'", t[i].cmdline, vstatus_name(c->status),
-				  c->message, vstatus_name(t[i].status), t[i].needle);
+			case_fail("'%s': %s '%s', expected %s with '%s'", t[i].cmdline,
+				  vstatus_name(c->status), c->message, vstatus_name(t[i].status),
+				  t[i].needle);
 		verify_del(v);
 	}
 	if (bad)
@@ -199,7 +221,8 @@ static void test_cmdline_unreadable(void **state)
 #define HDR "      CPU0       CPU1       CPU2       CPU3\n"
 #define ISO "isolcpus=domain,managed_irq,2-3 nohz_full=2-3 rcu_nocbs=2-3 irqaffinity=0-1"
 
-static struct verify *activity(const char *s0, const char *s1, enum vstatus want, const char *needle)
+static struct verify *activity(const char *s0, const char *s1, enum vstatus want,
+			       const char *needle)
 {
 	struct verify *v;
 	struct check *c;
@@ -229,7 +252,8 @@ static void test_activity_quiet(void **state)
 	json_object *cpus, *cpu2, *loc;
 
 	/* The LOC rate of CPU 2 is reported: 2 ticks in 2 s. */
-	assert_true(json_object_object_get_ex(v->checks[CHK_IRQ_ACTIVITY].details, "isolated_cpus", &cpus));
+	assert_true(json_object_object_get_ex(v->checks[CHK_IRQ_ACTIVITY].details, "isolated_cpus",
+					      &cpus));
 	assert_true(json_object_object_get_ex(cpus, "2", &cpu2));
 	assert_true(json_object_object_get_ex(cpu2, "LOC", &loc));
 	assert_true(json_object_get_double(loc) > 0.99 && json_object_get_double(loc) < 1.01);
@@ -241,7 +265,8 @@ static void test_activity_device_irq(void **state)
 	const char *s0 = HDR " 24: 100 0 17 0   PCI-MSI 0-edge      eth0-rx-0\n";
 	const char *s1 = HDR " 24: 100 0 20 0   PCI-MSI 0-edge      eth0-rx-0\n";
 
-	verify_del(activity(s0, s1, VS_CRITICAL, "IRQ 24 (eth0-rx-0) fired 3 times on isolated CPU 2"));
+	verify_del(activity(s0, s1, VS_CRITICAL,
+			    "IRQ 24 (eth0-rx-0) fired 3 times on isolated CPU 2"));
 }
 
 static void test_activity_tick(void **state)
@@ -263,8 +288,9 @@ static void test_activity_tick_ipis(void **state)
 	const char *s1 = HDR "LOC: 5500 4500 906 801   Local timer interrupts\n"
 			     "CAL: 10 10 62 40   Function call interrupts\n";
 
-	verify_del(activity(s0, s1, VS_WARNING,
-			    "CPU 2: 3.0 local timer interrupts/s, and it took 11.0 IPIs/s (CAL 11.0, RES 0.0, TLB 0.0)"));
+	verify_del(activity(
+		s0, s1, VS_WARNING,
+		"CPU 2: 3.0 local timer interrupts/s, and it took 11.0 IPIs/s (CAL 11.0, RES 0.0, TLB 0.0)"));
 }
 
 /* 0xfffffff0 -> 0x2 on CPU 3 is 18 events in 2 s: a wrap, not a reset. */
@@ -299,7 +325,8 @@ static void test_activity_appeared(void **state)
 	const char *s1 = HDR " 24: 1 0 0 0   PCI-MSI 0-edge      eth0\n"
 			     " 31: 0 0 0 4   PCI-MSI 1-edge      nvme0q4\n";
 
-	verify_del(activity(s0, s1, VS_CRITICAL, "IRQ 31 (nvme0q4) fired 4 times on isolated CPU 3"));
+	verify_del(
+		activity(s0, s1, VS_CRITICAL, "IRQ 31 (nvme0q4) fired 4 times on isolated CPU 3"));
 }
 
 /* The same number now belongs to another device: its counts start from zero. */
@@ -318,7 +345,8 @@ static void test_activity_vanished(void **state)
 	struct verify *v = activity(s0, s1, VS_OK, NULL);
 	json_object *notes;
 
-	assert_true(json_object_object_get_ex(v->checks[CHK_IRQ_ACTIVITY].details, "notes", &notes));
+	assert_true(
+		json_object_object_get_ex(v->checks[CHK_IRQ_ACTIVITY].details, "notes", &notes));
 	assert_non_null(strstr(json_object_to_json_string(notes), "IRQ 24 vanished"));
 	verify_del(v);
 }
@@ -327,7 +355,8 @@ static void test_activity_vanished(void **state)
 static void test_activity_cpu_lost(void **state)
 {
 	const char *s0 = HDR "LOC: 5000 4000 900 800   Local timer interrupts\n";
-	const char *s1 = "      CPU0       CPU1       CPU2\nLOC: 5000 4000 900   Local timer interrupts\n";
+	const char *s1 =
+		"      CPU0       CPU1       CPU2\nLOC: 5000 4000 900   Local timer interrupts\n";
 
 	verify_del(activity(s0, s1, VS_UNKNOWN, "isolated CPU 3 has no column"));
 }
@@ -430,7 +459,7 @@ static void test_tasks_allow(void **state)
 	struct check *c = &v->checks[CHK_TASKS];
 
 	add_task(v, 500, 500, "trader", 0x400100, 3, "2-3");
-	add_task(v, 500, 501, "worker", 0x400100, 2, "2");	/* a thread of the allowed process */
+	add_task(v, 500, 501, "worker", 0x400100, 2, "2"); /* a thread of the allowed process */
 	v->opt.allow = allow;
 	v->opt.nallow = 1;
 	check_tasks(v, c);
@@ -564,7 +593,7 @@ static void test_smi(void **state)
 
 		put("/proc/cpuinfo", "processor\t: 0\nvendor_id\t: GenuineIntel\n\n");
 		smi_read(&pc, &cpus, NULL, &s);
-		assert_false(s.ok);	/* no msr file */
+		assert_false(s.ok); /* no msr file */
 		assert_non_null(strstr(s.reason, "/dev/cpu/2/msr"));
 		smi_free(&s);
 
@@ -572,7 +601,7 @@ static void test_smi(void **state)
 		snprintf(p, sizeof(p), "%s/dev/cpu/2/msr", root);
 		fd = open(p, O_WRONLY);
 		assert_true(fd >= 0);
-		val = 0x500000007ULL;	/* only the low 32 bits are the count */
+		val = 0x500000007ULL; /* only the low 32 bits are the count */
 		assert_int_equal(pwrite(fd, &val, sizeof(val), 0x34), sizeof(val));
 		close(fd);
 		smi_read(&pc, &cpus, NULL, &s);
@@ -588,7 +617,8 @@ static void test_cpustat(void **state)
 	struct cpustat_sample s;
 	struct path_cxt pc;
 
-	put("/proc/stat", "cpu  1 2 3 4 5 6 7 8 0 0\ncpu0 10 0 10 70 10 0 0 0 0 0\ncpu3 1 1 1 1\nintr 5\n");
+	put("/proc/stat",
+	    "cpu  1 2 3 4 5 6 7 8 0 0\ncpu0 10 0 10 70 10 0 0 0 0 0\ncpu3 1 1 1 1\nintr 5\n");
 	assert_int_equal(path_cxt_init(&pc, root), 0);
 	assert_int_equal(cpustat_read(&pc, &s), 0);
 	assert_int_equal(s.n, 4);
@@ -628,7 +658,7 @@ static void test_hk_load_self(void **state)
 	v->sampled = true;
 	v->elapsed = 1;
 	check_hk_load(v, c);
-	assert_int_equal(c->status, VS_WARNING);	/* not pinned: all 95% count */
+	assert_int_equal(c->status, VS_WARNING); /* not pinned: all 95% count */
 	check_free(c);
 	check_init(c, "housekeeping-load");
 	v->self_cpu = 0;
@@ -637,12 +667,12 @@ static void test_hk_load_self(void **state)
 	assert_int_equal(c->status, VS_OK);
 	check_free(c);
 	check_init(c, "housekeeping-load");
-	v->self_ticks = 500;	/* more than was counted (tick sampling): never below 0 */
+	v->self_ticks = 500; /* more than was counted (tick sampling): never below 0 */
 	check_hk_load(v, c);
 	assert_int_equal(c->status, VS_OK);
 	check_free(c);
 	check_init(c, "housekeeping-load");
-	v->self_cpu = 1;	/* pinned elsewhere: CPU 0's load stays */
+	v->self_cpu = 1; /* pinned elsewhere: CPU 0's load stays */
 	check_hk_load(v, c);
 	assert_int_equal(c->status, VS_WARNING);
 	verify_del(v);
