@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "early-pin.h"
+#include "pathnames.h"
 #include "irq.h"
 #include "taskstat.h"
 #include "tasklist.h"
@@ -98,7 +99,7 @@ int ep_changes_irqs(struct earlypin *ep, struct ep_changes *changes)
 	ssize_t len;
 	int r;
 
-	len = path_read_buf_beneath(&ep->pc, raw, sizeof(raw), "/proc/irq/default_smp_affinity");
+	len = path_read_buf_beneath(&ep->pc, raw, sizeof(raw), PATH_PROC_IRQ_DEFAULT_AFFINITY);
 	r = len < 0 ? (int)len : len == 0 ? -ENODATA : cpuset_parse_mask(raw, &cur);
 	if (r == 0 && cpuset_intersects(&cur, &ep->isolated)) {
 		struct ep_change ch = { .kind = SF_IRQ_DEFAULT };
@@ -362,7 +363,7 @@ int ep_changes_workqueues(struct earlypin *ep, struct ep_changes *changes)
 	r = plan_mask_file(ep, changes, "", "workqueue");
 	if (r < 0)
 		return r;
-	dir = path_opendir(&ep->pc, "/sys/devices/virtual/workqueue");
+	dir = path_opendir(&ep->pc, PATH_SYS_WORKQUEUE);
 	if (!dir)
 		return 0;
 	while ((d = readdir(dir))) {
@@ -383,7 +384,7 @@ static int policy_list(struct earlypin *ep, unsigned int **ret, size_t *ret_n)
 	unsigned int *v = NULL;
 	size_t n = 0;
 	struct dirent *d;
-	DIR *dir = path_opendir(&ep->pc, "/sys/devices/system/cpu/cpufreq");
+	DIR *dir = path_opendir(&ep->pc, PATH_SYS_CPUFREQ);
 
 	*ret = NULL;
 	*ret_n = 0;
@@ -417,10 +418,10 @@ static void driver_candidates(struct earlypin *ep, const char **ret, size_t max,
 	char *info = NULL;
 	size_t n = 0;
 
-	path_read_str(&ep->pc, &info, "/proc/cpuinfo");
+	path_read_str(&ep->pc, &info, PATH_PROC_CPUINFO);
 	if (info && strstr(info, "GenuineIntel")) {
 		/* intel_pstate is built in; it exists already unless disabled. */
-		if (!path_exists(&ep->pc, "/sys/devices/system/cpu/intel_pstate") && n < max)
+		if (!path_exists(&ep->pc, PATH_SYS_INTEL_PSTATE) && n < max)
 			ret[n++] = "acpi-cpufreq";
 	} else if (info && (strstr(info, "AuthenticAMD") || strstr(info, "HygonGenuine"))) {
 		if (n < max)
@@ -541,7 +542,7 @@ int ep_changes_freq(struct earlypin *ep, struct ep_changes *changes)
 		       "no cpufreq policy (no cpufreq driver), governor and frequency left alone");
 	}
 	for (size_t i = 0; i < npol; i++) {
-		const char *base = "/sys/devices/system/cpu/cpufreq";
+		const char *base = PATH_SYS_CPUFREQ;
 
 		if (ep->governor[0]) {
 			if (path_read_buf(&ep->pc, buf, sizeof(buf),
@@ -584,9 +585,9 @@ int ep_changes_freq(struct earlypin *ep, struct ep_changes *changes)
 	if (r < 0)
 		return r;
 	if (ep->no_turbo) {
-		if (path_exists(&ep->pc, "/sys/devices/system/cpu/intel_pstate/no_turbo"))
+		if (path_exists(&ep->pc, PATH_SYS_INTEL_PSTATE "/no_turbo"))
 			return plan_file(ep, changes, SF_TURBO, "intel_pstate", 0, "1", "turbo");
-		if (path_exists(&ep->pc, "/sys/devices/system/cpu/cpufreq/boost"))
+		if (path_exists(&ep->pc, PATH_SYS_CPUFREQ "/boost"))
 			return plan_file(ep, changes, SF_TURBO, "boost", 0, "0", "turbo");
 		ep_log(ep, LOG_WARNING,
 		       "no turbo control (intel_pstate/no_turbo, cpufreq/boost), ignoring");
@@ -728,7 +729,7 @@ static unsigned int apply_task(struct earlypin *ep, struct ep_change *ch)
 static unsigned int apply_file(struct earlypin *ep, struct ep_change *ch)
 {
 	bool wq = ch->kind == SF_IRQ_DEFAULT || ch->kind == SF_WQ;
-	const char *path = ch->kind == SF_IRQ_DEFAULT ? "/proc/irq/default_smp_affinity" : ch->path;
+	const char *path = ch->kind == SF_IRQ_DEFAULT ? PATH_PROC_IRQ_DEFAULT_AFFINITY : ch->path;
 	int r = ep->ops.file_write(&ep->ops, path, ch->new);
 
 	if (r == 0) {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "early-pin.h"
+#include "pathnames.h"
 #include "isolation.h"
 
 int ep_read_kparams(struct earlypin *ep)
@@ -32,7 +33,7 @@ int ep_read_kparams(struct earlypin *ep)
 static int read_nodes(struct earlypin *ep)
 {
 	struct dirent *d;
-	DIR *dir = path_opendir(&ep->pc, "/sys/devices/system/node");
+	DIR *dir = path_opendir(&ep->pc, PATH_SYS_NODE);
 
 	if (!dir)
 		return 0; /* no NUMA information: one node */
@@ -43,8 +44,8 @@ static int read_nodes(struct earlypin *ep)
 		if (strncmp(d->d_name, "node", 4) != 0 || parse_u32(d->d_name + 4, &node) < 0 ||
 		    !isdigit((unsigned char)d->d_name[4]) || node >= 4096)
 			continue;
-		if (path_read_cpulist(&ep->pc, 0, &set, "/sys/devices/system/node/node%u/cpulist",
-				      node) < 0 ||
+		if (path_read_cpulist(&ep->pc, 0, &set, PATH_SYS_NODE "/node%u/cpulist", node) <
+			    0 ||
 		    cpuset_empty(&set))
 			continue;
 		cpuset_t *v = realloc(ep->nodes, (ep->nnodes + 1) * sizeof(*v));

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "early-pin.h"
+#include "pathnames.h"
 #include "irq.h"
 #include "isolation.h"
 #include "tasklist.h"
@@ -452,13 +453,14 @@ int ep_read_irq_affinity(struct earlypin *ep, unsigned int irq, cpuset_t *ret)
 	char raw[CPUSET_MAX / 4 + CPUSET_MAX / 32 + 16];
 	ssize_t n;
 
-	n = path_read_buf_beneath(&ep->pc, raw, sizeof(raw), "/proc/irq/%u/smp_affinity_list", irq);
+	n = path_read_buf_beneath(&ep->pc, raw, sizeof(raw), PATH_PROC_IRQ "/%u/smp_affinity_list",
+				  irq);
 	if (n >= 0)
 		return strlen(raw) != (size_t)n ? -EINVAL : cpuset_parse_list(raw, 0, ret);
 	if (n != -ENOENT)
 		return (int)n;
 	/* only the mask file (very old kernels, captured trees) */
-	n = path_read_buf_beneath(&ep->pc, raw, sizeof(raw), "/proc/irq/%u/smp_affinity", irq);
+	n = path_read_buf_beneath(&ep->pc, raw, sizeof(raw), PATH_PROC_IRQ "/%u/smp_affinity", irq);
 	if (n >= 0)
 		return strlen(raw) != (size_t)n ? -EINVAL : cpuset_parse_mask(raw, ret);
 	return (int)n;

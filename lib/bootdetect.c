@@ -4,6 +4,7 @@
  * grub2-mkconfig, BLS with grubby, kernel-install, systemd-boot).
  */
 #include "bootcfg.h"
+#include "pathnames.h"
 #include "bootcfg-internal.h"
 
 #include <dirent.h>
@@ -136,7 +137,7 @@ int bootcfg_detect(struct bootcfg *bc, enum bootcfg_backend forced, struct bootc
 	bool sdboot;
 	enum bootcfg_backend b = forced;
 
-	bc->efi = bootcfg_exists(bc, "/sys/firmware/efi");
+	bc->efi = bootcfg_exists(bc, PATH_SYS_EFI);
 	bc->grubby = bootcfg_exists(bc, "/usr/sbin/grubby") || bootcfg_exists(bc, "/sbin/grubby") ||
 		     bootcfg_exists(bc, "/usr/bin/grubby");
 	read_os_id(bc);

@@ -3,6 +3,7 @@
  * interrupts: /proc/interrupts parser.
  */
 #include "interrupts.h"
+#include "pathnames.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -211,7 +212,7 @@ fail:
 int interrupts_read(struct path_cxt *pc, struct interrupts *ret)
 {
 	char *s = NULL;
-	int r = path_read_str(pc, &s, "/proc/interrupts");
+	int r = path_read_str(pc, &s, PATH_PROC_INTERRUPTS);
 
 	if (r < 0)
 		return r;

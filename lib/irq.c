@@ -3,6 +3,7 @@
  * irq: reading and writing IRQ affinities.
  */
 #include "irq.h"
+#include "pathnames.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -23,7 +24,7 @@ int irq_list(struct path_cxt *pc, unsigned int **ret, size_t *ret_n)
 	struct dirent *d;
 	DIR *dir;
 
-	dir = path_opendir(pc, "/proc/irq");
+	dir = path_opendir(pc, PATH_PROC_IRQ);
 	if (!dir)
 		return -errno;
 	while ((d = readdir(dir))) {
@@ -59,12 +60,12 @@ int irq_list(struct path_cxt *pc, unsigned int **ret, size_t *ret_n)
 
 static int read_list_or_mask(struct path_cxt *pc, unsigned int irq, const char *base, cpuset_t *ret)
 {
-	int r = path_read_cpulist(pc, 0, ret, "/proc/irq/%u/%s_list", irq, base);
+	int r = path_read_cpulist(pc, 0, ret, PATH_PROC_IRQ "/%u/%s_list", irq, base);
 
 	if (r != -ENOENT)
 		return r;
-	r = path_read_cpumask(pc, ret, "/proc/irq/%u/%s", irq, base);
-	if (r == -ENOENT && !path_exists(pc, "/proc/irq/%u", irq))
+	r = path_read_cpumask(pc, ret, PATH_PROC_IRQ "/%u/%s", irq, base);
+	if (r == -ENOENT && !path_exists(pc, PATH_PROC_IRQ "/%u", irq))
 		return -ENOENT;
 	return r;
 }
@@ -82,7 +83,7 @@ int irq_read_effective_affinity(struct path_cxt *pc, unsigned int irq, cpuset_t 
 int irq_read_node(struct path_cxt *pc, unsigned int irq, int *ret)
 {
 	int32_t node;
-	int r = path_read_s32(pc, &node, "/proc/irq/%u/node", irq);
+	int r = path_read_s32(pc, &node, PATH_PROC_IRQ "/%u/node", irq);
 
 	if (r == -ENOENT || r == -ENODATA) {
 		*ret = -1;
@@ -96,7 +97,7 @@ int irq_read_node(struct path_cxt *pc, unsigned int irq, int *ret)
 
 int irq_read_default_affinity(struct path_cxt *pc, cpuset_t *ret)
 {
-	return path_read_cpumask(pc, ret, "/proc/irq/default_smp_affinity");
+	return path_read_cpumask(pc, ret, PATH_PROC_IRQ_DEFAULT_AFFINITY);
 }
 
 int irq_write_affinity(struct qc_ops *ops, unsigned int irq, const cpuset_t *set)
@@ -106,7 +107,7 @@ int irq_write_affinity(struct qc_ops *ops, unsigned int irq, const cpuset_t *set
 
 	if (cpuset_empty(set))
 		return -EINVAL;
-	snprintf(path, sizeof(path), "/proc/irq/%u/smp_affinity_list", irq);
+	snprintf(path, sizeof(path), PATH_PROC_IRQ "/%u/smp_affinity_list", irq);
 	s = cpuset_to_list(set);
 	if (!s)
 		return -ENOMEM;
@@ -115,7 +116,7 @@ int irq_write_affinity(struct qc_ops *ops, unsigned int irq, const cpuset_t *set
 	if (r != -ENOENT)
 		return r;
 	/* Only the mask file (very old kernels, captured trees): write a mask. */
-	snprintf(path, sizeof(path), "/proc/irq/%u/smp_affinity", irq);
+	snprintf(path, sizeof(path), PATH_PROC_IRQ "/%u/smp_affinity", irq);
 	s = cpuset_to_mask(set, 0);
 	if (!s)
 		return -ENOMEM;
@@ -134,7 +135,7 @@ int irq_write_default_affinity(struct qc_ops *ops, const cpuset_t *set, unsigned
 	s = cpuset_to_mask(set, nbits);
 	if (!s)
 		return -ENOMEM;
-	r = ops->file_write(ops, "/proc/irq/default_smp_affinity", s);
+	r = ops->file_write(ops, PATH_PROC_IRQ_DEFAULT_AFFINITY, s);
 	free(s);
 	return r;
 }

@@ -4,6 +4,7 @@
  * about the IRQs the kernel refused to move.
  */
 #include "irqrecord.h"
+#include "pathnames.h"
 
 #include "isolation.h"
 
@@ -354,7 +355,7 @@ int irqrecord_read_actions(struct path_cxt *pc, unsigned int irq, char *buf, siz
 
 	if (len == 0)
 		return -ENOBUFS;
-	d = path_opendir(pc, "/proc/irq/%u", irq);
+	d = path_opendir(pc, PATH_PROC_IRQ "/%u", irq);
 	if (!d)
 		return errno ? -errno : -EIO;
 	while ((de = readdir(d))) {

@@ -7,11 +7,12 @@
 #include <string.h>
 
 #include "isolation.h"
+#include "pathnames.h"
 
-/* A cpulist file of ISOLATION_CPU_DIR; an empty one is -ENODATA. */
+/* A cpulist file of PATH_SYS_CPU; an empty one is -ENODATA. */
 static int read_cpu_file(struct path_cxt *pc, const char *name, cpuset_t *ret)
 {
-	int r = path_read_cpulist(pc, 0, ret, ISOLATION_CPU_DIR "/%s", name);
+	int r = path_read_cpulist(pc, 0, ret, PATH_SYS_CPU "/%s", name);
 
 	if (r == 0 && cpuset_empty(ret))
 		r = -ENODATA;
@@ -33,7 +34,7 @@ int isolation_read_cpus(struct path_cxt *pc, struct isolation_cpus *ret)
 	if (ret->possible_err == -ENOENT) {
 		cpuset_t present;
 
-		ret->present_err = path_read_cpulist(pc, 0, &present, ISOLATION_CPU_DIR "/present");
+		ret->present_err = path_read_cpulist(pc, 0, &present, PATH_SYS_CPU "/present");
 		cpuset_or(&ret->possible, &ret->online,
 			  ret->present_err ? &ret->possible : &present);
 		if (ret->present_err == -ENOENT)
@@ -47,7 +48,7 @@ int isolation_read_cpus(struct path_cxt *pc, struct isolation_cpus *ret)
 	ret->nbits = last < 0 ? 0 : (unsigned int)last + 1;
 	if (!failed)
 		return 0;
-	path_get(pc, ISOLATION_CPU_DIR "/%s", failed);
+	path_get(pc, PATH_SYS_CPU "/%s", failed);
 	if (!strcmp(failed, "online"))
 		return ret->online_err;
 	return !strcmp(failed, "possible") ? ret->possible_err : ret->present_err;
@@ -162,7 +163,7 @@ static int sysfs_isolated(struct path_cxt *pc, cpuset_t *ret)
 
 	cpuset_zero(&iso);
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
-		if (path_read_cpulist(pc, 0, &set, ISOLATION_CPU_DIR "/%s", files[i]) == 0)
+		if (path_read_cpulist(pc, 0, &set, PATH_SYS_CPU "/%s", files[i]) == 0)
 			cpuset_or(&iso, &iso, &set);
 	if (cpuset_empty(&iso))
 		return 0;
@@ -221,7 +222,7 @@ bool isolation_boot_id_valid(const char *s)
 int isolation_boot_id(struct path_cxt *pc, char *buf, size_t len)
 {
 	char id[ISOLATION_BOOT_ID_MAX];
-	ssize_t n = path_read_buf(pc, id, sizeof(id), ISOLATION_BOOT_ID);
+	ssize_t n = path_read_buf(pc, id, sizeof(id), PATH_PROC_BOOT_ID);
 
 	if (n < 0)
 		return (int)n;

@@ -17,8 +17,6 @@
 #include "kparam.h"
 #include "path.h"
 
-#define ISOLATION_CPU_DIR "/sys/devices/system/cpu"
-#define ISOLATION_BOOT_ID "/proc/sys/kernel/random/boot_id"
 #define ISOLATION_BOOT_ID_MAX 64
 
 /*

@@ -3,6 +3,7 @@
  * kparam: kernel command line parameters.
  */
 #include "kparam.h"
+#include "pathnames.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -211,7 +212,7 @@ bool kparams_quotes_closed(const char *cmdline)
 int kparams_read(struct path_cxt *pc, struct kparams *ret)
 {
 	char *s = NULL;
-	int r = path_read_str(pc, &s, "/proc/cmdline");
+	int r = path_read_str(pc, &s, PATH_PROC_CMDLINE);
 
 	if (r < 0)
 		return r;

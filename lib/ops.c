@@ -3,6 +3,7 @@
  * ops: real and recording implementations of the pinning side effects.
  */
 #include "ops.h"
+#include "pathnames.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -163,7 +164,7 @@ static int log_add(struct qc_ops *ops, enum ops_kind kind, pid_t pid, pid_t tid,
 	return 0;
 }
 
-#define FAKE_STATUS "/proc/%d/task/%d/status"
+#define FAKE_STATUS PATH_PROC "/%d/task/%d/status"
 
 static int fake_task_get_affinity(struct qc_ops *ops, pid_t pid, pid_t tid, cpuset_t *ret)
 {
@@ -240,7 +241,7 @@ static int fake_task_set_affinity(struct qc_ops *ops, pid_t pid, pid_t tid, cons
 		r = -EINVAL;
 		goto out;
 	}
-	if (path_read_cpulist(ops->pc, 0, &online, "/sys/devices/system/cpu/online") == 0 &&
+	if (path_read_cpulist(ops->pc, 0, &online, PATH_SYS_CPU "/online") == 0 &&
 	    !cpuset_intersects(set, &online)) {
 		r = -EINVAL;
 		goto out;

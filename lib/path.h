@@ -4,7 +4,7 @@
  * context with a root prefix (util-linux ul_path, lscpu --sysroot), so tests
  * run the real code against captured machines with --root.
  *
- * Paths are given absolute ("/sys/devices/system/cpu/cpu%u/online") and are
+ * Paths are given absolute (PATH_SYS_CPU "/cpu%u/online", lib/pathnames.h) and are
  * printf formats. All functions return 0 (or a count) on success and -errno on
  * failure; they never print. After any call, path_last() is the full path it
  * touched, for error messages.

@@ -5,6 +5,7 @@
  * carries them are in the table below (and in cmdline-gen(8)).
  */
 #include "plan.h"
+#include "pathnames.h"
 #include "strv.h"
 
 #include <ctype.h>
@@ -252,7 +253,7 @@ static int cpuinfo_is_x86(struct path_cxt *pc)
 	int x86 = -1, lines = 0;
 	FILE *f;
 
-	f = path_fopen(pc, "re", "/proc/cpuinfo");
+	f = path_fopen(pc, "re", PATH_PROC_CPUINFO);
 	if (!f)
 		return -1;
 	while (getline(&line, &cap, f) > 0 && lines++ < 200) {

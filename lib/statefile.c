@@ -3,6 +3,7 @@
  * statefile: early-pin's save/restore records.
  */
 #include "statefile.h"
+#include "pathnames.h"
 #include "path.h"
 
 #include <ctype.h>
@@ -113,8 +114,8 @@ static const struct {
 	const char *name;
 	const char *path;
 } turbo_files[] = {
-	{ "intel_pstate", "/sys/devices/system/cpu/intel_pstate/no_turbo" },
-	{ "boost", "/sys/devices/system/cpu/cpufreq/boost" },
+	{ "intel_pstate", PATH_SYS_INTEL_PSTATE "/no_turbo" },
+	{ "boost", PATH_SYS_CPUFREQ "/boost" },
 };
 
 #define ELEMS(a) (sizeof(a) / sizeof((a)[0]))
@@ -156,28 +157,27 @@ int statefile_rec_path(const struct statefile_rec *rec, char *buf, size_t len)
 		return -EINVAL;
 	switch (rec->kind) {
 	case SF_IRQ_DEFAULT:
-		fixed = "/proc/irq/default_smp_affinity";
+		fixed = PATH_PROC_IRQ_DEFAULT_AFFINITY;
 		break;
 	case SF_IRQ:
-		n = snprintf(buf, len, "/proc/irq/%u/smp_affinity_list", rec->irq);
+		n = snprintf(buf, len, PATH_PROC_IRQ "/%u/smp_affinity_list", rec->irq);
 		goto done;
 	case SF_TASK:
 		return -EINVAL;
 	case SF_WQ:
 		if (!*rec->name) {
-			fixed = "/sys/devices/virtual/workqueue/cpumask";
+			fixed = PATH_SYS_WORKQUEUE "/cpumask";
 			break;
 		}
 		if (!is_wq_name(rec->name))
 			return -EINVAL;
-		n = snprintf(buf, len, "/sys/devices/virtual/workqueue/%s/cpumask", rec->name);
+		n = snprintf(buf, len, PATH_SYS_WORKQUEUE "/%s/cpumask", rec->name);
 		goto done;
 	case SF_CPUFREQ:
 		for (size_t i = 0; i < ELEMS(cpufreq_attrs); i++)
 			if (strcmp(rec->name, cpufreq_attrs[i].attr) == 0) {
-				n = snprintf(buf, len,
-					     "/sys/devices/system/cpu/cpufreq/policy%u/%s",
-					     rec->policy, cpufreq_attrs[i].attr);
+				n = snprintf(buf, len, PATH_SYS_CPUFREQ "/policy%u/%s", rec->policy,
+					     cpufreq_attrs[i].attr);
 				goto done;
 			}
 		return -EINVAL;

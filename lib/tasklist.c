@@ -3,6 +3,7 @@
  * tasklist: fast enumeration of /proc/PID/task/TID.
  */
 #include "tasklist.h"
+#include "pathnames.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -113,7 +114,7 @@ static int walk_process(pid_t pid, void *data)
 
 static int walk_init(struct walk *w, struct path_cxt *pc, tasklist_cb cb, void *data)
 {
-	const char *p = path_get(pc, "/proc");
+	const char *p = path_get(pc, PATH_PROC);
 
 	memset(w, 0, sizeof(*w));
 	w->pc = pc;

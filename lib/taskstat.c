@@ -3,6 +3,7 @@
  * taskstat: /proc/PID/stat parser.
  */
 #include "taskstat.h"
+#include "pathnames.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -119,9 +120,9 @@ int taskstat_read(struct path_cxt *pc, int pid, int tid, struct taskstat *ret)
 	ssize_t n;
 
 	if (tid > 0)
-		n = path_read_buf(pc, buf, sizeof(buf), "/proc/%d/task/%d/stat", pid, tid);
+		n = path_read_buf(pc, buf, sizeof(buf), PATH_PROC "/%d/task/%d/stat", pid, tid);
 	else
-		n = path_read_buf(pc, buf, sizeof(buf), "/proc/%d/stat", pid);
+		n = path_read_buf(pc, buf, sizeof(buf), PATH_PROC "/%d/stat", pid);
 	if (n == -ENOENT)
 		return -ESRCH;
 	if (n < 0)

@@ -3,6 +3,7 @@
  * topology: read the CPU topology from sysfs.  The rules are in topology.h.
  */
 #include "topology.h"
+#include "pathnames.h"
 #include "strv.h"
 
 #include <ctype.h>
@@ -11,9 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define SYSCPU "/sys/devices/system/cpu"
-#define SYSNODE "/sys/devices/system/node"
 
 #define ID_UNREAD (-2)
 
@@ -124,8 +122,9 @@ static int read_pair(struct path_cxt *pc, unsigned int cpu, const char *const *n
 {
 	char list[128], mask[128];
 
-	snprintf(list, sizeof(list), SYSCPU "/cpu%u/topology/%s", cpu, names[i] ? names[i] : "");
-	snprintf(mask, sizeof(mask), SYSCPU "/cpu%u/topology/%s", cpu,
+	snprintf(list, sizeof(list), PATH_SYS_CPU "/cpu%u/topology/%s", cpu,
+		 names[i] ? names[i] : "");
+	snprintf(mask, sizeof(mask), PATH_SYS_CPU "/cpu%u/topology/%s", cpu,
 		 names[i + 1] ? names[i + 1] : "");
 	return read_set(pc, names[i] ? list : NULL, names[i + 1] ? mask : NULL, ret, found);
 }
@@ -204,7 +203,7 @@ static const char *const cluster_files[] = {
 static int read_id(struct path_cxt *pc, unsigned int cpu, const char *name, int32_t *ret)
 {
 	int32_t v;
-	int r = path_read_s32(pc, &v, SYSCPU "/cpu%u/topology/%s", cpu, name);
+	int r = path_read_s32(pc, &v, PATH_SYS_CPU "/cpu%u/topology/%s", cpu, name);
 
 	if (r == -ENOENT || r == -ENODATA)
 		v = -1;
@@ -450,20 +449,20 @@ static int read_l3(struct path_cxt *pc, struct topology *t)
 			char list[128], mask[128];
 			uint32_t level;
 
-			if (idx == 0 && !path_exists(pc, SYSCPU "/cpu%d/cache", cpu))
+			if (idx == 0 && !path_exists(pc, PATH_SYS_CPU "/cpu%d/cache", cpu))
 				break;
-			r = path_read_u32(pc, &level, SYSCPU "/cpu%d/cache/index%u/level", cpu,
-					  idx);
+			r = path_read_u32(pc, &level, PATH_SYS_CPU "/cpu%d/cache/index%u/level",
+					  cpu, idx);
 			if (r == -ENOENT || r == -ENODATA)
 				continue;
 			if (r < 0)
 				return r;
 			if (level != 3)
 				continue;
-			snprintf(list, sizeof(list), SYSCPU "/cpu%d/cache/index%u/shared_cpu_list",
-				 cpu, idx);
-			snprintf(mask, sizeof(mask), SYSCPU "/cpu%d/cache/index%u/shared_cpu_map",
-				 cpu, idx);
+			snprintf(list, sizeof(list),
+				 PATH_SYS_CPU "/cpu%d/cache/index%u/shared_cpu_list", cpu, idx);
+			snprintf(mask, sizeof(mask),
+				 PATH_SYS_CPU "/cpu%d/cache/index%u/shared_cpu_map", cpu, idx);
 			r = read_set(pc, list, mask, &s, &found);
 			if (r < 0)
 				return r;
@@ -514,7 +513,7 @@ static int read_nodes(struct path_cxt *pc, struct topology *t)
 	int r = 0;
 	DIR *dir;
 
-	dir = path_opendir(pc, SYSNODE);
+	dir = path_opendir(pc, PATH_SYS_NODE);
 	if (!dir)
 		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
 	while ((errno = 0, d = readdir(dir))) {
@@ -548,8 +547,8 @@ static int read_nodes(struct path_cxt *pc, struct topology *t)
 
 		if (ids[i] > INT32_MAX)
 			continue;
-		snprintf(list, sizeof(list), SYSNODE "/node%u/cpulist", ids[i]);
-		snprintf(mask, sizeof(mask), SYSNODE "/node%u/cpumap", ids[i]);
+		snprintf(list, sizeof(list), PATH_SYS_NODE "/node%u/cpulist", ids[i]);
+		snprintf(mask, sizeof(mask), PATH_SYS_NODE "/node%u/cpumap", ids[i]);
 		r = read_set(pc, list, mask, &s, &found);
 		if (r < 0)
 			goto out;
@@ -591,7 +590,7 @@ static int hybrid_by_value(struct path_cxt *pc, struct topology *t, const char *
 	uint64_t *v, *sorted, cut = 0;
 	int r = 0;
 
-	if (!path_exists(pc, SYSCPU "/cpu%d/%s", t->boot_cpu, file))
+	if (!path_exists(pc, PATH_SYS_CPU "/cpu%d/%s", t->boot_cpu, file))
 		return 0;
 	v = calloc(n, sizeof(*v));
 	sorted = calloc(n, sizeof(*sorted));
@@ -600,7 +599,7 @@ static int hybrid_by_value(struct path_cxt *pc, struct topology *t, const char *
 		goto out;
 	}
 	cpuset_foreach(cpu, &t->online) {
-		r = path_read_u64(pc, &v[k], SYSCPU "/cpu%d/%s", cpu, file);
+		r = path_read_u64(pc, &v[k], PATH_SYS_CPU "/cpu%d/%s", cpu, file);
 		/* missing for some CPU or 0: this source cannot tell */
 		if (r == -ENOENT || r == -ENODATA || (r == 0 && v[k] == 0)) {
 			r = 0;
@@ -653,14 +652,14 @@ static int read_hybrid(struct path_cxt *pc, struct topology *t)
 
 	cpuset_zero(&t->performance);
 	cpuset_zero(&t->efficiency);
-	if (path_exists(pc, "/sys/devices/cpu_core/cpus") &&
-	    path_exists(pc, "/sys/devices/cpu_atom/cpus")) {
+	if (path_exists(pc, PATH_SYS_CPU_CORE "/cpus") &&
+	    path_exists(pc, PATH_SYS_CPU_ATOM "/cpus")) {
 		cpuset_t other;
 
-		r = path_read_cpulist(pc, 0, &t->performance, "/sys/devices/cpu_core/cpus");
+		r = path_read_cpulist(pc, 0, &t->performance, PATH_SYS_CPU_CORE "/cpus");
 		if (r < 0)
 			return r;
-		r = path_read_cpulist(pc, 0, &t->efficiency, "/sys/devices/cpu_atom/cpus");
+		r = path_read_cpulist(pc, 0, &t->efficiency, PATH_SYS_CPU_ATOM "/cpus");
 		if (r < 0)
 			return r;
 		cpuset_and(&t->performance, &t->performance, &t->online);
@@ -743,7 +742,7 @@ static int read_online(struct path_cxt *pc, struct topology *t, const cpuset_t *
 	cpuset_t listed;
 	int r;
 
-	r = path_read_cpulist(pc, 0, &listed, SYSCPU "/online");
+	r = path_read_cpulist(pc, 0, &listed, PATH_SYS_CPU "/online");
 	if (r == 0) {
 		cpuset_t lost;
 
@@ -767,7 +766,7 @@ static int read_online(struct path_cxt *pc, struct topology *t, const cpuset_t *
 		char buf[32];
 		ssize_t n;
 
-		n = path_read_buf(pc, buf, sizeof(buf), SYSCPU "/cpu%d/online", cpu);
+		n = path_read_buf(pc, buf, sizeof(buf), PATH_SYS_CPU "/cpu%d/online", cpu);
 		if (n == -ENOENT || n == 0) {
 			cpuset_set(&t->online, (unsigned int)cpu);
 			continue;
@@ -789,7 +788,7 @@ static int read_cpu_dirs(struct path_cxt *pc, cpuset_t *ret)
 	int r = 0;
 
 	cpuset_zero(ret);
-	dir = path_opendir(pc, SYSCPU);
+	dir = path_opendir(pc, PATH_SYS_CPU);
 	if (!dir)
 		return -errno;
 	while ((errno = 0, d = readdir(dir))) {
@@ -801,14 +800,14 @@ static int read_cpu_dirs(struct path_cxt *pc, cpuset_t *ret)
 	if (errno)
 		r = -errno;
 	closedir(dir);
-	path_get(pc, SYSCPU);
+	path_get(pc, PATH_SYS_CPU);
 	return r;
 }
 
 static int read_optional_list(struct path_cxt *pc, const char *file, const cpuset_t *dflt,
 			      cpuset_t *ret)
 {
-	int r = path_read_cpulist(pc, 0, ret, SYSCPU "/%s", file);
+	int r = path_read_cpulist(pc, 0, ret, PATH_SYS_CPU "/%s", file);
 
 	if (r == -ENOENT) {
 		*ret = *dflt;
@@ -852,7 +851,7 @@ int topology_read(struct path_cxt *pc, struct topology **ret)
 	if (r < 0)
 		goto fail;
 	if (cpuset_empty(&t->online)) {
-		path_get(pc, SYSCPU "/online");
+		path_get(pc, PATH_SYS_CPU "/online");
 		r = -ENODATA;
 		goto fail;
 	}

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "bootcfg.h"
+#include "pathnames.h"
 #include "plan.h"
 #include "verify.h"
 
@@ -21,7 +22,7 @@ static int kernel_version(struct path_cxt *pc)
 	unsigned long maj, min;
 	char *e;
 
-	if (path_read_buf(pc, buf, sizeof(buf), "/proc/sys/kernel/osrelease") <= 0)
+	if (path_read_buf(pc, buf, sizeof(buf), PATH_PROC_SYS_KERNEL "/osrelease") <= 0)
 		return -1;
 	errno = 0;
 	maj = strtoul(buf, &e, 10);
@@ -61,15 +62,15 @@ void check_cmdline(struct verify *v, struct check *c)
 
 	if (p->online_err)
 		check_problem(c, VS_UNKNOWN, "cannot read the online CPUs: %s: %s",
-			      path_get(&v->pc, "/sys/devices/system/cpu/online"),
+			      path_get(&v->pc, PATH_SYS_CPU "/online"),
 			      path_read_strerror(p->online_err));
 	if (p->possible_err)
 		check_problem(c, VS_UNKNOWN, "cannot read the possible CPUs: %s: %s",
-			      path_get(&v->pc, "/sys/devices/system/cpu/possible"),
+			      path_get(&v->pc, PATH_SYS_CPU "/possible"),
 			      path_read_strerror(p->possible_err));
 	if (!p->cmdline_ok) {
 		check_problem(c, VS_UNKNOWN, "cannot read the kernel command line: %s: %s",
-			      path_get(&v->pc, "/proc/cmdline"),
+			      path_get(&v->pc, PATH_PROC_CMDLINE),
 			      path_read_strerror(p->cmdline_err));
 		return;
 	}
@@ -399,7 +400,7 @@ void check_kernel(struct verify *v, struct check *c)
 		return;
 	}
 
-	r = path_read_cpulist(&v->pc, p->nbits, &set, "/sys/devices/system/cpu/isolated");
+	r = path_read_cpulist(&v->pc, p->nbits, &set, PATH_SYS_CPU "/isolated");
 	if (r == -ENODATA) {
 		cpuset_zero(&set);
 		r = 0;
@@ -418,7 +419,7 @@ void check_kernel(struct verify *v, struct check *c)
 							   cpulist_str(&p->domain, b, sizeof(b)));
 	}
 
-	r = path_read_cpulist(&v->pc, p->nbits, &set, "/sys/devices/system/cpu/nohz_full");
+	r = path_read_cpulist(&v->pc, p->nbits, &set, PATH_SYS_CPU "/nohz_full");
 	if (r == -ENODATA || (r == 0 && cpuset_empty(&set))) {
 		cpuset_zero(&set);
 		r = 0;

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "irq.h"
+#include "pathnames.h"
 #include "irqrecord.h"
 #include "isolation.h"
 #include "verify.h"
@@ -57,12 +58,12 @@ static int irqinfo_read(struct path_cxt *pc, unsigned int irq, struct irqinfo *r
 		return r < 0 && r != -ENODATA ? r : -ENODATA;
 
 	/* 6.12+: immovable IRQs get a read-only smp_affinity. */
-	if (path_get(pc, "/proc/irq/%u/smp_affinity", irq) && stat(path_last(pc), &st) == 0 &&
+	if (path_get(pc, PATH_PROC_IRQ "/%u/smp_affinity", irq) && stat(path_last(pc), &st) == 0 &&
 	    !(st.st_mode & 0222)) {
 		ii.immovable = true;
 		ii.reason = "smp_affinity is read-only";
 	}
-	if (path_read_buf(pc, dbg, sizeof(dbg), "/sys/kernel/debug/irq/irqs/%u", irq) > 0 &&
+	if (path_read_buf(pc, dbg, sizeof(dbg), PATH_DEBUGFS_IRQS "/%u", irq) > 0 &&
 	    strstr(dbg, "AFFINITY_MANAGED")) {
 		ii.managed = true;
 		ii.immovable = true;
@@ -225,14 +226,15 @@ void check_irq_affinity(struct verify *v, struct check *c)
 		if (!cpuset_subset(&dflt, &p->housekeeping))
 			check_problem(
 				c, VS_CRITICAL,
-				"/proc/irq/default_smp_affinity (%s) reaches isolated CPUs: IRQs set up from now on land there; run early-pin or write %s to /proc/irq/default_smp_affinity",
+				PATH_PROC_IRQ
+				"/default_smp_affinity (%s) reaches isolated CPUs: IRQs set up from now on land there; run early-pin or write %s to /proc/irq/default_smp_affinity",
 				cpulist_str(&dflt, a, sizeof(a)),
 				cpulist_str(&p->housekeeping, b, sizeof(b)));
 	}
 
 	r = irq_list(&v->pc, &irqs, &nirqs);
 	if (r < 0) {
-		check_problem(c, VS_UNKNOWN, "cannot list %s: %s", path_get(&v->pc, "/proc/irq"),
+		check_problem(c, VS_UNKNOWN, "cannot list %s: %s", path_get(&v->pc, PATH_PROC_IRQ),
 			      strerror(-r));
 		return;
 	}
@@ -245,7 +247,7 @@ void check_irq_affinity(struct verify *v, struct check *c)
 		json_object *o;
 
 		r = irqinfo_read(&v->pc, irqs[i], &ii);
-		if (r == -ENOENT && !path_exists(&v->pc, "/proc/irq/%u", irqs[i]))
+		if (r == -ENOENT && !path_exists(&v->pc, PATH_PROC_IRQ "/%u", irqs[i]))
 			continue; /* freed while we looked */
 		if (r < 0) {
 			unreadable++;
@@ -346,7 +348,7 @@ void check_irq_activity(struct verify *v, struct check *c)
 		int e = v->irq_err[0] < 0 ? v->irq_err[0] : v->irq_err[1];
 
 		check_problem(c, VS_UNKNOWN, "cannot sample %s: %s",
-			      path_get(&v->pc, "/proc/interrupts"), strerror(-e));
+			      path_get(&v->pc, PATH_PROC_INTERRUPTS), strerror(-e));
 		return;
 	}
 	if (!v->sampled || secs <= 0) {

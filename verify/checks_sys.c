@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "verify.h"
+#include "pathnames.h"
 
 #define LIST_BUF 512
 
@@ -32,14 +33,14 @@ void check_workqueue(struct verify *v, struct check *c)
 		check_skip(c, "no CPU is isolated on the command line");
 		return;
 	}
-	r = path_read_cpumask(&v->pc, &global, "/sys/devices/virtual/workqueue/cpumask");
+	r = path_read_cpumask(&v->pc, &global, PATH_SYS_WORKQUEUE "/cpumask");
 	if (r < 0) {
 		check_problem(c, VS_UNKNOWN, "cannot read %s: %s", path_last(&v->pc),
 			      path_read_strerror(r));
 		return;
 	}
 	check_detail_cpuset(c, "unbound_cpumask", &global);
-	r = path_read_cpumask(&v->pc, &t, "/sys/devices/virtual/workqueue/cpumask_requested");
+	r = path_read_cpumask(&v->pc, &t, PATH_SYS_WORKQUEUE "/cpumask_requested");
 	if (r == 0)
 		check_detail_cpuset(c, "unbound_cpumask_requested", &t);
 	check_read_failed(c, &v->pc, r); /* absent before about 6.8 */
@@ -55,15 +56,14 @@ void check_workqueue(struct verify *v, struct check *c)
 
 	/* Per-workqueue masks (writeback, ...): effective = own mask ∩ unbound mask. */
 	bad = check_detail_array(c, "workqueues_on_isolated");
-	d = path_opendir(&v->pc, "/sys/devices/virtual/workqueue");
+	d = path_opendir(&v->pc, PATH_SYS_WORKQUEUE);
 	if (d) {
 		while ((de = readdir(d))) {
 			cpuset_t own, eff;
 
 			if (de->d_name[0] == '.')
 				continue;
-			r = path_read_cpumask(&v->pc, &own,
-					      "/sys/devices/virtual/workqueue/%s/cpumask",
+			r = path_read_cpumask(&v->pc, &own, PATH_SYS_WORKQUEUE "/%s/cpumask",
 					      de->d_name);
 			/* Not a directory (cpumask, uevent) or a per-CPU workqueue: no mask. */
 			if (r == -ENOTDIR || check_read_failed(c, &v->pc, r) || r < 0)
@@ -127,7 +127,7 @@ void check_frequency(struct verify *v, struct check *c)
 		if (!cpuset_test(&p->online, (unsigned int)cpu))
 			continue;
 		n = path_read_buf(&v->pc, gov, sizeof(gov),
-				  "/sys/devices/system/cpu/cpu%d/cpufreq/scaling_governor", cpu);
+				  PATH_SYS_CPU "/cpu%d/cpufreq/scaling_governor", cpu);
 		if (n == 0)
 			n = -ENODATA;
 		if (n == -ENOENT)
@@ -137,21 +137,18 @@ void check_frequency(struct verify *v, struct check *c)
 			continue;
 		}
 		with_freq++;
-		check_read_failed(
-			c, &v->pc,
-			path_read_u64(&v->pc, &mn,
-				      "/sys/devices/system/cpu/cpu%d/cpufreq/scaling_min_freq",
-				      cpu));
-		check_read_failed(
-			c, &v->pc,
-			path_read_u64(&v->pc, &mx,
-				      "/sys/devices/system/cpu/cpu%d/cpufreq/scaling_max_freq",
-				      cpu));
-		check_read_failed(
-			c, &v->pc,
-			path_read_u64(&v->pc, &hwmax,
-				      "/sys/devices/system/cpu/cpu%d/cpufreq/cpuinfo_max_freq",
-				      cpu));
+		check_read_failed(c, &v->pc,
+				  path_read_u64(&v->pc, &mn,
+						PATH_SYS_CPU "/cpu%d/cpufreq/scaling_min_freq",
+						cpu));
+		check_read_failed(c, &v->pc,
+				  path_read_u64(&v->pc, &mx,
+						PATH_SYS_CPU "/cpu%d/cpufreq/scaling_max_freq",
+						cpu));
+		check_read_failed(c, &v->pc,
+				  path_read_u64(&v->pc, &hwmax,
+						PATH_SYS_CPU "/cpu%d/cpufreq/cpuinfo_max_freq",
+						cpu));
 		o = json_object_new_object();
 		json_object_object_add(o, "governor", json_object_new_string(gov));
 		json_object_object_add(o, "scaling_min_freq", json_object_new_int64((int64_t)mn));
@@ -182,11 +179,11 @@ void check_frequency(struct verify *v, struct check *c)
 		}
 	}
 	/* cpufreq/boost only when intel_pstate/no_turbo is absent, not when it is malformed. */
-	r = path_read_u32(&v->pc, &u, "/sys/devices/system/cpu/intel_pstate/no_turbo");
+	r = path_read_u32(&v->pc, &u, PATH_SYS_INTEL_PSTATE "/no_turbo");
 	if (r == 0) {
 		turbo = !u;
 	} else if (!check_read_failed(c, &v->pc, r)) {
-		r = path_read_u32(&v->pc, &u, "/sys/devices/system/cpu/cpufreq/boost");
+		r = path_read_u32(&v->pc, &u, PATH_SYS_CPUFREQ "/boost");
 		if (r == 0)
 			turbo = !!u;
 		check_read_failed(c, &v->pc, r);
@@ -235,12 +232,10 @@ void check_smt(struct verify *v, struct check *c)
 		if (!cpuset_test(&p->online, (unsigned int)cpu))
 			continue;
 		r = path_read_cpulist(&v->pc, p->nbits, &sib,
-				      "/sys/devices/system/cpu/cpu%d/topology/thread_siblings_list",
-				      cpu);
+				      PATH_SYS_CPU "/cpu%d/topology/thread_siblings_list", cpu);
 		if (r == -ENOENT) /* the mask only when the list is absent */
-			r = path_read_cpumask(
-				&v->pc, &sib,
-				"/sys/devices/system/cpu/cpu%d/topology/thread_siblings", cpu);
+			r = path_read_cpumask(&v->pc, &sib,
+					      PATH_SYS_CPU "/cpu%d/topology/thread_siblings", cpu);
 		if (check_read_failed(c, &v->pc, r)) {
 			known++;
 			continue;
@@ -278,7 +273,7 @@ int cpustat_read(struct path_cxt *pc, struct cpustat_sample *ret)
 {
 	struct cpustat_sample s = { 0 };
 	char *text = NULL;
-	int r = path_read_str(pc, &text, "/proc/stat");
+	int r = path_read_str(pc, &text, PATH_PROC_STAT);
 
 	if (r < 0)
 		return r;
@@ -360,7 +355,8 @@ void check_hk_load(struct verify *v, struct check *c)
 		return;
 	}
 	if (v->stat_err[0] < 0 || v->stat_err[1] < 0) {
-		check_problem(c, VS_UNKNOWN, "cannot sample %s: %s", path_get(&v->pc, "/proc/stat"),
+		check_problem(c, VS_UNKNOWN, "cannot sample %s: %s",
+			      path_get(&v->pc, PATH_PROC_STAT),
 			      strerror(-(v->stat_err[0] < 0 ? v->stat_err[0] : v->stat_err[1])));
 		return;
 	}
@@ -422,7 +418,7 @@ void smi_free(struct smi_sample *s)
 /* The vendor_id of /proc/cpuinfo: false if there is none (*ret_intel untouched). */
 static bool cpu_vendor_is_intel(struct path_cxt *pc, bool *ret_intel)
 {
-	FILE *f = path_fopen(pc, "re", "/proc/cpuinfo");
+	FILE *f = path_fopen(pc, "re", PATH_PROC_CPUINFO);
 	bool known = false;
 	char line[512];
 

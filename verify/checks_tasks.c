@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "taskstat.h"
+#include "pathnames.h"
 #include "verify.h"
 
 #define LIST_BUF 512
@@ -108,7 +109,7 @@ void check_tasks(struct verify *v, struct check *c)
 	}
 	if (v->tasks_err < 0) {
 		check_problem(c, VS_UNKNOWN, "cannot list the tasks in %s: %s",
-			      path_get(&v->pc, "/proc"), strerror(-v->tasks_err));
+			      path_get(&v->pc, PATH_PROC), strerror(-v->tasks_err));
 		return;
 	}
 	tasks_unreadable_problem(v, c);
@@ -286,7 +287,7 @@ void check_rcu(struct verify *v, struct check *c)
 	}
 	if (v->tasks_err < 0) {
 		check_problem(c, VS_UNKNOWN, "cannot list the tasks in %s: %s",
-			      path_get(&v->pc, "/proc"), strerror(-v->tasks_err));
+			      path_get(&v->pc, PATH_PROC), strerror(-v->tasks_err));
 		return;
 	}
 	tasks_unreadable_problem(v, c);
@@ -410,7 +411,7 @@ static void check_irqbalance(struct verify *v, struct check *c, const struct vta
 	int r;
 
 	check_detail_int(c, "irqbalance_pid", t->pid);
-	r = path_read_all(&v->pc, 1U << 20, &env, &envlen, "/proc/%d/environ", t->pid);
+	r = path_read_all(&v->pc, 1U << 20, &env, &envlen, PATH_PROC "/%d/environ", t->pid);
 	if (r == 0) {
 		size_t len = envlen;
 
@@ -454,8 +455,8 @@ static void check_irqbalance(struct verify *v, struct check *c, const struct vta
 		}
 	} else {
 		/* Without a ban list irqbalance bans the kernel's isolated and nohz_full CPUs. */
-		static const char *const kfiles[] = { "/sys/devices/system/cpu/isolated",
-						      "/sys/devices/system/cpu/nohz_full" };
+		static const char *const kfiles[] = { PATH_SYS_CPU "/isolated",
+						      PATH_SYS_CPU "/nohz_full" };
 
 		cpuset_zero(&banned);
 		for (size_t i = 0; i < 2; i++) {
@@ -542,16 +543,16 @@ static void check_watchdogs(struct verify *v, struct check *c)
 	int r;
 
 	/* Absent files are the defaults below; unreadable or malformed ones are unknown. */
-	r = path_read_u32(&v->pc, &nmi, "/proc/sys/kernel/nmi_watchdog");
+	r = path_read_u32(&v->pc, &nmi, PATH_PROC_SYS_KERNEL "/nmi_watchdog");
 	if (r < 0 && !check_read_failed(c, &v->pc, r))
 		nmi = 0; /* no hard lockup detector in this kernel */
-	r = path_read_u32(&v->pc, &wd, "/proc/sys/kernel/watchdog");
+	r = path_read_u32(&v->pc, &wd, PATH_PROC_SYS_KERNEL "/watchdog");
 	if (r < 0 && !check_read_failed(c, &v->pc, r))
 		wd = 0;
-	r = path_read_u32(&v->pc, &soft, "/proc/sys/kernel/soft_watchdog");
+	r = path_read_u32(&v->pc, &soft, PATH_PROC_SYS_KERNEL "/soft_watchdog");
 	if (r < 0 && !check_read_failed(c, &v->pc, r))
 		soft = wd;
-	r = path_read_cpulist(&v->pc, p->nbits, &mask, "/proc/sys/kernel/watchdog_cpumask");
+	r = path_read_cpulist(&v->pc, p->nbits, &mask, PATH_PROC_SYS_KERNEL "/watchdog_cpumask");
 	if (r == -ENOENT)
 		mask = p->online; /* absent: everywhere */
 	else if (r == -ENODATA || check_read_failed(c, &v->pc, r))
@@ -584,7 +585,7 @@ void check_services(struct verify *v, struct check *c)
 	}
 	if (v->tasks_err < 0) {
 		check_problem(c, VS_UNKNOWN, "cannot list the running services in %s: %s",
-			      path_get(&v->pc, "/proc"), strerror(-v->tasks_err));
+			      path_get(&v->pc, PATH_PROC), strerror(-v->tasks_err));
 	} else {
 		tasks_unreadable_problem(v, c);
 		t = find_process(&v->tasks, "irqbalance");

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "verify.h"
+#include "pathnames.h"
 
 #define WARMUP_NS 50000000ULL /* not recorded: page faults, cache, frequency ramp */
 
@@ -96,7 +97,7 @@ static bool tsc_usable(void)
 {
 	char line[8192];
 	bool ok = false;
-	FILE *f = fopen("/proc/cpuinfo", "re");
+	FILE *f = fopen(PATH_PROC_CPUINFO, "re");
 
 	if (!f)
 		return false;

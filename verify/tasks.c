@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "tasklist.h"
+#include "pathnames.h"
 #include "taskstat.h"
 #include "verify.h"
 
@@ -108,7 +109,7 @@ static void tasks_unreadable(struct scan *sc, const char *relpath, int err)
 
 	if (sc->tl.unreadable++)
 		return;
-	p = path_get(sc->pc, "/proc/%s", relpath);
+	p = path_get(sc->pc, PATH_PROC "/%s", relpath);
 	snprintf(sc->tl.unreadable_path, sizeof(sc->tl.unreadable_path), "%s", p ? p : relpath);
 	sc->tl.unreadable_err = err;
 }
@@ -194,7 +195,7 @@ int tasks_scan(struct path_cxt *pc, const cpuset_t *isolated, const cpuset_t *ho
 	struct tasklist_unreadable unr = { 0 };
 	int r;
 
-	sc.procfd = path_open(pc, O_RDONLY | O_DIRECTORY, "/proc");
+	sc.procfd = path_open(pc, O_RDONLY | O_DIRECTORY, PATH_PROC);
 	if (sc.procfd < 0)
 		return sc.procfd;
 	r = tasklist_foreach_report(pc, scan_one, &sc, &unr);
