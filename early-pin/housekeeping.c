@@ -13,6 +13,7 @@
 #include "early-pin.h"
 #include "pathnames.h"
 #include "isolation.h"
+#include "topology.h"
 
 int ep_read_kparams(struct earlypin *ep)
 {
@@ -30,34 +31,27 @@ int ep_read_kparams(struct earlypin *ep)
 	return 0;
 }
 
+/* The NUMA nodes that have CPUs; without them (or unreadable) all CPUs are one node. */
 static int read_nodes(struct earlypin *ep)
 {
-	struct dirent *d;
-	DIR *dir = path_opendir(&ep->pc, PATH_SYS_NODE);
+	struct topo_numa_node *v;
+	size_t n;
+	int r = topology_read_numa_nodes(&ep->pc, &v, &n);
 
-	if (!dir)
-		return 0; /* no NUMA information: one node */
-	while ((d = readdir(dir))) {
-		uint32_t node;
-		cpuset_t set;
-
-		if (strncmp(d->d_name, "node", 4) != 0 || parse_u32(d->d_name + 4, &node) < 0 ||
-		    !isdigit((unsigned char)d->d_name[4]) || node >= 4096)
-			continue;
-		if (path_read_cpulist(&ep->pc, 0, &set, PATH_SYS_NODE "/node%u/cpulist", node) <
-			    0 ||
-		    cpuset_empty(&set))
-			continue;
-		cpuset_t *v = realloc(ep->nodes, (ep->nnodes + 1) * sizeof(*v));
-
-		if (!v) {
-			closedir(dir);
-			return -ENOMEM;
-		}
-		ep->nodes = v;
-		ep->nodes[ep->nnodes++] = set;
+	if (r < 0) {
+		ep_log(ep, LOG_WARNING, "cannot read the NUMA nodes: %s: %s, ignoring",
+		       path_last(&ep->pc), path_read_strerror(r));
+		return 0;
 	}
-	closedir(dir);
+	ep->nodes = calloc(n ? n : 1, sizeof(*ep->nodes));
+	if (!ep->nodes) {
+		free(v);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!cpuset_empty(&v[i].cpus))
+			ep->nodes[ep->nnodes++] = v[i].cpus;
+	free(v);
 	return 0;
 }
 

@@ -484,13 +484,6 @@ static int read_l3(struct path_cxt *pc, struct topology *t)
 	return 0;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* "cpu123" / "node7" -> 123 / 7; false for anything else. */
 static bool parse_dirnum(const char *name, const char *prefix, uint32_t *ret)
 {
@@ -504,70 +497,99 @@ static bool parse_dirnum(const char *name, const char *prefix, uint32_t *ret)
 	return parse_u32(name + n, ret) == 0;
 }
 
-static int read_nodes(struct path_cxt *pc, struct topology *t)
+static int cmp_node_id(const void *a, const void *b)
 {
-	uint32_t *ids = NULL;
+	const struct topo_numa_node *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+int topology_read_numa_nodes(struct path_cxt *pc, struct topo_numa_node **ret, size_t *ret_n)
+{
+	struct topo_numa_node *v = NULL;
 	size_t n = 0, cap = 0;
-	cpuset_t todo = t->online;
 	struct dirent *d;
 	int r = 0;
 	DIR *dir;
 
 	dir = path_opendir(pc, PATH_SYS_NODE);
-	if (!dir)
-		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
+	if (!dir) {
+		if (errno != ENOENT && errno != ENOTDIR)
+			return -errno;
+		*ret = NULL;
+		*ret_n = 0;
+		return 0;
+	}
 	while ((errno = 0, d = readdir(dir))) {
 		uint32_t id;
 
-		if (!parse_dirnum(d->d_name, "node", &id))
+		if (!parse_dirnum(d->d_name, "node", &id) || id > INT32_MAX)
 			continue;
 		if (n == cap) {
-			uint32_t *nv;
+			struct topo_numa_node *nv;
 
 			cap = cap ? cap * 2 : 16;
-			nv = realloc(ids, cap * sizeof(*nv));
+			nv = realloc(v, cap * sizeof(*nv));
 			if (!nv) {
 				r = -ENOMEM;
 				goto out;
 			}
-			ids = nv;
+			v = nv;
 		}
-		ids[n++] = id;
+		v[n++].id = id;
 	}
 	if (errno) {
 		r = -errno;
 		goto out;
 	}
 	if (n > 1)
-		qsort(ids, n, sizeof(*ids), cmp_u32);
+		qsort(v, n, sizeof(*v), cmp_node_id);
 	for (size_t i = 0; i < n; i++) {
 		char list[128], mask[128];
 		bool found;
-		cpuset_t s;
 
-		if (ids[i] > INT32_MAX)
-			continue;
-		snprintf(list, sizeof(list), PATH_SYS_NODE "/node%u/cpulist", ids[i]);
-		snprintf(mask, sizeof(mask), PATH_SYS_NODE "/node%u/cpumap", ids[i]);
-		r = read_set(pc, list, mask, &s, &found);
+		snprintf(list, sizeof(list), PATH_SYS_NODE "/node%u/cpulist", v[i].id);
+		snprintf(mask, sizeof(mask), PATH_SYS_NODE "/node%u/cpumap", v[i].id);
+		r = read_set(pc, list, mask, &v[i].cpus, &found);
 		if (r < 0)
 			goto out;
 		if (!found)
-			cpuset_zero(&s);
-		cpuset_and(&s, &s, &todo); /* overlapping lists: the lowest node id wins */
+			cpuset_zero(&v[i].cpus);
+	}
+out:
+	closedir(dir);
+	if (r < 0) {
+		free(v);
+		return r;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+static int read_nodes(struct path_cxt *pc, struct topology *t)
+{
+	struct topo_numa_node *v;
+	cpuset_t todo = t->online;
+	size_t n;
+	int r;
+
+	r = topology_read_numa_nodes(pc, &v, &n);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		cpuset_t s;
+
+		cpuset_and(&s, &v[i].cpus, &todo); /* overlapping lists: the lowest node id wins */
 		cpuset_andnot(&todo, &todo, &s);
 		cpuset_foreach(m, &s)
 			t->cpus[m].node = (int32_t)t->nodes.n;
-		r = groups_add(&t->nodes, (int32_t)ids[i], &s);
-		if (r < 0)
-			goto out;
+		r = groups_add(&t->nodes, (int32_t)v[i].id, &s);
 	}
 	t->has_node_dir = n > 0;
 	if (n > 0)
 		t->no_node = todo;
-out:
-	closedir(dir);
-	free(ids);
+	free(v);
 	return r;
 }
 

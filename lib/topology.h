@@ -145,4 +145,19 @@ const struct topo_group *topology_core_of(const struct topology *topo, unsigned 
 
 const char *topology_hybrid_source_str(enum topo_hybrid_source src);
 
+/* One NUMA node: its sysfs id and the CPUs it lists (cpulist, else cpumap). */
+struct topo_numa_node {
+	uint32_t id;
+	cpuset_t cpus;
+};
+
+/*
+ * The node/nodeN directories in ascending id order, CPU-less nodes included:
+ * the one reader of NUMA nodes (topology_read() and early-pin use it). 0 with
+ * *ret_n 0 and *ret NULL without a node directory; -errno with path_last()
+ * on the file for a node list that is there but unreadable or malformed.
+ * *ret is malloc'ed.
+ */
+int topology_read_numa_nodes(struct path_cxt *pc, struct topo_numa_node **ret, size_t *ret_n);
+
 #endif

@@ -219,6 +219,48 @@ static int read_tmp(struct path_cxt *pc, struct topology **t)
 	return topology_read(pc, t);
 }
 
+/* The one NUMA node reader: ascending ids, sparse, CPU-less kept, cpumap fallback, errors. */
+static void test_numa_nodes(void **state)
+{
+	struct topo_numa_node *v = NULL;
+	struct path_cxt pc;
+	size_t n = 99;
+	char list[64];
+
+	(void)state;
+	assert_int_equal(path_cxt_init(&pc, tmproot), 0);
+	/* no node directory: no nodes, not an error */
+	assert_int_equal(topology_read_numa_nodes(&pc, &v, &n), 0);
+	assert_int_equal(n, 0);
+	assert_null(v);
+	put("sys/devices/system/node/node10/cpulist", "2-3\n");
+	put("sys/devices/system/node/node2/cpulist", "0-1\n");
+	put("sys/devices/system/node/node7/cpulist", "\n");  /* CPU-less (memory only) */
+	put("sys/devices/system/node/node4/cpumap", "30\n"); /* mask only: CPUs 4-5 */
+	put("sys/devices/system/node/possible", "0-10\n");   /* not a node */
+	put("sys/devices/system/node/nodeX/cpulist", "0\n"); /* not a node */
+	assert_int_equal(topology_read_numa_nodes(&pc, &v, &n), 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(v[0].id, 2);
+	assert_int_equal(v[1].id, 4);
+	assert_int_equal(v[2].id, 7);
+	assert_int_equal(v[3].id, 10);
+	cpuset_format_list(&v[0].cpus, list, sizeof(list));
+	assert_string_equal(list, "0-1");
+	cpuset_format_list(&v[1].cpus, list, sizeof(list));
+	assert_string_equal(list, "4-5");
+	assert_true(cpuset_empty(&v[2].cpus));
+	cpuset_format_list(&v[3].cpus, list, sizeof(list));
+	assert_string_equal(list, "2-3");
+	free(v);
+	/* a list that is there but malformed is an error naming it, never a smaller set */
+	put("sys/devices/system/node/node7/cpulist", "0-x\n");
+	v = NULL;
+	assert_int_equal(topology_read_numa_nodes(&pc, &v, &n), -EINVAL);
+	assert_null(v);
+	assert_non_null(strstr(path_last(&pc), "node7/cpulist"));
+}
+
 static void test_garbage(void **state)
 {
 	struct path_cxt pc;
@@ -425,6 +467,7 @@ int main(void)
 		cmocka_unit_test(test_hybrid_capacity),
 		cmocka_unit_test(test_bare),
 		cmocka_unit_test(test_1cpu),
+		cmocka_unit_test_setup_teardown(test_numa_nodes, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_garbage, setup_tmp, teardown_tmp),
 		cmocka_unit_test(test_no_cpu_dir),
 		cmocka_unit_test(test_cores),
