@@ -126,92 +126,128 @@ static bool find_sdboot(struct bootcfg *bc)
 	return false;
 }
 
-int bootcfg_detect(struct bootcfg *bc, enum bootcfg_backend forced, struct bootcfg_error *err)
-{
-	bool dgrub = bootcfg_exists(bc, "/etc/default/grub");
-	bool grub2 = bootcfg_isdir(bc, "/boot/grub2") ||
-		     bootcfg_exists(bc, "/usr/sbin/grub2-mkconfig");
-	bool grub = bootcfg_isdir(bc, "/boot/grub") ||
-		    bootcfg_exists(bc, "/usr/sbin/grub-mkconfig");
-	bool bls = bootcfg_has_entries(bc, "/boot/loader/entries");
+/* What the host shows of each bootloader, probed once by bootcfg_detect(). */
+struct boot_probe {
+	bool dgrub;
+	bool grub2;
+	bool grub;
+	bool bls;
 	bool sdboot;
-	enum bootcfg_backend b = forced;
+};
 
-	bc->efi = bootcfg_exists(bc, PATH_SYS_EFI);
-	bc->grubby = bootcfg_exists(bc, "/usr/sbin/grubby") || bootcfg_exists(bc, "/sbin/grubby") ||
-		     bootcfg_exists(bc, "/usr/bin/grubby");
-	read_os_id(bc);
-	sdboot = find_sdboot(bc);
-
-	if (b == BOOTCFG_NONE) {
-		if (bls && grub2 && (!dgrub || grub_blscfg_enabled(bc)))
-			b = BOOTCFG_BLS;
-		else if (sdboot)
-			b = BOOTCFG_KERNEL_INSTALL;
-		else if (grub2)
-			b = BOOTCFG_GRUB2;
-		else if (grub)
-			b = BOOTCFG_GRUB;
-		else if (bls)
-			b = BOOTCFG_BLS;
-		if (b == BOOTCFG_NONE) {
-			bootcfg_errf(
-				err,
-				"cannot tell how this host boots: no /etc/default/grub with /boot/grub or /boot/grub2, no /boot/loader/entries, no systemd-boot loader.conf; name one with --bootloader");
-			return -ENOENT;
-		}
+/* With no --bootloader, pick the backend the host's files point at. */
+static int boot_probe_pick(const struct boot_probe *pr, struct bootcfg *bc, enum bootcfg_backend *b,
+			   struct bootcfg_error *err)
+{
+	if (pr->bls && pr->grub2 && (!pr->dgrub || grub_blscfg_enabled(bc)))
+		*b = BOOTCFG_BLS;
+	else if (pr->sdboot)
+		*b = BOOTCFG_KERNEL_INSTALL;
+	else if (pr->grub2)
+		*b = BOOTCFG_GRUB2;
+	else if (pr->grub)
+		*b = BOOTCFG_GRUB;
+	else if (pr->bls)
+		*b = BOOTCFG_BLS;
+	if (*b == BOOTCFG_NONE) {
+		bootcfg_errf(
+			err,
+			"cannot tell how this host boots: no /etc/default/grub with /boot/grub or /boot/grub2, no /boot/loader/entries, no systemd-boot loader.conf; name one with --bootloader");
+		return -ENOENT;
 	}
+	return 0;
+}
+
+/* Check that grub or grub2 fits this host and find its grub.cfg. */
+static int boot_probe_apply_grub(const struct boot_probe *pr, struct bootcfg *bc,
+				 enum bootcfg_backend b, struct bootcfg_error *err)
+{
+	if (!pr->dgrub) {
+		bootcfg_errf(err, "bootloader %s: /etc/default/grub: %s", bootcfg_backend_name(b),
+			     strerror(ENOENT));
+		return -ENOENT;
+	}
+	if (b == BOOTCFG_GRUB && !pr->grub) {
+		bootcfg_errf(
+			err,
+			"bootloader grub does not fit this host: no /boot/grub and no grub-mkconfig%s",
+			pr->grub2 ? " (it has /boot/grub2: try --bootloader grub2)" : "");
+		return -EINVAL;
+	}
+	if (b == BOOTCFG_GRUB2 && !pr->grub2) {
+		bootcfg_errf(
+			err,
+			"bootloader grub2 does not fit this host: no /boot/grub2 and no grub2-mkconfig%s",
+			pr->grub ? " (it has /boot/grub: try --bootloader grub)" : "");
+		return -EINVAL;
+	}
+	if (b == BOOTCFG_GRUB)
+		snprintf(bc->grubcfg, sizeof(bc->grubcfg), "/boot/grub/grub.cfg");
+	else
+		find_grub2_cfg(bc);
+	return 0;
+}
+
+/* Check that backend b fits this host and fill in the paths it edits. */
+static int boot_probe_apply(const struct boot_probe *pr, struct bootcfg *bc, enum bootcfg_backend b,
+			    struct bootcfg_error *err)
+{
 	switch (b) {
 	case BOOTCFG_GRUB:
 	case BOOTCFG_GRUB2:
-		if (!dgrub) {
-			bootcfg_errf(err, "bootloader %s: /etc/default/grub: %s",
-				     bootcfg_backend_name(b), strerror(ENOENT));
-			return -ENOENT;
-		}
-		if (b == BOOTCFG_GRUB && !grub) {
-			bootcfg_errf(
-				err,
-				"bootloader grub does not fit this host: no /boot/grub and no grub-mkconfig%s",
-				grub2 ? " (it has /boot/grub2: try --bootloader grub2)" : "");
-			return -EINVAL;
-		}
-		if (b == BOOTCFG_GRUB2 && !grub2) {
-			bootcfg_errf(
-				err,
-				"bootloader grub2 does not fit this host: no /boot/grub2 and no grub2-mkconfig%s",
-				grub ? " (it has /boot/grub: try --bootloader grub)" : "");
-			return -EINVAL;
-		}
-		if (b == BOOTCFG_GRUB)
-			snprintf(bc->grubcfg, sizeof(bc->grubcfg), "/boot/grub/grub.cfg");
-		else
-			find_grub2_cfg(bc);
-		break;
+		return boot_probe_apply_grub(pr, bc, b, err);
 	case BOOTCFG_BLS:
-		if (!bls) {
+		if (!pr->bls) {
 			bootcfg_errf(
 				err,
 				"bootloader bls does not fit this host: no entries in /boot/loader/entries");
 			return -EINVAL;
 		}
 		snprintf(bc->entries, sizeof(bc->entries), "/boot/loader/entries");
-		if (grub2)
+		if (pr->grub2)
 			find_grub2_cfg(bc);
-		break;
+		return 0;
 	case BOOTCFG_KERNEL_INSTALL:
-		if (!sdboot && !bls && !bootcfg_isdir(bc, "/etc/kernel")) {
+		if (!pr->sdboot && !pr->bls && !bootcfg_isdir(bc, "/etc/kernel")) {
 			bootcfg_errf(
 				err,
 				"bootloader kernel-install does not fit this host: no systemd-boot loader.conf, no /boot/loader/entries, no /etc/kernel");
 			return -EINVAL;
 		}
-		if (!sdboot)
+		if (!pr->sdboot)
 			snprintf(bc->entries, sizeof(bc->entries), "/boot/loader/entries");
-		break;
+		return 0;
 	default:
 		return -EINVAL;
 	}
+}
+
+int bootcfg_detect(struct bootcfg *bc, enum bootcfg_backend forced, struct bootcfg_error *err)
+{
+	struct boot_probe pr;
+	enum bootcfg_backend b = forced;
+	int r;
+
+	/* Probe in the same order as ever: dgrub, grub2, grub, bls. */
+	pr.dgrub = bootcfg_exists(bc, "/etc/default/grub");
+	pr.grub2 = bootcfg_isdir(bc, "/boot/grub2") ||
+		   bootcfg_exists(bc, "/usr/sbin/grub2-mkconfig");
+	pr.grub = bootcfg_isdir(bc, "/boot/grub") || bootcfg_exists(bc, "/usr/sbin/grub-mkconfig");
+	pr.bls = bootcfg_has_entries(bc, "/boot/loader/entries");
+	bc->efi = bootcfg_exists(bc, PATH_SYS_EFI);
+	bc->grubby = bootcfg_exists(bc, "/usr/sbin/grubby") || bootcfg_exists(bc, "/sbin/grubby") ||
+		     bootcfg_exists(bc, "/usr/bin/grubby");
+	read_os_id(bc);
+	pr.sdboot = find_sdboot(bc);
+
+	if (b == BOOTCFG_NONE) {
+		r = boot_probe_pick(&pr, bc, &b, err);
+		if (r)
+			return r;
+	}
+	r = boot_probe_apply(&pr, bc, b, err);
+	if (r)
+		return r;
 	bc->backend = b;
 	return 0;
 }
