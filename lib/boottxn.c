@@ -233,11 +233,11 @@ static void undo_state(struct bootcfg *bc)
 	}
 }
 
-static int save_originals(struct bootcfg *bc, struct bootcfg_error *err)
+/* Read the manifest, if any, into bc->manifest_old; refuse a foreign file. */
+static int manifest_load(struct bootcfg *bc, struct bootcfg_error *err)
 {
-	char *man = NULL, *nm;
-	size_t len = 0, ml;
-	bool changed = false;
+	char *man = NULL;
+	size_t len = 0;
 	int r;
 
 	r = atomicfile_read(&bc->pc, MANIFEST_PATH, &man, &len, NULL);
@@ -255,6 +255,53 @@ static int save_originals(struct bootcfg *bc, struct bootcfg_error *err)
 	}
 	bc->manifest_old = man;
 	bc->manifest_oldlen = len;
+	return 0;
+}
+
+/* Keep a copy of c's original file and remember that it was saved. */
+static int original_save(struct bootcfg *bc, struct bootcfg_change *c, struct bootcfg_error *err)
+{
+	char op[PATH_MAX], **ns;
+	int r;
+
+	r = orig_path(c->path, op, sizeof(op));
+	if (r == 0) {
+		char dir[PATH_MAX];
+
+		snprintf(dir, sizeof(dir), "%s", op);
+		*strrchr(dir, '/') = '\0';
+		r = atomicfile_mkdirs(&bc->pc, dir, 0700);
+	}
+	if (r == 0)
+		r = atomicfile_write(&bc->pc, op, c->old, c->oldlen, &c->st);
+	if (r < 0) {
+		bootcfg_errf(err, "cannot save the original of %s in %s: %s", c->path, op,
+			     strerror(-r));
+		return r;
+	}
+	ns = realloc(bc->saved, (bc->nsaved + 1) * sizeof(*ns));
+	if (!ns || !(ns[bc->nsaved] = strdup(c->path))) {
+		if (ns)
+			bc->saved = ns;
+		return -ENOMEM;
+	}
+	bc->saved = ns;
+	bc->nsaved++;
+	return 0;
+}
+
+static int save_originals(struct bootcfg *bc, struct bootcfg_error *err)
+{
+	char *man, *nm;
+	size_t len, ml;
+	bool changed = false;
+	int r;
+
+	r = manifest_load(bc, err);
+	if (r)
+		return r;
+	man = bc->manifest_old;
+	len = bc->manifest_oldlen;
 
 	ml = len ? len : 0;
 	nm = malloc(ml + 64 + strlen(MANIFEST_MAGIC));
@@ -270,7 +317,7 @@ static int save_originals(struct bootcfg *bc, struct bootcfg_error *err)
 	nm[ml] = '\0';
 	for (size_t i = 0; i < bc->nch; i++) {
 		struct bootcfg_change *c = &bc->ch[i];
-		char op[PATH_MAX], **ns, *grown;
+		char *grown;
 
 		if (manifest_state(nm, c->path))
 			continue;
@@ -281,30 +328,9 @@ static int save_originals(struct bootcfg *bc, struct bootcfg_error *err)
 		}
 		nm = grown;
 		if (c->old) {
-			r = orig_path(c->path, op, sizeof(op));
-			if (r == 0) {
-				char dir[PATH_MAX];
-
-				snprintf(dir, sizeof(dir), "%s", op);
-				*strrchr(dir, '/') = '\0';
-				r = atomicfile_mkdirs(&bc->pc, dir, 0700);
-			}
-			if (r == 0)
-				r = atomicfile_write(&bc->pc, op, c->old, c->oldlen, &c->st);
-			if (r < 0) {
-				bootcfg_errf(err, "cannot save the original of %s in %s: %s",
-					     c->path, op, strerror(-r));
+			r = original_save(bc, c, err);
+			if (r < 0)
 				goto fail;
-			}
-			ns = realloc(bc->saved, (bc->nsaved + 1) * sizeof(*ns));
-			if (!ns || !(ns[bc->nsaved] = strdup(c->path))) {
-				if (ns)
-					bc->saved = ns;
-				r = -ENOMEM;
-				goto fail;
-			}
-			bc->saved = ns;
-			bc->nsaved++;
 			ml += (size_t)sprintf(nm + ml, "saved %s\n", c->path);
 		} else {
 			ml += (size_t)sprintf(nm + ml, "absent %s\n", c->path);
