@@ -36,6 +36,97 @@ static bool is_space_item(const struct shlex_item *it)
 }
 
 /* Cut the decoded value into cmdwords, and say where new parameters go. */
+/*
+ * Decode items first..last of one word: its literal text (references as
+ * $NAME) into text, its decoded form (references as \001NAME\002) at *d.
+ * Returns whether the word is editable: plain text from one quoted piece.
+ */
+static bool word_decode(const struct shlex_word *ws, size_t first, size_t last, char *text,
+			size_t *tlp, char **dp, size_t *refip)
+{
+	bool editable = true;
+	size_t tl = *tlp, refi = *refip;
+	char *d = *dp;
+
+	for (size_t k = first; k <= last; k++) {
+		const struct shlex_item *it = &ws->it[k];
+
+		if (it->piece != ws->it[first].piece || it->ref)
+			editable = false;
+		if (it->ref && it->c == 0) {
+			const char *nm = ws->refs[refi++];
+
+			tl += (size_t)sprintf(text + tl, "$%.200s", nm);
+			*d++ = REF_OPEN;
+			d = stpcpy(d, nm);
+			*d++ = REF_CLOSE;
+		} else if (it->ref) {
+			text[tl++] = it->c;
+			*d++ = REF_OPEN;
+			*d++ = REF_CLOSE;
+		} else {
+			text[tl++] = it->c;
+			*d++ = it->c;
+		}
+	}
+	*tlp = tl;
+	*dp = d;
+	*refip = refi;
+	return editable;
+}
+
+/*
+ * The span removed with word first..last: the word and the spaces before
+ * it in the same piece, else the spaces after it.
+ */
+static void word_sep_span(const struct shlex_word *ws, size_t first, size_t last, size_t *dsp,
+			  size_t *dep)
+{
+	size_t ds = ws->it[first].s, de = ws->it[last].e;
+
+	if (first > 0 && is_space_item(&ws->it[first - 1]) &&
+	    ws->it[first - 1].piece == ws->it[first].piece) {
+		size_t k = first - 1;
+
+		while (k > 0 && is_space_item(&ws->it[k - 1]) &&
+		       ws->it[k - 1].piece == ws->it[first].piece)
+			k--;
+		ds = ws->it[k].s;
+	} else if (last + 1 < ws->n && is_space_item(&ws->it[last + 1]) &&
+		   ws->it[last + 1].piece == ws->it[last].piece) {
+		size_t k = last + 1;
+
+		while (k + 1 < ws->n && is_space_item(&ws->it[k + 1]) &&
+		       ws->it[k + 1].piece == ws->it[last].piece)
+			k++;
+		de = ws->it[k].e;
+	}
+	*dsp = ds;
+	*dep = de;
+}
+
+/* Where and how new words go into the value: inside its quotes, or quoted anew. */
+static void value_place_insert(struct sh_assign *a, const struct shlex_word *ws)
+{
+	struct cmdvalue *v = &a->value;
+
+	v->wrap_off = SIZE_MAX;
+	v->ins_pre = v->ins_post = "";
+	if (ws->last_close != SIZE_MAX && ws->last_close + 1 == a->val_end) {
+		v->ins_off = ws->last_close; /* inside the closing quote */
+	} else if (a->val_start == a->val_end) {
+		v->ins_off = a->val_end; /* X= */
+		v->ins_pre = v->ins_post = "\"";
+	} else if (!ws->quoted && ws->nrefs == 0 && !ws->complex) {
+		v->wrap_off = a->val_start; /* X=quiet -> X="quiet ..." */
+		v->ins_off = a->val_end;
+		v->ins_post = "\"";
+	} else {
+		v->ins_off = a->val_end; /* X=$Y -> X=$Y" ..." */
+		v->ins_pre = v->ins_post = "\"";
+	}
+}
+
 static int build_value(struct sh_assign *a, const struct shlex_word *ws, const char *b)
 {
 	struct cmdvalue *v = &a->value;
@@ -57,7 +148,7 @@ static int build_value(struct sh_assign *a, const struct shlex_word *ws, const c
 	v->line = a->line;
 	while (i < ws->n) {
 		size_t first, last, tl = 0, ds, de;
-		bool editable = true;
+		bool editable;
 		char *text;
 
 		if (is_space_item(&ws->it[i])) {
@@ -72,47 +163,8 @@ static int build_value(struct sh_assign *a, const struct shlex_word *ws, const c
 		text = malloc((last - first + 1) * 2 + 256 * (ws->nrefs + 1));
 		if (!text)
 			return -ENOMEM;
-		for (size_t k = first; k <= last; k++) {
-			const struct shlex_item *it = &ws->it[k];
-
-			if (it->piece != ws->it[first].piece || it->ref)
-				editable = false;
-			if (it->ref && it->c == 0) {
-				const char *nm = ws->refs[refi++];
-
-				tl += (size_t)sprintf(text + tl, "$%.200s", nm);
-				*d++ = REF_OPEN;
-				d = stpcpy(d, nm);
-				*d++ = REF_CLOSE;
-			} else if (it->ref) {
-				text[tl++] = it->c;
-				*d++ = REF_OPEN;
-				*d++ = REF_CLOSE;
-			} else {
-				text[tl++] = it->c;
-				*d++ = it->c;
-			}
-		}
-		/* The separator removed with the word: the spaces before it, else after it. */
-		ds = ws->it[first].s;
-		de = ws->it[last].e;
-		if (first > 0 && is_space_item(&ws->it[first - 1]) &&
-		    ws->it[first - 1].piece == ws->it[first].piece) {
-			size_t k = first - 1;
-
-			while (k > 0 && is_space_item(&ws->it[k - 1]) &&
-			       ws->it[k - 1].piece == ws->it[first].piece)
-				k--;
-			ds = ws->it[k].s;
-		} else if (last + 1 < ws->n && is_space_item(&ws->it[last + 1]) &&
-			   ws->it[last + 1].piece == ws->it[last].piece) {
-			size_t k = last + 1;
-
-			while (k + 1 < ws->n && is_space_item(&ws->it[k + 1]) &&
-			       ws->it[k + 1].piece == ws->it[last].piece)
-				k++;
-			de = ws->it[k].e;
-		}
+		editable = word_decode(ws, first, last, text, &tl, &d, &refi);
+		word_sep_span(ws, first, last, &ds, &de);
 		r = cmdvalue_add_word(v, text, tl, ws->it[first].s, ws->it[last].e, ds, de,
 				      editable);
 		free(text);
@@ -121,21 +173,7 @@ static int build_value(struct sh_assign *a, const struct shlex_word *ws, const c
 	}
 	*d = '\0';
 
-	v->wrap_off = SIZE_MAX;
-	v->ins_pre = v->ins_post = "";
-	if (ws->last_close != SIZE_MAX && ws->last_close + 1 == a->val_end) {
-		v->ins_off = ws->last_close; /* inside the closing quote */
-	} else if (a->val_start == a->val_end) {
-		v->ins_off = a->val_end; /* X= */
-		v->ins_pre = v->ins_post = "\"";
-	} else if (!ws->quoted && ws->nrefs == 0 && !ws->complex) {
-		v->wrap_off = a->val_start; /* X=quiet -> X="quiet ..." */
-		v->ins_off = a->val_end;
-		v->ins_post = "\"";
-	} else {
-		v->ins_off = a->val_end; /* X=$Y -> X=$Y" ..." */
-		v->ins_pre = v->ins_post = "\"";
-	}
+	value_place_insert(a, ws);
 	(void)b;
 	return 0;
 }
