@@ -1243,6 +1243,94 @@ out:
 	return ok;
 }
 
+/*
+ * A '"' left open swallows everything after it, the parameters we would
+ * append included, into one value (kernel next_arg()): refuse up front.
+ */
+static int edit_check_quotes(const struct grubdefault *gd, const bool *in,
+			     struct grubdefault_error *err)
+{
+	struct kparams kp = { 0 };
+	char *line = NULL;
+	int r;
+
+	r = kernel_line(gd, &line, &kp);
+	if (r == 0 && !kparams_quotes_closed(line))
+		r = -EINVAL;
+	free(line);
+	kparams_free(&kp);
+	if (r == -EINVAL)
+		err_at_chain(
+			gd, in,
+			"a '\"' is left open on the kernel command line: the kernel would take every parameter after it as part of one value; fix it by hand",
+			err);
+	return r;
+}
+
+/*
+ * Gather the values of the assignments in the chain into vals (vidx[k] is
+ * the assignment vals[k] came from); the index in vals of var's effective
+ * assignment, or SIZE_MAX.
+ */
+static size_t edit_collect_vals(const struct grubdefault *gd, const bool *in, const char *var,
+				struct cmdvalue *vals, size_t *vidx, size_t *nvalsp)
+{
+	size_t teff = effective(gd, var, gd->na), target = SIZE_MAX, nvals = 0;
+
+	for (size_t i = 0; i < gd->na; i++) {
+		if (!in[i])
+			continue;
+		if (i == teff)
+			target = nvals;
+		vidx[nvals] = i;
+		vals[nvals++] = gd->a[i].value; /* shallow: read only */
+	}
+	*nvalsp = nvals;
+	return target;
+}
+
+/* No var anywhere: add an assignment of it to the main file. */
+static int edits_add_assign(struct cmdedits *edits, const struct grubdefault *gd, const char *var,
+			    const char *unplaced)
+{
+	const struct grubdefault_file *f = &gd->files[0];
+	bool nl = f->len > 0 && f->buf[f->len - 1] != '\n';
+	char *t;
+	int r;
+
+	if (asprintf(&t, "%s%s=\"%s\"\n", nl ? "\n" : "", var, unplaced) < 0)
+		return -ENOMEM;
+	r = cmdedits_add(edits, 0, f->len, f->len, t);
+	free(t);
+	return r;
+}
+
+/* Apply the edits file by file; bufs[f] stays NULL where file f is unchanged. */
+static int edits_apply_files(const struct cmdedits *edits, const struct grubdefault *gd,
+			     char **bufs, size_t *lens)
+{
+	int r;
+
+	for (size_t f = 0; f < gd->nfiles; f++) {
+		bool any = false;
+
+		for (size_t k = 0; k < edits->n; k++)
+			any |= edits->v[k].file == f;
+		if (!any)
+			continue;
+		r = cmdedits_apply(edits, (unsigned int)f, gd->files[f].buf, gd->files[f].len,
+				   &bufs[f], &lens[f]);
+		if (r < 0)
+			return r;
+		if (lens[f] == gd->files[f].len &&
+		    memcmp(bufs[f], gd->files[f].buf, lens[f]) == 0) {
+			free(bufs[f]);
+			bufs[f] = NULL;
+		}
+	}
+	return 0;
+}
+
 int grubdefault_edit(const struct grubdefault *gd, const struct kparams *wanted,
 		     const char *const *managed, char ***ret_bufs, size_t **ret_lens,
 		     struct grubdefault_error *err)
@@ -1254,7 +1342,7 @@ int grubdefault_edit(const struct grubdefault *gd, const struct kparams *wanted,
 	char **bufs = NULL;
 	size_t *lens = NULL;
 	bool *in = NULL;
-	size_t nvals = 0, target = SIZE_MAX, teff, bad_val = 0, bad_word = 0;
+	size_t nvals = 0, target, bad_val = 0, bad_word = 0;
 	size_t *vidx = NULL;
 	int r = -ENOMEM;
 
@@ -1271,40 +1359,11 @@ int grubdefault_edit(const struct grubdefault *gd, const struct kparams *wanted,
 	r = chain_add(gd, "GRUB_CMDLINE_LINUX", gd->na, 0, in, err);
 	if (r == 0)
 		r = chain_add(gd, target_var, gd->na, 0, in, err);
+	if (r == 0)
+		r = edit_check_quotes(gd, in, err);
 	if (r < 0)
 		goto out;
-	/*
-	 * A '"' left open swallows everything after it, the parameters we would
-	 * append included, into one value (kernel next_arg()): refuse up front.
-	 */
-	{
-		struct kparams kp = { 0 };
-		char *line = NULL;
-
-		r = kernel_line(gd, &line, &kp);
-		if (r == 0 && !kparams_quotes_closed(line))
-			r = -EINVAL;
-		free(line);
-		kparams_free(&kp);
-		if (r == -EINVAL) {
-			err_at_chain(
-				gd, in,
-				"a '\"' is left open on the kernel command line: the kernel would take every parameter after it as part of one value; fix it by hand",
-				err);
-			goto out;
-		}
-		if (r < 0)
-			goto out;
-	}
-	teff = effective(gd, target_var, gd->na);
-	for (size_t i = 0; i < gd->na; i++) {
-		if (!in[i])
-			continue;
-		if (i == teff)
-			target = nvals;
-		vidx[nvals] = i;
-		vals[nvals++] = gd->a[i].value; /* shallow: read only */
-	}
+	target = edit_collect_vals(gd, in, target_var, vals, vidx, &nvals);
 	r = cmdedit_compute(vals, nvals, target, wanted, managed, &edits, &unplaced, &bad_val,
 			    &bad_word);
 	if (r == -EINVAL) {
@@ -1316,40 +1375,12 @@ int grubdefault_edit(const struct grubdefault *gd, const struct kparams *wanted,
 		}
 		goto out;
 	}
+	if (r == 0 && *unplaced)
+		r = edits_add_assign(&edits, gd, target_var, unplaced);
+	if (r == 0)
+		r = edits_apply_files(&edits, gd, bufs, lens);
 	if (r < 0)
 		goto out;
-	if (*unplaced) {
-		/* No GRUB_CMDLINE_LINUX_DEFAULT anywhere: add one to the main file. */
-		const struct grubdefault_file *f = &gd->files[0];
-		bool nl = f->len > 0 && f->buf[f->len - 1] != '\n';
-		char *t;
-
-		if (asprintf(&t, "%s%s=\"%s\"\n", nl ? "\n" : "", target_var, unplaced) < 0) {
-			r = -ENOMEM;
-			goto out;
-		}
-		r = cmdedits_add(&edits, 0, f->len, f->len, t);
-		free(t);
-		if (r < 0)
-			goto out;
-	}
-	for (size_t f = 0; f < gd->nfiles; f++) {
-		bool any = false;
-
-		for (size_t k = 0; k < edits.n; k++)
-			any |= edits.v[k].file == f;
-		if (!any)
-			continue;
-		r = cmdedits_apply(&edits, (unsigned int)f, gd->files[f].buf, gd->files[f].len,
-				   &bufs[f], &lens[f]);
-		if (r < 0)
-			goto out;
-		if (lens[f] == gd->files[f].len &&
-		    memcmp(bufs[f], gd->files[f].buf, lens[f]) == 0) {
-			free(bufs[f]);
-			bufs[f] = NULL;
-		}
-	}
 	if (!edit_reads_as_plan(gd, bufs, lens, wanted, managed)) {
 		err_at_chain(
 			gd, in,
