@@ -117,6 +117,56 @@ static void put_line(FILE *f, char tag, const struct line *l)
 		fputs("\\ No newline at end of file\n", f);
 }
 
+/*
+ * Print the hunk whose first change is ops[k], with CONTEXT kept lines
+ * around it and any change at most 2*CONTEXT kept lines on; returns the
+ * index just past it.
+ */
+static size_t hunk_put(FILE *f, const char *ops, size_t nops, size_t k, const struct line *la,
+		       const struct line *lb)
+{
+	size_t hs, he, ai = 0, bi = 0, an = 0, bn = 0, last;
+
+	hs = k >= CONTEXT ? k - CONTEXT : 0;
+	/* extend over changes separated by at most 2*CONTEXT kept lines */
+	last = k;
+	for (size_t j = k; j < nops; j++) {
+		if (ops[j] != ' ') {
+			last = j;
+		} else if (j - last > 2 * CONTEXT) {
+			break;
+		}
+	}
+	he = last + 1 + CONTEXT < nops ? last + 1 + CONTEXT : nops;
+	for (size_t j = 0; j < hs; j++) {
+		ai += ops[j] != '+';
+		bi += ops[j] != '-';
+	}
+	for (size_t j = hs; j < he; j++) {
+		an += ops[j] != '+';
+		bn += ops[j] != '-';
+	}
+	fprintf(f, "@@ -%zu", an ? ai + 1 : ai);
+	if (an != 1)
+		fprintf(f, ",%zu", an);
+	fprintf(f, " +%zu", bn ? bi + 1 : bi);
+	if (bn != 1)
+		fprintf(f, ",%zu", bn);
+	fputs(" @@\n", f);
+	for (size_t j = hs; j < he; j++) {
+		if (ops[j] == ' ') {
+			put_line(f, ' ', &la[ai]);
+			ai++;
+			bi++;
+		} else if (ops[j] == '-') {
+			put_line(f, '-', &la[ai++]);
+		} else {
+			put_line(f, '+', &lb[bi++]);
+		}
+	}
+	return he;
+}
+
 int udiff_format(const char *label_a, const char *a, size_t alen, const char *label_b,
 		 const char *b, size_t blen, char **ret)
 {
@@ -144,51 +194,12 @@ int udiff_format(const char *label_a, const char *a, size_t alen, const char *la
 		fprintf(f, "--- %s\n+++ %s\n", a ? label_a : "/dev/null",
 			b ? label_b : "/dev/null");
 		while (k < nops) {
-			size_t hs, he, ai = 0, bi = 0, an = 0, bn = 0, last;
-
 			/* next change */
 			while (k < nops && ops[k] == ' ')
 				k++;
 			if (k >= nops)
 				break;
-			hs = k >= CONTEXT ? k - CONTEXT : 0;
-			/* extend over changes separated by at most 2*CONTEXT kept lines */
-			last = k;
-			for (size_t j = k; j < nops; j++) {
-				if (ops[j] != ' ') {
-					last = j;
-				} else if (j - last > 2 * CONTEXT) {
-					break;
-				}
-			}
-			he = last + 1 + CONTEXT < nops ? last + 1 + CONTEXT : nops;
-			for (size_t j = 0; j < hs; j++) {
-				ai += ops[j] != '+';
-				bi += ops[j] != '-';
-			}
-			for (size_t j = hs; j < he; j++) {
-				an += ops[j] != '+';
-				bn += ops[j] != '-';
-			}
-			fprintf(f, "@@ -%zu", an ? ai + 1 : ai);
-			if (an != 1)
-				fprintf(f, ",%zu", an);
-			fprintf(f, " +%zu", bn ? bi + 1 : bi);
-			if (bn != 1)
-				fprintf(f, ",%zu", bn);
-			fputs(" @@\n", f);
-			for (size_t j = hs; j < he; j++) {
-				if (ops[j] == ' ') {
-					put_line(f, ' ', &la[ai]);
-					ai++;
-					bi++;
-				} else if (ops[j] == '-') {
-					put_line(f, '-', &la[ai++]);
-				} else {
-					put_line(f, '+', &lb[bi++]);
-				}
-			}
-			k = he;
+			k = hunk_put(f, ops, nops, k, la, lb);
 		}
 	}
 	if (fclose(f) != 0) {
