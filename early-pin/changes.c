@@ -90,10 +90,9 @@ static void names_add(char *buf, size_t len, const char *name)
 
 /* ---- IRQs ------------------------------------------------------------------ */
 
-int ep_changes_irqs(struct earlypin *ep, struct ep_changes *changes)
+/* Plan narrowing the default IRQ affinity off the isolated CPUs. */
+static int irq_default_plan(struct earlypin *ep, struct ep_changes *changes)
 {
-	unsigned int *irqs = NULL;
-	size_t nirqs = 0;
 	cpuset_t cur, target;
 	char raw[CPUSET_MAX / 4 + CPUSET_MAX / 32 + 16];
 	ssize_t len;
@@ -113,6 +112,43 @@ int ep_changes_irqs(struct earlypin *ep, struct ep_changes *changes)
 		ep_log(ep, LOG_WARNING, "cannot read %s: %s, ignoring", path_last(&ep->pc),
 		       path_strerror(r));
 	}
+	return 0;
+}
+
+/*
+ * Where an IRQ now on cur should go: the housekeeping CPUs, kept within
+ * cur's node when cur lies in one node and that node has any.
+ */
+static void irq_target_pick(const struct earlypin *ep, const cpuset_t *cur, cpuset_t *target)
+{
+	const cpuset_t *node = NULL;
+
+	/* Locality: an IRQ kept within one node stays within it if it can. */
+	for (unsigned int n = 0; n < ep->nnodes; n++) {
+		if (cpuset_subset(cur, &ep->nodes[n])) {
+			node = &ep->nodes[n];
+			break;
+		}
+	}
+	if (node) {
+		cpuset_and(target, node, &ep->hk);
+		if (cpuset_empty(target))
+			*target = ep->hk;
+	} else {
+		*target = ep->hk;
+	}
+}
+
+int ep_changes_irqs(struct earlypin *ep, struct ep_changes *changes)
+{
+	unsigned int *irqs = NULL;
+	size_t nirqs = 0;
+	cpuset_t cur, target;
+	int r;
+
+	r = irq_default_plan(ep, changes);
+	if (r < 0)
+		return r;
 
 	r = irq_list(&ep->pc, &irqs, &nirqs);
 	if (r < 0) {
@@ -123,7 +159,6 @@ int ep_changes_irqs(struct earlypin *ep, struct ep_changes *changes)
 	}
 	for (size_t i = 0; i < nirqs; i++) {
 		struct ep_change ch = { .kind = SF_IRQ, .irq = irqs[i] };
-		const cpuset_t *node = NULL;
 
 		r = ep_read_irq_affinity(ep, irqs[i], &cur);
 		if (r == -ENOENT) {
@@ -140,20 +175,7 @@ int ep_changes_irqs(struct earlypin *ep, struct ep_changes *changes)
 			ep->st.irq_unchanged++;
 			continue;
 		}
-		/* Locality: an IRQ kept within one node stays within it if it can. */
-		for (unsigned int n = 0; n < ep->nnodes; n++) {
-			if (cpuset_subset(&cur, &ep->nodes[n])) {
-				node = &ep->nodes[n];
-				break;
-			}
-		}
-		if (node) {
-			cpuset_and(&target, node, &ep->hk);
-			if (cpuset_empty(&target))
-				target = ep->hk;
-		} else {
-			target = ep->hk;
-		}
+		irq_target_pick(ep, &cur, &target);
 		if (cpuset_equal(&target, &cur)) {
 			ep->st.irq_unchanged++;
 			continue;
