@@ -233,8 +233,10 @@ int cmdedit_compute(const struct cmdvalue *vals, size_t nvals, size_t target,
 			if (vi == target && pi != SIZE_MAX && !placed[pi]) {
 				char *f = param_format(&wanted->v[pi]);
 
-				if (!f)
+				if (!f) {
+					r = -ENOMEM;
 					goto fail;
+				}
 				placed[pi] = true;
 				if (strcmp(f, w->text) != 0 || w->end - w->start != strlen(f))
 					r = cmdedits_add(&e, v->file, w->start, w->end, f);
@@ -286,8 +288,10 @@ int cmdedit_compute(const struct cmdvalue *vals, size_t nvals, size_t target,
 				sep = !deleted;
 			}
 			if (asprintf(&t, "%s%s%s%s", v->ins_pre, sep ? " " : "", add, v->ins_post) <
-			    0)
+			    0) {
+				r = -ENOMEM;
 				goto fail;
+			}
 			if (v->wrap_off != SIZE_MAX) {
 				r = cmdedits_add(&e, v->file, v->wrap_off, v->wrap_off, "\"");
 				if (r < 0) {
@@ -308,8 +312,10 @@ int cmdedit_compute(const struct cmdvalue *vals, size_t nvals, size_t target,
 	}
 	if (ret_unplaced) {
 		*ret_unplaced = add ? add : strdup("");
-		if (!*ret_unplaced)
+		if (!*ret_unplaced) {
+			r = -ENOMEM;
 			goto fail;
+		}
 		add = NULL;
 	}
 	free(placed);
