@@ -184,19 +184,26 @@ static bool word_is_dashes(const char *t)
 	return strncmp(t, "--", 2) == 0 && (!t[2] || (t[2] == '"' && !t[3]));
 }
 
-int cmdedit_compute(const struct cmdvalue *vals, size_t nvals, size_t target,
-		    const struct kparams *wanted, const char *const *managed, struct cmdedits *ret,
-		    char **ret_unplaced, size_t *ret_bad_val, size_t *ret_bad_word)
+/* The wanted parameter named name (the last, as the kernel reads it), or SIZE_MAX. */
+static size_t wanted_last_index(const struct kparams *wanted, const char *name)
 {
-	struct cmdedits e = { 0 };
-	bool *placed = NULL;
-	char *add = NULL;
-	size_t addlen = 0;
-	int r = -ENOMEM;
+	for (size_t k = wanted->n; k-- > 0;)
+		if (kparam_name_eq(wanted->v[k].name, name))
+			return k;
+	return SIZE_MAX;
+}
 
-	placed = calloc(wanted->n + 1, sizeof(*placed));
-	if (!placed)
-		goto fail;
+/*
+ * Edit the managed words of every value: the target value's word for a
+ * wanted parameter is rewritten in place (placed[] marks it), every other
+ * managed word is deleted. -EINVAL, with the word's indices, for a managed
+ * word that cannot be edited or a bare "--".
+ */
+static int vals_plan(const struct cmdvalue *vals, size_t nvals, size_t target,
+		     const struct kparams *wanted, const char *const *managed, struct cmdedits *e,
+		     bool *placed, size_t *ret_bad_val, size_t *ret_bad_word)
+{
+	int r;
 
 	for (size_t vi = 0; vi < nvals; vi++) {
 		const struct cmdvalue *v = &vals[vi];
@@ -218,40 +225,39 @@ int cmdedit_compute(const struct cmdvalue *vals, size_t nvals, size_t target,
 					*ret_bad_val = vi;
 				if (ret_bad_word)
 					*ret_bad_word = wi;
-				r = -EINVAL;
-				goto fail;
+				return -EINVAL;
 			}
 			if (!cmdedit_is_managed(name, wanted, managed))
 				continue;
-			/* The wanted parameter of that name (the last, as the kernel reads it). */
-			pi = SIZE_MAX;
-			for (size_t k = wanted->n; k-- > 0;)
-				if (kparam_name_eq(wanted->v[k].name, name)) {
-					pi = k;
-					break;
-				}
+			pi = wanted_last_index(wanted, name);
 			if (vi == target && pi != SIZE_MAX && !placed[pi]) {
 				char *f = param_format(&wanted->v[pi]);
 
-				if (!f) {
-					r = -ENOMEM;
-					goto fail;
-				}
+				if (!f)
+					return -ENOMEM;
 				placed[pi] = true;
 				if (strcmp(f, w->text) != 0 || w->end - w->start != strlen(f))
-					r = cmdedits_add(&e, v->file, w->start, w->end, f);
+					r = cmdedits_add(e, v->file, w->start, w->end, f);
 				else
 					r = 0;
 				free(f);
 				if (r < 0)
-					goto fail;
+					return r;
 				continue;
 			}
-			r = cmdedits_add(&e, v->file, w->del_start, w->del_end, "");
+			r = cmdedits_add(e, v->file, w->del_start, w->del_end, "");
 			if (r < 0)
-				goto fail;
+				return r;
 		}
 	}
+	return 0;
+}
+
+/* Append the wanted parameters not placed in a value to *add. */
+static int wanted_collect_unplaced(const struct kparams *wanted, const bool *placed, char **add,
+				   size_t *addlen)
+{
+	int r;
 
 	for (size_t k = 0; k < wanted->n; k++) {
 		bool later = false;
@@ -264,43 +270,75 @@ int cmdedit_compute(const struct cmdvalue *vals, size_t nvals, size_t target,
 				later = true;
 		if (later)
 			continue;
-		r = str_append_param(&add, &addlen, &wanted->v[k]);
+		r = str_append_param(add, addlen, &wanted->v[k]);
 		if (r < 0)
-			goto fail;
+			return r;
 	}
+	return 0;
+}
+
+/* Whether some word of v stays in front of the text appended, i.e. is not deleted by e. */
+static bool value_keeps_word(const struct cmdvalue *v, const struct cmdedits *e)
+{
+	bool sep = false;
+
+	for (size_t wi = 0; wi < v->n && !sep; wi++) {
+		bool deleted = false;
+
+		for (size_t k = 0; k < e->n; k++)
+			if (e->v[k].file == v->file && e->v[k].start == v->w[wi].del_start &&
+			    e->v[k].end == v->w[wi].del_end && !*e->v[k].text)
+				deleted = true;
+		sep = !deleted;
+	}
+	return sep;
+}
+
+/* Append add at v's insertion point, quoting the value first if it needs it. */
+static int value_append(struct cmdedits *e, const struct cmdvalue *v, const char *add)
+{
+	/* A separator when some word of the value stays in front. */
+	bool sep = value_keeps_word(v, e);
+	char *t;
+	int r;
+
+	if (asprintf(&t, "%s%s%s%s", v->ins_pre, sep ? " " : "", add, v->ins_post) < 0)
+		return -ENOMEM;
+	if (v->wrap_off != SIZE_MAX) {
+		r = cmdedits_add(e, v->file, v->wrap_off, v->wrap_off, "\"");
+		if (r < 0) {
+			free(t);
+			return r;
+		}
+	}
+	r = cmdedits_add(e, v->file, v->ins_off, v->ins_off, t);
+	free(t);
+	return r;
+}
+
+int cmdedit_compute(const struct cmdvalue *vals, size_t nvals, size_t target,
+		    const struct kparams *wanted, const char *const *managed, struct cmdedits *ret,
+		    char **ret_unplaced, size_t *ret_bad_val, size_t *ret_bad_word)
+{
+	struct cmdedits e = { 0 };
+	bool *placed = NULL;
+	char *add = NULL;
+	size_t addlen = 0;
+	int r = -ENOMEM;
+
+	placed = calloc(wanted->n + 1, sizeof(*placed));
+	if (!placed)
+		goto fail;
+
+	r = vals_plan(vals, nvals, target, wanted, managed, &e, placed, ret_bad_val, ret_bad_word);
+	if (r == 0)
+		r = wanted_collect_unplaced(wanted, placed, &add, &addlen);
+	if (r < 0)
+		goto fail;
 
 	if (target < nvals) {
-		const struct cmdvalue *v = &vals[target];
-
 		if (addlen) {
-			bool sep = false;
-			char *t;
-
-			/* A separator when some word of the value stays in front. */
-			for (size_t wi = 0; wi < v->n && !sep; wi++) {
-				bool deleted = false;
-
-				for (size_t k = 0; k < e.n; k++)
-					if (e.v[k].file == v->file &&
-					    e.v[k].start == v->w[wi].del_start &&
-					    e.v[k].end == v->w[wi].del_end && !*e.v[k].text)
-						deleted = true;
-				sep = !deleted;
-			}
-			if (asprintf(&t, "%s%s%s%s", v->ins_pre, sep ? " " : "", add, v->ins_post) <
-			    0) {
-				r = -ENOMEM;
-				goto fail;
-			}
-			if (v->wrap_off != SIZE_MAX) {
-				r = cmdedits_add(&e, v->file, v->wrap_off, v->wrap_off, "\"");
-				if (r < 0) {
-					free(t);
-					goto fail;
-				}
-			}
-			r = cmdedits_add(&e, v->file, v->ins_off, v->ins_off, t);
-			free(t);
+			r = value_append(&e, &vals[target], add);
 			if (r < 0)
 				goto fail;
 		}
