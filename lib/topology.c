@@ -667,58 +667,98 @@ out:
 	return r;
 }
 
+/* Intel hybrid: the cpu_core and cpu_atom PMUs list the two kinds of CPU. */
+static int hybrid_by_pmu(struct path_cxt *pc, struct topology *t)
+{
+	cpuset_t other;
+	int r;
+
+	r = path_read_cpulist(pc, 0, &t->performance, PATH_SYS_CPU_CORE "/cpus");
+	if (r < 0)
+		return r;
+	r = path_read_cpulist(pc, 0, &t->efficiency, PATH_SYS_CPU_ATOM "/cpus");
+	if (r < 0)
+		return r;
+	cpuset_and(&t->performance, &t->performance, &t->online);
+	cpuset_and(&t->efficiency, &t->efficiency, &t->online);
+	cpuset_andnot(&t->performance, &t->performance, &t->efficiency);
+	/* online CPUs in neither list: count them as performance CPUs */
+	cpuset_andnot(&other, &t->online, &t->performance);
+	cpuset_andnot(&other, &other, &t->efficiency);
+	if (!cpuset_empty(&other)) {
+		char *l = cpuset_to_list(&other);
+
+		r = topo_note(
+			t,
+			"CPUs %s are in neither cpu_core/cpus nor cpu_atom/cpus: counted as performance CPUs",
+			l ? l : "?");
+		free(l);
+		if (r < 0)
+			return r;
+		cpuset_or(&t->performance, &t->performance, &other);
+	}
+	return 0;
+}
+
+/* The source that split the CPUs in two, TOPO_HYBRID_NONE if none did. */
+static int hybrid_detect(struct path_cxt *pc, struct topology *t, enum topo_hybrid_source *src)
+{
+	int r;
+
+	*src = TOPO_HYBRID_NONE;
+	if (path_exists(pc, PATH_SYS_CPU_CORE "/cpus") &&
+	    path_exists(pc, PATH_SYS_CPU_ATOM "/cpus")) {
+		r = hybrid_by_pmu(pc, t);
+		if (r < 0)
+			return r;
+		*src = TOPO_HYBRID_PMU;
+		return 0;
+	}
+	r = hybrid_by_value(pc, t, "cpu_capacity");
+	if (r < 0)
+		return r;
+	if (r > 0) {
+		*src = TOPO_HYBRID_CAPACITY;
+		return 0;
+	}
+	cpuset_zero(&t->performance);
+	cpuset_zero(&t->efficiency);
+	r = hybrid_by_value(pc, t, "cpufreq/cpuinfo_max_freq");
+	if (r < 0)
+		return r;
+	if (r > 0)
+		*src = TOPO_HYBRID_MAXFREQ;
+	return 0;
+}
+
+/* Whole cores take one kind, and every online CPU is marked with its own. */
+static void hybrid_mark_cpus(struct topology *t)
+{
+	/* A core counts as efficiency if any of its CPUs is one (they never mix on real parts). */
+	for (size_t i = 0; i < t->cores.n; i++) {
+		const cpuset_t *c = &t->cores.v[i].cpus;
+
+		if (cpuset_intersects(c, &t->efficiency)) {
+			cpuset_or(&t->efficiency, &t->efficiency, c);
+			cpuset_andnot(&t->performance, &t->performance, c);
+		}
+	}
+	cpuset_foreach(cpu, &t->online)
+		t->cpus[cpu].kind = cpuset_test(&t->efficiency, (unsigned int)cpu) ?
+					    TOPO_KIND_EFFICIENCY :
+					    TOPO_KIND_PERFORMANCE;
+}
+
 static int read_hybrid(struct path_cxt *pc, struct topology *t)
 {
-	enum topo_hybrid_source src = TOPO_HYBRID_NONE;
+	enum topo_hybrid_source src;
 	int r;
 
 	cpuset_zero(&t->performance);
 	cpuset_zero(&t->efficiency);
-	if (path_exists(pc, PATH_SYS_CPU_CORE "/cpus") &&
-	    path_exists(pc, PATH_SYS_CPU_ATOM "/cpus")) {
-		cpuset_t other;
-
-		r = path_read_cpulist(pc, 0, &t->performance, PATH_SYS_CPU_CORE "/cpus");
-		if (r < 0)
-			return r;
-		r = path_read_cpulist(pc, 0, &t->efficiency, PATH_SYS_CPU_ATOM "/cpus");
-		if (r < 0)
-			return r;
-		cpuset_and(&t->performance, &t->performance, &t->online);
-		cpuset_and(&t->efficiency, &t->efficiency, &t->online);
-		cpuset_andnot(&t->performance, &t->performance, &t->efficiency);
-		src = TOPO_HYBRID_PMU;
-		/* online CPUs in neither list: count them as performance CPUs */
-		cpuset_andnot(&other, &t->online, &t->performance);
-		cpuset_andnot(&other, &other, &t->efficiency);
-		if (!cpuset_empty(&other)) {
-			char *l = cpuset_to_list(&other);
-
-			r = topo_note(
-				t,
-				"CPUs %s are in neither cpu_core/cpus nor cpu_atom/cpus: counted as performance CPUs",
-				l ? l : "?");
-			free(l);
-			if (r < 0)
-				return r;
-			cpuset_or(&t->performance, &t->performance, &other);
-		}
-	} else {
-		r = hybrid_by_value(pc, t, "cpu_capacity");
-		if (r < 0)
-			return r;
-		if (r > 0) {
-			src = TOPO_HYBRID_CAPACITY;
-		} else {
-			cpuset_zero(&t->performance);
-			cpuset_zero(&t->efficiency);
-			r = hybrid_by_value(pc, t, "cpufreq/cpuinfo_max_freq");
-			if (r < 0)
-				return r;
-			if (r > 0)
-				src = TOPO_HYBRID_MAXFREQ;
-		}
-	}
+	r = hybrid_detect(pc, t, &src);
+	if (r < 0)
+		return r;
 	if (src == TOPO_HYBRID_NONE || cpuset_empty(&t->performance) ||
 	    cpuset_empty(&t->efficiency)) {
 		cpuset_zero(&t->performance);
@@ -739,19 +779,7 @@ static int read_hybrid(struct path_cxt *pc, struct topology *t)
 		if (r < 0)
 			return r;
 	}
-	/* A core counts as efficiency if any of its CPUs is one (they never mix on real parts). */
-	for (size_t i = 0; i < t->cores.n; i++) {
-		const cpuset_t *c = &t->cores.v[i].cpus;
-
-		if (cpuset_intersects(c, &t->efficiency)) {
-			cpuset_or(&t->efficiency, &t->efficiency, c);
-			cpuset_andnot(&t->performance, &t->performance, c);
-		}
-	}
-	cpuset_foreach(cpu, &t->online)
-		t->cpus[cpu].kind = cpuset_test(&t->efficiency, (unsigned int)cpu) ?
-					    TOPO_KIND_EFFICIENCY :
-					    TOPO_KIND_PERFORMANCE;
+	hybrid_mark_cpus(t);
 	return 0;
 }
 
@@ -838,27 +866,20 @@ static int read_optional_list(struct path_cxt *pc, const char *file, const cpuse
 	return r;
 }
 
-int topology_read(struct path_cxt *pc, struct topology **ret)
+/* The cpuN directories, then present, possible, online and offline from them. */
+static int masks_read(struct path_cxt *pc, struct topology *t, cpuset_t *all)
 {
-	struct topology *t;
-	cpuset_t dirs, all;
-	int r, last;
-
-	t = calloc(1, sizeof(*t));
-	if (!t)
-		return -ENOMEM;
-	t->boot_cpu = -1;
+	cpuset_t dirs;
+	int r;
 
 	r = read_cpu_dirs(pc, &dirs);
 	if (r < 0)
-		goto fail;
-	if (cpuset_empty(&dirs)) {
-		r = -ENODATA;
-		goto fail;
-	}
+		return r;
+	if (cpuset_empty(&dirs))
+		return -ENODATA;
 	r = read_optional_list(pc, "present", &dirs, &t->present);
 	if (r < 0)
-		goto fail;
+		return r;
 	r = read_optional_list(pc, "possible", &dirs, &t->possible);
 	if (r == -ERANGE) {
 		/* firmware that declares more possible CPUs than we handle: only the real ones matter */
@@ -867,63 +888,90 @@ int topology_read(struct path_cxt *pc, struct topology **ret)
 			      CPUSET_MAX - 1);
 	}
 	if (r < 0)
-		goto fail;
+		return r;
 	cpuset_or(&t->possible, &t->possible, &t->present);
 	r = read_online(pc, t, &dirs);
 	if (r < 0)
-		goto fail;
+		return r;
 	if (cpuset_empty(&t->online)) {
 		path_get(pc, PATH_SYS_CPU "/online");
-		r = -ENODATA;
-		goto fail;
+		return -ENODATA;
 	}
-	cpuset_or(&all, &t->present, &dirs);
-	cpuset_andnot(&t->offline, &all, &t->online);
+	cpuset_or(all, &t->present, &dirs);
+	cpuset_andnot(&t->offline, all, &t->online);
+	return 0;
+}
 
-	cpuset_or(&all, &all, &t->possible);
-	cpuset_or(&all, &all, &t->online);
-	last = cpuset_last(&all);
+/* One topo_cpu per CPU number up to the highest in @all, every id "absent". */
+static int cpus_alloc(struct topology *t, const cpuset_t *all)
+{
+	int last = cpuset_last(all);
+
 	t->nr_cpus = (unsigned int)last + 1;
 	t->cpus = calloc(t->nr_cpus, sizeof(*t->cpus));
-	if (!t->cpus) {
-		r = -ENOMEM;
-		goto fail;
-	}
+	if (!t->cpus)
+		return -ENOMEM;
 	for (unsigned int i = 0; i < t->nr_cpus; i++) {
 		struct topo_cpu *c = &t->cpus[i];
 
 		c->core = c->package = c->die = c->cluster = c->l3 = c->node = -1;
 		c->package_id = ID_UNREAD;
 	}
-	t->boot_cpu = cpuset_first(&t->online);
+	return 0;
+}
+
+/* Every grouping of the online CPUs, in the order each one needs the last. */
+static int groups_read(struct path_cxt *pc, struct topology *t)
+{
+	bool any;
+	int r;
 
 	r = read_packages(pc, t);
 	if (r < 0)
-		goto fail;
+		return r;
 	r = read_cores(pc, t);
 	if (r < 0)
-		goto fail;
-	{
-		bool any;
-
-		r = group_by_files(pc, t, &t->dies, offsetof(struct topo_cpu, die), die_files,
-				   &any);
-		if (r < 0)
-			goto fail;
-		r = group_by_files(pc, t, &t->clusters, offsetof(struct topo_cpu, cluster),
-				   cluster_files, &any);
-		if (r < 0)
-			goto fail;
-	}
+		return r;
+	r = group_by_files(pc, t, &t->dies, offsetof(struct topo_cpu, die), die_files, &any);
+	if (r < 0)
+		return r;
+	r = group_by_files(pc, t, &t->clusters, offsetof(struct topo_cpu, cluster), cluster_files,
+			   &any);
+	if (r < 0)
+		return r;
 	r = read_l3(pc, t);
 	if (r < 0)
-		goto fail;
+		return r;
 	r = read_nodes(pc, t);
 	if (r < 0)
-		goto fail;
+		return r;
 	if (!t->has_node_dir)
 		t->no_node = t->online;
-	r = read_hybrid(pc, t);
+	return read_hybrid(pc, t);
+}
+
+int topology_read(struct path_cxt *pc, struct topology **ret)
+{
+	struct topology *t;
+	cpuset_t all;
+	int r;
+
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->boot_cpu = -1;
+
+	r = masks_read(pc, t, &all);
+	if (r < 0)
+		goto fail;
+	cpuset_or(&all, &all, &t->possible);
+	cpuset_or(&all, &all, &t->online);
+	r = cpus_alloc(t, &all);
+	if (r < 0)
+		goto fail;
+	t->boot_cpu = cpuset_first(&t->online);
+
+	r = groups_read(pc, t);
 	if (r < 0)
 		goto fail;
 	/* ids not needed by any rule stay "absent" rather than "unread" */
