@@ -750,12 +750,119 @@ out:
 	return r;
 }
 
-static int build_params(struct plan *p, const struct plan_options *o, char **ret_err)
+/* isolcpus=, with managed_irq where the kernel knows it; a warning if it has no isolation. */
+static int params_emit_isolcpus(struct plan *p, const char *iso)
 {
 	const struct plan_kernel *k = &p->kernel;
-	char *iso = NULL, *hk = NULL, *v = NULL;
-	bool latency = o->profile >= PLAN_PROFILE_LATENCY;
-	bool bench = o->profile >= PLAN_PROFILE_BENCHMARK;
+	/* managed_irq exists from 5.6; older kernels skip the unknown flag */
+	bool managed = !k->release[0] || (k->major == 0 && k->minor == 0) ||
+		       kernel_at_least(k, 5, 6);
+	char *v;
+	int r;
+
+	if (k->cpu_isolation == 0)
+		return plan_warn(p, "CONFIG_CPU_ISOLATION is not set in %s: leaving out isolcpus=",
+				 k->config);
+	if (!managed) {
+		r = plan_warn(
+			p,
+			"Linux %u.%u has no isolcpus managed_irq flag (5.6 and later): managed IRQs may run on isolated CPUs",
+			k->major, k->minor);
+		if (r < 0)
+			return r;
+	}
+	if (asprintf(&v, "%s%s", managed ? "domain,managed_irq," : "domain,", iso) < 0)
+		return -ENOMEM;
+	r = emit(p, "isolcpus", v);
+	free(v);
+	return r;
+}
+
+/* The parameters of every profile; *nocbs says whether rcu_nocbs= went in. */
+static int params_emit_base(struct plan *p, const struct plan_options *o, const char *iso,
+			    const char *hk, bool *nocbs)
+{
+	const struct plan_kernel *k = &p->kernel;
+	int r;
+
+	r = params_emit_isolcpus(p, iso);
+	if (r < 0)
+		return r;
+	if (k->no_hz_full == 0)
+		r = plan_warn(
+			p, "CONFIG_NO_HZ_FULL is not set in %s: leaving out nohz_full=", k->config);
+	else
+		r = emit(p, "nohz_full", iso);
+	if (r < 0)
+		return r;
+	if (k->rcu_nocb_cpu == 0) {
+		r = plan_warn(p, "CONFIG_RCU_NOCB_CPU is not set in %s: leaving out rcu_nocbs=",
+			      k->config);
+	} else {
+		r = emit(p, "rcu_nocbs", iso);
+		*nocbs = true;
+	}
+	if (r < 0)
+		return r;
+	r = emit(p, "irqaffinity", hk);
+	if (r >= 0 && o->nosmt)
+		r = emit(p, "nosmt", NULL);
+	return r;
+}
+
+/* The benchmark profile: quiet watchdogs and ticks, housekeeping for the rest. */
+static int params_emit_bench(struct plan *p, const char *hk)
+{
+	int r;
+
+	r = emit(p, "nosoftlockup", NULL);
+	if (r >= 0)
+		r = emit(p, "nmi_watchdog", "0");
+	if (r >= 0)
+		r = emit(p, "skew_tick", "1");
+	if (r >= 0)
+		r = emit(p, "rcupdate.rcu_normal_after_boot", "1");
+	if (r >= 0)
+		r = emit(p, "systemd.cpu_affinity", hk);
+	if (r >= 0 && kernel_at_least(&p->kernel, 6, 6))
+		r = emit(p, "workqueue.unbound_cpus", hk);
+	if (r >= 0)
+		r = emit(p, "rd.earlypin.governor", "performance");
+	if (r >= 0)
+		r = emit(p, "rd.earlypin.turbo", "off");
+	return r;
+}
+
+/* The latency profile: polled RCU callbacks, no deep idle states on x86, no THP. */
+static int params_emit_latency(struct plan *p, bool nocbs)
+{
+	int r = 0;
+
+	if (nocbs)
+		r = emit(p, "rcu_nocb_poll", NULL);
+	if (r < 0)
+		return r;
+	if (p->kernel.x86 == 1) {
+		r = emit(p, "processor.max_cstate", "1");
+		if (r >= 0)
+			r = emit(p, "intel_idle.max_cstate", "0");
+		if (r >= 0)
+			r = emit(p, "idle", "poll");
+		if (r >= 0)
+			r = emit(p, "tsc", "reliable");
+	} else if (p->kernel.x86 < 0) {
+		r = plan_warn(
+			p,
+			"cannot tell whether the machine is x86 (no kernel config, no vendor_id in /proc/cpuinfo): leaving out processor.max_cstate=, intel_idle.max_cstate=, idle=, tsc=");
+	}
+	if (r >= 0)
+		r = emit(p, "transparent_hugepage", "never");
+	return r;
+}
+
+static int build_params(struct plan *p, const struct plan_options *o, char **ret_err)
+{
+	char *iso = NULL, *hk = NULL;
 	bool nocbs = false;
 	int r = -ENOMEM;
 
@@ -764,92 +871,16 @@ static int build_params(struct plan *p, const struct plan_options *o, char **ret
 	if (!iso || !hk)
 		goto out;
 
-	if (k->cpu_isolation == 0) {
-		r = plan_warn(p, "CONFIG_CPU_ISOLATION is not set in %s: leaving out isolcpus=",
-			      k->config);
-	} else {
-		/* managed_irq exists from 5.6; older kernels skip the unknown flag */
-		bool managed = !k->release[0] || (k->major == 0 && k->minor == 0) ||
-			       kernel_at_least(k, 5, 6);
-
-		if (!managed) {
-			r = plan_warn(
-				p,
-				"Linux %u.%u has no isolcpus managed_irq flag (5.6 and later): managed IRQs may run on isolated CPUs",
-				k->major, k->minor);
-			if (r < 0)
-				goto out;
-		}
-		if (asprintf(&v, "%s%s", managed ? "domain,managed_irq," : "domain,", iso) < 0) {
-			v = NULL;
-			r = -ENOMEM;
-			goto out;
-		}
-		r = emit(p, "isolcpus", v);
-	}
+	r = params_emit_base(p, o, iso, hk, &nocbs);
 	if (r < 0)
 		goto out;
-	if (k->no_hz_full == 0)
-		r = plan_warn(
-			p, "CONFIG_NO_HZ_FULL is not set in %s: leaving out nohz_full=", k->config);
-	else
-		r = emit(p, "nohz_full", iso);
-	if (r < 0)
-		goto out;
-	if (k->rcu_nocb_cpu == 0) {
-		r = plan_warn(p, "CONFIG_RCU_NOCB_CPU is not set in %s: leaving out rcu_nocbs=",
-			      k->config);
-	} else {
-		r = emit(p, "rcu_nocbs", iso);
-		nocbs = true;
-	}
-	if (r < 0)
-		goto out;
-	r = emit(p, "irqaffinity", hk);
-	if (r >= 0 && o->nosmt)
-		r = emit(p, "nosmt", NULL);
-	if (r < 0)
-		goto out;
-
-	if (bench) {
-		r = emit(p, "nosoftlockup", NULL);
-		if (r >= 0)
-			r = emit(p, "nmi_watchdog", "0");
-		if (r >= 0)
-			r = emit(p, "skew_tick", "1");
-		if (r >= 0)
-			r = emit(p, "rcupdate.rcu_normal_after_boot", "1");
-		if (r >= 0)
-			r = emit(p, "systemd.cpu_affinity", hk);
-		if (r >= 0 && kernel_at_least(k, 6, 6))
-			r = emit(p, "workqueue.unbound_cpus", hk);
-		if (r >= 0)
-			r = emit(p, "rd.earlypin.governor", "performance");
-		if (r >= 0)
-			r = emit(p, "rd.earlypin.turbo", "off");
+	if (o->profile >= PLAN_PROFILE_BENCHMARK) {
+		r = params_emit_bench(p, hk);
 		if (r < 0)
 			goto out;
 	}
-	if (latency) {
-		if (nocbs)
-			r = emit(p, "rcu_nocb_poll", NULL);
-		if (r < 0)
-			goto out;
-		if (k->x86 == 1) {
-			r = emit(p, "processor.max_cstate", "1");
-			if (r >= 0)
-				r = emit(p, "intel_idle.max_cstate", "0");
-			if (r >= 0)
-				r = emit(p, "idle", "poll");
-			if (r >= 0)
-				r = emit(p, "tsc", "reliable");
-		} else if (k->x86 < 0) {
-			r = plan_warn(
-				p,
-				"cannot tell whether the machine is x86 (no kernel config, no vendor_id in /proc/cpuinfo): leaving out processor.max_cstate=, intel_idle.max_cstate=, idle=, tsc=");
-		}
-		if (r >= 0)
-			r = emit(p, "transparent_hugepage", "never");
+	if (o->profile >= PLAN_PROFILE_LATENCY) {
+		r = params_emit_latency(p, nocbs);
 		if (r < 0)
 			goto out;
 	}
@@ -865,7 +896,6 @@ out:
 out_keep:
 	free(iso);
 	free(hk);
-	free(v);
 	return r;
 }
 
