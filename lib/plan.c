@@ -546,46 +546,56 @@ static int parse_user_list(const struct topology *t, const char *opt, const char
 	return 0;
 }
 
-static int split_user(struct plan *p, const struct topology *t, const struct plan_options *o,
-		      const cpuset_t *avail, char **ret_err)
+/* The user's --housekeeping and --isolate lists, checked and limited to @avail. */
+static int user_parse_lists(struct plan *p, const struct topology *t, const struct plan_options *o,
+			    const cpuset_t *avail, cpuset_t *hk, cpuset_t *iso, char **ret_err)
 {
-	cpuset_t hk, iso, both, drop;
+	cpuset_t both, drop;
 	char buf[256];
 	int r;
 
-	cpuset_zero(&hk);
-	cpuset_zero(&iso);
+	cpuset_zero(hk);
+	cpuset_zero(iso);
 	if (o->housekeeping) {
-		r = parse_user_list(t, "--housekeeping", o->housekeeping, &hk, ret_err);
+		r = parse_user_list(t, "--housekeeping", o->housekeeping, hk, ret_err);
 		if (r < 0)
 			return r;
 	}
 	if (o->isolate) {
-		r = parse_user_list(t, "--isolate", o->isolate, &iso, ret_err);
+		r = parse_user_list(t, "--isolate", o->isolate, iso, ret_err);
 		if (r < 0)
 			return r;
 	}
-	cpuset_and(&both, &hk, &iso);
+	cpuset_and(&both, hk, iso);
 	if (!cpuset_empty(&both))
 		return fail(ret_err, -EINVAL, "CPUs %s are in both --housekeeping and --isolate",
 			    list_str(&both, buf, sizeof(buf)));
-	cpuset_andnot(&drop, &iso, avail);
+	cpuset_andnot(&drop, iso, avail);
 	if (!cpuset_empty(&drop)) {
 		r = plan_warn(p, "--isolate: CPUs %s will be offline with nosmt, ignoring",
 			      list_str(&drop, buf, sizeof(buf)));
 		if (r < 0)
 			return r;
-		cpuset_and(&iso, &iso, avail);
+		cpuset_and(iso, iso, avail);
 	}
-	cpuset_and(&hk, &hk, avail);
+	cpuset_and(hk, hk, avail);
+	return 0;
+}
+
+/* Mark the CPUs the user named, and the rest of @avail by what was left unsaid. */
+static int user_mark(struct plan *p, const struct plan_options *o, const cpuset_t *avail,
+		     cpuset_t *hk, cpuset_t *iso)
+{
+	char buf[256];
+	int r;
 
 	if (o->housekeeping && o->isolate) {
 		cpuset_t rest;
 
-		mark(p, &hk, PLAN_REASON_USER_HK, true);
-		mark(p, &iso, PLAN_REASON_USER_ISO, false);
-		cpuset_andnot(&rest, avail, &hk);
-		cpuset_andnot(&rest, &rest, &iso);
+		mark(p, hk, PLAN_REASON_USER_HK, true);
+		mark(p, iso, PLAN_REASON_USER_ISO, false);
+		cpuset_andnot(&rest, avail, hk);
+		cpuset_andnot(&rest, &rest, iso);
 		if (!cpuset_empty(&rest)) {
 			r = plan_warn(
 				p,
@@ -596,14 +606,22 @@ static int split_user(struct plan *p, const struct topology *t, const struct pla
 			mark(p, &rest, PLAN_REASON_NOT_ISOLATED, true);
 		}
 	} else if (o->housekeeping) {
-		mark(p, &hk, PLAN_REASON_USER_HK, true);
-		cpuset_andnot(&iso, avail, &hk);
-		mark(p, &iso, PLAN_REASON_NOT_HK, false);
+		mark(p, hk, PLAN_REASON_USER_HK, true);
+		cpuset_andnot(iso, avail, hk);
+		mark(p, iso, PLAN_REASON_NOT_HK, false);
 	} else {
-		mark(p, &iso, PLAN_REASON_USER_ISO, false);
-		cpuset_andnot(&hk, avail, &iso);
-		mark(p, &hk, PLAN_REASON_NOT_ISOLATED, true);
+		mark(p, iso, PLAN_REASON_USER_ISO, false);
+		cpuset_andnot(hk, avail, iso);
+		mark(p, hk, PLAN_REASON_NOT_ISOLATED, true);
 	}
+	return 0;
+}
+
+/* Refuse a split that leaves no housekeeping, isolates the boot CPU or strands a node. */
+static int user_check_split(struct plan *p, const struct topology *t, const struct plan_options *o,
+			    const cpuset_t *avail, char **ret_err)
+{
+	char buf[256];
 
 	if (cpuset_empty(&p->housekeeping))
 		return fail(
@@ -636,29 +654,47 @@ static int split_user(struct plan *p, const struct topology *t, const struct pla
 			"refusing to leave the CPUs in no NUMA node (%s) without a housekeeping CPU",
 			list_str(&a, buf, sizeof(buf)));
 	}
-
-	/* split SMT siblings: warn, once, listing the cores */
-	{
-		cpuset_t split;
-
-		cpuset_zero(&split);
-		for (size_t i = 0; i < t->cores.n; i++) {
-			const cpuset_t *c = &t->cores.v[i].cpus;
-
-			if (cpuset_intersects(c, &p->housekeeping) &&
-			    cpuset_intersects(c, &p->isolated))
-				cpuset_or(&split, &split, c);
-		}
-		if (!cpuset_empty(&split)) {
-			r = plan_warn(
-				p,
-				"SMT siblings split between housekeeping and isolated CPUs in the cores of %s: isolated CPUs share execution units with housekeeping work",
-				list_str(&split, buf, sizeof(buf)));
-			if (r < 0)
-				return r;
-		}
-	}
 	return 0;
+}
+
+/* split SMT siblings: warn, once, listing the cores */
+static int user_warn_smt_split(struct plan *p, const struct topology *t)
+{
+	cpuset_t split;
+	char buf[256];
+
+	cpuset_zero(&split);
+	for (size_t i = 0; i < t->cores.n; i++) {
+		const cpuset_t *c = &t->cores.v[i].cpus;
+
+		if (cpuset_intersects(c, &p->housekeeping) && cpuset_intersects(c, &p->isolated))
+			cpuset_or(&split, &split, c);
+	}
+	if (cpuset_empty(&split))
+		return 0;
+	return plan_warn(
+		p,
+		"SMT siblings split between housekeeping and isolated CPUs in the cores of %s: isolated CPUs share execution units with housekeeping work",
+		list_str(&split, buf, sizeof(buf)));
+}
+
+static int split_user(struct plan *p, const struct topology *t, const struct plan_options *o,
+		      const cpuset_t *avail, char **ret_err)
+{
+	cpuset_t hk, iso;
+	int r;
+
+	r = user_parse_lists(p, t, o, avail, &hk, &iso, ret_err);
+	if (r < 0)
+		return r;
+	r = user_mark(p, o, avail, &hk, &iso);
+	if (r < 0)
+		return r;
+	r = user_check_split(p, t, o, avail, ret_err);
+	if (r < 0)
+		return r;
+	r = user_warn_smt_split(p, t);
+	return r < 0 ? r : 0;
 }
 
 static int emit(struct plan *p, const char *name, const char *value)
