@@ -935,6 +935,28 @@ out_keep:
 	return r;
 }
 
+/* --nosmt: every CPU but one per core goes offline; keep the boot CPU where it is one. */
+static int smt_mark_off(struct plan *p, const struct topology *topo, cpuset_t *avail)
+{
+	for (size_t i = 0; i < topo->cores.n; i++) {
+		const cpuset_t *c = &topo->cores.v[i].cpus;
+		int keep = cpuset_test(c, (unsigned int)topo->boot_cpu) ? topo->boot_cpu :
+									  cpuset_first(c);
+
+		cpuset_foreach(cpu, c) {
+			if (cpu == keep)
+				continue;
+			cpuset_set(&p->smt_off, (unsigned int)cpu);
+			p->reason[cpu] = PLAN_REASON_SMT_OFF;
+		}
+	}
+	cpuset_andnot(avail, avail, &p->smt_off);
+	if (cpuset_empty(&p->smt_off))
+		return plan_warn(
+			p, "--nosmt: no core has more than one CPU online, nosmt changes nothing");
+	return 0;
+}
+
 int plan_build(struct path_cxt *pc, const struct topology *topo, const struct plan_options *opts,
 	       struct plan **ret, char **ret_err)
 {
@@ -972,26 +994,9 @@ int plan_build(struct path_cxt *pc, const struct topology *topo, const struct pl
 
 	avail = topo->online;
 	if (opts->nosmt) {
-		for (size_t i = 0; i < topo->cores.n; i++) {
-			const cpuset_t *c = &topo->cores.v[i].cpus;
-			int keep = cpuset_test(c, (unsigned int)topo->boot_cpu) ? topo->boot_cpu :
-										  cpuset_first(c);
-
-			cpuset_foreach(cpu, c) {
-				if (cpu == keep)
-					continue;
-				cpuset_set(&p->smt_off, (unsigned int)cpu);
-				p->reason[cpu] = PLAN_REASON_SMT_OFF;
-			}
-		}
-		cpuset_andnot(&avail, &avail, &p->smt_off);
-		if (cpuset_empty(&p->smt_off)) {
-			r = plan_warn(
-				p,
-				"--nosmt: no core has more than one CPU online, nosmt changes nothing");
-			if (r < 0)
-				goto fail;
-		}
+		r = smt_mark_off(p, topo, &avail);
+		if (r < 0)
+			goto fail;
 	}
 
 	r = kernel_probe(pc, opts, p, ret_err);
