@@ -249,6 +249,83 @@ static void remove_stale(struct bootcfg *bc)
 			strerror(-r));
 }
 
+/*
+ * Nothing to edit: say so, and regenerate the GRUB config when it still lacks
+ * the parameters.  Returns the exit status.
+ */
+static int apply_unchanged(const struct cg_apply_opts *o, struct bootcfg *bc, const char *cmd,
+			   const struct kparams *wanted, const char *const *managed)
+{
+	char *next = NULL, *where = NULL;
+	struct kparams kp = { 0 };
+	bool stale = false;
+	int r;
+
+	printf("Nothing to change: the %s configuration already has these parameters.\n",
+	       bootcfg_backend_name(bc->backend));
+	/* The generated config may still lack them (regenerated from an old copy). */
+	if ((bc->backend == BOOTCFG_GRUB || bc->backend == BOOTCFG_GRUB2) &&
+	    bootcfg_next_boot(bc, &next, &where) == 0 && kparams_parse(next, &kp) == 0)
+		stale = !bootcfg_params_match(&kp, wanted, managed, NULL);
+	kparams_free(&kp);
+	if (stale && cmd) {
+		printf("%s does not have them yet.\n", where);
+		say_command(o, bc, cmd, wanted, managed, o->dry_run);
+		if (!o->dry_run) {
+			r = run_command(cmd, o->root);
+			if (r != 0) {
+				fprintf(stderr,
+					PROG ": update command failed (exit status %d): %s\n", r,
+					cmd);
+				free(next);
+				free(where);
+				return 1;
+			}
+		}
+	} else if (stale) {
+		printf("Note: %s does not have them; regenerate it.\n", where);
+	}
+	free(next);
+	free(where);
+	say_reboot(o, wanted, managed, false);
+	return 0;
+}
+
+/*
+ * Run the update command after the edits, and check grubby's work; on failure
+ * put every file back.  Returns 0, or nonzero once the failure is reported.
+ */
+static int apply_run_command(const struct cg_apply_opts *o, struct bootcfg *bc, const char *cmd,
+			     const struct kparams *wanted, const char *const *managed)
+{
+	struct bootcfg_error rerr = { "" };
+	struct gensnap gs;
+	int r;
+
+	gensnap_take(bc, &gs);
+	r = run_command(cmd, o->root);
+	if (r == 0 && bc->grubby && bc->backend == BOOTCFG_BLS && !o->update_command &&
+	    !verify_after(o, bc, wanted, managed)) {
+		fprintf(stderr, PROG ": after '%s' the entries still do not have the plan\n", cmd);
+		r = 1;
+	}
+	if (r == 0) {
+		gensnap_free(&gs);
+		return 0;
+	}
+	if (r > 0)
+		fprintf(stderr, PROG ": update command failed (exit status %d): %s\n", r, cmd);
+	else
+		fprintf(stderr, PROG ": cannot run '%s': %s\n", cmd, strerror(-r));
+	if (bootcfg_rollback(bc, &rerr) < 0)
+		fprintf(stderr, PROG ": %s\n", rerr.msg);
+	else
+		fprintf(stderr, PROG ": every file was put back as it was\n");
+	gensnap_restore(bc, &gs);
+	gensnap_free(&gs);
+	return 1;
+}
+
 int cg_apply(const struct cg_apply_opts *o, const struct kparams *wanted,
 	     const char *const *managed)
 {
@@ -277,39 +354,7 @@ int cg_apply(const struct cg_apply_opts *o, const struct kparams *wanted,
 			bc.ch[i].predicted = false;
 
 	if (bc.nch == 0) {
-		char *next = NULL, *where = NULL;
-		struct kparams kp = { 0 };
-		bool stale = false;
-
-		printf("Nothing to change: the %s configuration already has these parameters.\n",
-		       bootcfg_backend_name(bc.backend));
-		/* The generated config may still lack them (regenerated from an old copy). */
-		if ((bc.backend == BOOTCFG_GRUB || bc.backend == BOOTCFG_GRUB2) &&
-		    bootcfg_next_boot(&bc, &next, &where) == 0 && kparams_parse(next, &kp) == 0)
-			stale = !bootcfg_params_match(&kp, wanted, managed, NULL);
-		kparams_free(&kp);
-		if (stale && cmd) {
-			printf("%s does not have them yet.\n", where);
-			say_command(o, &bc, cmd, wanted, managed, o->dry_run);
-			if (!o->dry_run) {
-				r = run_command(cmd, o->root);
-				if (r != 0) {
-					fprintf(stderr,
-						PROG
-						": update command failed (exit status %d): %s\n",
-						r, cmd);
-					free(next);
-					free(where);
-					goto out;
-				}
-			}
-		} else if (stale) {
-			printf("Note: %s does not have them; regenerate it.\n", where);
-		}
-		free(next);
-		free(where);
-		say_reboot(o, wanted, managed, false);
-		ret = 0;
+		ret = apply_unchanged(o, &bc, cmd, wanted, managed);
 		goto out;
 	}
 
@@ -331,36 +376,8 @@ int cg_apply(const struct cg_apply_opts *o, const struct kparams *wanted,
 		if (bc.ch[i].written)
 			printf("Updated %s\n", bc.ch[i].path);
 	say_command(o, &bc, cmd, wanted, managed, false);
-	if (cmd) {
-		struct gensnap gs;
-
-		gensnap_take(&bc, &gs);
-		r = run_command(cmd, o->root);
-		if (r == 0 && bc.grubby && bc.backend == BOOTCFG_BLS && !o->update_command &&
-		    !verify_after(o, &bc, wanted, managed)) {
-			fprintf(stderr,
-				PROG ": after '%s' the entries still do not have the plan\n", cmd);
-			r = 1;
-		}
-		if (r != 0) {
-			struct bootcfg_error rerr = { "" };
-
-			if (r > 0)
-				fprintf(stderr,
-					PROG ": update command failed (exit status %d): %s\n", r,
-					cmd);
-			else
-				fprintf(stderr, PROG ": cannot run '%s': %s\n", cmd, strerror(-r));
-			if (bootcfg_rollback(&bc, &rerr) < 0)
-				fprintf(stderr, PROG ": %s\n", rerr.msg);
-			else
-				fprintf(stderr, PROG ": every file was put back as it was\n");
-			gensnap_restore(&bc, &gs);
-			gensnap_free(&gs);
-			goto out;
-		}
-		gensnap_free(&gs);
-	}
+	if (cmd && apply_run_command(o, &bc, cmd, wanted, managed) != 0)
+		goto out;
 	if (bootcfg_record_applied(&bc, &err) < 0)
 		fprintf(stderr, PROG ": warning: %s, ignoring\n", err.msg);
 	bootcfg_unlock(&bc);
@@ -370,6 +387,64 @@ out:
 	free(cmd);
 	bootcfg_free(&bc);
 	return ret;
+}
+
+/*
+ * Where the generated config is, for the regeneration command, and drop the
+ * boot entries --apply added.  Returns <0 once the error is reported.
+ */
+static int revert_find_generated(const struct cg_apply_opts *o, struct bootcfg *bc,
+				 const char *const *managed, struct bootcfg_error *err)
+{
+	enum bootcfg_backend b = bc->backend;
+	struct bootcfg_error derr;
+
+	if (o->bootloader)
+		bootcfg_backend_parse(o->bootloader, &b);
+	if (bootcfg_detect(bc, b, &derr) < 0) {
+		bc->backend = b;
+	} else if (bootcfg_revert_new_entries(bc, managed, err) < 0) {
+		fprintf(stderr, PROG ": %s\n", err->msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Every file already holds its original: forget the saved state.  Returns the exit status. */
+static int revert_unchanged(const struct cg_apply_opts *o, struct bootcfg *bc,
+			    struct bootcfg_error *err)
+{
+	printf("Nothing to change: every file already holds its original.\n");
+	if (!o->dry_run) {
+		if (bootcfg_forget(bc, err) < 0) {
+			fprintf(stderr, PROG ": %s\n", err->msg);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* As apply_run_command, for the restored files. */
+static int revert_run_command(const struct cg_apply_opts *o, struct bootcfg *bc, const char *cmd)
+{
+	struct bootcfg_error rerr = { "" };
+	struct gensnap gs;
+	int r;
+
+	gensnap_take(bc, &gs);
+	r = run_command(cmd, o->root);
+	if (r == 0) {
+		gensnap_free(&gs);
+		return 0;
+	}
+	fprintf(stderr, PROG ": update command failed (exit status %d): %s\n", r, cmd);
+	if (bootcfg_rollback(bc, &rerr) < 0)
+		fprintf(stderr, PROG ": %s\n", rerr.msg);
+	else
+		fprintf(stderr, PROG ": every file was put back as it was before --revert\n");
+	gensnap_restore(bc, &gs);
+	gensnap_free(&gs);
+	return 1;
 }
 
 int cg_revert(const struct cg_apply_opts *o, const char *const *managed)
@@ -397,20 +472,8 @@ int cg_revert(const struct cg_apply_opts *o, const char *const *managed)
 	}
 	if (!o->dry_run)
 		remove_stale(&bc);
-	/* Where the generated config is, for the regeneration command. */
-	{
-		enum bootcfg_backend b = bc.backend;
-		struct bootcfg_error derr;
-
-		if (o->bootloader)
-			bootcfg_backend_parse(o->bootloader, &b);
-		if (bootcfg_detect(&bc, b, &derr) < 0)
-			bc.backend = b;
-		else if (bootcfg_revert_new_entries(&bc, managed, &err) < 0) {
-			fprintf(stderr, PROG ": %s\n", err.msg);
-			goto out;
-		}
-	}
+	if (revert_find_generated(o, &bc, managed, &err) < 0)
+		goto out;
 	cmd = choose_command(o, &bc, NULL, managed);
 	for (size_t i = 0; i < bc.nch; i++)
 		if (bc.ch[i].drifted)
@@ -420,14 +483,7 @@ int cg_revert(const struct cg_apply_opts *o, const char *const *managed)
 				bc.ch[i].path);
 
 	if (bc.nch == 0) {
-		printf("Nothing to change: every file already holds its original.\n");
-		if (!o->dry_run) {
-			if (bootcfg_forget(&bc, &err) < 0) {
-				fprintf(stderr, PROG ": %s\n", err.msg);
-				goto out;
-			}
-		}
-		ret = 0;
+		ret = revert_unchanged(o, &bc, &err);
 		goto out;
 	}
 	if (o->dry_run) {
@@ -447,27 +503,8 @@ int cg_revert(const struct cg_apply_opts *o, const char *const *managed)
 		if (bc.ch[i].written)
 			printf("Restored %s\n", bc.ch[i].path);
 	say_command(o, &bc, cmd, NULL, managed, false);
-	if (cmd) {
-		struct gensnap gs;
-
-		gensnap_take(&bc, &gs);
-		r = run_command(cmd, o->root);
-		if (r != 0) {
-			struct bootcfg_error rerr = { "" };
-
-			fprintf(stderr, PROG ": update command failed (exit status %d): %s\n", r,
-				cmd);
-			if (bootcfg_rollback(&bc, &rerr) < 0)
-				fprintf(stderr, PROG ": %s\n", rerr.msg);
-			else
-				fprintf(stderr, PROG
-					": every file was put back as it was before --revert\n");
-			gensnap_restore(&bc, &gs);
-			gensnap_free(&gs);
-			goto out;
-		}
-		gensnap_free(&gs);
-	}
+	if (cmd && revert_run_command(o, &bc, cmd) != 0)
+		goto out;
 	if (bootcfg_forget(&bc, &err) < 0) {
 		fprintf(stderr, PROG ": %s\n", err.msg);
 		goto out;
