@@ -405,25 +405,11 @@ static json_object *json_group_id(const struct topo_groups *g, int32_t idx)
 	return json_object_new_int(g->v[idx].id);
 }
 
-static int output_json(const struct cg_ctx *cx)
+/* Every parameter of the line: its value, or true for a bare flag. */
+static json_object *json_params(const struct plan *p)
 {
-	const struct topology *t = cx->topo;
-	const struct plan *p = cx->plan;
-	const struct plan_kernel *k = &p->kernel;
-	json_object *root = json_object_new_object(), *params, *topo, *warn, *cores, *kern;
-	const char *s;
+	json_object *params = json_object_new_object();
 
-	json_object_object_add(root, "profile",
-			       json_object_new_string(plan_profile_str(p->profile)));
-	json_object_object_add(root, "online", json_list(&p->online));
-	json_object_object_add(root, "housekeeping", json_list(&p->housekeeping));
-	json_object_object_add(root, "isolated", json_list(&p->isolated));
-	json_object_object_add(root, "offline", json_list(&t->offline));
-	json_object_object_add(root, "nosmt_offline", json_list(&p->smt_off));
-	json_object_object_add(root, "boot_cpu", json_object_new_int(t->boot_cpu));
-	json_object_object_add(root, "cmdline", json_object_new_string(p->cmdline));
-
-	params = json_object_new_object();
 	for (size_t i = 0; i < p->params.n; i++) {
 		const struct kparam *kp = &p->params.v[i];
 
@@ -431,9 +417,14 @@ static int output_json(const struct cg_ctx *cx)
 				       kp->value ? json_object_new_string(kp->value) :
 						   json_object_new_boolean(1));
 	}
-	json_object_object_add(root, "params", params);
+	return params;
+}
 
-	topo = json_object_new_object();
+/* The counts of every grouping, the hybrid split and the NUMA nodes. */
+static json_object *json_topology(const struct topology *t)
+{
+	json_object *topo = json_object_new_object(), *nodes;
+
 	json_object_object_add(topo, "cpus", json_object_new_int((int)cpuset_count(&t->online)));
 	json_object_object_add(topo, "cores", json_object_new_int((int)t->cores.n));
 	json_object_object_add(topo, "packages", json_object_new_int((int)t->packages.n));
@@ -451,63 +442,81 @@ static int output_json(const struct cg_ctx *cx)
 		json_object_object_add(topo, "performance", json_list(&t->performance));
 		json_object_object_add(topo, "efficiency", json_list(&t->efficiency));
 	}
-	{
-		json_object *nodes = json_object_new_array();
+	nodes = json_object_new_array();
+	for (size_t i = 0; i < t->nodes.n; i++) {
+		json_object *n = json_object_new_object();
 
-		for (size_t i = 0; i < t->nodes.n; i++) {
-			json_object *n = json_object_new_object();
-
-			json_object_object_add(n, "id", json_object_new_int(t->nodes.v[i].id));
-			json_object_object_add(n, "cpus", json_list(&t->nodes.v[i].cpus));
-			json_object_array_add(nodes, n);
-		}
-		json_object_object_add(topo, "nodes", nodes);
-		json_object_object_add(topo, "no_node", json_list(&t->no_node));
+		json_object_object_add(n, "id", json_object_new_int(t->nodes.v[i].id));
+		json_object_object_add(n, "cpus", json_list(&t->nodes.v[i].cpus));
+		json_object_array_add(nodes, n);
 	}
-	json_object_object_add(root, "topology", topo);
+	json_object_object_add(topo, "nodes", nodes);
+	json_object_object_add(topo, "no_node", json_list(&t->no_node));
+	return topo;
+}
+
+/* One core: its CPUs, where it sits, its role and the reason for it. */
+static json_object *json_core(const struct topology *t, const struct plan *p, const cpuset_t *c)
+{
+	const struct topo_cpu *tc = &t->cpus[cpuset_first(c)];
+	bool hk = cpuset_intersects(c, &p->housekeeping), iso = cpuset_intersects(c, &p->isolated);
+	json_object *o = json_object_new_object();
+	int lead = -1; /* the core's first CPU that has a role: its reason is the core's */
+
+	cpuset_foreach(cpu, c) {
+		if (cpuset_test(&p->housekeeping, (unsigned int)cpu) ||
+		    cpuset_test(&p->isolated, (unsigned int)cpu)) {
+			lead = cpu;
+			break;
+		}
+	}
+	json_object_object_add(o, "cpus", json_list(c));
+	json_object_object_add(o, "package", json_group_id(&t->packages, tc->package));
+	/* packages without an id (-1) still group: their index in this plan */
+	json_object_object_add(o, "package_index",
+			       tc->package >= 0 ? json_object_new_int(tc->package) : NULL);
+	json_object_object_add(o, "node",
+			       tc->node >= 0 ? json_object_new_int(t->nodes.v[tc->node].id) : NULL);
+	json_object_object_add(o, "role",
+			       json_object_new_string(hk && iso ? "split" :
+						      hk	? "housekeeping" :
+						      iso	? "isolated" :
+								  "offline"));
+	json_object_object_add(
+		o, "reason",
+		json_object_new_string(
+			lead >= 0 ? plan_reason_str((enum plan_reason)p->reason[lead]) : ""));
+	if (t->hybrid != TOPO_HYBRID_NONE)
+		json_object_object_add(o, "type",
+				       json_object_new_string(tc->kind == TOPO_KIND_EFFICIENCY ?
+								      "efficiency" :
+								      "performance"));
+	return o;
+}
+
+static int output_json(const struct cg_ctx *cx)
+{
+	const struct topology *t = cx->topo;
+	const struct plan *p = cx->plan;
+	const struct plan_kernel *k = &p->kernel;
+	json_object *root = json_object_new_object(), *warn, *cores, *kern;
+	const char *s;
+
+	json_object_object_add(root, "profile",
+			       json_object_new_string(plan_profile_str(p->profile)));
+	json_object_object_add(root, "online", json_list(&p->online));
+	json_object_object_add(root, "housekeeping", json_list(&p->housekeeping));
+	json_object_object_add(root, "isolated", json_list(&p->isolated));
+	json_object_object_add(root, "offline", json_list(&t->offline));
+	json_object_object_add(root, "nosmt_offline", json_list(&p->smt_off));
+	json_object_object_add(root, "boot_cpu", json_object_new_int(t->boot_cpu));
+	json_object_object_add(root, "cmdline", json_object_new_string(p->cmdline));
+	json_object_object_add(root, "params", json_params(p));
+	json_object_object_add(root, "topology", json_topology(t));
 
 	cores = json_object_new_array();
-	for (size_t i = 0; i < t->cores.n; i++) {
-		const cpuset_t *c = &t->cores.v[i].cpus;
-		const struct topo_cpu *tc = &t->cpus[cpuset_first(c)];
-		bool hk = cpuset_intersects(c, &p->housekeeping),
-		     iso = cpuset_intersects(c, &p->isolated);
-		json_object *o = json_object_new_object();
-		int lead = -1; /* the core's first CPU that has a role: its reason is the core's */
-
-		cpuset_foreach(cpu, c) {
-			if (cpuset_test(&p->housekeeping, (unsigned int)cpu) ||
-			    cpuset_test(&p->isolated, (unsigned int)cpu)) {
-				lead = cpu;
-				break;
-			}
-		}
-		json_object_object_add(o, "cpus", json_list(c));
-		json_object_object_add(o, "package", json_group_id(&t->packages, tc->package));
-		/* packages without an id (-1) still group: their index in this plan */
-		json_object_object_add(o, "package_index",
-				       tc->package >= 0 ? json_object_new_int(tc->package) : NULL);
-		json_object_object_add(
-			o, "node",
-			tc->node >= 0 ? json_object_new_int(t->nodes.v[tc->node].id) : NULL);
-		json_object_object_add(o, "role",
-				       json_object_new_string(hk && iso ? "split" :
-							      hk	? "housekeeping" :
-							      iso	? "isolated" :
-									  "offline"));
-		json_object_object_add(
-			o, "reason",
-			json_object_new_string(
-				lead >= 0 ? plan_reason_str((enum plan_reason)p->reason[lead]) :
-					    ""));
-		if (t->hybrid != TOPO_HYBRID_NONE)
-			json_object_object_add(
-				o, "type",
-				json_object_new_string(tc->kind == TOPO_KIND_EFFICIENCY ?
-							       "efficiency" :
-							       "performance"));
-		json_object_array_add(cores, o);
-	}
+	for (size_t i = 0; i < t->cores.n; i++)
+		json_object_array_add(cores, json_core(t, p, &t->cores.v[i].cpus));
 	json_object_object_add(root, "cores", cores);
 
 	kern = json_object_new_object();
