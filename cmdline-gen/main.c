@@ -299,12 +299,9 @@ static const char *plural(size_t n)
 	return n == 1 ? "" : "s";
 }
 
-static void output_explain(const struct cg_ctx *cx)
+/* The CPUS column: wide enough for the longest core list (or the offline one), at most 60. */
+static int explain_width(const struct topology *t)
 {
-	const struct topology *t = cx->topo;
-	const struct plan *p = cx->plan;
-	const struct plan_kernel *k = &p->kernel;
-	char *hk = cpuset_to_list(&p->housekeeping), *iso = cpuset_to_list(&p->isolated);
 	int width = 4;
 
 	for (size_t i = 0; i < t->cores.n; i++) {
@@ -319,6 +316,14 @@ static void output_explain(const struct cg_ctx *cx)
 		if ((int)n > width)
 			width = n > 60 ? 60 : (int)n;
 	}
+	return width;
+}
+
+/* The machine, its hybrid split, the profile and the kernel, above the table. */
+static void explain_print_summary(const struct topology *t, const struct plan *p)
+{
+	const struct plan_kernel *k = &p->kernel;
+
 	printf("%u online CPU%s, %zu core%s (SMT %u), %zu package%s, %zu NUMA node%s%s; boot CPU %d\n",
 	       cpuset_count(&t->online), plural(cpuset_count(&t->online)), t->cores.n,
 	       plural(t->cores.n), t->smt, t->packages.n, plural(t->packages.n), t->nodes.n,
@@ -334,6 +339,13 @@ static void output_explain(const struct cg_ctx *cx)
 	printf("profile %s; kernel %s%s%s\n\n", plan_profile_str(p->profile),
 	       k->release[0] ? k->release : "unknown", k->config[0] ? ", config " : "",
 	       k->config[0] ? k->config : "");
+}
+
+/* The table: a header, the rows of every core, then one row for the offline CPUs. */
+static void explain_print_table(const struct cg_ctx *cx, int width)
+{
+	const struct topology *t = cx->topo;
+	const struct plan *p = cx->plan;
 
 	printf("%-7s %-5s %-5s %-*s ", "PACKAGE", "NODE", "CORE", width, "CPUS");
 	if (t->hybrid != TOPO_HYBRID_NONE)
@@ -368,6 +380,15 @@ static void output_explain(const struct cg_ctx *cx)
 		printf("%-13s %s\n", "offline", plan_reason_str(PLAN_REASON_OFFLINE));
 		free(l);
 	}
+}
+
+static void output_explain(const struct cg_ctx *cx)
+{
+	const struct plan *p = cx->plan;
+	char *hk = cpuset_to_list(&p->housekeeping), *iso = cpuset_to_list(&p->isolated);
+
+	explain_print_summary(cx->topo, p);
+	explain_print_table(cx, explain_width(cx->topo));
 	printf("\nhousekeeping: %s\nisolated:     %s\n", hk ? hk : "?", iso ? iso : "?");
 	printf("\nkernel command line (%zu bytes):\n%s\n\n", strlen(p->cmdline), p->cmdline);
 	for (size_t i = 0; i < p->params.n; i++) {
