@@ -129,6 +129,64 @@ static void usage(void)
 	      stdout);
 }
 
+/* The plan options, into cx->opts; false for any other option. */
+static bool args_plan_option(struct cg_ctx *cx, int c)
+{
+	switch (c) {
+	case OPT_PROFILE:
+		if (plan_profile_parse(optarg, &cx->opts.profile) < 0)
+			cli_usage_error(
+				PROG,
+				"--profile: unknown profile '%s' (minimal, benchmark, latency)",
+				optarg);
+		return true;
+	case OPT_HOUSEKEEPING:
+		cx->opts.housekeeping = optarg;
+		return true;
+	case OPT_ISOLATE:
+		cx->opts.isolate = optarg;
+		return true;
+	case OPT_HK_PER_NODE: {
+		uint32_t n;
+
+		if (parse_u32(optarg, &n) < 0 || n < 1 || n > CPUSET_MAX ||
+		    strspn(optarg, "0123456789") != strlen(optarg))
+			cli_usage_error(
+				PROG, "--housekeeping-per-node: '%s' is not a number from 1 to %u",
+				optarg, CPUSET_MAX);
+		cx->opts.hk_per_node = n;
+		return true;
+	}
+	case OPT_NOSMT:
+		cx->opts.nosmt = true;
+		return true;
+	case OPT_EXTRA:
+		cx->opts.extra = optarg;
+		return true;
+	case OPT_KERNEL:
+		if (!*optarg || strchr(optarg, '/') || strcmp(optarg, "..") == 0 ||
+		    strlen(optarg) > 100)
+			cli_usage_error(PROG, "--kernel: '%s' is not a kernel release", optarg);
+		cx->opts.kernel = optarg;
+		return true;
+	}
+	return false;
+}
+
+/* The options that only make sense together, checked once all are read. */
+static void args_check(struct cg_ctx *cx)
+{
+	if (cx->ap.dry_run && cx->mode != OPT_APPLY && cx->mode != OPT_REVERT)
+		cli_usage_error(PROG, "--dry-run goes with --apply or --revert");
+	if ((cx->ap.bootloader || cx->ap.update_command) && !cx->mode)
+		cli_usage_error(
+			PROG,
+			"--bootloader and --update-command go with --apply, --revert or --check");
+	if (cx->mode && cx->output != CG_OUT_LINE)
+		cli_usage_error(PROG,
+				"--explain and --json do not go with --apply, --revert or --check");
+}
+
 static void parse_args(struct cg_ctx *cx, int argc, char **argv)
 {
 	int c;
@@ -136,47 +194,11 @@ static void parse_args(struct cg_ctx *cx, int argc, char **argv)
 	plan_options_init(&cx->opts);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":qhV", longopts, NULL)) != -1) {
+		if (args_plan_option(cx, c))
+			continue;
 		switch (c) {
 		case OPT_ROOT:
 			cx->root = optarg;
-			break;
-		case OPT_PROFILE:
-			if (plan_profile_parse(optarg, &cx->opts.profile) < 0)
-				cli_usage_error(
-					PROG,
-					"--profile: unknown profile '%s' (minimal, benchmark, latency)",
-					optarg);
-			break;
-		case OPT_HOUSEKEEPING:
-			cx->opts.housekeeping = optarg;
-			break;
-		case OPT_ISOLATE:
-			cx->opts.isolate = optarg;
-			break;
-		case OPT_HK_PER_NODE: {
-			uint32_t n;
-
-			if (parse_u32(optarg, &n) < 0 || n < 1 || n > CPUSET_MAX ||
-			    strspn(optarg, "0123456789") != strlen(optarg))
-				cli_usage_error(
-					PROG,
-					"--housekeeping-per-node: '%s' is not a number from 1 to %u",
-					optarg, CPUSET_MAX);
-			cx->opts.hk_per_node = n;
-			break;
-		}
-		case OPT_NOSMT:
-			cx->opts.nosmt = true;
-			break;
-		case OPT_EXTRA:
-			cx->opts.extra = optarg;
-			break;
-		case OPT_KERNEL:
-			if (!*optarg || strchr(optarg, '/') || strcmp(optarg, "..") == 0 ||
-			    strlen(optarg) > 100)
-				cli_usage_error(PROG, "--kernel: '%s' is not a kernel release",
-						optarg);
-			cx->opts.kernel = optarg;
 			break;
 		case OPT_EXPLAIN:
 		case OPT_JSON: {
@@ -230,15 +252,7 @@ static void parse_args(struct cg_ctx *cx, int argc, char **argv)
 	}
 	if (optind < argc)
 		cli_usage_error(PROG, "unexpected argument '%s'", argv[optind]);
-	if (cx->ap.dry_run && cx->mode != OPT_APPLY && cx->mode != OPT_REVERT)
-		cli_usage_error(PROG, "--dry-run goes with --apply or --revert");
-	if ((cx->ap.bootloader || cx->ap.update_command) && !cx->mode)
-		cli_usage_error(
-			PROG,
-			"--bootloader and --update-command go with --apply, --revert or --check");
-	if (cx->mode && cx->output != CG_OUT_LINE)
-		cli_usage_error(PROG,
-				"--explain and --json do not go with --apply, --revert or --check");
+	args_check(cx);
 	cx->ap.root = cx->root;
 	cx->ap.quiet = cx->quiet;
 }
