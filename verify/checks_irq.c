@@ -327,131 +327,160 @@ static double vector_rate(json_object *cpuo, const char *name)
 	return json_object_object_get_ex(cpuo, name, &o) ? json_object_get_double(o) : 0;
 }
 
-void check_irq_activity(struct verify *v, struct check *c)
-{
-	const struct expectation *p = &v->expect;
-	const struct interrupts *s0 = &v->irq[0], *s1 = &v->irq[1];
-	json_object *percpu, *fired, *notes;
-	char a[LIST_BUF];
-	size_t nfired = 0;
-	double secs = v->elapsed;
+/* What check_irq_activity gathers while it walks the two samples. */
+struct irq_activity {
+	struct verify *v;
+	struct check *c;
+	json_object *percpu; /* isolated CPU -> counter name -> rate */
+	json_object *fired;  /* device IRQs seen on isolated CPUs */
+	json_object *notes;
+	size_t nfired;
+	double secs;
+};
 
-	if (!expectation_any(p)) {
-		check_skip(c, "no CPU is isolated on the command line");
+/* A note in the details, at most 32 of them. */
+static void irq_activity_note(struct irq_activity *ia, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void irq_activity_note(struct irq_activity *ia, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	int n;
+
+	if (json_object_array_length(ia->notes) >= 32)
 		return;
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n >= 0)
+		json_object_array_add(ia->notes, json_object_new_string(s));
+	free(s);
+}
+
+/* The reasons to skip the check, or to give up on it; false when it can run. */
+static bool irq_activity_cannot_run(struct verify *v, struct check *c)
+{
+	if (!expectation_any(&v->expect)) {
+		check_skip(c, "no CPU is isolated on the command line");
+		return true;
 	}
 	if (v->opt.interval <= 0) {
 		check_skip(c, "--interval 0: /proc/interrupts was not sampled twice");
-		return;
+		return true;
 	}
 	if (v->irq_err[0] < 0 || v->irq_err[1] < 0) {
 		int e = v->irq_err[0] < 0 ? v->irq_err[0] : v->irq_err[1];
 
 		check_problem(c, VS_UNKNOWN, "cannot sample %s: %s",
 			      path_get(&v->pc, PATH_PROC_INTERRUPTS), strerror(-e));
-		return;
+		return true;
 	}
-	if (!v->sampled || secs <= 0) {
+	if (!v->sampled || v->elapsed <= 0) {
 		check_problem(c, VS_UNKNOWN, "no second sample of /proc/interrupts was taken");
-		return;
+		return true;
 	}
-	check_detail_double(c, "interval_seconds", secs);
-	percpu = check_detail_object(c, "isolated_cpus");
-	fired = check_detail_array(c, "device_irqs_on_isolated");
-	notes = check_detail_array(c, "notes");
+	return false;
+}
 
-	/* CPUs that lack a column in either sample cannot be judged. */
+/* CPUs that lack a column in either sample cannot be judged. */
+static void irq_activity_check_columns(struct irq_activity *ia)
+{
+	const struct expectation *p = &ia->v->expect;
+
 	cpuset_foreach(cpu, &p->isolated) {
-		if (interrupts_column(s0, (unsigned int)cpu) < 0 ||
-		    interrupts_column(s1, (unsigned int)cpu) < 0) {
+		if (interrupts_column(&ia->v->irq[0], (unsigned int)cpu) < 0 ||
+		    interrupts_column(&ia->v->irq[1], (unsigned int)cpu) < 0) {
 			if (cpuset_test(&p->online, (unsigned int)cpu))
 				check_problem(
-					c, VS_UNKNOWN,
+					ia->c, VS_UNKNOWN,
 					"isolated CPU %d has no column in /proc/interrupts (offline during the sample?)",
 					cpu);
 		}
 	}
+}
 
-	for (size_t i = 0; i < s1->nrows; i++) {
-		const struct irq_row *r1 = &s1->rows[i];
-		const struct irq_row *r0 = interrupts_find(s0, r1->name);
-		bool fresh = false;
+/* The details object of one isolated CPU, made on first use. */
+static json_object *irq_activity_cpu(struct irq_activity *ia, int cpu)
+{
+	char key[16];
+	json_object *cpuo = NULL;
 
-		if (!r0 || !irq_row_same_source(r0, r1)) {
-			/* Set up (or replaced) during the interval: every count is new. */
-			fresh = true;
-			if (json_object_array_length(notes) < 32) {
-				char *s = NULL;
-
-				if (asprintf(&s, "%s %s appeared during the interval (%s)",
-					     r1->numeric ? "IRQ" : "counter", r1->name,
-					     r1->desc) >= 0)
-					json_object_array_add(notes, json_object_new_string(s));
-				free(s);
-			}
-		}
-		cpuset_foreach(cpu, &p->isolated) {
-			uint64_t before = 0, after, d;
-			int w;
-
-			if (irq_row_count(s1, r1, (unsigned int)cpu, &after) < 0)
-				continue;
-			if (!fresh && irq_row_count(s0, r0, (unsigned int)cpu, &before) < 0)
-				continue;
-			w = interrupts_delta(before, after, &d);
-			if (w < 0) {
-				check_problem(
-					c, VS_UNKNOWN,
-					"%s counter %s on CPU %d went backwards (%llu -> %llu): it was reset during the interval; run again",
-					r1->numeric ? "IRQ" : "the", r1->name, cpu,
-					(unsigned long long)before, (unsigned long long)after);
-				continue;
-			}
-			if (w == 1 && json_object_array_length(notes) < 32) {
-				char *s = NULL;
-
-				if (asprintf(&s, "counter %s on CPU %d wrapped", r1->name, cpu) >=
-				    0)
-					json_object_array_add(notes, json_object_new_string(s));
-				free(s);
-			}
-			if (r1->numeric) {
-				json_object *o;
-
-				if (!d)
-					continue;
-				nfired++;
-				o = json_object_new_object();
-				json_object_object_add(o, "irq", json_object_new_int64(r1->irq));
-				json_object_object_add(o, "actions",
-						       json_object_new_string(r1->actions));
-				json_object_object_add(o, "cpu", json_object_new_int(cpu));
-				json_object_object_add(o, "count",
-						       json_object_new_int64((int64_t)d));
-				if (json_object_array_length(fired) < MAX_LISTED)
-					json_object_array_add(fired, o);
-				else
-					json_object_put(o);
-				check_problem(
-					c, VS_CRITICAL,
-					"IRQ %s (%s) fired %llu times on isolated CPU %d in %.1f s: move it to housekeeping CPUs (early-pin, or /proc/irq/%s/smp_affinity_list)",
-					r1->name, r1->actions[0] ? r1->actions : r1->desc,
-					(unsigned long long)d, cpu, secs, r1->name);
-			} else {
-				char key[16];
-				json_object *cpuo;
-				double rate = (double)d / secs;
-
-				snprintf(key, sizeof(key), "%d", cpu);
-				cpuo = NULL;
-				if (!json_object_object_get_ex(percpu, key, &cpuo)) {
-					cpuo = json_object_new_object();
-					json_object_object_add(percpu, key, cpuo);
-				}
-				json_object_object_add(cpuo, r1->name, json_double3(rate));
-			}
-		}
+	snprintf(key, sizeof(key), "%d", cpu);
+	if (!json_object_object_get_ex(ia->percpu, key, &cpuo)) {
+		cpuo = json_object_new_object();
+		json_object_object_add(ia->percpu, key, cpuo);
 	}
+	return cpuo;
+}
+
+/* A device IRQ fired d times on isolated CPU cpu: list it and report it. */
+static void irq_activity_fired(struct irq_activity *ia, const struct irq_row *r1, int cpu,
+			       uint64_t d)
+{
+	json_object *o;
+
+	ia->nfired++;
+	o = json_object_new_object();
+	json_object_object_add(o, "irq", json_object_new_int64(r1->irq));
+	json_object_object_add(o, "actions", json_object_new_string(r1->actions));
+	json_object_object_add(o, "cpu", json_object_new_int(cpu));
+	json_object_object_add(o, "count", json_object_new_int64((int64_t)d));
+	if (json_object_array_length(ia->fired) < MAX_LISTED)
+		json_object_array_add(ia->fired, o);
+	else
+		json_object_put(o);
+	check_problem(
+		ia->c, VS_CRITICAL,
+		"IRQ %s (%s) fired %llu times on isolated CPU %d in %.1f s: move it to housekeeping CPUs (early-pin, or /proc/irq/%s/smp_affinity_list)",
+		r1->name, r1->actions[0] ? r1->actions : r1->desc, (unsigned long long)d, cpu,
+		ia->secs, r1->name);
+}
+
+/* One row of /proc/interrupts on every isolated CPU; r0 is NULL or its first sample. */
+static void irq_activity_row(struct irq_activity *ia, const struct irq_row *r0,
+			     const struct irq_row *r1)
+{
+	const struct interrupts *s0 = &ia->v->irq[0], *s1 = &ia->v->irq[1];
+	bool fresh = false;
+
+	if (!r0 || !irq_row_same_source(r0, r1)) {
+		/* Set up (or replaced) during the interval: every count is new. */
+		fresh = true;
+		irq_activity_note(ia, "%s %s appeared during the interval (%s)",
+				  r1->numeric ? "IRQ" : "counter", r1->name, r1->desc);
+	}
+	cpuset_foreach(cpu, &ia->v->expect.isolated) {
+		uint64_t before = 0, after, d;
+		int w;
+
+		if (irq_row_count(s1, r1, (unsigned int)cpu, &after) < 0)
+			continue;
+		if (!fresh && irq_row_count(s0, r0, (unsigned int)cpu, &before) < 0)
+			continue;
+		w = interrupts_delta(before, after, &d);
+		if (w < 0) {
+			check_problem(
+				ia->c, VS_UNKNOWN,
+				"%s counter %s on CPU %d went backwards (%llu -> %llu): it was reset during the interval; run again",
+				r1->numeric ? "IRQ" : "the", r1->name, cpu,
+				(unsigned long long)before, (unsigned long long)after);
+			continue;
+		}
+		if (w == 1)
+			irq_activity_note(ia, "counter %s on CPU %d wrapped", r1->name, cpu);
+		if (!r1->numeric)
+			json_object_object_add(irq_activity_cpu(ia, cpu), r1->name,
+					       json_double3((double)d / ia->secs));
+		else if (d)
+			irq_activity_fired(ia, r1, cpu, d);
+	}
+}
+
+/* A nohz_full CPU whose local timer still ticks fast: say so, and who may cause it. */
+static void irq_activity_check_tick(struct irq_activity *ia)
+{
+	const struct expectation *p = &ia->v->expect;
+
 	cpuset_foreach(cpu, &p->nohz) {
 		char key[16];
 		json_object *cpuo;
@@ -459,52 +488,70 @@ void check_irq_activity(struct verify *v, struct check *c)
 
 		snprintf(key, sizeof(key), "%d", cpu);
 		if (!cpuset_test(&p->isolated, (unsigned int)cpu) ||
-		    !json_object_object_get_ex(percpu, key, &cpuo))
+		    !json_object_object_get_ex(ia->percpu, key, &cpuo))
 			continue;
 		loc = vector_rate(cpuo, "LOC");
-		if (loc <= v->opt.loc_max_rate)
+		if (loc <= ia->v->opt.loc_max_rate)
 			continue;
 		ipi = vector_rate(cpuo, "CAL") + vector_rate(cpuo, "RES") +
 		      vector_rate(cpuo, "TLB");
 		if (ipi > 0)
 			check_problem(
-				c, VS_WARNING,
+				ia->c, VS_WARNING,
 				"the tick is not stopped on nohz_full CPU %d: %.1f local timer interrupts/s, and it took %.1f IPIs/s (CAL %.1f, RES %.1f, TLB %.1f) sent from other CPUs; see the tasks check, and the ipi:ipi_send_cpumask tracepoint for who sends them",
 				cpu, loc, ipi, vector_rate(cpuo, "CAL"), vector_rate(cpuo, "RES"),
 				vector_rate(cpuo, "TLB"));
 		else
 			check_problem(
-				c, VS_WARNING,
+				ia->c, VS_WARNING,
 				"the tick is not stopped on nohz_full CPU %d: %.1f local timer interrupts/s (more than one runnable task, a timer or perf event there); see the tasks check",
 				cpu, loc);
 	}
-	for (size_t i = 0; i < s0->nrows; i++) {
-		if (!interrupts_find(s1, s0->rows[i].name) &&
-		    json_object_array_length(notes) < 32) {
-			char *s = NULL;
+}
 
-			if (asprintf(&s, "%s %s vanished during the interval",
-				     s0->rows[i].numeric ? "IRQ" : "counter",
-				     s0->rows[i].name) >= 0)
-				json_object_array_add(notes, json_object_new_string(s));
-			free(s);
-		}
-	}
-	/* Make sure the common vectors are visible even when they did not move. */
-	cpuset_foreach(cpu, &p->isolated) {
+/* Make sure the common vectors are visible even when they did not move. */
+static void irq_activity_fill_vectors(struct irq_activity *ia)
+{
+	cpuset_foreach(cpu, &ia->v->expect.isolated) {
 		char key[16];
 		json_object *cpuo;
 
 		snprintf(key, sizeof(key), "%d", cpu);
-		if (!json_object_object_get_ex(percpu, key, &cpuo))
+		if (!json_object_object_get_ex(ia->percpu, key, &cpuo))
 			continue;
 		for (size_t k = 0; k < 4; k++)
 			if (!json_object_object_get_ex(cpuo, vector_names[k], NULL) &&
-			    interrupts_find(s1, vector_names[k]))
+			    interrupts_find(&ia->v->irq[1], vector_names[k]))
 				json_object_object_add(cpuo, vector_names[k], json_double3(0));
 	}
-	check_detail_int(c, "device_irq_events_on_isolated", (int64_t)nfired);
+}
+
+void check_irq_activity(struct verify *v, struct check *c)
+{
+	const struct expectation *p = &v->expect;
+	const struct interrupts *s0 = &v->irq[0], *s1 = &v->irq[1];
+	struct irq_activity ia = { .v = v, .c = c, .secs = v->elapsed };
+	char a[LIST_BUF];
+
+	if (irq_activity_cannot_run(v, c))
+		return;
+	check_detail_double(c, "interval_seconds", ia.secs);
+	ia.percpu = check_detail_object(c, "isolated_cpus");
+	ia.fired = check_detail_array(c, "device_irqs_on_isolated");
+	ia.notes = check_detail_array(c, "notes");
+
+	irq_activity_check_columns(&ia);
+	for (size_t i = 0; i < s1->nrows; i++)
+		irq_activity_row(&ia, interrupts_find(s0, s1->rows[i].name), &s1->rows[i]);
+	irq_activity_check_tick(&ia);
+	for (size_t i = 0; i < s0->nrows; i++)
+		if (!interrupts_find(s1, s0->rows[i].name))
+			irq_activity_note(&ia, "%s %s vanished during the interval",
+					  s0->rows[i].numeric ? "IRQ" : "counter",
+					  s0->rows[i].name);
+	irq_activity_fill_vectors(&ia);
+	check_detail_int(c, "device_irq_events_on_isolated", (int64_t)ia.nfired);
 	check_ok(c, "no device IRQ fired on isolated CPUs %s in %.1f s%s",
-		 cpulist_str(&p->isolated, a, sizeof(a)), secs,
+		 cpulist_str(&p->isolated, a, sizeof(a)), ia.secs,
 		 cpuset_empty(&p->nohz) ? "" : "; the tick is stopped on the nohz_full CPUs");
 }
