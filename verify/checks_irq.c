@@ -200,37 +200,125 @@ static void report_immovable(struct verify *v, struct check *c, const struct irq
 			"boot with isolcpus=managed_irq,... or reduce the device's queue count");
 }
 
-void check_irq_affinity(struct verify *v, struct check *c)
+/* What check_irq_affinity counts and lists while it walks /proc/irq. */
+struct irq_affinity {
+	struct verify *v;
+	struct check *c;
+	json_object *bad, *immovable;
+	struct irqrecord rec;
+	bool have_rec;
+	size_t nbad, nimm, nrec, unused, unreadable;
+};
+
+/* /proc/irq/default_smp_affinity: where IRQs set up from now on land. */
+static void irq_affinity_check_default(struct verify *v, struct check *c)
 {
 	const struct expectation *p = &v->expect;
 	char a[LIST_BUF], b[LIST_BUF];
-	json_object *bad, *immovable;
-	unsigned int *irqs = NULL;
-	size_t nirqs = 0, nbad = 0, nimm = 0, nrec = 0, unused = 0, unreadable = 0;
-	struct irqrecord rec = { 0 };
-	bool have_rec;
 	cpuset_t dflt;
 	int r;
-
-	if (!expectation_any(p)) {
-		check_skip(c, "no CPU is isolated on the command line");
-		return;
-	}
 
 	r = irq_read_default_affinity(&v->pc, &dflt);
 	if (r < 0) {
 		check_problem(c, VS_UNKNOWN, "cannot read %s: %s", path_last(&v->pc),
 			      path_read_strerror(r));
-	} else {
-		check_detail_cpuset(c, "default_smp_affinity", &dflt);
-		if (!cpuset_subset(&dflt, &p->housekeeping))
-			check_problem(
-				c, VS_CRITICAL,
-				PATH_PROC_IRQ
-				"/default_smp_affinity (%s) reaches isolated CPUs: IRQs set up from now on land there; run early-pin or write %s to /proc/irq/default_smp_affinity",
-				cpulist_str(&dflt, a, sizeof(a)),
-				cpulist_str(&p->housekeeping, b, sizeof(b)));
+		return;
 	}
+	check_detail_cpuset(c, "default_smp_affinity", &dflt);
+	if (!cpuset_subset(&dflt, &p->housekeeping))
+		check_problem(
+			c, VS_CRITICAL,
+			PATH_PROC_IRQ
+			"/default_smp_affinity (%s) reaches isolated CPUs: IRQs set up from now on land there; run early-pin or write %s to /proc/irq/default_smp_affinity",
+			cpulist_str(&dflt, a, sizeof(a)),
+			cpulist_str(&p->housekeeping, b, sizeof(b)));
+}
+
+/* Add o to list unless it already holds MAX_LISTED entries. */
+static void irq_affinity_list(json_object *list, json_object *o)
+{
+	if (json_object_array_length(list) < MAX_LISTED)
+		json_object_array_add(list, o);
+	else
+		json_object_put(o);
+}
+
+/* The details entry of one IRQ that reaches isolated CPUs. */
+static json_object *irqinfo_json(const struct irqinfo *ii)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "irq", json_object_new_int64(ii->irq));
+	json_object_object_add(o, "actions", json_object_new_string(ii->actions));
+	json_object_object_add(o, "affinity", json_cpulist(&ii->where));
+	json_object_object_add(o, "source", json_object_new_string(ii->source));
+	json_object_object_add(o, "managed", json_object_new_boolean(ii->managed));
+	json_object_object_add(o, "immovable", json_object_new_boolean(ii->immovable));
+	return o;
+}
+
+/* Judge one IRQ: count it, and report it when it reaches isolated CPUs. */
+static void irq_affinity_one(struct irq_affinity *ia, unsigned int irq)
+{
+	const struct expectation *p = &ia->v->expect;
+	struct check *c = ia->c;
+	char a[LIST_BUF], b[LIST_BUF];
+	struct irqinfo ii;
+	cpuset_t on;
+	json_object *o;
+	int r;
+
+	r = irqinfo_read(&ia->v->pc, irq, &ii);
+	if (r == -ENOENT && !path_exists(&ia->v->pc, PATH_PROC_IRQ "/%u", irq))
+		return; /* freed while we looked */
+	if (r < 0) {
+		ia->unreadable++;
+		if (ia->unreadable <= 8)
+			check_problem(c, VS_UNKNOWN, "IRQ %u: cannot read its affinity: %s: %s",
+				      irq, path_last(&ia->v->pc), path_read_strerror(r));
+		return;
+	}
+	if (!ii.actions[0]) {
+		ia->unused++; /* no handler: nothing raises it */
+		return;
+	}
+	if (!cpuset_intersects(&ii.where, &p->isolated))
+		return;
+	if (!ii.immovable && ia->have_rec) {
+		record_apply(c, &ia->rec, &ii);
+		if (ii.immovable)
+			ia->nrec++;
+	}
+	cpuset_and(&on, &ii.where, &p->isolated);
+	o = irqinfo_json(&ii);
+	if (ii.immovable) {
+		json_object_object_add(o, "reason", json_object_new_string(ii.reason));
+		ia->nimm++;
+		irq_affinity_list(ia->immovable, o);
+		report_immovable(ia->v, c, &ii, &on);
+	} else {
+		ia->nbad++;
+		irq_affinity_list(ia->bad, o);
+		check_problem(
+			c, VS_CRITICAL,
+			"IRQ %u (%s) is routed to isolated CPUs %s (%s): run early-pin or write %s to /proc/irq/%u/smp_affinity_list",
+			ii.irq, ii.actions, cpulist_str(&on, a, sizeof(a)), ii.source,
+			cpulist_str(&p->housekeeping, b, sizeof(b)), ii.irq);
+	}
+}
+
+void check_irq_affinity(struct verify *v, struct check *c)
+{
+	struct irq_affinity ia = { .v = v, .c = c };
+	unsigned int *irqs = NULL;
+	size_t nirqs = 0;
+	int r;
+
+	if (!expectation_any(&v->expect)) {
+		check_skip(c, "no CPU is isolated on the command line");
+		return;
+	}
+	irq_affinity_check_default(v, c);
 
 	r = irq_list(&v->pc, &irqs, &nirqs);
 	if (r < 0) {
@@ -238,76 +326,22 @@ void check_irq_affinity(struct verify *v, struct check *c)
 			      strerror(-r));
 		return;
 	}
-	have_rec = record_load(v, c, &rec);
-	bad = check_detail_array(c, "irqs_on_isolated");
-	immovable = check_detail_array(c, "immovable_irqs_on_isolated");
-	for (size_t i = 0; i < nirqs; i++) {
-		struct irqinfo ii;
-		cpuset_t on;
-		json_object *o;
-
-		r = irqinfo_read(&v->pc, irqs[i], &ii);
-		if (r == -ENOENT && !path_exists(&v->pc, PATH_PROC_IRQ "/%u", irqs[i]))
-			continue; /* freed while we looked */
-		if (r < 0) {
-			unreadable++;
-			if (unreadable <= 8)
-				check_problem(c, VS_UNKNOWN,
-					      "IRQ %u: cannot read its affinity: %s: %s", irqs[i],
-					      path_last(&v->pc), path_read_strerror(r));
-			continue;
-		}
-		if (!ii.actions[0]) {
-			unused++; /* no handler: nothing raises it */
-			continue;
-		}
-		if (!cpuset_intersects(&ii.where, &p->isolated))
-			continue;
-		if (!ii.immovable && have_rec) {
-			record_apply(c, &rec, &ii);
-			if (ii.immovable)
-				nrec++;
-		}
-		cpuset_and(&on, &ii.where, &p->isolated);
-		o = json_object_new_object();
-		json_object_object_add(o, "irq", json_object_new_int64(ii.irq));
-		json_object_object_add(o, "actions", json_object_new_string(ii.actions));
-		json_object_object_add(o, "affinity", json_cpulist(&ii.where));
-		json_object_object_add(o, "source", json_object_new_string(ii.source));
-		json_object_object_add(o, "managed", json_object_new_boolean(ii.managed));
-		json_object_object_add(o, "immovable", json_object_new_boolean(ii.immovable));
-		if (ii.immovable) {
-			json_object_object_add(o, "reason", json_object_new_string(ii.reason));
-			nimm++;
-			if (json_object_array_length(immovable) < MAX_LISTED)
-				json_object_array_add(immovable, o);
-			else
-				json_object_put(o);
-			report_immovable(v, c, &ii, &on);
-		} else {
-			nbad++;
-			if (json_object_array_length(bad) < MAX_LISTED)
-				json_object_array_add(bad, o);
-			else
-				json_object_put(o);
-			check_problem(
-				c, VS_CRITICAL,
-				"IRQ %u (%s) is routed to isolated CPUs %s (%s): run early-pin or write %s to /proc/irq/%u/smp_affinity_list",
-				ii.irq, ii.actions, cpulist_str(&on, a, sizeof(a)), ii.source,
-				cpulist_str(&p->housekeeping, b, sizeof(b)), ii.irq);
-		}
-	}
+	ia.have_rec = record_load(v, c, &ia.rec);
+	ia.bad = check_detail_array(c, "irqs_on_isolated");
+	ia.immovable = check_detail_array(c, "immovable_irqs_on_isolated");
+	for (size_t i = 0; i < nirqs; i++)
+		irq_affinity_one(&ia, irqs[i]);
 	free(irqs);
-	irqrecord_free(&rec);
+	irqrecord_free(&ia.rec);
 	check_detail_int(c, "irqs", (int64_t)nirqs);
-	check_detail_int(c, "irqs_unused", (int64_t)unused);
-	check_detail_int(c, "irqs_routed_to_isolated", (int64_t)nbad);
-	check_detail_int(c, "immovable_irqs_routed_to_isolated", (int64_t)nimm);
-	check_detail_int(c, "immovable_irqs_known_from_record", (int64_t)nrec);
-	check_detail_int(c, "irqs_unreadable", (int64_t)unreadable);
-	if (unreadable > 8)
+	check_detail_int(c, "irqs_unused", (int64_t)ia.unused);
+	check_detail_int(c, "irqs_routed_to_isolated", (int64_t)ia.nbad);
+	check_detail_int(c, "immovable_irqs_routed_to_isolated", (int64_t)ia.nimm);
+	check_detail_int(c, "immovable_irqs_known_from_record", (int64_t)ia.nrec);
+	check_detail_int(c, "irqs_unreadable", (int64_t)ia.unreadable);
+	if (ia.unreadable > 8)
 		check_problem(c, VS_UNKNOWN, "%zu IRQs in total had unreadable affinities",
-			      unreadable);
+			      ia.unreadable);
 	check_ok(
 		c,
 		"none of %zu IRQs is routed to an isolated CPU; default_smp_affinity is housekeeping",
