@@ -93,114 +93,182 @@ static int parse_duration_ns(const char *s, uint64_t *ret)
 	return -EINVAL;
 }
 
-int main(int argc, char **argv)
+enum {
+	OPT_JITTER_CPUS = 0x100,
+	OPT_JITTER_THRESHOLD,
+	OPT_MAX_JITTER,
+	OPT_EXPECT_BOOTLOADER,
+	OPT_ISOLATED,
+	OPT_NO_MODULE_LOAD,
+};
+
+static const struct option longopts[] = {
+	{ "root", required_argument, NULL, 'r' },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "jitter", optional_argument, NULL, 'j' },
+	{ "jitter-cpus", required_argument, NULL, OPT_JITTER_CPUS },
+	{ "jitter-threshold", required_argument, NULL, OPT_JITTER_THRESHOLD },
+	{ "max-jitter", required_argument, NULL, OPT_MAX_JITTER },
+	{ "allow", required_argument, NULL, 'a' },
+	{ "isolated", required_argument, NULL, OPT_ISOLATED },
+	{ "expect-from-bootloader", no_argument, NULL, OPT_EXPECT_BOOTLOADER },
+	{ "no-module-load", no_argument, NULL, OPT_NO_MODULE_LOAD },
+	{ "json", no_argument, NULL, 'J' },
+	{ "prometheus", no_argument, NULL, 'P' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* What the options say that does not go straight into struct verify. */
+struct opts {
+	const char *root, *isolated, *jitter_cpus;
+	bool json, prom, verbose;
+};
+
+/* --allow PATTERN: one more workload pattern; exits UNKNOWN when out of memory. */
+static void allow_add(struct verify *v, char *pattern)
 {
-	enum {
-		OPT_JITTER_CPUS = 0x100,
-		OPT_JITTER_THRESHOLD,
-		OPT_MAX_JITTER,
-		OPT_EXPECT_BOOTLOADER,
-		OPT_ISOLATED,
-		OPT_NO_MODULE_LOAD,
-	};
-	static const struct option longopts[] = {
-		{ "root", required_argument, NULL, 'r' },
-		{ "interval", required_argument, NULL, 'i' },
-		{ "jitter", optional_argument, NULL, 'j' },
-		{ "jitter-cpus", required_argument, NULL, OPT_JITTER_CPUS },
-		{ "jitter-threshold", required_argument, NULL, OPT_JITTER_THRESHOLD },
-		{ "max-jitter", required_argument, NULL, OPT_MAX_JITTER },
-		{ "allow", required_argument, NULL, 'a' },
-		{ "isolated", required_argument, NULL, OPT_ISOLATED },
-		{ "expect-from-bootloader", no_argument, NULL, OPT_EXPECT_BOOTLOADER },
-		{ "no-module-load", no_argument, NULL, OPT_NO_MODULE_LOAD },
-		{ "json", no_argument, NULL, 'J' },
-		{ "prometheus", no_argument, NULL, 'P' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	static struct verify v; /* large (cpusets): not on the stack */
-	const char *root = NULL, *isolated = NULL, *jitter_cpus = NULL;
-	bool json = false, prom = false, verbose = false;
-	enum vstatus verdict;
-	int c, r, rc;
+	char **n = realloc(v->opt.allow, (v->opt.nallow + 1) * sizeof(*n));
 
-	verify_init(&v);
-	while ((c = getopt_long(argc, argv, "r:i:j::a:JPvhV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			root = optarg;
-			break;
-		case 'i':
-			if (parse_seconds(optarg, &v.opt.interval) < 0)
-				cli_usage_error(PROG, "invalid interval: '%s'", optarg);
-			break;
-		case 'j':
-			v.opt.jitter = true;
-			if (optarg && (parse_seconds(optarg, &v.opt.jitter_seconds) < 0 ||
-				       v.opt.jitter_seconds <= 0))
-				cli_usage_error(PROG, "invalid jitter duration: '%s'", optarg);
-			break;
-		case OPT_JITTER_CPUS:
-			jitter_cpus = optarg;
-			break;
-		case OPT_JITTER_THRESHOLD:
-			if (parse_duration_ns(optarg, &v.opt.jitter_threshold_ns) < 0)
-				cli_usage_error(PROG, "invalid jitter threshold: '%s'", optarg);
-			break;
-		case OPT_MAX_JITTER:
-			if (parse_duration_ns(optarg, &v.opt.max_jitter_ns) < 0 ||
-			    !v.opt.max_jitter_ns)
-				cli_usage_error(PROG, "invalid maximum jitter: '%s'", optarg);
-			break;
-		case 'a': {
-			char **n = realloc(v.opt.allow, (v.opt.nallow + 1) * sizeof(*n));
-
-			if (!n) {
-				fprintf(stderr, PROG ": out of memory\n");
-				return VS_UNKNOWN;
-			}
-			v.opt.allow = n;
-			v.opt.allow[v.opt.nallow++] = optarg;
-			break;
-		}
-		case OPT_ISOLATED:
-			isolated = optarg;
-			break;
-		case OPT_EXPECT_BOOTLOADER:
-			v.opt.expect_from_bootloader = true;
-			break;
-		case OPT_NO_MODULE_LOAD:
-			v.opt.no_module_load = true;
-			break;
-		case 'J':
-			json = true;
-			break;
-		case 'P':
-			prom = true;
-			break;
-		case 'v':
-			verbose = true;
-			break;
-		case 'h':
-			usage();
-		case 'V':
-			printf(PROG " from quietcore %s\n", QC_VERSION);
-			return 0;
-		default:
-			cli_try_help(PROG);
-		}
+	if (!n) {
+		fprintf(stderr, PROG ": out of memory\n");
+		exit(VS_UNKNOWN);
 	}
+	v->opt.allow = n;
+	v->opt.allow[v->opt.nallow++] = pattern;
+}
+
+/* One option of getopt_long into v or o. */
+static void parse_option(int c, struct verify *v, struct opts *o)
+{
+	switch (c) {
+	case 'r':
+		o->root = optarg;
+		break;
+	case 'i':
+		if (parse_seconds(optarg, &v->opt.interval) < 0)
+			cli_usage_error(PROG, "invalid interval: '%s'", optarg);
+		break;
+	case 'j':
+		v->opt.jitter = true;
+		if (optarg && (parse_seconds(optarg, &v->opt.jitter_seconds) < 0 ||
+			       v->opt.jitter_seconds <= 0))
+			cli_usage_error(PROG, "invalid jitter duration: '%s'", optarg);
+		break;
+	case OPT_JITTER_CPUS:
+		o->jitter_cpus = optarg;
+		break;
+	case OPT_JITTER_THRESHOLD:
+		if (parse_duration_ns(optarg, &v->opt.jitter_threshold_ns) < 0)
+			cli_usage_error(PROG, "invalid jitter threshold: '%s'", optarg);
+		break;
+	case OPT_MAX_JITTER:
+		if (parse_duration_ns(optarg, &v->opt.max_jitter_ns) < 0 || !v->opt.max_jitter_ns)
+			cli_usage_error(PROG, "invalid maximum jitter: '%s'", optarg);
+		break;
+	case 'a':
+		allow_add(v, optarg);
+		break;
+	case OPT_ISOLATED:
+		o->isolated = optarg;
+		break;
+	case OPT_EXPECT_BOOTLOADER:
+		v->opt.expect_from_bootloader = true;
+		break;
+	case OPT_NO_MODULE_LOAD:
+		v->opt.no_module_load = true;
+		break;
+	case 'J':
+		o->json = true;
+		break;
+	case 'P':
+		o->prom = true;
+		break;
+	case 'v':
+		o->verbose = true;
+		break;
+	case 'h':
+		usage();
+	case 'V':
+		printf(PROG " from quietcore %s\n", QC_VERSION);
+		exit(0);
+	default:
+		cli_try_help(PROG);
+	}
+}
+
+/* Every option, then the combinations allowed. */
+static void parse_args(int argc, char **argv, struct verify *v, struct opts *o)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, "r:i:j::a:JPvhV", longopts, NULL)) != -1)
+		parse_option(c, v, o);
 	if (optind < argc)
 		cli_usage_error(PROG, "unexpected argument: '%s'", argv[optind]);
-	if (json && prom)
+	if (o->json && o->prom)
 		cli_usage_error(PROG, "--json and --prometheus are mutually exclusive");
+}
 
-	r = path_cxt_init(&v.pc, root);
+/* --jitter-cpus and --isolated: CPU lists that need the expectation's nbits. */
+static void opts_apply_cpus(struct verify *v, const struct opts *o)
+{
+	if (o->jitter_cpus) {
+		if (cpuset_parse_list(o->jitter_cpus, v->expect.nbits, &v->opt.jitter_cpus) < 0 ||
+		    cpuset_empty(&v->opt.jitter_cpus))
+			cli_usage_error(PROG, "invalid CPU list for --jitter-cpus: '%s'",
+					o->jitter_cpus);
+		v->opt.jitter_cpus_given = true;
+	}
+	if (o->isolated) {
+		cpuset_t set;
+
+		if (cpuset_parse_list(o->isolated, v->expect.nbits, &set) < 0)
+			cli_usage_error(PROG, "invalid CPU list for --isolated: '%s'", o->isolated);
+		v->expect.isolated = set;
+		cpuset_andnot(&v->expect.housekeeping, &v->expect.online, &set);
+	}
+}
+
+/* The report on stdout in the format asked for; the verdict, UNKNOWN when it cannot be written. */
+static enum vstatus report_write(const struct verify *v, const struct opts *o, enum vstatus verdict)
+{
+	int rc;
+
+	if (o->json)
+		rc = output_json(v, stdout);
+	else if (o->prom)
+		rc = output_prometheus(v, stdout);
+	else {
+		const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+		bool color = isatty(STDOUT_FILENO) && !(nc && *nc) &&
+			     !(term && strcmp(term, "dumb") == 0);
+
+		output_table(v, stdout, color, o->verbose);
+		rc = 0;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout) || rc < 0) {
+		fprintf(stderr, PROG ": cannot write the report: %s\n", strerror(errno));
+		verdict = VS_UNKNOWN;
+	}
+	return verdict;
+}
+
+int main(int argc, char **argv)
+{
+	static struct verify v; /* large (cpusets): not on the stack */
+	struct opts o = { 0 };
+	enum vstatus verdict;
+	int r;
+
+	verify_init(&v);
+	parse_args(argc, argv, &v, &o);
+
+	r = path_cxt_init(&v.pc, o.root);
 	if (r < 0) {
-		fprintf(stderr, PROG ": cannot use root: %s: %s\n", root, strerror(-r));
+		fprintf(stderr, PROG ": cannot use root: %s: %s\n", o.root, strerror(-r));
 		return VS_UNKNOWN;
 	}
 	if (path_is_real_root(&v.pc)) {
@@ -211,41 +279,10 @@ int main(int argc, char **argv)
 	}
 
 	expectation_load(&v.expect, &v.pc);
-	if (jitter_cpus) {
-		if (cpuset_parse_list(jitter_cpus, v.expect.nbits, &v.opt.jitter_cpus) < 0 ||
-		    cpuset_empty(&v.opt.jitter_cpus))
-			cli_usage_error(PROG, "invalid CPU list for --jitter-cpus: '%s'",
-					jitter_cpus);
-		v.opt.jitter_cpus_given = true;
-	}
-	if (isolated) {
-		cpuset_t set;
-
-		if (cpuset_parse_list(isolated, v.expect.nbits, &set) < 0)
-			cli_usage_error(PROG, "invalid CPU list for --isolated: '%s'", isolated);
-		v.expect.isolated = set;
-		cpuset_andnot(&v.expect.housekeeping, &v.expect.online, &set);
-	}
+	opts_apply_cpus(&v, &o);
 
 	verify_run(&v);
-	verdict = verify_verdict(&v);
-
-	if (json)
-		rc = output_json(&v, stdout);
-	else if (prom)
-		rc = output_prometheus(&v, stdout);
-	else {
-		const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
-		bool color = isatty(STDOUT_FILENO) && !(nc && *nc) &&
-			     !(term && strcmp(term, "dumb") == 0);
-
-		output_table(&v, stdout, color, verbose);
-		rc = 0;
-	}
-	if (fflush(stdout) != 0 || ferror(stdout) || rc < 0) {
-		fprintf(stderr, PROG ": cannot write the report: %s\n", strerror(errno));
-		verdict = VS_UNKNOWN;
-	}
+	verdict = report_write(&v, &o, verify_verdict(&v));
 	free(v.opt.allow);
 	verify_free(&v);
 	return (int)verdict;
