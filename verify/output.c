@@ -177,13 +177,10 @@ static void prom_header(FILE *f, const char *name, const char *help)
 	fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
 }
 
-int output_prometheus(const struct verify *v, FILE *f)
+/* The verdicts, and what was checked against. */
+static void prom_write_status(const struct verify *v, FILE *f)
 {
 	const struct expectation *p = &v->expect;
-	const struct interrupts *last = v->sampled && v->irq_err[1] == 0 ? &v->irq[1] :
-					v->irq_err[0] == 0		 ? &v->irq[0] :
-									   NULL;
-	json_object *x;
 
 	prom_header(
 		f, "isol_verify_check_status",
@@ -204,98 +201,131 @@ int output_prometheus(const struct verify *v, FILE *f)
 	fprintf(f, "isol_verify_housekeeping_cpus %u\n", cpuset_count(&p->housekeeping));
 	prom_header(f, "isol_verify_last_run_timestamp_seconds", "When isol-verify ran.");
 	fprintf(f, "isol_verify_last_run_timestamp_seconds %lld\n", (long long)time(NULL));
+}
 
-	if (json_object_object_get_ex(v->checks[CHK_IRQ_AFFINITY].details,
-				      "irqs_routed_to_isolated", &x)) {
-		prom_header(f, "isol_verify_irqs_routed_to_isolated",
-			    "Movable IRQs whose effective affinity reaches an isolated CPU.");
-		fprintf(f, "isol_verify_irqs_routed_to_isolated %d\n", json_object_get_int(x));
-	}
-	if (json_object_object_get_ex(v->checks[CHK_IRQ_AFFINITY].details,
-				      "immovable_irqs_routed_to_isolated", &x)) {
-		prom_header(f, "isol_verify_immovable_irqs_routed_to_isolated",
-			    "Managed or otherwise immovable IRQs reaching an isolated CPU.");
-		fprintf(f, "isol_verify_immovable_irqs_routed_to_isolated %d\n",
-			json_object_get_int(x));
-	}
-	if (json_object_object_get_ex(v->checks[CHK_TASKS].details, "movable_threads_on_isolated",
-				      &x)) {
-		prom_header(f, "isol_verify_movable_threads_on_isolated",
-			    "Movable threads allowed on isolated CPUs (not --allow'ed).");
-		fprintf(f, "isol_verify_movable_threads_on_isolated %d\n", json_object_get_int(x));
-	}
+/* The integer detail key of check id as metric name, when the check set it. */
+static void prom_write_detail_int(const struct verify *v, FILE *f, int id, const char *key,
+				  const char *name, const char *help)
+{
+	json_object *x;
 
-	if (last && expectation_any(p)) {
-		prom_header(
-			f, "isol_verify_isolated_cpu_irqs",
-			"Device IRQs counted on an isolated CPU since boot (/proc/interrupts).");
-		cpuset_foreach(cpu, &p->isolated) {
-			uint64_t t;
+	if (!json_object_object_get_ex(v->checks[id].details, key, &x))
+		return;
+	prom_header(f, name, help);
+	fprintf(f, "%s %d\n", name, json_object_get_int(x));
+}
 
-			if (irq_total(last, (unsigned int)cpu, &t))
-				fprintf(f, "isol_verify_isolated_cpu_irqs{cpu=\"%d\"} %llu\n", cpu,
-					(unsigned long long)t);
-		}
-	}
-	if (json_object_object_get_ex(v->checks[CHK_IRQ_ACTIVITY].details,
-				      "device_irqs_on_isolated", &x)) {
-		/* Per CPU sum of the deltas of the interval. */
-		uint64_t *sum = calloc(CPUSET_MAX, sizeof(*sum));
+/* Device IRQs on each isolated CPU since boot, from the last good sample. */
+static void prom_write_irq_totals(const struct verify *v, FILE *f)
+{
+	const struct expectation *p = &v->expect;
+	const struct interrupts *last = v->sampled && v->irq_err[1] == 0 ? &v->irq[1] :
+					v->irq_err[0] == 0		 ? &v->irq[0] :
+									   NULL;
 
-		if (sum) {
-			for (size_t i = 0; i < json_object_array_length(x); i++) {
-				json_object *o = json_object_array_get_idx(x, i), *cpu, *cnt;
+	if (!last || !expectation_any(p))
+		return;
+	prom_header(f, "isol_verify_isolated_cpu_irqs",
+		    "Device IRQs counted on an isolated CPU since boot (/proc/interrupts).");
+	cpuset_foreach(cpu, &p->isolated) {
+		uint64_t t;
 
-				if (json_object_object_get_ex(o, "cpu", &cpu) &&
-				    json_object_object_get_ex(o, "count", &cnt))
-					sum[json_object_get_int(cpu) % CPUSET_MAX] +=
-						(uint64_t)json_object_get_int64(cnt);
-			}
-			prom_header(
-				f, "isol_verify_isolated_cpu_irqs_interval",
-				"Device IRQs counted on an isolated CPU during the sampling interval.");
-			cpuset_foreach(cpu, &p->isolated)
-				fprintf(f,
-					"isol_verify_isolated_cpu_irqs_interval{cpu=\"%d\"} %llu\n",
-					cpu, (unsigned long long)sum[cpu]);
-			free(sum);
-		}
+		if (irq_total(last, (unsigned int)cpu, &t))
+			fprintf(f, "isol_verify_isolated_cpu_irqs{cpu=\"%d\"} %llu\n", cpu,
+				(unsigned long long)t);
 	}
-	if (json_object_object_get_ex(v->checks[CHK_IRQ_ACTIVITY].details, "isolated_cpus", &x)) {
-		prom_header(
-			f, "isol_verify_isolated_cpu_vector_rate",
-			"Per-CPU interrupt vectors (LOC, RES, CAL, TLB, ...) per second on an isolated CPU.");
-		json_object_object_foreach(x, cpu, vecs) {
-			json_object_object_foreach(vecs, vec, rate)
-				fprintf(f,
-					"isol_verify_isolated_cpu_vector_rate{cpu=\"%s\",vector=\"%s\"} %.3f\n",
-					cpu, vec, json_object_get_double(rate));
-		}
-	}
-	if (v->jitter.ran) {
-		prom_header(f, "isol_verify_jitter_ns",
-			    "Gaps seen by the jitter probe, by quantile, in nanoseconds.");
-		for (unsigned int i = 0; i < v->jitter.n; i++) {
-			const struct jitter_cpu *j = &v->jitter.cpu[i];
+}
 
-			if (!j->ok)
-				continue;
-			fprintf(f, "isol_verify_jitter_ns{cpu=\"%d\",quantile=\"0.5\"} %llu\n",
-				j->cpu, (unsigned long long)j->p50);
-			fprintf(f, "isol_verify_jitter_ns{cpu=\"%d\",quantile=\"0.99\"} %llu\n",
-				j->cpu, (unsigned long long)j->p99);
-			fprintf(f, "isol_verify_jitter_ns{cpu=\"%d\",quantile=\"0.999\"} %llu\n",
-				j->cpu, (unsigned long long)j->p999);
-			fprintf(f, "isol_verify_jitter_ns{cpu=\"%d\",quantile=\"1\"} %llu\n",
-				j->cpu, (unsigned long long)j->max);
-		}
-		prom_header(f, "isol_verify_jitter_over_threshold",
-			    "Gaps over --jitter-threshold during the jitter probe.");
-		for (unsigned int i = 0; i < v->jitter.n; i++)
-			if (v->jitter.cpu[i].ok)
-				fprintf(f, "isol_verify_jitter_over_threshold{cpu=\"%d\"} %llu\n",
-					v->jitter.cpu[i].cpu,
-					(unsigned long long)v->jitter.cpu[i].over);
+/* Device IRQs on each isolated CPU during the interval: the sum of the listed deltas. */
+static void prom_write_irq_interval(const struct verify *v, FILE *f)
+{
+	json_object *x;
+	uint64_t *sum;
+
+	if (!json_object_object_get_ex(v->checks[CHK_IRQ_ACTIVITY].details,
+				       "device_irqs_on_isolated", &x))
+		return;
+	sum = calloc(CPUSET_MAX, sizeof(*sum));
+	if (!sum)
+		return;
+	for (size_t i = 0; i < json_object_array_length(x); i++) {
+		json_object *o = json_object_array_get_idx(x, i), *cpu, *cnt;
+
+		if (json_object_object_get_ex(o, "cpu", &cpu) &&
+		    json_object_object_get_ex(o, "count", &cnt))
+			sum[json_object_get_int(cpu) % CPUSET_MAX] +=
+				(uint64_t)json_object_get_int64(cnt);
 	}
+	prom_header(f, "isol_verify_isolated_cpu_irqs_interval",
+		    "Device IRQs counted on an isolated CPU during the sampling interval.");
+	cpuset_foreach(cpu, &v->expect.isolated)
+		fprintf(f, "isol_verify_isolated_cpu_irqs_interval{cpu=\"%d\"} %llu\n", cpu,
+			(unsigned long long)sum[cpu]);
+	free(sum);
+}
+
+/* Per-CPU vector rates of the irq-activity check. */
+static void prom_write_vector_rates(const struct verify *v, FILE *f)
+{
+	json_object *x;
+
+	if (!json_object_object_get_ex(v->checks[CHK_IRQ_ACTIVITY].details, "isolated_cpus", &x))
+		return;
+	prom_header(
+		f, "isol_verify_isolated_cpu_vector_rate",
+		"Per-CPU interrupt vectors (LOC, RES, CAL, TLB, ...) per second on an isolated CPU.");
+	json_object_object_foreach(x, cpu, vecs) {
+		json_object_object_foreach(vecs, vec, rate)
+			fprintf(f,
+				"isol_verify_isolated_cpu_vector_rate{cpu=\"%s\",vector=\"%s\"} %.3f\n",
+				cpu, vec, json_object_get_double(rate));
+	}
+}
+
+/* The jitter probe's quantiles and threshold counts, when it ran. */
+static void prom_write_jitter(const struct verify *v, FILE *f)
+{
+	if (!v->jitter.ran)
+		return;
+	prom_header(f, "isol_verify_jitter_ns",
+		    "Gaps seen by the jitter probe, by quantile, in nanoseconds.");
+	for (unsigned int i = 0; i < v->jitter.n; i++) {
+		const struct jitter_cpu *j = &v->jitter.cpu[i];
+
+		if (!j->ok)
+			continue;
+		fprintf(f, "isol_verify_jitter_ns{cpu=\"%d\",quantile=\"0.5\"} %llu\n", j->cpu,
+			(unsigned long long)j->p50);
+		fprintf(f, "isol_verify_jitter_ns{cpu=\"%d\",quantile=\"0.99\"} %llu\n", j->cpu,
+			(unsigned long long)j->p99);
+		fprintf(f, "isol_verify_jitter_ns{cpu=\"%d\",quantile=\"0.999\"} %llu\n", j->cpu,
+			(unsigned long long)j->p999);
+		fprintf(f, "isol_verify_jitter_ns{cpu=\"%d\",quantile=\"1\"} %llu\n", j->cpu,
+			(unsigned long long)j->max);
+	}
+	prom_header(f, "isol_verify_jitter_over_threshold",
+		    "Gaps over --jitter-threshold during the jitter probe.");
+	for (unsigned int i = 0; i < v->jitter.n; i++)
+		if (v->jitter.cpu[i].ok)
+			fprintf(f, "isol_verify_jitter_over_threshold{cpu=\"%d\"} %llu\n",
+				v->jitter.cpu[i].cpu, (unsigned long long)v->jitter.cpu[i].over);
+}
+
+int output_prometheus(const struct verify *v, FILE *f)
+{
+	prom_write_status(v, f);
+	prom_write_detail_int(v, f, CHK_IRQ_AFFINITY, "irqs_routed_to_isolated",
+			      "isol_verify_irqs_routed_to_isolated",
+			      "Movable IRQs whose effective affinity reaches an isolated CPU.");
+	prom_write_detail_int(v, f, CHK_IRQ_AFFINITY, "immovable_irqs_routed_to_isolated",
+			      "isol_verify_immovable_irqs_routed_to_isolated",
+			      "Managed or otherwise immovable IRQs reaching an isolated CPU.");
+	prom_write_detail_int(v, f, CHK_TASKS, "movable_threads_on_isolated",
+			      "isol_verify_movable_threads_on_isolated",
+			      "Movable threads allowed on isolated CPUs (not --allow'ed).");
+	prom_write_irq_totals(v, f);
+	prom_write_irq_interval(v, f);
+	prom_write_vector_rates(v, f);
+	prom_write_jitter(v, f);
 	return ferror(f) ? -1 : 0;
 }
