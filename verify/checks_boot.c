@@ -53,12 +53,10 @@ static void cmdline_param_details(struct check *c, const struct expectation *p)
 
 static void expect_from_bootloader(struct verify *v, struct check *c);
 
-void check_cmdline(struct verify *v, struct check *c)
+/* The CPU masks and the command line itself; false when there is no command line to judge. */
+static bool cmdline_check_readable(struct verify *v, struct check *c)
 {
 	const struct expectation *p = &v->expect;
-	char a[LIST_BUF], b[LIST_BUF];
-	cpuset_t t;
-	int kver;
 
 	if (p->online_err)
 		check_problem(c, VS_UNKNOWN, "cannot read the online CPUs: %s: %s",
@@ -72,15 +70,14 @@ void check_cmdline(struct verify *v, struct check *c)
 		check_problem(c, VS_UNKNOWN, "cannot read the kernel command line: %s: %s",
 			      path_get(&v->pc, PATH_PROC_CMDLINE),
 			      path_read_strerror(p->cmdline_err));
-		return;
+		return false;
 	}
-	cmdline_param_details(c, p);
-	check_detail_cpuset(c, "isolated", &p->isolated);
-	check_detail_cpuset(c, "housekeeping", &p->housekeeping);
-	check_detail_cpuset(c, "domain", &p->domain);
-	check_detail_cpuset(c, "nohz_full", &p->nohz);
-	check_detail_cpuset(c, "online", &p->online);
+	return true;
+}
 
+/* Parameters the kernel ignores because it cannot parse them. */
+static void cmdline_check_syntax(struct check *c, const struct expectation *p)
+{
 	if (p->has_isolcpus && !p->isolcpus_ok)
 		check_problem(
 			c, VS_CRITICAL,
@@ -96,13 +93,12 @@ void check_cmdline(struct verify *v, struct check *c)
 			c, VS_CRITICAL,
 			"rcu_nocbs=%s is not a valid cpulist: the kernel then offloads RCU callbacks of every CPU; fix the list",
 			kparams_get(&p->kp, "rcu_nocbs"));
+}
 
-	if (!expectation_any(p)) {
-		check_problem(
-			c, VS_CRITICAL,
-			"no CPU is isolated: the kernel command line has no usable isolcpus= or nohz_full=; plan and apply it with 'cmdline-gen --apply', then reboot");
-		return;
-	}
+/* The isolcpus= flags, or its absence next to nohz_full=. */
+static void cmdline_check_isolcpus(struct check *c, const struct expectation *p)
+{
+	char a[LIST_BUF], b[LIST_BUF];
 
 	if (p->isolcpus_ok) {
 		if (p->iso.unknown_flags)
@@ -129,6 +125,13 @@ void check_cmdline(struct verify *v, struct check *c)
 			cpulist_str(&p->nohz_full, a, sizeof(a)),
 			cpulist_str(&p->nohz_full, b, sizeof(b)));
 	}
+}
+
+/* The CPUs to isolate against what isolcpus=, nohz_full= and rcu_nocbs= name. */
+static void cmdline_check_lists(struct verify *v, struct check *c, const struct expectation *p)
+{
+	char a[LIST_BUF], b[LIST_BUF];
+	int kver;
 
 	if (!p->has_isolcpus && !p->has_nohz_full)
 		check_problem(
@@ -168,6 +171,13 @@ void check_cmdline(struct verify *v, struct check *c)
 			"neither rcu_nocbs= nor nohz_full=: RCU callbacks run on the isolated CPUs; add rcu_nocbs=%s",
 			cpulist_str(&p->isolated, a, sizeof(a)));
 	}
+}
+
+/* irqaffinity=: present, valid, and the housekeeping set. */
+static void cmdline_check_irqaffinity(struct check *c, const struct expectation *p)
+{
+	char a[LIST_BUF], b[LIST_BUF];
+	cpuset_t t;
 
 	if (!p->has_irqaffinity) {
 		check_problem(
@@ -193,6 +203,13 @@ void check_cmdline(struct verify *v, struct check *c)
 			cpulist_str(&p->irqaffinity, a, sizeof(a)),
 			cpulist_str(&p->housekeeping, b, sizeof(b)));
 	}
+}
+
+/* The isolated CPUs against the boot CPU and the possible and online ones. */
+static void cmdline_check_cpus(struct check *c, const struct expectation *p)
+{
+	char a[LIST_BUF];
+	cpuset_t t;
 
 	if (cpuset_test(&p->isolated, p->boot_cpu))
 		check_problem(
@@ -211,6 +228,33 @@ void check_cmdline(struct verify *v, struct check *c)
 	if (cpuset_empty(&p->housekeeping))
 		check_problem(c, VS_CRITICAL,
 			      "no housekeeping CPU is left online: every online CPU is isolated");
+}
+
+void check_cmdline(struct verify *v, struct check *c)
+{
+	const struct expectation *p = &v->expect;
+	char a[LIST_BUF], b[LIST_BUF];
+
+	if (!cmdline_check_readable(v, c))
+		return;
+	cmdline_param_details(c, p);
+	check_detail_cpuset(c, "isolated", &p->isolated);
+	check_detail_cpuset(c, "housekeeping", &p->housekeeping);
+	check_detail_cpuset(c, "domain", &p->domain);
+	check_detail_cpuset(c, "nohz_full", &p->nohz);
+	check_detail_cpuset(c, "online", &p->online);
+
+	cmdline_check_syntax(c, p);
+	if (!expectation_any(p)) {
+		check_problem(
+			c, VS_CRITICAL,
+			"no CPU is isolated: the kernel command line has no usable isolcpus= or nohz_full=; plan and apply it with 'cmdline-gen --apply', then reboot");
+		return;
+	}
+	cmdline_check_isolcpus(c, p);
+	cmdline_check_lists(v, c, p);
+	cmdline_check_irqaffinity(c, p);
+	cmdline_check_cpus(c, p);
 
 	if (v->opt.expect_from_bootloader)
 		expect_from_bootloader(v, c);
