@@ -92,169 +92,215 @@ static json_object *task_json(const struct vtask *t, const char *leader)
 	return o;
 }
 
-void check_tasks(struct verify *v, struct check *c)
-{
-	const struct expectation *p = &v->expect;
-	const struct tasklist_v *tl = &v->tasks;
+/* What check_tasks counts and lists while it walks the tasks. */
+struct tasks_scan {
+	struct verify *v;
+	struct check *c;
+	const char **leaders; /* comm of each task's thread group leader */
 	json_object *pinned, *movable, *running, *percpu, *allowed_wl;
-	size_t nmovable = 0, nkthreads = 0, nprocs = 0, nrunning = 0, npercpu = 0, nallowed = 0;
-	size_t nunknown = 0, npinned = 0, nirqthreads = 0;
-	char a[LIST_BUF], b[LIST_BUF];
-	const char **leaders;
-	int last_pid = -1;
+	size_t nmovable, nkthreads, nprocs, nrunning, npercpu, nallowed;
+	size_t nunknown, npinned, nirqthreads;
+	int last_pid;
+};
 
-	if (!expectation_any(p)) {
-		check_skip(c, "no CPU is isolated on the command line");
-		return;
-	}
-	if (v->tasks_err < 0) {
-		check_problem(c, VS_UNKNOWN, "cannot list the tasks in %s: %s",
-			      path_get(&v->pc, PATH_PROC), strerror(-v->tasks_err));
-		return;
-	}
-	tasks_unreadable_problem(v, c);
-	leaders = leader_comms(tl);
-	if (!leaders) {
-		check_problem(c, VS_UNKNOWN, "out of memory");
-		return;
-	}
-	pinned = check_detail_array(c, "pinned_to_isolated");
-	movable = check_detail_array(c, "movable_on_isolated");
-	running = check_detail_array(c, "running_on_isolated");
-	percpu = check_detail_object(c, "percpu_kthreads_on_isolated");
-	allowed_wl = check_detail_array(c, "allowed_workload");
+/* Tasks deliberately pinned inside the isolated set, named one by one. */
+static void tasks_check_pinned(struct tasks_scan *ts)
+{
+	const struct expectation *p = &ts->v->expect;
+	const struct tasklist_v *tl = &ts->v->tasks;
+	char a[LIST_BUF];
 
-	/* First pass: tasks deliberately pinned inside the isolated set, named one by one. */
 	for (size_t i = 0; i < tl->n; i++) {
 		const struct vtask *t = &tl->v[i];
-		const char *leader = leaders[i];
+		const char *leader = ts->leaders[i];
+		cpuset_t set;
 
 		if ((t->flags & PF_NO_SETAFFINITY) || is_irq_thread(t))
 			continue;
 		if (!t->affinity_ok || !t->allowed_isolated)
 			continue;
-		if (verify_allowed(v, t->comm) || verify_allowed(v, leader))
+		if (verify_allowed(ts->v, t->comm) || verify_allowed(ts->v, leader))
 			continue;
 		if (t->allowed_housekeeping_only)
 			continue;
 		/* allowed ⊆ isolated: somebody pinned it there */
-		{
-			cpuset_t set;
-
-			if (cpuset_parse_list(t->allowed, 0, &set) < 0 ||
-			    !cpuset_subset(&set, &p->isolated))
-				continue;
-		}
-		npinned++;
-		if (json_object_array_length(pinned) < MAX_LISTED)
-			json_object_array_add(pinned, task_json(t, leader));
-		if (npinned <= 8)
+		if (cpuset_parse_list(t->allowed, 0, &set) < 0 ||
+		    !cpuset_subset(&set, &p->isolated))
+			continue;
+		ts->npinned++;
+		if (json_object_array_length(ts->pinned) < MAX_LISTED)
+			json_object_array_add(ts->pinned, task_json(t, leader));
+		if (ts->npinned <= 8)
 			check_problem(
-				c, VS_CRITICAL,
+				ts->c, VS_CRITICAL,
 				"%s %d (%s%s%s) is pinned to isolated CPUs %s: if it is the workload, name it with --allow '%s'; otherwise pin it to %s",
 				t->flags & PF_KTHREAD ? "kthread" : "process", t->tid, t->comm,
 				strcmp(leader, t->comm) ? " of " : "",
 				strcmp(leader, t->comm) ? leader : "", t->allowed, leader,
 				cpulist_str(&p->housekeeping, a, sizeof(a)));
 	}
+}
 
-	for (size_t i = 0; i < tl->n; i++) {
-		const struct vtask *t = &tl->v[i];
-		const char *leader = leaders[i];
-		bool on_iso = t->cpu >= 0 && cpuset_test(&p->isolated, (unsigned int)t->cpu);
+/* A per-CPU kthread or kworker on an isolated CPU: reported, not blamed. */
+static void tasks_note_percpu(struct tasks_scan *ts, const struct vtask *t)
+{
+	char key[16];
+	json_object *arr;
 
-		if (t->flags & PF_NO_SETAFFINITY) {
-			/* Per-CPU kthreads and kworkers: reported, not blamed. */
-			if (on_iso) {
-				char key[16];
-				json_object *arr;
-
-				npercpu++;
-				snprintf(key, sizeof(key), "%d", t->cpu);
-				if (!json_object_object_get_ex(percpu, key, &arr)) {
-					arr = json_object_new_array();
-					json_object_object_add(percpu, key, arr);
-				}
-				if (json_object_array_length(arr) < 32)
-					json_object_array_add(arr, json_object_new_string(t->comm));
-			}
-			continue;
-		}
-		if (!t->affinity_ok) {
-			nunknown++;
-			continue;
-		}
-		if (!t->allowed_isolated)
-			continue;
-		if (is_irq_thread(t)) {
-			/* IRQ threads follow their IRQ the next time it fires: irq-affinity judges. */
-			nirqthreads++;
-			continue;
-		}
-		if (verify_allowed(v, t->comm) || verify_allowed(v, leader)) {
-			nallowed++;
-			if (json_object_array_length(allowed_wl) < MAX_LISTED)
-				json_object_array_add(allowed_wl, task_json(t, leader));
-			continue;
-		}
-		nmovable++;
-		if (t->flags & PF_KTHREAD)
-			nkthreads++;
-		if (t->pid != last_pid)
-			nprocs++;
-		last_pid = t->pid;
-		if (json_object_array_length(movable) < MAX_LISTED)
-			json_object_array_add(movable, task_json(t, leader));
-		if (on_iso) {
-			nrunning++;
-			if (json_object_array_length(running) < MAX_LISTED)
-				json_object_array_add(running, task_json(t, leader));
-		}
+	ts->npercpu++;
+	snprintf(key, sizeof(key), "%d", t->cpu);
+	if (!json_object_object_get_ex(ts->percpu, key, &arr)) {
+		arr = json_object_new_array();
+		json_object_object_add(ts->percpu, key, arr);
 	}
-	free(leaders);
+	if (json_object_array_length(arr) < 32)
+		json_object_array_add(arr, json_object_new_string(t->comm));
+}
+
+/* Sort task i into the counts and lists. */
+static void tasks_count_one(struct tasks_scan *ts, size_t i)
+{
+	const struct expectation *p = &ts->v->expect;
+	const struct vtask *t = &ts->v->tasks.v[i];
+	const char *leader = ts->leaders[i];
+	bool on_iso = t->cpu >= 0 && cpuset_test(&p->isolated, (unsigned int)t->cpu);
+
+	if (t->flags & PF_NO_SETAFFINITY) {
+		if (on_iso)
+			tasks_note_percpu(ts, t);
+		return;
+	}
+	if (!t->affinity_ok) {
+		ts->nunknown++;
+		return;
+	}
+	if (!t->allowed_isolated)
+		return;
+	if (is_irq_thread(t)) {
+		/* IRQ threads follow their IRQ the next time it fires: irq-affinity judges. */
+		ts->nirqthreads++;
+		return;
+	}
+	if (verify_allowed(ts->v, t->comm) || verify_allowed(ts->v, leader)) {
+		ts->nallowed++;
+		if (json_object_array_length(ts->allowed_wl) < MAX_LISTED)
+			json_object_array_add(ts->allowed_wl, task_json(t, leader));
+		return;
+	}
+	ts->nmovable++;
+	if (t->flags & PF_KTHREAD)
+		ts->nkthreads++;
+	if (t->pid != ts->last_pid)
+		ts->nprocs++;
+	ts->last_pid = t->pid;
+	if (json_object_array_length(ts->movable) < MAX_LISTED)
+		json_object_array_add(ts->movable, task_json(t, leader));
+	if (on_iso) {
+		ts->nrunning++;
+		if (json_object_array_length(ts->running) < MAX_LISTED)
+			json_object_array_add(ts->running, task_json(t, leader));
+	}
+}
+
+/* The counts into the details. */
+static void tasks_details(const struct tasks_scan *ts)
+{
+	const struct tasklist_v *tl = &ts->v->tasks;
+	struct check *c = ts->c;
+
 	check_detail_int(c, "threads", (int64_t)tl->threads_total);
 	check_detail_int(c, "threads_vanished", (int64_t)tl->vanished);
-	check_detail_int(c, "movable_threads_on_isolated", (int64_t)nmovable);
-	check_detail_int(c, "movable_kthreads_on_isolated", (int64_t)nkthreads);
-	check_detail_int(c, "processes_on_isolated", (int64_t)nprocs);
-	check_detail_int(c, "threads_running_on_isolated", (int64_t)nrunning);
-	check_detail_int(c, "pinned_to_isolated_threads", (int64_t)npinned);
-	check_detail_int(c, "percpu_kthreads_on_isolated_count", (int64_t)npercpu);
-	check_detail_int(c, "allowed_workload_threads", (int64_t)nallowed);
-	check_detail_int(c, "threads_affinity_unknown", (int64_t)nunknown);
-	check_detail_int(c, "irq_threads_allowed_on_isolated", (int64_t)nirqthreads);
+	check_detail_int(c, "movable_threads_on_isolated", (int64_t)ts->nmovable);
+	check_detail_int(c, "movable_kthreads_on_isolated", (int64_t)ts->nkthreads);
+	check_detail_int(c, "processes_on_isolated", (int64_t)ts->nprocs);
+	check_detail_int(c, "threads_running_on_isolated", (int64_t)ts->nrunning);
+	check_detail_int(c, "pinned_to_isolated_threads", (int64_t)ts->npinned);
+	check_detail_int(c, "percpu_kthreads_on_isolated_count", (int64_t)ts->npercpu);
+	check_detail_int(c, "allowed_workload_threads", (int64_t)ts->nallowed);
+	check_detail_int(c, "threads_affinity_unknown", (int64_t)ts->nunknown);
+	check_detail_int(c, "irq_threads_allowed_on_isolated", (int64_t)ts->nirqthreads);
+}
 
-	if (nmovable > npinned) {
-		/* Name a few examples, kthreads and user tasks alike. */
-		char ex[512] = "";
-		size_t o = 0, shown = 0;
+/* "TID (comm), ..." of the first four listed movable tasks, kthreads and user tasks alike. */
+static void tasks_examples(json_object *movable, char *ex, size_t size)
+{
+	size_t o = 0, shown = 0;
 
-		for (size_t i = 0; i < json_object_array_length(movable) && shown < 4; i++) {
-			json_object *t = json_object_array_get_idx(movable, i), *x, *y;
+	ex[0] = '\0';
+	for (size_t i = 0; i < json_object_array_length(movable) && shown < 4; i++) {
+		json_object *t = json_object_array_get_idx(movable, i), *x, *y;
 
-			if (!json_object_object_get_ex(t, "tid", &x) ||
-			    !json_object_object_get_ex(t, "comm", &y))
-				continue;
-			o += (size_t)snprintf(ex + o, sizeof(ex) - o, "%s%d (%s)",
-					      shown ? ", " : "", json_object_get_int(x),
-					      json_object_get_string(y));
-			if (o >= sizeof(ex))
-				break;
-			shown++;
-		}
+		if (!json_object_object_get_ex(t, "tid", &x) ||
+		    !json_object_object_get_ex(t, "comm", &y))
+			continue;
+		o += (size_t)snprintf(ex + o, size - o, "%s%d (%s)", shown ? ", " : "",
+				      json_object_get_int(x), json_object_get_string(y));
+		if (o >= size)
+			break;
+		shown++;
+	}
+}
+
+/* The reasons to skip the check, or to give up on it; false when it can run. */
+static bool tasks_cannot_run(struct verify *v, struct check *c)
+{
+	if (!expectation_any(&v->expect)) {
+		check_skip(c, "no CPU is isolated on the command line");
+		return true;
+	}
+	if (v->tasks_err < 0) {
+		check_problem(c, VS_UNKNOWN, "cannot list the tasks in %s: %s",
+			      path_get(&v->pc, PATH_PROC), strerror(-v->tasks_err));
+		return true;
+	}
+	return false;
+}
+
+void check_tasks(struct verify *v, struct check *c)
+{
+	const struct expectation *p = &v->expect;
+	struct tasks_scan ts = { .v = v, .c = c, .last_pid = -1 };
+	char a[LIST_BUF], b[LIST_BUF];
+
+	if (tasks_cannot_run(v, c))
+		return;
+	tasks_unreadable_problem(v, c);
+	ts.leaders = leader_comms(&v->tasks);
+	if (!ts.leaders) {
+		check_problem(c, VS_UNKNOWN, "out of memory");
+		return;
+	}
+	ts.pinned = check_detail_array(c, "pinned_to_isolated");
+	ts.movable = check_detail_array(c, "movable_on_isolated");
+	ts.running = check_detail_array(c, "running_on_isolated");
+	ts.percpu = check_detail_object(c, "percpu_kthreads_on_isolated");
+	ts.allowed_wl = check_detail_array(c, "allowed_workload");
+
+	tasks_check_pinned(&ts);
+	for (size_t i = 0; i < v->tasks.n; i++)
+		tasks_count_one(&ts, i);
+	free(ts.leaders);
+	tasks_details(&ts);
+
+	if (ts.nmovable > ts.npinned) {
+		char ex[512];
+
+		tasks_examples(ts.movable, ex, sizeof(ex));
 		check_problem(
 			c, VS_CRITICAL,
 			"%zu movable threads (%zu kthreads) in %zu processes may run on isolated CPUs %s, %zu running there now, e.g. %s: run early-pin (or pin them to %s); name the workload with --allow",
-			nmovable, nkthreads, nprocs, cpulist_str(&p->isolated, a, sizeof(a)),
-			nrunning, ex, cpulist_str(&p->housekeeping, b, sizeof(b)));
+			ts.nmovable, ts.nkthreads, ts.nprocs,
+			cpulist_str(&p->isolated, a, sizeof(a)), ts.nrunning, ex,
+			cpulist_str(&p->housekeeping, b, sizeof(b)));
 	}
-	if (nunknown)
+	if (ts.nunknown)
 		check_problem(c, VS_UNKNOWN, "the allowed CPUs of %zu threads could not be read",
-			      nunknown);
+			      ts.nunknown);
 	check_ok(
 		c,
 		"no movable task may run on isolated CPUs %s (%zu threads checked, %zu workload threads allowed, %zu per-CPU kthreads there)",
-		cpulist_str(&p->isolated, a, sizeof(a)), tl->threads_total, nallowed, npercpu);
+		cpulist_str(&p->isolated, a, sizeof(a)), v->tasks.threads_total, ts.nallowed,
+		ts.npercpu);
 }
 
 /* "rcuop/12" -> 12 and the kind letter; -1 if not an offload thread. */
