@@ -92,93 +92,75 @@ static const char *earlypin_param(const struct expectation *p, const char *name)
 	return kparams_get(&p->kp, name);
 }
 
-void check_frequency(struct verify *v, struct check *c)
+/* What the rd.earlypin.* parameters ask of the isolated CPUs' frequency. */
+struct freq_wish {
+	const char *gov;   /* rd.earlypin.governor, or NULL */
+	const char *turbo; /* rd.earlypin.turbo, or NULL */
+	bool no_turbo;
+	bool max;
+};
+
+/* One online isolated CPU: its policy into cpus, problems when it drifts; false without cpufreq. */
+static bool freq_check_cpu(struct verify *v, struct check *c, const struct freq_wish *w,
+			   json_object *cpus, int cpu)
 {
-	const struct expectation *p = &v->expect;
-	const char *want_gov = earlypin_param(p, "rd.earlypin.governor");
-	const char *turbo_arg = earlypin_param(p, "rd.earlypin.turbo");
-	const char *freq_arg = earlypin_param(p, "rd.earlypin.freq");
-	bool want_no_turbo = turbo_arg &&
-			     (strcmp(turbo_arg, "off") == 0 || strcmp(turbo_arg, "0") == 0 ||
-			      strcmp(turbo_arg, "no") == 0);
-	bool want_max = freq_arg && strcmp(freq_arg, "max") == 0;
-	json_object *cpus;
-	size_t with_freq = 0, unlocked = 0;
-	char a[LIST_BUF];
-	uint32_t u;
-	int turbo = -1, r;
+	char gov[64], key[16];
+	uint64_t mn = 0, mx = 0, hwmax = 0;
+	json_object *o;
 	ssize_t n;
 
-	if (!expectation_any(p)) {
-		check_skip(c, "no CPU is isolated on the command line");
-		return;
-	}
-	if (want_gov)
-		check_detail_str(c, "governor_asked", want_gov);
-	check_detail_bool(c, "no_turbo_asked", want_no_turbo);
-	check_detail_bool(c, "max_freq_asked", want_max);
+	n = path_read_buf(&v->pc, gov, sizeof(gov), PATH_SYS_CPU "/cpu%d/cpufreq/scaling_governor",
+			  cpu);
+	if (n == 0)
+		n = -ENODATA;
+	if (n == -ENOENT)
+		return false; /* no cpufreq policy for this CPU */
+	if (check_read_failed(c, &v->pc, (int)n))
+		return true;
+	check_read_failed(c, &v->pc,
+			  path_read_u64(&v->pc, &mn, PATH_SYS_CPU "/cpu%d/cpufreq/scaling_min_freq",
+					cpu));
+	check_read_failed(c, &v->pc,
+			  path_read_u64(&v->pc, &mx, PATH_SYS_CPU "/cpu%d/cpufreq/scaling_max_freq",
+					cpu));
+	check_read_failed(c, &v->pc,
+			  path_read_u64(&v->pc, &hwmax,
+					PATH_SYS_CPU "/cpu%d/cpufreq/cpuinfo_max_freq", cpu));
+	o = json_object_new_object();
+	json_object_object_add(o, "governor", json_object_new_string(gov));
+	json_object_object_add(o, "scaling_min_freq", json_object_new_int64((int64_t)mn));
+	json_object_object_add(o, "scaling_max_freq", json_object_new_int64((int64_t)mx));
+	json_object_object_add(o, "cpuinfo_max_freq", json_object_new_int64((int64_t)hwmax));
+	snprintf(key, sizeof(key), "%d", cpu);
+	json_object_object_add(cpus, key, o);
 
-	cpus = check_detail_object(c, "isolated_cpus");
-	cpuset_foreach(cpu, &p->isolated) {
-		char gov[64], key[16];
-		uint64_t mn = 0, mx = 0, hwmax = 0;
-		json_object *o;
-
-		if (!cpuset_test(&p->online, (unsigned int)cpu))
-			continue;
-		n = path_read_buf(&v->pc, gov, sizeof(gov),
-				  PATH_SYS_CPU "/cpu%d/cpufreq/scaling_governor", cpu);
-		if (n == 0)
-			n = -ENODATA;
-		if (n == -ENOENT)
-			continue; /* no cpufreq policy for this CPU */
-		if (check_read_failed(c, &v->pc, (int)n)) {
-			with_freq++;
-			continue;
-		}
-		with_freq++;
-		check_read_failed(c, &v->pc,
-				  path_read_u64(&v->pc, &mn,
-						PATH_SYS_CPU "/cpu%d/cpufreq/scaling_min_freq",
-						cpu));
-		check_read_failed(c, &v->pc,
-				  path_read_u64(&v->pc, &mx,
-						PATH_SYS_CPU "/cpu%d/cpufreq/scaling_max_freq",
-						cpu));
-		check_read_failed(c, &v->pc,
-				  path_read_u64(&v->pc, &hwmax,
-						PATH_SYS_CPU "/cpu%d/cpufreq/cpuinfo_max_freq",
-						cpu));
-		o = json_object_new_object();
-		json_object_object_add(o, "governor", json_object_new_string(gov));
-		json_object_object_add(o, "scaling_min_freq", json_object_new_int64((int64_t)mn));
-		json_object_object_add(o, "scaling_max_freq", json_object_new_int64((int64_t)mx));
-		json_object_object_add(o, "cpuinfo_max_freq",
-				       json_object_new_int64((int64_t)hwmax));
-		snprintf(key, sizeof(key), "%d", cpu);
-		json_object_object_add(cpus, key, o);
-
-		if (want_max && hwmax && (mn != hwmax || mx != hwmax))
+	if (w->max && hwmax && (mn != hwmax || mx != hwmax))
+		check_problem(
+			c, VS_WARNING,
+			"isolated CPU %d is not locked at its maximum frequency (%llu-%llu kHz, maximum %llu kHz) although rd.earlypin.freq=max asks for it: something reset it",
+			cpu, (unsigned long long)mn, (unsigned long long)mx,
+			(unsigned long long)hwmax);
+	if (w->gov) {
+		if (strcmp(gov, w->gov) != 0)
 			check_problem(
 				c, VS_WARNING,
-				"isolated CPU %d is not locked at its maximum frequency (%llu-%llu kHz, maximum %llu kHz) although rd.earlypin.freq=max asks for it: something reset it",
-				cpu, (unsigned long long)mn, (unsigned long long)mx,
-				(unsigned long long)hwmax);
-		if (want_gov) {
-			if (strcmp(gov, want_gov) != 0)
-				check_problem(
-					c, VS_WARNING,
-					"isolated CPU %d runs the %s governor but rd.earlypin.governor=%s asks for %s: something reset it (tuned, power-profiles-daemon?)",
-					cpu, gov, want_gov, want_gov);
-		} else if (strcmp(gov, "performance") != 0 && !(mn && mn == mx)) {
-			unlocked++;
-			check_problem(
-				c, VS_WARNING,
-				"isolated CPU %d runs the %s governor with an unlocked frequency (%llu-%llu kHz): its speed changes under the workload; use the performance governor (rd.earlypin.governor=performance) or lock min = max",
-				cpu, gov, (unsigned long long)mn, (unsigned long long)mx);
-		}
+				"isolated CPU %d runs the %s governor but rd.earlypin.governor=%s asks for %s: something reset it (tuned, power-profiles-daemon?)",
+				cpu, gov, w->gov, w->gov);
+	} else if (strcmp(gov, "performance") != 0 && !(mn && mn == mx)) {
+		check_problem(
+			c, VS_WARNING,
+			"isolated CPU %d runs the %s governor with an unlocked frequency (%llu-%llu kHz): its speed changes under the workload; use the performance governor (rd.earlypin.governor=performance) or lock min = max",
+			cpu, gov, (unsigned long long)mn, (unsigned long long)mx);
 	}
-	/* cpufreq/boost only when intel_pstate/no_turbo is absent, not when it is malformed. */
+	return true;
+}
+
+/* 1 turbo on, 0 off, -1 unknown. cpufreq/boost only when intel_pstate/no_turbo is absent, not when it is malformed. */
+static int freq_read_turbo(struct verify *v, struct check *c)
+{
+	int turbo = -1, r;
+	uint32_t u;
+
 	r = path_read_u32(&v->pc, &u, PATH_SYS_INTEL_PSTATE "/no_turbo");
 	if (r == 0) {
 		turbo = !u;
@@ -188,15 +170,50 @@ void check_frequency(struct verify *v, struct check *c)
 			turbo = !!u;
 		check_read_failed(c, &v->pc, r);
 	}
+	return turbo;
+}
+
+void check_frequency(struct verify *v, struct check *c)
+{
+	const struct expectation *p = &v->expect;
+	const char *freq_arg = earlypin_param(p, "rd.earlypin.freq");
+	struct freq_wish w = {
+		.gov = earlypin_param(p, "rd.earlypin.governor"),
+		.turbo = earlypin_param(p, "rd.earlypin.turbo"),
+	};
+	json_object *cpus;
+	size_t with_freq = 0;
+	char a[LIST_BUF];
+	int turbo;
+
+	w.no_turbo = w.turbo && (strcmp(w.turbo, "off") == 0 || strcmp(w.turbo, "0") == 0 ||
+				 strcmp(w.turbo, "no") == 0);
+	w.max = freq_arg && strcmp(freq_arg, "max") == 0;
+	if (!expectation_any(p)) {
+		check_skip(c, "no CPU is isolated on the command line");
+		return;
+	}
+	if (w.gov)
+		check_detail_str(c, "governor_asked", w.gov);
+	check_detail_bool(c, "no_turbo_asked", w.no_turbo);
+	check_detail_bool(c, "max_freq_asked", w.max);
+
+	cpus = check_detail_object(c, "isolated_cpus");
+	cpuset_foreach(cpu, &p->isolated) {
+		if (cpuset_test(&p->online, (unsigned int)cpu) &&
+		    freq_check_cpu(v, c, &w, cpus, cpu))
+			with_freq++;
+	}
+	turbo = freq_read_turbo(v, c);
 	if (turbo >= 0)
 		check_detail_bool(c, "turbo", turbo);
 	else
 		check_detail_str(c, "turbo", NULL);
-	if (want_no_turbo && turbo == 1)
+	if (w.no_turbo && turbo == 1)
 		check_problem(
 			c, VS_WARNING,
 			"turbo is on but rd.earlypin.turbo=%s asks early-pin to turn it off: write 1 to intel_pstate/no_turbo (or 0 to cpufreq/boost), or re-run early-pin",
-			turbo_arg);
+			w.turbo);
 	if (!with_freq) {
 		check_skip(
 			c,
@@ -204,7 +221,7 @@ void check_frequency(struct verify *v, struct check *c)
 		return;
 	}
 	check_ok(c, "isolated CPUs %s run at a fixed policy (%s governor%s)",
-		 cpulist_str(&p->isolated, a, sizeof(a)), want_gov ?: "performance",
+		 cpulist_str(&p->isolated, a, sizeof(a)), w.gov ?: "performance",
 		 turbo == 1 ? ", turbo on" :
 		 turbo == 0 ? ", turbo off" :
 			      "");
