@@ -34,8 +34,8 @@ int ep_read_kparams(struct earlypin *ep)
 /* The NUMA nodes that have CPUs; without them (or unreadable) all CPUs are one node. */
 static int read_nodes(struct earlypin *ep)
 {
-	struct topo_numa_node *v;
-	size_t n;
+	struct topo_numa_node *v = NULL;
+	size_t n = 0;
 	int r = topology_read_numa_nodes(&ep->pc, &v, &n);
 
 	if (r < 0) {

@@ -515,7 +515,7 @@ int topology_read_numa_nodes(struct path_cxt *pc, struct topo_numa_node **ret, s
 	dir = path_opendir(pc, PATH_SYS_NODE);
 	if (!dir) {
 		if (errno != ENOENT && errno != ENOTDIR)
-			return -errno;
+			return errno ? -errno : -EIO;
 		*ret = NULL;
 		*ret_n = 0;
 		return 0;
@@ -569,9 +569,9 @@ out:
 
 static int read_nodes(struct path_cxt *pc, struct topology *t)
 {
-	struct topo_numa_node *v;
+	struct topo_numa_node *v = NULL;
 	cpuset_t todo = t->online;
-	size_t n;
+	size_t n = 0;
 	int r;
 
 	r = topology_read_numa_nodes(pc, &v, &n);
