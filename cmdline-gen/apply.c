@@ -131,6 +131,24 @@ static void gensnap_free(struct gensnap *gs)
 	gs->buf = NULL;
 }
 
+/*
+ * The regeneration command failed: put every file back (when, the words
+ * after "as it was"), and the generated configuration as it was read before
+ * the command. Returns 1, the exit status.
+ */
+static int rollback_after_command(struct bootcfg *bc, struct gensnap *gs, const char *when)
+{
+	struct bootcfg_error rerr = { "" };
+
+	if (bootcfg_rollback(bc, &rerr) < 0)
+		fprintf(stderr, PROG ": %s\n", rerr.msg);
+	else
+		fprintf(stderr, PROG ": every file was put back as it was%s\n", when);
+	gensnap_restore(bc, gs);
+	gensnap_free(gs);
+	return 1;
+}
+
 static int print_diffs(const struct bootcfg *bc, bool grubby)
 {
 	for (size_t i = 0; i < bc->nch; i++) {
@@ -298,7 +316,6 @@ static int apply_unchanged(const struct cg_apply_opts *o, struct bootcfg *bc, co
 static int apply_run_command(const struct cg_apply_opts *o, struct bootcfg *bc, const char *cmd,
 			     const struct kparams *wanted, const char *const *managed)
 {
-	struct bootcfg_error rerr = { "" };
 	struct gensnap gs;
 	int r;
 
@@ -317,13 +334,7 @@ static int apply_run_command(const struct cg_apply_opts *o, struct bootcfg *bc, 
 		fprintf(stderr, PROG ": update command failed (exit status %d): %s\n", r, cmd);
 	else
 		fprintf(stderr, PROG ": cannot run '%s': %s\n", cmd, strerror(-r));
-	if (bootcfg_rollback(bc, &rerr) < 0)
-		fprintf(stderr, PROG ": %s\n", rerr.msg);
-	else
-		fprintf(stderr, PROG ": every file was put back as it was\n");
-	gensnap_restore(bc, &gs);
-	gensnap_free(&gs);
-	return 1;
+	return rollback_after_command(bc, &gs, "");
 }
 
 int cg_apply(const struct cg_apply_opts *o, const struct kparams *wanted,
@@ -427,7 +438,6 @@ static int revert_unchanged(const struct cg_apply_opts *o, struct bootcfg *bc,
 /* As apply_run_command, for the restored files. */
 static int revert_run_command(const struct cg_apply_opts *o, struct bootcfg *bc, const char *cmd)
 {
-	struct bootcfg_error rerr = { "" };
 	struct gensnap gs;
 	int r;
 
@@ -438,13 +448,7 @@ static int revert_run_command(const struct cg_apply_opts *o, struct bootcfg *bc,
 		return 0;
 	}
 	fprintf(stderr, PROG ": update command failed (exit status %d): %s\n", r, cmd);
-	if (bootcfg_rollback(bc, &rerr) < 0)
-		fprintf(stderr, PROG ": %s\n", rerr.msg);
-	else
-		fprintf(stderr, PROG ": every file was put back as it was before --revert\n");
-	gensnap_restore(bc, &gs);
-	gensnap_free(&gs);
-	return 1;
+	return rollback_after_command(bc, &gs, " before --revert");
 }
 
 int cg_revert(const struct cg_apply_opts *o, const char *const *managed)
