@@ -3,13 +3,14 @@
  * bootcfg-internal: what the bootcfg modules share and the rest of quietcore
  * does not see. bootcfg.h stays the one public face; behind it:
  *
- *   bootcfg.c       the object (init/free, the list of changes), back-end
+ *   bootcfg.c       the object (init, the list of changes), back-end
  *                   names, and the root-relative helpers below
  *   bootdetect.c    which boot loader this root uses (bootcfg_detect)
  *   bootedit.c      planning the change to each file (bootcfg_prepare_apply,
  *                   bootcfg_update_command)
  *   boottxn.c       the transaction: state directory, lock, originals and
- *                   manifest, commit, rollback, revert, stale temporaries
+ *                   manifest, commit, rollback, revert, stale temporaries,
+ *                   and bootcfg_free (which ends the transaction)
  *   bootinspect.c   what the configuration says (bootcfg_next_boot,
  *                   bootcfg_source_cmdline, bootcfg_params_match)
  */

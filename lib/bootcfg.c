@@ -93,18 +93,6 @@ void bootcfg_changes_clear(struct bootcfg *bc)
 	bc->nch = 0;
 }
 
-void bootcfg_free(struct bootcfg *bc)
-{
-	if (!bc)
-		return;
-	bootcfg_changes_clear(bc);
-	bootcfg_unlock(bc);
-	free(bc->manifest_old);
-	for (size_t i = 0; i < bc->nsaved; i++)
-		free(bc->saved[i]);
-	free(bc->saved);
-}
-
 /* Takes ownership of old and new. */
 int bootcfg_change_add(struct bootcfg *bc, const char *path, char *old, size_t oldlen,
 		       const struct stat *st, char *new, size_t newlen)

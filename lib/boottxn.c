@@ -212,6 +212,19 @@ void bootcfg_unlock(struct bootcfg *bc)
 	}
 }
 
+/* Here, not in bootcfg.c: freeing ends the transaction (the lock) too. */
+void bootcfg_free(struct bootcfg *bc)
+{
+	if (!bc)
+		return;
+	bootcfg_changes_clear(bc);
+	bootcfg_unlock(bc);
+	free(bc->manifest_old);
+	for (size_t i = 0; i < bc->nsaved; i++)
+		free(bc->saved[i]);
+	free(bc->saved);
+}
+
 static void undo_state(struct bootcfg *bc)
 {
 	for (size_t i = 0; i < bc->nsaved; i++) {
