@@ -295,7 +295,7 @@ path_vread_buf(struct path_cxt *pc, char *buf, size_t len, const char *fmt, va_l
 
 	if (len == 0)
 		return -EINVAL;
-	fd = path_vopen(pc, O_RDONLY, fmt, ap);
+	fd = path_vopen(pc, O_RDONLY | O_NONBLOCK, fmt, ap); /* read here, closed here */
 	if (fd < 0)
 		return fd;
 	return read_buf_close(fd, buf, len);
@@ -361,7 +361,7 @@ static __attribute__((format(printf, 5, 0))) int path_vread_all(struct path_cxt 
 								char **ret, size_t *ret_len,
 								const char *fmt, va_list ap)
 {
-	int fd = path_vopen(pc, O_RDONLY, fmt, ap);
+	int fd = path_vopen(pc, O_RDONLY | O_NONBLOCK, fmt, ap); /* read here, closed here */
 	int r;
 
 	if (fd < 0)
@@ -690,7 +690,7 @@ int path_open_beneath(struct path_cxt *pc, int flags, const char *fmt, ...)
 {
 	const char *p, *rel;
 	va_list ap;
-	int rootfd, fd, r;
+	int rootfd, fd, r, flags_in;
 
 	va_start(ap, fmt);
 	p = path_vget(pc, fmt, ap);
@@ -707,6 +707,7 @@ int path_open_beneath(struct path_cxt *pc, int flags, const char *fmt, ...)
 	if (rootfd < 0)
 		return -errno;
 	/* never block on a FIFO, never make a terminal ours */
+	flags_in = flags;
 	flags |= O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
 	fd = open_beneath_openat2(rootfd, rel, flags);
 	if (fd == -ENOSYS)
@@ -717,7 +718,8 @@ int path_open_beneath(struct path_cxt *pc, int flags, const char *fmt, ...)
 	if (fd < 0)
 		return fd;
 	r = fd_check_regular(fd);
-	if (r == 0 && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
+	if (r == 0 && !(flags_in & O_NONBLOCK) &&
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
 		r = -errno;
 	if (r < 0) {
 		close(fd);
@@ -740,7 +742,7 @@ ssize_t path_read_buf_beneath(struct path_cxt *pc, char *buf, size_t len, const 
 	va_end(ap);
 	if (n < 0 || (size_t)n >= sizeof(rel))
 		return -ENAMETOOLONG;
-	fd = path_open_beneath(pc, O_RDONLY, "%s", rel);
+	fd = path_open_beneath(pc, O_RDONLY | O_NONBLOCK, "%s", rel);
 	if (fd < 0)
 		return fd;
 	return read_buf_close(fd, buf, len);
@@ -758,7 +760,7 @@ int path_write_str_beneath(struct path_cxt *pc, const char *str, const char *fmt
 	if (n < 0 || (size_t)n >= sizeof(rel))
 		return -ENAMETOOLONG;
 	/* O_TRUNC: see path_write_str() */
-	fd = path_open_beneath(pc, O_WRONLY | O_TRUNC, "%s", rel);
+	fd = path_open_beneath(pc, O_WRONLY | O_TRUNC | O_NONBLOCK, "%s", rel);
 	if (fd < 0)
 		return fd;
 	return fd_write_str(fd, str);

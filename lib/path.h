@@ -63,6 +63,9 @@ const char *path_vget(struct path_cxt *pc, const char *fmt, va_list ap)
  * no O_DIRECTORY, path_fopen, every path_read_*) refuse a directory with
  * -EISDIR and anything else that is not a regular file (FIFO, device, socket)
  * with -PATH_ENOTREG, without blocking. -ENOENT always means "absent".
+ * The file is opened O_NONBLOCK and the fd handed back in blocking mode,
+ * unless the caller asked for O_NONBLOCK itself: the readers here do, since
+ * regular files ignore it, which saves two fcntl calls per file.
  */
 /*
  * ENXIO, as open(2) itself returns for a socket or a device with no driver.
@@ -146,7 +149,8 @@ size_t strip_trailing(char *buf, size_t len);
  * it may. fmt is absolute under the root, as for path_open().
  * -PATH_ESYMLINK a symbolic link on the way, -EXDEV a ".." component,
  * -EISDIR or -PATH_ENOTREG not a regular file (a FIFO never blocks: it is
- * opened O_NONBLOCK, then refused).
+ * opened O_NONBLOCK, then refused). O_NONBLOCK is cleared again unless the
+ * caller passed it, as for path_open().
  */
 int path_open_beneath(struct path_cxt *pc, int flags, const char *fmt, ...) PATH_FMT3;
 /* Tests: never use openat2, always the walk (false: openat2 where there is one). */
