@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "statefile.h"
+#include "tmproot.h"
 
 static char dir[64], file[128], text[8192];
 /* the real root: the test names its files in full */
@@ -68,13 +69,7 @@ static void sample(struct statefile *sf)
 
 static void slurp(void)
 {
-	FILE *f = fopen(file, "r");
-	size_t n;
-
-	assert_non_null(f);
-	n = fread(text, 1, sizeof(text) - 1, f);
-	text[n] = '\0';
-	fclose(f);
+	assert_int_equal(tmproot_slurp(file, text, sizeof(text)), 0);
 }
 
 static void spit(const char *s)

@@ -156,13 +156,8 @@ static void test_records(void **state)
 	assert_int_equal(back.n, sf.n);
 	{
 		char text[4096];
-		FILE *f = fopen(file, "r");
-		size_t n;
 
-		assert_non_null(f);
-		n = fread(text, 1, sizeof(text) - 1, f);
-		text[n] = '\0';
-		fclose(f);
+		assert_int_equal(tmproot_slurp(file, text, sizeof(text)), 0);
 		for (size_t i = 0; i < ARRAY_SIZE(rec_cases); i++) {
 			char want[256];
 

@@ -19,6 +19,23 @@ static inline int tmproot_remove(const char *root)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+/* The whole of a (small) file into buf, NUL-terminated; -1 if it cannot be opened. */
+static inline int tmproot_slurp(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f || len == 0) {
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return 0;
+}
+
 /*
  * Put at path something a reader must refuse without blocking: "fifo", "dir",
  * "loop" (a symlink to itself) or "chardev" (a symlink to /dev/null).
