@@ -644,6 +644,24 @@ static int open_beneath_openat2(int rootfd, const char *rel, int flags)
 #endif
 }
 
+/*
+ * openat() of one component with O_NOFOLLOW in flags; -ELOOP for a symlink,
+ * also where O_DIRECTORY makes the kernel say ENOTDIR for it instead.
+ */
+static int openat_nofollow(int dfd, const char *comp, int flags)
+{
+	struct stat st;
+	int fd = openat(dfd, comp, flags);
+
+	if (fd >= 0)
+		return fd;
+	fd = -errno;
+	if (fd == -ENOTDIR && (flags & O_DIRECTORY) &&
+	    fstatat(dfd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+		fd = -ELOOP;
+	return fd;
+}
+
 /* The same, one component at a time, each opened with O_NOFOLLOW. */
 static int open_beneath_walk(int rootfd, const char *rel, int flags)
 {
@@ -661,21 +679,12 @@ static int open_beneath_walk(int rootfd, const char *rel, int flags)
 		memcpy(comp, p, n);
 		comp[n] = '\0';
 		if (!*next) {
-			fd = openat(dfd, comp, flags);
-			fd = fd < 0 ? -errno : fd;
+			fd = openat_nofollow(dfd, comp, flags);
 			break;
 		}
-		fd = openat(dfd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0) {
-			struct stat st;
-
-			fd = -errno;
-			/* some kernels say ENOTDIR for a symlink with O_DIRECTORY */
-			if (fd == -ENOTDIR && fstatat(dfd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-			    S_ISLNK(st.st_mode))
-				fd = -ELOOP;
+		fd = openat_nofollow(dfd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
 			break;
-		}
 		if (dfd != rootfd)
 			close(dfd);
 		dfd = fd;
@@ -886,22 +895,17 @@ int path_open_parent_beneath(struct path_cxt *pc, const char *path, const char *
 	if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
 		return -EINVAL;
 	dl = (size_t)(base - path);
-	/*
-	 * "dir/." : the walk checks every component but the last for a symlink
-	 * that O_DIRECTORY reports as ENOTDIR; "." makes "dir" one of those.
-	 */
-	if (dl + 1 >= sizeof(rel))
+	if (dl >= sizeof(rel))
 		return -ENAMETOOLONG;
 	memcpy(rel, path, dl);
-	rel[dl] = '.';
-	rel[dl + 1] = '\0';
+	rel[dl] = '\0'; /* the directory, "/" included */
 	p = rel + strspn(rel, "/");
-	if (rel_escapes(p))
+	if (*p && rel_escapes(p))
 		return -EXDEV;
 	rootfd = open(pc->rootlen ? pc->root : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return -errno;
-	if (strcmp(p, ".") == 0) {
+	if (!*p) {
 		*ret_base = base;
 		return rootfd;
 	}
