@@ -76,6 +76,15 @@ wqs() { # the unbound workqueue cpumask and every per-workqueue one
 load() { # load NAME CPULIST: a sleeping process called NAME on CPULIST
 	# shellcheck disable=SC2016 # expanded by the child shell
 	taskset -c "$2" sh -c 'echo -n "$0" >/proc/$$/comm; while :; do sleep 1; done' "$1" &
+	# back only once the child has renamed itself: under TCG on a busy
+	# host a fixed "sleep 1" was not always enough, and the task list
+	# taken next showed it as "sh"
+	_pid=$! _i=0
+	until [ "$(cat "/proc/$_pid/comm" 2>/dev/null)" = "$1" ]; do
+		_i=$((_i + 1))
+		[ "$_i" -le 120 ] || { echo "load: $1 (pid $_pid) did not start in 120 s" >&2; break; }
+		sleep 1
+	done
 }
 
 section cmdline
@@ -85,7 +94,6 @@ uname -r >&3
 
 if _cpu=$(arg qc.pin); then
 	load qc-pinned-load "$_cpu"
-	sleep 1
 fi
 
 _hk=$(arg qc.saverestore)
@@ -94,7 +102,6 @@ if [ -n "$_hk" ]; then
 	load qc-sr-two 1-3
 	load qc-sr-all 0-3
 	load qc-sr-low 0
-	sleep 1
 	# Which IRQs can move at all: a no-op write of the current affinity
 	# fails (EIO before 6.12, EPERM after) for managed and per-CPU IRQs.
 	section sr-irq-movable
