@@ -401,6 +401,15 @@ int ops_record_format(const struct ops_record *rec, char *buf, size_t len)
 		return snprintf(buf, len, "write %s %s = %d", rec->path, rec->value, rec->result);
 	case OPS_MODULE_LOAD:
 		return snprintf(buf, len, "modprobe %s = %d", rec->path, rec->result);
+	case OPS_DIR_MAKE:
+		return snprintf(buf, len, "mkdir %s = %d", rec->path, rec->result);
+	case OPS_DIR_REMOVE:
+		return snprintf(buf, len, "rmdir %s = %d", rec->path, rec->result);
+	case OPS_UNIT_START:
+		return snprintf(buf, len, "unit-start %s %s = %d", rec->path,
+				rec->value ? rec->value : "", rec->result);
+	case OPS_UNIT_STOP:
+		return snprintf(buf, len, "unit-stop %s = %d", rec->path, rec->result);
 	}
 	return snprintf(buf, len, "?");
 }

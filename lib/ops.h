@@ -28,6 +28,10 @@ enum ops_kind {
 	OPS_TASK_SET_AFFINITY,
 	OPS_FILE_WRITE,
 	OPS_MODULE_LOAD,
+	OPS_DIR_MAKE,	 /* path: the directory made */
+	OPS_DIR_REMOVE,	 /* path: the directory removed */
+	OPS_UNIT_START,	 /* path: the unit; value: "AllowedCPUs=LIST" or "Slice=S PID=N" */
+	OPS_UNIT_STOP,	 /* path: the unit */
 };
 
 struct ops_record {
@@ -59,6 +63,23 @@ struct qc_ops {
 	 * cpufreq drivers, isol-verify's msr.
 	 */
 	int (*module_load)(struct qc_ops *ops, const char *name);
+	/*
+	 * mkdir/rmdir of a directory below the root (cgroupfs: a cgroup), the
+	 * parent opened without following a symbolic link.
+	 */
+	int (*dir_make)(struct qc_ops *ops, const char *path, mode_t mode);
+	int (*dir_remove)(struct qc_ops *ops, const char *path);
+	/*
+	 * systemd transient units, through sd-bus (lib/sdunit.c, run by the
+	 * helper program QC_UNIT_HELPER: early-pin itself links libc and
+	 * libkmod only). A slice with AllowedCPUs=cpus; a scope in slice
+	 * holding pid; stopping a unit. Each returns once systemd's job is done:
+	 * 0, or -errno with unit_msg holding systemd's reason.
+	 */
+	int (*unit_start_slice)(struct qc_ops *ops, const char *unit, const cpuset_t *cpus);
+	int (*unit_start_scope)(struct qc_ops *ops, const char *unit, const char *slice,
+				pid_t pid);
+	int (*unit_stop)(struct qc_ops *ops, const char *unit);
 
 	/* recording implementation */
 	struct ops_record *log;
@@ -67,6 +88,8 @@ struct qc_ops {
 	void *kmod; /* real: struct kmod_ctx *, created on first use */
 	/* real: libkmod's last message during the last module_load ("" none) */
 	char kmod_msg[256];
+	/* real: systemd's reason for the last failed unit_* call ("" none) */
+	char unit_msg[256];
 };
 
 /* The real machine. pc must be the real root. */

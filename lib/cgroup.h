@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cgroup: the cgroup-v2 cpuset interface for run-time isolation, below the
+ * root of a path context, never printing.
+ *
+ *   - where the unified hierarchy is (/sys/fs/cgroup, or the hybrid layout's
+ *     /sys/fs/cgroup/unified), from /proc/self/mountinfo below the root;
+ *   - what this kernel offers: the cpuset controller on v2, the "isolated"
+ *     partition type, cpuset.cpus.exclusive, the root's cpuset.cpus.isolated,
+ *     workqueues that leave partition CPUs alone (kernel-facts.md's table);
+ *   - a partition made (cgroupfs directly) or finished (a systemd slice made
+ *     by the caller: only cpuset.cpus.partition is written), read back,
+ *     and undone exactly from its undo record;
+ *   - the kernel's "isolated invalid (REASON)" texts of 6.1 and 6.12 told
+ *     apart, so a caller can name them.
+ *
+ * Every write, mkdir and rmdir goes through the ops table (lib/ops.h), so the
+ * recording implementation sees the exact sequence. Errors: -errno, with
+ * path_last() of ops->pc naming the file (lib/README).
+ */
+#ifndef QC_CGROUP_H
+#define QC_CGROUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cpuset.h"
+#include "ops.h"
+#include "path.h"
+
+/* A top-level cgroup's name: [A-Za-z0-9_.:@-]{1,64}, not starting with '.'. */
+#define CGROUP_NAME_MAX 64
+/* The partition early-pin makes when no systemd runs; with systemd, the slice. */
+#define CGROUP_PARTITION_NAME "quietcore-isolated"
+#define CGROUP_PARTITION_SLICE "quietcore-isolated.slice"
+
+/* Where the unified hierarchy is mounted (a closed set: state files name it). */
+enum cgroup_mount {
+	CGROUP_MOUNT_NONE,    /* no cgroup2 mount: cgroup v1 only */
+	CGROUP_MOUNT_UNIFIED, /* /sys/fs/cgroup (the unified layout) */
+	CGROUP_MOUNT_HYBRID,  /* /sys/fs/cgroup/unified (v1 controllers beside it) */
+};
+
+/* "/sys/fs/cgroup", "/sys/fs/cgroup/unified", or NULL for NONE. */
+const char *cgroup_mount_path(enum cgroup_mount m);
+/* "unified", "hybrid" (the words of state files), NULL for NONE. */
+const char *cgroup_mount_word(enum cgroup_mount m);
+/* The inverse of cgroup_mount_word(); CGROUP_MOUNT_NONE if unknown. */
+enum cgroup_mount cgroup_mount_from_word(const char *word);
+
+/* What the running kernel and hierarchy offer (kernel-facts.md). */
+struct cgroup_fs {
+	enum cgroup_mount mount;
+	unsigned int kver[3];	/* /proc/sys/kernel/osrelease: 6.1.0 -> {6, 1, 0} */
+	bool cpuset;		/* "cpuset" in the root's cgroup.controllers */
+	bool cpuset_enabled;	/* "cpuset" in the root's cgroup.subtree_control */
+	bool isolated_type;	/* the "isolated" partition type (6.1+) */
+	bool exclusive;		/* cpuset.cpus.exclusive, remote partitions (6.7+) */
+	bool root_isolated;	/* the root's cpuset.cpus.isolated exists (6.8+) */
+	bool wq_excludes;	/* workqueue/cpumask_isolated exists (6.8+): unbound
+				   workqueues leave partition CPUs by themselves */
+	bool timer_migration;	/* timer migration skips partition CPUs (6.19+) */
+	bool domain_follows;	/* HK_TYPE_DOMAIN, new kthreads follow (7.0+) */
+};
+
+/*
+ * Probe pc's root. 0 with *ret filled; -ENOENT (no cgroup2 mount: v1 only,
+ * ret->mount NONE), -EOPNOTSUPP (v2 is mounted but cpuset is not among its
+ * controllers: bound to v1 or not built), or a read error; path_last() names
+ * the file.
+ */
+int cgroup_fs_probe(struct path_cxt *pc, struct cgroup_fs *ret);
+
+enum cgroup_ptype {
+	CGROUP_P_MEMBER,
+	CGROUP_P_ROOT,
+	CGROUP_P_ISOLATED,
+};
+
+/* Why the kernel says a partition is invalid; 6.1 and 6.12 texts map alike. */
+enum cgroup_invalid {
+	CGROUP_VALID = 0,
+	CGROUP_INV_CPULIST,	     /* "Invalid cpu list in cpuset.cpus[.exclusive]" */
+	CGROUP_INV_PARENT_INVALID,   /* "Parent is an invalid partition root" */
+	CGROUP_INV_PARENT_NOT_ROOT,  /* "Parent is not a partition root" */
+	CGROUP_INV_NOT_EXCLUSIVE,    /* "Cpu list in cpuset.cpus not exclusive" */
+	CGROUP_INV_NO_DISTRIBUTE,    /* "Parent unable to distribute cpu downstream" */
+	CGROUP_INV_HOTPLUG,	     /* "No cpu available due to hotplug" */
+	CGROUP_INV_EMPTY,	     /* "cpuset.cpus is empty", "... and cpuset.cpus.exclusive are empty" */
+	CGROUP_INV_HOUSEKEEPING,     /* "partition config conflicts with housekeeping setup" */
+	CGROUP_INV_NOT_PERMITTED,    /* "Enable partition not permitted" */
+	CGROUP_INV_UNKNOWN,	     /* invalid, with a text not in this table (kept in reason) */
+};
+
+/* cpuset.cpus.partition as read back. */
+struct cgroup_partition {
+	enum cgroup_ptype type;
+	enum cgroup_invalid invalid; /* CGROUP_VALID unless the kernel said "invalid" */
+	char reason[160];	     /* the text in parentheses, verbatim ("" if none) */
+};
+
+/*
+ * Parse "member", "root", "isolated", "root invalid", "isolated invalid
+ * (REASON)" (a trailing newline allowed). -EINVAL for anything else.
+ */
+int cgroup_partition_parse(const char *text, struct cgroup_partition *ret);
+/* "member", "root", "isolated". */
+const char *cgroup_ptype_str(enum cgroup_ptype t);
+
+/* A top-level cgroup's name is one this module may create or remove. */
+bool cgroup_name_valid(const char *name);
+
+/*
+ * What a partition made or finished changed, in the order it changed it;
+ * cgroup_partition_undo() reverts it in reverse. The caller keeps it in its
+ * state file (statefile "cgroup" records) before anything else happens.
+ */
+struct cgroup_undo {
+	enum cgroup_mount mount;
+	char name[CGROUP_NAME_MAX + 1];
+	bool enabled_cpuset; /* this module wrote "+cpuset" to the root's subtree_control */
+	bool made_dir;	     /* this module created the cgroup (cgroupfs path) */
+	bool wrote_cpus;     /* cpuset.cpus written; old_cpus is what it held */
+	char old_cpus[4096];
+	bool wrote_partition; /* cpuset.cpus.partition written; old_partition held */
+	char old_partition[32];
+};
+
+/*
+ * Make the isolated partition name holding cpus through cgroupfs (no systemd):
+ * "+cpuset" in the root's subtree_control if it is not there, mkdir name
+ * (an existing cgroup of that name: -EEXIST), cpuset.cpus, then
+ * cpuset.cpus.partition = "isolated", read back. Before writing, CPUs in a
+ * sibling's non-empty cpuset.cpus are refused (-EBUSY, path_last() naming the
+ * sibling's file). An invalid read-back undoes everything and returns -EINVAL
+ * with *ret_state saying why. *undo is filled as it goes, also on failure
+ * (what could not be undone stays recorded there).
+ */
+int cgroup_partition_create(struct qc_ops *ops, const struct cgroup_fs *fs, const char *name,
+			    const cpuset_t *cpus, struct cgroup_undo *undo,
+			    struct cgroup_partition *ret_state);
+
+/*
+ * Turn an existing top-level cgroup (a slice systemd made with AllowedCPUs=)
+ * into an isolated partition: only cpuset.cpus.partition is written, then
+ * read back; an invalid result is undone (-EINVAL, *ret_state says why).
+ */
+int cgroup_partition_set(struct qc_ops *ops, const struct cgroup_fs *fs, const char *name,
+			 struct cgroup_undo *undo, struct cgroup_partition *ret_state);
+
+/*
+ * Revert what undo records, in reverse order: the partition file back to its
+ * old value, cpuset.cpus back, the cgroup removed if made here (its tasks
+ * first moved to the root), "-cpuset" if enabled here. Goes on after a
+ * failure; returns the first error. An undo with nothing recorded: 0.
+ */
+int cgroup_partition_undo(struct qc_ops *ops, const struct cgroup_undo *undo);
+
+/* One top-level cgroup that is a partition (not "member"). */
+struct cgroup_part_info {
+	char name[CGROUP_NAME_MAX + 1];
+	struct cgroup_partition state;
+	cpuset_t cpus;		/* cpuset.cpus */
+	cpuset_t effective;	/* cpuset.cpus.effective */
+};
+
+/*
+ * Every top-level cgroup whose cpuset.cpus.partition is not "member", in
+ * name order. *ret is malloc'd (free() it), *ret_n may be 0.
+ */
+int cgroup_partitions(struct path_cxt *pc, const struct cgroup_fs *fs,
+		      struct cgroup_part_info **ret, size_t *ret_n);
+
+/*
+ * The cgroup-v2 path of a task ("/system.slice/ssh.service"), from the "0::"
+ * line of /proc/PID/cgroup. -ENOENT/-ESRCH gone, -ENODATA no v2 line.
+ */
+int cgroup_of_task(struct path_cxt *pc, pid_t pid, char *buf, size_t len);
+
+#endif
