@@ -37,35 +37,8 @@ arg() { # arg NAME: the value of NAME= on the kernel command line
 	return 1
 }
 
-tasks() {
-	for _t in /proc/[0-9]*/task/[0-9]*; do
-		read -r _stat <"$_t/stat" 2>/dev/null || continue
-		_comm=${_stat#*(}
-		_comm=${_comm%)*}
-		# shellcheck disable=SC2086
-		set -- ${_stat##*) }
-		_flags=$7
-		_start=${20}
-		_allowed=
-		while read -r _k _v; do
-			[ "$_k" = Cpus_allowed_list: ] && _allowed=$_v
-		done <"$_t/status" 2>/dev/null
-		[ -n "$_allowed" ] || continue
-		echo "${_t##*/} $_start $_flags $_allowed $_comm"
-	done
-}
-
-irqs() {
-	for _d in /proc/irq/[0-9]*; do
-		read -r _smp <"$_d/smp_affinity_list" 2>/dev/null || continue
-		read -r _eff <"$_d/effective_affinity_list" 2>/dev/null || _eff=-
-		_act=
-		for _a in "$_d"/*; do
-			[ -d "$_a" ] && _act="$_act${_act:+,}${_a##*/}"
-		done
-		echo "${_d##*/} $_smp ${_eff:--} ${_act:--}"
-	done
-}
+# tasks, irqs: the tables the host reads (shared with the image's scripts)
+. /usr/lib/qc-guest/tables.sh
 
 wqs() { # the unbound workqueue cpumask and every per-workqueue one
 	for _f in /sys/devices/virtual/workqueue/cpumask /sys/bus/workqueue/devices/*/cpumask; do

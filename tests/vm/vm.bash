@@ -201,6 +201,7 @@ vm_rootfs() {
 		[ "$a" = busybox ] || ln -sf busybox "$root/bin/$a"
 	done
 	install -m 0755 "$QC_TOP/tests/vm/guest-init.sh" "$root/sbin/init" || return 1
+	install -D -m 0644 "$QC_TOP/tests/vm/guest/tables.sh" "$root/usr/lib/qc-guest/tables.sh" || return 1
 	# Debian's busybox has no mountpoint applet: without one the init mounts
 	# a fresh tmpfs over the /run that switch_root brought along, hiding what
 	# the initramfs left there (early-pin's /run/quietcore/immovable-irqs)
