@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -46,6 +47,36 @@ static int real_task_set_affinity(struct qc_ops *ops, pid_t pid, pid_t tid, cons
 static int real_file_write(struct qc_ops *ops, const char *path, const char *str)
 {
 	return path_write_str_beneath(ops->pc, str, "%s", path);
+}
+
+/*
+ * mkdir or rmdir of path below the root: the parent opened without following
+ * a symbolic link, path_last() naming the directory itself.
+ */
+static int dir_op_beneath(struct path_cxt *pc, const char *path, bool make, mode_t mode)
+{
+	const char *base;
+	int fd, r = 0;
+
+	if (!path_get(pc, "%s", path))
+		return -ENAMETOOLONG;
+	fd = path_open_parent_beneath(pc, path, &base);
+	if (fd < 0)
+		return fd;
+	if ((make ? mkdirat(fd, base, mode) : unlinkat(fd, base, AT_REMOVEDIR)) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+static int real_dir_make(struct qc_ops *ops, const char *path, mode_t mode)
+{
+	return dir_op_beneath(ops->pc, path, true, mode);
+}
+
+static int real_dir_remove(struct qc_ops *ops, const char *path)
+{
+	return dir_op_beneath(ops->pc, path, false, 0);
 }
 
 /*
@@ -112,6 +143,8 @@ void ops_init_real(struct qc_ops *ops, struct path_cxt *pc)
 	ops->task_set_affinity = real_task_set_affinity;
 	ops->file_write = real_file_write;
 	ops->module_load = real_module_load;
+	ops->dir_make = real_dir_make;
+	ops->dir_remove = real_dir_remove;
 }
 
 /* ---- recording ------------------------------------------------------------- */
@@ -293,8 +326,128 @@ static int fake_sidecar_errno(struct path_cxt *pc, const char *file)
 	return -err;
 }
 
+/* The directory part of path ("/a/b/c" -> "/a/b"), into buf; -ENAMETOOLONG. */
+static int dir_of(const char *path, char *buf, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = slash ? (size_t)(slash - path) : 0;
+
+	if (n >= len)
+		return -ENAMETOOLONG;
+	memcpy(buf, path, n);
+	buf[n] = '\0';
+	return 0;
+}
+
+static bool is_subtree_control(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	return base && strcmp(base + 1, "cgroup.subtree_control") == 0;
+}
+
+#define FAKE_WORDS 32
+#define FAKE_WORD_LEN 32
+
+/* Split s into up to FAKE_WORDS words; returns the count or -EINVAL. */
+static int split_words(const char *s, char (*w)[FAKE_WORD_LEN])
+{
+	int n = 0;
+
+	for (s += strspn(s, " \t\n"); *s; s += strspn(s, " \t\n")) {
+		size_t l = strcspn(s, " \t\n");
+
+		if (n == FAKE_WORDS || l >= FAKE_WORD_LEN)
+			return -EINVAL;
+		memcpy(w[n], s, l);
+		w[n++][l] = '\0';
+		s += l;
+	}
+	return n;
+}
+
+static int word_index(char (*w)[FAKE_WORD_LEN], int n, const char *word)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(w[i], word) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * What the kernel makes of "+name -name ..." written to a
+ * cgroup.subtree_control: the set of enabled controllers, each one of the
+ * directory's cgroup.controllers (else -ENOENT), printed in that file's order
+ * (the kernel's controller order). The new content into out.
+ */
+static int fake_subtree_control(struct qc_ops *ops, const char *path, const char *str, char *out,
+				size_t len)
+{
+	char cur[FAKE_WORDS][FAKE_WORD_LEN], avail[FAKE_WORDS][FAKE_WORD_LEN];
+	char req[FAKE_WORDS][FAKE_WORD_LEN], dir[PATH_MAX], buf[1024];
+	int ncur, navail = -1, nreq;
+	size_t pos = 0;
+
+	if (path_read_buf_beneath(ops->pc, buf, sizeof(buf), "%s", path) < 0)
+		buf[0] = '\0';
+	ncur = split_words(buf, cur);
+	nreq = split_words(str, req);
+	if (ncur < 0 || nreq < 0)
+		return -EINVAL;
+	if (dir_of(path, dir, sizeof(dir)) == 0 &&
+	    path_read_buf_beneath(ops->pc, buf, sizeof(buf), "%s/cgroup.controllers", dir) >= 0)
+		navail = split_words(buf, avail);
+	for (int i = 0; i < nreq; i++) {
+		const char *name = req[i] + 1;
+		int at = word_index(cur, ncur, name);
+
+		if ((req[i][0] != '+' && req[i][0] != '-') || !*name)
+			return -EINVAL;
+		if (req[i][0] == '+' && navail >= 0 && word_index(avail, navail, name) < 0)
+			return -ENOENT;
+		if (req[i][0] == '+' && at < 0) {
+			if (ncur == FAKE_WORDS)
+				return -EINVAL;
+			strcpy(cur[ncur++], name);
+		} else if (req[i][0] == '-' && at >= 0) {
+			memmove(cur[at], cur[at + 1], (size_t)(ncur - at - 1) * sizeof(cur[0]));
+			ncur--;
+		}
+	}
+	out[0] = '\0';
+	for (int i = 0; i < (navail >= 0 ? navail : ncur); i++) {
+		const char *w = navail >= 0 ? avail[i] : cur[i];
+
+		if (word_index(cur, ncur, w) >= 0)
+			pos += (size_t)snprintf(out + pos, len - pos, "%s%s", pos ? " " : "", w);
+		if (pos >= len)
+			return -ENAMETOOLONG;
+	}
+	if (pos + 2 > len)
+		return -ENAMETOOLONG;
+	strcpy(out + pos, "\n");
+	return 0;
+}
+
+/* "<file>.readback", when there is one, replaces the file after a write. */
+static int fake_readback(struct qc_ops *ops, const char *path)
+{
+	char *text = NULL;
+	int r;
+
+	r = path_read_all(ops->pc, 1 << 20, &text, NULL, "%s.readback", path);
+	if (r == -ENOENT)
+		return 0;
+	if (r == 0)
+		r = path_write_str_beneath(ops->pc, text ? text : "", "%s", path);
+	free(text);
+	return r;
+}
+
 static int fake_file_write(struct qc_ops *ops, const char *path, const char *str)
 {
+	char subtree[FAKE_WORDS * FAKE_WORD_LEN + 2];
+	const char *content = str;
 	struct stat st;
 	int fd, r;
 
@@ -315,17 +468,197 @@ static int fake_file_write(struct qc_ops *ops, const char *path, const char *str
 		goto out;
 	}
 	r = fake_sidecar_errno(ops->pc, path);
+	if (r == 0 && is_subtree_control(path)) {
+		r = fake_subtree_control(ops, path, str, subtree, sizeof(subtree));
+		content = subtree;
+	}
 	path_get(ops->pc, "%s", path); /* path_last() names the file, not its sidecar */
 	if (r == 0 && ftruncate(fd, 0) < 0)
 		r = -errno;
 	if (r == 0) {
-		r = fd_write_str(fd, str);
+		r = fd_write_str(fd, content);
 		fd = -1;
 	}
 	if (fd >= 0)
 		close(fd);
+	if (r == 0)
+		r = fake_readback(ops, path);
+	path_get(ops->pc, "%s", path);
 out:
 	log_add(ops, OPS_FILE_WRITE, 0, 0, path, str, r);
+	return r;
+}
+
+/* A new file name in the fake directory dir, with content (raw). */
+static int fake_create(struct path_cxt *pc, const char *dir, const char *name, const char *content,
+		       mode_t mode)
+{
+	const char *p = path_get(pc, "%s/%s", dir, name);
+	int fd;
+
+	if (!p)
+		return -ENAMETOOLONG;
+	fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0)
+		return -errno;
+	if (fchmod(fd, mode) < 0) { /* whatever the umask */
+		close(fd);
+		return -errno;
+	}
+	return fd_write_str(fd, content);
+}
+
+/*
+ * A cgroup made below a cgroup (a directory with cgroup.subtree_control) gets
+ * the interface files the kernel shows: cgroup.procs, cgroup.controllers
+ * (the parent's subtree_control), cgroup.subtree_control and, when the parent
+ * enables cpuset, cpuset.cpus, cpuset.mems, cpuset.cpus.partition ("member")
+ * and the effective sets inherited from the parent.
+ */
+static int fake_cgroup_populate(struct qc_ops *ops, const char *path)
+{
+	char parent[PATH_MAX], ctl[1024], eff[4096], words[FAKE_WORDS][FAKE_WORD_LEN];
+	static const struct {
+		const char *name;
+		const char *content; /* NULL: the parent's file of that name */
+		mode_t mode;
+	} cpuset_files[] = {
+		{ "cpuset.cpus", "\n", 0644 },
+		{ "cpuset.mems", "\n", 0644 },
+		{ "cpuset.cpus.partition", "member\n", 0644 },
+		{ "cpuset.cpus.effective", NULL, 0444 },
+		{ "cpuset.mems.effective", NULL, 0444 },
+	};
+	ssize_t n;
+	int r, nw;
+
+	if (dir_of(path, parent, sizeof(parent)) < 0)
+		return -ENAMETOOLONG;
+	n = path_read_buf_beneath(ops->pc, ctl, sizeof(ctl) - 1, "%s/cgroup.subtree_control",
+				  parent);
+	if (n == -ENOENT)
+		return 0; /* not below a cgroup: a plain directory */
+	if (n < 0)
+		return (int)n;
+	nw = split_words(ctl, words);
+	strcat(ctl, "\n");
+	if ((r = fake_create(ops->pc, path, "cgroup.procs", "", 0644)) < 0 ||
+	    (r = fake_create(ops->pc, path, "cgroup.controllers", ctl, 0444)) < 0 ||
+	    (r = fake_create(ops->pc, path, "cgroup.subtree_control", "\n", 0644)) < 0)
+		return r;
+	if (nw < 0 || word_index(words, nw, "cpuset") < 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(cpuset_files) / sizeof(cpuset_files[0]); i++) {
+		const char *content = cpuset_files[i].content;
+
+		if (!content) {
+			n = path_read_buf_beneath(ops->pc, eff, sizeof(eff) - 1, "%s/%s", parent,
+						  cpuset_files[i].name);
+			if (n < 0)
+				eff[0] = '\0';
+			strcat(eff, "\n");
+			content = eff;
+		}
+		r = fake_create(ops->pc, path, cpuset_files[i].name, content, cpuset_files[i].mode);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int fake_dir_make(struct qc_ops *ops, const char *path, mode_t mode)
+{
+	int r = fake_sidecar_errno(ops->pc, path);
+
+	if (r == 0)
+		r = dir_op_beneath(ops->pc, path, true, mode);
+	if (r == 0)
+		r = fake_cgroup_populate(ops, path);
+	path_get(ops->pc, "%s", path);
+	log_add(ops, OPS_DIR_MAKE, 0, 0, path, NULL, r);
+	return r;
+}
+
+/* The directory path below the root, opened without following a symbolic link. */
+static int open_dir_beneath(struct path_cxt *pc, const char *path)
+{
+	const char *base;
+	int pfd, fd;
+
+	pfd = path_open_parent_beneath(pc, path, &base);
+	if (pfd < 0)
+		return pfd;
+	fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		fd = errno == ELOOP ? -PATH_ESYMLINK : -errno;
+	close(pfd);
+	return fd;
+}
+
+/*
+ * rmdir of a cgroup, as the kernel does it: -EBUSY while it has tasks
+ * (cgroup.procs not empty) or child cgroups; else its interface files go with
+ * it. A directory without cgroup.procs is a plain one (rmdir as it is).
+ */
+static int fake_cgroup_depopulate(struct qc_ops *ops, const char *path)
+{
+	char procs[64];
+	struct dirent *de;
+	DIR *d;
+	int fd, r = 0;
+	ssize_t n;
+
+	n = path_read_buf_beneath(ops->pc, procs, sizeof(procs), "%s/cgroup.procs", path);
+	if (n == -ENOENT)
+		return 0;
+	if (n == -EFBIG || n > 0)
+		return -EBUSY;
+	if (n < 0)
+		return (int)n;
+	fd = open_dir_beneath(ops->pc, path);
+	if (fd < 0)
+		return fd;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	/* two passes: nothing is removed from a cgroup that stays */
+	for (int pass = 0; pass < 2 && r == 0; pass++) {
+		rewinddir(d);
+		while ((de = readdir(d))) {
+			struct stat st;
+
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+				r = -errno;
+				break;
+			}
+			if (pass == 0 && S_ISDIR(st.st_mode)) {
+				r = -EBUSY; /* a child cgroup */
+				break;
+			}
+			if (pass == 1 && unlinkat(dirfd(d), de->d_name, 0) < 0) {
+				r = -errno;
+				break;
+			}
+		}
+	}
+	closedir(d);
+	return r;
+}
+
+static int fake_dir_remove(struct qc_ops *ops, const char *path)
+{
+	int r = fake_sidecar_errno(ops->pc, path);
+
+	if (r == 0)
+		r = fake_cgroup_depopulate(ops, path);
+	if (r == 0)
+		r = dir_op_beneath(ops->pc, path, false, 0);
+	path_get(ops->pc, "%s", path);
+	log_add(ops, OPS_DIR_REMOVE, 0, 0, path, NULL, r);
 	return r;
 }
 
@@ -373,6 +706,8 @@ void ops_init_recording(struct qc_ops *ops, struct path_cxt *pc)
 	ops->task_set_affinity = fake_task_set_affinity;
 	ops->file_write = fake_file_write;
 	ops->module_load = fake_module_load;
+	ops->dir_make = fake_dir_make;
+	ops->dir_remove = fake_dir_remove;
 }
 
 void ops_done(struct qc_ops *ops)

@@ -28,10 +28,10 @@ enum ops_kind {
 	OPS_TASK_SET_AFFINITY,
 	OPS_FILE_WRITE,
 	OPS_MODULE_LOAD,
-	OPS_DIR_MAKE,	 /* path: the directory made */
-	OPS_DIR_REMOVE,	 /* path: the directory removed */
-	OPS_UNIT_START,	 /* path: the unit; value: "AllowedCPUs=LIST" or "Slice=S PID=N" */
-	OPS_UNIT_STOP,	 /* path: the unit */
+	OPS_DIR_MAKE,	/* path: the directory made */
+	OPS_DIR_REMOVE, /* path: the directory removed */
+	OPS_UNIT_START, /* path: the unit; value: "AllowedCPUs=LIST" or "Slice=S PID=N" */
+	OPS_UNIT_STOP,	/* path: the unit */
 };
 
 struct ops_record {
@@ -65,7 +65,9 @@ struct qc_ops {
 	int (*module_load)(struct qc_ops *ops, const char *name);
 	/*
 	 * mkdir/rmdir of a directory below the root (cgroupfs: a cgroup), the
-	 * parent opened without following a symbolic link.
+	 * parent opened with path_open_parent_beneath(): a symbolic link below
+	 * the root is refused (-PATH_ESYMLINK), never followed. path_last()
+	 * names the directory.
 	 */
 	int (*dir_make)(struct qc_ops *ops, const char *path, mode_t mode);
 	int (*dir_remove)(struct qc_ops *ops, const char *path);
@@ -77,8 +79,7 @@ struct qc_ops {
 	 * 0, or -errno with unit_msg holding systemd's reason.
 	 */
 	int (*unit_start_slice)(struct qc_ops *ops, const char *unit, const cpuset_t *cpus);
-	int (*unit_start_scope)(struct qc_ops *ops, const char *unit, const char *slice,
-				pid_t pid);
+	int (*unit_start_scope)(struct qc_ops *ops, const char *unit, const char *slice, pid_t pid);
 	int (*unit_stop)(struct qc_ops *ops, const char *unit);
 
 	/* recording implementation */
@@ -105,6 +106,23 @@ void ops_init_real(struct qc_ops *ops, struct path_cxt *pc);
  *  - a sidecar file "<file>.errno" holding an errno name ("EIO", "ENOSPC",
  *    ...) and optionally a count: the write fails with it (count times,
  *    then succeeds);
+ *  - after a successful file write, a sidecar "<file>.readback" (when there
+ *    is one) replaces the file's content, as the kernel's read-back differs
+ *    from what was written (cpuset.cpus.partition: "isolated" written,
+ *    "isolated invalid (Cpu list in cpuset.cpus not exclusive)" read);
+ *  - a write to a cgroup.subtree_control takes "+name -name ..." as the
+ *    kernel does: the file then lists the enabled controllers in the order of
+ *    the directory's cgroup.controllers; a name not in that file: -ENOENT, a
+ *    word without '+' or '-': -EINVAL;
+ *  - dir_make/dir_remove fail with the errno of a sidecar "<dir>.errno" (as
+ *    files do). A directory made below a cgroup (one with
+ *    cgroup.subtree_control) gets the interface files the kernel shows:
+ *    cgroup.procs, cgroup.controllers, cgroup.subtree_control, and with
+ *    cpuset enabled in the parent cpuset.cpus, cpuset.mems (empty),
+ *    cpuset.cpus.partition ("member") and cpuset.{cpus,mems}.effective (the
+ *    parent's). Removing a cgroup (a directory with cgroup.procs) fails with
+ *    -EBUSY while cgroup.procs lists a task or a child directory exists, and
+ *    else takes its files with it;
  *  - module_load succeeds only if <root>/lib/modules/fake/<name> exists,
  *    else -ENOENT (no such module); if that file holds a directory name
  *    (relative to the root), the directory is created, as a driver creates

@@ -18,6 +18,12 @@
 #define PATH_DEBUGFS_IRQS "/sys/kernel/debug/irq/irqs"
 #define PATH_SYS_CPUFREQ PATH_SYS_CPU "/cpufreq"
 #define PATH_SYS_INTEL_PSTATE PATH_SYS_CPU "/intel_pstate"
+/* unbound workqueues leave these CPUs alone by themselves (6.8+: partitions) */
+#define PATH_SYS_WORKQUEUE_ISOLATED PATH_SYS_WORKQUEUE "/cpumask_isolated"
+
+/* cgroup v2: the unified layout, or the hybrid one (v1 controllers beside it) */
+#define PATH_SYS_FS_CGROUP "/sys/fs/cgroup"
+#define PATH_SYS_FS_CGROUP_UNIFIED PATH_SYS_FS_CGROUP "/unified"
 
 /* procfs */
 #define PATH_PROC "/proc"
@@ -28,6 +34,8 @@
 #define PATH_PROC_CPUINFO "/proc/cpuinfo"
 #define PATH_PROC_SYS_KERNEL "/proc/sys/kernel"
 #define PATH_PROC_BOOT_ID PATH_PROC_SYS_KERNEL "/random/boot_id"
+#define PATH_PROC_OSRELEASE PATH_PROC_SYS_KERNEL "/osrelease"
+#define PATH_PROC_SELF_MOUNTINFO "/proc/self/mountinfo"
 #define PATH_PROC_IRQ_DEFAULT_AFFINITY PATH_PROC_IRQ "/default_smp_affinity"
 
 #endif

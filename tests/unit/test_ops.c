@@ -141,6 +141,170 @@ static void test_recording_files(void **state)
 	ops_done(&ops);
 }
 
+/* The kernel's read-back of a written file, and cgroup.subtree_control's +/- words. */
+static void test_recording_kernel_files(void **state)
+{
+	struct path_cxt pc;
+	struct qc_ops ops;
+	char buf[256], line[256];
+
+	(void)state;
+	assert_int_equal(path_cxt_init(&pc, root), 0);
+	ops_init_recording(&ops, &pc);
+	put("sys/fs/cgroup/p/cpuset.cpus.partition", "member\n");
+	put("sys/fs/cgroup/p/cpuset.cpus.partition.readback",
+	    "isolated invalid (Cpu list in cpuset.cpus not exclusive)\n");
+	assert_int_equal(ops.file_write(&ops, "/sys/fs/cgroup/p/cpuset.cpus.partition", "isolated"),
+			 0);
+	assert_int_equal(tmproot_slurp(path_get(&pc, "/sys/fs/cgroup/p/cpuset.cpus.partition"), buf,
+				       sizeof(buf)),
+			 0);
+	assert_string_equal(buf, "isolated invalid (Cpu list in cpuset.cpus not exclusive)\n");
+	/* the log says what was written, not what was read back */
+	ops_record_format(&ops.log[0], line, sizeof(line));
+	assert_string_equal(line, "write /sys/fs/cgroup/p/cpuset.cpus.partition isolated = 0");
+
+	put("sys/fs/cgroup/cgroup.controllers", "cpuset cpu io memory pids\n");
+	put("sys/fs/cgroup/cgroup.subtree_control", "cpu memory pids\n");
+	assert_int_equal(ops.file_write(&ops, "/sys/fs/cgroup/cgroup.subtree_control", "+cpuset"),
+			 0);
+	assert_true(path_read_buf(&pc, buf, sizeof(buf), "/sys/fs/cgroup/cgroup.subtree_control") >
+		    0);
+	assert_string_equal(buf, "cpuset cpu memory pids"); /* cgroup.controllers' order */
+	assert_int_equal(
+		ops.file_write(&ops, "/sys/fs/cgroup/cgroup.subtree_control", "-memory +io"), 0);
+	assert_true(path_read_buf(&pc, buf, sizeof(buf), "/sys/fs/cgroup/cgroup.subtree_control") >
+		    0);
+	assert_string_equal(buf, "cpuset cpu io pids");
+	assert_int_equal(ops.file_write(&ops, "/sys/fs/cgroup/cgroup.subtree_control", "+rdma"),
+			 -ENOENT);
+	assert_int_equal(ops.file_write(&ops, "/sys/fs/cgroup/cgroup.subtree_control", "cpuset"),
+			 -EINVAL);
+	assert_true(path_read_buf(&pc, buf, sizeof(buf), "/sys/fs/cgroup/cgroup.subtree_control") >
+		    0);
+	assert_string_equal(buf, "cpuset cpu io pids"); /* refused: unchanged */
+	assert_int_equal(ops.file_write(&ops, "/sys/fs/cgroup/cgroup.subtree_control",
+					"-cpuset -cpu -io -pids"),
+			 0);
+	assert_int_equal(tmproot_slurp(path_get(&pc, "/sys/fs/cgroup/cgroup.subtree_control"), buf,
+				       sizeof(buf)),
+			 0);
+	assert_string_equal(buf, "\n");
+	ops_done(&ops);
+	assert_int_equal(tmproot_remove(path_get(&pc, "/sys/fs/cgroup")), 0);
+}
+
+/* mkdir/rmdir: a cgroup's files appear and go with it, the kernel's refusals, no symlinks. */
+static void test_recording_dirs(void **state)
+{
+	static const char *const made[] = {
+		"cgroup.procs", "cgroup.controllers",	 "cgroup.subtree_control",
+		"cpuset.cpus",	"cpuset.cpus.partition", "cpuset.cpus.effective",
+	};
+	struct path_cxt pc;
+	struct qc_ops ops;
+	char buf[256], line[256], want[256], target[256], link[256];
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(path_cxt_init(&pc, root), 0);
+	ops_init_recording(&ops, &pc);
+	put("sys/fs/cgroup/cgroup.controllers", "cpuset cpu memory\n");
+	put("sys/fs/cgroup/cgroup.subtree_control", "memory\n");
+	put("sys/fs/cgroup/cpuset.cpus.effective", "0-7\n");
+	/* without cpuset in the parent's subtree_control: no cpuset files */
+	assert_int_equal(ops.dir_make(&ops, "/sys/fs/cgroup/a", 0755), 0);
+	assert_true(path_exists(&pc, "/sys/fs/cgroup/a/cgroup.procs"));
+	assert_false(path_exists(&pc, "/sys/fs/cgroup/a/cpuset.cpus"));
+	assert_true(path_read_buf(&pc, buf, sizeof(buf), "/sys/fs/cgroup/a/cgroup.controllers") >
+		    0);
+	assert_string_equal(buf, "memory");
+	assert_int_equal(ops.dir_make(&ops, "/sys/fs/cgroup/a", 0755), -EEXIST);
+	snprintf(want, sizeof(want), "%s/sys/fs/cgroup/a", root);
+	assert_string_equal(path_last(&pc), want);
+
+	put("sys/fs/cgroup/cgroup.subtree_control", "cpuset memory\n");
+	assert_int_equal(ops.dir_make(&ops, "/sys/fs/cgroup/b", 0755), 0);
+	for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++)
+		if (!path_exists(&pc, "/sys/fs/cgroup/b/%s", made[i]))
+			fail_msg("mkdir made no %s", made[i]);
+	assert_true(path_read_buf(&pc, buf, sizeof(buf), "/sys/fs/cgroup/b/cpuset.cpus.partition") >
+		    0);
+	assert_string_equal(buf, "member");
+	assert_true(path_read_buf(&pc, buf, sizeof(buf), "/sys/fs/cgroup/b/cpuset.cpus.effective") >
+		    0);
+	assert_string_equal(buf, "0-7");
+	assert_int_equal(stat(path_get(&pc, "/sys/fs/cgroup/b/cpuset.cpus.effective"), &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0444);
+	assert_int_equal(ops.file_write(&ops, "/sys/fs/cgroup/b/cpuset.cpus", "2-3"), 0);
+
+	/* a task in it, then a child cgroup: EBUSY, nothing removed */
+	put("sys/fs/cgroup/b/cgroup.procs", "42\n");
+	assert_int_equal(ops.dir_remove(&ops, "/sys/fs/cgroup/b"), -EBUSY);
+	put("sys/fs/cgroup/b/cgroup.procs", "");
+	assert_int_equal(ops.dir_make(&ops, "/sys/fs/cgroup/b/c", 0755), 0);
+	assert_int_equal(ops.dir_remove(&ops, "/sys/fs/cgroup/b"), -EBUSY);
+	assert_true(path_exists(&pc, "/sys/fs/cgroup/b/cpuset.cpus"));
+	assert_int_equal(ops.dir_remove(&ops, "/sys/fs/cgroup/b/c"), 0);
+	/* the sidecar errno, once */
+	put("sys/fs/cgroup/b.errno", "EROFS 1\n");
+	assert_int_equal(ops.dir_remove(&ops, "/sys/fs/cgroup/b"), -EROFS);
+	snprintf(want, sizeof(want), "%s/sys/fs/cgroup/b", root);
+	assert_string_equal(path_last(&pc), want);
+	assert_int_equal(ops.dir_remove(&ops, "/sys/fs/cgroup/b"), 0);
+	assert_false(path_exists(&pc, "/sys/fs/cgroup/b"));
+	assert_int_equal(ops.dir_remove(&ops, "/sys/fs/cgroup/b"), -ENOENT);
+	put("sys/fs/cgroup/d.errno", "ENOSPC\n");
+	assert_int_equal(ops.dir_make(&ops, "/sys/fs/cgroup/d", 0755), -ENOSPC);
+	assert_false(path_exists(&pc, "/sys/fs/cgroup/d"));
+
+	/* a symbolic link on the way is refused, not followed */
+	snprintf(target, sizeof(target), "%s/elsewhere", root);
+	assert_int_equal(mkdir(target, 0755), 0);
+	snprintf(link, sizeof(link), "%s/sys/fs/cgroup/l", root);
+	assert_int_equal(symlink(target, link), 0);
+	assert_int_equal(ops.dir_make(&ops, "/sys/fs/cgroup/l/x", 0755), -PATH_ESYMLINK);
+	assert_int_equal(ops.dir_remove(&ops, "/sys/fs/cgroup/l"), -PATH_ESYMLINK);
+	assert_int_equal(lstat(link, &st), 0);
+	snprintf(target, sizeof(target), "%s/elsewhere/x", root);
+	assert_int_equal(access(target, F_OK), -1);
+
+	ops_record_format(&ops.log[0], line, sizeof(line));
+	assert_string_equal(line, "mkdir /sys/fs/cgroup/a = 0");
+	ops_record_format(&ops.log[ops.nlog - 1], line, sizeof(line));
+	assert_string_equal(line, "rmdir /sys/fs/cgroup/l = -31"); /* EMLINK */
+	ops_done(&ops);
+	assert_int_equal(tmproot_remove(path_get(&pc, "/sys/fs/cgroup")), 0);
+}
+
+/* The real ops make and remove directories below any root, never through a symlink. */
+static void test_real_dirs(void **state)
+{
+	struct path_cxt pc;
+	struct qc_ops ops;
+	char target[256], link[256];
+
+	(void)state;
+	assert_int_equal(path_cxt_init(&pc, root), 0);
+	ops_init_real(&ops, &pc);
+	put("sys/fs/cgroup/cgroup.procs", "");
+	assert_int_equal(ops.dir_make(&ops, "/sys/fs/cgroup/r", 0700), 0);
+	assert_true(path_exists(&pc, "/sys/fs/cgroup/r"));
+	assert_int_equal(ops.dir_make(&ops, "/sys/fs/cgroup/r", 0700), -EEXIST);
+	assert_int_equal(ops.dir_remove(&ops, "/sys/fs/cgroup/r"), 0);
+	assert_false(path_exists(&pc, "/sys/fs/cgroup/r"));
+	assert_int_equal(ops.dir_remove(&ops, "/sys/fs/cgroup/r"), -ENOENT);
+	assert_int_equal(ops.dir_make(&ops, "/sys/fs/cgroup/../r", 0700), -EXDEV);
+	snprintf(target, sizeof(target), "%s/elsewhere2", root);
+	assert_int_equal(mkdir(target, 0755), 0);
+	snprintf(link, sizeof(link), "%s/sys/fs/cgroup/l2", root);
+	assert_int_equal(symlink(target, link), 0);
+	assert_int_equal(ops.dir_make(&ops, "/sys/fs/cgroup/l2/x", 0700), -PATH_ESYMLINK);
+	assert_int_equal(ops.nlog, 0);
+	ops_done(&ops);
+	assert_int_equal(tmproot_remove(path_get(&pc, "/sys/fs/cgroup")), 0);
+}
+
 static void test_real(void **state)
 {
 	struct path_cxt pc;
@@ -211,6 +375,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_recording_tasks),
 		cmocka_unit_test(test_recording_files),
+		cmocka_unit_test(test_recording_kernel_files),
+		cmocka_unit_test(test_recording_dirs),
+		cmocka_unit_test(test_real_dirs),
 		cmocka_unit_test(test_real),
 		cmocka_unit_test(test_real_module_load_quiet),
 	};
