@@ -429,7 +429,106 @@ static int fake_subtree_control(struct qc_ops *ops, const char *path, const char
 	return 0;
 }
 
-/* "<file>.readback", when there is one, replaces the file after a write. */
+static bool is_cgroup_procs(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	return base && strcmp(base + 1, "cgroup.procs") == 0;
+}
+
+/* text without the lines that are exactly line, into a new string; NULL: no memory. */
+static char *drop_line(const char *text, const char *line)
+{
+	size_t n = strlen(line), pos = 0;
+	char *out = malloc(strlen(text) + 1);
+
+	if (!out)
+		return NULL;
+	for (const char *p = text; *p;) {
+		size_t l = strcspn(p, "\n");
+		size_t step = l + (p[l] == '\n');
+
+		if (!(l == n && strncmp(p, line, n) == 0)) {
+			memcpy(out + pos, p, step);
+			pos += step;
+		}
+		p += step;
+	}
+	out[pos] = '\0';
+	return out;
+}
+
+/*
+ * A PID written to a cgroup.procs of the cgroup-v2 tree (the hybrid one when
+ * /sys/fs/cgroup/unified/cgroup.controllers exists): the task moves there. Where it was is the "0::" line of <root>/proc/PID/cgroup (no such
+ * file: -ESRCH); the PID leaves that cgroup's cgroup.procs, is appended to
+ * this one's, and the line is rewritten. 1: not a cgroup-v2 cgroup.procs
+ * (written as any file).
+ */
+static int fake_procs_move(struct qc_ops *ops, const char *path, const char *str)
+{
+	struct path_cxt *pc = ops->pc;
+	const char *mp = path_exists(pc, PATH_SYS_FS_CGROUP_UNIFIED "/cgroup.controllers") ?
+				 PATH_SYS_FS_CGROUP_UNIFIED :
+				 PATH_SYS_FS_CGROUP;
+	size_t ml = strlen(mp);
+	char dir[PATH_MAX], num[16], *cg = NULL, *from, *procs = NULL, *out = NULL;
+	int32_t pid;
+	int r;
+
+	snprintf(num, sizeof(num), "%.*s", (int)strcspn(str, "\n"), str);
+	if (dir_of(path, dir, sizeof(dir)) < 0 || strncmp(dir, mp, ml) != 0 ||
+	    (dir[ml] && dir[ml] != '/'))
+		return 1;
+	if (parse_s32(num, &pid) < 0 || pid <= 0)
+		return -EINVAL;
+	r = path_read_str(pc, &cg, PATH_PROC "/%d/cgroup", (int)pid);
+	if (r < 0)
+		return r == -ENOENT ? -ESRCH : r;
+	from = strstr(cg, "0::");
+	if (from && from != cg && from[-1] != '\n')
+		from = NULL;
+	if (from) { /* out of where it was */
+		from += 3;
+		from[strcspn(from, "\n")] = '\0';
+		r = path_read_all(pc, 1 << 20, &procs, NULL, "%s%s/cgroup.procs", mp,
+				  strcmp(from, "/") ? from : "");
+		if (r == 0) {
+			out = drop_line(procs, num);
+			r = out ? path_write_str(pc, out, "%s%s/cgroup.procs", mp,
+						 strcmp(from, "/") ? from : "") :
+				  -ENOMEM;
+		}
+		free(procs);
+		free(out);
+		procs = out = NULL;
+		if (r < 0 && r != -ENOENT)
+			goto out;
+	}
+	/* into this one */
+	r = path_read_all(pc, 1 << 20, &procs, NULL, "%s", path);
+	if (r == 0 && asprintf(&out, "%s%s\n", procs, num) < 0)
+		r = -ENOMEM;
+	if (r == 0)
+		r = path_write_str(pc, out, "%s", path);
+	free(procs);
+	free(out);
+	out = NULL;
+	if (r < 0)
+		goto out;
+	/* /proc/PID/cgroup says so */
+	if (asprintf(&out, "0::%s\n", dir[ml] ? dir + ml : "/") < 0) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = path_write_str(pc, out, PATH_PROC "/%d/cgroup", (int)pid);
+out:
+	free(out);
+	free(cg);
+	return r;
+}
+
+/* "<file>.readback", when there is one, replaces the file after a write, once. */
 static int fake_readback(struct qc_ops *ops, const char *path)
 {
 	char *text = NULL;
@@ -441,6 +540,8 @@ static int fake_readback(struct qc_ops *ops, const char *path)
 	if (r == 0)
 		r = path_write_str_beneath(ops->pc, text ? text : "", "%s", path);
 	free(text);
+	if (r == 0) /* once: the next write reads back as written */
+		unlink(path_get(ops->pc, "%s.readback", path));
 	return r;
 }
 
@@ -472,10 +573,20 @@ static int fake_file_write(struct qc_ops *ops, const char *path, const char *str
 		r = fake_subtree_control(ops, path, str, subtree, sizeof(subtree));
 		content = subtree;
 	}
+	if (r == 0 && is_cgroup_procs(path)) {
+		int m = fake_procs_move(ops, path, str);
+
+		if (m <= 0) { /* moved (or refused): not written as a file */
+			r = m;
+			close(fd);
+			fd = -1;
+			content = NULL;
+		}
+	}
 	path_get(ops->pc, "%s", path); /* path_last() names the file, not its sidecar */
-	if (r == 0 && ftruncate(fd, 0) < 0)
+	if (r == 0 && content && ftruncate(fd, 0) < 0)
 		r = -errno;
-	if (r == 0) {
+	if (r == 0 && content) {
 		r = fd_write_str(fd, content);
 		fd = -1;
 	}
@@ -566,6 +677,47 @@ static int fake_cgroup_populate(struct qc_ops *ops, const char *path)
 	return 0;
 }
 
+/*
+ * The test's own files for a directory that does not exist yet: each
+ * "<dir>.mkdir.<file>" beside it becomes <dir>/<file> once it is made.
+ */
+static int fake_mkdir_sidecars(struct qc_ops *ops, const char *path)
+{
+	char parent[PATH_MAX], prefix[NAME_MAX + 8];
+	const char *base = strrchr(path, '/') + 1;
+	struct dirent *de;
+	size_t pl;
+	DIR *d;
+	int r = 0;
+
+	if (dir_of(path, parent, sizeof(parent)) < 0)
+		return -ENAMETOOLONG;
+	snprintf(prefix, sizeof(prefix), "%s.mkdir.", base);
+	pl = strlen(prefix);
+	d = path_opendir(ops->pc, "%s", parent);
+	if (!d)
+		return -errno;
+	while (r == 0 && (de = readdir(d))) {
+		char *text = NULL;
+		const char *p;
+
+		if (strncmp(de->d_name, prefix, pl) != 0 || !de->d_name[pl])
+			continue;
+		r = path_read_all(ops->pc, 1 << 20, &text, NULL, "%s/%s", parent, de->d_name);
+		if (r == 0 && !(p = path_get(ops->pc, "%s/%s", path, de->d_name + pl)))
+			r = -ENAMETOOLONG;
+		if (r == 0) {
+			int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+				      0644);
+
+			r = fd < 0 ? -errno : fd_write_str(fd, text);
+		}
+		free(text);
+	}
+	closedir(d);
+	return r;
+}
+
 static int fake_dir_make(struct qc_ops *ops, const char *path, mode_t mode)
 {
 	int r = fake_sidecar_errno(ops->pc, path);
@@ -574,6 +726,8 @@ static int fake_dir_make(struct qc_ops *ops, const char *path, mode_t mode)
 		r = dir_op_beneath(ops->pc, path, true, mode);
 	if (r == 0)
 		r = fake_cgroup_populate(ops, path);
+	if (r == 0)
+		r = fake_mkdir_sidecars(ops, path);
 	path_get(ops->pc, "%s", path);
 	log_add(ops, OPS_DIR_MAKE, 0, 0, path, NULL, r);
 	return r;

@@ -107,22 +107,29 @@ void ops_init_real(struct qc_ops *ops, struct path_cxt *pc);
  *    ...) and optionally a count: the write fails with it (count times,
  *    then succeeds);
  *  - after a successful file write, a sidecar "<file>.readback" (when there
- *    is one) replaces the file's content, as the kernel's read-back differs
- *    from what was written (cpuset.cpus.partition: "isolated" written,
- *    "isolated invalid (Cpu list in cpuset.cpus not exclusive)" read);
+ *    is one) replaces the file's content, once (the sidecar is removed), as
+ *    the kernel's read-back differs from what was written
+ *    (cpuset.cpus.partition: "isolated" written, "isolated invalid (Cpu list
+ *    in cpuset.cpus not exclusive)" read);
  *  - a write to a cgroup.subtree_control takes "+name -name ..." as the
  *    kernel does: the file then lists the enabled controllers in the order of
  *    the directory's cgroup.controllers; a name not in that file: -ENOENT, a
  *    word without '+' or '-': -EINVAL;
+ *  - a PID written to a cgroup.procs of the cgroup-v2 tree moves the task:
+ *    it leaves the cgroup that the "0::" line of <root>/proc/PID/cgroup
+ *    names (that cgroup.procs loses the PID), joins this one (the PID is
+ *    appended) and the line is rewritten; without /proc/PID/cgroup: -ESRCH;
  *  - dir_make/dir_remove fail with the errno of a sidecar "<dir>.errno" (as
  *    files do). A directory made below a cgroup (one with
  *    cgroup.subtree_control) gets the interface files the kernel shows:
  *    cgroup.procs, cgroup.controllers, cgroup.subtree_control, and with
  *    cpuset enabled in the parent cpuset.cpus, cpuset.mems (empty),
  *    cpuset.cpus.partition ("member") and cpuset.{cpus,mems}.effective (the
- *    parent's). Removing a cgroup (a directory with cgroup.procs) fails with
- *    -EBUSY while cgroup.procs lists a task or a child directory exists, and
- *    else takes its files with it;
+ *    parent's). Then each "<dir>.mkdir.<file>" beside the new directory is
+ *    copied to <dir>/<file>: the sidecars of files that do not exist before
+ *    the mkdir ("<dir>.mkdir.cpuset.cpus.errno"). Removing a cgroup (a
+ *    directory with cgroup.procs) fails with -EBUSY while cgroup.procs lists
+ *    a task or a child directory exists, and else takes its files with it;
  *  - module_load succeeds only if <root>/lib/modules/fake/<name> exists,
  *    else -ENOENT (no such module); if that file holds a directory name
  *    (relative to the root), the directory is created, as a driver creates

@@ -163,6 +163,35 @@ static void test_recording_kernel_files(void **state)
 	/* the log says what was written, not what was read back */
 	ops_record_format(&ops.log[0], line, sizeof(line));
 	assert_string_equal(line, "write /sys/fs/cgroup/p/cpuset.cpus.partition isolated = 0");
+	/* once: the next write reads back as written */
+	assert_int_equal(ops.file_write(&ops, "/sys/fs/cgroup/p/cpuset.cpus.partition", "member"),
+			 0);
+	assert_true(path_read_buf(&pc, buf, sizeof(buf), "/sys/fs/cgroup/p/cpuset.cpus.partition") >
+		    0);
+	assert_string_equal(buf, "member");
+
+	/* a PID written to a cgroup.procs moves the task there */
+	put("sys/fs/cgroup/cgroup.procs", "1\n");
+	put("sys/fs/cgroup/p/cgroup.procs", "7\n42\n8\n");
+	put("proc/42/cgroup", "0::/p\n");
+	assert_int_equal(ops.file_write(&ops, "/sys/fs/cgroup/cgroup.procs", "42"), 0);
+	assert_int_equal(
+		tmproot_slurp(path_get(&pc, "/sys/fs/cgroup/cgroup.procs"), buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "1\n42\n");
+	assert_int_equal(
+		tmproot_slurp(path_get(&pc, "/sys/fs/cgroup/p/cgroup.procs"), buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "7\n8\n");
+	assert_int_equal(tmproot_slurp(path_get(&pc, "/proc/42/cgroup"), buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "0::/\n");
+	assert_int_equal(ops.file_write(&ops, "/sys/fs/cgroup/p/cgroup.procs", "42"), 0);
+	assert_int_equal(
+		tmproot_slurp(path_get(&pc, "/sys/fs/cgroup/cgroup.procs"), buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "1\n");
+	assert_int_equal(tmproot_slurp(path_get(&pc, "/proc/42/cgroup"), buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "0::/p\n");
+	assert_int_equal(ops.file_write(&ops, "/sys/fs/cgroup/cgroup.procs", "43"), -ESRCH);
+	assert_int_equal(ops.file_write(&ops, "/sys/fs/cgroup/cgroup.procs", "x"), -EINVAL);
+	assert_int_equal(tmproot_remove(path_get(&pc, "/proc/42")), 0);
 
 	put("sys/fs/cgroup/cgroup.controllers", "cpuset cpu io memory pids\n");
 	put("sys/fs/cgroup/cgroup.subtree_control", "cpu memory pids\n");
@@ -237,6 +266,12 @@ static void test_recording_dirs(void **state)
 	assert_int_equal(stat(path_get(&pc, "/sys/fs/cgroup/b/cpuset.cpus.effective"), &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0444);
 	assert_int_equal(ops.file_write(&ops, "/sys/fs/cgroup/b/cpuset.cpus", "2-3"), 0);
+	/* the sidecars of files that exist only after the mkdir */
+	put("sys/fs/cgroup/e.mkdir.cpuset.cpus.errno", "EINVAL\n");
+	put("sys/fs/cgroup/e.mkdir.cgroup.procs", "9\n");
+	assert_int_equal(ops.dir_make(&ops, "/sys/fs/cgroup/e", 0755), 0);
+	assert_int_equal(ops.file_write(&ops, "/sys/fs/cgroup/e/cpuset.cpus", "2-3"), -EINVAL);
+	assert_int_equal(ops.dir_remove(&ops, "/sys/fs/cgroup/e"), -EBUSY);
 
 	/* a task in it, then a child cgroup: EBUSY, nothing removed */
 	put("sys/fs/cgroup/b/cgroup.procs", "42\n");
