@@ -339,6 +339,12 @@ static int dir_of(const char *path, char *buf, size_t len)
 	return 0;
 }
 
+/* A file of the cgroup file system (either layout). */
+static bool is_cgroupfs(const char *path)
+{
+	return strncmp(path, PATH_SYS_FS_CGROUP "/", strlen(PATH_SYS_FS_CGROUP "/")) == 0;
+}
+
 static bool is_subtree_control(const char *path)
 {
 	const char *base = strrchr(path, '/');
@@ -472,14 +478,15 @@ static int fake_procs_move(struct qc_ops *ops, const char *path, const char *str
 				 PATH_SYS_FS_CGROUP_UNIFIED :
 				 PATH_SYS_FS_CGROUP;
 	size_t ml = strlen(mp);
-	char dir[PATH_MAX], num[16], *cg = NULL, *from, *procs = NULL, *out = NULL;
+	const char *slash = strrchr(path, '/');
+	char num[16], *cg = NULL, *from, *procs = NULL, *out = NULL;
 	int32_t pid;
-	int r;
+	int r, rl;
 
 	snprintf(num, sizeof(num), "%.*s", (int)strcspn(str, "\n"), str);
-	if (dir_of(path, dir, sizeof(dir)) < 0 || strncmp(dir, mp, ml) != 0 ||
-	    (dir[ml] && dir[ml] != '/'))
+	if (strncmp(path, mp, ml) != 0 || path[ml] != '/' || !slash || slash < path + ml)
 		return 1;
+	rl = (int)(slash - (path + ml)); /* the cgroup's path below the mount, "" the root */
 	if (parse_s32(num, &pid) < 0 || pid <= 0)
 		return -EINVAL;
 	r = path_read_str(pc, &cg, PATH_PROC "/%d/cgroup", (int)pid);
@@ -517,7 +524,7 @@ static int fake_procs_move(struct qc_ops *ops, const char *path, const char *str
 	if (r < 0)
 		goto out;
 	/* /proc/PID/cgroup says so */
-	if (asprintf(&out, "0::%s\n", dir[ml] ? dir + ml : "/") < 0) {
+	if (asprintf(&out, "0::%.*s\n", rl ? rl : 1, rl ? path + ml : "/") < 0) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -547,7 +554,7 @@ static int fake_readback(struct qc_ops *ops, const char *path)
 
 static int fake_file_write(struct qc_ops *ops, const char *path, const char *str)
 {
-	char subtree[FAKE_WORDS * FAKE_WORD_LEN + 2];
+	char subtree[FAKE_WORDS * FAKE_WORD_LEN + 2], *line = NULL;
 	const char *content = str;
 	struct stat st;
 	int fd, r;
@@ -583,6 +590,12 @@ static int fake_file_write(struct qc_ops *ops, const char *path, const char *str
 			content = NULL;
 		}
 	}
+	if (r == 0 && content && content == str && is_cgroupfs(path) &&
+	    (!*str || str[strlen(str) - 1] != '\n')) {
+		if (asprintf(&line, "%s\n", str) < 0)
+			r = -ENOMEM;
+		content = line;
+	}
 	path_get(ops->pc, "%s", path); /* path_last() names the file, not its sidecar */
 	if (r == 0 && content && ftruncate(fd, 0) < 0)
 		r = -errno;
@@ -595,6 +608,7 @@ static int fake_file_write(struct qc_ops *ops, const char *path, const char *str
 	if (r == 0)
 		r = fake_readback(ops, path);
 	path_get(ops->pc, "%s", path);
+	free(line);
 out:
 	log_add(ops, OPS_FILE_WRITE, 0, 0, path, str, r);
 	return r;

@@ -111,6 +111,8 @@ void ops_init_real(struct qc_ops *ops, struct path_cxt *pc);
  *    the kernel's read-back differs from what was written
  *    (cpuset.cpus.partition: "isolated" written, "isolated invalid (Cpu list
  *    in cpuset.cpus not exclusive)" read);
+ *  - a file below /sys/fs/cgroup holds what was written and one newline, as
+ *    cgroupfs prints its values ("2-3" written reads "2-3\n");
  *  - a write to a cgroup.subtree_control takes "+name -name ..." as the
  *    kernel does: the file then lists the enabled controllers in the order of
  *    the directory's cgroup.controllers; a name not in that file: -ENOENT, a

@@ -266,6 +266,10 @@ static void test_recording_dirs(void **state)
 	assert_int_equal(stat(path_get(&pc, "/sys/fs/cgroup/b/cpuset.cpus.effective"), &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0444);
 	assert_int_equal(ops.file_write(&ops, "/sys/fs/cgroup/b/cpuset.cpus", "2-3"), 0);
+	/* cgroupfs prints its values with a newline */
+	assert_int_equal(
+		tmproot_slurp(path_get(&pc, "/sys/fs/cgroup/b/cpuset.cpus"), buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "2-3\n");
 	/* the sidecars of files that exist only after the mkdir */
 	put("sys/fs/cgroup/e.mkdir.cpuset.cpus.errno", "EINVAL\n");
 	put("sys/fs/cgroup/e.mkdir.cgroup.procs", "9\n");
