@@ -51,23 +51,35 @@ enum cgroup_mount cgroup_mount_from_word(const char *word);
 /* What the running kernel and hierarchy offer (kernel-facts.md). */
 struct cgroup_fs {
 	enum cgroup_mount mount;
-	unsigned int kver[3];	/* /proc/sys/kernel/osrelease: 6.1.0 -> {6, 1, 0} */
-	bool cpuset;		/* "cpuset" in the root's cgroup.controllers */
-	bool cpuset_enabled;	/* "cpuset" in the root's cgroup.subtree_control */
-	bool isolated_type;	/* the "isolated" partition type (6.1+) */
-	bool exclusive;		/* cpuset.cpus.exclusive, remote partitions (6.7+) */
-	bool root_isolated;	/* the root's cpuset.cpus.isolated exists (6.8+) */
-	bool wq_excludes;	/* workqueue/cpumask_isolated exists (6.8+): unbound
+	unsigned int kver[3]; /* /proc/sys/kernel/osrelease: 6.1.0 -> {6, 1, 0} */
+	bool cpuset;	      /* "cpuset" in the root's cgroup.controllers */
+	bool cpuset_enabled;  /* "cpuset" in the root's cgroup.subtree_control */
+	bool isolated_type;   /* the "isolated" partition type (6.1+) */
+	bool exclusive;	      /* cpuset.cpus.exclusive, remote partitions (6.7+) */
+	bool root_isolated;   /* the root's cpuset.cpus.isolated exists (6.8+) */
+	bool wq_excludes;     /* workqueue/cpumask_isolated exists (6.8+): unbound
 				   workqueues leave partition CPUs by themselves */
-	bool timer_migration;	/* timer migration skips partition CPUs (6.19+) */
-	bool domain_follows;	/* HK_TYPE_DOMAIN, new kthreads follow (7.0+) */
+	bool timer_migration; /* timer migration skips partition CPUs (6.19+) */
+	bool domain_follows;  /* HK_TYPE_DOMAIN, new kthreads follow (7.0+) */
 };
 
 /*
- * Probe pc's root. 0 with *ret filled; -ENOENT (no cgroup2 mount: v1 only,
- * ret->mount NONE), -EOPNOTSUPP (v2 is mounted but cpuset is not among its
- * controllers: bound to v1 or not built), or a read error; path_last() names
- * the file.
+ * Probe pc's root. The mount is the last cgroup2 mount at /sys/fs/cgroup or
+ * /sys/fs/cgroup/unified in <root>/proc/self/mountinfo; a tree without
+ * mountinfo (a captured one) counts as unified if it has
+ * /sys/fs/cgroup/cgroup.controllers, as hybrid if it has
+ * /sys/fs/cgroup/unified/cgroup.controllers. The features follow
+ * kernel-facts.md's table by /proc/sys/kernel/osrelease (absent: no version,
+ * 0.0.0), except where a file tells: root_isolated is the root's
+ * cpuset.cpus.isolated, wq_excludes workqueue/cpumask_isolated, exclusive
+ * also a child's cpuset.cpus.exclusive (a backport), and any of those makes
+ * isolated_type true.
+ * Returns 0 with *ret filled; -ENOENT with *ret filled: no cgroup2 mount
+ * (v1 only, ret->mount NONE, path_last() the mountinfo) or, with a mount,
+ * its cgroup.controllers missing; -EOPNOTSUPP with *ret filled: v2 is
+ * mounted but cpuset is not among its controllers (bound to v1 or not
+ * built); -EINVAL a malformed osrelease or mountinfo; or a read error.
+ * path_last() names the file.
  */
 int cgroup_fs_probe(struct path_cxt *pc, struct cgroup_fs *ret);
 
@@ -80,16 +92,16 @@ enum cgroup_ptype {
 /* Why the kernel says a partition is invalid; 6.1 and 6.12 texts map alike. */
 enum cgroup_invalid {
 	CGROUP_VALID = 0,
-	CGROUP_INV_CPULIST,	     /* "Invalid cpu list in cpuset.cpus[.exclusive]" */
-	CGROUP_INV_PARENT_INVALID,   /* "Parent is an invalid partition root" */
-	CGROUP_INV_PARENT_NOT_ROOT,  /* "Parent is not a partition root" */
-	CGROUP_INV_NOT_EXCLUSIVE,    /* "Cpu list in cpuset.cpus not exclusive" */
-	CGROUP_INV_NO_DISTRIBUTE,    /* "Parent unable to distribute cpu downstream" */
-	CGROUP_INV_HOTPLUG,	     /* "No cpu available due to hotplug" */
-	CGROUP_INV_EMPTY,	     /* "cpuset.cpus is empty", "... and cpuset.cpus.exclusive are empty" */
-	CGROUP_INV_HOUSEKEEPING,     /* "partition config conflicts with housekeeping setup" */
-	CGROUP_INV_NOT_PERMITTED,    /* "Enable partition not permitted" */
-	CGROUP_INV_UNKNOWN,	     /* invalid, with a text not in this table (kept in reason) */
+	CGROUP_INV_CPULIST,	    /* "Invalid cpu list in cpuset.cpus[.exclusive]" */
+	CGROUP_INV_PARENT_INVALID,  /* "Parent is an invalid partition root" */
+	CGROUP_INV_PARENT_NOT_ROOT, /* "Parent is not a partition root" */
+	CGROUP_INV_NOT_EXCLUSIVE,   /* "Cpu list in cpuset.cpus not exclusive" */
+	CGROUP_INV_NO_DISTRIBUTE,   /* "Parent unable to distribute cpu downstream" */
+	CGROUP_INV_HOTPLUG,	    /* "No cpu available due to hotplug" */
+	CGROUP_INV_EMPTY, /* "cpuset.cpus is empty", "... and cpuset.cpus.exclusive are empty" */
+	CGROUP_INV_HOUSEKEEPING,  /* "partition config conflicts with housekeeping setup" */
+	CGROUP_INV_NOT_PERMITTED, /* "Enable partition not permitted" */
+	CGROUP_INV_UNKNOWN,	  /* invalid, with a text not in this table (kept in reason) */
 };
 
 /* cpuset.cpus.partition as read back. */
@@ -113,7 +125,9 @@ bool cgroup_name_valid(const char *name);
 /*
  * What a partition made or finished changed, in the order it changed it;
  * cgroup_partition_undo() reverts it in reverse. The caller keeps it in its
- * state file (statefile "cgroup" records) before anything else happens.
+ * state file (statefile_add_cgroup_undo(): the "cgroup-*" records) before
+ * anything else happens. old_cpus is a canonical cpulist ("" empty),
+ * old_partition "member", "root" or "isolated".
  */
 struct cgroup_undo {
 	enum cgroup_mount mount;
@@ -129,12 +143,16 @@ struct cgroup_undo {
 /*
  * Make the isolated partition name holding cpus through cgroupfs (no systemd):
  * "+cpuset" in the root's subtree_control if it is not there, mkdir name
- * (an existing cgroup of that name: -EEXIST), cpuset.cpus, then
- * cpuset.cpus.partition = "isolated", read back. Before writing, CPUs in a
- * sibling's non-empty cpuset.cpus are refused (-EBUSY, path_last() naming the
- * sibling's file). An invalid read-back undoes everything and returns -EINVAL
- * with *ret_state saying why. *undo is filled as it goes, also on failure
- * (what could not be undone stays recorded there).
+ * (an existing cgroup of that name: -EEXIST, path_last() naming it),
+ * cpuset.cpus (canonical cpulist), then cpuset.cpus.partition = "isolated",
+ * read back. Before writing, CPUs in a sibling's non-empty cpuset.cpus (or
+ * cpuset.cpus.exclusive) are refused (-EBUSY, path_last() naming the
+ * sibling's file). An invalid read-back undoes everything and returns
+ * -EINVAL with *ret_state saying why, path_last() the partition file. Any
+ * other failure undoes what was done and returns its error, path_last()
+ * naming its file. *undo is filled as it goes, also on failure (what could
+ * not be undone stays recorded there). -EINVAL a bad name or no CPU,
+ * -ENOENT/-EOPNOTSUPP fs without a mount, cpuset or the isolated type.
  */
 int cgroup_partition_create(struct qc_ops *ops, const struct cgroup_fs *fs, const char *name,
 			    const cpuset_t *cpus, struct cgroup_undo *undo,
@@ -144,6 +162,9 @@ int cgroup_partition_create(struct qc_ops *ops, const struct cgroup_fs *fs, cons
  * Turn an existing top-level cgroup (a slice systemd made with AllowedCPUs=)
  * into an isolated partition: only cpuset.cpus.partition is written, then
  * read back; an invalid result is undone (-EINVAL, *ret_state says why).
+ * Refused before writing: no such cgroup (-ENOENT), its cpuset.cpus held by
+ * a sibling (-EBUSY, as for create), a partition file that says "invalid"
+ * already (-EINVAL, *ret_state says why: not a value to write back).
  */
 int cgroup_partition_set(struct qc_ops *ops, const struct cgroup_fs *fs, const char *name,
 			 struct cgroup_undo *undo, struct cgroup_partition *ret_state);
@@ -151,8 +172,14 @@ int cgroup_partition_set(struct qc_ops *ops, const struct cgroup_fs *fs, const c
 /*
  * Revert what undo records, in reverse order: the partition file back to its
  * old value, cpuset.cpus back, the cgroup removed if made here (its tasks
- * first moved to the root), "-cpuset" if enabled here. Goes on after a
- * failure; returns the first error. An undo with nothing recorded: 0.
+ * first moved to the root's cgroup.procs), "-cpuset" if enabled here. Goes
+ * on after a failure; returns the first error, path_last() naming its file.
+ * An undo with nothing recorded: 0. Every step re-reads first: a value
+ * already back is not written, a cgroup that is gone has nothing left to
+ * undo, cpuset no longer enabled needs no "-cpuset". So undoing twice is
+ * harmless, and so is a record of steps that never happened (a caller may
+ * record the undo it expects before calling create, for a killed run; but
+ * never keep it when create returns -EEXIST: that cgroup is someone else's).
  */
 int cgroup_partition_undo(struct qc_ops *ops, const struct cgroup_undo *undo);
 
@@ -160,8 +187,8 @@ int cgroup_partition_undo(struct qc_ops *ops, const struct cgroup_undo *undo);
 struct cgroup_part_info {
 	char name[CGROUP_NAME_MAX + 1];
 	struct cgroup_partition state;
-	cpuset_t cpus;		/* cpuset.cpus */
-	cpuset_t effective;	/* cpuset.cpus.effective */
+	cpuset_t cpus;	    /* cpuset.cpus */
+	cpuset_t effective; /* cpuset.cpus.effective */
 };
 
 /*
