@@ -796,6 +796,12 @@ unsigned int ep_apply(struct earlypin *ep, struct ep_changes *changes)
 		case SF_TURBO:
 			failed += apply_file(ep, ch);
 			break;
+		case SF_CGROUP_CPUSET:
+		case SF_CGROUP_DIR:
+		case SF_CGROUP_CPUS:
+		case SF_CGROUP_PARTITION:
+		case SF_UNIT:
+			break; /* not a change planned here (issue 16: --partition) */
 		}
 	}
 	return failed;
@@ -823,6 +829,12 @@ void ep_changes_print(struct earlypin *ep, const struct ep_changes *changes)
 		case SF_TURBO:
 			printf("would write %s: %s -> %s\n", ch->path, ch->old, ch->new);
 			break;
+		case SF_CGROUP_CPUSET:
+		case SF_CGROUP_DIR:
+		case SF_CGROUP_CPUS:
+		case SF_CGROUP_PARTITION:
+		case SF_UNIT:
+			break; /* not a change planned here (issue 16: --partition) */
 		}
 	}
 	(void)ep;

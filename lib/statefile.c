@@ -120,13 +120,65 @@ static const struct {
 
 #define ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
+/* A systemd unit early-pin starts: a slice or a scope, never the root slice. */
+static bool is_unit_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 64 || s[0] == '.' || strcmp(s, "-.slice") == 0)
+		return false;
+	if (n <= 6 || (strcmp(s + n - 6, ".slice") != 0 && strcmp(s + n - 6, ".scope") != 0))
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_.:@-", *s))
+			return false;
+	return true;
+}
+
+static bool is_mount(enum cgroup_mount m)
+{
+	return cgroup_mount_word(m) != NULL;
+}
+
+/* cgroup-cpus: "-" (empty) or a cpulist that fits struct cgroup_undo. */
+static bool is_cgroup_cpus(const char *s)
+{
+	return strcmp(s, "-") == 0 ||
+	       (is_cpulist(s) && strlen(s) < sizeof(((struct cgroup_undo *)0)->old_cpus));
+}
+
+static bool is_partition_type(const char *s)
+{
+	return !strcmp(s, "member") || !strcmp(s, "root") || !strcmp(s, "isolated");
+}
+
 bool statefile_rec_valid(const struct statefile_rec *rec)
 {
 	const char *v = rec->value;
 
+	/* the kinds without a value */
+	switch (rec->kind) {
+	case SF_CGROUP_CPUSET:
+		return is_mount(rec->mount) && !rec->name && !v;
+	case SF_CGROUP_DIR:
+		return is_mount(rec->mount) && rec->name && cgroup_name_valid(rec->name) && !v;
+	case SF_UNIT:
+		return rec->name && is_unit_name(rec->name) && !v;
+	default:
+		break;
+	}
 	if (!is_value(v) || !is_token(v))
 		return false;
 	switch (rec->kind) {
+	case SF_CGROUP_CPUS:
+	case SF_CGROUP_PARTITION:
+		if (!is_mount(rec->mount) || !rec->name || !cgroup_name_valid(rec->name))
+			return false;
+		return rec->kind == SF_CGROUP_CPUS ? is_cgroup_cpus(v) : is_partition_type(v);
+	case SF_CGROUP_CPUSET:
+	case SF_CGROUP_DIR:
+	case SF_UNIT:
+		return false; /* above */
 	case SF_IRQ_DEFAULT:
 		return is_mask(v);
 	case SF_IRQ:
@@ -150,12 +202,29 @@ bool statefile_rec_valid(const struct statefile_rec *rec)
 
 int statefile_rec_path(const struct statefile_rec *rec, char *buf, size_t len)
 {
-	const char *fixed = NULL;
+	const char *fixed = NULL, *mp = cgroup_mount_path(rec->mount);
 	int n;
 
 	if (!rec->name && (rec->kind == SF_WQ || rec->kind == SF_CPUFREQ || rec->kind == SF_TURBO))
 		return -EINVAL;
 	switch (rec->kind) {
+	case SF_CGROUP_CPUSET:
+		if (!mp)
+			return -EINVAL;
+		n = snprintf(buf, len, "%s/cgroup.subtree_control", mp);
+		goto done;
+	case SF_CGROUP_DIR:
+	case SF_CGROUP_CPUS:
+	case SF_CGROUP_PARTITION:
+		if (!mp || !rec->name || !cgroup_name_valid(rec->name))
+			return -EINVAL;
+		n = snprintf(buf, len, "%s/%s%s", mp, rec->name,
+			     rec->kind == SF_CGROUP_DIR	 ? "" :
+			     rec->kind == SF_CGROUP_CPUS ? "/cpuset.cpus" :
+							   "/cpuset.cpus.partition");
+		goto done;
+	case SF_UNIT:
+		return -EINVAL;
 	case SF_IRQ_DEFAULT:
 		fixed = PATH_PROC_IRQ_DEFAULT_AFFINITY;
 		break;
@@ -214,8 +283,8 @@ int statefile_add(struct statefile *sf, const struct statefile_rec *rec)
 	r = &sf->v[sf->n];
 	*r = *rec;
 	r->name = rec->name ? strdup(rec->name) : NULL;
-	r->value = strdup(rec->value);
-	if (!r->value || (rec->name && !r->name)) {
+	r->value = rec->value ? strdup(rec->value) : NULL;
+	if ((rec->value && !r->value) || (rec->name && !r->name)) {
 		free(r->name);
 		free(r->value);
 		return -ENOMEM;
@@ -340,6 +409,23 @@ static void statefile_format(const struct statefile *sf, struct obuf *b)
 		case SF_TASK:
 			obuf_printf(b, "task %d %d %llu %s\n", (int)rec->pid, (int)rec->tid,
 				    (unsigned long long)rec->starttime, rec->value);
+			break;
+		case SF_CGROUP_CPUSET:
+			obuf_printf(b, "cgroup-cpuset %s\n", cgroup_mount_word(rec->mount));
+			break;
+		case SF_CGROUP_DIR:
+			obuf_printf(b, "cgroup-dir %s %s\n", cgroup_mount_word(rec->mount),
+				    rec->name);
+			break;
+		case SF_CGROUP_CPUS:
+		case SF_CGROUP_PARTITION:
+			obuf_printf(b, "%s %s %s %s\n",
+				    rec->kind == SF_CGROUP_CPUS ? "cgroup-cpus" :
+								  "cgroup-partition",
+				    cgroup_mount_word(rec->mount), rec->name, rec->value);
+			break;
+		case SF_UNIT:
+			obuf_printf(b, "unit %s\n", rec->name);
 			break;
 		}
 	}
@@ -534,10 +620,40 @@ static int parse_record(char *line, struct statefile *sf)
 		    c[0] > '9' || parse_u64(c, &start) < 0 || !is_cpulist(rec.value))
 			return -EBADMSG;
 		rec.starttime = start;
+	} else if (strncmp(kw, "cgroup-", 7) == 0) {
+		if (strcmp(kw, "cgroup-cpuset") == 0)
+			rec.kind = SF_CGROUP_CPUSET;
+		else if (strcmp(kw, "cgroup-dir") == 0)
+			rec.kind = SF_CGROUP_DIR;
+		else if (strcmp(kw, "cgroup-cpus") == 0)
+			rec.kind = SF_CGROUP_CPUS;
+		else if (strcmp(kw, "cgroup-partition") == 0)
+			rec.kind = SF_CGROUP_PARTITION;
+		else
+			return -EBADMSG;
+		a = next_word(&p);
+		rec.mount = cgroup_mount_from_word(a);
+		if (rec.mount == CGROUP_MOUNT_NONE)
+			return -EBADMSG;
+		if (rec.kind != SF_CGROUP_CPUSET) {
+			rec.name = next_word(&p);
+			if (!rec.name)
+				return -EBADMSG;
+		}
+		if (rec.kind == SF_CGROUP_CPUS || rec.kind == SF_CGROUP_PARTITION)
+			rec.value = p;
+		else if (p) /* nothing after the last field, not even a space */
+			return -EBADMSG;
+	} else if (strcmp(kw, "unit") == 0) {
+		rec.kind = SF_UNIT;
+		rec.name = next_word(&p);
+		if (!rec.name || p)
+			return -EBADMSG;
 	} else {
 		return -EBADMSG;
 	}
-	if (!rec.value)
+	if (!rec.value && rec.kind != SF_CGROUP_CPUSET && rec.kind != SF_CGROUP_DIR &&
+	    rec.kind != SF_UNIT)
 		return -EBADMSG;
 	r = statefile_add(sf, &rec);
 	return r == -EINVAL ? -EBADMSG : r;
@@ -705,4 +821,105 @@ bad:
 	statefile_free(&sf);
 	free(buf);
 	return r;
+}
+
+/* ---- the cgroup undo record ---------------------------------------------------- */
+
+static bool is_cgroup_kind(enum statefile_kind k)
+{
+	return k == SF_CGROUP_CPUSET || k == SF_CGROUP_DIR || k == SF_CGROUP_CPUS ||
+	       k == SF_CGROUP_PARTITION;
+}
+
+int statefile_add_cgroup_undo(struct statefile *sf, const struct cgroup_undo *u)
+{
+	struct statefile_rec rec = { .mount = u->mount };
+	size_t n0 = sf->n;
+	int r = 0;
+
+	for (size_t i = 0; i < sf->n; i++)
+		if (is_cgroup_kind(sf->v[i].kind))
+			return -EEXIST;
+	if (u->enabled_cpuset) {
+		rec.kind = SF_CGROUP_CPUSET;
+		r = statefile_add(sf, &rec);
+	}
+	rec.name = (char *)u->name;
+	if (r == 0 && u->made_dir) {
+		rec.kind = SF_CGROUP_DIR;
+		r = statefile_add(sf, &rec);
+	}
+	if (r == 0 && u->wrote_cpus) {
+		rec.kind = SF_CGROUP_CPUS;
+		rec.value = (char *)(*u->old_cpus ? u->old_cpus : "-");
+		r = statefile_add(sf, &rec);
+	}
+	if (r == 0 && u->wrote_partition) {
+		rec.kind = SF_CGROUP_PARTITION;
+		rec.value = (char *)u->old_partition;
+		r = statefile_add(sf, &rec);
+	}
+	if (r < 0) {
+		while (sf->n > n0) {
+			sf->n--;
+			free(sf->v[sf->n].name);
+			free(sf->v[sf->n].value);
+		}
+	}
+	return r;
+}
+
+int statefile_cgroup_undo(const struct statefile *sf, struct cgroup_undo *ret)
+{
+	struct cgroup_undo u;
+	bool found = false;
+
+	memset(&u, 0, sizeof(u));
+	for (size_t i = 0; i < sf->n; i++) {
+		const struct statefile_rec *rec = &sf->v[i];
+		bool *flag;
+
+		if (!is_cgroup_kind(rec->kind))
+			continue;
+		if (found && rec->mount != u.mount)
+			return -EBADMSG;
+		u.mount = rec->mount;
+		found = true;
+		if (rec->name) {
+			if (*u.name && strcmp(u.name, rec->name) != 0)
+				return -EBADMSG;
+			if (strlen(rec->name) >= sizeof(u.name))
+				return -EBADMSG;
+			strcpy(u.name, rec->name);
+		}
+		switch (rec->kind) {
+		case SF_CGROUP_CPUSET:
+			flag = &u.enabled_cpuset;
+			break;
+		case SF_CGROUP_DIR:
+			flag = &u.made_dir;
+			break;
+		case SF_CGROUP_CPUS:
+			flag = &u.wrote_cpus;
+			if (!rec->value || strlen(rec->value) >= sizeof(u.old_cpus))
+				return -EBADMSG;
+			strcpy(u.old_cpus, strcmp(rec->value, "-") ? rec->value : "");
+			break;
+		case SF_CGROUP_PARTITION:
+			flag = &u.wrote_partition;
+			if (!rec->value || strlen(rec->value) >= sizeof(u.old_partition))
+				return -EBADMSG;
+			strcpy(u.old_partition, rec->value);
+			break;
+		default:
+			continue;
+		}
+		if (*flag)
+			return -EBADMSG; /* a kind twice */
+		*flag = true;
+	}
+	if (!found)
+		return 0;
+	*ret = u;
+	return 1;
 }

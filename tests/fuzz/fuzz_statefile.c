@@ -5,7 +5,8 @@
  * the same header and records (the format is strict, so a round trip must
  * be exact). A rejected file leaves *ret untouched. Every record it accepts
  * is a typed action whose rebuilt path stays in the few directories a save
- * can write: never a "..", never a free path.
+ * can write (the cgroup records below /sys/fs/cgroup): never a "..", never a
+ * free path; a unit record has no path at all.
  */
 #include <errno.h>
 #include <sys/stat.h>
@@ -42,8 +43,9 @@ static bool rec_same(const struct statefile_rec *a, const struct statefile_rec *
 {
 	return a->kind == b->kind && a->pid == b->pid && a->tid == b->tid &&
 	       a->starttime == b->starttime && a->irq == b->irq && a->policy == b->policy &&
-	       !a->name == !b->name && (!a->name || !strcmp(a->name, b->name)) &&
-	       !a->value == !b->value && (!a->value || !strcmp(a->value, b->value));
+	       a->mount == b->mount && !a->name == !b->name &&
+	       (!a->name || !strcmp(a->name, b->name)) && !a->value == !b->value &&
+	       (!a->value || !strcmp(a->value, b->value));
 }
 
 /* The only places a restore may write. */
@@ -55,6 +57,7 @@ static bool path_allowed(const char *p)
 		"/sys/devices/system/cpu/cpufreq/policy",
 		"/sys/devices/system/cpu/cpufreq/boost",
 		"/sys/devices/system/cpu/intel_pstate/no_turbo",
+		"/sys/fs/cgroup/", /* the run-time partition's cgroup and its files */
 	};
 
 	if (strstr(p, "/..") || strstr(p, "/./") || strstr(p, "//"))
@@ -94,6 +97,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (sf.v[i].kind == SF_TASK)
 			continue;
+		if (sf.v[i].kind == SF_UNIT) { /* a unit, never a file */
+			FUZZ_ASSERT(statefile_rec_path(&sf.v[i], p, sizeof(p)) == -EINVAL);
+			continue;
+		}
 		FUZZ_ASSERT(statefile_rec_path(&sf.v[i], p, sizeof(p)) == 0);
 		FUZZ_ASSERT(path_allowed(p));
 	}

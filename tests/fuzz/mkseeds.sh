@@ -151,6 +151,14 @@ statefile 'quietcore-early-pin-state 2' 'boot_id x' 'root /tmp/root' 'nbits 128'
 	'cpufreq 64 scaling_max_freq 3500000' 'turbo intel_pstate 0' 'turbo boost 1' | seed statefile
 statefile 'quietcore-early-pin-state 2' 'boot_id b' 'root /' 'nbits 1' 'housekeeping 0' \
 	'saved_at 1' | seed statefile
+# the run-time partition's undo records (issue 16), and a unit
+statefile 'quietcore-early-pin-state 2' 'boot_id b' 'root /' 'nbits 8' 'housekeeping 0' \
+	'saved_at 1' 'unit quietcore-isolated.slice' 'cgroup-cpuset unified' \
+	'cgroup-dir unified quietcore-isolated' 'cgroup-cpus unified quietcore-isolated -' \
+	'cgroup-partition unified quietcore-isolated member' | seed statefile
+statefile 'quietcore-early-pin-state 2' 'boot_id b' 'root /' 'nbits 8' 'housekeeping 0' \
+	'saved_at 1' 'cgroup-cpus hybrid q.slice 0-3' 'cgroup-partition hybrid q.slice root' \
+	'cgroup-dir unified ../../etc' | seed statefile
 # refused: a version 1 file, and free paths the old format took (issue 19)
 statefile 'quietcore-early-pin-state 1' 'boot_id b' 'root /' 'nbits 1' 'housekeeping 0' \
 	'saved_at 1' 'file /sys/devices/virtual/workqueue/cpumask 1' | seed statefile

@@ -4,8 +4,8 @@
  * makes of 6.1, 6.12, hybrid and v1-only hosts (a table, as the kernel's
  * test_cpuset_prs.sh tabulates its states), every partition text of 6.1 and
  * 6.12, the exact write sequence of a partition made and undone, each way
- * it can fail (nothing left changed: the tree compared byte for byte), and
- * the listings.
+ * it can fail (nothing left changed: the tree compared byte for byte), the
+ * undo record through a state file, and the listings.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "cgroup.h"
+#include "statefile.h"
 #include "table.h"
 #include "tmproot.h"
 
@@ -1156,6 +1157,74 @@ static void test_set_absent(void **state)
 }
 
 /*
+ * --save then --restore: the undo record through a state file, a task the
+ * run left in the partition moved back to the root first, the tree byte for
+ * byte as before.
+ */
+static void test_undo_statefile(void **state)
+{
+	static const char *const want[] = {
+		"write /sys/fs/cgroup/quietcore-isolated/cpuset.cpus.partition member = 0",
+		"write /sys/fs/cgroup/quietcore-isolated/cpuset.cpus \n = 0",
+		"write /sys/fs/cgroup/cgroup.procs 4242 = 0",
+		"rmdir /sys/fs/cgroup/quietcore-isolated = 0",
+		"write /sys/fs/cgroup/cgroup.subtree_control -cpuset = 0",
+		NULL,
+	};
+	struct statefile sf = { 0 }, back;
+	struct statefile_rec unit = { .kind = SF_UNIT, .name = "run-q1.scope" };
+	struct cgroup_partition st;
+	struct cgroup_undo u, u2;
+	struct cgroup_fs fs;
+	struct qc_ops ops;
+	struct path_cxt host;
+	char file[128];
+	unsigned int line = 0;
+	cpuset_t cpus;
+	size_t n;
+
+	(void)state;
+	tree(false, false);
+	snapshot("before");
+	probe(&fs);
+	ops_init_recording(&ops, &pc);
+	cpus_of("1-2", &cpus);
+	assert_int_equal(cgroup_partition_create(&ops, &fs, CGROUP_PARTITION_NAME, &cpus, &u, &st),
+			 0);
+	/* run --partition: the command goes in */
+	assert_int_equal(ops.file_write(&ops, "/" PART "/cgroup.procs", "4242"), 0);
+	assert_string_equal(content(PART "/cgroup.procs"), "4242\n");
+	assert_string_equal(content("proc/4242/cgroup"), "0::/" CGROUP_PARTITION_NAME "\n");
+
+	strcpy(sf.boot_id, "b");
+	strcpy(sf.root, "/");
+	strcpy(sf.housekeeping, "0");
+	sf.nbits = 8;
+	assert_int_equal(statefile_add(&sf, &unit), 0);
+	assert_int_equal(statefile_add_cgroup_undo(&sf, &u), 0);
+	assert_int_equal(sf.n, 5);
+	snprintf(file, sizeof(file), "%s.snap/state", root); /* a directory only we can write */
+	unlink(file);
+	assert_int_equal(path_cxt_init(&host, NULL), 0);
+	assert_int_equal(statefile_write(&host, &sf, file, false), 0);
+	assert_int_equal(statefile_read(&host, file, &back, &line, NULL), 0);
+	unlink(file);
+	memset(&u2, 0x5a, sizeof(u2));
+	assert_int_equal(statefile_cgroup_undo(&back, &u2), 1);
+	assert_int_equal(u2.mount, u.mount);
+	assert_string_equal(u2.name, u.name);
+	undo_is(&u2, true, true, "", "member");
+
+	n = ops.nlog;
+	assert_int_equal(cgroup_partition_undo(&ops, &u2), 0);
+	assert_true(log_is(&ops, n, want));
+	assert_true(same_as("before"));
+	statefile_free(&back);
+	statefile_free(&sf);
+	ops_done(&ops);
+}
+
+/*
  * An undo re-reads before it writes: values already back are not written, a
  * record of steps that never happened (a cgroup that is not there, cpuset
  * not enabled) writes nothing.
@@ -1305,6 +1374,7 @@ int main(void)
 		cmocka_unit_test(test_failure_not_undone),
 		cmocka_unit_test(test_set),
 		cmocka_unit_test(test_set_absent),
+		cmocka_unit_test(test_undo_statefile),
 		cmocka_unit_test(test_undo_rereads),
 		cmocka_unit_test(test_partitions),
 		cmocka_unit_test(test_of_task),

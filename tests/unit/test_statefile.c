@@ -84,6 +84,50 @@ static const struct {
 	{ { .kind = SF_IRQ, .irq = 24, .value = "0-39" },
 	  "/proc/irq/24/smp_affinity_list",
 	  "irq 24 0-39" },
+	/* issue 16: the run-time partition's cgroup files and units ("": no file) */
+	{ { .kind = SF_CGROUP_CPUSET, .mount = CGROUP_MOUNT_UNIFIED },
+	  "/sys/fs/cgroup/cgroup.subtree_control",
+	  "cgroup-cpuset unified" },
+	{ { .kind = SF_CGROUP_CPUSET, .mount = CGROUP_MOUNT_HYBRID },
+	  "/sys/fs/cgroup/unified/cgroup.subtree_control",
+	  "cgroup-cpuset hybrid" },
+	{ { .kind = SF_CGROUP_DIR, .mount = CGROUP_MOUNT_UNIFIED, .name = "quietcore-isolated" },
+	  "/sys/fs/cgroup/quietcore-isolated",
+	  "cgroup-dir unified quietcore-isolated" },
+	{ { .kind = SF_CGROUP_CPUS,
+	    .mount = CGROUP_MOUNT_UNIFIED,
+	    .name = "quietcore-isolated",
+	    .value = "-" },
+	  "/sys/fs/cgroup/quietcore-isolated/cpuset.cpus",
+	  "cgroup-cpus unified quietcore-isolated -" },
+	{ { .kind = SF_CGROUP_CPUS,
+	    .mount = CGROUP_MOUNT_HYBRID,
+	    .name = "q.slice",
+	    .value = "0-3,8" },
+	  "/sys/fs/cgroup/unified/q.slice/cpuset.cpus",
+	  "cgroup-cpus hybrid q.slice 0-3,8" },
+	{ { .kind = SF_CGROUP_PARTITION,
+	    .mount = CGROUP_MOUNT_UNIFIED,
+	    .name = "quietcore-isolated.slice",
+	    .value = "member" },
+	  "/sys/fs/cgroup/quietcore-isolated.slice/cpuset.cpus.partition",
+	  "cgroup-partition unified quietcore-isolated.slice member" },
+	{ { .kind = SF_CGROUP_PARTITION,
+	    .mount = CGROUP_MOUNT_UNIFIED,
+	    .name = "r",
+	    .value = "root" },
+	  "/sys/fs/cgroup/r/cpuset.cpus.partition",
+	  "cgroup-partition unified r root" },
+	{ { .kind = SF_CGROUP_PARTITION,
+	    .mount = CGROUP_MOUNT_HYBRID,
+	    .name = "i:x@y_z",
+	    .value = "isolated" },
+	  "/sys/fs/cgroup/unified/i:x@y_z/cpuset.cpus.partition",
+	  "cgroup-partition hybrid i:x@y_z isolated" },
+	{ { .kind = SF_UNIT, .name = "quietcore-isolated.slice" },
+	  "",
+	  "unit quietcore-isolated.slice" },
+	{ { .kind = SF_UNIT, .name = "run-u7@x:y_z.scope" }, "", "unit run-u7@x:y_z.scope" },
 	/* refused: names */
 	{ { .kind = SF_WQ, .name = "..", .value = "ff" }, NULL, NULL },
 	{ { .kind = SF_WQ, .name = ".", .value = "ff" }, NULL, NULL },
@@ -115,6 +159,77 @@ static const struct {
 	{ { .kind = SF_IRQ, .irq = 1, .value = "" }, NULL, NULL },
 	{ { .kind = SF_IRQ, .irq = 1, .value = "3-1" }, NULL, NULL },
 	{ { .kind = SF_IRQ_DEFAULT, .value = "0" }, NULL, NULL },
+	/* refused: cgroup records */
+	{ { .kind = SF_CGROUP_CPUSET }, NULL, NULL }, /* no mount */
+	{ { .kind = SF_CGROUP_CPUSET, .mount = 7 }, NULL, NULL },
+	{ { .kind = SF_CGROUP_CPUSET, .mount = CGROUP_MOUNT_UNIFIED, .name = "x" }, NULL, NULL },
+	{ { .kind = SF_CGROUP_CPUSET, .mount = CGROUP_MOUNT_UNIFIED, .value = "1" }, NULL, NULL },
+	{ { .kind = SF_CGROUP_DIR, .mount = CGROUP_MOUNT_UNIFIED, .name = ".." }, NULL, NULL },
+	{ { .kind = SF_CGROUP_DIR, .mount = CGROUP_MOUNT_UNIFIED, .name = "." }, NULL, NULL },
+	{ { .kind = SF_CGROUP_DIR, .mount = CGROUP_MOUNT_UNIFIED, .name = ".x" }, NULL, NULL },
+	{ { .kind = SF_CGROUP_DIR, .mount = CGROUP_MOUNT_UNIFIED, .name = "a/b" }, NULL, NULL },
+	{ { .kind = SF_CGROUP_DIR, .mount = CGROUP_MOUNT_UNIFIED, .name = "../../etc" },
+	  NULL,
+	  NULL },
+	{ { .kind = SF_CGROUP_DIR, .mount = CGROUP_MOUNT_UNIFIED, .name = "" }, NULL, NULL },
+	{ { .kind = SF_CGROUP_DIR, .mount = CGROUP_MOUNT_UNIFIED }, NULL, NULL },
+	{ { .kind = SF_CGROUP_DIR,
+	    .mount = CGROUP_MOUNT_UNIFIED,
+	    .name = "x123456789x123456789x123456789x123456789x123456789x123456789x1234" },
+	  NULL,
+	  NULL },
+	{ { .kind = SF_CGROUP_DIR, .mount = CGROUP_MOUNT_UNIFIED, .name = "q", .value = "-" },
+	  NULL,
+	  NULL },
+	{ { .kind = SF_CGROUP_DIR, .name = "q" }, NULL, NULL },
+	{ { .kind = SF_CGROUP_CPUS, .mount = CGROUP_MOUNT_UNIFIED, .name = "q" }, NULL, NULL },
+	{ { .kind = SF_CGROUP_CPUS, .mount = CGROUP_MOUNT_UNIFIED, .name = "q", .value = "" },
+	  NULL,
+	  NULL },
+	{ { .kind = SF_CGROUP_CPUS, .mount = CGROUP_MOUNT_UNIFIED, .name = "q", .value = "3-1" },
+	  NULL,
+	  NULL },
+	{ { .kind = SF_CGROUP_CPUS, .mount = CGROUP_MOUNT_UNIFIED, .name = "q", .value = "--" },
+	  NULL,
+	  NULL },
+	{ { .kind = SF_CGROUP_CPUS, .mount = CGROUP_MOUNT_UNIFIED, .name = "q", .value = "0 1" },
+	  NULL,
+	  NULL },
+	{ { .kind = SF_CGROUP_CPUS, .mount = CGROUP_MOUNT_UNIFIED, .name = "a/b", .value = "1" },
+	  NULL,
+	  NULL },
+	{ { .kind = SF_CGROUP_PARTITION,
+	    .mount = CGROUP_MOUNT_UNIFIED,
+	    .name = "q",
+	    .value = "Member" },
+	  NULL,
+	  NULL },
+	{ { .kind = SF_CGROUP_PARTITION,
+	    .mount = CGROUP_MOUNT_UNIFIED,
+	    .name = "q",
+	    .value = "isolated invalid" },
+	  NULL,
+	  NULL },
+	{ { .kind = SF_CGROUP_PARTITION, .name = "q", .value = "member" }, NULL, NULL },
+	{ { .kind = SF_CGROUP_PARTITION,
+	    .mount = CGROUP_MOUNT_UNIFIED,
+	    .name = "..",
+	    .value = "root" },
+	  NULL,
+	  NULL },
+	/* refused: units */
+	{ { .kind = SF_UNIT, .name = "ssh.service" }, NULL, NULL },
+	{ { .kind = SF_UNIT, .name = ".slice" }, NULL, NULL },
+	{ { .kind = SF_UNIT, .name = "-.slice" }, NULL, NULL },
+	{ { .kind = SF_UNIT, .name = "a/b.slice" }, NULL, NULL },
+	{ { .kind = SF_UNIT, .name = "a b.scope" }, NULL, NULL },
+	{ { .kind = SF_UNIT, .name = "x.slice.d" }, NULL, NULL },
+	{ { .kind = SF_UNIT,
+	    .name = "x123456789x123456789x123456789x123456789x123456789x123456789.slice" },
+	  NULL,
+	  NULL },
+	{ { .kind = SF_UNIT }, NULL, NULL },
+	{ { .kind = SF_UNIT, .name = "q.slice", .value = "x" }, NULL, NULL },
 };
 
 static void test_records(void **state)
@@ -139,12 +254,23 @@ static void test_records(void **state)
 			valid++;
 			if (!ok || add != 0)
 				case_fail("row %zu (%s): refused", i, rec_cases[i].line);
-			else if (rp != 0 || strcmp(path, rec_cases[i].path) != 0)
+			else if (!*rec_cases[i].path && rp != -EINVAL) /* no file */
+				case_fail("row %zu: path %s (%d), want none", i, rp ? "-" : path,
+					  rp);
+			else if (*rec_cases[i].path &&
+				 (rp != 0 || strcmp(path, rec_cases[i].path) != 0))
 				case_fail("row %zu: path %s (%d), want %s", i, rp ? "-" : path, rp,
 					  rec_cases[i].path);
 		} else if (ok || add != -EINVAL) {
 			case_fail("row %zu (kind %d, name %s, value %s): accepted", i, rec->kind,
-				  rec->name ? rec->name : "(null)", rec->value);
+				  rec->name ? rec->name : "(null)",
+				  rec->value ? rec->value : "(null)");
+		} else if (rp == 0 && rec->kind >= SF_CGROUP_CPUSET &&
+			   (!cgroup_mount_word(rec->mount) ||
+			    (rec->name && !cgroup_name_valid(rec->name)))) {
+			/* values aside, a path is never rebuilt from a bad mount or name */
+			case_fail("row %zu (kind %d, name %s): a path for a refused record: %s", i,
+				  rec->kind, rec->name ? rec->name : "(null)", path);
 		}
 	}
 	table_done();
@@ -170,12 +296,21 @@ static void test_records(void **state)
 	}
 	for (size_t i = 0; i < sf.n; i++) {
 		char a[256], b[256];
+		int ra = statefile_rec_path(&sf.v[i], a, sizeof(a));
 
 		assert_int_equal(back.v[i].kind, sf.v[i].kind);
-		assert_int_equal(statefile_rec_path(&sf.v[i], a, sizeof(a)), 0);
-		assert_int_equal(statefile_rec_path(&back.v[i], b, sizeof(b)), 0);
-		assert_string_equal(a, b);
-		assert_string_equal(back.v[i].value, sf.v[i].value);
+		assert_int_equal(back.v[i].mount, sf.v[i].mount);
+		assert_int_equal(statefile_rec_path(&back.v[i], b, sizeof(b)), ra);
+		if (ra == 0)
+			assert_string_equal(a, b);
+		else
+			assert_int_equal(sf.v[i].kind, SF_UNIT);
+		assert_int_equal(!back.v[i].name, !sf.v[i].name);
+		if (sf.v[i].name)
+			assert_string_equal(back.v[i].name, sf.v[i].name);
+		assert_int_equal(!back.v[i].value, !sf.v[i].value);
+		if (sf.v[i].value)
+			assert_string_equal(back.v[i].value, sf.v[i].value);
 	}
 	table_done();
 	statefile_free(&back);
@@ -194,8 +329,8 @@ static uint64_t fnv1a(const char *s)
 	return h;
 }
 
-/* A complete v2 file around one record line, hash recomputed; 0600, ours. */
-static void forge(const char *record)
+/* A complete v2 file around n record lines, hash recomputed; 0600, ours. */
+static void forge_n(const char *record, unsigned int n)
 {
 	char body[2048];
 	FILE *f;
@@ -207,9 +342,14 @@ static void forge(const char *record)
 	unlink(file);
 	f = fopen(file, "w");
 	assert_non_null(f);
-	fprintf(f, "%send 1 %016llx\n", body, (unsigned long long)fnv1a(body));
+	fprintf(f, "%send %u %016llx\n", body, n, (unsigned long long)fnv1a(body));
 	assert_int_equal(fclose(f), 0);
 	assert_int_equal(chmod(file, 0600), 0);
+}
+
+static void forge(const char *record)
+{
+	forge_n(record, 1);
 }
 
 static const struct {
@@ -236,7 +376,43 @@ static const struct {
 	{ "cpufreq 0 scaling_max_freq 100 200", false },
 	{ "turbo /etc/passwd 1", false },
 	{ "turbo boost yes", false },
-	{ "cgroup /sys/fs/cgroup/x/cpuset.cpus 0", false }, /* not a kind (yet) */
+	{ "cgroup /sys/fs/cgroup/x/cpuset.cpus 0", false }, /* free paths never */
+	/* issue 16 */
+	{ "cgroup-cpuset unified", true },
+	{ "cgroup-cpuset hybrid", true },
+	{ "cgroup-dir unified quietcore-isolated", true },
+	{ "cgroup-cpus unified quietcore-isolated -", true },
+	{ "cgroup-cpus hybrid q.slice 0-3", true },
+	{ "cgroup-partition unified quietcore-isolated.slice member", true },
+	{ "unit quietcore-isolated.slice", true },
+	{ "unit run-q1.scope", true },
+	{ "cgroup-cpuset", false },
+	{ "cgroup-cpuset none", false },
+	{ "cgroup-cpuset /sys/fs/cgroup", false },
+	{ "cgroup-cpuset unified x", false },
+	{ "cgroup-cpuset unified ", false },
+	{ "cgroup-dir unified", false },
+	{ "cgroup-dir unified ../../etc", false },
+	{ "cgroup-dir unified .", false },
+	{ "cgroup-dir unified a/b", false },
+	{ "cgroup-dir unified q x", false },
+	{ "cgroup-dir unified  q", false },
+	{ "cgroup-dir /sys/fs/cgroup q", false },
+	{ "cgroup-cpus unified q", false },
+	{ "cgroup-cpus unified q 3-1", false },
+	{ "cgroup-cpus unified q - x", false },
+	{ "cgroup-cpus unified q ", false },
+	{ "cgroup-partition unified q isolated invalid", false },
+	{ "cgroup-partition unified q Member", false },
+	{ "cgroup-partition unified ../x member", false },
+	{ "cgroup-procs unified q 1", false },
+	{ "unit", false },
+	{ "unit ssh.service", false },
+	{ "unit -.slice", false },
+	{ "unit ../../x.slice", false },
+	{ "unit a.slice b", false },
+	{ "unit .slice", false },
+	{ "unit a.slice ", false },
 };
 
 static void test_forged(void **state)
@@ -256,6 +432,106 @@ static void test_forged(void **state)
 		if (!forged_cases[i].ok && (r != -EBADMSG || line != 7))
 			case_fail("'%s': got %d line %u, want -EBADMSG line 7",
 				  forged_cases[i].record, r, line);
+	}
+	table_done();
+}
+
+/*
+ * The undo record of a partition: written in the order of the changes, read
+ * back the same, one cgroup a state file.
+ */
+static void test_cgroup_undo(void **state)
+{
+	struct cgroup_undo u = {
+		.mount = CGROUP_MOUNT_HYBRID,
+		.name = "quietcore-isolated",
+		.enabled_cpuset = true,
+		.made_dir = true,
+		.wrote_cpus = true,
+		.old_cpus = "",
+		.wrote_partition = true,
+		.old_partition = "member",
+	};
+	static const char *const lines[] = {
+		"cgroup-cpuset hybrid",
+		"cgroup-dir hybrid quietcore-isolated",
+		"cgroup-cpus hybrid quietcore-isolated -",
+		"cgroup-partition hybrid quietcore-isolated member",
+	};
+	static const struct {
+		const char *records;
+		unsigned int n;
+		int ret;
+	} reads[] = {
+		{ "turbo boost 0", 1, 0 },
+		{ "cgroup-partition unified s.slice root", 1, 1 },
+		{ "cgroup-dir unified a\ncgroup-dir unified b", 2, -EBADMSG },
+		{ "cgroup-dir unified a\ncgroup-cpus hybrid a 1", 2, -EBADMSG },
+		{ "cgroup-dir unified a\ncgroup-cpus unified b 1", 2, -EBADMSG },
+		{ "cgroup-cpuset unified\ncgroup-dir hybrid a", 2, -EBADMSG },
+		{ "cgroup-cpus unified a 1\ncgroup-cpus unified a 2", 2, -EBADMSG },
+		{ "cgroup-cpuset unified\ncgroup-cpuset unified", 2, -EBADMSG },
+		{ "cgroup-cpuset unified\nunit a.slice\ncgroup-dir unified a", 3, 1 },
+	};
+	struct statefile sf = { 0 }, back;
+	struct cgroup_undo got, forged = u;
+	unsigned int line = 0;
+	char text[4096];
+
+	(void)state;
+	strcpy(sf.boot_id, "b");
+	strcpy(sf.root, "/");
+	strcpy(sf.housekeeping, "0");
+	sf.nbits = 4;
+	assert_int_equal(statefile_cgroup_undo(&sf, &got), 0);
+	strcpy(forged.name, "../x");
+	assert_int_equal(statefile_add_cgroup_undo(&sf, &forged), -EINVAL);
+	forged = u;
+	strcpy(forged.old_partition, "isolated invalid");
+	assert_int_equal(statefile_add_cgroup_undo(&sf, &forged), -EINVAL);
+	assert_int_equal(sf.n, 0); /* nothing half added */
+	assert_int_equal(statefile_add_cgroup_undo(&sf, &u), 0);
+	assert_int_equal(sf.n, 4);
+	assert_int_equal(statefile_add_cgroup_undo(&sf, &u), -EEXIST);
+	assert_int_equal(sf.n, 4);
+	unlink(file);
+	assert_int_equal(statefile_write(&host, &sf, file, false), 0);
+	assert_int_equal(tmproot_slurp(file, text, sizeof(text)), 0);
+	{
+		const char *p = text;
+
+		for (size_t i = 0; i < ARRAY_SIZE(lines); i++) {
+			const char *at = strstr(p, lines[i]);
+
+			if (!at)
+				fail_msg("'%s' not written after the one before", lines[i]);
+			p = at + strlen(lines[i]);
+		}
+	}
+	assert_int_equal(statefile_read(&host, file, &back, &line, NULL), 0);
+	memset(&got, 0x5a, sizeof(got));
+	assert_int_equal(statefile_cgroup_undo(&back, &got), 1);
+	assert_int_equal(got.mount, u.mount);
+	assert_string_equal(got.name, u.name);
+	assert_true(got.enabled_cpuset && got.made_dir && got.wrote_cpus && got.wrote_partition);
+	assert_string_equal(got.old_cpus, "");
+	assert_string_equal(got.old_partition, "member");
+	statefile_free(&back);
+	statefile_free(&sf);
+
+	for (size_t i = 0; i < ARRAY_SIZE(reads); i++) {
+		int r;
+
+		forge_n(reads[i].records, reads[i].n);
+		r = statefile_read(&host, file, &back, &line, NULL);
+		if (r != 0) {
+			case_fail("'%s': not read (%d, line %u)", reads[i].records, r, line);
+			continue;
+		}
+		r = statefile_cgroup_undo(&back, &got);
+		if (r != reads[i].ret)
+			case_fail("'%s': %d, want %d", reads[i].records, r, reads[i].ret);
+		statefile_free(&back);
 	}
 	table_done();
 }
@@ -326,9 +602,8 @@ static void test_below_root(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_records),
-		cmocka_unit_test(test_forged),
-		cmocka_unit_test(test_untrusted),
+		cmocka_unit_test(test_records),	    cmocka_unit_test(test_forged),
+		cmocka_unit_test(test_cgroup_undo), cmocka_unit_test(test_untrusted),
 		cmocka_unit_test(test_below_root),
 	};
 
