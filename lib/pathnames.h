@@ -38,4 +38,7 @@
 #define PATH_PROC_SELF_MOUNTINFO "/proc/self/mountinfo"
 #define PATH_PROC_IRQ_DEFAULT_AFFINITY PATH_PROC_IRQ "/default_smp_affinity"
 
+/* systemd: its private socket (never below --root: the running manager) */
+#define PATH_SYSTEMD_PRIVATE "/run/systemd/private"
+
 #endif
