@@ -41,11 +41,13 @@ KMOD_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags libkmod 2>/dev/null)
 KMOD_LIBS	:= $(shell $(PKG_CONFIG) --libs libkmod 2>/dev/null || echo -lkmod)
 CMOCKA_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS	:= $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+SYSTEMD_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags libsystemd 2>/dev/null)
+SYSTEMD_LIBS	:= $(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null || echo -lsystemd)
 
 # Installation directories.
 PREFIX		?= /usr
 SBINDIR		?= $(PREFIX)/sbin
-LIBEXECDIR	?= $(PREFIX)/lib
+LIBEXECDIR	?= $(PREFIX)/libexec
 MANDIR		?= $(PREFIX)/share/man
 DATADIR		?= $(PREFIX)/share
 # dracut and systemd only look in their own directories, whatever PREFIX is:
@@ -97,7 +99,10 @@ UNINSTALL_TARGETS :=
 all:
 
 # --- the shared library -------------------------------------------------------
-LIB_SRCS	:= $(wildcard lib/*.c)
+# lib/sdunit.c (sd-bus, libsystemd) is not in it: the static early-pin and
+# everything else link libquietcore.a, only unit-helper/ links sdunit.o.
+LIB_DYNAMIC_SRCS := lib/sdunit.c
+LIB_SRCS	:= $(filter-out $(LIB_DYNAMIC_SRCS),$(wildcard lib/*.c))
 LIB_OBJS	:= $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIBQC		:= $(BUILD)/libquietcore.a
 
@@ -108,6 +113,16 @@ $(BUILD)/%.o: %.c
 $(LIBQC): $(LIB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
+
+# The real ops run the unit helper (unit-helper/) from where it is installed;
+# ops.o is rebuilt when that path changes (the file below changes with it).
+UNIT_HELPER	:= $(LIBEXECDIR)/quietcore/quietcore-unit
+$(BUILD)/lib/ops.o $(BUILD)/tests/unit/test_ops.o: CPPFLAGS_QC += -DQC_UNIT_HELPER='"$(UNIT_HELPER)"'
+$(BUILD)/lib/ops.o $(BUILD)/tests/unit/test_ops.o: $(BUILD)/unit-helper.path
+$(BUILD)/unit-helper.path: FORCE
+	@mkdir -p $(@D)
+	@echo '$(UNIT_HELPER)' | cmp -s - $@ || echo '$(UNIT_HELPER)' >$@
+.PHONY: FORCE
 
 # --- cli/: what the programs share and lib/ may not do (print, exit) ------------
 CLI_OBJS	:= $(BUILD)/cli/cli.o
@@ -171,13 +186,14 @@ check-vm: all
 #    reported to their authors (drop them from the list once fixed).
 LINT_PENDING	:=
 LINT_C		= $(filter-out $(LINT_PENDING),$(shell git ls-files 'lib/*.c' 'cli/*.c' 'cmdline-gen/*.c' \
-		    'early-pin/*.c' 'verify/*.c' 'tests/fuzz/*.c' 'tests/fault/*.c' 2>/dev/null))
+		    'early-pin/*.c' 'unit-helper/*.c' 'verify/*.c' 'tests/fuzz/*.c' 'tests/fault/*.c' 2>/dev/null))
 SHELL_FILES	= $(filter-out $(LINT_PENDING),$(shell git ls-files 2>/dev/null | \
 		    while read -r f; do [ -f "$$f" ] || continue; \
 		    if echo "$$f" | grep -qE '\.(sh|bash|bats)$$' || \
 		       head -c 64 "$$f" | grep -qE '^\#!.*(/sh|bash)'; \
 		    then echo "$$f"; fi; done))
-TIDY_FLAGS	= -D_GNU_SOURCE -DQC_VERSION='"lint"' -Ilib -Icli -Itests/fuzz $(JSONC_CFLAGS) $(KMOD_CFLAGS) -std=gnu11
+TIDY_FLAGS	= -D_GNU_SOURCE -DQC_VERSION='"lint"' -DQC_UNIT_HELPER='"lint"' -Ilib -Icli -Itests/fuzz \
+		  $(JSONC_CFLAGS) $(KMOD_CFLAGS) $(SYSTEMD_CFLAGS) -std=gnu11
 LINT_JOBS	?= $(shell nproc 2>/dev/null || echo 2)
 # Every tracked C source and header, tests included: what .clang-format governs.
 FORMAT_FILES	= $(shell git ls-files '*.c' '*.h' 2>/dev/null)

@@ -8,7 +8,8 @@
 # GROUP is what the goal does, each a superset of the one before:
 #   run     cmdline-gen and the library (make run)
 #   build   every program, early-pin static (make, make install): the tools
-#           that build a static libkmod from Debian's kmod source package
+#           that build a static libkmod from Debian's kmod source package,
+#           and libsystemd's sd-bus for quietcore-unit
 #   unit    build + the C unit tests (make check-unit)
 #   check   every test suite, the boot tests, lint, fuzzing, benchmarks
 #
@@ -29,7 +30,7 @@ fi
 group=${1:-check}
 
 run=(gcc make pkg-config libc6-dev libjson-c-dev libkmod-dev)
-build=("${run[@]}" dpkg-dev autoconf automake libtool liblzma-dev)
+build=("${run[@]}" dpkg-dev autoconf automake libtool liblzma-dev libsystemd-dev)
 unit=("${build[@]}" libcmocka-dev patch)
 check=(
 	"${unit[@]}" clang
