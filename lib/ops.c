@@ -5,15 +5,19 @@
 #include "ops.h"
 #include "pathnames.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <libkmod.h>
@@ -134,6 +138,185 @@ static int real_module_load(struct qc_ops *ops, const char *name)
 	return loaded ? 0 : r;
 }
 
+/* ---- real: systemd units, through the helper program ------------------------ */
+
+#define UNIT_HELPER_PREFIX "quietcore-unit: "
+
+/* The child: /dev/null in, /dev/null out, stderr into the pipe, then exec. */
+static void __attribute__((noreturn))
+unit_helper_child(const char *helper, char *const argv[], int devnull, int errfd, int execfd)
+{
+	sigset_t none;
+	int e;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (dup2(devnull, STDIN_FILENO) < 0 || dup2(devnull, STDOUT_FILENO) < 0 ||
+	    dup2(errfd, STDERR_FILENO) < 0)
+		goto fail;
+	/* nothing else of ours goes along (execfd is close-on-exec already) */
+	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+	execv(helper, argv);
+fail:
+	e = errno;
+	if (write(execfd, &e, sizeof(e)) != (ssize_t)sizeof(e))
+		_exit(126); /* the parent sees EOF and this status */
+	_exit(127);
+}
+
+/*
+ * Keep the first line of what the helper said, without its "quietcore-unit: "
+ * prefix; read (and drop) the rest to EOF so the helper never blocks on us.
+ */
+static void unit_helper_read_msg(struct qc_ops *ops, int fd)
+{
+	char buf[1024];
+	size_t have = 0;
+	ssize_t n;
+
+	ops->unit_msg[0] = '\0';
+	for (;;) {
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (have < sizeof(ops->unit_msg) - 1) {
+			size_t take = (size_t)n;
+
+			if (take > sizeof(ops->unit_msg) - 1 - have)
+				take = sizeof(ops->unit_msg) - 1 - have;
+			memcpy(ops->unit_msg + have, buf, take);
+			have += take;
+			ops->unit_msg[have] = '\0';
+		}
+	}
+	ops->unit_msg[strcspn(ops->unit_msg, "\n")] = '\0';
+	if (strncmp(ops->unit_msg, UNIT_HELPER_PREFIX, strlen(UNIT_HELPER_PREFIX)) == 0)
+		memmove(ops->unit_msg, ops->unit_msg + strlen(UNIT_HELPER_PREFIX),
+			strlen(ops->unit_msg + strlen(UNIT_HELPER_PREFIX)) + 1);
+}
+
+/* How the helper ended, as -errno (its exit status is the errno). */
+static int unit_helper_status(struct qc_ops *ops, int status)
+{
+	const char *helper = ops->unit_helper;
+
+	if (WIFSIGNALED(status)) {
+		snprintf(ops->unit_msg, sizeof(ops->unit_msg), "%s killed by signal %d (%s)",
+			 helper, WTERMSIG(status), strsignal(WTERMSIG(status)));
+		return -EINTR;
+	}
+	if (!WIFEXITED(status))
+		return -EPROTO;
+	status = WEXITSTATUS(status);
+	if (status == 0) {
+		ops->unit_msg[0] = '\0';
+		return 0;
+	}
+	if (!ops->unit_msg[0])
+		snprintf(ops->unit_msg, sizeof(ops->unit_msg), "%s exited with status %d", helper,
+			 status);
+	return status <= 125 ? -status : -EPROTO;
+}
+
+/*
+ * Run the helper with argv (argv[0] its name): fork + exec, no shell.
+ * 0, -N for exit status N, -EINTR killed by a signal, -ENOENT not runnable;
+ * ops->unit_msg says why.
+ */
+static int unit_helper_run(struct qc_ops *ops, char *const argv[])
+{
+	const char *helper = ops->unit_helper;
+	int errpipe[2] = { -1, -1 }, execpipe[2] = { -1, -1 }, devnull = -1;
+	int status, e = 0, r;
+	pid_t pid;
+	ssize_t n;
+
+	ops->unit_msg[0] = '\0';
+	if (!helper || !*helper) {
+		snprintf(ops->unit_msg, sizeof(ops->unit_msg), "no unit helper program");
+		return -ENOENT;
+	}
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (devnull < 0 || pipe2(errpipe, O_CLOEXEC) < 0 || pipe2(execpipe, O_CLOEXEC) < 0) {
+		r = -errno;
+		snprintf(ops->unit_msg, sizeof(ops->unit_msg), "cannot run %s: %s", helper,
+			 strerror(-r));
+		goto out;
+	}
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		snprintf(ops->unit_msg, sizeof(ops->unit_msg), "cannot run %s: %s", helper,
+			 strerror(-r));
+		goto out;
+	}
+	if (pid == 0)
+		unit_helper_child(helper, argv, devnull, errpipe[1], execpipe[1]);
+	close(errpipe[1]);
+	close(execpipe[1]);
+	errpipe[1] = execpipe[1] = -1;
+	/* EOF once exec succeeded (close-on-exec), else the child's errno */
+	do
+		n = read(execpipe[0], &e, sizeof(e));
+	while (n < 0 && errno == EINTR);
+	unit_helper_read_msg(ops, errpipe[0]);
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			r = -errno;
+			snprintf(ops->unit_msg, sizeof(ops->unit_msg), "waiting for %s: %s", helper,
+				 strerror(-r));
+			goto out;
+		}
+	}
+	if (n == (ssize_t)sizeof(e)) {
+		snprintf(ops->unit_msg, sizeof(ops->unit_msg), "cannot run %s: %s", helper,
+			 strerror(e));
+		r = -ENOENT;
+		goto out;
+	}
+	r = unit_helper_status(ops, status);
+out:
+	for (int i = 0; i < 2; i++) {
+		if (errpipe[i] >= 0)
+			close(errpipe[i]);
+		if (execpipe[i] >= 0)
+			close(execpipe[i]);
+	}
+	if (devnull >= 0)
+		close(devnull);
+	return r;
+}
+
+static int real_unit_start_slice(struct qc_ops *ops, const char *unit, const cpuset_t *cpus)
+{
+	char *list = cpuset_to_list(cpus);
+	int r;
+
+	if (!list)
+		return -ENOMEM;
+	r = unit_helper_run(ops, (char *const[]){ "quietcore-unit", "start-slice", (char *)unit,
+						  list, NULL });
+	free(list);
+	return r;
+}
+
+static int real_unit_start_scope(struct qc_ops *ops, const char *unit, const char *slice, pid_t pid)
+{
+	char num[24];
+
+	snprintf(num, sizeof(num), "%d", (int)pid);
+	return unit_helper_run(ops, (char *const[]){ "quietcore-unit", "start-scope", (char *)unit,
+						     (char *)slice, num, NULL });
+}
+
+static int real_unit_stop(struct qc_ops *ops, const char *unit)
+{
+	return unit_helper_run(ops,
+			       (char *const[]){ "quietcore-unit", "stop", (char *)unit, NULL });
+}
+
 void ops_init_real(struct qc_ops *ops, struct path_cxt *pc)
 {
 	memset(ops, 0, sizeof(*ops));
@@ -145,6 +328,10 @@ void ops_init_real(struct qc_ops *ops, struct path_cxt *pc)
 	ops->module_load = real_module_load;
 	ops->dir_make = real_dir_make;
 	ops->dir_remove = real_dir_remove;
+	ops->unit_start_slice = real_unit_start_slice;
+	ops->unit_start_scope = real_unit_start_scope;
+	ops->unit_stop = real_unit_stop;
+	ops->unit_helper = QC_UNIT_HELPER;
 }
 
 /* ---- recording ------------------------------------------------------------- */
@@ -865,6 +1052,324 @@ static int fake_module_load(struct qc_ops *ops, const char *name)
 	return r;
 }
 
+/* ---- recording: systemd's units on the fake cgroup tree ---------------------- */
+
+#define FAKE_UNIT_REFUSE "/run/systemd/qc-fake-refuse"
+
+/* The fake tree's cgroup-v2 mount: the hybrid layout's unified, else /sys/fs/cgroup. */
+static const char *fake_cgroup_root(struct qc_ops *ops)
+{
+	if (path_exists(ops->pc, PATH_SYS_FS_CGROUP_UNIFIED "/cgroup.controllers"))
+		return PATH_SYS_FS_CGROUP_UNIFIED;
+	return PATH_SYS_FS_CGROUP;
+}
+
+/* A unit name systemd accepts, of the given type (".slice", ".scope"). */
+static bool fake_unit_name_valid(const char *unit, const char *suffix)
+{
+	size_t n = strlen(unit), m = strlen(suffix);
+
+	if (n <= m || n > 255 || strcmp(unit + n - m, suffix) != 0 || unit[0] == '.')
+		return false;
+	for (size_t i = 0; i < n - m; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:-_.\\@",
+			    unit[i]))
+			return false;
+	if (strcmp(suffix, ".slice") == 0 && strcmp(unit, "-.slice") != 0)
+		/* the dashes are the path: none at either end, no two together */
+		return unit[0] != '-' && unit[n - m - 1] != '-' && !strstr(unit, "--");
+	return true;
+}
+
+/*
+ * Where systemd puts a slice, below the cgroup root: "a-b.slice" is
+ * "/a.slice/a-b.slice", the root slice "-.slice" is "". The name is valid.
+ */
+static int fake_slice_dir(const char *slice, char *buf, size_t len)
+{
+	size_t n = strlen(slice) - strlen(".slice"), pos = 0;
+
+	buf[0] = '\0';
+	if (strcmp(slice, "-.slice") == 0)
+		return 0;
+	for (size_t i = 1; i <= n; i++) {
+		int w;
+
+		if (i < n && slice[i] != '-')
+			continue;
+		w = snprintf(buf + pos, len - pos, "/%.*s.slice", (int)i, slice);
+		if (w < 0 || (size_t)w >= len - pos)
+			return -ENAMETOOLONG;
+		pos += (size_t)w;
+	}
+	return 0;
+}
+
+/* A new file name in dir (both below the root) holding content, with mode. */
+static int fake_put(struct qc_ops *ops, const char *dir, const char *name, const char *content,
+		    mode_t mode)
+{
+	const char *p = path_get(ops->pc, "%s/%s", dir, name);
+	int fd;
+
+	if (!p)
+		return -errno;
+	fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0)
+		return -errno;
+	if (fchmod(fd, mode) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	return fd_write_str(fd, content);
+}
+
+/* mkdir of a cgroup systemd makes: with an empty cgroup.procs. -EEXIST if there. */
+static int fake_cgroup_make(struct qc_ops *ops, const char *dir)
+{
+	const char *p = path_get(ops->pc, "%s", dir);
+
+	if (!p)
+		return -errno;
+	if (mkdir(p, 0755) < 0)
+		return -errno;
+	return fake_put(ops, dir, "cgroup.procs", "", 0644);
+}
+
+/* The slice's parent slices, made where missing, as systemd starts them first. */
+static int fake_slice_parents(struct qc_ops *ops, const char *root, const char *slicedir)
+{
+	char dir[PATH_MAX];
+	int r;
+
+	for (const char *s = strchr(slicedir + 1, '/'); s; s = strchr(s + 1, '/')) {
+		snprintf(dir, sizeof(dir), "%s%.*s", root, (int)(s - slicedir), slicedir);
+		r = fake_cgroup_make(ops, dir);
+		if (r < 0 && r != -EEXIST)
+			return r;
+	}
+	return 0;
+}
+
+/* Remove a directory below the root and everything in it, files first. */
+static int fake_remove_tree(const char *full)
+{
+	struct dirent *de;
+	DIR *d = opendir(full);
+	int r = 0;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		char sub[PATH_MAX];
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (snprintf(sub, sizeof(sub), "%s/%s", full, de->d_name) >= (int)sizeof(sub)) {
+			r = -ENAMETOOLONG;
+			break;
+		}
+		if (lstat(sub, &st) < 0)
+			r = -errno;
+		else if (S_ISDIR(st.st_mode))
+			r = fake_remove_tree(sub);
+		else if (unlink(sub) < 0)
+			r = -errno;
+		if (r < 0)
+			break;
+	}
+	closedir(d);
+	if (r == 0 && rmdir(full) < 0)
+		r = -errno;
+	return r;
+}
+
+/* The directory named unit anywhere below full (depth first) into buf; false if none. */
+static bool fake_find_unit(const char *full, const char *unit, char *buf, size_t len)
+{
+	struct dirent *de;
+	DIR *d = opendir(full);
+	bool found = false;
+
+	if (!d)
+		return false;
+	while (!found && (de = readdir(d))) {
+		char sub[PATH_MAX];
+
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (snprintf(sub, sizeof(sub), "%s/%s", full, de->d_name) >= (int)sizeof(sub))
+			continue;
+		if (de->d_type != DT_DIR &&
+		    (de->d_type != DT_UNKNOWN || lstat(sub, &st) < 0 || !S_ISDIR(st.st_mode)))
+			continue;
+		if (strcmp(de->d_name, unit) == 0) {
+			found = (size_t)snprintf(buf, len, "%s", sub) < len;
+			continue;
+		}
+		found = fake_find_unit(sub, unit, buf, len);
+	}
+	closedir(d);
+	return found;
+}
+
+/* systemd's refusal of a name that is not a unit's of this type: -EINVAL. */
+static int fake_unit_check_name(struct qc_ops *ops, const char *unit, const char *suffix)
+{
+	if (fake_unit_name_valid(unit, suffix))
+		return 0;
+	snprintf(ops->unit_msg, sizeof(ops->unit_msg), "Unit name %.200s is not valid.", unit);
+	return -EINVAL;
+}
+
+/*
+ * What a start of a unit with a valid name checks, as systemd would: the
+ * refusal file (-EPERM with its text), no directory dir there yet (-EEXIST).
+ */
+static int fake_unit_may_start(struct qc_ops *ops, const char *unit, const char *dir)
+{
+	char reason[sizeof(ops->unit_msg)];
+	ssize_t n;
+
+	n = path_read_buf(ops->pc, reason, sizeof(reason), FAKE_UNIT_REFUSE "/%s", unit);
+	if (n >= 0) {
+		snprintf(ops->unit_msg, sizeof(ops->unit_msg), "%s",
+			 n > 0 ? reason : "refused (fake systemd)");
+		return -EPERM;
+	}
+	if (path_exists(ops->pc, "%s", dir)) {
+		snprintf(ops->unit_msg, sizeof(ops->unit_msg), "unit %.200s is already active",
+			 unit);
+		return -EEXIST;
+	}
+	return 0;
+}
+
+/* The slice's files, as systemd (AllowedCPUs=) and the kernel make them. */
+static int fake_slice_files(struct qc_ops *ops, const char *dir, const char *list)
+{
+	char *content = NULL;
+	int r;
+
+	if (asprintf(&content, "%s\n", list) < 0)
+		return -ENOMEM;
+	r = fake_put(ops, dir, "cpuset.cpus", content, 0644);
+	if (r == 0)
+		r = fake_put(ops, dir, "cpuset.cpus.effective", content, 0444);
+	if (r == 0)
+		r = fake_put(ops, dir, "cpuset.cpus.partition", "member\n", 0644);
+	free(content);
+	return r;
+}
+
+static int fake_unit_start_slice(struct qc_ops *ops, const char *unit, const cpuset_t *cpus)
+{
+	const char *root = fake_cgroup_root(ops);
+	char rel[PATH_MAX], dir[PATH_MAX], *list = cpuset_to_list(cpus), *value = NULL;
+	int r;
+
+	ops->unit_msg[0] = '\0';
+	if (!list || asprintf(&value, "AllowedCPUs=%s", list) < 0) {
+		value = NULL;
+		r = -ENOMEM;
+		goto out;
+	}
+	r = fake_unit_check_name(ops, unit, ".slice");
+	if (r == 0)
+		r = fake_slice_dir(unit, rel, sizeof(rel));
+	if (r == 0 && snprintf(dir, sizeof(dir), "%s%s", root, rel) >= (int)sizeof(dir))
+		r = -ENAMETOOLONG;
+	/* "-.slice", the root slice ("" below the root), is always there */
+	if (r == 0)
+		r = fake_unit_may_start(ops, unit, dir);
+	if (r == 0)
+		r = fake_slice_parents(ops, root, rel);
+	if (r == 0)
+		r = fake_cgroup_make(ops, dir);
+	if (r == 0) {
+		r = fake_slice_files(ops, dir, list);
+		if (r < 0) /* systemd: the unit failed, its cgroup gone */
+			fake_remove_tree(path_get(ops->pc, "%s", dir));
+	}
+out:
+	if (r < 0 && !ops->unit_msg[0])
+		snprintf(ops->unit_msg, sizeof(ops->unit_msg), "%s", strerror(-r));
+	log_add(ops, OPS_UNIT_START, 0, 0, unit, value, r);
+	free(value);
+	free(list);
+	return r;
+}
+
+static int fake_unit_start_scope(struct qc_ops *ops, const char *unit, const char *slice, pid_t pid)
+{
+	const char *root = fake_cgroup_root(ops);
+	char rel[PATH_MAX], slicedir[PATH_MAX], dir[PATH_MAX], value[PATH_MAX], num[24];
+	int r;
+
+	ops->unit_msg[0] = '\0';
+	rel[0] = '\0';
+	snprintf(value, sizeof(value), "Slice=%s PID=%d", slice, (int)pid);
+	r = fake_unit_check_name(ops, unit, ".scope");
+	if (r == 0 && (!fake_unit_name_valid(slice, ".slice") || pid <= 0)) {
+		snprintf(ops->unit_msg, sizeof(ops->unit_msg), "Invalid slice or PID: %.200s",
+			 value);
+		r = -EINVAL;
+	}
+	if (r == 0)
+		r = fake_slice_dir(slice, rel, sizeof(rel));
+	if (r == 0 &&
+	    (snprintf(slicedir, sizeof(slicedir), "%s%s", root, rel) >= (int)sizeof(slicedir) ||
+	     snprintf(dir, sizeof(dir), "%s/%s", slicedir, unit) >= (int)sizeof(dir)))
+		r = -ENAMETOOLONG;
+	if (r == 0)
+		r = fake_unit_may_start(ops, unit, dir);
+	/* a slice not started yet: systemd starts it (and its parents) first */
+	if (r == 0 && *rel) {
+		r = fake_slice_parents(ops, root, rel);
+		if (r == 0)
+			r = fake_cgroup_make(ops, slicedir);
+		if (r == -EEXIST)
+			r = 0;
+	}
+	if (r == 0)
+		r = fake_cgroup_make(ops, dir);
+	if (r == 0) {
+		snprintf(num, sizeof(num), "%d\n", (int)pid);
+		r = path_write_str(ops->pc, num, "%s/cgroup.procs", dir);
+		if (r < 0)
+			fake_remove_tree(path_get(ops->pc, "%s", dir));
+	}
+	if (r < 0 && !ops->unit_msg[0])
+		snprintf(ops->unit_msg, sizeof(ops->unit_msg), "%s", strerror(-r));
+	log_add(ops, OPS_UNIT_START, 0, 0, unit, value, r);
+	return r;
+}
+
+static int fake_unit_stop(struct qc_ops *ops, const char *unit)
+{
+	const char *full;
+	char found[PATH_MAX];
+	int r = 0;
+
+	ops->unit_msg[0] = '\0';
+	full = path_get(ops->pc, "%s", fake_cgroup_root(ops));
+	/* a name with '/' or a leading '.' is no unit's: nothing loaded */
+	if (full && unit[0] && unit[0] != '.' && !strchr(unit, '/') &&
+	    fake_find_unit(full, unit, found, sizeof(found))) {
+		r = fake_remove_tree(found);
+		if (r < 0)
+			snprintf(ops->unit_msg, sizeof(ops->unit_msg), "%.200s: %s", found,
+				 strerror(-r));
+	}
+	log_add(ops, OPS_UNIT_STOP, 0, 0, unit, NULL, r);
+	return r;
+}
+
 void ops_init_recording(struct qc_ops *ops, struct path_cxt *pc)
 {
 	memset(ops, 0, sizeof(*ops));
@@ -876,6 +1381,9 @@ void ops_init_recording(struct qc_ops *ops, struct path_cxt *pc)
 	ops->module_load = fake_module_load;
 	ops->dir_make = fake_dir_make;
 	ops->dir_remove = fake_dir_remove;
+	ops->unit_start_slice = fake_unit_start_slice;
+	ops->unit_start_scope = fake_unit_start_scope;
+	ops->unit_stop = fake_unit_stop;
 }
 
 void ops_done(struct qc_ops *ops)

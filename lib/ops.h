@@ -5,7 +5,8 @@
  *
  *   real       sched_getaffinity/sched_setaffinity, writes under the path
  *              context, modules loaded with libkmod (whose log messages are
- *              kept in kmod_msg, never printed).
+ *              kept in kmod_msg, never printed), systemd units through the
+ *              helper program unit_helper (its error line kept in unit_msg).
  *   recording  for --root trees: a task's affinity is the Cpus_allowed_list
  *              line of <root>/proc/PID/task/TID/status, setting it rewrites
  *              that line; file writes replace the file's content; every call
@@ -89,8 +90,13 @@ struct qc_ops {
 	void *kmod; /* real: struct kmod_ctx *, created on first use */
 	/* real: libkmod's last message during the last module_load ("" none) */
 	char kmod_msg[256];
-	/* real: systemd's reason for the last failed unit_* call ("" none) */
+	/* systemd's reason for the last failed unit_* call ("" none) */
 	char unit_msg[256];
+	/*
+	 * real: the program the unit_* calls run, QC_UNIT_HELPER (where make
+	 * install puts quietcore-unit); tests may point it elsewhere.
+	 */
+	const char *unit_helper;
 };
 
 /* The real machine. pc must be the real root. */
@@ -135,7 +141,18 @@ void ops_init_real(struct qc_ops *ops, struct path_cxt *pc);
  *  - module_load succeeds only if <root>/lib/modules/fake/<name> exists,
  *    else -ENOENT (no such module); if that file holds a directory name
  *    (relative to the root), the directory is created, as a driver creates
- *    its sysfs directory (e.g. sys/devices/system/cpu/cpufreq/policy0).
+ *    its sysfs directory (e.g. sys/devices/system/cpu/cpufreq/policy0);
+ *  - systemd's units, on the fake cgroup tree (<root>/sys/fs/cgroup, or
+ *    <root>/sys/fs/cgroup/unified when that has cgroup.controllers), where
+ *    systemd puts them ("a-b.slice" in "a.slice/", missing parent slices made
+ *    with an empty cgroup.procs): unit_start_slice makes the slice's
+ *    directory with cpuset.cpus and cpuset.cpus.effective = the CPUs,
+ *    cpuset.cpus.partition = "member" and an empty cgroup.procs;
+ *    unit_start_scope makes <slice>/<unit>/ with cgroup.procs = the PID;
+ *    unit_stop removes the unit's directory and everything in it (a unit
+ *    that is not there: 0). A unit whose directory exists: -EEXIST. A file
+ *    <root>/run/systemd/qc-fake-refuse/<unit> makes its start fail with
+ *    -EPERM and the file's text in unit_msg. An invalid unit name: -EINVAL.
  */
 void ops_init_recording(struct qc_ops *ops, struct path_cxt *pc);
 

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -409,6 +410,317 @@ static void test_real_module_load_quiet(void **state)
 	ops_done(&ops);
 }
 
+/* ---- systemd units ------------------------------------------------------------ */
+
+/* A fresh fake root for one test (the group's root stays as it is). */
+static void unit_root(char *buf, size_t len)
+{
+	snprintf(buf, len, "/tmp/test_ops_unit.XXXXXX");
+	assert_non_null(mkdtemp(buf));
+}
+
+/* The file rel below r, or "<absent>". */
+static const char *unit_file(const char *r, const char *rel)
+{
+	static char buf[256];
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", r, rel);
+	if (tmproot_slurp(path, buf, sizeof(buf)) < 0)
+		return "<absent>";
+	return buf;
+}
+
+static bool unit_dir(const char *r, const char *rel)
+{
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", r, rel);
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void assert_log(struct qc_ops *ops, size_t i, const char *want)
+{
+	char line[512];
+
+	assert_true(i < ops->nlog);
+	ops_record_format(&ops->log[i], line, sizeof(line));
+	assert_string_equal(line, want);
+}
+
+#define CG "sys/fs/cgroup/"
+
+/* A slice and a scope in it, as systemd makes them; stop takes them away. */
+static void test_recording_units(void **state)
+{
+	char r[64];
+	struct path_cxt pc;
+	struct qc_ops ops;
+	cpuset_t cpus;
+
+	(void)state;
+	unit_root(r, sizeof(r));
+	assert_int_equal(tmproot_put(r, CG "cgroup.controllers", "cpuset cpu io memory pids\n"), 0);
+	assert_int_equal(path_cxt_init(&pc, r), 0);
+	ops_init_recording(&ops, &pc);
+	assert_int_equal(cpuset_parse_list("2-3,6", 0, &cpus), 0);
+
+	assert_int_equal(ops.unit_start_slice(&ops, "quietcore.slice", &cpus), 0);
+	assert_string_equal(ops.unit_msg, "");
+	assert_string_equal(unit_file(r, CG "quietcore.slice/cpuset.cpus"), "2-3,6\n");
+	assert_string_equal(unit_file(r, CG "quietcore.slice/cpuset.cpus.effective"), "2-3,6\n");
+	assert_string_equal(unit_file(r, CG "quietcore.slice/cpuset.cpus.partition"), "member\n");
+	assert_string_equal(unit_file(r, CG "quietcore.slice/cgroup.procs"), "");
+	/* the partition file can be written through the ops, like the kernel's */
+	assert_int_equal(ops.file_write(&ops, "/" CG "quietcore.slice/cpuset.cpus.partition",
+					"isolated"),
+			 0);
+
+	assert_int_equal(
+		ops.unit_start_scope(&ops, "quietcore-run-42.scope", "quietcore.slice", 42), 0);
+	assert_string_equal(unit_file(r, CG "quietcore.slice/quietcore-run-42.scope/cgroup.procs"),
+			    "42\n");
+
+	/* a slice's name is its place: "a-b.slice" is in "a.slice", made if missing */
+	assert_int_equal(ops.unit_start_slice(&ops, "quietcore-isolated.slice", &cpus), 0);
+	assert_string_equal(unit_file(r, CG "quietcore.slice/quietcore-isolated.slice/cpuset.cpus"),
+			    "2-3,6\n");
+	assert_int_equal(ops.unit_start_slice(&ops, "x-y-z.slice", &cpus), 0);
+	assert_string_equal(unit_file(r, CG "x.slice/cgroup.procs"), "");
+	assert_string_equal(unit_file(r, CG "x.slice/x-y.slice/cgroup.procs"), "");
+	assert_true(unit_dir(r, CG "x.slice/x-y.slice/x-y-z.slice"));
+	/* a scope in a slice not started yet: systemd starts the slice */
+	assert_int_equal(ops.unit_start_scope(&ops, "s.scope", "new.slice", 7), 0);
+	assert_string_equal(unit_file(r, CG "new.slice/s.scope/cgroup.procs"), "7\n");
+
+	/* stop: the unit's directory and all in it; a unit not there is no error */
+	assert_int_equal(ops.unit_stop(&ops, "quietcore-run-42.scope"), 0);
+	assert_false(unit_dir(r, CG "quietcore.slice/quietcore-run-42.scope"));
+	assert_true(unit_dir(r, CG "quietcore.slice"));
+	assert_int_equal(ops.unit_stop(&ops, "quietcore.slice"), 0);
+	assert_false(unit_dir(r, CG "quietcore.slice"));
+	assert_int_equal(ops.unit_stop(&ops, "quietcore.slice"), 0);
+	assert_int_equal(ops.unit_stop(&ops, "../../etc"), 0);
+	assert_true(unit_dir(r, CG));
+
+	assert_int_equal(ops.nlog, 10);
+	assert_log(&ops, 0, "unit-start quietcore.slice AllowedCPUs=2-3,6 = 0");
+	assert_log(&ops, 1, "write /" CG "quietcore.slice/cpuset.cpus.partition isolated = 0");
+	assert_log(&ops, 2, "unit-start quietcore-run-42.scope Slice=quietcore.slice PID=42 = 0");
+	assert_log(&ops, 5, "unit-start s.scope Slice=new.slice PID=7 = 0");
+	assert_log(&ops, 6, "unit-stop quietcore-run-42.scope = 0");
+	assert_log(&ops, 8, "unit-stop quietcore.slice = 0");
+	assert_log(&ops, 9, "unit-stop ../../etc = 0");
+	ops_done(&ops);
+	assert_int_equal(tmproot_remove(r), 0);
+}
+
+/* systemd's refusals, simulated: nothing is left made by a refused start. */
+static void test_recording_units_refused(void **state)
+{
+	static const struct {
+		const char *unit, *slice; /* slice NULL: start a slice */
+		int r;
+		const char *msg;
+	} cases[] = {
+		{ "busy.slice", NULL, -EEXIST, "unit busy.slice is already active" },
+		{ "no.slice", NULL, -EPERM, "Unit no.slice: AllowedCPUs= overlaps busy.slice" },
+		{ "no.scope", "busy.slice", -EPERM, "refused (fake systemd)" },
+		{ "run.scope", "busy.slice", -EEXIST, "unit run.scope is already active" },
+		{ "bad.service", NULL, -EINVAL, "Unit name bad.service is not valid." },
+		{ "-a.slice", NULL, -EINVAL, "Unit name -a.slice is not valid." },
+		{ "a--b.slice", NULL, -EINVAL, "Unit name a--b.slice is not valid." },
+		{ "../x.slice", NULL, -EINVAL, "Unit name ../x.slice is not valid." },
+		{ "a/b.slice", NULL, -EINVAL, "Unit name a/b.slice is not valid." },
+		{ "-.slice", NULL, -EEXIST, "unit -.slice is already active" },
+		{ "ok.scope", "../x.slice", -EINVAL,
+		  "Invalid slice or PID: Slice=../x.slice PID=5" },
+	};
+	char r[64], before[4096];
+	struct path_cxt pc;
+	struct qc_ops ops;
+	cpuset_t cpus;
+	FILE *p;
+	size_t n;
+
+	(void)state;
+	unit_root(r, sizeof(r));
+	assert_int_equal(path_cxt_init(&pc, r), 0);
+	ops_init_recording(&ops, &pc);
+	assert_int_equal(cpuset_parse_list("1", 0, &cpus), 0);
+	/* no cgroup file system at all: the kernel's answer */
+	assert_int_equal(ops.unit_start_slice(&ops, "busy.slice", &cpus), -ENOENT);
+	assert_string_equal(ops.unit_msg, "No such file or directory");
+	assert_int_equal(tmproot_put(r, CG "cgroup.controllers", "cpuset\n"), 0);
+	assert_int_equal(ops.unit_start_slice(&ops, "busy.slice", &cpus), 0);
+	assert_int_equal(ops.unit_start_scope(&ops, "run.scope", "busy.slice", 5), 0);
+	assert_int_equal(tmproot_put(r, "run/systemd/qc-fake-refuse/no.slice",
+				     "Unit no.slice: AllowedCPUs= overlaps busy.slice\n"),
+			 0);
+	assert_int_equal(tmproot_put(r, "run/systemd/qc-fake-refuse/no.scope", ""), 0);
+
+	/* every file of the tree, to compare after each refusal */
+	snprintf(before, sizeof(before), "cd '%s' && find . | sort", r);
+	p = popen(before, "r");
+	assert_non_null(p);
+	n = fread(before, 1, sizeof(before) - 1, p);
+	before[n] = '\0';
+	pclose(p);
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char after[4096], cmd[128];
+		int got;
+
+		if (cases[i].slice)
+			got = ops.unit_start_scope(&ops, cases[i].unit, cases[i].slice, 5);
+		else
+			got = ops.unit_start_slice(&ops, cases[i].unit, &cpus);
+		assert_int_equal(got, cases[i].r);
+		assert_string_equal(ops.unit_msg, cases[i].msg);
+		snprintf(cmd, sizeof(cmd), "cd '%s' && find . | sort", r);
+		p = popen(cmd, "r");
+		assert_non_null(p);
+		n = fread(after, 1, sizeof(after) - 1, p);
+		after[n] = '\0';
+		pclose(p);
+		assert_string_equal(after, before);
+	}
+	assert_log(&ops, 4, "unit-start no.slice AllowedCPUs=1 = -1");
+	assert_log(&ops, 5, "unit-start no.scope Slice=busy.slice PID=5 = -1");
+	/* a success clears the last message */
+	assert_int_equal(ops.unit_stop(&ops, "busy.slice"), 0);
+	assert_string_equal(ops.unit_msg, "");
+	ops_done(&ops);
+	assert_int_equal(tmproot_remove(r), 0);
+}
+
+/* The hybrid layout: the units are in /sys/fs/cgroup/unified. */
+static void test_recording_units_hybrid(void **state)
+{
+	char r[64];
+	struct path_cxt pc;
+	struct qc_ops ops;
+	cpuset_t cpus;
+
+	(void)state;
+	unit_root(r, sizeof(r));
+	assert_int_equal(tmproot_put(r, CG "unified/cgroup.controllers", ""), 0);
+	assert_int_equal(tmproot_put(r, CG "cpuset/cpuset.cpus", "0-7\n"), 0);
+	assert_int_equal(path_cxt_init(&pc, r), 0);
+	ops_init_recording(&ops, &pc);
+	assert_int_equal(cpuset_parse_list("4-7", 0, &cpus), 0);
+	assert_int_equal(ops.unit_start_slice(&ops, "q.slice", &cpus), 0);
+	assert_string_equal(unit_file(r, CG "unified/q.slice/cpuset.cpus"), "4-7\n");
+	assert_false(unit_dir(r, CG "q.slice"));
+	assert_int_equal(ops.unit_stop(&ops, "q.slice"), 0);
+	assert_false(unit_dir(r, CG "unified/q.slice"));
+	ops_done(&ops);
+	assert_int_equal(tmproot_remove(r), 0);
+}
+
+/* A stand-in for quietcore-unit: a shell script that logs its arguments. */
+static void unit_helper_script(const char *path, const char *body)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\necho \"$*\" >>\"$0.args\"\n%s\n", body);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, 0755), 0);
+}
+
+/* The real unit ops run the helper: arguments, stdin, exit status, stderr. */
+static void test_real_units_helper(void **state)
+{
+	static const struct {
+		const char *body;
+		int r;
+		const char *msg; /* after the helper's path if it starts with ' ' */
+	} cases[] = {
+		{ "echo chatter; exit 0", 0, "" },
+		{ "echo 'quietcore-unit: start quietcore.slice: Access denied' >&2; echo out; exit 13",
+		  -EACCES, "start quietcore.slice: Access denied" },
+		{ "printf 'quietcore-unit: stop x.slice: first\\nsecond\\n' >&2; exit 5", -EIO,
+		  "stop x.slice: first" },
+		{ "echo 'no prefix here' >&2; exit 17", -EEXIST, "no prefix here" },
+		{ "exit 110", -ETIMEDOUT, " exited with status 110" },
+		{ "exit 126", -EPROTO, " exited with status 126" },
+		{ "kill -TERM $$; sleep 5", -EINTR, " killed by signal 15 (Terminated)" },
+		/* stdin is /dev/null, never the caller's */
+		{ "[ \"$(readlink /proc/$$/fd/0)\" = /dev/null ] || exit 9", 0, "" },
+		/* a lot on stderr: the first 255 bytes kept, the helper never blocks */
+		{ "head -c 200000 /dev/zero | tr '\\0' x >&2; exit 4", -EINTR, NULL },
+	};
+	char dir[64], helper[128], args[256], want[256], path[160];
+	int in[2], saved_stdin;
+	struct path_cxt pc;
+	struct qc_ops ops;
+	cpuset_t cpus;
+
+	(void)state;
+	unit_root(dir, sizeof(dir));
+	snprintf(helper, sizeof(helper), "%s/quietcore-unit", dir);
+	assert_int_equal(path_cxt_init(&pc, NULL), 0);
+	ops_init_real(&ops, &pc);
+	assert_string_equal(ops.unit_helper, QC_UNIT_HELPER);
+	ops.unit_helper = helper;
+	assert_int_equal(cpuset_parse_list("2-3", 0, &cpus), 0);
+	/* our stdin a pipe for a while: the helper must not get it */
+	assert_int_equal(pipe(in), 0);
+	saved_stdin = dup(STDIN_FILENO);
+	assert_true(saved_stdin >= 0);
+	assert_int_equal(dup2(in[0], STDIN_FILENO), STDIN_FILENO);
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		unit_helper_script(helper, cases[i].body);
+		if (!cases[i].msg) {
+			assert_int_equal(ops.unit_stop(&ops, "x.slice"), cases[i].r);
+			assert_int_equal(strlen(ops.unit_msg), sizeof(ops.unit_msg) - 1);
+			assert_int_equal(strspn(ops.unit_msg, "x"), sizeof(ops.unit_msg) - 1);
+			continue;
+		}
+		assert_int_equal(ops.unit_start_slice(&ops, "quietcore.slice", &cpus), cases[i].r);
+		snprintf(want, sizeof(want), "%s%s", cases[i].msg[0] == ' ' ? helper : "",
+			 cases[i].msg);
+		assert_string_equal(ops.unit_msg, want);
+	}
+	assert_int_equal(dup2(saved_stdin, STDIN_FILENO), STDIN_FILENO);
+	close(saved_stdin);
+	close(in[0]);
+	close(in[1]);
+
+	/* the arguments, one call of each kind */
+	snprintf(path, sizeof(path), "%s.args", helper);
+	unlink(path);
+	unit_helper_script(helper, "exit 0");
+	assert_int_equal(ops.unit_start_slice(&ops, "quietcore.slice", &cpus), 0);
+	assert_int_equal(ops.unit_start_scope(&ops, "run-9.scope", "quietcore.slice", 4242), 0);
+	assert_int_equal(ops.unit_stop(&ops, "quietcore.slice"), 0);
+	assert_int_equal(tmproot_slurp(path, args, sizeof(args)), 0);
+	assert_string_equal(args, "start-slice quietcore.slice 2-3\n"
+				  "start-scope run-9.scope quietcore.slice 4242\n"
+				  "stop quietcore.slice\n");
+	assert_int_equal(ops.nlog, 0); /* the real ops do not record */
+
+	/* a helper that cannot be run: -ENOENT, and the message names it */
+	snprintf(path, sizeof(path), "%s/absent", dir);
+	ops.unit_helper = path;
+	assert_int_equal(ops.unit_stop(&ops, "x.slice"), -ENOENT);
+	snprintf(want, sizeof(want), "cannot run %s: No such file or directory", path);
+	assert_string_equal(ops.unit_msg, want);
+	assert_int_equal(chmod(helper, 0644), 0);
+	ops.unit_helper = helper;
+	assert_int_equal(ops.unit_stop(&ops, "x.slice"), -ENOENT);
+	snprintf(want, sizeof(want), "cannot run %s: Permission denied", helper);
+	assert_string_equal(ops.unit_msg, want);
+	ops.unit_helper = NULL;
+	assert_int_equal(ops.unit_stop(&ops, "x.slice"), -ENOENT);
+	assert_string_equal(ops.unit_msg, "no unit helper program");
+	ops_done(&ops);
+	assert_int_equal(tmproot_remove(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -419,6 +731,10 @@ int main(void)
 		cmocka_unit_test(test_real_dirs),
 		cmocka_unit_test(test_real),
 		cmocka_unit_test(test_real_module_load_quiet),
+		cmocka_unit_test(test_recording_units),
+		cmocka_unit_test(test_recording_units_refused),
+		cmocka_unit_test(test_recording_units_hybrid),
+		cmocka_unit_test(test_real_units_helper),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
