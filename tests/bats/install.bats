@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # `make install` / `make uninstall` into a DESTDIR: the exact file list and
-# modes, the directory variables (PREFIX, SBINDIR, MANDIR, DRACUTMODDIR,
-# SYSTEMDUNITDIR, with dracut's and systemd's from pkg-config), nothing left
-# behind by uninstall, and a dracut module that dracut itself would pick up.
+# modes, the directory variables (PREFIX, SBINDIR, LIBEXECDIR, MANDIR,
+# DRACUTMODDIR, SYSTEMDUNITDIR, with dracut's and systemd's from pkg-config),
+# nothing left behind by uninstall, and a dracut module that dracut itself
+# would pick up.
 
 load helpers
 bats_require_minimum_version 1.5.0
@@ -21,15 +22,22 @@ qmake() {
 	make -s -C "$QC_TOP" BUILD="$BUILD" DESTDIR="$D" "$@"
 }
 
+# An install with another PREFIX or LIBEXECDIR rebuilds early-pin for that
+# unit helper path: the tests after these get the build as it was.
+teardown_file() {
+	make -s -C "$QC_TOP" BUILD="$BUILD" all >/dev/null
+}
+
 # every file and symlink under $D: "MODE PATH", sorted
 tree() {
 	(cd "$D" && find . \( -type f -o -type l \) -printf '%m /%P\n' | LC_ALL=C sort)
 }
 
-expected() { # expected PREFIX-DERIVED-DIRS...: SBINDIR MANDIR DRACUTMODDIR CONFDIR UNITDIR
-	local sbin=$1 man=$2 mod=$3 conf=$4 unit=$5
+expected() { # expected PREFIX-DERIVED-DIRS...: SBINDIR MANDIR DRACUTMODDIR CONFDIR UNITDIR LIBEXECDIR
+	local sbin=$1 man=$2 mod=$3 conf=$4 unit=$5 libexec=$6
 	{
 		printf '755 %s\n' "$sbin/cmdline-gen" "$sbin/early-pin" "$sbin/isol-verify" \
+			"$libexec/quietcore/quietcore-unit" \
 			"$mod/95early-pin/module-setup.sh" "$mod/95early-pin/early-pin-pre-udev.sh" \
 			"$mod/95early-pin/early-pin-pre-pivot.sh"
 		printf '644 %s\n' "$man/man8/cmdline-gen.8" "$man/man8/early-pin.8" \
@@ -42,9 +50,12 @@ expected() { # expected PREFIX-DERIVED-DIRS...: SBINDIR MANDIR DRACUTMODDIR CONF
 @test "install: default PREFIX=/usr, dracut and systemd directories from pkg-config, exact files and modes" {
 	run -0 qmake install
 	run -0 tree
-	assert_output "$(expected /usr/sbin /usr/share/man "$PC_DRACUT" "$PC_DRACUTCONF" "$PC_UNIT")"
+	assert_output "$(expected /usr/sbin /usr/share/man "$PC_DRACUT" "$PC_DRACUTCONF" "$PC_UNIT" /usr/libexec)"
 	# what was installed is what was built and what is in the tree
 	cmp "$BUILD/cmdline-gen" "$D/usr/sbin/cmdline-gen"
+	cmp "$BUILD/quietcore-unit" "$D/usr/libexec/quietcore/quietcore-unit"
+	# early-pin runs the unit helper from where it was installed
+	grep -qaF /usr/libexec/quietcore/quietcore-unit "$D/usr/sbin/early-pin"
 	cmp "$QC_TOP/docs/quietcore.7" "$D/usr/share/man/man7/quietcore.7"
 	# the module as in the tree, told where early-pin was installed
 	run -1 diff "$QC_TOP/dracut-module/95early-pin/module-setup.sh" "$D$PC_DRACUT/95early-pin/module-setup.sh"
@@ -62,6 +73,7 @@ expected() { # expected PREFIX-DERIVED-DIRS...: SBINDIR MANDIR DRACUTMODDIR CONF
 	run -0 tree
 	assert_output ""
 	[ ! -e "$D$PC_DRACUT/95early-pin" ]
+	[ ! -e "$D/usr/libexec/quietcore" ]
 	# and a second uninstall of nothing is not an error
 	run -0 qmake uninstall
 }
@@ -70,7 +82,7 @@ expected() { # expected PREFIX-DERIVED-DIRS...: SBINDIR MANDIR DRACUTMODDIR CONF
 	local v=(PREFIX=/opt/qc SBINDIR=/opt/qc/bin MANDIR=/opt/qc/man)
 	run -0 qmake "${v[@]}" install
 	run -0 tree
-	assert_output "$(expected /opt/qc/bin /opt/qc/man "$PC_DRACUT" "$PC_DRACUTCONF" "$PC_UNIT")"
+	assert_output "$(expected /opt/qc/bin /opt/qc/man "$PC_DRACUT" "$PC_DRACUTCONF" "$PC_UNIT" /opt/qc/libexec)"
 	# the unit runs early-pin from where it was installed
 	grep -qx 'ExecStart=/opt/qc/bin/early-pin --boot' "$D$PC_UNIT/early-pin.service"
 	run -0 qmake "${v[@]}" uninstall
@@ -78,11 +90,25 @@ expected() { # expected PREFIX-DERIVED-DIRS...: SBINDIR MANDIR DRACUTMODDIR CONF
 	assert_output ""
 }
 
+@test "install/uninstall honour LIBEXECDIR: the unit helper is there, and early-pin runs it from there" {
+	local v=(LIBEXECDIR=/x/libexec)
+	run -0 qmake "${v[@]}" install
+	run -0 tree
+	assert_output "$(expected /usr/sbin /usr/share/man "$PC_DRACUT" "$PC_DRACUTCONF" "$PC_UNIT" /x/libexec)"
+	# early-pin was rebuilt for that path: it names the new one, not the old
+	grep -qaF /x/libexec/quietcore/quietcore-unit "$D/usr/sbin/early-pin"
+	run -1 grep -qaF /usr/libexec/quietcore/quietcore-unit "$D/usr/sbin/early-pin"
+	run -0 qmake "${v[@]}" uninstall
+	run -0 tree
+	assert_output ""
+	[ ! -e "$D/x/libexec/quietcore" ]
+}
+
 @test "install/uninstall honour DRACUTMODDIR, DRACUTCONFDIR and SYSTEMDUNITDIR" {
 	local v=(DRACUTMODDIR=/x/modules.d DRACUTCONFDIR=/x/conf.d SYSTEMDUNITDIR=/x/units)
 	run -0 qmake "${v[@]}" install
 	run -0 tree
-	assert_output "$(expected /usr/sbin /usr/share/man /x/modules.d /x/conf.d /x/units)"
+	assert_output "$(expected /usr/sbin /usr/share/man /x/modules.d /x/conf.d /x/units /usr/libexec)"
 	run -0 qmake "${v[@]}" uninstall
 	run -0 tree
 	assert_output ""

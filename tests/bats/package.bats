@@ -42,6 +42,7 @@ setup() {
 	assert_line "Version: $DEB_VERSION"
 	assert_line --regexp '^Depends: dracut-core \| dracut, .*libjson-c5.*'
 	assert_line --regexp '^Depends: .*libkmod2'
+	assert_line --regexp '^Depends: .*libsystemd0'
 	assert_line "Recommends: dracut"
 	# shellcheck disable=SC2016 # $1 is the inner sh's
 	run -0 sh -c 'dpkg-deb --ctrl-tarfile "$1" | tar -xO ./triggers' _ "$DEB"
@@ -82,6 +83,17 @@ deb_files() {
 	run -0 sh -c 'LC_ALL=C readelf -d "$1" | sed -n "s/.*(NEEDED).*\[\(.*\)\]/\1/p" | sort' _ "$r/usr/sbin/early-pin"
 	assert_output "libc.so.6
 libkmod.so.2"
+}
+
+@test "quietcore-unit in the package is in /usr/libexec/quietcore, linked with libsystemd.so.0; early-pin names that path" {
+	local r=$BATS_TEST_TMPDIR/x
+	dpkg-deb -x "$DEB" "$r"
+	# shellcheck disable=SC2016 # $1 is the inner sh's
+	run -0 sh -c 'LC_ALL=C readelf -d "$1" | sed -n "s/.*(NEEDED).*\[\(.*\)\]/\1/p" | sort' _ "$r/usr/libexec/quietcore/quietcore-unit"
+	assert_line "libsystemd.so.0"
+	grep -qaF /usr/libexec/quietcore/quietcore-unit "$r/usr/sbin/early-pin"
+	run -0 "$r/usr/libexec/quietcore/quietcore-unit" --help
+	assert_line --partial "early-pin(8)"
 }
 
 @test "the tools run from the unpacked package: --version, --help, cmdline-gen --root on a fixture" {
@@ -135,6 +147,7 @@ debian_root() {
 	for p in cmdline-gen early-pin isol-verify; do
 		run -0 chroot "$R" "$p" --help
 	done
+	run -0 chroot "$R" /usr/libexec/quietcore/quietcore-unit --help
 	cp -a "$QC_TOP/tests/fixtures/boot/debian" "$R/tmp/fx"
 	run -0 --separate-stderr chroot "$R" cmdline-gen --root /tmp/fx --profile minimal --json
 	assert_equal "$(jq -r .isolated <<<"$output")" "1-3"
@@ -166,6 +179,7 @@ debian_root() {
 		[ ! -f "$R$f" ] || fail "$f left after purge"
 	done
 	[ ! -e "$R/usr/lib/dracut/modules.d/95early-pin" ]
+	[ ! -e "$R/usr/libexec/quietcore" ]
 	[ ! -e "$R/etc/systemd/system/multi-user.target.wants/early-pin.service" ]
 }
 
@@ -198,10 +212,12 @@ debian_root() {
 		/usr/lib/systemd/system/early-pin.service \
 		/usr/lib/systemd/system/isol-verify-textfile.service \
 		/usr/lib/systemd/system/isol-verify-textfile.timer \
+		/usr/libexec/quietcore /usr/libexec/quietcore/quietcore-unit \
 		/usr/sbin/cmdline-gen /usr/sbin/early-pin /usr/sbin/isol-verify \
 		/usr/share/man/man7/quietcore.7 /usr/share/man/man8/cmdline-gen.8 \
 		/usr/share/man/man8/early-pin.8 /usr/share/man/man8/isol-verify.8 | sort)"
 	run -0 rpm -qp --requires "$rpm"
 	assert_line "dracut"
 	assert_line --partial "libkmod.so.2"
+	assert_line --partial "libsystemd.so.0"
 }
