@@ -436,6 +436,16 @@ static int check_siblings(struct path_cxt *pc, const char *mp, const char *name,
 	return r;
 }
 
+int cgroup_check_siblings(struct path_cxt *pc, const struct cgroup_fs *fs, const char *name,
+			  const cpuset_t *cpus)
+{
+	const char *mp = cgroup_mount_path(fs->mount);
+
+	if (!mp || !cgroup_name_valid(name))
+		return -EINVAL;
+	return check_siblings(pc, mp, name, cpus);
+}
+
 static int undo_init(struct cgroup_undo *undo, const struct cgroup_fs *fs, const char *name)
 {
 	if (!cgroup_name_valid(name))

@@ -32,7 +32,12 @@
 #define CGROUP_NAME_MAX 64
 /* The partition early-pin makes when no systemd runs; with systemd, the slice. */
 #define CGROUP_PARTITION_NAME "quietcore-isolated"
-#define CGROUP_PARTITION_SLICE "quietcore-isolated.slice"
+/*
+ * A top-level slice: a dash in a slice's name means nesting to systemd
+ * ("a-b.slice" is below "a.slice"), and a partition's parent must be the
+ * root. isol-alloc's grants can then be "quietcore-NAME.slice" below it.
+ */
+#define CGROUP_PARTITION_SLICE "quietcore.slice"
 
 /* Where the unified hierarchy is mounted (a closed set: state files name it). */
 enum cgroup_mount {
@@ -157,6 +162,16 @@ struct cgroup_undo {
 int cgroup_partition_create(struct qc_ops *ops, const struct cgroup_fs *fs, const char *name,
 			    const cpuset_t *cpus, struct cgroup_undo *undo,
 			    struct cgroup_partition *ret_state);
+
+/*
+ * Would cpus conflict with a sibling of the top-level cgroup name (another
+ * top-level cgroup whose non-empty cpuset.cpus meets them)? 0 no; -EBUSY
+ * yes, path_last() naming the sibling's cpuset.cpus; or a read error. The
+ * check cgroup_partition_create() makes first, for callers that have
+ * systemd make the cgroup.
+ */
+int cgroup_check_siblings(struct path_cxt *pc, const struct cgroup_fs *fs, const char *name,
+			  const cpuset_t *cpus);
 
 /*
  * Turn an existing top-level cgroup (a slice systemd made with AllowedCPUs=)

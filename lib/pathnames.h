@@ -40,5 +40,7 @@
 
 /* systemd: its private socket (never below --root: the running manager) */
 #define PATH_SYSTEMD_PRIVATE "/run/systemd/private"
+/* systemd is the init (what sd_booted() checks), below --root */
+#define PATH_RUN_SYSTEMD_SYSTEM "/run/systemd/system"
 
 #endif

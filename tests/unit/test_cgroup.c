@@ -1048,16 +1048,16 @@ static void test_set(void **state)
 		  0,
 		  NULL,
 		  CGROUP_VALID,
-		  { "write /sys/fs/cgroup/quietcore-isolated.slice/cpuset.cpus.partition isolated = 0" } },
+		  { "write /sys/fs/cgroup/quietcore.slice/cpuset.cpus.partition isolated = 0" } },
 		{ "the kernel refuses it (6.12: isolcpus= at boot)",
 		  "member\n",
 		  "isolated invalid (partition config conflicts with housekeeping setup)\n",
 		  NULL,
 		  -EINVAL,
-		  CG "/quietcore-isolated.slice/cpuset.cpus.partition",
+		  CG "/quietcore.slice/cpuset.cpus.partition",
 		  CGROUP_INV_HOUSEKEEPING,
-		  { "write /sys/fs/cgroup/quietcore-isolated.slice/cpuset.cpus.partition isolated = 0",
-		    "write /sys/fs/cgroup/quietcore-isolated.slice/cpuset.cpus.partition member = 0" } },
+		  { "write /sys/fs/cgroup/quietcore.slice/cpuset.cpus.partition isolated = 0",
+		    "write /sys/fs/cgroup/quietcore.slice/cpuset.cpus.partition member = 0" } },
 		{ "a slice that is a root partition already",
 		  "root\n",
 		  NULL,
@@ -1065,13 +1065,13 @@ static void test_set(void **state)
 		  0,
 		  NULL,
 		  CGROUP_VALID,
-		  { "write /sys/fs/cgroup/quietcore-isolated.slice/cpuset.cpus.partition isolated = 0" } },
+		  { "write /sys/fs/cgroup/quietcore.slice/cpuset.cpus.partition isolated = 0" } },
 		{ "a slice the kernel says is invalid already",
 		  "root invalid (Parent is not a partition root)\n",
 		  NULL,
 		  NULL,
 		  -EINVAL,
-		  CG "/quietcore-isolated.slice/cpuset.cpus.partition",
+		  CG "/quietcore.slice/cpuset.cpus.partition",
 		  CGROUP_INV_PARENT_NOT_ROOT,
 		  { NULL } },
 		{ "AllowedCPUs= of another slice",
@@ -1095,12 +1095,12 @@ static void test_set(void **state)
 		int r;
 
 		tree(true, false);
-		put(CG "/quietcore-isolated.slice/cgroup.procs", "");
-		put(CG "/quietcore-isolated.slice/cpuset.cpus", "2-3\n");
-		put(CG "/quietcore-isolated.slice/cpuset.cpus.effective", "2-3\n");
-		put(CG "/quietcore-isolated.slice/cpuset.cpus.partition", t[i].partition);
+		put(CG "/quietcore.slice/cgroup.procs", "");
+		put(CG "/quietcore.slice/cpuset.cpus", "2-3\n");
+		put(CG "/quietcore.slice/cpuset.cpus.effective", "2-3\n");
+		put(CG "/quietcore.slice/cpuset.cpus.partition", t[i].partition);
 		if (t[i].readback)
-			put(CG "/quietcore-isolated.slice/cpuset.cpus.partition.readback",
+			put(CG "/quietcore.slice/cpuset.cpus.partition.readback",
 			    t[i].readback);
 		if (t[i].sibling)
 			put(t[i].sibling, "3\n");
