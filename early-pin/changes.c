@@ -246,7 +246,9 @@ static int scan_task(const struct taskid *id, void *data)
 	}
 	if (!cpuset_intersects(&cur, &ep->isolated)) {
 		ep->st.task_unchanged++;
-		return 0;
+		if (!ep->record_all)
+			return 0;
+		ch.keep = true;
 	}
 	if (ep->enforcing && cpuset_subset(&cur, &ep->isolated)) {
 		/* Started on the isolated CPUs on purpose (the benchmark): leave it. */
@@ -269,6 +271,8 @@ static int scan_task(const struct taskid *id, void *data)
 		}
 		if (r == 0) {
 			if (id->pid == id->tid && taskstat_is_percpu(pst)) {
+				if (ch.keep)
+					return 0; /* the kernel leaves per-CPU kthreads alone */
 				ep->st.task_percpu++;
 				names_add(ep->st.percpu_names, sizeof(ep->st.percpu_names),
 					  pst->comm);
@@ -285,7 +289,10 @@ static int scan_task(const struct taskid *id, void *data)
 				 pst->comm);
 		}
 	}
-	narrow(ep, &cur, &target);
+	if (ch.keep)
+		target = cur;
+	else
+		narrow(ep, &cur, &target);
 	ch.old = cpuset_to_list(&cur);
 	ch.new = cpuset_to_list(&target);
 	return ep_changes_add(ts->changes, &ch);
@@ -705,6 +712,8 @@ static unsigned int apply_task(struct earlypin *ep, struct ep_change *ch)
 	cpuset_t set;
 	int r;
 
+	if (ch->keep)
+		return 0;
 	if (cpuset_parse_list(ch->new, 0, &set) < 0 || cpuset_empty(&set))
 		return 1;
 	r = ep->ops.task_set_affinity(&ep->ops, ch->pid, ch->tid, &set);
@@ -814,6 +823,8 @@ void ep_changes_print(struct earlypin *ep, const struct ep_changes *changes)
 
 		switch (ch->kind) {
 		case SF_TASK:
+			if (ch->keep)
+				break;
 			printf("would move task %d/%d (%s): %s -> %s\n", (int)ch->pid, (int)ch->tid,
 			       ch->comm, ch->old, ch->new);
 			break;

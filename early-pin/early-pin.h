@@ -12,6 +12,7 @@
 #include <syslog.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "cpuset.h"
 #include "kparam.h"
 #include "ops.h"
@@ -41,6 +42,8 @@ struct ep_change {
 	char *wide;	     /* SF_IRQ: the wider set to retry with (NULL: none) */
 	const char *what;    /* a file's: "workqueue", "governor", ... for messages */
 	char comm[24];	     /* SF_TASK: name, when known */
+	bool keep;	     /* SF_TASK: recorded only, new == old (--partition: the kernel
+				re-affines every task when the partition comes and goes) */
 };
 
 /* Every change of a pass, in the order it is carried out. */
@@ -90,9 +93,16 @@ struct earlypin {
 	bool dry_run;
 	bool verbose;
 	bool quiet;
-	bool boot;	/* --boot: never fail, summary to /dev/kmsg */
-	bool enforcing; /* a re-scan of --enforce */
-	bool need_stat; /* read stat of every task to move (--save) */
+	bool boot;	 /* --boot: never fail, summary to /dev/kmsg */
+	bool enforcing;	 /* a re-scan of --enforce */
+	bool need_stat;	 /* read stat of every task to move (--save) */
+	bool partition;	 /* --partition: a cgroup-v2 isolated partition */
+	bool record_all; /* record every movable task's mask, even those left alone */
+
+	/* --partition */
+	struct cgroup_fs cgfs;
+	bool systemd;	    /* systemd runs: the partition is its slice */
+	cpuset_t part_cpus; /* the partition's CPUs: isolated and online */
 
 	char governor[32];
 	bool no_turbo;
@@ -130,6 +140,20 @@ void ep_changes_free(struct ep_changes *changes);
 int ep_changes_add(struct ep_changes *changes, const struct ep_change *ch);
 void ep_changes_print(struct earlypin *ep, const struct ep_changes *changes);
 void ep_stats_free(struct ep_stats *st);
+
+/* partition.c: --partition (lib/cgroup.c) */
+/* Probe cgroup v2 and check the plan; 0 or -errno (logged). */
+int ep_partition_prepare(struct earlypin *ep);
+/* --dry-run: the partition that would be made. */
+void ep_partition_print(struct earlypin *ep);
+/* Add what the partition will change to sf, before it changes anything. */
+int ep_partition_record(struct earlypin *ep, struct statefile *sf);
+/* Make the partition (systemd slice or cgroupfs); 0 or -errno (logged, nothing left). */
+int ep_partition_make(struct earlypin *ep);
+/* run: move pid into the partition (a scope recorded in sf first); 0 or -errno (logged). */
+int ep_partition_enter(struct earlypin *ep, struct statefile *sf, const char *file, pid_t pid);
+/* Undo the partition sf records (scopes, the partition, the slice); the failures. */
+unsigned int ep_partition_undo(struct earlypin *ep, const struct statefile *sf);
 
 /* state.c */
 int ep_boot_id(struct earlypin *ep, char *buf, size_t len);

@@ -4,6 +4,7 @@
  * for the length of a benchmark run with an exact restore afterwards.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <sched.h>
 #include <signal.h>
@@ -17,6 +18,7 @@
 #include "cli.h"
 #include "early-pin.h"
 #include "irqrecord.h"
+#include "pathnames.h"
 #include "isolation.h"
 
 #define PROG EP_PROG
@@ -30,6 +32,8 @@ static void __attribute__((noreturn)) usage(void)
 	       " " PROG " --save STATE [options]\n"
 	       " " PROG " --restore STATE [--root DIR]\n"
 	       " " PROG " run [--cpus LIST] [options] -- COMMAND [ARG...]\n"
+	       " " PROG " --save STATE --partition [--cpus LIST] [options]\n"
+	       " " PROG " run --partition [--cpus LIST] [options] -- COMMAND [ARG...]\n"
 	       "\n"
 	       "Move IRQs, tasks and unbound workqueues off the isolated CPUs and lock CPU\n"
 	       "frequency: in the initramfs, or for a benchmark run with an exact restore.\n"
@@ -37,7 +41,9 @@ static void __attribute__((noreturn)) usage(void)
 	       "Options:\n"
 	       " -H, --housekeeping LIST  the housekeeping CPUs (default: rd.earlypin.cpus=,\n"
 	       "                            irqaffinity=, isolcpus=/nohz_full=, sysfs)\n"
-	       " -c, --cpus LIST          run: the CPUs to isolate for COMMAND\n"
+	       " -c, --cpus LIST          run, --partition: the CPUs to isolate\n"
+	       " -P, --partition          make the isolated CPUs a cgroup-v2 isolated partition\n"
+	       "                            (a systemd slice when systemd runs), then pin\n"
 	       " -s, --skip LIST          leave irq,tasks,wq,freq alone\n"
 	       " -g, --governor NAME      set this cpufreq governor on every policy\n"
 	       " -t, --no-turbo           turn turbo/boost off\n"
@@ -246,6 +252,7 @@ struct opts {
 	unsigned int enforce;
 	bool force;
 	bool run;
+	bool partition;
 	char **command;
 };
 
@@ -387,15 +394,56 @@ static int enforce_loop(struct earlypin *ep, unsigned int seconds, struct statef
 	return 0;
 }
 
-/* Fork COMMAND on the isolated CPUs and wait for it, forwarding signals. */
-static int run_command(struct earlypin *ep, char **command, const sigset_t *blocked)
+/*
+ * --partition: the child waits on gate until the parent has moved it into
+ * the partition ('g'), or gives up (anything else, or the parent's death).
+ */
+static void child_wait_gate(int gate[2], const char *command)
+{
+	char c = 0;
+	ssize_t n;
+
+	close(gate[1]);
+	do
+		n = read(gate[0], &c, 1);
+	while (n < 0 && errno == EINTR);
+	close(gate[0]);
+	if (n != 1 || c != 'g') {
+		fprintf(stderr, PROG ": %s not started: it could not be moved into the partition\n",
+			command);
+		_exit(126);
+	}
+}
+
+/* The parent's half: move pid into the partition and open the gate (logged). */
+static void parent_open_gate(struct earlypin *ep, struct statefile *sf, const char *file,
+			     int gate[2], pid_t pid)
+{
+	char c = ep_partition_enter(ep, sf, file, pid) == 0 ? 'g' : 'x';
+
+	close(gate[0]);
+	if (write(gate[1], &c, 1) != 1)
+		ep_log(ep, LOG_ERR, "cannot signal the command to start: %s", strerror(errno));
+	close(gate[1]);
+}
+
+/*
+ * Fork COMMAND on the isolated CPUs (--partition: in the partition) and
+ * wait for it, forwarding signals.
+ */
+static int run_command(struct earlypin *ep, char **command, const sigset_t *blocked,
+		       struct statefile *sf, const char *file)
 {
 	cpuset_t cpus;
 	siginfo_t si;
 	pid_t pid;
-	int status = 0, forwarded = 0;
+	int status = 0, forwarded = 0, gate[2] = { -1, -1 };
 
 	cpuset_and(&cpus, &ep->isolated, &ep->online);
+	if (ep->partition && pipe2(gate, O_CLOEXEC) < 0) {
+		ep_log(ep, LOG_ERR, "cannot make a pipe: %s", strerror(errno));
+		return 1;
+	}
 	pid = fork();
 	if (pid < 0) {
 		ep_log(ep, LOG_ERR, "cannot fork: %s", strerror(errno));
@@ -404,6 +452,9 @@ static int run_command(struct earlypin *ep, char **command, const sigset_t *bloc
 	if (pid == 0) {
 		static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 		sigset_t none;
+
+		if (ep->partition)
+			child_wait_gate(gate, command[0]);
 
 		/*
 		 * A shell starts background jobs with SIGINT and SIGQUIT ignored,
@@ -422,6 +473,8 @@ static int run_command(struct earlypin *ep, char **command, const sigset_t *bloc
 		fprintf(stderr, PROG ": cannot run %s: %s\n", command[0], strerror(errno));
 		_exit(errno == ENOENT ? 127 : 126);
 	}
+	if (ep->partition)
+		parent_open_gate(ep, sf, file, gate, pid); /* closed: the child exits 126 */
 	for (;;) {
 		int sig = sigwaitinfo(blocked, &si);
 
@@ -454,6 +507,17 @@ static int housekeeping_from_cpus(struct earlypin *ep, const char *cpus)
 
 	if (cpuset_parse_list(cpus, 0, &iso) < 0)
 		cli_usage_error(PROG, "invalid cpulist for --cpus: '%s'", cpus);
+	if (ep->partition && !cpuset_subset(&iso, &ep->online)) {
+		cpuset_t off;
+		char *list;
+
+		cpuset_andnot(&off, &iso, &ep->online);
+		list = cpuset_to_list(&off);
+		ep_log(ep, LOG_ERR, "--cpus %s: CPUs %s are not online (%s" PATH_SYS_CPU "/online)",
+		       cpus, list ? list : "?", ep->pc.root);
+		free(list);
+		return -EINVAL;
+	}
 	cpuset_and(&iso, &iso, &ep->online);
 	if (cpuset_empty(&iso)) {
 		ep_log(ep, LOG_ERR, "--cpus %s names no online CPU", cpus);
@@ -545,7 +609,8 @@ static int pin_save(struct earlypin *ep, const struct opts *o, const struct ep_c
 		snprintf(name, sizeof(name), "run.%d.state", (int)getpid());
 	file = ep_state_path(ep, o->run ? name : o->save, true);
 	*ret_file = file;
-	if (!file || ep_state_init(ep, sf, saved_at) < 0 || ep_state_record(sf, changes) < 0) {
+	if (!file || ep_state_init(ep, sf, saved_at) < 0 || ep_state_record(sf, changes) < 0 ||
+	    (ep->partition && ep_partition_record(ep, sf) < 0)) {
 		ep_log(ep, LOG_ERR, "out of memory");
 		return -1;
 	}
@@ -558,6 +623,24 @@ static int pin_save(struct earlypin *ep, const struct opts *o, const struct ep_c
 	if (ep->verbose)
 		printf("saved %zu originals to %s\n", sf->n, file);
 	return 0;
+}
+
+/*
+ * The partition could not be made, and undid itself: put back what the
+ * kernel may have re-affined meanwhile, then forget the state.
+ */
+static void pin_abandon(struct earlypin *ep, struct statefile *sf, const char *file)
+{
+	bool quiet = ep->quiet;
+
+	ep->quiet = true;
+	if (ep_restore(ep, sf) == 0) {
+		ep_state_release(ep, file);
+		unlink(file);
+	} else {
+		ep_log(ep, LOG_ERR, "not everything was restored; the originals stay in %s", file);
+	}
+	ep->quiet = quiet;
 }
 
 /* From here on, a signal must lead to a restore, not to death. */
@@ -598,7 +681,7 @@ static unsigned int pin_apply(struct earlypin *ep, struct ep_changes *changes, s
 static int pin_run(struct earlypin *ep, const struct opts *o, struct statefile *sf,
 		   const char *file, const sigset_t *blocked)
 {
-	int ret = run_command(ep, o->command, blocked);
+	int ret = run_command(ep, o->command, blocked, sf, file);
 
 	if (ep_restore(ep, sf) == 0) {
 		ep_state_release(ep, file);
@@ -642,11 +725,23 @@ static int do_pin(struct earlypin *ep, const struct opts *o)
 	r = pin_housekeeping(ep, o);
 	if (r <= 0)
 		return r < 0 ? 1 : 0;
+	if (ep->partition && ep_partition_prepare(ep) < 0)
+		return 1;
 	if (runtime && !ep->dry_run)
 		saved_at = ep_state_mark();
-	if (ep_changes_all(ep, &changes) < 0)
+	/*
+	 * A partition makes the kernel re-affine every task outside it, and
+	 * again when it goes: every movable task's mask is recorded first,
+	 * the ones early-pin leaves alone too (never again in later scans).
+	 */
+	ep->record_all = ep->partition;
+	r = ep_changes_all(ep, &changes);
+	ep->record_all = false;
+	if (r < 0)
 		goto out;
 	if (ep->dry_run) {
+		if (ep->partition)
+			ep_partition_print(ep);
 		ep_changes_print(ep, &changes);
 		if (!ep->quiet)
 			printf(PROG ": dry run: %zu changes planned, nothing changed\n", changes.n);
@@ -657,6 +752,10 @@ static int do_pin(struct earlypin *ep, const struct opts *o)
 		goto out;
 	if (o->run || o->enforce)
 		block_signals(o, &blocked);
+	if (ep->partition && ep_partition_make(ep) < 0) {
+		pin_abandon(ep, &sf, file);
+		goto out;
+	}
 	failed = pin_apply(ep, &changes, runtime ? &sf : NULL, file, t0);
 	ret = failed && !o->run ? 1 : 0;
 	ep_changes_free(&changes);
@@ -683,6 +782,7 @@ static const struct option longopts[] = {
 	{ "restore", required_argument, NULL, 'R' },
 	{ "enforce", required_argument, NULL, 'e' },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "partition", no_argument, NULL, 'P' },
 	{ "boot", no_argument, NULL, 'b' },
 	{ "initramfs", no_argument, NULL, 'b' },
 	{ "root", required_argument, NULL, 'r' },
@@ -734,6 +834,9 @@ static void parse_option(int c, struct earlypin *ep, struct opts *o)
 	case OPT_FORCE:
 		o->force = true;
 		break;
+	case 'P':
+		o->partition = true;
+		break;
 	case 'b':
 		ep->boot = true;
 		break;
@@ -771,7 +874,7 @@ static void parse_args(int argc, char **argv, struct earlypin *ep, struct opts *
 		argc--;
 	}
 again:
-	while ((c = getopt_long(argc, argv, "+H:c:s:g:tmS:R:e:br:nvqhV", longopts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "+H:c:s:g:tmS:R:e:Pbr:nvqhV", longopts, NULL)) != -1)
 		parse_option(c, ep, o);
 	if (!o->run && optind < argc && strcmp(argv[optind], "run") == 0) {
 		/* "early-pin --root DIR run ...": options may come first */
@@ -787,15 +890,17 @@ again:
 			cli_usage_error(
 				PROG,
 				"run does not combine with --save, --restore, --enforce or --boot");
-		if (o->housekeeping && o->cpus)
-			cli_usage_error(
-				PROG,
-				"--housekeeping and --cpus are two ways to say the same thing: give one");
 	} else {
 		if (optind < argc)
 			cli_usage_error(PROG, "unexpected argument '%s'", argv[optind]);
-		if (o->cpus)
-			cli_usage_error(PROG, "--cpus is for 'run'; use --housekeeping");
+		if (o->cpus && !(o->save && o->partition))
+			cli_usage_error(
+				PROG,
+				"--cpus is for 'run' and --save --partition; use --housekeeping");
+		if (o->partition && !o->save)
+			cli_usage_error(PROG, "--partition goes with --save or 'run'");
+		if (o->partition && o->enforce)
+			cli_usage_error(PROG, "--partition and --enforce do not combine");
 		if (o->restore && (o->save || o->enforce || o->housekeeping || ep->dry_run))
 			cli_usage_error(PROG, "--restore takes no other action options");
 		if (o->save && ep->boot)
@@ -803,8 +908,13 @@ again:
 		if (o->enforce && ep->dry_run)
 			cli_usage_error(PROG, "--enforce and --dry-run do not combine");
 	}
+	if (o->housekeeping && o->cpus)
+		cli_usage_error(
+			PROG,
+			"--housekeeping and --cpus are two ways to say the same thing: give one");
 	if (ep->verbose && ep->quiet)
 		cli_usage_error(PROG, "--verbose and --quiet do not combine");
+	ep->partition = o->partition;
 }
 
 /* --restore STATE: put back what it recorded. 0 or 1. */

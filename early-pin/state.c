@@ -759,8 +759,13 @@ unsigned int ep_restore(struct earlypin *ep, const struct statefile *sf)
 {
 	struct restore_stats rs = { 0 };
 	struct proc_check pc = { .pid = 0 };
-	unsigned int failed = 0;
+	unsigned int failed;
 
+	/*
+	 * The partition first: its end re-affines every task outside it, and
+	 * only then do the recorded masks go back.
+	 */
+	failed = ep_partition_undo(ep, sf);
 	/* Undo in reverse order: min frequency before max, and so on. */
 	for (size_t i = sf->n; i-- > 0;) {
 		const struct statefile_rec *rec = &sf->v[i];
