@@ -1,0 +1,163 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Run-time isolation (issue 16) in a real Debian guest booted with systemd
+# and no isolation on the command line: the 6.12 image of tests/vm/image.bash
+# (its default kernel; boot 2 is Debian 12's 6.1, through grub-reboot), one
+# QEMU run for both kernels. On each kernel (tests/vm/guest/partition.sh):
+# early-pin --save part --partition --cpus 2-3 makes the transient slice
+# quietcore.slice an isolated partition; the CPUs leave the
+# scheduler domains, no movable task, device IRQ or unbound workqueue stays
+# there; systemctl daemon-reload changes none of it; --restore gives back
+# the cgroup files and every affinity byte for byte; run --partition puts
+# COMMAND on 2-3 in the slice; a run SIGKILLed is restored from its state.
+#
+# Nothing skips: a missing tool, package or kernel fails with the reason.
+
+load ../bats/helpers
+load vm
+load image
+
+# two boots through GRUB, update-grub between them
+# shellcheck disable=SC2034 # read by img_boot (image.bash)
+IMG_TIMEOUT=${QC_IMG_TIMEOUT:-1800}
+
+setup_file() {
+	local script=$BATS_FILE_TMPDIR/partition.sh
+	img_build 6.12 plain || return 1
+	cat "$QC_TOP/tests/vm/guest/tables.sh" "$QC_TOP/tests/vm/guest/partition.sh" >"$script" || return 1
+	img_boot partition "$script" -smp 4 -global virtio-blk-pci.num-queues=1 || return 1
+	export IMG_LOG IMG_RESULTS
+}
+
+setup() {
+	[ -s "${IMG_RESULTS:-}" ] || img_fail "no guest report (IMG_RESULTS=${IMG_RESULTS:-unset})"
+	# vm.bash's checks read sections of VM_RESULTS; here they are "BOOT.NAME"
+	VM_RESULTS=$IMG_RESULTS
+}
+
+teardown() {
+	[ -n "${BATS_TEST_COMPLETED:-}" ] || img_show_log
+}
+
+# boot_of KERNEL: which boot of the run had it (1: 6.12, 2: 6.1)
+boot_of() {
+	case $1 in 6.12) echo 1 ;; 6.1) echo 2 ;; esac
+}
+
+# tasks_same BOOT A B: every task in both snapshots (same tid and start
+# time), but the kernel's per-CPU ones, has the same mask in both
+tasks_same() {
+	local b=$1 bad
+	bad=$(awk -v pf="$PF_NO_SETAFFINITY" '
+		FNR == 1 { f++ }
+		f == 1 { m[$1 " " $2] = $4; next }
+		{
+			k = $1 " " $2
+			if (!(k in m) || int($3 / pf) % 2) next
+			if (m[k] != $4) print "task " $1 " (" $5 "): " m[k] " -> " $4
+		}' <(img_section "$b" "$2-tasks") <(img_section "$b" "$3-tasks"))
+	[ -z "$bad" ] || { echo "$bad" >&2; img_fail "boot $b: task masks differ between $2 and $3"; return 1; }
+	[ "$(img_section "$b" "$2-tasks" | wc -l)" -gt 20 ] || img_fail "boot $b: section $2-tasks is almost empty"
+}
+
+# same BOOT A B WHAT: a section pair byte for byte (cgroup files, IRQs, masks)
+same() {
+	local b=$1 d
+	d=$(diff <(img_section "$b" "$2-$4") <(img_section "$b" "$3-$4")) ||
+		{ echo "$d" >&2; img_fail "boot $b: $4 differs between $2 and $3"; }
+}
+
+# irqs_same BOOT A B: every IRQ's smp_affinity (the effective one is the
+# APIC's pick, and may move)
+irqs_same() {
+	local d
+	d=$(diff <(img_section "$1" "$2-irqs" | cut -d' ' -f1,2) <(img_section "$1" "$3-irqs" | cut -d' ' -f1,2)) ||
+		{ echo "$d" >&2; img_fail "boot $1: IRQ affinities differ between $2 and $3"; }
+}
+
+check_partition() { # KERNEL
+	local b
+	b=$(boot_of "$1")
+	img_section "$b" uname | grep -q "^$1\." || img_fail "boot $b ran $(img_section "$b" uname), not $1"
+	img_expect_rc "$b" save 0
+	[ "$(img_section "$b" partition)" = isolated ] ||
+		img_fail "boot $b: cpuset.cpus.partition says '$(img_section "$b" partition)'"
+	[ "$(img_section "$b" effective)" = 2-3 ] ||
+		img_fail "boot $b: the slice's effective CPUs are '$(img_section "$b" effective)'"
+	img_section "$b" unit | grep -qx 'ActiveState=active' || img_fail "boot $b: the slice is not active"
+	img_section "$b" unit | grep -qx 'AllowedCPUs=2-3' || img_fail "boot $b: AllowedCPUs is not 2-3"
+	# the scheduler domains: there before, gone from 2-3 after
+	img_section "$b" domains-before | grep -qx 'cpu2 [1-9]' || img_fail "boot $b: CPU 2 had no scheduler domain before"
+	img_section "$b" domains | grep -qx 'cpu2 0' || img_fail "boot $b: CPU 2 still has a scheduler domain"
+	img_section "$b" domains | grep -qx 'cpu3 0' || img_fail "boot $b: CPU 3 still has a scheduler domain"
+	img_section "$b" domains | grep -qx 'cpu0 [1-9]' || img_fail "boot $b: CPU 0 lost its scheduler domain"
+	vm_check_tasks_off 2-3 "$b.saved-tasks"
+	vm_check_irqs_off 2-3 "$b.saved-irqs"
+	# a 4-CPU mask: its last hex digit holds CPUs 0-3 (0xc: 2 and 3)
+	local wq
+	wq=$(img_section "$b" saved-wq)
+	[ -n "$wq" ] && ((16#${wq: -1} & 0xc)) &&
+		img_fail "boot $b: the unbound workqueue mask $wq reaches 2-3"
+	# daemon-reload: systemd keeps its slice and does not touch the partition
+	img_expect_rc "$b" reload 0
+	[ "$(img_section "$b" partition-reloaded)" = isolated ] ||
+		img_fail "boot $b: after daemon-reload the partition says '$(img_section "$b" partition-reloaded)'"
+	same "$b" saved reloaded cg
+	vm_check_tasks_off 2-3 "$b.reloaded-tasks"
+}
+
+check_restore() { # KERNEL
+	local b
+	b=$(boot_of "$1")
+	img_expect_rc "$b" restore 0
+	img_expect_rc "$b" restore-again 0
+	same "$b" before restored cg
+	same "$b" before restored wq
+	same "$b" before restored default
+	irqs_same "$b" before restored
+	tasks_same "$b" before restored
+}
+
+check_run() { # KERNEL
+	local b out
+	b=$(boot_of "$1")
+	img_expect_rc "$b" run 0
+	out=$(img_section "$b" run)
+	grep -qx 'Cpus_allowed_list:[[:space:]]*2-3' <<<"$out" || { echo "$out" >&2; img_fail "boot $b: COMMAND did not run on 2-3"; }
+	grep -qx '0::/quietcore.slice/quietcore-run-[0-9]*.scope' <<<"$out" ||
+		{ echo "$out" >&2; img_fail "boot $b: COMMAND did not run in a scope of the slice"; }
+	same "$b" before after-run cg
+	tasks_same "$b" before after-run
+	# SIGKILLed in the middle: the state file restores
+	[ "$(img_section "$b" killed-partition)" = isolated ] || img_fail "boot $b: the killed run had no partition"
+	img_expect_rc "$b" killed-restore 0
+	same "$b" before after-kill cg
+	same "$b" before after-kill wq
+	irqs_same "$b" before after-kill
+	tasks_same "$b" before after-kill
+}
+
+@test "6.12, systemd: --save --partition makes an isolated slice; tasks, IRQs, workqueues off 2-3; daemon-reload keeps it" {
+	check_partition 6.12
+}
+
+@test "6.12, systemd: --restore gives back cgroup files and affinities byte for byte, twice" {
+	check_restore 6.12
+}
+
+@test "6.12, systemd: run --partition puts COMMAND on 2-3 in the slice; a SIGKILLed run is restored" {
+	check_run 6.12
+}
+
+@test "6.1, systemd: --save --partition makes an isolated slice; tasks, IRQs, workqueues off 2-3; daemon-reload keeps it" {
+	check_partition 6.1
+}
+
+@test "6.1, systemd: --restore gives back cgroup files and affinities byte for byte, twice" {
+	check_restore 6.1
+}
+
+@test "6.1, systemd: run --partition puts COMMAND on 2-3 in the slice; a SIGKILLed run is restored" {
+	check_run 6.1
+}
