@@ -148,6 +148,12 @@ int ep_partition_prepare(struct earlypin *ep);
 void ep_partition_print(struct earlypin *ep);
 /* Add what the partition will change to sf, before it changes anything. */
 int ep_partition_record(struct earlypin *ep, struct statefile *sf);
+/*
+ * The partition was not made (what it made, it undid): drop its records, so
+ * that restoring the rest cannot undo someone else's cgroup or slice (the
+ * one that made it refuse: -EEXIST).
+ */
+void ep_partition_forget(struct statefile *sf);
 /* Make the partition (systemd slice or cgroupfs); 0 or -errno (logged, nothing left). */
 int ep_partition_make(struct earlypin *ep);
 /* run: move pid into the partition (a scope recorded in sf first); 0 or -errno (logged). */

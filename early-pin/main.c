@@ -627,12 +627,16 @@ static int pin_save(struct earlypin *ep, const struct opts *o, const struct ep_c
 
 /*
  * The partition could not be made, and undid itself: put back what the
- * kernel may have re-affined meanwhile, then forget the state.
+ * kernel may have re-affined meanwhile (nothing of the partition: a cgroup
+ * or slice that made it refuse is someone else's), then forget the state.
  */
 static void pin_abandon(struct earlypin *ep, struct statefile *sf, const char *file)
 {
 	bool quiet = ep->quiet;
 
+	ep_partition_forget(sf);
+	if (ep_state_save(ep, sf, file, true) < 0)
+		ep_log(ep, LOG_ERR, "%s may still name a partition that is not ours", file);
 	ep->quiet = true;
 	if (ep_restore(ep, sf) == 0) {
 		ep_state_release(ep, file);

@@ -132,6 +132,35 @@ int ep_partition_record(struct earlypin *ep, struct statefile *sf)
 	return r;
 }
 
+static bool is_partition_rec(const struct statefile_rec *rec)
+{
+	switch (rec->kind) {
+	case SF_CGROUP_CPUSET:
+	case SF_CGROUP_DIR:
+	case SF_CGROUP_CPUS:
+	case SF_CGROUP_PARTITION:
+	case SF_UNIT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+void ep_partition_forget(struct statefile *sf)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sf->n; i++) {
+		if (is_partition_rec(&sf->v[i])) {
+			free(sf->v[i].name);
+			free(sf->v[i].value);
+		} else {
+			sf->v[n++] = sf->v[i];
+		}
+	}
+	sf->n = n;
+}
+
 static void log_invalid(struct earlypin *ep, const struct cgroup_partition *st)
 {
 	ep_log(ep, LOG_ERR, "the kernel refused the partition: %s: %s invalid (%s)",

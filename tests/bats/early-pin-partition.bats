@@ -167,3 +167,17 @@ op: unit-stop quietcore.slice = 0"
 	echo 3 >"$CG"/user.slice/cpuset.cpus
 	refused "the CPUs are taken: $R/sys/fs/cgroup/user.slice/cpuset.cpus holds some of them" --housekeeping 0,64
 }
+
+@test "--partition: a cgroup or slice of that name that is not ours is refused and left alone" {
+	# made by someone else (no early-pin state in force)
+	mkdir "$CG"/quietcore-isolated
+	echo "someone else's" >"$CG"/quietcore-isolated/marker
+	refused "$R/sys/fs/cgroup/quietcore-isolated exists already" --housekeeping 0,64
+	[ -f "$CG"/quietcore-isolated/marker ]
+	rm -r "$CG"/quietcore-isolated
+	# systemd: the slice exists already
+	mkdir -p "$R"/run/systemd/system "$CG"/quietcore.slice
+	echo "someone else's" >"$CG"/quietcore.slice/marker
+	refused "systemd refused quietcore.slice:" --housekeeping 0,64
+	[ -f "$CG"/quietcore.slice/marker ]
+}
