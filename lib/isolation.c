@@ -4,6 +4,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "isolation.h"
@@ -233,5 +234,97 @@ int isolation_boot_id(struct path_cxt *pc, char *buf, size_t len)
 	if ((size_t)n >= len)
 		return -ENOBUFS;
 	memcpy(buf, id, (size_t)n + 1);
+	return 0;
+}
+
+bool isolation_partition_valid(const struct cgroup_part_info *part)
+{
+	return part->state.type == CGROUP_P_ISOLATED && part->state.invalid == CGROUP_VALID;
+}
+
+void isolation_runtime_free(struct isolation_runtime *rt)
+{
+	if (!rt)
+		return;
+	free(rt->parts);
+	rt->parts = NULL;
+	rt->nparts = 0;
+}
+
+const struct cgroup_part_info *isolation_runtime_owner(const struct isolation_runtime *rt,
+						       unsigned int cpu)
+{
+	for (size_t i = 0; i < rt->nparts; i++)
+		if (isolation_partition_valid(&rt->parts[i]) &&
+		    cpuset_test(&rt->parts[i].effective, cpu))
+			return &rt->parts[i];
+	return NULL;
+}
+
+/* Keep the "isolated" partitions of parts (valid or not), in their order. */
+static size_t keep_isolated(struct cgroup_part_info *parts, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (parts[i].state.type != CGROUP_P_ISOLATED)
+			continue;
+		if (k != i)
+			parts[k] = parts[i];
+		k++;
+	}
+	return k;
+}
+
+/* The root's cpuset.cpus.isolated (6.8+); an empty file is no CPU. */
+static int read_root_isolated(struct path_cxt *pc, struct isolation_runtime *rt)
+{
+	int r = path_read_cpulist(pc, 0, &rt->root_isolated, "%s/cpuset.cpus.isolated",
+				  cgroup_mount_path(rt->fs.mount));
+
+	if (r == -ENODATA) {
+		cpuset_zero(&rt->root_isolated);
+		r = 0;
+	}
+	if (r < 0)
+		return r;
+	rt->root_isolated_read = true;
+	return 0;
+}
+
+int isolation_runtime_read(struct path_cxt *pc, struct isolation_runtime *ret)
+{
+	struct cgroup_part_info *parts = NULL;
+	size_t n = 0;
+	cpuset_t named;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	r = cgroup_fs_probe(pc, &ret->fs);
+	if (r == -ENOENT && ret->fs.mount == CGROUP_MOUNT_NONE)
+		return 0; /* cgroup v1 only */
+	if (r == -EOPNOTSUPP)
+		return 0; /* v2 without the cpuset controller */
+	if (r < 0)
+		return r;
+	ret->cpuset = true;
+	r = cgroup_partitions(pc, &ret->fs, &parts, &n);
+	if (r < 0)
+		return r;
+	ret->nparts = keep_isolated(parts, n);
+	ret->parts = parts;
+	if (ret->fs.root_isolated) {
+		r = read_root_isolated(pc, ret);
+		if (r < 0) {
+			isolation_runtime_free(ret);
+			return r;
+		}
+	}
+	cpuset_zero(&named);
+	for (size_t i = 0; i < ret->nparts; i++)
+		if (isolation_partition_valid(&ret->parts[i]))
+			cpuset_or(&named, &named, &ret->parts[i].effective);
+	cpuset_or(&ret->isolated, &named, &ret->root_isolated);
+	cpuset_andnot(&ret->unnamed, &ret->isolated, &named);
 	return 0;
 }

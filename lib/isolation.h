@@ -2,7 +2,9 @@
 /*
  * Which CPUs are isolated and which keep house: the one derivation, from the
  * kernel command line, /sys/devices/system/cpu and an explicit list, shared
- * by early-pin and isol-verify. Also the boot_id, which both compare.
+ * by early-pin and isol-verify; and which are isolated at run time, by
+ * cgroup-v2 "isolated" partitions (lib/cgroup). Also the boot_id, which both
+ * compare.
  *
  * Never prints: problems are returned (-errno) or recorded for the caller
  * to report.
@@ -13,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cgroup.h"
 #include "cpuset.h"
 #include "kparam.h"
 #include "path.h"
@@ -116,5 +119,43 @@ int isolation_boot_id(struct path_cxt *pc, char *buf, size_t len);
 
 /* A plausible boot id: hex digits and '-', shorter than ISOLATION_BOOT_ID_MAX. */
 bool isolation_boot_id_valid(const char *s);
+
+/*
+ * Isolation at run time: the cgroup-v2 cpuset partitions of type "isolated"
+ * (kernel-facts.md), any of them, not only quietcore's. A partition's parent
+ * must be a partition root, so in practice they are top-level cgroups, and
+ * those are the ones named; from 6.8 the root's read-only cpuset.cpus.isolated
+ * also gives the CPUs of deeper ones. A valid partition's CPUs are its
+ * cpuset.cpus.effective; an invalid one ("isolated invalid (REASON)")
+ * isolates nothing and is listed for the caller to report.
+ */
+struct isolation_runtime {
+	struct cgroup_fs fs;		/* the probe; fs.mount NONE: no cgroup v2 */
+	bool cpuset;			/* cgroup v2 is there with the cpuset controller */
+	bool root_isolated_read;	/* the root's cpuset.cpus.isolated was read (6.8+) */
+	cpuset_t root_isolated;		/* what it says */
+	cpuset_t isolated;		/* the valid partitions' CPUs ∪ root_isolated */
+	cpuset_t unnamed;		/* of those, CPUs in no top-level partition */
+	struct cgroup_part_info *parts; /* the top-level "isolated" partitions, valid
+					   or not, in name order (malloc'd) */
+	size_t nparts;
+};
+
+/*
+ * Read the run-time isolation of pc's root into *ret (always filled; free it
+ * with isolation_runtime_free()). No cgroup v2 (cgroup v1 only) and no cpuset
+ * controller on v2 are not errors: 0 with nothing isolated, ret->fs.mount and
+ * ret->cpuset saying which. A file that is there but cannot be read or parsed
+ * (the probe's, a partition's, cpuset.cpus.isolated) is -errno with
+ * path_last(pc) naming it, and ret holds nothing isolated: never "none" over
+ * what could not be read.
+ */
+int isolation_runtime_read(struct path_cxt *pc, struct isolation_runtime *ret);
+void isolation_runtime_free(struct isolation_runtime *rt);
+/* The valid partition whose CPUs hold cpu, or NULL. */
+const struct cgroup_part_info *isolation_runtime_owner(const struct isolation_runtime *rt,
+						       unsigned int cpu);
+/* A partition read back as "isolated", not "isolated invalid (...)". */
+bool isolation_partition_valid(const struct cgroup_part_info *part);
 
 #endif

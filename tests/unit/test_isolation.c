@@ -3,8 +3,8 @@
  * lib/isolation: the one derivation of the isolated and housekeeping CPUs.
  * The command line's parameters (flags, bare, malformed), the precedence of
  * the housekeeping sources with bad ones falling through, the CPU files'
- * strictness (absent falls back, malformed is an error naming the file) and
- * the boot_id.
+ * strictness (absent falls back, malformed is an error naming the file), the
+ * boot_id, and isolation at run time by cgroup-v2 partitions on fake trees.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -245,13 +245,356 @@ static void test_boot_id(void **state)
 	table_done();
 }
 
+/* --- run time: cgroup-v2 isolated partitions --------------------------------- */
+
+#define MI_TMPFS \
+	"24 1 0:21 / /sys/fs/cgroup ro,nosuid,nodev,noexec shared:9 - tmpfs tmpfs ro,mode=755\n"
+#define MI_V1 \
+	"27 24 0:24 / /sys/fs/cgroup/cpuset rw,nosuid,nodev,noexec,relatime shared:11 - cgroup cgroup rw,cpuset\n"
+/* the unified layout; the hybrid one mounts cgroup2 at /sys/fs/cgroup/unified */
+#define MI_UNIFIED \
+	"35 1 0:30 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:9 - cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot\n"
+#define MI_HYBRID_V2 \
+	"26 24 0:23 / /sys/fs/cgroup/unified rw,nosuid,nodev,noexec,relatime shared:10 - cgroup2 cgroup2 rw,nsdelegate\n"
+#define MI_HYBRID MI_TMPFS MI_HYBRID_V2 MI_V1
+
+struct fake_cgroup {
+	const char *name;      /* top-level cgroup */
+	const char *partition; /* cpuset.cpus.partition: text, "fifo", "dir"; NULL absent */
+	const char *cpus, *effective;
+};
+
+/* A cgroup-v2 tree below root at mnt ("sys/fs/cgroup"), fresh each time. */
+static void put_cgroup_tree(const char *mnt, const char *controllers, const char *root_isolated,
+			    const struct fake_cgroup *cg, size_t ncg)
+{
+	char rel[256];
+
+	put("sys/fs/cgroup", NULL);
+	if (!mnt)
+		return;
+	snprintf(rel, sizeof(rel), "%s/cgroup.controllers", mnt);
+	put(rel, controllers);
+	snprintf(rel, sizeof(rel), "%s/cgroup.subtree_control", mnt);
+	put(rel, controllers && strstr(controllers, "cpuset") ? "cpuset memory pids\n" :
+								"memory pids\n");
+	snprintf(rel, sizeof(rel), "%s/cgroup.procs", mnt);
+	put(rel, "1\n");
+	snprintf(rel, sizeof(rel), "%s/cpuset.cpus.isolated", mnt);
+	put(rel, root_isolated);
+	for (size_t i = 0; i < ncg && cg[i].name; i++) {
+		snprintf(rel, sizeof(rel), "%s/%s/cgroup.procs", mnt, cg[i].name);
+		put(rel, "");
+		snprintf(rel, sizeof(rel), "%s/%s/cgroup.controllers", mnt, cg[i].name);
+		put(rel, "cpuset memory pids\n");
+		snprintf(rel, sizeof(rel), "%s/%s/cpuset.cpus.partition", mnt, cg[i].name);
+		put(rel, cg[i].partition);
+		snprintf(rel, sizeof(rel), "%s/%s/cpuset.cpus", mnt, cg[i].name);
+		put(rel, cg[i].cpus);
+		snprintf(rel, sizeof(rel), "%s/%s/cpuset.cpus.effective", mnt, cg[i].name);
+		put(rel, cg[i].effective);
+	}
+}
+
+static void test_runtime(void **state)
+{
+	static const struct {
+		const char *what;
+		const char *mountinfo, *osrelease, *controllers;
+		const char *root_isolated; /* the root's cpuset.cpus.isolated, NULL absent */
+		struct fake_cgroup cg[3];
+		int ret;
+		const char *failed; /* the file path_last() names, below the root */
+		enum cgroup_mount mount;
+		bool cpuset;
+		const char *isolated, *unnamed;
+		const char *parts; /* "name:valid,..." in order */
+	} t[] = {
+		{ "cgroup v1 only",
+		  MI_TMPFS MI_V1,
+		  "6.1.0-13-amd64\n",
+		  NULL,
+		  NULL,
+		  { { 0 } },
+		  0,
+		  NULL,
+		  CGROUP_MOUNT_NONE,
+		  false,
+		  "",
+		  "",
+		  "" },
+		{ "hybrid, cpuset bound to v1",
+		  MI_HYBRID,
+		  "6.1.0-13-amd64\n",
+		  "\n",
+		  NULL,
+		  { { 0 } },
+		  0,
+		  NULL,
+		  CGROUP_MOUNT_HYBRID,
+		  false,
+		  "",
+		  "",
+		  "" },
+		{ "unified, no partition",
+		  MI_UNIFIED,
+		  "6.1.0-13-amd64\n",
+		  "cpuset cpu io memory pids\n",
+		  NULL,
+		  { { "system.slice", "member\n", "\n", "0-3\n" } },
+		  0,
+		  NULL,
+		  CGROUP_MOUNT_UNIFIED,
+		  true,
+		  "",
+		  "",
+		  "" },
+		{ "6.1: a valid isolated partition",
+		  MI_UNIFIED,
+		  "6.1.0-13-amd64\n",
+		  "cpuset cpu io memory pids\n",
+		  NULL,
+		  { { "quietcore-isolated.slice", "isolated\n", "2-3\n", "2-3\n" },
+		    { "system.slice", "member\n", "\n", "0-1\n" } },
+		  0,
+		  NULL,
+		  CGROUP_MOUNT_UNIFIED,
+		  true,
+		  "2-3",
+		  "",
+		  "quietcore-isolated.slice:1" },
+		{ "6.1: an invalid one isolates nothing",
+		  MI_UNIFIED,
+		  "6.1.0-13-amd64\n",
+		  "cpuset cpu io memory pids\n",
+		  NULL,
+		  { { "quietcore-isolated",
+		      "isolated invalid (Cpu list in cpuset.cpus not exclusive)\n", "2-3\n",
+		      "0-3\n" },
+		    { "other", "member\n", "1-2\n", "1-2\n" } },
+		  0,
+		  NULL,
+		  CGROUP_MOUNT_UNIFIED,
+		  true,
+		  "",
+		  "",
+		  "quietcore-isolated:0" },
+		{ "a root partition is not isolation",
+		  MI_UNIFIED,
+		  "6.1.0-13-amd64\n",
+		  "cpuset cpu io memory pids\n",
+		  NULL,
+		  { { "rt", "root\n", "2-3\n", "2-3\n" } },
+		  0,
+		  NULL,
+		  CGROUP_MOUNT_UNIFIED,
+		  true,
+		  "",
+		  "",
+		  "" },
+		{ "two partitions, in name order",
+		  MI_UNIFIED,
+		  "6.1.0-13-amd64\n",
+		  "cpuset cpu io memory pids\n",
+		  NULL,
+		  { { "zeta", "isolated\n", "4-5\n", "4-5\n" },
+		    { "alpha", "isolated\n", "2\n", "2\n" } },
+		  0,
+		  NULL,
+		  CGROUP_MOUNT_UNIFIED,
+		  true,
+		  "2,4-5",
+		  "",
+		  "alpha:1,zeta:1" },
+		{ "6.12: cpuset.cpus.isolated names a nested partition's CPUs too",
+		  MI_UNIFIED,
+		  "6.12.38+deb13-amd64\n",
+		  "cpuset cpu io memory pids\n",
+		  "2-5\n",
+		  { { "quietcore-isolated.slice", "isolated\n", "2-3\n", "2-3\n" } },
+		  0,
+		  NULL,
+		  CGROUP_MOUNT_UNIFIED,
+		  true,
+		  "2-5",
+		  "4-5",
+		  "quietcore-isolated.slice:1" },
+		{ "6.12: empty cpuset.cpus.isolated",
+		  MI_UNIFIED,
+		  "6.12.38+deb13-amd64\n",
+		  "cpuset cpu io memory pids\n",
+		  "",
+		  { { 0 } },
+		  0,
+		  NULL,
+		  CGROUP_MOUNT_UNIFIED,
+		  true,
+		  "",
+		  "",
+		  "" },
+		{ "unified without cpuset",
+		  MI_UNIFIED,
+		  "6.1.0-13-amd64\n",
+		  "cpu io memory pids\n",
+		  NULL,
+		  { { 0 } },
+		  0,
+		  NULL,
+		  CGROUP_MOUNT_UNIFIED,
+		  false,
+		  "",
+		  "",
+		  "" },
+		/* there but unreadable or malformed: an error naming the file, never "none" */
+		{ "partition file a FIFO",
+		  MI_UNIFIED,
+		  "6.1.0-13-amd64\n",
+		  "cpuset cpu io memory pids\n",
+		  NULL,
+		  { { "quietcore-isolated.slice", "fifo", "2-3\n", "2-3\n" } },
+		  -PATH_ENOTREG,
+		  "sys/fs/cgroup/quietcore-isolated.slice/cpuset.cpus.partition",
+		  CGROUP_MOUNT_UNIFIED,
+		  true,
+		  "",
+		  "",
+		  "" },
+		{ "partition file a directory",
+		  MI_UNIFIED,
+		  "6.1.0-13-amd64\n",
+		  "cpuset cpu io memory pids\n",
+		  NULL,
+		  { { "quietcore-isolated.slice", "dir", "2-3\n", "2-3\n" } },
+		  -EISDIR,
+		  "sys/fs/cgroup/quietcore-isolated.slice/cpuset.cpus.partition",
+		  CGROUP_MOUNT_UNIFIED,
+		  true,
+		  "",
+		  "",
+		  "" },
+		{ "partition file garbage",
+		  MI_UNIFIED,
+		  "6.1.0-13-amd64\n",
+		  "cpuset cpu io memory pids\n",
+		  NULL,
+		  { { "quietcore-isolated.slice", "isolated-ish\n", "2-3\n", "2-3\n" } },
+		  -EINVAL,
+		  "sys/fs/cgroup/quietcore-isolated.slice/cpuset.cpus.partition",
+		  CGROUP_MOUNT_UNIFIED,
+		  true,
+		  "",
+		  "",
+		  "" },
+		{ "the mount's cgroup.controllers missing",
+		  MI_UNIFIED,
+		  "6.1.0-13-amd64\n",
+		  NULL,
+		  NULL,
+		  { { 0 } },
+		  -ENOENT,
+		  "sys/fs/cgroup/cgroup.controllers",
+		  CGROUP_MOUNT_UNIFIED,
+		  false,
+		  "",
+		  "",
+		  "" },
+		{ "the mount's cgroup.controllers a FIFO",
+		  MI_HYBRID,
+		  "6.1.0-13-amd64\n",
+		  "fifo",
+		  NULL,
+		  { { 0 } },
+		  -PATH_ENOTREG,
+		  "sys/fs/cgroup/unified/cgroup.controllers",
+		  CGROUP_MOUNT_HYBRID,
+		  false,
+		  "",
+		  "",
+		  "" },
+		{ "mountinfo a directory",
+		  "dir",
+		  "6.1.0-13-amd64\n",
+		  "cpuset\n",
+		  NULL,
+		  { { 0 } },
+		  -EISDIR,
+		  "proc/self/mountinfo",
+		  CGROUP_MOUNT_NONE,
+		  false,
+		  "",
+		  "",
+		  "" },
+		{ "cpuset.cpus.isolated garbage",
+		  MI_UNIFIED,
+		  "6.12.38+deb13-amd64\n",
+		  "cpuset cpu io memory pids\n",
+		  "2-x\n",
+		  { { "quietcore-isolated.slice", "isolated\n", "2-3\n", "2-3\n" } },
+		  -EINVAL,
+		  "sys/fs/cgroup/cpuset.cpus.isolated",
+		  CGROUP_MOUNT_UNIFIED,
+		  true,
+		  "",
+		  "",
+		  "" },
+	};
+
+	(void)state;
+	put("sys/devices/virtual/workqueue/cpumask_isolated", NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		struct isolation_runtime rt;
+		struct path_cxt pc;
+		char iso[64], un[64], parts[256] = "", want[256];
+		size_t o = 0;
+		int r;
+
+		put("proc/self/mountinfo", t[i].mountinfo);
+		put("proc/sys/kernel/osrelease", t[i].osrelease);
+		put_cgroup_tree(t[i].mount == CGROUP_MOUNT_HYBRID  ? "sys/fs/cgroup/unified" :
+				t[i].mount == CGROUP_MOUNT_UNIFIED ? "sys/fs/cgroup" :
+								     NULL,
+				t[i].controllers, t[i].root_isolated, t[i].cg, ARRAY_SIZE(t[i].cg));
+		assert_int_equal(path_cxt_init(&pc, root), 0);
+		r = isolation_runtime_read(&pc, &rt);
+		fmt(&rt.isolated, iso, sizeof(iso));
+		fmt(&rt.unnamed, un, sizeof(un));
+		for (size_t k = 0; k < rt.nparts && o < sizeof(parts); k++)
+			o += (size_t)snprintf(parts + o, sizeof(parts) - o, "%s%s:%d", k ? "," : "",
+					      rt.parts[k].name,
+					      isolation_partition_valid(&rt.parts[k]));
+		snprintf(want, sizeof(want), "%s/%s", root, t[i].failed ? t[i].failed : "");
+		if (r != t[i].ret || strcmp(iso, t[i].isolated) || strcmp(un, t[i].unnamed) ||
+		    strcmp(parts, t[i].parts) || (r == 0 && rt.fs.mount != t[i].mount) ||
+		    (r == 0 && rt.cpuset != t[i].cpuset) ||
+		    (t[i].failed && strcmp(path_last(&pc), want)))
+			case_fail(
+				"row %zu (%s): got %d mount %d cpuset %d isolated '%s' unnamed '%s' parts '%s' last %s",
+				i, t[i].what, r, rt.fs.mount, rt.cpuset, iso, un, parts,
+				path_last(&pc));
+		if (r == 0 && rt.nparts)
+			for (unsigned int cpu = 0; cpu < 8; cpu++) {
+				const struct cgroup_part_info *own =
+					isolation_runtime_owner(&rt, cpu);
+				bool named = cpuset_test(&rt.isolated, cpu) &&
+					     !cpuset_test(&rt.unnamed, cpu);
+
+				if ((own != NULL) != named ||
+				    (own && !cpuset_test(&own->effective, cpu)))
+					case_fail("row %zu (%s): CPU %u owned by %s", i, t[i].what,
+						  cpu, own ? own->name : "none");
+			}
+		isolation_runtime_free(&rt);
+		isolation_runtime_free(&rt); /* twice: freeing what is freed is safe */
+	}
+	table_done();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cmdline),
-		cmocka_unit_test(test_housekeeping),
-		cmocka_unit_test(test_read_cpus),
-		cmocka_unit_test(test_boot_id),
+		cmocka_unit_test(test_cmdline),	  cmocka_unit_test(test_housekeeping),
+		cmocka_unit_test(test_read_cpus), cmocka_unit_test(test_boot_id),
+		cmocka_unit_test(test_runtime),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
