@@ -106,7 +106,8 @@ static void cmdline_check_isolcpus(struct check *c, const struct expectation *p)
 				c, VS_WARNING,
 				"isolcpus=%s has %u unknown flag(s) that the kernel skips: use only nohz, domain, managed_irq",
 				kparams_get(&p->kp, "isolcpus"), p->iso.unknown_flags);
-		if (!(p->iso.flags & ISOL_FLAG_DOMAIN))
+		/* a partition takes its CPUs out of load balancing at run time */
+		if (!(p->iso.flags & ISOL_FLAG_DOMAIN) && !cpuset_subset(&p->iso.cpus, &p->runtime))
 			check_problem(
 				c, VS_WARNING,
 				"isolcpus=%s has flags but no 'domain': the scheduler still balances tasks onto %s; write isolcpus=domain,%s,%s",
@@ -118,7 +119,8 @@ static void cmdline_check_isolcpus(struct check *c, const struct expectation *p)
 			check_problem(
 				c, VS_WARNING,
 				"isolcpus= has no 'managed_irq' flag: managed (multi-queue) device IRQs may be routed to isolated CPUs; add managed_irq");
-	} else if (!p->has_isolcpus && p->nohz_full_ok) {
+	} else if (!p->has_isolcpus && p->nohz_full_ok &&
+		   !cpuset_subset(&p->nohz_full, &p->runtime)) {
 		check_problem(
 			c, VS_WARNING,
 			"no isolcpus=: tasks are load-balanced onto the nohz_full CPUs %s unless a cpuset keeps them away; add isolcpus=domain,managed_irq,%s",
@@ -137,12 +139,12 @@ static void cmdline_check_lists(struct verify *v, struct check *c, const struct 
 		check_problem(
 			c, VS_CRITICAL,
 			"the kernel command line isolates nothing (no isolcpus=, no nohz_full=) although CPUs %s are to be isolated: apply the plan with 'cmdline-gen --apply' and reboot",
-			cpulist_str(&p->isolated, a, sizeof(a)));
+			cpulist_str(&p->cmdline_isolated, a, sizeof(a)));
 	if (!p->has_nohz_full && !(p->isolcpus_ok && (p->iso.flags & ISOL_FLAG_NOHZ)))
 		check_problem(
 			c, VS_WARNING,
 			"no nohz_full=: the scheduler tick keeps interrupting the isolated CPUs; add nohz_full=%s",
-			cpulist_str(&p->isolated, a, sizeof(a)));
+			cpulist_str(&p->cmdline_isolated, a, sizeof(a)));
 
 	kver = kernel_version(&v->pc);
 	if (kver >= 0)
@@ -159,17 +161,17 @@ static void cmdline_check_lists(struct verify *v, struct check *c, const struct 
 
 	if (p->rcu_nocbs_ok) {
 		if (!cpuset_equal(&p->rcu_nocbs, &p->nohz) &&
-		    !cpuset_subset(&p->isolated, &p->rcu_nocbs))
+		    !cpuset_subset(&p->cmdline_isolated, &p->rcu_nocbs))
 			check_problem(
 				c, VS_WARNING,
 				"rcu_nocbs=%s does not cover the isolated CPUs %s: their RCU callbacks run locally; give rcu_nocbs= the isolated list",
 				cpulist_str(&p->rcu_nocbs, a, sizeof(a)),
-				cpulist_str(&p->isolated, b, sizeof(b)));
+				cpulist_str(&p->cmdline_isolated, b, sizeof(b)));
 	} else if (!p->has_rcu_nocbs && cpuset_empty(&p->nohz)) {
 		check_problem(
 			c, VS_WARNING,
 			"neither rcu_nocbs= nor nohz_full=: RCU callbacks run on the isolated CPUs; add rcu_nocbs=%s",
-			cpulist_str(&p->isolated, a, sizeof(a)));
+			cpulist_str(&p->cmdline_isolated, a, sizeof(a)));
 	}
 }
 
@@ -183,25 +185,26 @@ static void cmdline_check_irqaffinity(struct check *c, const struct expectation 
 		check_problem(
 			c, VS_WARNING,
 			"no irqaffinity=: IRQs set up before early-pin runs start on every CPU; add irqaffinity=%s",
-			cpulist_str(&p->housekeeping, a, sizeof(a)));
+			cpulist_str(&p->cmdline_housekeeping, a, sizeof(a)));
 	} else if (!p->irqaffinity_ok) {
 		check_problem(
 			c, VS_WARNING,
 			"irqaffinity=%s is not a valid cpulist and is ignored; write irqaffinity=%s",
 			kparams_get(&p->kp, "irqaffinity") ?: "",
-			cpulist_str(&p->housekeeping, a, sizeof(a)));
-	} else if (cpuset_intersects(&p->irqaffinity, &p->isolated)) {
-		cpuset_and(&t, &p->irqaffinity, &p->isolated);
+			cpulist_str(&p->cmdline_housekeeping, a, sizeof(a)));
+	} else if (cpuset_intersects(&p->irqaffinity, &p->cmdline_isolated)) {
+		cpuset_and(&t, &p->irqaffinity, &p->cmdline_isolated);
 		check_problem(
 			c, VS_CRITICAL,
 			"irqaffinity= includes isolated CPUs %s: new IRQs are routed to them; write irqaffinity=%s",
-			cpulist_str(&t, a, sizeof(a)), cpulist_str(&p->housekeeping, b, sizeof(b)));
-	} else if (!cpuset_equal(&p->irqaffinity, &p->housekeeping)) {
+			cpulist_str(&t, a, sizeof(a)),
+			cpulist_str(&p->cmdline_housekeeping, b, sizeof(b)));
+	} else if (!cpuset_equal(&p->irqaffinity, &p->cmdline_housekeeping)) {
 		check_problem(
 			c, VS_WARNING,
 			"irqaffinity=%s is not the housekeeping set %s (the complement of the isolated CPUs)",
 			cpulist_str(&p->irqaffinity, a, sizeof(a)),
-			cpulist_str(&p->housekeeping, b, sizeof(b)));
+			cpulist_str(&p->cmdline_housekeeping, b, sizeof(b)));
 	}
 }
 
@@ -211,23 +214,55 @@ static void cmdline_check_cpus(struct check *c, const struct expectation *p)
 	char a[LIST_BUF];
 	cpuset_t t;
 
-	if (cpuset_test(&p->isolated, p->boot_cpu))
+	if (cpuset_test(&p->cmdline_isolated, p->boot_cpu))
 		check_problem(
 			c, VS_CRITICAL,
 			"the boot CPU %u is isolated: it keeps timekeeping duties (the kernel may clear it from nohz_full); keep CPU %u in housekeeping",
 			p->boot_cpu, p->boot_cpu);
-	if (!cpuset_empty(&p->possible) && !cpuset_subset(&p->isolated, &p->possible)) {
-		cpuset_andnot(&t, &p->isolated, &p->possible);
+	if (!cpuset_empty(&p->possible) && !cpuset_subset(&p->cmdline_isolated, &p->possible)) {
+		cpuset_andnot(&t, &p->cmdline_isolated, &p->possible);
 		check_problem(c, VS_WARNING, "the command line isolates CPUs that do not exist: %s",
 			      cpulist_str(&t, a, sizeof(a)));
 	}
-	cpuset_andnot(&t, &p->isolated, &p->online);
+	cpuset_andnot(&t, &p->cmdline_isolated, &p->online);
 	if (p->online_ok && !cpuset_empty(&t) && cpuset_subset(&t, &p->possible))
 		check_problem(c, VS_WARNING, "isolated CPUs %s are offline",
 			      cpulist_str(&t, a, sizeof(a)));
-	if (cpuset_empty(&p->housekeeping))
+	if (cpuset_empty(&p->cmdline_housekeeping))
 		check_problem(c, VS_CRITICAL,
 			      "no housekeeping CPU is left online: every online CPU is isolated");
+}
+
+/*
+ * The command line isolates nothing: fine when cgroup partitions isolate CPUs
+ * at run time (the partition check judges them), not to be judged when they
+ * could not be read (the partition check says why), critical otherwise.
+ */
+static void cmdline_nothing_isolated(struct verify *v, struct check *c)
+{
+	const struct expectation *p = &v->expect;
+	char a[LIST_BUF], n[LIST_BUF], by[LIST_BUF + 16];
+
+	if (!cpuset_empty(&p->runtime)) {
+		if (*expectation_partitions_str(p, &p->runtime, n, sizeof(n)))
+			snprintf(by, sizeof(by), "partition %s", n);
+		else
+			snprintf(by, sizeof(by), "a partition below the top level");
+		check_ok(
+			c,
+			"the kernel command line isolates no CPU: CPUs %s are isolated at run time only, by %s (see the partition check)",
+			cpulist_str(&p->runtime, a, sizeof(a)), by);
+		return;
+	}
+	if (p->runtime_err) {
+		check_skip(
+			c,
+			"the kernel command line isolates no CPU, and whether a cgroup partition does is unknown (see the partition check)");
+		return;
+	}
+	check_problem(
+		c, VS_CRITICAL,
+		"no CPU is isolated: the kernel command line has no usable isolcpus= or nohz_full=; plan and apply it with 'cmdline-gen --apply', then reboot (or isolate at run time with 'early-pin --partition')");
 }
 
 void check_cmdline(struct verify *v, struct check *c)
@@ -238,17 +273,15 @@ void check_cmdline(struct verify *v, struct check *c)
 	if (!cmdline_check_readable(v, c))
 		return;
 	cmdline_param_details(c, p);
-	check_detail_cpuset(c, "isolated", &p->isolated);
-	check_detail_cpuset(c, "housekeeping", &p->housekeeping);
+	check_detail_cpuset(c, "isolated", &p->cmdline_isolated);
+	check_detail_cpuset(c, "housekeeping", &p->cmdline_housekeeping);
 	check_detail_cpuset(c, "domain", &p->domain);
 	check_detail_cpuset(c, "nohz_full", &p->nohz);
 	check_detail_cpuset(c, "online", &p->online);
 
 	cmdline_check_syntax(c, p);
-	if (!expectation_any(p)) {
-		check_problem(
-			c, VS_CRITICAL,
-			"no CPU is isolated: the kernel command line has no usable isolcpus= or nohz_full=; plan and apply it with 'cmdline-gen --apply', then reboot");
+	if (!expectation_cmdline_any(p)) {
+		cmdline_nothing_isolated(v, c);
 		return;
 	}
 	cmdline_check_isolcpus(c, p);
@@ -262,8 +295,8 @@ void check_cmdline(struct verify *v, struct check *c)
 	check_ok(
 		c,
 		"isolated %s, housekeeping %s: isolcpus=, nohz_full=, rcu_nocbs= and irqaffinity= agree",
-		cpulist_str(&p->isolated, a, sizeof(a)),
-		cpulist_str(&p->housekeeping, b, sizeof(b)));
+		cpulist_str(&p->cmdline_isolated, a, sizeof(a)),
+		cpulist_str(&p->cmdline_housekeeping, b, sizeof(b)));
 }
 
 /*
@@ -453,8 +486,15 @@ void check_kernel(struct verify *v, struct check *c)
 		check_problem(c, VS_UNKNOWN, "cannot read %s: %s", path_last(&v->pc),
 			      path_read_strerror(r));
 	} else {
+		cpuset_t with_runtime;
+
+		/*
+		 * From 7.0 HK_TYPE_DOMAIN, which cpu/isolated prints, follows the
+		 * isolated partitions too: their CPUs may be there as well.
+		 */
+		cpuset_or(&with_runtime, &p->domain, &p->runtime);
 		check_detail_cpuset(c, "sysfs_isolated", &set);
-		if (!cpuset_equal(&set, &p->domain))
+		if (!cpuset_equal(&set, &p->domain) && !cpuset_equal(&set, &with_runtime))
 			check_problem(
 				c, VS_CRITICAL,
 				"the kernel isolates %s from the scheduler (/sys/devices/system/cpu/isolated) but the command line asks for %s: the isolcpus= parameter was not honoured; check the kernel log",
@@ -491,7 +531,7 @@ void check_kernel(struct verify *v, struct check *c)
 
 	kmsg_scan(v, c);
 
-	if (!expectation_any(p)) {
+	if (!expectation_cmdline_any(p)) {
 		check_skip(
 			c,
 			"no CPU is isolated on the command line: nothing for the kernel to honour");

@@ -315,7 +315,7 @@ void check_irq_affinity(struct verify *v, struct check *c)
 	int r;
 
 	if (!expectation_any(&v->expect)) {
-		check_skip(c, "no CPU is isolated on the command line");
+		check_skip(c, VERIFY_NONE_ISOLATED);
 		return;
 	}
 	irq_affinity_check_default(v, c);
@@ -395,7 +395,7 @@ static void irq_activity_note(struct irq_activity *ia, const char *fmt, ...)
 static bool irq_activity_cannot_run(struct verify *v, struct check *c)
 {
 	if (!expectation_any(&v->expect)) {
-		check_skip(c, "no CPU is isolated on the command line");
+		check_skip(c, VERIFY_NONE_ISOLATED);
 		return true;
 	}
 	if (v->opt.interval <= 0) {

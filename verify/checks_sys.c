@@ -30,7 +30,7 @@ void check_workqueue(struct verify *v, struct check *c)
 	int r;
 
 	if (!expectation_any(p)) {
-		check_skip(c, "no CPU is isolated on the command line");
+		check_skip(c, VERIFY_NONE_ISOLATED);
 		return;
 	}
 	r = path_read_cpumask(&v->pc, &global, PATH_SYS_WORKQUEUE "/cpumask");
@@ -44,6 +44,17 @@ void check_workqueue(struct verify *v, struct check *c)
 	if (r == 0)
 		check_detail_cpuset(c, "unbound_cpumask_requested", &t);
 	check_read_failed(c, &v->pc, r); /* absent before about 6.8 */
+	r = path_read_cpumask(&v->pc, &t, PATH_SYS_WORKQUEUE_ISOLATED);
+	if (r == 0)
+		check_detail_cpuset(c, "unbound_cpumask_isolated", &t);
+	check_read_failed(c, &v->pc, r); /* absent before 6.8 */
+	cpuset_and(&t, &global, &p->runtime);
+	if (!cpuset_empty(&t) && !v->expect.rt.fs.wq_excludes)
+		check_problem(
+			c, VS_CRITICAL,
+			"unbound workqueues may run on CPUs %s isolated at run time: this kernel (before 6.8) does not keep them off a partition, early-pin must; run early-pin --partition, or write the housekeeping mask (%s) to /sys/devices/virtual/workqueue/cpumask",
+			cpulist_str(&t, a, sizeof(a)),
+			(cpuset_format_mask(&p->housekeeping, 0, m, sizeof(m)), m));
 	if (!cpuset_subset(&global, &p->housekeeping)) {
 		cpuset_and(&t, &global, &p->isolated);
 		check_problem(
@@ -190,7 +201,7 @@ void check_frequency(struct verify *v, struct check *c)
 				 strcmp(w.turbo, "no") == 0);
 	w.max = freq_arg && strcmp(freq_arg, "max") == 0;
 	if (!expectation_any(p)) {
-		check_skip(c, "no CPU is isolated on the command line");
+		check_skip(c, VERIFY_NONE_ISOLATED);
 		return;
 	}
 	if (w.gov)
@@ -237,7 +248,7 @@ void check_smt(struct verify *v, struct check *c)
 	size_t known = 0;
 
 	if (!expectation_any(p)) {
-		check_skip(c, "no CPU is isolated on the command line");
+		check_skip(c, VERIFY_NONE_ISOLATED);
 		return;
 	}
 	split = check_detail_object(c, "split_cores");
@@ -413,8 +424,7 @@ void check_hk_load(struct verify *v, struct check *c)
 				cpu, pct, v->elapsed);
 	}
 	if (!expectation_any(p)) {
-		check_skip(c,
-			   "no CPU is isolated on the command line: no housekeeping set to judge");
+		check_skip(c, VERIFY_NONE_ISOLATED ": no housekeeping set to judge");
 		return;
 	}
 	check_ok(c, "no housekeeping CPU was busier than %.0f%% over %.1f s", v->opt.load_max,
@@ -535,7 +545,7 @@ void check_smi(struct verify *v, struct check *c)
 	uint64_t worst = 0;
 
 	if (!expectation_any(&v->expect)) {
-		check_skip(c, "no CPU is isolated on the command line");
+		check_skip(c, VERIFY_NONE_ISOLATED);
 		return;
 	}
 	if (v->opt.interval <= 0) {

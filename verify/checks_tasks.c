@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "taskstat.h"
 #include "pathnames.h"
 #include "verify.h"
@@ -92,16 +93,162 @@ static json_object *task_json(const struct vtask *t, const char *leader)
 	return o;
 }
 
+/* A task allowed on CPUs isolated at run time, against the partitions' cgroups. */
+enum task_part {
+	TP_NONE = 0, /* not allowed on a partition's CPUs: judged as before */
+	TP_WORKLOAD, /* in the partition that owns every isolated CPU it may use */
+	TP_OUTSIDE,  /* allowed on a partition's CPUs from outside its cgroup */
+	TP_UNKNOWN,  /* its cgroup could not be read (reported) */
+	TP_GONE,     /* exited before its cgroup was read */
+};
+
 /* What check_tasks counts and lists while it walks the tasks. */
 struct tasks_scan {
 	struct verify *v;
 	struct check *c;
 	const char **leaders; /* comm of each task's thread group leader */
-	json_object *pinned, *movable, *running, *percpu, *allowed_wl;
+	unsigned char *part;  /* enum task_part of each task */
+	json_object *pinned, *movable, *running, *percpu, *allowed_wl, *outside;
 	size_t nmovable, nkthreads, nprocs, nrunning, npercpu, nallowed;
 	size_t nunknown, npinned, nirqthreads;
+	size_t nworkload, noutside, ncgroup_unknown;
 	int last_pid;
+	/* the cgroup of the last process looked up (its threads are adjacent) */
+	int cg_pid;
+	int cg_ret;
+	char cg[PATH_MAX];
 };
+
+/* cg ("/a.slice/b.scope", from /proc/PID/cgroup) is the cgroup name or below it. */
+static bool cgroup_under(const char *cg, const char *name)
+{
+	size_t n = strlen(name);
+
+	return cg[0] == '/' && strncmp(cg + 1, name, n) == 0 &&
+	       (cg[n + 1] == '\0' || cg[n + 1] == '/');
+}
+
+/*
+ * The cgroup-v2 path of t's process into ts->cg, read once per process:
+ * 0, 1 (exited: skip it), or -errno, reported once as unknown naming the file.
+ */
+static int tasks_cgroup(struct tasks_scan *ts, const struct vtask *t)
+{
+	struct path_cxt *pc = &ts->v->pc;
+	char file[PATH_MAX];
+	int r;
+
+	if (ts->cg_pid == t->pid)
+		return ts->cg_ret;
+	ts->cg_pid = t->pid;
+	r = cgroup_of_task(pc, t->pid, ts->cg, sizeof(ts->cg));
+	snprintf(file, sizeof(file), "%s", path_last(pc));
+	/* gone only when the task is: a missing file of a live task is not "gone" */
+	if ((r == -ENOENT || r == -ESRCH) &&
+	    !path_exists(pc, PATH_PROC "/%d/task/%d", t->pid, t->tid))
+		r = 1;
+	else if (r == -ESRCH)
+		r = -ENOENT;
+	if (r < 0) {
+		ts->ncgroup_unknown++;
+		if (ts->ncgroup_unknown <= 8)
+			check_problem(
+				ts->c, VS_UNKNOWN,
+				"cannot tell whether %s %d (%s) may use a partition's CPUs: %s: %s",
+				t->flags & PF_KTHREAD ? "kthread" : "process", t->pid, t->comm,
+				file,
+				r == -ENODATA ? "no cgroup-v2 (\"0::\") line" :
+						path_read_strerror(r));
+	}
+	ts->cg_ret = r;
+	return r;
+}
+
+/* The CPUs of the valid partitions cg is in. */
+static void tasks_own_cpus(const struct expectation *p, const char *cg, cpuset_t *ret)
+{
+	cpuset_zero(ret);
+	for (size_t i = 0; i < p->rt.nparts; i++)
+		if (isolation_partition_valid(&p->rt.parts[i]) &&
+		    cgroup_under(cg, p->rt.parts[i].name))
+			cpuset_or(ret, ret, &p->rt.parts[i].effective);
+}
+
+/* Task i is outside the partitions whose CPUs on it may use: list and name it. */
+static void tasks_note_outside(struct tasks_scan *ts, size_t i, const cpuset_t *on)
+{
+	const struct expectation *p = &ts->v->expect;
+	const struct vtask *t = &ts->v->tasks.v[i];
+	const char *leader = ts->leaders[i];
+	char a[LIST_BUF], n[LIST_BUF];
+	json_object *o;
+
+	ts->noutside++;
+	if (json_object_array_length(ts->outside) < MAX_LISTED) {
+		o = task_json(t, leader);
+		json_object_object_add(o, "cgroup", json_object_new_string(ts->cg));
+		json_object_array_add(ts->outside, o);
+	}
+	if (ts->noutside <= 8)
+		check_problem(
+			ts->c, VS_CRITICAL,
+			"%s %d (%s%s%s) of cgroup %s may run on CPUs %s isolated at run time by partition %s but is not in it: run early-pin, or move it into the partition if it is the workload",
+			t->flags & PF_KTHREAD ? "kthread" : "process", t->tid, t->comm,
+			strcmp(leader, t->comm) ? " of " : "",
+			strcmp(leader, t->comm) ? leader : "", ts->cg,
+			cpulist_str(on, a, sizeof(a)),
+			expectation_partitions_str(p, on, n, sizeof(n)));
+}
+
+/*
+ * Tasks allowed on CPUs isolated at run time. One whose isolated CPUs all
+ * belong to partitions it runs in is their workload; one allowed on a
+ * partition's CPUs from outside its cgroup is named (the kernel keeps the
+ * tasks of the other cgroups off a valid partition, so this is a kthread of
+ * the root cgroup, or a task whose cpuset is not in effect). Per-CPU kthreads
+ * and --allow'ed tasks are judged as before.
+ */
+static void tasks_check_partitions(struct tasks_scan *ts)
+{
+	const struct expectation *p = &ts->v->expect;
+	const struct tasklist_v *tl = &ts->v->tasks;
+
+	if (cpuset_empty(&p->runtime))
+		return;
+	for (size_t i = 0; i < tl->n; i++) {
+		const struct vtask *t = &tl->v[i];
+		cpuset_t allowed, on, own;
+		int r;
+
+		if ((t->flags & PF_NO_SETAFFINITY) || is_irq_thread(t) || !t->affinity_ok ||
+		    !t->allowed_isolated || !t->allowed)
+			continue;
+		if (verify_allowed(ts->v, t->comm) || verify_allowed(ts->v, ts->leaders[i]))
+			continue;
+		if (cpuset_parse_list(t->allowed, 0, &allowed) < 0)
+			continue;
+		cpuset_and(&on, &allowed, &p->runtime);
+		if (cpuset_empty(&on))
+			continue;
+		r = tasks_cgroup(ts, t);
+		if (r != 0) {
+			ts->part[i] = r > 0 ? TP_GONE : TP_UNKNOWN;
+			continue;
+		}
+		tasks_own_cpus(p, ts->cg, &own);
+		cpuset_and(&allowed, &allowed, &p->isolated);
+		if (cpuset_subset(&allowed, &own)) {
+			ts->part[i] = TP_WORKLOAD;
+			ts->nworkload++;
+			continue;
+		}
+		cpuset_andnot(&on, &on, &own);
+		if (cpuset_empty(&on))
+			continue; /* its partition's CPUs are its own; the rest: as before */
+		ts->part[i] = TP_OUTSIDE;
+		tasks_note_outside(ts, i, &on);
+	}
+}
 
 /* Tasks deliberately pinned inside the isolated set, named one by one. */
 static void tasks_check_pinned(struct tasks_scan *ts)
@@ -115,7 +262,7 @@ static void tasks_check_pinned(struct tasks_scan *ts)
 		const char *leader = ts->leaders[i];
 		cpuset_t set;
 
-		if ((t->flags & PF_NO_SETAFFINITY) || is_irq_thread(t))
+		if ((t->flags & PF_NO_SETAFFINITY) || is_irq_thread(t) || ts->part[i] != TP_NONE)
 			continue;
 		if (!t->affinity_ok || !t->allowed_isolated)
 			continue;
@@ -187,6 +334,9 @@ static void tasks_count_one(struct tasks_scan *ts, size_t i)
 			json_object_array_add(ts->allowed_wl, task_json(t, leader));
 		return;
 	}
+	/* a partition's workload, or a task whose cgroup is unknown (reported) or gone */
+	if (ts->part[i] != TP_NONE && ts->part[i] != TP_OUTSIDE)
+		return;
 	ts->nmovable++;
 	if (t->flags & PF_KTHREAD)
 		ts->nkthreads++;
@@ -219,6 +369,11 @@ static void tasks_details(const struct tasks_scan *ts)
 	check_detail_int(c, "allowed_workload_threads", (int64_t)ts->nallowed);
 	check_detail_int(c, "threads_affinity_unknown", (int64_t)ts->nunknown);
 	check_detail_int(c, "irq_threads_allowed_on_isolated", (int64_t)ts->nirqthreads);
+	if (!cpuset_empty(&ts->v->expect.runtime)) {
+		check_detail_int(c, "partition_workload_threads", (int64_t)ts->nworkload);
+		check_detail_int(c, "outside_partition_threads", (int64_t)ts->noutside);
+		check_detail_int(c, "threads_cgroup_unknown", (int64_t)ts->ncgroup_unknown);
+	}
 }
 
 /* "TID (comm), ..." of the first four listed movable tasks, kthreads and user tasks alike. */
@@ -245,7 +400,7 @@ static void tasks_examples(json_object *movable, char *ex, size_t size)
 static bool tasks_cannot_run(struct verify *v, struct check *c)
 {
 	if (!expectation_any(&v->expect)) {
-		check_skip(c, "no CPU is isolated on the command line");
+		check_skip(c, VERIFY_NONE_ISOLATED);
 		return true;
 	}
 	if (v->tasks_err < 0) {
@@ -266,23 +421,32 @@ void check_tasks(struct verify *v, struct check *c)
 		return;
 	tasks_unreadable_problem(v, c);
 	ts.leaders = leader_comms(&v->tasks);
-	if (!ts.leaders) {
+	ts.part = calloc(v->tasks.n ? v->tasks.n : 1, 1);
+	if (!ts.leaders || !ts.part) {
+		free(ts.leaders);
+		free(ts.part);
 		check_problem(c, VS_UNKNOWN, "out of memory");
 		return;
 	}
+	ts.cg_pid = -1;
 	ts.pinned = check_detail_array(c, "pinned_to_isolated");
 	ts.movable = check_detail_array(c, "movable_on_isolated");
 	ts.running = check_detail_array(c, "running_on_isolated");
 	ts.percpu = check_detail_object(c, "percpu_kthreads_on_isolated");
 	ts.allowed_wl = check_detail_array(c, "allowed_workload");
+	if (!cpuset_empty(&p->runtime))
+		ts.outside = check_detail_array(c, "outside_partition");
 
+	tasks_check_partitions(&ts);
 	tasks_check_pinned(&ts);
 	for (size_t i = 0; i < v->tasks.n; i++)
 		tasks_count_one(&ts, i);
 	free(ts.leaders);
+	free(ts.part);
 	tasks_details(&ts);
 
-	if (ts.nmovable > ts.npinned) {
+	/* the pinned ones and those outside a partition are named already */
+	if (ts.nmovable > ts.npinned + ts.noutside) {
 		char ex[512];
 
 		tasks_examples(ts.movable, ex, sizeof(ex));
@@ -296,11 +460,18 @@ void check_tasks(struct verify *v, struct check *c)
 	if (ts.nunknown)
 		check_problem(c, VS_UNKNOWN, "the allowed CPUs of %zu threads could not be read",
 			      ts.nunknown);
-	check_ok(
-		c,
-		"no movable task may run on isolated CPUs %s (%zu threads checked, %zu workload threads allowed, %zu per-CPU kthreads there)",
-		cpulist_str(&p->isolated, a, sizeof(a)), v->tasks.threads_total, ts.nallowed,
-		ts.npercpu);
+	if (!cpuset_empty(&p->runtime))
+		check_ok(
+			c,
+			"no movable task outside its partition may run on isolated CPUs %s (%zu threads checked, %zu in their partition, %zu workload threads allowed, %zu per-CPU kthreads there)",
+			cpulist_str(&p->isolated, a, sizeof(a)), v->tasks.threads_total,
+			ts.nworkload, ts.nallowed, ts.npercpu);
+	else
+		check_ok(
+			c,
+			"no movable task may run on isolated CPUs %s (%zu threads checked, %zu workload threads allowed, %zu per-CPU kthreads there)",
+			cpulist_str(&p->isolated, a, sizeof(a)), v->tasks.threads_total,
+			ts.nallowed, ts.npercpu);
 }
 
 /* "rcuop/12" -> 12 and the kind letter; -1 if not an offload thread. */
@@ -328,7 +499,7 @@ void check_rcu(struct verify *v, struct check *c)
 	char a[LIST_BUF], b[LIST_BUF];
 
 	if (!expectation_any(p)) {
-		check_skip(c, "no CPU is isolated on the command line");
+		check_skip(c, VERIFY_NONE_ISOLATED);
 		return;
 	}
 	if (v->tasks_err < 0) {
@@ -374,7 +545,8 @@ void check_rcu(struct verify *v, struct check *c)
 	check_detail_cpuset(c, "offloaded", &offloaded);
 	check_detail_bool(c, "rcu_nocb_poll", kparams_has(&p->kp, "rcu_nocb_poll"));
 
-	cpuset_andnot(&missing, &p->isolated, &offloaded);
+	/* Only boot parameters offload: the partition check warns for run-time CPUs. */
+	cpuset_andnot(&missing, &p->cmdline_isolated, &offloaded);
 	cpuset_and(&missing, &missing, &p->online);
 	if (!cpuset_empty(&missing)) {
 		if (nthreads == 0)
@@ -382,17 +554,23 @@ void check_rcu(struct verify *v, struct check *c)
 				c, VS_CRITICAL,
 				"no RCU callback offload thread (rcuo*) exists: isolated CPUs %s run their own RCU callbacks; boot a kernel with CONFIG_RCU_NOCB_CPU and rcu_nocbs=%s",
 				cpulist_str(&missing, a, sizeof(a)),
-				cpulist_str(&p->isolated, b, sizeof(b)));
+				cpulist_str(&p->cmdline_isolated, b, sizeof(b)));
 		else
 			check_problem(
 				c, VS_CRITICAL,
 				"RCU callbacks of isolated CPUs %s are not offloaded (no rcuop/N thread for them): add them to rcu_nocbs= (or nohz_full=)",
 				cpulist_str(&missing, a, sizeof(a)));
 	}
-	check_ok(
-		c,
-		"RCU callbacks of isolated CPUs %s are offloaded to %zu rcuo* threads, all on housekeeping CPUs",
-		cpulist_str(&p->isolated, a, sizeof(a)), nthreads);
+	if (!expectation_cmdline_any(p))
+		check_ok(
+			c,
+			"the command line offloads no CPU's RCU callbacks (CPUs %s are isolated at run time: see the partition check); %zu rcuo* threads, all on housekeeping CPUs",
+			cpulist_str(&p->runtime, a, sizeof(a)), nthreads);
+	else
+		check_ok(
+			c,
+			"RCU callbacks of isolated CPUs %s are offloaded to %zu rcuo* threads, all on housekeeping CPUs",
+			cpulist_str(&p->cmdline_isolated, a, sizeof(a)), nthreads);
 }
 
 /* --- services -------------------------------------------------------------- */
@@ -626,7 +804,7 @@ void check_services(struct verify *v, struct check *c)
 	const struct vtask *t;
 
 	if (!expectation_any(&v->expect)) {
-		check_skip(c, "no CPU is isolated on the command line");
+		check_skip(c, VERIFY_NONE_ISOLATED);
 		return;
 	}
 	if (v->tasks_err < 0) {

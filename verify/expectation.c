@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * isol-verify's expectation: the isolation the kernel command line asks for,
- * read back through lib/isolation.c with isol-verify's tolerant fallbacks.
+ * isol-verify's expectation: the isolation the kernel command line asks for
+ * and the isolation cgroup-v2 partitions give at run time, read back through
+ * lib/isolation.c with isol-verify's tolerant fallbacks.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "isolation.h"
@@ -12,11 +14,72 @@
 void expectation_free(struct expectation *p)
 {
 	kparams_free(&p->kp);
+	isolation_runtime_free(&p->rt);
 }
 
 bool expectation_any(const struct expectation *p)
 {
 	return !cpuset_empty(&p->isolated);
+}
+
+bool expectation_cmdline_any(const struct expectation *p)
+{
+	return !cpuset_empty(&p->cmdline_isolated);
+}
+
+/* The union and what is left to keep house, from the two parts. */
+static void expectation_combine(struct expectation *p)
+{
+	cpuset_andnot(&p->cmdline_housekeeping, &p->online, &p->cmdline_isolated);
+	cpuset_or(&p->isolated, &p->cmdline_isolated, &p->runtime);
+	cpuset_andnot(&p->housekeeping, &p->online, &p->isolated);
+}
+
+void expectation_set_isolated(struct expectation *p, const cpuset_t *set)
+{
+	p->cmdline_isolated = *set; /* the partitions' CPUs stay expected */
+	expectation_combine(p);
+}
+
+const char *expectation_isolation(const struct expectation *p)
+{
+	bool boot = expectation_cmdline_any(p), runtime = !cpuset_empty(&p->runtime);
+
+	if (boot && runtime)
+		return "both";
+	return boot ? "boot" : runtime ? "runtime" : "none";
+}
+
+const char *expectation_partitions_str(const struct expectation *p, const cpuset_t *set, char *buf,
+				       size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < p->rt.nparts && o < len; i++) {
+		const struct cgroup_part_info *part = &p->rt.parts[i];
+
+		if (isolation_partition_valid(part) && cpuset_intersects(&part->effective, set))
+			o += (size_t)snprintf(buf + o, len - o, "%s/%s", o ? ", " : "", part->name);
+	}
+	return buf;
+}
+
+/*
+ * The run-time partitions. A failure to read them is kept (with the file) for
+ * the partition check to report: their CPUs are then not expected isolated,
+ * and the verdict cannot be OK.
+ */
+static void expectation_load_runtime(struct expectation *p, struct path_cxt *pc)
+{
+	int r = isolation_runtime_read(pc, &p->rt);
+
+	if (r < 0) {
+		p->runtime_err = r;
+		snprintf(p->runtime_path, sizeof(p->runtime_path), "%s", path_last(pc));
+		return;
+	}
+	p->runtime = p->rt.isolated;
 }
 
 void expectation_load(struct expectation *p, struct path_cxt *pc)
@@ -44,6 +107,9 @@ void expectation_load(struct expectation *p, struct path_cxt *pc)
 	if (cpuset_empty(&p->possible))
 		p->possible = p->online;
 
+	expectation_load_runtime(p, pc);
+	expectation_combine(p);
+
 	r = kparams_read(pc, &p->kp);
 	if (r < 0) {
 		p->cmdline_err = r;
@@ -67,6 +133,6 @@ void expectation_load(struct expectation *p, struct path_cxt *pc)
 	p->irqaffinity = cl.irqaffinity.cpus;
 	p->domain = cl.domain;
 	p->nohz = cl.nohz;
-	p->isolated = cl.isolated;
-	cpuset_andnot(&p->housekeeping, &p->online, &p->isolated);
+	p->cmdline_isolated = cl.isolated;
+	expectation_combine(p);
 }

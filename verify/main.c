@@ -227,8 +227,7 @@ static void opts_apply_cpus(struct verify *v, const struct opts *o)
 
 		if (cpuset_parse_list(o->isolated, v->expect.nbits, &set) < 0)
 			cli_usage_error(PROG, "invalid CPU list for --isolated: '%s'", o->isolated);
-		v->expect.isolated = set;
-		cpuset_andnot(&v->expect.housekeeping, &v->expect.online, &set);
+		expectation_set_isolated(&v->expect, &set);
 	}
 }
 

@@ -52,14 +52,25 @@ void output_table(const struct verify *v, FILE *f, bool color, bool verbose)
 	unsigned int n[5];
 	char *iso = cpuset_to_list(&v->expect.isolated),
 	     *hk = cpuset_to_list(&v->expect.housekeeping);
+	char how[600] = "";
+
+	/* How, when not (only) by the command line: "(at run time by /p)". */
+	if (!cpuset_empty(&v->expect.runtime)) {
+		char names[512];
+
+		expectation_partitions_str(&v->expect, &v->expect.runtime, names, sizeof(names));
+		snprintf(how, sizeof(how), " (%sat run time by %s)",
+			 expectation_cmdline_any(&v->expect) ? "at boot and " : "",
+			 names[0] ? names : "a nested partition");
+	}
 
 	/* The verdict comes first: monitoring plugins take the first line as the status text. */
 	count_status(v, n);
 	fprintf(f,
-		"%sISOL-VERIFY %s%s: %u critical, %u warning, %u unknown, %u ok, %u skipped; isolated %s, housekeeping %s\n\n",
+		"%sISOL-VERIFY %s%s: %u critical, %u warning, %u unknown, %u ok, %u skipped; isolated %s%s, housekeeping %s\n\n",
 		color ? status_color(verdict) : "", verdict_name(verdict), color ? "\033[0m" : "",
 		n[VS_CRITICAL], n[VS_WARNING], n[VS_UNKNOWN], n[VS_OK], n[VS_SKIPPED],
-		iso && *iso ? iso : "none", hk && *hk ? hk : "none");
+		iso && *iso ? iso : "none", how, hk && *hk ? hk : "none");
 	free(iso);
 	free(hk);
 
@@ -99,6 +110,22 @@ void output_table(const struct verify *v, FILE *f, bool color, bool verbose)
 	}
 }
 
+/* The names of the valid isolated partitions ("/quietcore-isolated.slice"). */
+static json_object *plan_partitions(const struct expectation *p)
+{
+	json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < p->rt.nparts; i++) {
+		char name[CGROUP_NAME_MAX + 2];
+
+		if (!isolation_partition_valid(&p->rt.parts[i]))
+			continue;
+		snprintf(name, sizeof(name), "/%s", p->rt.parts[i].name);
+		json_object_array_add(arr, json_object_new_string(name));
+	}
+	return arr;
+}
+
 int output_json(const struct verify *v, FILE *f)
 {
 	json_object *root = json_object_new_object(), *plan, *checks, *summary;
@@ -122,6 +149,11 @@ int output_json(const struct verify *v, FILE *f)
 	json_object_object_add(plan, "domain", json_cpulist(&v->expect.domain));
 	json_object_object_add(plan, "nohz_full", json_cpulist(&v->expect.nohz));
 	json_object_object_add(plan, "online", json_cpulist(&v->expect.online));
+	json_object_object_add(plan, "isolation",
+			       json_object_new_string(expectation_isolation(&v->expect)));
+	json_object_object_add(plan, "boot_isolated", json_cpulist(&v->expect.cmdline_isolated));
+	json_object_object_add(plan, "runtime_isolated", json_cpulist(&v->expect.runtime));
+	json_object_object_add(plan, "partitions", plan_partitions(&v->expect));
 	json_object_object_add(root, "plan", plan);
 
 	count_status(v, n);
@@ -194,13 +226,60 @@ static void prom_write_status(const struct verify *v, FILE *f)
 	fprintf(f, "isol_verify_status %d\n", (int)verify_verdict(v));
 	prom_header(f, "isol_verify_schema_version", "Version of the isol-verify output schema.");
 	fprintf(f, "isol_verify_schema_version %d\n", VERIFY_SCHEMA_VERSION);
-	prom_header(f, "isol_verify_isolated_cpus",
-		    "Number of CPUs isolated by the kernel command line.");
+	prom_header(
+		f, "isol_verify_isolated_cpus",
+		"Number of CPUs expected isolated: by the kernel command line or a cgroup partition.");
 	fprintf(f, "isol_verify_isolated_cpus %u\n", cpuset_count(&p->isolated));
+	prom_header(f, "isol_verify_runtime_isolated_cpus",
+		    "Number of CPUs isolated at run time by valid cgroup-v2 isolated partitions.");
+	fprintf(f, "isol_verify_runtime_isolated_cpus %u\n", cpuset_count(&p->runtime));
+	prom_header(f, "isol_verify_isolation",
+		    "How the CPUs are isolated (the label): boot, runtime, both or none.");
+	fprintf(f, "isol_verify_isolation{isolation=\"%s\"} 1\n", expectation_isolation(p));
 	prom_header(f, "isol_verify_housekeeping_cpus", "Number of online housekeeping CPUs.");
 	fprintf(f, "isol_verify_housekeeping_cpus %u\n", cpuset_count(&p->housekeeping));
 	prom_header(f, "isol_verify_last_run_timestamp_seconds", "When isol-verify ran.");
 	fprintf(f, "isol_verify_last_run_timestamp_seconds %lld\n", (long long)time(NULL));
+}
+
+/* A label value as the text format wants it: backslash, quote and newline escaped. */
+static void prom_label_value(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', f);
+		if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+/* Each isolated partition: valid (1) or read back "isolated invalid (...)" (0). */
+static void prom_write_partitions(const struct verify *v, FILE *f)
+{
+	const struct isolation_runtime *rt = &v->expect.rt;
+
+	if (!rt->nparts)
+		return;
+	prom_header(
+		f, "isol_verify_partition_valid",
+		"1 if the cgroup-v2 isolated partition reads back valid, 0 if \"isolated invalid (...)\".");
+	for (size_t i = 0; i < rt->nparts; i++) {
+		fputs("isol_verify_partition_valid{partition=\"/", f);
+		prom_label_value(f, rt->parts[i].name);
+		fprintf(f, "\"} %d\n", isolation_partition_valid(&rt->parts[i]) ? 1 : 0);
+	}
+	prom_header(f, "isol_verify_partition_cpus",
+		    "Number of CPUs a valid cgroup-v2 isolated partition isolates.");
+	for (size_t i = 0; i < rt->nparts; i++) {
+		fputs("isol_verify_partition_cpus{partition=\"/", f);
+		prom_label_value(f, rt->parts[i].name);
+		fprintf(f, "\"} %u\n",
+			isolation_partition_valid(&rt->parts[i]) ?
+				cpuset_count(&rt->parts[i].effective) :
+				0);
+	}
 }
 
 /* The integer detail key of check id as metric name, when the check set it. */
@@ -314,6 +393,7 @@ static void prom_write_jitter(const struct verify *v, FILE *f)
 int output_prometheus(const struct verify *v, FILE *f)
 {
 	prom_write_status(v, f);
+	prom_write_partitions(v, f);
 	prom_write_detail_int(v, f, CHK_IRQ_AFFINITY, "irqs_routed_to_isolated",
 			      "isol_verify_irqs_routed_to_isolated",
 			      "Movable IRQs whose effective affinity reaches an isolated CPU.");

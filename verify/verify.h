@@ -16,6 +16,7 @@
 
 #include "cpuset.h"
 #include "interrupts.h"
+#include "isolation.h"
 #include "kparam.h"
 #include "ops.h"
 #include "path.h"
@@ -73,8 +74,10 @@ json_object *json_cpulist(const cpuset_t *set);
 json_object *json_double3(double val);
 
 /*
- * The expectation: the isolation the kernel command line asks for (the single
- * source of truth), derived by lib/isolation.c, and what could not be read.
+ * The expectation: the isolation the kernel command line asks for and the
+ * isolation cgroup-v2 partitions give at run time, both derived by
+ * lib/isolation.c, and what could not be read. Every check expects the union
+ * quiet; the cmdline and kernel checks judge the command line's part alone.
  */
 struct expectation {
 	struct kparams kp;
@@ -97,17 +100,40 @@ struct expectation {
 	bool has_irqaffinity, irqaffinity_ok;
 	cpuset_t irqaffinity;
 
-	cpuset_t domain;       /* isolcpus= CPUs when domain isolation is in effect */
-	cpuset_t nohz;	       /* CPUs that should run tickless (nohz_full=, or isolcpus=nohz) */
-	cpuset_t isolated;     /* the CPUs meant to be quiet: isolcpus ∪ nohz_full */
+	cpuset_t domain; /* isolcpus= CPUs when domain isolation is in effect */
+	cpuset_t nohz;	 /* CPUs that should run tickless (nohz_full=, or isolcpus=nohz) */
+	/* what the command line is judged against: isolcpus ∪ nohz_full, or --isolated */
+	cpuset_t cmdline_isolated;
+	cpuset_t cmdline_housekeeping; /* online (or possible) minus cmdline_isolated */
+
+	/* run time: cgroup-v2 isolated partitions (lib/isolation.c) */
+	struct isolation_runtime rt;
+	cpuset_t runtime; /* the CPUs isolated at run time (valid partitions) */
+
+	cpuset_t isolated;     /* the CPUs meant to be quiet: cmdline_isolated ∪ runtime */
 	cpuset_t housekeeping; /* online (or possible) minus isolated */
 	unsigned int boot_cpu;
+	int runtime_err; /* reading the partitions failed (-errno): runtime_path names the file */
+	char runtime_path[PATH_MAX];
 };
 
 void expectation_free(struct expectation *p);
 /* Read /proc/cmdline and the CPU masks under pc. Never fails: problems are recorded in p. */
 void expectation_load(struct expectation *p, struct path_cxt *pc);
+/* Any CPU expected isolated (by the command line, --isolated or a partition). */
 bool expectation_any(const struct expectation *p);
+/* Any CPU the command line (or --isolated) isolates. */
+bool expectation_cmdline_any(const struct expectation *p);
+/* --isolated LIST: set replaces the command line's isolated CPUs (not the partitions'). */
+void expectation_set_isolated(struct expectation *p, const cpuset_t *set);
+/* How the CPUs are isolated: "boot", "runtime", "both" or "none". */
+const char *expectation_isolation(const struct expectation *p);
+/* "/name, /name2" of the valid partitions holding CPUs of set, "" if none. */
+const char *expectation_partitions_str(const struct expectation *p, const cpuset_t *set, char *buf,
+				       size_t len);
+
+/* Why a check that needs isolated CPUs is skipped. */
+#define VERIFY_NONE_ISOLATED "no CPU is isolated, on the command line or by a cgroup partition"
 
 /* One thread as the task checks need it. */
 struct vtask {
@@ -223,6 +249,7 @@ struct verify_opts {
 enum {
 	CHK_CMDLINE,
 	CHK_KERNEL,
+	CHK_PARTITION,
 	CHK_IRQ_AFFINITY,
 	CHK_IRQ_ACTIVITY,
 	CHK_TASKS,
@@ -277,6 +304,7 @@ enum vstatus verify_verdict(const struct verify *v);
 /* The checks (each fills v->checks[id]). */
 void check_cmdline(struct verify *v, struct check *c);
 void check_kernel(struct verify *v, struct check *c);
+void check_partition(struct verify *v, struct check *c);
 void check_irq_affinity(struct verify *v, struct check *c);
 void check_irq_activity(struct verify *v, struct check *c);
 void check_tasks(struct verify *v, struct check *c);

@@ -514,6 +514,114 @@ static void test_rcu(void **state)
 	verify_del(v);
 }
 
+/* --- partition ------------------------------------------------------------------- */
+
+/* A top-level cgroup of the unified hierarchy below root. */
+static void put_cgroup(const char *name, const char *partition, const char *cpus)
+{
+	char dir[128], path[256];
+
+	snprintf(dir, sizeof(dir), "/sys/fs/cgroup/%s", name);
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	put(path, "%s", "");
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", dir);
+	put(path, "cpuset memory\n");
+	snprintf(path, sizeof(path), "%s/cpuset.cpus.partition", dir);
+	put(path, "%s\n", partition);
+	snprintf(path, sizeof(path), "%s/cpuset.cpus", dir);
+	put(path, "%s\n", cpus);
+	snprintf(path, sizeof(path), "%s/cpuset.cpus.effective", dir);
+	put(path, "%s\n", cpus);
+}
+
+/*
+ * Two top-level partitions, a deeper one only the root's cpuset.cpus.isolated
+ * shows (6.8+), boot isolation overlapping one of them: each CPU said once,
+ * with how it is isolated, and the warnings only for CPUs the command line
+ * does not cover.
+ */
+static void test_partition_summary(void **state)
+{
+	struct verify *v;
+	struct check *c;
+	json_object *o;
+
+	put("/proc/sys/kernel/osrelease", "6.12.38+deb13-amd64\n");
+	put("/proc/self/mountinfo",
+	    "35 1 0:30 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:9 - cgroup2 cgroup2 rw,nsdelegate\n");
+	put("/sys/fs/cgroup/cgroup.controllers", "cpuset memory\n");
+	put("/sys/fs/cgroup/cgroup.subtree_control", "cpuset memory\n");
+	put("/sys/fs/cgroup/cgroup.procs", "1\n");
+	put("/sys/fs/cgroup/cpuset.cpus.isolated", "2-4,6\n");
+	put("/sys/devices/virtual/workqueue/cpumask_isolated", "5c\n");
+	put_cgroup("b.slice", "isolated", "3-4");
+	put_cgroup("a", "isolated", "2");
+	put_cgroup("system.slice", "member", "");
+	v = verify_new("isolcpus=domain,managed_irq,4-5 nohz_full=4-5 rcu_nocbs=4-5");
+	c = &v->checks[CHK_PARTITION];
+	check_partition(v, c);
+	assert_string_equal(expectation_isolation(&v->expect), "both");
+	assert_int_equal(c->status, VS_WARNING);
+	assert_true(json_object_object_get_ex(c->details, "summary", &o));
+	assert_string_equal(
+		json_object_get_string(o),
+		"CPUs 2 isolated at run time by partition /a; CPUs 4 isolated at run time by partition /b.slice and at boot; CPUs 3 isolated at run time by partition /b.slice; CPUs 6 isolated at run time by a partition below the top level (cpuset.cpus.isolated); CPUs 5 isolated at boot");
+	assert_true(has_problem(
+		c,
+		"the scheduler tick keeps running on CPUs 2-3,6, isolated at run time by partitions /a, /b.slice and a partition below the top level (cpuset.cpus.isolated): "));
+	assert_true(has_problem(c, "RCU callbacks still run on CPUs 2-3,6,"));
+	assert_true(has_problem(
+		c, "managed IRQs (multi-queue devices) may still be routed to CPUs 2-3,6,"));
+	/* every check expects the union quiet, the command line's checks its own part */
+	assert_true(cpuset_test(&v->expect.isolated, 6) && cpuset_test(&v->expect.isolated, 5));
+	assert_false(cpuset_test(&v->expect.housekeeping, 2));
+	assert_true(cpuset_test(&v->expect.cmdline_housekeeping, 2));
+	verify_del(v);
+}
+
+/*
+ * The tasks check against a partition, on tasks listed without their /proc
+ * files: a task gone before its cgroup is read is skipped, one whose /proc
+ * is there without a cgroup file is unknown.
+ */
+static void test_partition_tasks(void **state)
+{
+	struct verify *v;
+	struct check *c;
+
+	put("/proc/self/mountinfo",
+	    "35 1 0:30 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:9 - cgroup2 cgroup2 rw,nsdelegate\n");
+	put("/sys/fs/cgroup/cgroup.controllers", "cpuset memory\n");
+	put("/sys/fs/cgroup/cgroup.subtree_control", "cpuset memory\n");
+	put("/sys/fs/cgroup/cgroup.procs", "1\n");
+	put_cgroup("quietcore-isolated", "isolated", "6-7");
+	v = verify_new(ISO);
+	c = &v->checks[CHK_TASKS];
+	add_task(v, 700, 700, "bench", 0x400100, 6, "6-7");
+	put("/proc/700/cgroup", "0::/quietcore-isolated/run.scope\n");
+	add_task(v, 701, 701, "gone", 0x400100, 6, "0-1,6-7");
+	check_tasks(v, c);
+	assert_int_equal(c->status, VS_OK);
+	assert_non_null(strstr(c->message, "1 in their partition"));
+
+	put("/proc/701/task/701/stat", "701 (gone) S\n"); /* still there: its cgroup is unknown */
+	check_free(c);
+	check_init(c, "tasks");
+	check_tasks(v, c);
+	assert_int_equal(c->status, VS_UNKNOWN);
+	assert_true(has_problem(c, "/proc/701/cgroup: No such file or directory"));
+
+	put("/proc/701/cgroup", "0::/system.slice/gone.service\n");
+	check_free(c);
+	check_init(c, "tasks");
+	check_tasks(v, c);
+	assert_int_equal(c->status, VS_CRITICAL);
+	assert_true(has_problem(
+		c,
+		"process 701 (gone) of cgroup /system.slice/gone.service may run on CPUs 6-7 isolated at run time by partition /quietcore-isolated but is not in it"));
+	verify_del(v);
+}
+
 /* --- verdict and helpers --------------------------------------------------------- */
 
 static void test_verdict(void **state)
@@ -704,6 +812,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tasks_unpinned, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tasks_unknown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rcu, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_partition_summary, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_partition_tasks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verdict, setup, teardown),
 		cmocka_unit_test(test_jhist),
 		cmocka_unit_test_setup_teardown(test_smi, setup, teardown),
