@@ -28,6 +28,9 @@ FUZZ_LIB	:= $(BUILD)/fuzz/libquietcore-fuzz.a
 
 .PHONY: fuzz fuzz-build
 
+# the path early-pin runs for systemd units, as in the programs' ops.o
+$(BUILD)/fuzz/lib/ops.o: FUZZ_CFLAGS += -DQC_UNIT_HELPER='"$(UNIT_HELPER)"'
+
 $(BUILD)/fuzz/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<

@@ -1100,8 +1100,7 @@ static void test_set(void **state)
 		put(CG "/quietcore.slice/cpuset.cpus.effective", "2-3\n");
 		put(CG "/quietcore.slice/cpuset.cpus.partition", t[i].partition);
 		if (t[i].readback)
-			put(CG "/quietcore.slice/cpuset.cpus.partition.readback",
-			    t[i].readback);
+			put(CG "/quietcore.slice/cpuset.cpus.partition.readback", t[i].readback);
 		if (t[i].sibling)
 			put(t[i].sibling, "3\n");
 		snapshot("before");
