@@ -634,6 +634,8 @@ static void pin_abandon(struct earlypin *ep, struct statefile *sf, const char *f
 {
 	bool quiet = ep->quiet;
 
+	if (!file)
+		return;
 	ep_partition_forget(sf);
 	if (ep_state_save(ep, sf, file, true) < 0)
 		ep_log(ep, LOG_ERR, "%s may still name a partition that is not ours", file);

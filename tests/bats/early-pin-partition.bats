@@ -94,6 +94,7 @@ refused() {
 	shift
 	before=$(snapshot)
 	run -1 --separate-stderr "$EP" --root "$R" --save "$S" --partition "$@"
+	# shellcheck disable=SC2154 # set by run --separate-stderr
 	[[ $stderr == *"$pat"* ]] || { echo "stderr: $stderr" >&2; false; }
 	[ ! -e "$S" ]
 	assert_equal "$(snapshot)" "$before"
@@ -151,7 +152,7 @@ op: write /sys/fs/cgroup/quietcore.slice/cpuset.cpus.partition isolated = 0"
 	assert_equal "$(cat "$CG"/quietcore.slice/cpuset.cpus.partition)" isolated
 	grep -qx "unit quietcore.slice" "$S"
 	grep -qx "cgroup-partition unified quietcore.slice member" "$S"
-	! grep -q "^cgroup-dir" "$S"
+	run ! grep -q "^cgroup-dir" "$S"
 	run -0 "$EP" --root "$R" --restore "$S" -v
 	ops=$(grep -E '^op: (write /sys/fs/cgroup|mkdir|rmdir|unit)' <<<"$output")
 	assert_equal "$ops" "op: write /sys/fs/cgroup/quietcore.slice/cpuset.cpus.partition member = 0
