@@ -55,6 +55,21 @@ int isolation_read_cpus(struct path_cxt *pc, struct isolation_cpus *ret)
 	return !strcmp(failed, "possible") ? ret->possible_err : ret->present_err;
 }
 
+int isolation_read_isolated(struct path_cxt *pc, cpuset_t *ret)
+{
+	cpuset_t set;
+	int r = path_read_cpulist(pc, 0, &set, PATH_SYS_CPU "/isolated");
+
+	if (r == -ENOENT) {
+		cpuset_zero(ret);
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	*ret = set;
+	return 0;
+}
+
 static void parse_param(const struct kparams *kp, const char *name, unsigned int nbits,
 			struct isolation_param *ret)
 {

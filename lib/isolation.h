@@ -43,6 +43,14 @@ struct isolation_cpus {
  */
 int isolation_read_cpus(struct path_cxt *pc, struct isolation_cpus *ret);
 
+/*
+ * The CPUs the kernel isolated at boot: cpu/isolated (isolcpus= domain
+ * isolation as the kernel applied it), offline ones included. An absent or
+ * empty file is the empty set: 0. A file that is there but unreadable or
+ * malformed: its -errno, with path_last(pc) naming it; *ret untouched then.
+ */
+int isolation_read_isolated(struct path_cxt *pc, cpuset_t *ret);
+
 /* One cpulist parameter of the command line. */
 struct isolation_param {
 	bool has;	   /* given, with or without a value */

@@ -215,6 +215,44 @@ static void test_read_cpus(void **state)
 	table_done();
 }
 
+static void test_read_isolated(void **state)
+{
+	static const struct {
+		const char *content; /* NULL: absent, "fifo", "dir" */
+		int ret;
+		const char *set;
+	} t[] = {
+		{ "2-7\n", 0, "2-7" },
+		{ "\n", 0, "" },
+		{ NULL, 0, "" },
+		{ "2-x\n", -EINVAL, "untouched" },
+		{ "fifo", -PATH_ENOTREG, "untouched" },
+		{ "dir", -EISDIR, "untouched" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		struct path_cxt pc;
+		cpuset_t set;
+		char got[64] = "untouched", want[256];
+		int r;
+
+		put("sys/devices/system/cpu/isolated", t[i].content);
+		assert_int_equal(path_cxt_init(&pc, root), 0);
+		cpuset_fill(&set, 1);
+		r = isolation_read_isolated(&pc, &set);
+		if (r == 0)
+			fmt(&set, got, sizeof(got));
+		else if (!cpuset_test(&set, 0) || cpuset_count(&set) != 1)
+			strcpy(got, "changed on failure");
+		snprintf(want, sizeof(want), "%s/sys/devices/system/cpu/isolated", root);
+		if (r != t[i].ret || strcmp(got, t[i].set) ||
+		    (r < 0 && strcmp(path_last(&pc), want)))
+			case_fail("row %zu: got %d '%s' last %s", i, r, got, path_last(&pc));
+	}
+	table_done();
+}
+
 static void test_boot_id(void **state)
 {
 	static const struct {
@@ -593,8 +631,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cmdline),	  cmocka_unit_test(test_housekeeping),
-		cmocka_unit_test(test_read_cpus), cmocka_unit_test(test_boot_id),
-		cmocka_unit_test(test_runtime),
+		cmocka_unit_test(test_read_cpus), cmocka_unit_test(test_read_isolated),
+		cmocka_unit_test(test_boot_id),	  cmocka_unit_test(test_runtime),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
