@@ -186,7 +186,8 @@ check-vm: all
 #    reported to their authors (drop them from the list once fixed).
 LINT_PENDING	:=
 LINT_C		= $(filter-out $(LINT_PENDING),$(shell git ls-files 'lib/*.c' 'cli/*.c' 'cmdline-gen/*.c' \
-		    'early-pin/*.c' 'unit-helper/*.c' 'verify/*.c' 'tests/fuzz/*.c' 'tests/fault/*.c' 2>/dev/null))
+		    'early-pin/*.c' 'unit-helper/*.c' 'verify/*.c' 'alloc/*.c' 'tests/fuzz/*.c' 'tests/fault/*.c' \
+		    2>/dev/null))
 SHELL_FILES	= $(filter-out $(LINT_PENDING),$(shell git ls-files 2>/dev/null | \
 		    while read -r f; do [ -f "$$f" ] || continue; \
 		    if echo "$$f" | grep -qE '\.(sh|bash|bats)$$' || \

@@ -15,6 +15,7 @@
 #define PATH_SYS_CPU_CORE "/sys/devices/cpu_core" /* hybrid x86: performance cores */
 #define PATH_SYS_CPU_ATOM "/sys/devices/cpu_atom" /* hybrid x86: efficiency cores */
 #define PATH_SYS_EFI "/sys/firmware/efi"
+#define PATH_SYS_PCI_DEVICES "/sys/bus/pci/devices"
 #define PATH_DEBUGFS_IRQS "/sys/kernel/debug/irq/irqs"
 #define PATH_SYS_CPUFREQ PATH_SYS_CPU "/cpufreq"
 #define PATH_SYS_INTEL_PSTATE PATH_SYS_CPU "/intel_pstate"

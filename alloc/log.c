@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * isol-alloc: the daemon's log. Under systemd, whose journal holds our
+ * stderr (JOURNAL_STREAM names it), each line goes to the journal with its
+ * priority; otherwise to stderr as "isol-alloc: message".
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <systemd/sd-journal.h>
+
+#include "alloc.h"
+
+bool alloc_log_quiet;
+
+/* Is stderr the journal's stream (systemd.exec(5): JOURNAL_STREAM=DEV:INODE)? */
+static bool stderr_is_journal(void)
+{
+	static int known = -1;
+	unsigned long long dev, ino;
+	const char *e;
+	struct stat st;
+
+	if (known >= 0)
+		return known;
+	known = 0;
+	e = getenv("JOURNAL_STREAM");
+	if (e && sscanf(e, "%llu:%llu", &dev, &ino) == 2 && fstat(STDERR_FILENO, &st) == 0 &&
+	    (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino)
+		known = 1;
+	return known;
+}
+
+void alloc_log(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (alloc_log_quiet && prio >= LOG_INFO)
+		return;
+	va_start(ap, fmt);
+	if (stderr_is_journal()) {
+		sd_journal_printv(prio, fmt, ap);
+	} else {
+		fputs(PROG ": ", stderr);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	}
+	va_end(ap);
+}

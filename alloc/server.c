@@ -1,0 +1,600 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * isol-alloc: the daemon's event loop.
+ *
+ * One epoll loop, no threads: every connection is non-blocking, read as it
+ * comes and fed to the incremental reader, so a request is answered as soon
+ * as its object is complete (EPA's clients send, then wait without closing
+ * their side), and a client that says nothing is cut off at its deadline
+ * without holding up anyone else.
+ *
+ * Group commit: the requests completed in one pass of the loop are answered
+ * in arrival order against the state in memory, the state is written once
+ * (atomically, fsync'ed), and only then are the replies sent. If the write
+ * fails, the pass is undone: every request of it that changed something is
+ * refused, and the others are answered again from the restored state.
+ *
+ * The socket comes from systemd (sd_listen_fds) or is made here; the peer's
+ * credentials (SO_PEERCRED, SO_PEERGROUPS) decide what it may do.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "alloc.h"
+
+#define MAX_CONNS 1024
+#define READ_CHUNK 16384
+
+enum conn_state {
+	CONN_READING,
+	CONN_PENDING, /* a whole request, answered at the end of this pass */
+	CONN_WRITING,
+};
+
+struct conn {
+	int fd;
+	enum conn_state state;
+	struct alloc_reader rd;
+	struct alloc_req req;
+	struct alloc_peer peer;
+	int64_t deadline; /* ms, CLOCK_MONOTONIC */
+	json_object *reply;
+	bool changed;
+	char *out;
+	size_t outlen, outoff;
+	struct conn *prev, *next; /* all connections */
+	struct conn *pending;	  /* the pass's queue */
+};
+
+struct server {
+	struct alloc_daemon *d;
+	const struct alloc_serve_opts *o;
+	int ep, lfd, sfd;
+	bool own_socket; /* made here: removed at exit */
+	struct conn *conns;
+	size_t nconns;
+	struct conn *pending_head, **pending_tail;
+	unsigned long served;
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void conn_close(struct server *s, struct conn *c)
+{
+	close(c->fd);
+	alloc_reader_done(&c->rd);
+	json_object_put(c->reply);
+	free(c->out);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		s->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	s->nconns--;
+	free(c);
+}
+
+/* Send what is left of the reply; close when done (or when the peer is gone). */
+static void conn_write(struct server *s, struct conn *c)
+{
+	while (c->outoff < c->outlen) {
+		ssize_t n = send(c->fd, c->out + c->outoff, c->outlen - c->outoff,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN) {
+			struct epoll_event ev = { .events = EPOLLOUT, .data.ptr = c };
+
+			epoll_ctl(s->ep, EPOLL_CTL_MOD, c->fd, &ev);
+			return;
+		}
+		if (n <= 0)
+			break; /* EPIPE, ECONNRESET: the client left; nothing to tell it */
+		c->outoff += (size_t)n;
+	}
+	conn_close(s, c);
+}
+
+/* Start sending reply (taken over); one compact object, no newline, then close. */
+static void conn_reply(struct server *s, struct conn *c, json_object *reply)
+{
+	const char *text = reply ? alloc_json_text(reply) : NULL;
+
+	c->out = text ? strdup(text) : NULL;
+	json_object_put(reply);
+	if (!c->out) {
+		alloc_log(LOG_ERR, "out of memory answering a request");
+		conn_close(s, c);
+		return;
+	}
+	c->outlen = strlen(c->out);
+	c->outoff = 0;
+	c->state = CONN_WRITING;
+	c->deadline = now_ms() + s->o->timeout_ms;
+	conn_write(s, c);
+}
+
+static void conn_error(struct server *s, struct conn *c, const char *text)
+{
+	conn_reply(s, c, alloc_error_reply(text, cpuset_empty(&s->d->pool)));
+}
+
+static void conn_read(struct server *s, struct conn *c)
+{
+	char buf[READ_CHUNK], err[256];
+
+	for (;;) {
+		json_object *obj = NULL;
+		ssize_t n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n < 0) {
+			conn_close(s, c); /* reset by the peer */
+			return;
+		}
+		if (n == 0) {
+			if (c->rd.total == 0)
+				conn_close(s, c); /* connected and left: nothing to answer */
+			else
+				conn_error(
+					s, c,
+					"Incomplete JSON request: the connection ended inside the object");
+			return;
+		}
+		switch (alloc_reader_feed(&c->rd, buf, (size_t)n, &obj, err, sizeof(err))) {
+		case ALLOC_READ_MORE:
+			continue;
+		case ALLOC_READ_BAD:
+			conn_error(s, c, err);
+			return;
+		case ALLOC_READ_DONE:
+			break;
+		}
+		if (alloc_req_from_json(obj, &c->req, err, sizeof(err)) < 0) {
+			json_object_put(obj);
+			conn_error(s, c, err);
+			return;
+		}
+		json_object_put(obj);
+		c->state = CONN_PENDING;
+		c->pending = NULL;
+		*s->pending_tail = c;
+		s->pending_tail = &c->pending;
+		return;
+	}
+}
+
+static bool in_group(int fd, gid_t gid, gid_t primary)
+{
+	gid_t groups[256];
+	socklen_t len = sizeof(groups);
+
+	if (primary == gid)
+		return true;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
+		return false; /* too many groups or an old kernel: the primary group only */
+	for (size_t i = 0; i < len / sizeof(gid_t); i++)
+		if (groups[i] == gid)
+			return true;
+	return false;
+}
+
+static void accept_all(struct server *s)
+{
+	for (;;) {
+		struct ucred cred;
+		socklen_t len = sizeof(cred);
+		struct epoll_event ev = { .events = EPOLLIN };
+		struct conn *c;
+		int fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno != EAGAIN)
+				alloc_log(LOG_WARNING, "accept: %s", strerror(errno));
+			return;
+		}
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+			close(fd);
+			continue;
+		}
+		c = calloc(1, sizeof(*c));
+		if (!c || alloc_reader_init(&c->rd) < 0) {
+			free(c);
+			close(fd);
+			alloc_log(LOG_ERR, "out of memory accepting a connection");
+			continue;
+		}
+		c->fd = fd;
+		c->peer.pid = cred.pid;
+		c->peer.uid = cred.uid;
+		c->peer.gid = cred.gid;
+		c->peer.privileged = cred.uid == 0 ||
+				     (s->d->group && in_group(fd, s->d->gid, cred.gid));
+		c->deadline = now_ms() + s->o->timeout_ms;
+		c->next = s->conns;
+		if (s->conns)
+			s->conns->prev = c;
+		s->conns = c;
+		s->nconns++;
+		if (s->nconns > MAX_CONNS) {
+			conn_error(s, c, "Too many connections: try again");
+			continue;
+		}
+		ev.data.ptr = c;
+		if (epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+			conn_close(s, c);
+			continue;
+		}
+	}
+}
+
+/* Answer the pass's requests, write the state once, then send the replies. */
+static void run_pass(struct server *s)
+{
+	struct alloc_daemon *d = s->d;
+	struct alloc_state undo = { 0 };
+	bool writes = false, changed = false, have_undo = false;
+	struct conn *c;
+	int r;
+
+	if (!s->pending_head)
+		return;
+	for (c = s->pending_head; c; c = c->pending)
+		writes |= alloc_action_writes(c->req.action);
+	if (writes)
+		have_undo = alloc_state_copy(&undo, &d->st) == 0;
+	r = alloc_refresh(d, &changed);
+	if (r < 0)
+		alloc_log(LOG_WARNING, "the pool: %s: %s, the last one kept", path_last(&d->pc),
+			  path_read_strerror(r));
+	for (c = s->pending_head; c; c = c->pending) {
+		if (alloc_action_writes(c->req.action) && !have_undo) {
+			c->reply = alloc_error_reply("Out of memory: try again", false);
+			continue;
+		}
+		c->changed = false;
+		c->reply = alloc_handle(d, &c->req, &c->peer, &c->changed);
+		changed |= c->changed;
+	}
+	if (changed) {
+		r = alloc_state_save(d);
+		if (r < 0) {
+			char text[PATH_MAX + 128];
+
+			snprintf(text, sizeof(text), "Could not save the state: %s: %s",
+				 path_last(&d->pc), path_strerror(r));
+			alloc_log(LOG_ERR, "%s; the requests are refused", text);
+			if (have_undo) {
+				alloc_state_free(&d->st);
+				d->st = undo;
+				memset(&undo, 0, sizeof(undo));
+			}
+			for (c = s->pending_head; c; c = c->pending) {
+				bool dummy = false;
+
+				json_object_put(c->reply);
+				if (alloc_action_writes(c->req.action))
+					c->reply = alloc_error_reply(text, cpuset_empty(&d->pool));
+				else
+					c->reply = alloc_handle(d, &c->req, &c->peer, &dummy);
+			}
+		}
+	}
+	alloc_state_free(&undo);
+	while ((c = s->pending_head)) {
+		json_object *reply = c->reply;
+
+		s->pending_head = c->pending;
+		c->reply = NULL;
+		s->served++;
+		conn_reply(s, c, reply);
+	}
+	s->pending_tail = &s->pending_head;
+}
+
+static int next_timeout(struct server *s)
+{
+	int64_t t = now_ms(), first = -1;
+
+	for (struct conn *c = s->conns; c; c = c->next)
+		if (first < 0 || c->deadline < first)
+			first = c->deadline;
+	if (first < 0)
+		return -1;
+	return first <= t ? 0 : (int)(first - t);
+}
+
+static void expire(struct server *s)
+{
+	int64_t t = now_ms();
+	struct conn *c = s->conns, *next;
+
+	for (; c; c = next) {
+		next = c->next;
+		if (c->deadline > t)
+			continue;
+		if (c->state == CONN_READING) {
+			c->deadline = t + s->o->timeout_ms;
+			conn_error(s, c, "Timed out waiting for a complete request");
+		} else if (c->state == CONN_WRITING) {
+			conn_close(s, c);
+		}
+	}
+}
+
+/* --- the listening socket --------------------------------------------------------- */
+
+int alloc_sockaddr(const char *path, struct sockaddr_un *sa, socklen_t *ret_len, int *ret_dirfd)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = strlen(path);
+	int dfd;
+
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	*ret_dirfd = -1;
+	if (n < sizeof(sa->sun_path)) {
+		memcpy(sa->sun_path, path, n + 1);
+		*ret_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
+		return 0;
+	}
+	/* too long for sun_path: through the directory's file descriptor */
+	if (!slash || !slash[1])
+		return -ENAMETOOLONG;
+	{
+		char dir[PATH_MAX];
+
+		if ((size_t)(slash - path) >= sizeof(dir))
+			return -ENAMETOOLONG;
+		memcpy(dir, path, (size_t)(slash - path));
+		dir[slash - path] = '\0';
+		dfd = open(dir[0] ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0)
+			return -errno;
+	}
+	n = (size_t)snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/%s", dfd,
+			     slash + 1);
+	if (n >= sizeof(sa->sun_path)) {
+		close(dfd);
+		return -ENAMETOOLONG;
+	}
+	*ret_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
+	*ret_dirfd = dfd;
+	return 0;
+}
+
+static int mkdir_parents(const char *path)
+{
+	char dir[PATH_MAX];
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return -ENAMETOOLONG;
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	return 0;
+}
+
+/* Is something listening at path? 1 yes, 0 a stale socket, -errno. */
+static int someone_listens(const char *path)
+{
+	struct sockaddr_un sa;
+	socklen_t len;
+	int dfd, fd, r;
+
+	r = alloc_sockaddr(path, &sa, &len, &dfd);
+	if (r < 0)
+		return r;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		r = -errno;
+	} else {
+		r = connect(fd, (struct sockaddr *)&sa, len) == 0 ? 1 :
+		    errno == ECONNREFUSED			  ? 0 :
+								    -errno;
+		close(fd);
+	}
+	if (dfd >= 0)
+		close(dfd);
+	return r;
+}
+
+static int make_socket(struct server *s, char *err, size_t errlen)
+{
+	const char *path = s->o->socket_path;
+	struct sockaddr_un sa;
+	struct stat st;
+	socklen_t len;
+	mode_t old;
+	int fd, dfd, r;
+
+	r = mkdir_parents(path);
+	if (r < 0) {
+		snprintf(err, errlen, "%s: cannot make its directory: %s", path, strerror(-r));
+		return r;
+	}
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			snprintf(err, errlen, "%s: exists and is not a socket", path);
+			return -EEXIST;
+		}
+		r = someone_listens(path);
+		if (r != 0) {
+			snprintf(err, errlen, "%s: %s", path,
+				 r > 0 ? "another isol-alloc is listening there" : strerror(-r));
+			return r > 0 ? -EADDRINUSE : r;
+		}
+		unlink(path); /* stale: its daemon is gone */
+	}
+	r = alloc_sockaddr(path, &sa, &len, &dfd);
+	if (r < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(-r));
+		return r;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	old = umask(0177); /* never wider than 0600 until chmod below */
+	r = fd < 0 || bind(fd, (struct sockaddr *)&sa, len) < 0 ? -errno : 0;
+	umask(old);
+	if (r == 0 && chmod(path, s->o->socket_mode) < 0)
+		r = -errno;
+	if (r == 0 && s->d->group && chown(path, (uid_t)-1, s->d->gid) < 0)
+		r = -errno;
+	if (r == 0 && listen(fd, SOMAXCONN) < 0)
+		r = -errno;
+	if (dfd >= 0)
+		close(dfd);
+	if (r < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(-r));
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
+	s->own_socket = true;
+	return fd;
+}
+
+static int listen_fd(struct server *s, char *err, size_t errlen)
+{
+	int n = sd_listen_fds(1), fd = SD_LISTEN_FDS_START;
+
+	if (n < 0) {
+		snprintf(err, errlen, "sd_listen_fds: %s", strerror(-n));
+		return n;
+	}
+	if (n == 0)
+		return make_socket(s, err, errlen);
+	if (n != 1 || sd_is_socket_unix(fd, SOCK_STREAM, 1, NULL, 0) <= 0) {
+		snprintf(err, errlen,
+			 "systemd passed %d sockets: one listening Unix stream socket expected", n);
+		return -EINVAL;
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0) {
+		snprintf(err, errlen, "the activated socket: %s", strerror(errno));
+		return -errno;
+	}
+	alloc_log(LOG_INFO, "listening on the socket systemd passed");
+	return fd;
+}
+
+static int setup(struct server *s, char *err, size_t errlen)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	sigset_t mask;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		return -errno;
+	s->sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	s->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (s->sfd < 0 || s->ep < 0) {
+		snprintf(err, errlen, "signalfd/epoll: %s", strerror(errno));
+		return -errno;
+	}
+	s->lfd = listen_fd(s, err, errlen);
+	if (s->lfd < 0)
+		return s->lfd;
+	ev.data.ptr = &s->lfd;
+	if (epoll_ctl(s->ep, EPOLL_CTL_ADD, s->lfd, &ev) < 0)
+		return -errno;
+	ev.data.ptr = &s->sfd;
+	if (epoll_ctl(s->ep, EPOLL_CTL_ADD, s->sfd, &ev) < 0)
+		return -errno;
+	return 0;
+}
+
+int alloc_serve(struct alloc_daemon *d, const struct alloc_serve_opts *o)
+{
+	struct server s = { .d = d, .o = o, .ep = -1, .lfd = -1, .sfd = -1 };
+	struct epoll_event evs[64];
+	char err[PATH_MAX + 128] = "";
+	bool stop = false;
+	char *pool;
+
+	s.pending_tail = &s.pending_head;
+	if (setup(&s, err, sizeof(err)) < 0) {
+		alloc_log(LOG_ERR, "%s", err[0] ? err : strerror(errno));
+		return 1;
+	}
+	pool = cpuset_to_list(&d->pool);
+	alloc_log(LOG_INFO, "serving %zu grants; pool %s (%u CPUs)%s", d->st.grants.n,
+		  pool && *pool ? pool : "empty", cpuset_count(&d->pool),
+		  cpuset_empty(&d->pool) ?
+			  ": no-op mode, allocations answer \"No CPUs available\"" :
+			  "");
+	sd_notifyf(0, "READY=1\nSTATUS=%zu grants, pool %s", d->st.grants.n,
+		   pool && *pool ? pool : "empty (no-op mode)");
+	free(pool);
+
+	while (!stop) {
+		int n = epoll_wait(s.ep, evs, 64, next_timeout(&s));
+
+		if (n < 0 && errno != EINTR) {
+			alloc_log(LOG_ERR, "epoll_wait: %s", strerror(errno));
+			break;
+		}
+		for (int i = 0; i < n; i++) {
+			struct conn *c = evs[i].data.ptr;
+
+			if (evs[i].data.ptr == &s.lfd) {
+				accept_all(&s);
+			} else if (evs[i].data.ptr == &s.sfd) {
+				struct signalfd_siginfo si;
+
+				if (read(s.sfd, &si, sizeof(si)) == sizeof(si))
+					alloc_log(LOG_INFO, "signal %u: stopping", si.ssi_signo);
+				stop = true;
+			} else if (c->state == CONN_READING) {
+				conn_read(&s, c);
+			} else if (c->state == CONN_WRITING) {
+				conn_write(&s, c);
+			}
+		}
+		run_pass(&s);
+		expire(&s);
+	}
+	sd_notify(0, "STOPPING=1");
+	while (s.conns)
+		conn_close(&s, s.conns);
+	if (s.own_socket)
+		unlink(o->socket_path);
+	close(s.lfd);
+	close(s.sfd);
+	close(s.ep);
+	return 0;
+}
