@@ -187,7 +187,7 @@ check-vm: all
 LINT_PENDING	:=
 LINT_C		= $(filter-out $(LINT_PENDING),$(shell git ls-files 'lib/*.c' 'cli/*.c' 'cmdline-gen/*.c' \
 		    'early-pin/*.c' 'unit-helper/*.c' 'verify/*.c' 'alloc/*.c' 'tests/fuzz/*.c' 'tests/fault/*.c' \
-		    2>/dev/null))
+		    'tests/tools/*.c' 2>/dev/null))
 SHELL_FILES	= $(filter-out $(LINT_PENDING),$(shell git ls-files 2>/dev/null | \
 		    while read -r f; do [ -f "$$f" ] || continue; \
 		    if echo "$$f" | grep -qE '\.(sh|bash|bats)$$' || \

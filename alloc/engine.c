@@ -273,14 +273,19 @@ struct placed {
 	int node;
 };
 
-/* Our fields after EPA's: the whole grant, its node, what it preempted, the mode. */
-static void add_extensions(const struct alloc_daemon *d, struct reply *r, const struct placed *p)
+/*
+ * Our fields after EPA's: the whole grant, its node (allocate_numa_cores has
+ * EPA's numa_node already: the node asked for), what it preempted, the mode.
+ */
+static void add_extensions(const struct alloc_daemon *d, const struct alloc_req *req,
+			   struct reply *r, const struct placed *p)
 {
 	cpuset_t none;
 
 	cpuset_zero(&none);
 	rp_list(r, r->o, "cpus", p->grant ? &p->grant->cpus : &none);
-	rp_int(r, "numa_node", p->grant ? node_of(d->topo, &p->grant->cpus) : -1);
+	if (req->action != ALLOC_ALLOCATE_NUMA_CORES)
+		rp_int(r, "numa_node", p->grant ? node_of(d->topo, &p->grant->cpus) : -1);
 	if (!cpuset_empty(&p->preempted))
 		rp_list(r, r->o, "preempted", &p->preempted);
 	if (p->grant && p->grant->pid)
@@ -319,7 +324,7 @@ static json_object *reply_cores(const struct alloc_daemon *d, const struct alloc
 	}
 	rp_int(&r, "total_available_cpus", s.total);
 	rp_int(&r, "remaining_available_cpus", s.remaining);
-	add_extensions(d, &r, p);
+	add_extensions(d, req, &r, p);
 	return rp_done(&r);
 }
 
@@ -437,7 +442,8 @@ static void log_grant(const struct alloc_daemon *d, const char *service,
 
 		if (!strcmp(g->service, service))
 			continue;
-		cpuset_and(&lost, &g->cpus, &res->preempted);
+		/* committed: the CPUs just taken are in its lost set (cleared when it asks again) */
+		cpuset_and(&lost, &g->lost, &res->preempted);
 		if (cpuset_empty(&lost))
 			continue;
 		snprintf(why, sizeof(why), " to %s's explicit grant on NUMA node %d (preempted)",
