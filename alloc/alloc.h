@@ -84,11 +84,20 @@ int alloc_req_from_json(json_object *obj, struct alloc_req *ret, char *err, size
 /*
  * The incremental reader of one request: feed it bytes as they arrive; it
  * says when one complete object has come (no delimiter needed; whitespace
- * after it is allowed), or why the bytes can never be one.
+ * after it is allowed), or why the bytes can never be one. What it accepts
+ * does not depend on how the bytes were split: json-c's incremental
+ * tokener says when the object is complete, a parse of the whole text in
+ * one piece decides (json-c 0.16 takes "4" then "-8}" for 4, and refuses a
+ * UTF-8 sequence split between two pieces).
  */
 struct alloc_reader {
 	struct json_tokener *tok;
-	size_t total; /* bytes fed so far */
+	size_t total; /* bytes received so far */
+	char *buf;    /* of them, those given to the tokener */
+	size_t fed;
+	size_t cap;
+	char held[4]; /* an incomplete UTF-8 sequence at the end of the last piece */
+	size_t nheld;
 };
 
 enum alloc_read {

@@ -85,7 +85,7 @@ bool alloc_pci_normalize(const char *s, char *buf, size_t len)
 
 int alloc_reader_init(struct alloc_reader *r)
 {
-	r->total = 0;
+	memset(r, 0, sizeof(*r));
 	r->tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
 	if (!r->tok)
 		return -ENOMEM;
@@ -98,6 +98,8 @@ void alloc_reader_done(struct alloc_reader *r)
 	if (r->tok)
 		json_tokener_free(r->tok);
 	r->tok = NULL;
+	free(r->buf);
+	r->buf = NULL;
 }
 
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -111,12 +113,59 @@ static void seterr(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * How many bytes at the end of s begin a UTF-8 sequence that is not complete
+ * yet: such a tail waits for the next piece (json-c 0.16's UTF-8 check starts
+ * afresh with each piece and refuses a sequence split between two).
+ */
+static size_t utf8_tail(const char *s, size_t n)
+{
+	for (size_t k = 1; k <= 3 && k <= n; k++) {
+		unsigned char c = (unsigned char)s[n - k];
+		size_t need;
+
+		if ((c & 0xc0) == 0x80)
+			continue; /* a continuation byte: its lead is further back */
+		if (c < 0x80)
+			return 0;
+		need = (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 1;
+		return need > k ? k : 0;
+	}
+	return 0;
+}
+
+/* The text as one piece, with the incremental reader's rules; NULL with err. */
+static json_object *parse_whole(const char *buf, size_t len, char *err, size_t errlen)
+{
+	struct json_tokener *tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
+	enum json_tokener_error jerr;
+	json_object *obj;
+
+	if (!tok) {
+		seterr(err, errlen, "Out of memory");
+		return NULL;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	obj = json_tokener_parse_ex(tok, buf, (int)len);
+	jerr = json_tokener_get_error(tok);
+	if (!obj && jerr == json_tokener_continue)
+		seterr(err, errlen, "Malformed JSON: the object does not end");
+	else if (!obj)
+		seterr(err, errlen, "Malformed JSON: %s at byte %zu", json_tokener_error_desc(jerr),
+		       json_tokener_get_parse_end(tok) + 1);
+	json_tokener_free(tok);
+	return obj;
+}
+
 enum alloc_read alloc_reader_feed(struct alloc_reader *r, const char *buf, size_t len,
 				  json_object **ret_obj, char *err, size_t errlen)
 {
+	enum alloc_read ret = ALLOC_READ_BAD;
 	enum json_tokener_error jerr;
+	const char *p = buf;
 	json_object *obj;
-	size_t end;
+	char *joined = NULL;
+	size_t n = len, end, hold, before;
 
 	*ret_obj = NULL;
 	if (len > ALLOC_REQUEST_MAX - r->total) {
@@ -124,32 +173,78 @@ enum alloc_read alloc_reader_feed(struct alloc_reader *r, const char *buf, size_
 		return ALLOC_READ_BAD;
 	}
 	r->total += len;
-	if (len == 0)
+	if (r->nheld) {
+		joined = malloc(r->nheld + len);
+		if (!joined) {
+			seterr(err, errlen, "Out of memory");
+			return ALLOC_READ_BAD;
+		}
+		memcpy(joined, r->held, r->nheld);
+		memcpy(joined + r->nheld, buf, len);
+		p = joined;
+		n = r->nheld + len;
+		r->nheld = 0;
+	}
+	hold = utf8_tail(p, n);
+	memcpy(r->held, p + n - hold, hold);
+	r->nheld = hold;
+	n -= hold;
+	if (n == 0) {
+		free(joined);
 		return ALLOC_READ_MORE;
-	obj = json_tokener_parse_ex(r->tok, buf, (int)len);
+	}
+	if (r->fed + n > r->cap) {
+		size_t cap = r->cap ? r->cap : 1024;
+		char *nb;
+
+		while (cap < r->fed + n)
+			cap *= 2;
+		nb = realloc(r->buf, cap);
+		if (!nb) {
+			free(joined);
+			seterr(err, errlen, "Out of memory");
+			return ALLOC_READ_BAD;
+		}
+		r->buf = nb;
+		r->cap = cap;
+	}
+	before = r->fed;
+	memcpy(r->buf + r->fed, p, n);
+	r->fed += n;
+	obj = json_tokener_parse_ex(r->tok, p, (int)n);
 	jerr = json_tokener_get_error(r->tok);
 	end = json_tokener_get_parse_end(r->tok);
 	if (!obj) {
 		if (jerr == json_tokener_continue)
-			return ALLOC_READ_MORE;
-		seterr(err, errlen, "Malformed JSON: %s at byte %zu", json_tokener_error_desc(jerr),
-		       r->total - len + end + 1);
-		return ALLOC_READ_BAD;
+			ret = ALLOC_READ_MORE;
+		else
+			seterr(err, errlen, "Malformed JSON: %s at byte %zu",
+			       json_tokener_error_desc(jerr), before + end + 1);
+		goto out;
 	}
-	for (size_t i = end; i < len; i++)
-		if (!strchr(" \t\r\n", buf[i])) {
+	for (size_t i = end; i < n + r->nheld; i++)
+		if (i >= n || (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\n')) {
 			json_object_put(obj);
-			seterr(err, errlen, "Extra data after the request at byte %zu",
-			       r->total - len + i + 1);
-			return ALLOC_READ_BAD;
+			seterr(err, errlen, "Malformed JSON: %s at byte %zu",
+			       json_tokener_error_desc(json_tokener_error_parse_unexpected),
+			       before + i + 1);
+			goto out;
 		}
+	/* complete: the whole text in one piece decides */
+	json_object_put(obj);
+	obj = parse_whole(r->buf, r->fed, err, errlen);
+	if (!obj)
+		goto out;
 	if (!json_object_is_type(obj, json_type_object)) {
 		json_object_put(obj);
 		seterr(err, errlen, "The request is not a JSON object");
-		return ALLOC_READ_BAD;
+		goto out;
 	}
 	*ret_obj = obj;
-	return ALLOC_READ_DONE;
+	ret = ALLOC_READ_DONE;
+out:
+	free(joined);
+	return ret;
 }
 
 /* --- the fields ------------------------------------------------------------- */

@@ -331,6 +331,12 @@ EXT="cpus:string,numa_node:number,mode:string"
 	# a trailing newline is allowed
 	send $'{"action":"list_allocations"}\n'
 	assert_output --partial '"total_allocations":1'
+	# a UTF-8 name arriving a byte at a time
+	run --separate-stderr bash -c 'printf "%s" "$1" | "$2" --chunk 1 "$3"' _ '{"action":"allocate_cores","service_name":"n\u00f6va-ü","num_of_cores":2}' "$WIRE" "$S"
+	assert_output --partial '"service_name":"növa-ü"'
+	# what is refused in one piece is refused in two (json-c alone takes "4" then "-8}" for 4)
+	run --separate-stderr bash -c 'printf "%s" "$1" | "$2" --chunk 73 --delay-ms 100 "$3"' _ '{"action":"allocate_hugepages","service_name":"x","hugepages_requested":4-8,"node_id":0,"size_kb":2048}' "$WIRE" "$S"
+	assert_output '{"version":"1.0","error":"Malformed JSON: number expected at byte 74"}'
 }
 
 @test "a silent client is cut off at its deadline; others are served meanwhile" {
