@@ -57,3 +57,6 @@ fuzz_run() { # fuzz_run NAME: replay, then fuzz a few seconds on a scratch corpu
 	echo "# statefile: $(grep -o 'Done [0-9]* runs in [0-9]* second' <<<"$output")" >&3
 }
 
+@test "fuzz: isol-alloc's request parser: split reads accept what one read does, checked ranges, the client's encoding round trip" {
+	fuzz_run allocreq
+}

@@ -46,6 +46,14 @@ $(BUILD)/fuzz/%.o: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h
 $(BUILD)/fuzz/fuzz-%: $(BUILD)/fuzz/%.o $(FUZZ_LIB)
 	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SANFLAGS) -o $@ $^ $(JSONC_LIBS) $(KMOD_LIBS)
 
+# isol-alloc's request parser is alloc/proto.c: the harness links it too.
+$(BUILD)/fuzz/alloc/%.o: alloc/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+$(BUILD)/fuzz/allocreq.o: CPPFLAGS_QC += -Ialloc
+$(BUILD)/fuzz/fuzz-allocreq: $(BUILD)/fuzz/alloc/proto.o
+
 fuzz-build: $(FUZZ_BINS)
 
 # One harness after the other, each for FUZZ_SECONDS; the last status line of
