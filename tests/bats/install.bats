@@ -15,7 +15,9 @@ setup() {
 	PC_DRACUT=$(pkg-config --variable=dracutmodulesdir dracut 2>/dev/null)
 	PC_DRACUTCONF=$(pkg-config --variable=dracutconfdir dracut 2>/dev/null)
 	PC_UNIT=$(pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null)
+	PC_SYSUSERS=$(pkg-config --variable=sysusersdir systemd 2>/dev/null)
 	: "${PC_DRACUT:=/usr/lib/dracut/modules.d}" "${PC_DRACUTCONF:=/usr/lib/dracut/dracut.conf.d}" "${PC_UNIT:=/lib/systemd/system}"
+	: "${PC_SYSUSERS:=/usr/lib/sysusers.d}"
 }
 
 qmake() {
@@ -37,13 +39,14 @@ expected() { # expected PREFIX-DERIVED-DIRS...: SBINDIR MANDIR DRACUTMODDIR CONF
 	local sbin=$1 man=$2 mod=$3 conf=$4 unit=$5 libexec=$6
 	{
 		printf '755 %s\n' "$sbin/cmdline-gen" "$sbin/early-pin" "$sbin/isol-verify" \
-			"$libexec/quietcore/quietcore-unit" \
+			"$libexec/quietcore/quietcore-unit" "$sbin/isol-alloc" \
 			"$mod/95early-pin/module-setup.sh" "$mod/95early-pin/early-pin-pre-udev.sh" \
 			"$mod/95early-pin/early-pin-pre-pivot.sh"
 		printf '644 %s\n' "$man/man8/cmdline-gen.8" "$man/man8/early-pin.8" \
-			"$man/man8/isol-verify.8" "$man/man7/quietcore.7" \
+			"$man/man8/isol-verify.8" "$man/man8/isol-alloc.8" "$man/man7/quietcore.7" \
 			"$conf/50-early-pin.conf" "$unit/early-pin.service" \
-			"$unit/isol-verify-textfile.service" "$unit/isol-verify-textfile.timer"
+			"$unit/isol-verify-textfile.service" "$unit/isol-verify-textfile.timer" \
+			"$unit/isol-alloc.socket" "$unit/isol-alloc.service" "$PC_SYSUSERS/isol-alloc.conf"
 	} | LC_ALL=C sort
 }
 
@@ -85,6 +88,8 @@ expected() { # expected PREFIX-DERIVED-DIRS...: SBINDIR MANDIR DRACUTMODDIR CONF
 	assert_output "$(expected /opt/qc/bin /opt/qc/man "$PC_DRACUT" "$PC_DRACUTCONF" "$PC_UNIT" /opt/qc/libexec)"
 	# the unit runs early-pin from where it was installed
 	grep -qx 'ExecStart=/opt/qc/bin/early-pin --boot' "$D$PC_UNIT/early-pin.service"
+	grep -qx 'ExecStart=/opt/qc/bin/isol-alloc serve --group quietcore-alloc $ISOL_ALLOC_ARGS' \
+		"$D$PC_UNIT/isol-alloc.service"
 	run -0 qmake "${v[@]}" uninstall
 	run -0 tree
 	assert_output ""

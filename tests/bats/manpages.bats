@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# The man pages: cmdline-gen(8), early-pin(8), isol-verify(8), quietcore(7).
+# The man pages: cmdline-gen(8), early-pin(8), isol-verify(8), isol-alloc(8),
+# quietcore(7).
 # Every page formats without a single groff/man warning (`man --warnings`),
 # and every long option a program's --help lists is documented in its page's
 # option list and the other way round.
@@ -9,7 +10,7 @@
 load helpers
 bats_require_minimum_version 1.5.0
 
-PROGS=(cmdline-gen early-pin isol-verify)
+PROGS=(cmdline-gen early-pin isol-verify isol-alloc)
 
 # man_warnings PAGE: what `man --warnings` says about PAGE (nothing: clean)
 man_warnings() {
@@ -105,7 +106,7 @@ compare_opts() {
 
 # The default profile's parameters; the latency profile's rcu_nocb_poll and
 # transparent_hugepage= are not in quietcore(7) yet.
-@test "quietcore(7) names the three programs and every parameter of the default profile" {
+@test "quietcore(7) names the programs and every parameter of the default profile" {
 	local page=$QC_TOP/docs/quietcore.7 text p fx
 	text=$(LC_ALL=C.UTF-8 MANWIDTH=200 man -E UTF-8 -l "$page" 2>/dev/null | col -b)
 	for p in "${PROGS[@]}"; do
