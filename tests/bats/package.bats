@@ -210,12 +210,15 @@ debian_root() {
 		/usr/lib/dracut/modules.d/95early-pin/early-pin-pre-udev.sh \
 		/usr/lib/dracut/modules.d/95early-pin/module-setup.sh \
 		/usr/lib/systemd/system/early-pin.service \
+		/usr/lib/systemd/system/isol-alloc.service /usr/lib/systemd/system/isol-alloc.socket \
 		/usr/lib/systemd/system/isol-verify-textfile.service \
 		/usr/lib/systemd/system/isol-verify-textfile.timer \
+		/usr/lib/sysusers.d/isol-alloc.conf \
 		/usr/libexec/quietcore /usr/libexec/quietcore/quietcore-unit \
-		/usr/sbin/cmdline-gen /usr/sbin/early-pin /usr/sbin/isol-verify \
+		/usr/sbin/cmdline-gen /usr/sbin/early-pin /usr/sbin/isol-alloc /usr/sbin/isol-verify \
 		/usr/share/man/man7/quietcore.7 /usr/share/man/man8/cmdline-gen.8 \
-		/usr/share/man/man8/early-pin.8 /usr/share/man/man8/isol-verify.8 | sort)"
+		/usr/share/man/man8/early-pin.8 /usr/share/man/man8/isol-alloc.8 \
+		/usr/share/man/man8/isol-verify.8 | sort)"
 	run -0 rpm -qp --requires "$rpm"
 	assert_line "dracut"
 	assert_line --partial "libkmod.so.2"
