@@ -193,7 +193,7 @@ SHELL_FILES	= $(filter-out $(LINT_PENDING),$(shell git ls-files 2>/dev/null | \
 		    if echo "$$f" | grep -qE '\.(sh|bash|bats)$$' || \
 		       head -c 64 "$$f" | grep -qE '^\#!.*(/sh|bash)'; \
 		    then echo "$$f"; fi; done))
-TIDY_FLAGS	= -D_GNU_SOURCE -DQC_VERSION='"lint"' -DQC_UNIT_HELPER='"lint"' -Ilib -Icli -Itests/fuzz \
+TIDY_FLAGS	= -D_GNU_SOURCE -DQC_VERSION='"lint"' -DQC_UNIT_HELPER='"lint"' -Ilib -Icli -Ialloc -Itests/fuzz \
 		  $(JSONC_CFLAGS) $(KMOD_CFLAGS) $(SYSTEMD_CFLAGS) -std=gnu11
 LINT_JOBS	?= $(shell nproc 2>/dev/null || echo 2)
 # Every tracked C source and header, tests included: what .clang-format governs.

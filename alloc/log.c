@@ -4,6 +4,7 @@
  * stderr (JOURNAL_STREAM names it), each line goes to the journal with its
  * priority; otherwise to stderr as "isol-alloc: message".
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,17 +22,25 @@ bool alloc_log_quiet;
 static bool stderr_is_journal(void)
 {
 	static int known = -1;
+	const char *e = getenv("JOURNAL_STREAM");
 	unsigned long long dev, ino;
-	const char *e;
 	struct stat st;
+	char *end;
 
 	if (known >= 0)
 		return known;
 	known = 0;
-	e = getenv("JOURNAL_STREAM");
-	if (e && sscanf(e, "%llu:%llu", &dev, &ino) == 2 && fstat(STDERR_FILENO, &st) == 0 &&
-	    (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino)
-		known = 1;
+	if (!e || fstat(STDERR_FILENO, &st) < 0)
+		return known;
+	errno = 0;
+	dev = strtoull(e, &end, 10);
+	if (errno || end == e || *end != ':')
+		return known;
+	e = end + 1;
+	ino = strtoull(e, &end, 10);
+	if (errno || end == e || *end)
+		return known;
+	known = (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 	return known;
 }
 

@@ -306,7 +306,7 @@ static int serve(struct opts *o)
 	struct alloc_daemon d;
 	struct alloc_serve_opts so = { .socket_mode = o->socket_mode,
 				       .timeout_ms = (int)(o->timeout * 1000) };
-	char err[512], lock[PATH_MAX], dir[PATH_MAX], *slash;
+	char err[512], lock[PATH_MAX], dir[PATH_MAX], sockpath[PATH_MAX], *slash;
 	bool changed = false;
 	int r, lockfd = -1;
 
@@ -330,10 +330,15 @@ static int serve(struct opts *o)
 		d.gid = g->gr_gid;
 	}
 	so.socket_path = o->socket ? o->socket : path_get(&d.pc, ALLOC_SOCKET_PATH);
-	if (!so.socket_path || !(so.socket_path = strdup(so.socket_path))) {
+	if (!so.socket_path) {
 		fprintf(stderr, "%s: the socket path: %s\n", PROG, strerror(errno));
 		return 1;
 	}
+	if (snprintf(sockpath, sizeof(sockpath), "%s", so.socket_path) >= (int)sizeof(sockpath)) {
+		fprintf(stderr, "%s: the socket path: %s\n", PROG, strerror(ENAMETOOLONG));
+		return 1;
+	}
+	so.socket_path = sockpath; /* path_get()'s buffer is the next call's */
 
 	r = topology_read(&d.pc, &d.topo);
 	if (r < 0) {
@@ -391,7 +396,6 @@ static int serve(struct opts *o)
 	r = alloc_serve(&d, &so);
 	alloc_state_free(&d.st);
 	topology_free(d.topo);
-	free((char *)so.socket_path);
 	close(lockfd);
 	return r;
 }

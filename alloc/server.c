@@ -85,10 +85,10 @@ static void conn_close(struct server *s, struct conn *c)
 	alloc_reader_done(&c->rd);
 	json_object_put(c->reply);
 	free(c->out);
-	if (c->prev)
-		c->prev->next = c->next;
-	else
+	if (s->conns == c)
 		s->conns = c->next;
+	else if (c->prev)
+		c->prev->next = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
 	s->nconns--;
@@ -220,6 +220,15 @@ static void accept_all(struct server *s)
 				alloc_log(LOG_WARNING, "accept: %s", strerror(errno));
 			return;
 		}
+		if (s->nconns >= MAX_CONNS) {
+			static const char busy[] =
+				"{\"version\":\"1.0\",\"error\":\"Too many connections: try again\"}";
+
+			if (send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+				alloc_log(LOG_DEBUG, "too many connections, and the client left");
+			close(fd);
+			continue;
+		}
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
 			close(fd);
 			continue;
@@ -243,10 +252,6 @@ static void accept_all(struct server *s)
 			s->conns->prev = c;
 		s->conns = c;
 		s->nconns++;
-		if (s->nconns > MAX_CONNS) {
-			conn_error(s, c, "Too many connections: try again");
-			continue;
-		}
 		ev.data.ptr = c;
 		if (epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
 			conn_close(s, c);
@@ -436,7 +441,7 @@ static int make_socket(struct server *s, char *err, size_t errlen)
 	const char *path = s->o->socket_path;
 	struct sockaddr_un sa;
 	struct stat st;
-	socklen_t len;
+	socklen_t len = 0;
 	mode_t old;
 	int fd, dfd, r;
 

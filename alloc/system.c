@@ -105,7 +105,8 @@ static int read_node_hugepages(struct path_cxt *pc, struct alloc_hp_node *node)
 	}
 	if (errno)
 		r = -errno;
-	qsort(node->sizes, node->nsizes, sizeof(*node->sizes), cmp_size);
+	if (node->nsizes > 1)
+		qsort(node->sizes, node->nsizes, sizeof(*node->sizes), cmp_size);
 out:
 	closedir(dir);
 	return r;

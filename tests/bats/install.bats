@@ -88,6 +88,7 @@ expected() { # expected PREFIX-DERIVED-DIRS...: SBINDIR MANDIR DRACUTMODDIR CONF
 	assert_output "$(expected /opt/qc/bin /opt/qc/man "$PC_DRACUT" "$PC_DRACUTCONF" "$PC_UNIT" /opt/qc/libexec)"
 	# the unit runs early-pin from where it was installed
 	grep -qx 'ExecStart=/opt/qc/bin/early-pin --boot' "$D$PC_UNIT/early-pin.service"
+	# shellcheck disable=SC2016 # systemd's $ISOL_ALLOC_ARGS, not the shell's
 	grep -qx 'ExecStart=/opt/qc/bin/isol-alloc serve --group quietcore-alloc $ISOL_ALLOC_ARGS' \
 		"$D$PC_UNIT/isol-alloc.service"
 	run -0 qmake "${v[@]}" uninstall

@@ -83,9 +83,15 @@ send() {
 	run --separate-stderr "$WIRE" "${@:2}" "$S" <<<"$1"
 }
 
-# send_n JSON: the same without the trailing newline bash adds
+# send_n JSON [alloc-wire options]: the same without the trailing newline bash adds
 send_n() {
-	run --separate-stderr bash -c 'printf "%s" "$1" | "$2" "$3"' _ "$1" "$WIRE" "$S"
+	printf '%s' "$1" >"$BATS_TEST_TMPDIR/request"
+	run --separate-stderr "$WIRE" "${@:2}" "$S" <"$BATS_TEST_TMPDIR/request"
+}
+
+# send_file FILE: the bytes of FILE as they are
+send_file() {
+	run --separate-stderr "$WIRE" "$S" <"$1"
 }
 
 # shape: the reply's keys in order with their JSON types, "key:type,..."
@@ -313,11 +319,15 @@ EXT="cpus:string,numa_node:number,mode:string"
 
 @test "bad input: over 64 KiB is refused at 64 KiB, without waiting for the rest; 64 KiB is fine" {
 	start_daemon
-	run --separate-stderr bash -c '{ printf "{\"action\":\"list_allocations\",\"pad\":\""; head -c 70000 /dev/zero | tr "\0" x; printf "\"}"; } | "$1" "$2"' _ "$WIRE" "$S"
+	local big=$BATS_TEST_TMPDIR/big
+	{ printf '{"action":"list_allocations","pad":"'; head -c 70000 /dev/zero | tr '\0' x; printf '"}'; } >"$big"
+	send_file "$big"
 	assert_success
 	assert_output '{"version":"1.0","error":"Request larger than 65536 bytes"}'
 	# exactly 64 KiB is fine
-	run --separate-stderr bash -c '{ printf "{\"action\":\"list_allocations\",\"pad\":\""; head -c $((65536 - 39)) /dev/zero | tr "\0" x; printf "\"}"; } | "$1" "$2"' _ "$WIRE" "$S"
+	{ printf '{"action":"list_allocations","pad":"'; head -c $((65536 - 38)) /dev/zero | tr '\0' x; printf '"}'; } >"$big"
+	[ "$(stat -c %s "$big")" -eq 65536 ]
+	send_file "$big"
 	assert_output --partial '"total_allocations":0'
 }
 
@@ -325,17 +335,17 @@ EXT="cpus:string,numa_node:number,mode:string"
 	start_daemon
 	send_n '{"action":"list_allocations"}'
 	assert_output --partial '"total_allocations":0'
-	run --separate-stderr bash -c 'printf "%s" "$1" | "$2" --chunk 1 --delay-ms 5 "$3"' _ '{"action":"allocate_cores","service_name":"slow","num_of_cores":2}' "$WIRE" "$S"
+	send_n '{"action":"allocate_cores","service_name":"slow","num_of_cores":2}' --chunk 1 --delay-ms 5
 	assert_success
 	assert_output --partial '"allocated_cores":"1,17"'
 	# a trailing newline is allowed
 	send $'{"action":"list_allocations"}\n'
 	assert_output --partial '"total_allocations":1'
 	# a UTF-8 name arriving a byte at a time
-	run --separate-stderr bash -c 'printf "%s" "$1" | "$2" --chunk 1 "$3"' _ '{"action":"allocate_cores","service_name":"n\u00f6va-ü","num_of_cores":2}' "$WIRE" "$S"
+	send_n '{"action":"allocate_cores","service_name":"n\u00f6va-ü","num_of_cores":2}' --chunk 1
 	assert_output --partial '"service_name":"növa-ü"'
 	# what is refused in one piece is refused in two (json-c alone takes "4" then "-8}" for 4)
-	run --separate-stderr bash -c 'printf "%s" "$1" | "$2" --chunk 73 --delay-ms 100 "$3"' _ '{"action":"allocate_hugepages","service_name":"x","hugepages_requested":4-8,"node_id":0,"size_kb":2048}' "$WIRE" "$S"
+	send_n '{"action":"allocate_hugepages","service_name":"x","hugepages_requested":4-8,"node_id":0,"size_kb":2048}' --chunk 73 --delay-ms 100
 	assert_output '{"version":"1.0","error":"Malformed JSON: number expected at byte 74"}'
 }
 
@@ -538,7 +548,8 @@ EXT="cpus:string,numa_node:number,mode:string"
 }
 
 @test "a socket path longer than sun_path holds" {
-	local long=$BATS_TEST_TMPDIR/$(printf 'd%.0s' $(seq 60))/$(printf 'e%.0s' $(seq 60))
+	local long
+	long=$BATS_TEST_TMPDIR/$(printf 'd%.0s' $(seq 60))/$(printf 'e%.0s' $(seq 60))
 	mkdir -p "$long"
 	S=$long/alloc.sock
 	start_daemon

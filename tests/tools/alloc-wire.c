@@ -45,7 +45,7 @@ int main(int argc, char **argv)
 	long delay = 0, timeout = 10000;
 	const char *then = "read";
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char *in = malloc(cap), buf[65536];
+	char *in, buf[65536];
 	int c, fd;
 	ssize_t n;
 
@@ -74,10 +74,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: alloc-wire [options] SOCKET <request\n");
 		return 2;
 	}
+	in = malloc(cap);
 	while (in && (n = read(0, in + len, cap - len)) > 0) {
+		char *more;
+
 		len += (size_t)n;
-		if (len == cap)
-			in = realloc(in, cap *= 2);
+		if (len < cap)
+			continue;
+		more = realloc(in, cap * 2);
+		if (!more)
+			die("reading stdin");
+		in = more;
+		cap *= 2;
 	}
 	if (!in)
 		die("reading stdin");
@@ -103,6 +111,7 @@ int main(int argc, char **argv)
 			nanosleep(&ts, NULL);
 		}
 	}
+	free(in);
 	if (!strcmp(then, "close"))
 		return close(fd) < 0;
 	if (!strcmp(then, "shutdown") && shutdown(fd, SHUT_WR) < 0)
