@@ -38,7 +38,8 @@
 
 #define ALLOC_API_VERSION "1.0"
 #define ALLOC_REQUEST_MAX (64U * 1024) /* bytes of one request */
-#define ALLOC_SOCKET_PATH "/run/quietcore/alloc.sock"
+#define ALLOC_SOCKET_DIR "/run/quietcore"
+#define ALLOC_SOCKET_PATH ALLOC_SOCKET_DIR "/alloc.sock"
 #define ALLOC_STATE_PATH "/var/lib/quietcore/alloc.json"
 #define ALLOC_TIMEOUT_MS 5000 /* a client's whole request, and its reply */
 #define ALLOC_PCI_MAX 16      /* "0000:3b:00.0" */
@@ -192,6 +193,8 @@ struct alloc_peer {
 struct alloc_daemon {
 	struct path_cxt pc;
 	struct topology *topo;
+	cpuset_t online_file; /* cpu/online as last read (the topology may drop CPUs of it) */
+	bool online_known;
 	cpuset_t pool;
 	char boot_id[64]; /* "" unknown */
 	struct alloc_state st;

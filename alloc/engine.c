@@ -217,7 +217,7 @@ int alloc_refresh(struct alloc_daemon *d, bool *changed)
 	int r;
 
 	r = path_read_cpulist(&d->pc, 0, &online, PATH_SYS_CPU "/online");
-	if (r == 0 && !cpuset_equal(&online, &d->topo->online)) {
+	if (r == 0 && d->online_known && !cpuset_equal(&online, &d->online_file)) {
 		struct topology *t;
 
 		r = topology_read(&d->pc, &t);
@@ -228,6 +228,10 @@ int alloc_refresh(struct alloc_daemon *d, bool *changed)
 		d->topo = t;
 	} else if (r < 0 && r != -ENOENT) {
 		return r; /* no cpu/online: the tree's CPU directories said it (topology) */
+	}
+	if (r == 0) {
+		d->online_file = online;
+		d->online_known = true;
 	}
 	r = alloc_read_pool(&d->pc, d->topo, &pool);
 	if (r < 0)

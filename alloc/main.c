@@ -393,6 +393,15 @@ static int serve(struct opts *o)
 			return 1;
 		}
 	}
+	if (!o->socket) {
+		/* the default socket's directory below the root, made without following a symlink */
+		r = atomicfile_mkdirs(&d.pc, ALLOC_SOCKET_DIR, 0755);
+		if (r < 0) {
+			fprintf(stderr, "%s: %s%s: %s\n", PROG, d.pc.root, ALLOC_SOCKET_DIR,
+				path_strerror(r));
+			return 1;
+		}
+	}
 	r = alloc_serve(&d, &so);
 	alloc_state_free(&d.st);
 	topology_free(d.topo);

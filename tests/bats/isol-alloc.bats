@@ -477,6 +477,25 @@ EXT="cpus:string,numa_node:number,mode:string"
 	grep -q 'alive: grant released: pid 4242 ran in a previous boot' "$LOG"
 }
 
+@test "while it runs: CPUs that go offline or leave cpu/isolated leave the grants at the next request" {
+	start_daemon
+	run -0 "$IA" request --socket "$S" --service a --cpus 4
+	assert_output "a: 1-2,17-18 (4 CPUs, NUMA node 0)"
+	echo 0-16,18-31 >"$R/sys/devices/system/cpu/online"
+	send '{"action":"list_allocations"}'
+	assert_equal "$(jq -c '[.allocations[0].allocated_cores, .total_available_cpus, .pool]' <<<"$output")" \
+		'["1-2,18",27,"1-7,9-15,18-23,25-31"]'
+	grep -q 'online CPUs changed: topology read again' "$LOG"
+	grep -q 'a: CPUs left the pool: 17, taken from its grant' "$LOG"
+	echo 9-15,25-31 >"$R/sys/devices/system/cpu/isolated"
+	send '{"action":"list_allocations"}'
+	assert_equal "$(jq -c '[.allocations, .total_available_cpus]' <<<"$output")" '[[],14]'
+	grep -q 'a: grant released: none of its CPUs is in the pool' "$LOG"
+	# and only once: the same files again change nothing
+	send '{"action":"list_allocations"}'
+	assert_equal "$(grep -c 'online CPUs changed' "$LOG")" 1
+}
+
 @test "the state file: damaged or foreign stops the daemon, named; a second daemon on it is refused" {
 	mkdir -p "$(dirname "$STATE")"
 	echo '{"format":"something else"}' >"$STATE"
