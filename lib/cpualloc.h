@@ -140,7 +140,8 @@ int cpualloc_place(const struct topology *topo, const cpuset_t *pool,
  * Apply a placement: req->service's grant becomes res->grant (made if new;
  * its lost set cleared), and every other grant loses res->preempted (added
  * to its lost set; a grant left empty stays, to be seen). uid/pid/starttime of
- * the service's grant are set from the arguments. 0 or -ENOMEM (nothing changed).
+ * the service's grant are set from the arguments. 0, or -ENOMEM or
+ * -ENAMETOOLONG (a service name over CPUALLOC_NAME_MAX bytes): nothing changed.
  */
 int cpualloc_commit(struct cpualloc_grants *grants, const struct cpualloc_request *req,
 		    const struct cpualloc_result *res, uint32_t uid, int32_t pid,
