@@ -1,10 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# alloc/: isol-alloc, the daemon and its client. Everything but main.c is
-# also linked into tests/fuzz/fuzz_allocreq (proto.c) and could be into unit
-# tests; libsystemd for socket activation, readiness and the journal.
-
-SYSTEMD_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags libsystemd 2>/dev/null)
-SYSTEMD_LIBS	:= $(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null || echo -lsystemd)
+# alloc/: isol-alloc, the daemon and its client (proto.c, the request parser,
+# is also linked into tests/fuzz/fuzz_allocreq). libsystemd (SYSTEMD_CFLAGS and
+# SYSTEMD_LIBS of the top Makefile) for socket activation, readiness and the
+# journal.
 
 ALLOC_SRCS	:= $(wildcard alloc/*.c)
 ALLOC_OBJS	:= $(ALLOC_SRCS:%.c=$(BUILD)/%.o)
