@@ -29,6 +29,8 @@ struct irqinfo {
 	unsigned int irq;
 	cpuset_t where;	    /* effective affinity (or requested, see source) */
 	const char *source; /* which file "where" came from */
+	cpuset_t requested; /* smp_affinity, when where is the effective one */
+	bool has_requested;
 	bool immovable;	    /* managed / per-CPU / no-balancing: affinity cannot be set */
 	bool managed;	    /* debugfs says IRQD_AFFINITY_MANAGED */
 	const char *reason; /* why it counts as immovable */
@@ -48,6 +50,13 @@ static int irqinfo_read(struct path_cxt *pc, unsigned int irq, struct irqinfo *r
 	r = irq_read_effective_affinity(pc, irq, &ii.where);
 	if (r == 0 && !cpuset_empty(&ii.where)) {
 		ii.source = "effective_affinity";
+		/*
+		 * What was asked: on the x86 I/O APIC without interrupt
+		 * remapping a new affinity waits in smp_affinity until the IRQ
+		 * next fires (CONFIG_GENERIC_PENDING_IRQ).
+		 */
+		ii.has_requested = irq_read_affinity(pc, irq, &ii.requested) == 0 &&
+				   !cpuset_empty(&ii.requested);
 	} else if (r == 0 || r == -ENOENT || r == -ENODATA) {
 		/* smp_affinity only when effective_affinity is absent or empty, not malformed */
 		r = irq_read_affinity(pc, irq, &ii.where);
@@ -204,10 +213,10 @@ static void report_immovable(struct verify *v, struct check *c, const struct irq
 struct irq_affinity {
 	struct verify *v;
 	struct check *c;
-	json_object *bad, *immovable;
+	json_object *bad, *immovable, *pending;
 	struct irqrecord rec;
 	bool have_rec;
-	size_t nbad, nimm, nrec, unused, unreadable;
+	size_t nbad, nimm, npending, nrec, unused, unreadable;
 };
 
 /* /proc/irq/default_smp_affinity: where IRQs set up from now on land. */
@@ -296,6 +305,15 @@ static void irq_affinity_one(struct irq_affinity *ia, unsigned int irq)
 		ia->nimm++;
 		irq_affinity_list(ia->immovable, o);
 		report_immovable(ia->v, c, &ii, &on);
+	} else if (ii.has_requested && !cpuset_intersects(&ii.requested, &p->isolated)) {
+		/* moved, and the hardware follows at the IRQ's next interrupt */
+		ia->npending++;
+		irq_affinity_list(ia->pending, o);
+		check_problem(
+			c, VS_WARNING,
+			"IRQ %u (%s) still reaches isolated CPUs %s until it next fires: its move to %s is pending (the x86 I/O APIC without interrupt remapping moves an IRQ at its next interrupt)",
+			ii.irq, ii.actions, cpulist_str(&on, a, sizeof(a)),
+			cpulist_str(&ii.requested, b, sizeof(b)));
 	} else {
 		ia->nbad++;
 		irq_affinity_list(ia->bad, o);
@@ -329,6 +347,7 @@ void check_irq_affinity(struct verify *v, struct check *c)
 	ia.have_rec = record_load(v, c, &ia.rec);
 	ia.bad = check_detail_array(c, "irqs_on_isolated");
 	ia.immovable = check_detail_array(c, "immovable_irqs_on_isolated");
+	ia.pending = check_detail_array(c, "pending_moves_on_isolated");
 	for (size_t i = 0; i < nirqs; i++)
 		irq_affinity_one(&ia, irqs[i]);
 	free(irqs);
@@ -337,6 +356,7 @@ void check_irq_affinity(struct verify *v, struct check *c)
 	check_detail_int(c, "irqs_unused", (int64_t)ia.unused);
 	check_detail_int(c, "irqs_routed_to_isolated", (int64_t)ia.nbad);
 	check_detail_int(c, "immovable_irqs_routed_to_isolated", (int64_t)ia.nimm);
+	check_detail_int(c, "pending_moves_to_housekeeping", (int64_t)ia.npending);
 	check_detail_int(c, "immovable_irqs_known_from_record", (int64_t)ia.nrec);
 	check_detail_int(c, "irqs_unreadable", (int64_t)ia.unreadable);
 	if (ia.unreadable > 8)

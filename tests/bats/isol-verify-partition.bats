@@ -202,6 +202,7 @@ both() {
 	runtime_only
 	# an IRQ still routed there, a default affinity reaching it, unbound workqueues
 	echo 2 >"$R/proc/irq/24/effective_affinity_list"
+	echo 2-3 >"$R/proc/irq/24/smp_affinity_list" # asked for there too: not a pending move
 	echo f >"$R/proc/irq/default_smp_affinity"
 	echo f >"$R/sys/devices/virtual/workqueue/cpumask"
 	verify --interval 0
