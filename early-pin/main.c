@@ -675,7 +675,11 @@ static unsigned int pin_apply(struct earlypin *ep, struct ep_changes *changes, s
 		failed++;
 	if (sf)
 		ep_state_seal(sf);
-	else
+	/*
+	 * What isol-verify reads to tell an immovable IRQ from a movable one
+	 * left behind; a partition cannot move managed IRQs either.
+	 */
+	if (!sf || ep->partition)
 		record_immovable(ep);
 	summary(ep, now_ms() - t0);
 	if (sf)

@@ -58,6 +58,8 @@ snapshot() {
 	# every movable task's mask is recorded, the ones left alone too (the
 	# kernel re-affines them all when the partition comes and goes)
 	grep -qx "task 300 300 5000 0" "$S"
+	# the IRQs a partition cannot move either, for isol-verify
+	grep -qx "irq 9 EIO nvme0q1" "$R"/run/quietcore/immovable-irqs
 	run -0 "$EP" --root "$R" --restore "$S"
 	[ ! -e "$CG"/quietcore-isolated ]
 	assert_equal "$(snapshot)" "$before"
