@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Run-time isolation (issue 16) in a real Debian guest booted with systemd
-# and no isolation on the command line: the 6.12 image of tests/vm/image.bash
-# (its default kernel; boot 2 is Debian 12's 6.1, through grub-reboot), one
-# QEMU run for both kernels. On each kernel (tests/vm/guest/partition.sh):
+# and no isolation on the command line: the 6.1 image of tests/vm/image.bash
+# (the provisioning tests' own), then Debian's 6.12 installed in the guest and
+# booted; one QEMU run for both kernels. On each kernel (tests/vm/guest/partition.sh):
 # early-pin --save part --partition --cpus 2-3 makes the transient slice
 # quietcore.slice an isolated partition; the CPUs leave the
 # scheduler domains, no movable task, device IRQ or unbound workqueue stays
@@ -13,26 +13,42 @@
 # COMMAND on 2-3 in the slice; a run SIGKILLed is restored from its state.
 #
 # Nothing skips: a missing tool, package or kernel fails with the reason.
+#
+# In make check-vm-nightly until issue 16 is complete: its first runs found
+# what this change fixes (IRQ moves pending until the next interrupt on the
+# x86 I/O APIC, immovable IRQs unrecorded at run time) and the checks of
+# effective IRQ affinity still expect what only interrupt remapping gives.
 
-load ../bats/helpers
-load vm
-load image
+load ../../bats/helpers
+load ../vm
+load ../image
 
 # two boots through GRUB, update-grub between them
 # shellcheck disable=SC2034 # read by img_boot (image.bash)
 IMG_TIMEOUT=${QC_IMG_TIMEOUT:-1800}
 
 setup_file() {
-	local script=$BATS_FILE_TMPDIR/partition.sh
-	img_build 6.12 plain || return 1
-	cat "$QC_TOP/tests/vm/guest/tables.sh" "$QC_TOP/tests/vm/guest/partition.sh" >"$script" || return 1
-	img_boot partition "$script" -smp 4 -global virtio-blk-pci.num-queues=1 || return 1
+	local script=$BATS_FILE_TMPDIR/partition.sh deb disk size
+	img_build 6.1 plain || return 1
+	img_deb "$(vm_kernel_pkg 6.12)" || return 1
+	deb=$IMG_DEB
+	size=$(stat -c %s "$deb")
+	# the .deb as a raw disk (whole sectors), read by the guest from /dev/vdb
+	disk=$BATS_FILE_TMPDIR/deb.raw
+	cp "$deb" "$disk" && truncate -s $(((size + 511) / 512 * 512)) "$disk" || return 1
+	{
+		echo "QC_DEB_SIZE=$size"
+		cat "$QC_TOP/tests/vm/guest/tables.sh" "$QC_TOP/tests/vm/guest/partition.sh"
+	} >"$script" || return 1
+	img_boot partition "$script" -smp 4 -global virtio-blk-pci.num-queues=1 \
+		-drive "file=$disk,format=raw,if=virtio,readonly=on" || return 1
 	export IMG_LOG IMG_RESULTS
 }
 
 setup() {
 	[ -s "${IMG_RESULTS:-}" ] || img_fail "no guest report (IMG_RESULTS=${IMG_RESULTS:-unset})"
 	# vm.bash's checks read sections of VM_RESULTS; here they are "BOOT.NAME"
+	# shellcheck disable=SC2034 # read by vm_check_* (vm.bash)
 	VM_RESULTS=$IMG_RESULTS
 }
 
@@ -40,9 +56,9 @@ teardown() {
 	[ -n "${BATS_TEST_COMPLETED:-}" ] || img_show_log
 }
 
-# boot_of KERNEL: which boot of the run had it (1: 6.12, 2: 6.1)
+# boot_of KERNEL: which boot of the run had it (1: 6.1, 2: 6.12)
 boot_of() {
-	case $1 in 6.12) echo 1 ;; 6.1) echo 2 ;; esac
+	case $1 in 6.1) echo 1 ;; 6.12) echo 2 ;; esac
 }
 
 # tasks_same BOOT A B: every task in both snapshots (same tid and start
@@ -99,6 +115,19 @@ check_partition() { # KERNEL
 	wq=$(img_section "$b" saved-wq)
 	[ -n "$wq" ] && ((16#${wq: -1} & 0xc)) &&
 		img_fail "boot $b: the unbound workqueue mask $wq reaches 2-3"
+	# isol-verify: isolated at run time, no CRITICAL, the run-time limits as WARNINGs
+	local json
+	json=$(img_section "$b" verify)
+	jq -e '.plan.isolation == "runtime" and .plan.runtime_isolated == "2-3"
+		and (.plan.partitions | index("/quietcore.slice"))' <<<"$json" >/dev/null ||
+		{ jq .plan <<<"$json" >&2; img_fail "boot $b: isol-verify does not see CPUs 2-3 isolated at run time"; }
+	jq -e '.checks[] | select(.id == "partition") | .status == "warning"
+		and .details.summary == "CPUs 2-3 isolated at run time by partition /quietcore.slice"' <<<"$json" >/dev/null ||
+		{ jq '.checks[] | select(.id == "partition")' <<<"$json" >&2; img_fail "boot $b: the partition check is not the run-time WARNING"; }
+	if ! img_expect_rc "$b" verify 1; then
+		jq -r '.checks[] | select(.status != "ok" and .status != "skipped") | "\(.id): \(.status): \(.message)"' <<<"$json" >&2
+		return 1
+	fi
 	# daemon-reload: systemd keeps its slice and does not touch the partition
 	img_expect_rc "$b" reload 0
 	[ "$(img_section "$b" partition-reloaded)" = isolated ] ||
@@ -138,18 +167,6 @@ check_run() { # KERNEL
 	tasks_same "$b" before after-kill
 }
 
-@test "6.12, systemd: --save --partition makes an isolated slice; tasks, IRQs, workqueues off 2-3; daemon-reload keeps it" {
-	check_partition 6.12
-}
-
-@test "6.12, systemd: --restore gives back cgroup files and affinities byte for byte, twice" {
-	check_restore 6.12
-}
-
-@test "6.12, systemd: run --partition puts COMMAND on 2-3 in the slice; a SIGKILLed run is restored" {
-	check_run 6.12
-}
-
 @test "6.1, systemd: --save --partition makes an isolated slice; tasks, IRQs, workqueues off 2-3; daemon-reload keeps it" {
 	check_partition 6.1
 }
@@ -160,4 +177,16 @@ check_run() { # KERNEL
 
 @test "6.1, systemd: run --partition puts COMMAND on 2-3 in the slice; a SIGKILLed run is restored" {
 	check_run 6.1
+}
+
+@test "6.12, systemd: --save --partition makes an isolated slice; tasks, IRQs, workqueues off 2-3; daemon-reload keeps it" {
+	check_partition 6.12
+}
+
+@test "6.12, systemd: --restore gives back cgroup files and affinities byte for byte, twice" {
+	check_restore 6.12
+}
+
+@test "6.12, systemd: run --partition puts COMMAND on 2-3 in the slice; a SIGKILLed run is restored" {
+	check_run 6.12
 }
