@@ -14,10 +14,11 @@
 #
 # Nothing skips: a missing tool, package or kernel fails with the reason.
 #
-# In make check-vm-nightly until issue 16 is complete: its first runs found
-# what this change fixes (IRQ moves pending until the next interrupt on the
-# x86 I/O APIC, immovable IRQs unrecorded at run time) and the checks of
-# effective IRQ affinity still expect what only interrupt remapping gives.
+# In make check-vm-nightly until issue 16 is complete. Its first runs passed
+# the restore, run and SIGKILL cells on both kernels and found what this
+# change then fixed: IRQ moves pending until the next interrupt on the x86
+# I/O APIC (isol-verify now says so as a warning, and the IRQ check here
+# looks at smp_affinity), and immovable IRQs not recorded at run time.
 
 load ../../bats/helpers
 load ../vm
@@ -92,6 +93,23 @@ irqs_same() {
 		{ echo "$d" >&2; img_fail "boot $1: IRQ affinities differ between $2 and $3"; }
 }
 
+# irqs_moved BOOT: every IRQ with a handler is asked off 2-3 (smp_affinity),
+# but the managed queue IRQs a partition cannot move. The effective
+# affinity may lag: the x86 I/O APIC without interrupt remapping (QEMU's
+# default) moves an IRQ at its next interrupt, and isol-verify says so.
+irqs_moved() {
+	local n smp act bad=0
+	while read -r n smp _ act; do
+		[ "$act" != - ] || continue
+		case $act in virtio*-req.*) continue ;; esac
+		if cpulist_meets "$smp" 2-3; then
+			echo "IRQ $n ($act): smp_affinity $smp reaches 2-3" >&2
+			bad=$((bad + 1))
+		fi
+	done < <(img_section "$1" saved-irqs)
+	[ "$bad" -eq 0 ] || img_fail "boot $1: $bad movable IRQ(s) still asked onto 2-3"
+}
+
 check_partition() { # KERNEL
 	local b
 	b=$(boot_of "$1")
@@ -109,7 +127,7 @@ check_partition() { # KERNEL
 	img_section "$b" domains | grep -qx 'cpu3 0' || img_fail "boot $b: CPU 3 still has a scheduler domain"
 	img_section "$b" domains | grep -qx 'cpu0 [1-9]' || img_fail "boot $b: CPU 0 lost its scheduler domain"
 	vm_check_tasks_off 2-3 "$b.saved-tasks"
-	vm_check_irqs_off 2-3 "$b.saved-irqs"
+	irqs_moved "$b"
 	# a 4-CPU mask: its last hex digit holds CPUs 0-3 (0xc: 2 and 3)
 	local wq
 	wq=$(img_section "$b" saved-wq)
