@@ -156,8 +156,14 @@ int ep_partition_record(struct earlypin *ep, struct statefile *sf);
 void ep_partition_forget(struct statefile *sf);
 /* Make the partition (systemd slice or cgroupfs); 0 or -errno (logged, nothing left). */
 int ep_partition_make(struct earlypin *ep);
-/* run: move pid into the partition (a scope recorded in sf first); 0 or -errno (logged). */
-int ep_partition_enter(struct earlypin *ep, struct statefile *sf, const char *file, pid_t pid);
+/*
+ * run: what moving pid into the partition will make (systemd: its scope),
+ * added to sf; 1 added (save sf before ep_partition_enter()), 0 nothing to
+ * add, -errno.
+ */
+int ep_partition_record_run(struct earlypin *ep, struct statefile *sf, pid_t pid);
+/* run: move pid into the partition (a scope, or cgroup.procs); 0 or -errno (logged). */
+int ep_partition_enter(struct earlypin *ep, pid_t pid);
 /* Undo the partition sf records (scopes, the partition, the slice); the failures. */
 unsigned int ep_partition_undo(struct earlypin *ep, const struct statefile *sf);
 

@@ -419,7 +419,15 @@ static void child_wait_gate(int gate[2], const char *command)
 static void parent_open_gate(struct earlypin *ep, struct statefile *sf, const char *file,
 			     int gate[2], pid_t pid)
 {
-	char c = ep_partition_enter(ep, sf, file, pid) == 0 ? 'g' : 'x';
+	/* recorded first: a SIGKILL from here on still leaves the scope stoppable */
+	int r = ep_partition_record_run(ep, sf, pid);
+	char c;
+
+	if (r > 0)
+		r = ep_state_save(ep, sf, file, true);
+	if (r >= 0)
+		r = ep_partition_enter(ep, pid);
+	c = r == 0 ? 'g' : 'x';
 
 	close(gate[0]);
 	if (write(gate[1], &c, 1) != 1)

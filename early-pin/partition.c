@@ -248,20 +248,31 @@ void ep_partition_print(struct earlypin *ep)
 	free(list);
 }
 
-/* run: COMMAND's process into the partition, before it execs. */
-int ep_partition_enter(struct earlypin *ep, struct statefile *sf, const char *file, pid_t pid)
+/* The transient scope run's COMMAND goes into under systemd. */
+static void scope_name(pid_t pid, char *buf, size_t len)
+{
+	snprintf(buf, len, "quietcore-run-%d.scope", (int)pid);
+}
+
+int ep_partition_record_run(struct earlypin *ep, struct statefile *sf, pid_t pid)
+{
+	char unit[CGROUP_NAME_MAX + 1];
+	int r;
+
+	if (!ep->systemd)
+		return 0; /* the cgroup it goes into is recorded already */
+	scope_name(pid, unit, sizeof(unit));
+	r = add_unit(sf, unit);
+	return r < 0 ? r : 1;
+}
+
+int ep_partition_enter(struct earlypin *ep, pid_t pid)
 {
 	char unit[CGROUP_NAME_MAX + 1], procs[PATH_MAX], num[32];
 	int r;
 
 	if (ep->systemd) {
-		snprintf(unit, sizeof(unit), "quietcore-run-%d.scope", (int)pid);
-		/* recorded first: a SIGKILL from here on still leaves it stoppable */
-		r = add_unit(sf, unit);
-		if (r == 0)
-			r = ep_state_save(ep, sf, file, true);
-		if (r < 0)
-			return r;
+		scope_name(pid, unit, sizeof(unit));
 		r = ep->ops.unit_start_scope(&ep->ops, unit, CGROUP_PARTITION_SLICE, pid);
 		if (r < 0)
 			ep_log(ep, LOG_ERR, "systemd refused %s: %s", unit,

@@ -184,3 +184,21 @@ op: unit-stop quietcore.slice = 0"
 	refused "systemd refused quietcore.slice:" --housekeeping 0,64
 	[ -f "$CG"/quietcore.slice/marker ]
 }
+
+@test "run --partition with systemd: COMMAND's scope is started in the slice, stopped at the end" {
+	mkdir -p "$R"/run/systemd/system
+	before=$(snapshot)
+	run -0 "$EP" --root "$R" run --partition --housekeeping 0,64 -v -- sh -c 'echo "child $$"'
+	pid=$(sed -n 's/^child //p' <<<"$output")
+	[ -n "$pid" ]
+	ops=$(grep -E '^op: unit' <<<"$output")
+	assert_equal "$ops" "op: unit-start quietcore.slice AllowedCPUs=1-63,65-127 = 0
+op: unit-start quietcore-run-$pid.scope Slice=quietcore.slice PID=$pid = 0
+op: unit-stop quietcore-run-$pid.scope = 0
+op: unit-stop quietcore.slice = 0"
+	# the scope, slice and state file are gone; the tree is as it was
+	[ ! -e "$CG"/quietcore.slice ]
+	run -0 find "$R"/run/quietcore -name 'run.*.state'
+	assert_output ""
+	assert_equal "$(snapshot)" "$before"
+}
