@@ -38,7 +38,7 @@ arg() { # arg NAME: the value of NAME= on the kernel command line
 }
 
 # tasks, irqs: the tables the host reads (shared with the image's scripts)
-# shellcheck source=SCRIPTDIR/guest/tables.sh
+# shellcheck source=SCRIPTDIR/guest/tables.sh disable=SC1091 # installed by vm_rootfs
 . /usr/lib/qc-guest/tables.sh
 
 wqs() { # the unbound workqueue cpumask and every per-workqueue one
