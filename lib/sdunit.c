@@ -377,6 +377,23 @@ static int start_transient(sd_bus *bus, uint64_t timeout_usec, const char *unit,
 	return r;
 }
 
+/*
+ * The end of both starts: built is what building the call's properties
+ * returned; send the call if that went well, and free the message.
+ */
+static int finish_transient(sd_bus *bus, uint64_t timeout_usec, const char *unit, sd_bus_message *m,
+			    int built, char *msg, size_t len)
+{
+	int r = built;
+
+	if (r < 0)
+		say(msg, len, "cannot build the D-Bus call: %s", strerror(-r));
+	else
+		r = start_transient(bus, timeout_usec, unit, m, msg, len);
+	sd_bus_message_unref(m);
+	return r;
+}
+
 int sdunit_bus_start_slice(sd_bus *bus, uint64_t timeout_usec, const char *unit,
 			   const cpuset_t *cpus, char *msg, size_t len)
 {
@@ -402,12 +419,7 @@ int sdunit_bus_start_slice(sd_bus *bus, uint64_t timeout_usec, const char *unit,
 		r = sd_bus_message_append(m, "(sv)", "Description", "s", SLICE_DESCRIPTION);
 	if (r >= 0)
 		r = append_array_property(m, "AllowedCPUs", 'y', bytes, (size_t)n);
-	if (r < 0)
-		say(msg, len, "cannot build the D-Bus call: %s", strerror(-r));
-	else
-		r = start_transient(bus, timeout_usec, unit, m, msg, len);
-	sd_bus_message_unref(m);
-	return r;
+	return finish_transient(bus, timeout_usec, unit, m, r, msg, len);
 }
 
 int sdunit_bus_start_scope(sd_bus *bus, uint64_t timeout_usec, const char *unit, const char *slice,
@@ -439,12 +451,7 @@ int sdunit_bus_start_scope(sd_bus *bus, uint64_t timeout_usec, const char *unit,
 					  slice, "CollectMode", "s", "inactive-or-failed");
 	if (r >= 0)
 		r = append_array_property(m, "PIDs", 'u', pids, sizeof(pids));
-	if (r < 0)
-		say(msg, len, "cannot build the D-Bus call: %s", strerror(-r));
-	else
-		r = start_transient(bus, timeout_usec, unit, m, msg, len);
-	sd_bus_message_unref(m);
-	return r;
+	return finish_transient(bus, timeout_usec, unit, m, r, msg, len);
 }
 
 int sdunit_bus_stop(sd_bus *bus, uint64_t timeout_usec, const char *unit, char *msg, size_t len)
