@@ -313,6 +313,64 @@ int atomicfile_mkdirs(struct path_cxt *pc, const char *dir, mode_t mode)
 	return 0;
 }
 
+int atomicfile_rmdir(struct path_cxt *pc, const char *path)
+{
+	const char *base;
+	int dfd, r;
+
+	r = atomicfile_open_parent(pc, path, &dfd, &base);
+	if (r < 0)
+		return r;
+	r = unlinkat(dfd, base, AT_REMOVEDIR) < 0 ? -errno : 0;
+	if (r == -EEXIST) /* POSIX allows it for a directory that is not empty */
+		r = -ENOTEMPTY;
+	if (r == 0 && fsync(dfd) < 0)
+		r = -errno;
+	close(dfd);
+	return r;
+}
+
+int atomicfile_readlink(struct path_cxt *pc, const char *path, char **ret_target)
+{
+	char buf[PATH_MAX], *t;
+	const char *base;
+	ssize_t n;
+	int dfd, r;
+
+	r = atomicfile_open_parent(pc, path, &dfd, &base);
+	if (r < 0)
+		return r;
+	n = readlinkat(dfd, base, buf, sizeof(buf));
+	r = n < 0 ? -errno : 0;
+	close(dfd);
+	if (r < 0)
+		return r;
+	if ((size_t)n >= sizeof(buf))
+		return -ENAMETOOLONG;
+	t = strndup(buf, (size_t)n);
+	if (!t)
+		return -ENOMEM;
+	*ret_target = t;
+	return 0;
+}
+
+int atomicfile_symlink(struct path_cxt *pc, const char *path, const char *target)
+{
+	const char *base;
+	int dfd, r;
+
+	if (!*target)
+		return -EINVAL;
+	r = atomicfile_open_parent(pc, path, &dfd, &base);
+	if (r < 0)
+		return r;
+	r = symlinkat(target, dfd, base) < 0 ? -errno : 0;
+	if (r == 0 && fsync(dfd) < 0)
+		r = -errno;
+	close(dfd);
+	return r;
+}
+
 int atomicfile_dir_writable(struct path_cxt *pc, const char *path)
 {
 	struct statvfs sv;
@@ -332,23 +390,46 @@ int atomicfile_dir_writable(struct path_cxt *pc, const char *path)
 
 int atomicfile_lock(struct path_cxt *pc, const char *path, int *ret_fd)
 {
-	const char *base;
-	int dfd, fd, r;
+	for (int tries = 0; tries < 16; tries++) {
+		struct stat held, now;
+		const char *base;
+		int dfd, fd, r;
 
-	r = atomicfile_open_parent(pc, path, &dfd, &base);
-	if (r < 0)
-		return r;
-	/* NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage): set when it returns 0 */
-	fd = openat(dfd, base, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	r = fd < 0 ? -errno : 0;
-	close(dfd);
-	if (r < 0)
-		return r;
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		r = -errno;
+		r = atomicfile_open_parent(pc, path, &dfd, &base);
+		if (r < 0)
+			return r;
+		/* NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage): set when it returns 0 */
+		fd = openat(dfd, base, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0) {
+			r = -errno;
+			close(dfd);
+			return r;
+		}
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			r = -errno;
+			close(fd);
+			close(dfd);
+			return r;
+		}
+		/*
+		 * The holder before us may have removed the file as it finished
+		 * (between our open and our flock): a lock on a file that is no
+		 * longer at path excludes nobody. Take it again on the one there.
+		 */
+		if (fstat(fd, &held) < 0 || fstatat(dfd, base, &now, AT_SYMLINK_NOFOLLOW) < 0) {
+			r = errno ? -errno : -EIO;
+			close(fd);
+			close(dfd);
+			if (r != -ENOENT)
+				return r;
+			continue;
+		}
+		close(dfd);
+		if (held.st_ino == now.st_ino && held.st_dev == now.st_dev) {
+			*ret_fd = fd;
+			return 0;
+		}
 		close(fd);
-		return r;
 	}
-	*ret_fd = fd;
-	return 0;
+	return -EAGAIN;
 }

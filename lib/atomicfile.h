@@ -66,6 +66,22 @@ int atomicfile_unlink(struct path_cxt *pc, const char *path);
 /* mkdir -p, refusing symlinks on the way. */
 int atomicfile_mkdirs(struct path_cxt *pc, const char *dir, mode_t mode);
 
+/* Remove an empty directory (not through a symlinked one); -ENOENT, -ENOTEMPTY, -ENOTDIR. */
+int atomicfile_rmdir(struct path_cxt *pc, const char *path);
+
+/*
+ * The target of the symbolic link path (not followed; *ret_target malloc'ed,
+ * untouched on failure). -ENOENT absent, -EINVAL there but not a symbolic link.
+ */
+int atomicfile_readlink(struct path_cxt *pc, const char *path, char **ret_target);
+
+/*
+ * Create the symbolic link path -> target, where nothing is (-EEXIST
+ * otherwise: a link never replaces a file). Creating a link is atomic by
+ * itself: no temporary name. fsyncs the directory.
+ */
+int atomicfile_symlink(struct path_cxt *pc, const char *path, const char *target);
+
 /*
  * Can the directory that holds path be written (exists, not on a read-only
  * file system, permission)? 0 or -errno (-EROFS, -EACCES, -ENOENT, -ELOOP).
@@ -75,6 +91,9 @@ int atomicfile_dir_writable(struct path_cxt *pc, const char *path);
 /*
  * Take an exclusive flock on path (created 0600 if needed) without waiting.
  * -EWOULDBLOCK when another process holds it. *ret_fd stays open = lock held.
+ * The holder may unlink path before it lets go: a lock taken on a file that
+ * is no longer at path is dropped and taken on the file there now (-ENOENT
+ * when its directory went too).
  */
 int atomicfile_lock(struct path_cxt *pc, const char *path, int *ret_fd);
 

@@ -5,7 +5,7 @@
  * injection tests (tests/bats/fault-apply.bats).
  *
  *   QC_FAIL_FUNC   openat, open, write, fsync, renameat, unlinkat, mkdirat,
- *                  fchmod, fchown, flock or fork
+ *                  symlinkat, fchmod, fchown, flock or fork
  *   QC_FAIL_NTH    which call (1 = the first)
  *   QC_FAIL_ERRNO  errno to fail with (default EIO); "kill": SIGKILL instead
  *   QC_FAIL_LOG    append the name of every intercepted call to this file
@@ -156,6 +156,13 @@ int mkdirat(int dirfd, const char *path, mode_t mode)
 	if (shim_hit("mkdirat"))
 		return -1;
 	return REAL(mkdirat)(dirfd, path, mode);
+}
+
+int symlinkat(const char *target, int dirfd, const char *path)
+{
+	if (shim_hit("symlinkat"))
+		return -1;
+	return REAL(symlinkat)(target, dirfd, path);
 }
 
 int fchmod(int fd, mode_t mode)

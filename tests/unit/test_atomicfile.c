@@ -361,13 +361,106 @@ static void test_remove_stale(void **state)
 	table_done();
 }
 
+/* Symbolic links made and read without following one; empty directories removed. */
+static void test_links_rmdir(void **state)
+{
+	static const struct {
+		const char *setup; /* as in test_refusals */
+		const char *op;	   /* "readlink", "symlink", "rmdir" */
+		const char *path;
+		int want;
+		const char *target; /* readlink: what it reads; symlink: what it makes */
+	} cases[] = {
+		{ "ln /lib/unit /etc/default/l", "readlink", "/etc/default/l", 0, "/lib/unit" },
+		{ "ln rel/x /etc/default/l", "readlink", "/etc/default/l", 0, "rel/x" },
+		{ NULL, "readlink", "/etc/default/none", -ENOENT, NULL },
+		{ NULL, "readlink", "/etc/default/grub", -EINVAL, NULL },
+		{ "dir /etc/default/d", "readlink", "/etc/default/d", -EINVAL, NULL },
+		{ "ln /etc /slink", "readlink", "/slink/default", -ELOOP, NULL },
+		{ NULL, "symlink", "/etc/default/new", 0, "/usr/lib/systemd/system/x.service" },
+		{ NULL, "symlink", "/etc/default/grub", -EEXIST, "/x" },
+		{ "ln /a /etc/default/l", "symlink", "/etc/default/l", -EEXIST, "/b" },
+		{ "ln /etc /slink", "symlink", "/slink/new", -ELOOP, "/x" },
+		{ NULL, "symlink", "/nodir/new", -ENOENT, "/x" },
+		{ NULL, "symlink", "/etc/default/empty", -EINVAL, "" },
+		{ "dir /etc/default/d", "rmdir", "/etc/default/d", 0, NULL },
+		{ NULL, "rmdir", "/etc", -ENOTEMPTY, NULL },
+		{ NULL, "rmdir", "/etc/default/none", -ENOENT, NULL },
+		{ NULL, "rmdir", "/etc/default/grub", -ENOTDIR, NULL },
+		{ "ln /out /etc/default/l", "rmdir", "/etc/default/l", -ENOTDIR, NULL },
+		{ "ln /etc /slink", "rmdir", "/slink/default", -ELOOP, NULL },
+	};
+	int dots = dotfiles("/etc/default"); /* what the tests before left there */
+
+	(void)state;
+	for (int walk = 0; walk < 2; walk++) {
+		path_beneath_force_walk(walk);
+		for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+			char kind[8] = "", a[128] = "", b[128] = "", p[256], *t = NULL;
+			const char *op = cases[i].op;
+			int r;
+
+			mk("/etc/default/grub", "G=1\n", 0644);
+			if (cases[i].setup) {
+				assert_true(sscanf(cases[i].setup, "%7s %127s %127s", kind, a, b) >=
+					    2);
+				if (!strcmp(kind, "ln")) {
+					at(p, sizeof(p), b);
+					assert_int_equal(symlink(a, p), 0);
+				} else {
+					at(p, sizeof(p), a);
+					assert_int_equal(tmproot_put_unusable(p, kind), 0);
+				}
+			}
+			if (!strcmp(op, "readlink"))
+				r = atomicfile_readlink(&pc, cases[i].path, &t);
+			else if (!strcmp(op, "symlink"))
+				r = atomicfile_symlink(&pc, cases[i].path, cases[i].target);
+			else
+				r = atomicfile_rmdir(&pc, cases[i].path);
+			if (r != cases[i].want)
+				case_fail("%s %s (setup %s, walk %d): %d, want %d", op,
+					  cases[i].path, cases[i].setup ? cases[i].setup : "-",
+					  walk, r, cases[i].want);
+			/* what it read, or the link it made, read back by the kernel */
+			if (r == 0 && !strcmp(op, "symlink")) {
+				ssize_t n;
+
+				at(p, sizeof(p), cases[i].path);
+				n = readlink(p, b, sizeof(b) - 1);
+				if (n < 0 || (b[n] = '\0', strcmp(b, cases[i].target)))
+					case_fail("symlink %s: reads back '%s'", cases[i].path,
+						  n < 0 ? "(none)" : b);
+				assert_int_equal(unlink(p), 0);
+			}
+			if (r == 0 && !strcmp(op, "readlink") && strcmp(t, cases[i].target))
+				case_fail("readlink %s: '%s', want '%s'", cases[i].path, t,
+					  cases[i].target);
+			if (r == 0 && !strcmp(op, "rmdir")) {
+				at(p, sizeof(p), cases[i].path);
+				if (access(p, F_OK) == 0)
+					case_fail("rmdir %s: still there", cases[i].path);
+			}
+			free(t);
+			if (cases[i].setup && !(r == 0 && !strcmp(op, "rmdir"))) {
+				at(p, sizeof(p), !strcmp(kind, "ln") ? b : a);
+				if (!strcmp(kind, "dir"))
+					assert_int_equal(rmdir(p), 0);
+				else
+					assert_int_equal(unlink(p), 0);
+			}
+			assert_int_equal(dotfiles("/etc/default"), dots);
+		}
+		table_done();
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_write_replace),
-		cmocka_unit_test(test_refusals),
-		cmocka_unit_test(test_mkdirs_lock),
-		cmocka_unit_test(test_remove_stale),
+		cmocka_unit_test(test_write_replace), cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_mkdirs_lock),   cmocka_unit_test(test_remove_stale),
+		cmocka_unit_test(test_links_rmdir),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
