@@ -11,6 +11,7 @@
  *   boottxn.c       the transaction: state directory, lock, originals and
  *                   manifest, commit, rollback, revert, stale temporaries,
  *                   and bootcfg_free (which ends the transaction)
+ *   bootruntime.c   the run-time plan's files (bootcfg_prepare_runtime)
  *   bootinspect.c   what the configuration says (bootcfg_next_boot,
  *                   bootcfg_source_cmdline, bootcfg_params_match)
  */
@@ -25,11 +26,10 @@
 #include "bootcfg.h"
 #include "grubdefault.h"
 
-#define MANIFEST_PATH BOOTCFG_STATE_DIR "/manifest"
-#define LOCK_PATH BOOTCFG_STATE_DIR "/lock"
-#define ORIG_DIR BOOTCFG_STATE_DIR "/orig"
-#define APPLIED_DIR BOOTCFG_STATE_DIR "/applied"
 #define MANIFEST_MAGIC "quietcore-bootcfg 1\n"
+
+/* bc's state directory is dir (BOOTCFG_STATE_DIR ...): its manifest, lock, orig/, applied/. */
+void bootcfg_state_init(struct bootcfg *bc, const char *dir);
 
 /* Format a message into err (may be NULL); returns 0. */
 __attribute__((format(printf, 2, 3))) int bootcfg_errf(struct bootcfg_error *err, const char *fmt,

@@ -43,6 +43,8 @@ const char *bootcfg_backend_name(enum bootcfg_backend b)
 		return "bls";
 	case BOOTCFG_KERNEL_INSTALL:
 		return "kernel-install";
+	case BOOTCFG_RUNTIME:
+		return "runtime";
 	default:
 		return "none";
 	}
@@ -74,7 +76,17 @@ int bootcfg_init(struct bootcfg *bc, const char *root)
 	memset(bc, 0, sizeof(*bc));
 	bc->lockfd = -1;
 	bc->real_root = !root || !*root || strcmp(root, "/") == 0;
+	bootcfg_state_init(bc, BOOTCFG_STATE_DIR);
 	return path_cxt_init(&bc->pc, root);
+}
+
+int bootcfg_init_runtime(struct bootcfg *bc, const char *root)
+{
+	int r = bootcfg_init(bc, root);
+
+	bc->backend = BOOTCFG_RUNTIME;
+	bootcfg_state_init(bc, BOOTCFG_RUNTIME_STATE_DIR);
+	return r;
 }
 
 static void change_free(struct bootcfg_change *c)

@@ -24,12 +24,19 @@
  * bootcfg_rollback() puts back every file and the state directory as they
  * were.
  *
- * State under the root (BOOTCFG_STATE_DIR):
+ * State under the root (BOOTCFG_STATE_DIR; BOOTCFG_RUNTIME_STATE_DIR for the
+ * run-time plan of bootcfg_init_runtime(), a transaction of its own):
  *   lock            flock(2) held by --apply and --revert
  *   manifest        "quietcore-bootcfg 1", "backend NAME", then one line per file:
- *                   "saved PATH" (original in orig/PATH) or "absent PATH" (created by us)
+ *                   "saved PATH" (original in orig/PATH) or "absent PATH" (created by us),
+ *                   "link PATH TARGET" (a symbolic link created by us), and one per
+ *                   directory created by us: "mkdir DIR"
  *   orig/PATH       the bytes, mode and owner of PATH before the first --apply
  *   applied/PATH    what the last successful --apply left in PATH
+ *
+ * The run-time plan (cmdline-gen --apply --runtime, bootruntime.c) is not a
+ * boot loader: a systemd drop-in that gives quietcore-partition.service its
+ * CPUs, and the symbolic link that enables the unit.
  *
  * Where each part lives (bootcfg-internal.h has the map): detection in
  * bootdetect.c, the edit in bootedit.c, the transaction in boottxn.c, what
@@ -44,10 +51,12 @@
 #include <stddef.h>
 #include <sys/stat.h>
 
+#include "cpuset.h"
 #include "kparam.h"
 #include "path.h"
 
 #define BOOTCFG_STATE_DIR "/var/lib/quietcore/bootcfg"
+#define BOOTCFG_RUNTIME_STATE_DIR "/var/lib/quietcore/runtime"
 #define BOOTCFG_CMDLINE_MAX 2048 /* x86 COMMAND_LINE_SIZE, with the NUL */
 
 enum bootcfg_backend {
@@ -56,7 +65,15 @@ enum bootcfg_backend {
 	BOOTCFG_GRUB2,
 	BOOTCFG_BLS,
 	BOOTCFG_KERNEL_INSTALL,
+	BOOTCFG_RUNTIME, /* no boot loader: the run-time plan's systemd files */
 };
+
+/* The run-time plan: the unit the package ships, its drop-in, its enablement link. */
+#define BOOTCFG_PARTITION_UNIT "quietcore-partition.service"
+#define BOOTCFG_PARTITION_DROPIN \
+	"/etc/systemd/system/" BOOTCFG_PARTITION_UNIT ".d/50-quietcore-plan.conf"
+#define BOOTCFG_PARTITION_WANTS "/etc/systemd/system/sysinit.target.wants/" BOOTCFG_PARTITION_UNIT
+#define BOOTCFG_PARTITION_VAR "QC_PARTITION_CPUS"
 
 struct bootcfg_change {
 	char *path; /* absolute, below the root */
@@ -71,6 +88,7 @@ struct bootcfg_change {
 	bool predicted;	  /* new content is what the command will produce */
 	bool written;	  /* done by bootcfg_commit */
 	bool drifted;	  /* revert: changed since --apply wrote it */
+	bool symlink;	  /* path is a symbolic link: old and new are its targets */
 };
 
 struct bootcfg {
@@ -89,10 +107,21 @@ struct bootcfg {
 	char *manifest_old; /* manifest before commit, NULL if none */
 	size_t manifest_oldlen;
 	bool did_save;		    /* the manifest was (re)written by commit */
-	bool state_created;	    /* BOOTCFG_STATE_DIR did not exist */
+	bool state_created;	    /* the state directory did not exist */
+	bool forgotten;		    /* bootcfg_forget() done: unlock removes the state */
 	char created_top[PATH_MAX]; /* highest directory we created */
 	char **saved;		    /* orig/ files created by this commit */
 	size_t nsaved;
+	char **newdirs; /* directories this commit creates, parents first */
+	size_t nnewdirs;
+	char **madedirs; /* revert: the manifest's "mkdir" directories */
+	size_t nmadedirs;
+	/* the state directory and its files (BOOTCFG_STATE_DIR or BOOTCFG_RUNTIME_STATE_DIR) */
+	char state_dir[48];
+	char manifest_path[64];
+	char lock_path[64];
+	char orig_dir[64];
+	char applied_dir[64];
 };
 
 /* A message for the user: "what failed: path: reason" (no program name). */
@@ -105,6 +134,12 @@ const char *bootcfg_backend_name(enum bootcfg_backend b);
 int bootcfg_backend_parse(const char *s, enum bootcfg_backend *ret);
 
 int bootcfg_init(struct bootcfg *bc, const char *root);
+/*
+ * The run-time plan's transaction: backend BOOTCFG_RUNTIME, its state in
+ * BOOTCFG_RUNTIME_STATE_DIR (so that it and the boot loader's are applied
+ * and reverted apart). No bootcfg_detect().
+ */
+int bootcfg_init_runtime(struct bootcfg *bc, const char *root);
 void bootcfg_free(struct bootcfg *bc);
 
 /*
@@ -121,6 +156,25 @@ int bootcfg_detect(struct bootcfg *bc, enum bootcfg_backend forced, struct bootc
  */
 int bootcfg_prepare_apply(struct bootcfg *bc, const struct kparams *wanted,
 			  const char *const *managed, struct bootcfg_error *err);
+
+/*
+ * The run-time plan (after bootcfg_init_runtime()): BOOTCFG_PARTITION_DROPIN
+ * says QC_PARTITION_CPUS=<isolated as a cpulist>, and BOOTCFG_PARTITION_WANTS
+ * is a symbolic link to unit_dir/BOOTCFG_PARTITION_UNIT. A link already there
+ * to a file of that name (any directory: systemctl enable made it) is left
+ * alone; anything else there is refused (-EEXIST), as is a unit_dir that is
+ * not an absolute path of plain characters (-EINVAL). Nothing is written;
+ * bc->nch = 0 means nothing to change.
+ */
+int bootcfg_prepare_runtime(struct bootcfg *bc, const cpuset_t *isolated, const char *unit_dir,
+			    struct bootcfg_error *err);
+
+/*
+ * The CPUs BOOTCFG_PARTITION_DROPIN gives the unit, as written there
+ * (*ret_cpulist malloc'ed). -ENOENT no drop-in, -ENODATA no
+ * "Environment=QC_PARTITION_CPUS=" line in it; path_last() of bc->pc names it.
+ */
+int bootcfg_runtime_cpus(struct bootcfg *bc, char **ret_cpulist);
 
 /*
  * With the lock held, after bootcfg_prepare_apply()/_revert(): remove the
@@ -172,7 +226,11 @@ int bootcfg_forget(struct bootcfg *bc, struct bootcfg_error *err);
  * the files between reading and writing them.
  */
 int bootcfg_lock(struct bootcfg *bc, struct bootcfg_error *err);
-/* Release the lock; a state directory this run created and left empty is removed. */
+/*
+ * Release the lock; a state directory this run created and left empty is
+ * removed, and after bootcfg_forget() the lock file and the state
+ * directories the first --apply made.
+ */
 void bootcfg_unlock(struct bootcfg *bc);
 
 /* Did a previous --apply leave originals (a manifest)? */

@@ -17,6 +17,57 @@
 #include "atomicfile.h"
 #include "bls.h"
 #include "path.h"
+#include "strv.h"
+
+void bootcfg_state_init(struct bootcfg *bc, const char *dir)
+{
+	snprintf(bc->state_dir, sizeof(bc->state_dir), "%s", dir);
+	snprintf(bc->manifest_path, sizeof(bc->manifest_path), "%s/manifest", dir);
+	snprintf(bc->lock_path, sizeof(bc->lock_path), "%s/lock", dir);
+	snprintf(bc->orig_dir, sizeof(bc->orig_dir), "%s/orig", dir);
+	snprintf(bc->applied_dir, sizeof(bc->applied_dir), "%s/applied", dir);
+}
+
+/*
+ * What a person does when the transaction cannot undo itself: the words
+ * between "nothing was changed: FILES still hold what --apply wrote: " and
+ * ", then remove STATE_DIR".
+ */
+static const char *by_hand(const struct bootcfg *bc)
+{
+	if (bc->backend == BOOTCFG_RUNTIME)
+		return "remove them by hand (systemctl stop " BOOTCFG_PARTITION_UNIT
+		       " first, to end the partition)";
+	return "take the managed parameters out by hand (cmdline-gen --check lists them), "
+	       "regenerate the boot configuration";
+}
+
+/* The command whose work this transaction undoes, for messages. */
+static const char *apply_words(const struct bootcfg *bc)
+{
+	return bc->backend == BOOTCFG_RUNTIME ? "cmdline-gen --apply --runtime" :
+						"cmdline-gen --apply";
+}
+
+/* The nearest directory at or above dir that exists: what a new file's directories hang on. */
+static int existing_ancestor_writable(struct bootcfg *bc, const char *path)
+{
+	char p[PATH_MAX];
+	int r;
+
+	snprintf(p, sizeof(p), "%s", path);
+	for (;;) {
+		char *slash;
+
+		r = atomicfile_dir_writable(&bc->pc, p);
+		if (r != -ENOENT)
+			return r;
+		slash = strrchr(p, '/');
+		if (!slash || slash == p)
+			return r;
+		*slash = '\0';
+	}
+}
 
 int bootcfg_check_writable(struct bootcfg *bc, struct bootcfg_error *err)
 {
@@ -26,6 +77,8 @@ int bootcfg_check_writable(struct bootcfg *bc, struct bootcfg_error *err)
 		if (bc->ch[i].backup_only)
 			continue;
 		r = atomicfile_dir_writable(&bc->pc, bc->ch[i].path);
+		if (r == -ENOENT && bc->ch[i].new) /* its directory will be made */
+			r = existing_ancestor_writable(bc, bc->ch[i].path);
 		if (r < 0) {
 			bootcfg_errf(
 				err, "cannot write %s: %s%s", bc->ch[i].path, strerror(-r),
@@ -40,16 +93,16 @@ int bootcfg_check_writable(struct bootcfg *bc, struct bootcfg_error *err)
 
 /* ---- state directory ------------------------------------------------------ */
 
-static int orig_path(const char *path, char *buf, size_t len)
+static int orig_path(const struct bootcfg *bc, const char *path, char *buf, size_t len)
 {
-	int n = snprintf(buf, len, "%s%s", ORIG_DIR, path);
+	int n = snprintf(buf, len, "%s%s", bc->orig_dir, path);
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-static int applied_path(const char *path, char *buf, size_t len)
+static int applied_path(const struct bootcfg *bc, const char *path, char *buf, size_t len)
 {
-	int n = snprintf(buf, len, "%s%s", APPLIED_DIR, path);
+	int n = snprintf(buf, len, "%s%s", bc->applied_dir, path);
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
@@ -65,9 +118,9 @@ int bootcfg_record_applied(struct bootcfg *bc, struct bootcfg_error *err)
 		struct stat st;
 		int r;
 
-		if (c->backup_only)
+		if (c->backup_only || c->symlink) /* a link's target is in the manifest */
 			continue;
-		r = applied_path(c->path, ap, sizeof(ap));
+		r = applied_path(bc, c->path, ap, sizeof(ap));
 		if (r == 0) {
 			r = atomicfile_read(&bc->pc, c->path, &cur, &len, &st);
 			if (r == -ENOENT) {
@@ -85,29 +138,43 @@ int bootcfg_record_applied(struct bootcfg *bc, struct bootcfg_error *err)
 		}
 		if (r < 0 && ret == 0) {
 			bootcfg_errf(err, "cannot record what was written to %s in %s: %s", c->path,
-				     APPLIED_DIR, strerror(-r));
+				     bc->applied_dir, strerror(-r));
 			ret = r;
 		}
 	}
 	return ret;
 }
 
-/* The manifest's "saved PATH" / "absent PATH" lines; *ret_state 's' or 'a', 0 if not listed. */
-static char manifest_state(const char *manifest, const char *path)
+/* Does the manifest hold the line "KW PATH" (more: "KW PATH <more words>")? */
+static bool manifest_has(const char *manifest, const char *kw, const char *path, bool more)
 {
-	const char *p = manifest;
-	size_t pl = strlen(path);
+	size_t kl = strlen(kw), pl = strlen(path);
 
-	while (p && *p) {
+	for (const char *p = manifest; p && *p;) {
 		const char *nl = strchr(p, '\n');
 		size_t ll = nl ? (size_t)(nl - p) : strlen(p);
 
-		if (ll == 6 + pl && strncmp(p, "saved ", 6) == 0 && memcmp(p + 6, path, pl) == 0)
-			return 's';
-		if (ll == 7 + pl && strncmp(p, "absent ", 7) == 0 && memcmp(p + 7, path, pl) == 0)
-			return 'a';
+		if (ll >= kl + 1 + pl && memcmp(p, kw, kl) == 0 && p[kl] == ' ' &&
+		    memcmp(p + kl + 1, path, pl) == 0 &&
+		    (more ? ll > kl + 2 + pl && p[kl + 1 + pl] == ' ' : ll == kl + 1 + pl))
+			return true;
 		p = nl ? nl + 1 : NULL;
 	}
+	return false;
+}
+
+/*
+ * How the manifest lists the file path: 's' "saved PATH", 'a' "absent PATH",
+ * 'l' "link PATH TARGET"; 0 if not listed.
+ */
+static char manifest_state(const char *manifest, const char *path)
+{
+	if (manifest_has(manifest, "saved", path, false))
+		return 's';
+	if (manifest_has(manifest, "absent", path, false))
+		return 'a';
+	if (manifest_has(manifest, "link", path, true))
+		return 'l';
 	return 0;
 }
 
@@ -115,8 +182,45 @@ bool bootcfg_has_state(struct bootcfg *bc)
 {
 	char p[PATH_MAX];
 
-	snprintf(p, sizeof(p), "%s", MANIFEST_PATH);
+	snprintf(p, sizeof(p), "%s", bc->manifest_path);
 	return bootcfg_exists(bc, p);
+}
+
+static int longest_first(const void *a, const void *b)
+{
+	size_t la = strlen(*(char *const *)a), lb = strlen(*(char *const *)b);
+
+	return la < lb ? 1 : la > lb ? -1 : 0;
+}
+
+/*
+ * Remove the directories of v that are empty, each before its parent. One
+ * that is gone already, or holds files that are not ours, is left alone.
+ * 0, or the first other error, *ret_dir (may be NULL) naming its directory.
+ */
+static int remove_dirs(struct bootcfg *bc, char *const *v, size_t n, const char **ret_dir)
+{
+	char **d;
+	int ret = 0;
+
+	if (n == 0)
+		return 0;
+	d = malloc(n * sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	memcpy(d, v, n * sizeof(*d));
+	qsort(d, n, sizeof(*d), longest_first); /* a directory's path is longer than its parent's */
+	for (size_t i = 0; i < n; i++) {
+		int r = atomicfile_rmdir(&bc->pc, d[i]);
+
+		if (r < 0 && r != -ENOENT && r != -ENOTEMPTY && ret == 0) {
+			ret = r;
+			if (ret_dir)
+				*ret_dir = d[i]; /* v's string: outlives d */
+		}
+	}
+	free(d);
+	return ret;
 }
 
 /* Remove a directory tree below the root that quietcore owns (no symlinks followed). */
@@ -170,12 +274,12 @@ int bootcfg_lock(struct bootcfg *bc, struct bootcfg_error *err)
 	if (bc->lockfd >= 0)
 		return 0;
 	/* Remember the highest directory we are about to create, to remove it on rollback. */
-	for (size_t n = 1; n <= strlen(BOOTCFG_STATE_DIR); n++) {
+	for (size_t n = 1; n <= strlen(bc->state_dir); n++) {
 		char pre[PATH_MAX];
 
-		if (BOOTCFG_STATE_DIR[n] != '/' && BOOTCFG_STATE_DIR[n] != '\0')
+		if (bc->state_dir[n] != '/' && bc->state_dir[n] != '\0')
 			continue;
-		memcpy(pre, BOOTCFG_STATE_DIR, n);
+		memcpy(pre, bc->state_dir, n);
 		pre[n] = '\0';
 		if (!bootcfg_exists(bc, pre)) {
 			snprintf(top, sizeof(top), "%s", pre);
@@ -184,24 +288,49 @@ int bootcfg_lock(struct bootcfg *bc, struct bootcfg_error *err)
 	}
 	bc->state_created = top[0] != '\0';
 	snprintf(bc->created_top, sizeof(bc->created_top), "%s", top);
-	r = atomicfile_mkdirs(&bc->pc, BOOTCFG_STATE_DIR, 0700);
-	if (r < 0) {
-		bootcfg_errf(err, "cannot create %s: %s", BOOTCFG_STATE_DIR, strerror(-r));
-		return r;
+	/* a --revert that held the lock removes the directory when it is done: make it again */
+	for (int tries = 0; tries < 8; tries++) {
+		r = atomicfile_mkdirs(&bc->pc, bc->state_dir, 0700);
+		if (r < 0) {
+			bootcfg_errf(err, "cannot create %s: %s", bc->state_dir, strerror(-r));
+			return r;
+		}
+		r = atomicfile_lock(&bc->pc, bc->lock_path, &bc->lockfd);
+		if (r != -ENOENT)
+			break;
 	}
-	r = atomicfile_lock(&bc->pc, LOCK_PATH, &bc->lockfd);
 	if (r == -EWOULDBLOCK) {
 		bootcfg_errf(err, "%s: another cmdline-gen --apply or --revert is running",
-			     LOCK_PATH);
+			     bc->lock_path);
 		return -EBUSY;
 	}
 	if (r < 0)
-		bootcfg_errf(err, "cannot lock %s: %s", LOCK_PATH, strerror(-r));
+		bootcfg_errf(err, "cannot lock %s: %s", bc->lock_path, strerror(-r));
 	return r;
 }
 
 void bootcfg_unlock(struct bootcfg *bc)
 {
+	if (bc->lockfd >= 0 && bc->forgotten) {
+		/*
+		 * Reverted: the lock file goes while it is held (atomicfile_lock()
+		 * drops a lock on a file no longer at its path and takes it
+		 * again), then the directories --apply made for the state.
+		 */
+		atomicfile_unlink(&bc->pc, bc->lock_path);
+		close(bc->lockfd);
+		bc->lockfd = -1;
+		remove_dirs(bc, bc->madedirs, bc->nmadedirs, NULL);
+		bc->forgotten = false;
+		/* /var/lib/quietcore is quietcore's own: it goes when nothing is left in it */
+		if (strrchr(bc->state_dir, '/') != bc->state_dir) {
+			char parent[sizeof(bc->state_dir)];
+
+			snprintf(parent, sizeof(parent), "%s", bc->state_dir);
+			*strrchr(parent, '/') = '\0';
+			atomicfile_rmdir(&bc->pc, parent);
+		}
+	}
 	if (bc->lockfd >= 0)
 		close(bc->lockfd);
 	bc->lockfd = -1;
@@ -220,26 +349,60 @@ void bootcfg_free(struct bootcfg *bc)
 	bootcfg_changes_clear(bc);
 	bootcfg_unlock(bc);
 	free(bc->manifest_old);
-	for (size_t i = 0; i < bc->nsaved; i++)
-		free(bc->saved[i]);
-	free(bc->saved);
+	bootcfg_strv_free(bc->saved, bc->nsaved);
+	bootcfg_strv_free(bc->newdirs, bc->nnewdirs);
+	bootcfg_strv_free(bc->madedirs, bc->nmadedirs);
+}
+
+/* The directories the new files of this commit need and that are not there yet, parents first. */
+static int plan_new_dirs(struct bootcfg *bc)
+{
+	bootcfg_strv_free(bc->newdirs, bc->nnewdirs);
+	bc->newdirs = NULL;
+	bc->nnewdirs = 0;
+	for (size_t i = 0; i < bc->nch; i++) {
+		const struct bootcfg_change *c = &bc->ch[i];
+		char d[PATH_MAX];
+
+		if (c->backup_only || c->predicted || !c->new)
+			continue;
+		if (snprintf(d, sizeof(d), "%s", c->path) >= (int)sizeof(d))
+			return -ENAMETOOLONG;
+		for (char *sl = strchr(d + 1, '/'); sl; sl = strchr(sl + 1, '/')) {
+			bool known = false;
+			int r;
+
+			*sl = '\0';
+			for (size_t k = 0; k < bc->nnewdirs; k++)
+				known |= strcmp(bc->newdirs[k], d) == 0;
+			if (!known && !bootcfg_exists(bc, d)) {
+				r = strv_appendf(&bc->newdirs, &bc->nnewdirs, "%s", d);
+				if (r < 0)
+					return r;
+			}
+			*sl = '/';
+		}
+	}
+	return 0;
 }
 
 static void undo_state(struct bootcfg *bc)
 {
+	/* the files are back as they were: the directories made for new ones go */
+	remove_dirs(bc, bc->newdirs, bc->nnewdirs, NULL);
 	for (size_t i = 0; i < bc->nsaved; i++) {
 		char op[PATH_MAX];
 
-		if (orig_path(bc->saved[i], op, sizeof(op)) == 0)
+		if (orig_path(bc, bc->saved[i], op, sizeof(op)) == 0)
 			atomicfile_unlink(&bc->pc, op);
 	}
 	if (!bc->did_save)
 		return;
 	if (bc->manifest_old)
-		atomicfile_write(&bc->pc, MANIFEST_PATH, bc->manifest_old, bc->manifest_oldlen,
+		atomicfile_write(&bc->pc, bc->manifest_path, bc->manifest_old, bc->manifest_oldlen,
 				 NULL);
 	else
-		atomicfile_unlink(&bc->pc, MANIFEST_PATH);
+		atomicfile_unlink(&bc->pc, bc->manifest_path);
 	if (bc->state_created && bc->created_top[0]) {
 		bootcfg_unlock(bc);
 		rm_tree(bc, bc->created_top);
@@ -253,16 +416,17 @@ static int manifest_load(struct bootcfg *bc, struct bootcfg_error *err)
 	size_t len = 0;
 	int r;
 
-	r = atomicfile_read(&bc->pc, MANIFEST_PATH, &man, &len, NULL);
+	r = atomicfile_read(&bc->pc, bc->manifest_path, &man, &len, NULL);
 	if (r == -ENOENT) {
 		man = NULL;
 		len = 0;
 	} else if (r < 0) {
-		bootcfg_errf(err, "cannot read %s: %s", MANIFEST_PATH, path_strerror(r));
+		bootcfg_errf(err, "cannot read %s: %s", bc->manifest_path, path_strerror(r));
 		return r;
 	} else if (len < strlen(MANIFEST_MAGIC) ||
 		   memcmp(man, MANIFEST_MAGIC, strlen(MANIFEST_MAGIC)) != 0) {
-		bootcfg_errf(err, "%s: not a quietcore manifest; refusing to go on", MANIFEST_PATH);
+		bootcfg_errf(err, "%s: not a quietcore manifest; refusing to go on",
+			     bc->manifest_path);
 		free(man);
 		return -EINVAL;
 	}
@@ -277,7 +441,7 @@ static int original_save(struct bootcfg *bc, struct bootcfg_change *c, struct bo
 	char op[PATH_MAX], **ns;
 	int r;
 
-	r = orig_path(c->path, op, sizeof(op));
+	r = orig_path(bc, c->path, op, sizeof(op));
 	if (r == 0) {
 		char dir[PATH_MAX];
 
@@ -303,73 +467,109 @@ static int original_save(struct bootcfg *bc, struct bootcfg_change *c, struct bo
 	return 0;
 }
 
+/* One manifest line for the change c (its original saved first); 0 or -errno with err. */
+static int manifest_add_change(struct bootcfg *bc, struct bootcfg_change *c, FILE *f,
+			       struct bootcfg_error *err)
+{
+	int r;
+
+	if (c->symlink) {
+		/* only links where nothing was: what revert puts back is "nothing" */
+		if (c->old || !c->new || strpbrk(c->new, " \t\n")) {
+			bootcfg_errf(err, "%s: cannot record the symbolic link to %s in %s",
+				     c->path, c->new ? c->new : "(none)", bc->manifest_path);
+			return -EINVAL;
+		}
+		fprintf(f, "link %s %s\n", c->path, c->new);
+		return 0;
+	}
+	if (!c->old) {
+		fprintf(f, "absent %s\n", c->path);
+		return 0;
+	}
+	r = original_save(bc, c, err);
+	if (r == 0)
+		fprintf(f, "saved %s\n", c->path);
+	return r;
+}
+
+/*
+ * Before the first write: the manifest names every file (saved, absent or
+ * link) and every directory this commit makes, so that a kill at any later
+ * point leaves a --revert that finds them all.
+ */
 static int save_originals(struct bootcfg *bc, struct bootcfg_error *err)
 {
-	char *man, *nm;
-	size_t len, ml;
+	char *nm = NULL;
+	size_t ml = 0;
 	bool changed = false;
+	FILE *f;
 	int r;
 
 	r = manifest_load(bc, err);
 	if (r)
 		return r;
-	man = bc->manifest_old;
-	len = bc->manifest_oldlen;
-
-	ml = len ? len : 0;
-	nm = malloc(ml + 64 + strlen(MANIFEST_MAGIC));
-	if (!nm)
+	f = open_memstream(&nm, &ml);
+	if (!f)
 		return -ENOMEM;
-	if (len) {
-		memcpy(nm, man, len);
+	if (bc->manifest_oldlen) {
+		fwrite(bc->manifest_old, 1, bc->manifest_oldlen, f);
 	} else {
-		ml = (size_t)sprintf(nm, "%sbackend %s\n", MANIFEST_MAGIC,
-				     bootcfg_backend_name(bc->backend));
+		fprintf(f, "%sbackend %s\n", MANIFEST_MAGIC, bootcfg_backend_name(bc->backend));
 		changed = true;
 	}
-	nm[ml] = '\0';
-	for (size_t i = 0; i < bc->nch; i++) {
+	for (size_t i = 0; i < bc->nch && r == 0; i++) {
 		struct bootcfg_change *c = &bc->ch[i];
-		char *grown;
 
-		if (manifest_state(nm, c->path))
-			continue;
-		grown = realloc(nm, ml + strlen(c->path) + 16);
-		if (!grown) {
+		if (fflush(f) != 0) {
 			r = -ENOMEM;
-			goto fail;
+			break;
 		}
-		nm = grown;
-		if (c->old) {
-			r = original_save(bc, c, err);
-			if (r < 0)
-				goto fail;
-			ml += (size_t)sprintf(nm + ml, "saved %s\n", c->path);
-		} else {
-			ml += (size_t)sprintf(nm + ml, "absent %s\n", c->path);
-		}
+		if (manifest_state(nm, c->path))
+			continue; /* the original is the one from before the first --apply */
+		r = manifest_add_change(bc, c, f, err);
 		changed = true;
 	}
-	r = 0;
-	if (changed) {
-		r = atomicfile_write(&bc->pc, MANIFEST_PATH, nm, ml, NULL);
-		if (r < 0)
-			bootcfg_errf(err, "cannot write %s: %s", MANIFEST_PATH, strerror(-r));
+	for (size_t i = 0; i < bc->nnewdirs && r == 0; i++) {
+		if (fflush(f) != 0) {
+			r = -ENOMEM;
+			break;
+		}
+		if (manifest_has(nm, "mkdir", bc->newdirs[i], false))
+			continue;
+		fprintf(f, "mkdir %s\n", bc->newdirs[i]);
+		changed = true;
 	}
-fail:
+	/* the state directory, when this run made it: the last revert removes it */
+	for (size_t n = strlen(bc->created_top); bc->state_created && n && r == 0; n++) {
+		if (bc->state_dir[n] != '/' && bc->state_dir[n] != '\0')
+			continue;
+		fprintf(f, "mkdir %.*s\n", (int)n, bc->state_dir);
+		changed = true;
+		if (!bc->state_dir[n])
+			break;
+	}
+	if (fclose(f) != 0 && r == 0)
+		r = -ENOMEM;
+	if (r == 0 && changed) {
+		r = atomicfile_write(&bc->pc, bc->manifest_path, nm, ml, NULL);
+		if (r < 0)
+			bootcfg_errf(err, "cannot write %s: %s", bc->manifest_path, strerror(-r));
+	}
 	free(nm);
 	return r;
 }
 
+/* Make path hold buf (NULL: nothing); link: buf is the target of a symbolic link. */
 static int write_change(struct bootcfg *bc, const char *path, const char *buf, size_t len,
-			const struct stat *like)
+			const struct stat *like, bool link)
 {
 	if (!buf) {
 		int r = atomicfile_unlink(&bc->pc, path);
 
 		return r == -ENOENT ? 0 : r;
 	}
-	if (!like) {
+	if (!like || link) {
 		/* a new file: its directory may have to be created (/etc/kernel) */
 		char dir[PATH_MAX];
 		char *slash;
@@ -385,7 +585,30 @@ static int write_change(struct bootcfg *bc, const char *path, const char *buf, s
 				return r;
 		}
 	}
+	if (link)
+		return atomicfile_symlink(&bc->pc, path, buf);
 	return atomicfile_write(&bc->pc, path, buf, len, like);
+}
+
+/* Put back the link c->old (NULL: none) when path no longer is it; never remove a file. */
+static int restore_link(struct bootcfg *bc, struct bootcfg_change *c)
+{
+	char *cur = NULL;
+	int r = atomicfile_readlink(&bc->pc, c->path, &cur);
+
+	if (r == 0 && c->old && strcmp(cur, c->old) == 0) {
+		free(cur);
+		return 0;
+	}
+	free(cur);
+	if (r == 0) {
+		r = atomicfile_unlink(&bc->pc, c->path);
+		if (r < 0 && r != -ENOENT)
+			return r;
+	} else if (r != -ENOENT) {
+		return r; /* -EINVAL: a file or directory that is not ours */
+	}
+	return c->old ? write_change(bc, c->path, c->old, c->oldlen, NULL, true) : 0;
 }
 
 /* Put back c->old when the file no longer holds it. */
@@ -393,8 +616,11 @@ static int restore_change(struct bootcfg *bc, struct bootcfg_change *c)
 {
 	char *cur = NULL;
 	size_t len = 0;
-	int r = atomicfile_read(&bc->pc, c->path, &cur, &len, NULL);
+	int r;
 
+	if (c->symlink)
+		return restore_link(bc, c);
+	r = atomicfile_read(&bc->pc, c->path, &cur, &len, NULL);
 	if (r == 0 && c->old && len == c->oldlen && memcmp(cur, c->old, len) == 0) {
 		free(cur);
 		return 0;
@@ -402,7 +628,7 @@ static int restore_change(struct bootcfg *bc, struct bootcfg_change *c)
 	free(cur);
 	if (r == -ENOENT && !c->old)
 		return 0;
-	return write_change(bc, c->path, c->old, c->oldlen, c->old ? &c->st : NULL);
+	return write_change(bc, c->path, c->old, c->oldlen, c->old ? &c->st : NULL, false);
 }
 
 int bootcfg_commit(struct bootcfg *bc, bool save, struct bootcfg_error *err)
@@ -414,6 +640,12 @@ int bootcfg_commit(struct bootcfg *bc, bool save, struct bootcfg_error *err)
 		return r;
 	r = bootcfg_lock(bc, err);
 	if (r < 0) {
+		bootcfg_unlock(bc);
+		return r;
+	}
+	r = plan_new_dirs(bc);
+	if (r < 0) {
+		bootcfg_errf(err, "cannot plan the directories to create: %s", strerror(-r));
 		bootcfg_unlock(bc);
 		return r;
 	}
@@ -433,7 +665,8 @@ int bootcfg_commit(struct bootcfg *bc, bool save, struct bootcfg_error *err)
 		r = write_change(bc, c->path, c->new, c->newlen,
 				 c->have_newst ? &c->newst :
 				 c->old	       ? &c->st :
-						 NULL);
+						 NULL,
+				 c->symlink);
 		if (r < 0) {
 			bootcfg_errf(err, "cannot write %s: %s", c->path, strerror(-r));
 			/*
@@ -474,8 +707,11 @@ int bootcfg_rollback(struct bootcfg *bc, struct bootcfg_error *err)
 
 int bootcfg_remove_stale(struct bootcfg *bc, char ***ret_removed, size_t *ret_n)
 {
-	static const char *const fixed[] = { "/etc/default/grub", "/etc/kernel/cmdline",
-					     MANIFEST_PATH, NULL };
+	/* the run-time plan never touches the boot loader's files: another lock guards those */
+	const char *const boot[] = { bc->manifest_path, "/etc/default/grub", "/etc/kernel/cmdline",
+				     NULL };
+	const char *const runtime[] = { bc->manifest_path, BOOTCFG_PARTITION_DROPIN, NULL };
+	const char *const *fixed = bc->backend == BOOTCFG_RUNTIME ? runtime : boot;
 	int total = 0, r = 0;
 
 	for (size_t i = 0; fixed[i] && r >= 0; i++)
@@ -489,10 +725,10 @@ int bootcfg_remove_stale(struct bootcfg *bc, char ***ret_removed, size_t *ret_n)
 
 		if ((r = atomicfile_remove_stale(&bc->pc, bc->ch[i].path, ret_removed, ret_n)) > 0)
 			total += r;
-		if (r >= 0 && orig_path(bc->ch[i].path, op, sizeof(op)) == 0 &&
+		if (r >= 0 && orig_path(bc, bc->ch[i].path, op, sizeof(op)) == 0 &&
 		    (r = atomicfile_remove_stale(&bc->pc, op, ret_removed, ret_n)) > 0)
 			total += r;
-		if (r >= 0 && applied_path(bc->ch[i].path, ap, sizeof(ap)) == 0 &&
+		if (r >= 0 && applied_path(bc, bc->ch[i].path, ap, sizeof(ap)) == 0 &&
 		    (r = atomicfile_remove_stale(&bc->pc, ap, ret_removed, ret_n)) > 0)
 			total += r;
 	}
@@ -513,10 +749,14 @@ static char *manifest_files(const char *man)
 		size_t n = strcspn(p, "\n");
 		size_t skip = strncmp(p, "saved /", 7) == 0  ? 6 :
 			      strncmp(p, "absent /", 8) == 0 ? 7 :
+			      strncmp(p, "link /", 6) == 0   ? 5 :
 							       0;
 
 		if (skip) {
-			fprintf(f, "%s%.*s", first ? "" : ", ", (int)(n - skip), p + skip);
+			size_t pl = strncmp(p, "link ", 5) == 0 ? strcspn(p + skip, " \n") :
+								  n - skip;
+
+			fprintf(f, "%s%.*s", first ? "" : ", ", (int)pl, p + skip);
 			first = false;
 		}
 		p += n + (p[n] == '\n');
@@ -535,7 +775,7 @@ static bool revert_drifted(struct bootcfg *bc, const char *path, const char *cur
 	size_t applen = 0;
 	bool drifted = false;
 
-	if (applied_path(path, ap, sizeof(ap)) == 0 &&
+	if (applied_path(bc, path, ap, sizeof(ap)) == 0 &&
 	    atomicfile_read(&bc->pc, ap, &app, &applen, NULL) == 0) {
 		drifted = !cur || applen != curlen || memcmp(app, cur, curlen) != 0;
 		free(app);
@@ -567,7 +807,7 @@ static int revert_file(struct bootcfg *bc, const char *path, bool saved, const c
 	if (saved) {
 		char op[PATH_MAX];
 
-		r = orig_path(path, op, sizeof(op));
+		r = orig_path(bc, path, op, sizeof(op));
 		if (r == 0)
 			r = atomicfile_read(&bc->pc, op, &orig, &origlen, &ost);
 		if (r < 0) {
@@ -577,9 +817,9 @@ static int revert_file(struct bootcfg *bc, const char *path, bool saved, const c
 			 */
 			bootcfg_errf(
 				err,
-				"cannot read the saved original of %s: %s: %s; nothing was changed: %s still hold%s what cmdline-gen --apply wrote: take the managed parameters out by hand (cmdline-gen --check lists them), regenerate the boot configuration, then remove %s",
+				"cannot read the saved original of %s: %s: %s; nothing was changed: %s still hold%s what cmdline-gen --apply wrote: %s, then remove %s",
 				path, op, strerror(-r), files, strchr(files, ',') ? "" : "s",
-				BOOTCFG_STATE_DIR);
+				by_hand(bc), bc->state_dir);
 			if (r == -ENOENT)
 				r = -ENODATA;
 			free(cur);
@@ -607,6 +847,42 @@ static int revert_file(struct bootcfg *bc, const char *path, bool saved, const c
 	return 0;
 }
 
+/*
+ * A "link PATH TARGET" line: the link --apply made where nothing was. Plan its
+ * removal when it is still a symbolic link (drifted: to another target now);
+ * something else there now is not ours to remove.
+ */
+static int revert_link(struct bootcfg *bc, const char *path, const char *target, const char *files,
+		       struct bootcfg_error *err)
+{
+	char *cur = NULL;
+	bool drifted;
+	int r;
+
+	r = atomicfile_readlink(&bc->pc, path, &cur);
+	if (r == -ENOENT)
+		return 0;
+	if (r == -EINVAL) {
+		bootcfg_errf(
+			err,
+			"%s is no longer the symbolic link %s made (to %s); nothing was changed: %s still hold%s what it wrote: %s, then remove %s",
+			path, apply_words(bc), target, files, strchr(files, ',') ? "" : "s",
+			by_hand(bc), bc->state_dir);
+		return -EEXIST;
+	}
+	if (r < 0) {
+		bootcfg_errf(err, "cannot read %s: %s", path, path_strerror(r));
+		return r;
+	}
+	drifted = strcmp(cur, target) != 0;
+	r = bootcfg_change_add(bc, path, cur, strlen(cur), NULL, NULL, 0); /* owns cur */
+	if (r < 0)
+		return r;
+	bc->ch[bc->nch - 1].symlink = true;
+	bc->ch[bc->nch - 1].drifted = drifted;
+	return 0;
+}
+
 int bootcfg_prepare_revert(struct bootcfg *bc, struct bootcfg_error *err)
 {
 	char *man = NULL, *p, *files = NULL;
@@ -614,24 +890,25 @@ int bootcfg_prepare_revert(struct bootcfg *bc, struct bootcfg_error *err)
 	int r;
 
 	bootcfg_changes_clear(bc);
-	r = atomicfile_read(&bc->pc, MANIFEST_PATH, &man, &len, NULL);
+	bootcfg_strv_free(bc->madedirs, bc->nmadedirs);
+	bc->madedirs = NULL;
+	bc->nmadedirs = 0;
+	r = atomicfile_read(&bc->pc, bc->manifest_path, &man, &len, NULL);
 	if (r == -ENOENT) {
-		bootcfg_errf(
-			err,
-			"nothing to revert: no %s (cmdline-gen --apply never changed this host)",
-			MANIFEST_PATH);
+		bootcfg_errf(err, "nothing to revert: no %s (%s never changed this host)",
+			     bc->manifest_path, apply_words(bc));
 		return r;
 	}
 	if (r < 0) {
-		bootcfg_errf(err, "cannot read %s: %s", MANIFEST_PATH, path_strerror(r));
+		bootcfg_errf(err, "cannot read %s: %s", bc->manifest_path, path_strerror(r));
 		return r;
 	}
 	if (len < strlen(MANIFEST_MAGIC) ||
 	    memcmp(man, MANIFEST_MAGIC, strlen(MANIFEST_MAGIC)) != 0) {
 		bootcfg_errf(
 			err,
-			"%s: not a quietcore manifest; nothing was changed: every file cmdline-gen --apply edited still holds the plan: take the managed parameters out by hand (cmdline-gen --check lists them), regenerate the boot configuration, then remove %s",
-			MANIFEST_PATH, BOOTCFG_STATE_DIR);
+			"%s: not a quietcore manifest; nothing was changed: every file cmdline-gen --apply edited still holds the plan: %s, then remove %s",
+			bc->manifest_path, by_hand(bc), bc->state_dir);
 		free(man);
 		return -EINVAL;
 	}
@@ -653,13 +930,28 @@ int bootcfg_prepare_revert(struct bootcfg *bc, struct bootcfg_error *err)
 				bc->backend = b;
 			goto next;
 		}
+		if (strncmp(p, "mkdir /", 7) == 0) {
+			r = strv_appendf(&bc->madedirs, &bc->nmadedirs, "%s", p + 6);
+			if (r < 0)
+				goto out;
+			goto next;
+		}
+		if (strncmp(p, "link /", 6) == 0 && strchr(p + 5, ' ')) {
+			char *sp = strchr(p + 5, ' ');
+
+			*sp = '\0';
+			r = revert_link(bc, p + 5, sp + 1, files, err);
+			if (r < 0)
+				goto out;
+			goto next;
+		}
 		saved = strncmp(p, "saved /", 7) == 0;
 		if (!saved && strncmp(p, "absent /", 8) != 0) {
 			bootcfg_errf(
 				err,
-				"%s: unexpected line '%s'; nothing was changed: %s still hold what cmdline-gen --apply wrote: take the managed parameters out by hand (cmdline-gen --check lists them), regenerate the boot configuration, then remove %s",
-				MANIFEST_PATH, p, files[0] ? files : "the files",
-				BOOTCFG_STATE_DIR);
+				"%s: unexpected line '%s'; nothing was changed: %s still hold what cmdline-gen --apply wrote: %s, then remove %s",
+				bc->manifest_path, p, files[0] ? files : "the files", by_hand(bc),
+				bc->state_dir);
 			r = -EINVAL;
 			goto out;
 		}
@@ -691,7 +983,7 @@ int bootcfg_revert_new_entries(struct bootcfg *bc, const char *const *managed,
 	if ((bc->backend != BOOTCFG_BLS && bc->backend != BOOTCFG_KERNEL_INSTALL) ||
 	    !bc->entries[0])
 		return 0;
-	r = atomicfile_read(&bc->pc, MANIFEST_PATH, &man, &mlen, NULL);
+	r = atomicfile_read(&bc->pc, bc->manifest_path, &man, &mlen, NULL);
 	if (r < 0)
 		return r == -ENOENT ? 0 : r;
 	r = bootcfg_list_entries(bc, bc->entries, &names, &n);
@@ -735,16 +1027,26 @@ int bootcfg_forget(struct bootcfg *bc, struct bootcfg_error *err)
 	 * after it, orig/ and applied/ are litter the next forget removes; killed
 	 * before, a manifest naming originals already gone would make the next
 	 * --revert report files holding the plan that were in fact restored.
+	 * Before it, the directories --apply made for its files (empty now):
+	 * killed in between, the next --revert finds nothing to change and
+	 * forgets again.
 	 */
-	int r = atomicfile_unlink(&bc->pc, MANIFEST_PATH);
+	const char *dir = NULL;
+	int r = remove_dirs(bc, bc->madedirs, bc->nmadedirs, &dir);
 
+	if (r < 0) {
+		bootcfg_errf(err, "cannot remove %s: %s", dir ? dir : "a directory", strerror(-r));
+		return r;
+	}
+	r = atomicfile_unlink(&bc->pc, bc->manifest_path);
 	if (r == -ENOENT)
 		r = 0;
 	if (r == 0)
-		r = rm_tree(bc, ORIG_DIR);
+		r = rm_tree(bc, bc->orig_dir);
 	if (r == 0)
-		r = rm_tree(bc, APPLIED_DIR);
+		r = rm_tree(bc, bc->applied_dir);
 	if (r < 0)
-		bootcfg_errf(err, "cannot remove %s: %s", BOOTCFG_STATE_DIR, strerror(-r));
+		bootcfg_errf(err, "cannot remove %s: %s", bc->state_dir, strerror(-r));
+	bc->forgotten = r == 0;
 	return r;
 }

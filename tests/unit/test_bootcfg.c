@@ -21,6 +21,7 @@
 
 #include "atomicfile.h"
 #include "bootcfg.h"
+#include "cpuset.h"
 #include "kparam.h"
 #include "udiff.h"
 
@@ -153,7 +154,10 @@ static void test_apply_revert(void **state)
 	assert_string_equal(s, grub_orig);
 	free(s);
 	s = get("var/lib/quietcore/bootcfg/manifest", NULL);
-	assert_string_equal(s, "quietcore-bootcfg 1\nbackend grub\nsaved /etc/default/grub\n");
+	/* the state directory the first --apply made is listed, for the last revert */
+	assert_string_equal(s, "quietcore-bootcfg 1\nbackend grub\nsaved /etc/default/grub\n"
+			       "mkdir /var\nmkdir /var/lib\nmkdir /var/lib/quietcore\n"
+			       "mkdir /var/lib/quietcore/bootcfg\n");
 	free(s);
 
 	assert_int_equal(bootcfg_init(&bc, root), 0);
@@ -168,6 +172,7 @@ static void test_apply_revert(void **state)
 	assert_int_equal(mode, 0600);
 	free(s);
 	assert_false(exists("var/lib/quietcore/bootcfg/manifest"));
+	assert_false(exists("var")); /* the lock and the state directory went too */
 	assert_int_equal(bootcfg_init(&bc, root), 0);
 	assert_int_equal(bootcfg_prepare_revert(&bc, &err), -ENOENT);
 	bootcfg_free(&bc);
@@ -340,6 +345,178 @@ static void test_grubby_command(void **state)
 	kparams_free(&want);
 }
 
+#define DROPIN "etc/systemd/system/quietcore-partition.service.d/50-quietcore-plan.conf"
+#define WANTS "etc/systemd/system/sysinit.target.wants/quietcore-partition.service"
+#define UNIT_TARGET "/usr/lib/systemd/system/quietcore-partition.service"
+
+static void runtime_prepare(struct bootcfg *bc, const char *cpus)
+{
+	struct bootcfg_error err = { "" };
+	cpuset_t set;
+
+	assert_int_equal(cpuset_parse_list(cpus, 0, &set), 0);
+	assert_int_equal(bootcfg_init_runtime(bc, root), 0);
+	assert_int_equal(bootcfg_prepare_runtime(bc, &set, "/usr/lib/systemd/system", &err), 0);
+}
+
+static char *link_of(const char *rel)
+{
+	char p[512], *t = calloc(1, 512);
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	if (readlink(p, t, 511) < 0) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+/*
+ * The run-time plan: a new file and a new symbolic link in directories that
+ * are not there. Rollback and revert take away the link, the file and every
+ * directory made for them, and the state directory; the original of a link
+ * is "absent", never saved.
+ */
+static void test_runtime_link(void **state)
+{
+	struct bootcfg_error err = { "" };
+	struct bootcfg bc;
+	char *s;
+
+	runtime_prepare(&bc, "1-3");
+	assert_int_equal(bc.nch, 2);
+	assert_string_equal(bc.ch[0].path, "/" DROPIN);
+	assert_null(bc.ch[0].old);
+	assert_false(bc.ch[0].symlink);
+	assert_string_equal(bc.ch[1].path, "/" WANTS);
+	assert_true(bc.ch[1].symlink);
+	assert_null(bc.ch[1].old);
+	assert_string_equal(bc.ch[1].new, UNIT_TARGET);
+	assert_int_equal(bootcfg_commit(&bc, true, &err), 0);
+	s = link_of(WANTS);
+	assert_string_equal(s, UNIT_TARGET);
+	free(s);
+	s = get(DROPIN, NULL);
+	assert_non_null(strstr(s, "\n[Service]\nEnvironment=QC_PARTITION_CPUS=1-3\n"));
+	free(s);
+	s = get("var/lib/quietcore/runtime/manifest", NULL);
+	assert_string_equal(
+		s, "quietcore-bootcfg 1\nbackend runtime\nabsent /" DROPIN "\nlink /" WANTS
+		   " " UNIT_TARGET "\nmkdir /etc/systemd\nmkdir /etc/systemd/system\n"
+		   "mkdir /etc/systemd/system/quietcore-partition.service.d\n"
+		   "mkdir /etc/systemd/system/sysinit.target.wants\nmkdir /var\nmkdir /var/lib\n"
+		   "mkdir /var/lib/quietcore\nmkdir /var/lib/quietcore/runtime\n");
+	free(s);
+	assert_false(exists("var/lib/quietcore/runtime/orig")); /* nothing had an original */
+	/* rolled back: as if it never ran */
+	assert_int_equal(bootcfg_rollback(&bc, &err), 0);
+	bootcfg_free(&bc);
+	assert_false(exists("etc/systemd"));
+	assert_false(exists("var"));
+
+	/* applied, then the plan read back, then reverted */
+	runtime_prepare(&bc, "2,3");
+	assert_int_equal(bootcfg_commit(&bc, true, &err), 0);
+	assert_int_equal(bootcfg_record_applied(&bc, &err), 0);
+	bootcfg_free(&bc);
+	assert_int_equal(bootcfg_init_runtime(&bc, root), 0);
+	assert_int_equal(bootcfg_runtime_cpus(&bc, &s), 0);
+	assert_string_equal(s, "2-3");
+	free(s);
+	bootcfg_free(&bc);
+	runtime_prepare(&bc, "2-3"); /* idempotent */
+	assert_int_equal(bc.nch, 0);
+	bootcfg_free(&bc);
+	assert_int_equal(bootcfg_init_runtime(&bc, root), 0);
+	assert_int_equal(bootcfg_prepare_revert(&bc, &err), 0);
+	assert_int_equal(bc.nch, 2);
+	assert_null(bc.ch[0].new);
+	assert_true(bc.ch[1].symlink);
+	assert_string_equal(bc.ch[1].old, UNIT_TARGET);
+	assert_null(bc.ch[1].new);
+	assert_false(bc.ch[1].drifted);
+	assert_int_equal(bootcfg_commit(&bc, false, &err), 0);
+	assert_int_equal(bootcfg_forget(&bc, &err), 0);
+	bootcfg_free(&bc);
+	assert_false(exists("etc/systemd"));
+	assert_false(exists("var"));
+	assert_true(exists("etc/default/grub")); /* the boot configuration is not the runtime's */
+	assert_int_equal(bootcfg_init_runtime(&bc, root), 0);
+	assert_int_equal(bootcfg_runtime_cpus(&bc, &s), -ENOENT);
+	assert_int_equal(bootcfg_prepare_revert(&bc, &err), -ENOENT);
+	bootcfg_free(&bc);
+}
+
+/* What is already at the link's place decides: ours, systemctl's, or a refusal. */
+static void test_runtime_refusals(void **state)
+{
+	static const struct {
+		const char *link; /* a symlink there to this, "file": a file, NULL nothing */
+		const char *unit_dir;
+		int want;
+		size_t nch;
+	} cases[] = {
+		{ NULL, "/usr/lib/systemd/system", 0, 2 },
+		{ UNIT_TARGET, "/usr/lib/systemd/system", 0, 1 },
+		{ "/lib/systemd/system/quietcore-partition.service", "/usr/lib/systemd/system", 0,
+		  1 },
+		{ "quietcore-partition.service", "/usr/lib/systemd/system", 0, 1 },
+		{ "/lib/systemd/system/other.service", "/usr/lib/systemd/system", -EEXIST, 0 },
+		{ "/lib/systemd/system/quietcore-partition.service.bak", "/usr/lib/systemd/system",
+		  -EEXIST, 0 },
+		{ "file", "/usr/lib/systemd/system", -EEXIST, 0 },
+		{ NULL, "usr/lib/systemd/system", -EINVAL, 0 },
+		{ NULL, "/usr/lib/systemd system", -EINVAL, 0 },
+		{ NULL, "/usr/lib/../systemd", -EINVAL, 0 },
+		{ NULL, "/usr/lib\nlink /etc/passwd", -EINVAL, 0 },
+	};
+	cpuset_t set;
+
+	cpuset_zero(&set);
+	cpuset_set(&set, 1);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct bootcfg_error err = { "" };
+		struct bootcfg bc;
+		char p[512];
+		int r;
+
+		snprintf(p, sizeof(p), "rm -rf '%s/etc/systemd'", root);
+		assert_int_equal(system(p), 0);
+		if (cases[i].link && !strcmp(cases[i].link, "file")) {
+			put(WANTS, "x\n", 0644);
+		} else if (cases[i].link) {
+			put(WANTS, "", 0644);
+			snprintf(p, sizeof(p), "%s/%s", root, WANTS);
+			assert_int_equal(unlink(p), 0);
+			assert_int_equal(symlink(cases[i].link, p), 0);
+		}
+		assert_int_equal(bootcfg_init_runtime(&bc, root), 0);
+		r = bootcfg_prepare_runtime(&bc, &set, cases[i].unit_dir, &err);
+		if (r != cases[i].want || bc.nch != cases[i].nch || (r < 0) != (err.msg[0] != 0))
+			fail_msg("case %zu (%s, %s): %d with %zu changes, want %d with %zu (%s)", i,
+				 cases[i].link ? cases[i].link : "-", cases[i].unit_dir, r, bc.nch,
+				 cases[i].want, cases[i].nch, err.msg);
+		bootcfg_free(&bc);
+	}
+	/* no CPU, or the boot loader's transaction: refused */
+	{
+		struct bootcfg_error err = { "" };
+		struct bootcfg bc;
+
+		cpuset_zero(&set);
+		assert_int_equal(bootcfg_init_runtime(&bc, root), 0);
+		assert_int_equal(
+			bootcfg_prepare_runtime(&bc, &set, "/usr/lib/systemd/system", &err), -EDOM);
+		bootcfg_free(&bc);
+		cpuset_set(&set, 1);
+		assert_int_equal(bootcfg_init(&bc, root), 0);
+		assert_int_equal(bootcfg_prepare_runtime(&bc, &set, "/usr/lib/systemd/system",
+							 &err),
+				 -EINVAL);
+		bootcfg_free(&bc);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -351,6 +528,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_grubby_command, setup, teardown),
 		cmocka_unit_test(test_udiff),
 		cmocka_unit_test(test_params_match),
+		cmocka_unit_test_setup_teardown(test_runtime_link, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_runtime_refusals, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
