@@ -177,8 +177,9 @@ check-bats: all $(UNIT_TESTS)
 check-vm: all
 	@BUILD=$(abspath $(BUILD)) tests/run.sh vm
 
-# make lint: clang-tidy (checks in .clang-tidy), cppcheck and shellcheck, all
-# clean or it fails; tests/bats/lint.bats runs it in make check.
+# make lint: clang-tidy (checks in .clang-tidy), cppcheck, shellcheck and
+# systemd-analyze verify of the shipped units, all clean or it fails;
+# tests/bats/lint.bats runs it in make check.
 #  - every tracked C file of the programs, lib/, the fuzz harnesses and the
 #    shim, and every tracked shell file: *.sh, *.bash, *.bats (shellcheck knows
 #    the bats dialect), scripts with a sh/bash #!, the dracut hooks;
@@ -195,6 +196,8 @@ SHELL_FILES	= $(filter-out $(LINT_PENDING),$(shell git ls-files 2>/dev/null | \
 		    then echo "$$f"; fi; done))
 TIDY_FLAGS	= -D_GNU_SOURCE -DQC_VERSION='"lint"' -DQC_UNIT_HELPER='"lint"' -Ilib -Icli -Ialloc -Itests/fuzz \
 		  $(JSONC_CFLAGS) $(KMOD_CFLAGS) $(SYSTEMD_CFLAGS) -std=gnu11
+# The systemd units the package ships, for systemd-analyze verify.
+UNIT_FILES	= $(shell git ls-files 'dracut-module/*.service' 'dracut-module/*.socket' 'dracut-module/*.timer' 2>/dev/null)
 LINT_JOBS	?= $(shell nproc 2>/dev/null || echo 2)
 # Every tracked C source and header, tests included: what .clang-format governs.
 FORMAT_FILES	= $(shell git ls-files '*.c' '*.h' 2>/dev/null)
@@ -203,7 +206,7 @@ format:
 	clang-format -i $(FORMAT_FILES)
 
 lint:
-	@for t in shellcheck cppcheck clang-tidy clang-format; do command -v $$t >/dev/null || \
+	@for t in shellcheck cppcheck clang-tidy clang-format systemd-analyze; do command -v $$t >/dev/null || \
 		{ echo "lint: $$t missing: run 'make deps'"; exit 1; }; done
 	@echo "clang-format --dry-run $(words $(FORMAT_FILES)) files (make format rewrites them)"
 	@clang-format --dry-run --Werror $(FORMAT_FILES)
@@ -212,6 +215,13 @@ lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
 		--suppress=missingIncludeSystem --suppress=unknownMacro:verify/output.c \
 		-D_GNU_SOURCE -Ilib -Icli $(LINT_C)
+	@# systemd's own parser, silent or it fails; the programs are not installed
+	@# here, so ExecStart= runs /bin/true (install.bats checks the installed paths)
+	@echo "systemd-analyze verify $(words $(UNIT_FILES)) units"
+	@d=$$(mktemp -d) || exit 1; \
+	for u in $(UNIT_FILES); do sed 's|/usr/sbin/[a-z-]*|/bin/true|g' "$$u" >"$$d/$${u##*/}"; done; \
+	out=$$(cd "$$d" && systemd-analyze verify --man=no $(notdir $(UNIT_FILES)) 2>&1); st=$$?; \
+	rm -rf "$$d"; [ "$$st" -eq 0 ] && [ -z "$$out" ] || { printf '%s\n' "$$out"; exit 1; }
 	@echo "clang-tidy $(words $(LINT_C)) files ($(LINT_JOBS) at a time)"
 	@mkdir -p $(BUILD); printf '%s\n' $(LINT_C) | xargs -P$(LINT_JOBS) -I{} clang-tidy --quiet {} -- \
 		$(TIDY_FLAGS) >$(BUILD)/clang-tidy.log 2>/dev/null; st=$$?; \

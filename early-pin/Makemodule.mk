@@ -23,12 +23,20 @@ INSTALL_TARGETS	+= install-early-pin
 UNINSTALL_TARGETS += uninstall-early-pin
 
 .PHONY: install-early-pin uninstall-early-pin
+# quietcore-partition.service: early-pin --partition at boot, from the plan
+# `cmdline-gen --apply --runtime` writes into its drop-in (shipped disabled;
+# cmdline-gen links it from SYSTEMDUNITDIR, where it is installed here).
 install-early-pin: $(BUILD)/early-pin
 	install -D -m 0755 $(BUILD)/early-pin $(DESTDIR)$(SBINDIR)/early-pin
 	install -D -m 0644 docs/early-pin.8 $(DESTDIR)$(MANDIR)/man8/early-pin.8
+	install -d '$(DESTDIR)$(SYSTEMDUNITDIR)'
+	sed 's|/usr/sbin/early-pin|$(SBINDIR)/early-pin|g' dracut-module/systemd/quietcore-partition.service \
+		>'$(DESTDIR)$(SYSTEMDUNITDIR)/quietcore-partition.service'
+	chmod 0644 '$(DESTDIR)$(SYSTEMDUNITDIR)/quietcore-partition.service'
 
 uninstall-early-pin:
 	rm -f $(DESTDIR)$(SBINDIR)/early-pin $(DESTDIR)$(MANDIR)/man8/early-pin.8
+	rm -f '$(DESTDIR)$(SYSTEMDUNITDIR)/quietcore-partition.service'
 
 # tests/unit/test_earlypin links early-pin's objects but main.o (the program's
 # entry) and log.o (the test captures the messages itself).

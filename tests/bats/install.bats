@@ -46,7 +46,8 @@ expected() { # expected PREFIX-DERIVED-DIRS...: SBINDIR MANDIR DRACUTMODDIR CONF
 			"$man/man8/isol-verify.8" "$man/man8/isol-alloc.8" "$man/man7/quietcore.7" \
 			"$conf/50-early-pin.conf" "$unit/early-pin.service" \
 			"$unit/isol-verify-textfile.service" "$unit/isol-verify-textfile.timer" \
-			"$unit/isol-alloc.socket" "$unit/isol-alloc.service" "$PC_SYSUSERS/isol-alloc.conf"
+			"$unit/isol-alloc.socket" "$unit/isol-alloc.service" "$PC_SYSUSERS/isol-alloc.conf" \
+			"$unit/quietcore-partition.service"
 	} | LC_ALL=C sort
 }
 
@@ -65,6 +66,9 @@ expected() { # expected PREFIX-DERIVED-DIRS...: SBINDIR MANDIR DRACUTMODDIR CONF
 	assert_equal "$(grep '^[<>]' <<<"$output")" '< early_pin_sbindir=
 > early_pin_sbindir="/usr/sbin"'
 	grep -qx 'ExecStart=/usr/sbin/early-pin --boot' "$D$PC_UNIT/early-pin.service"
+	# shellcheck disable=SC2016 # systemd's ${...}, not the shell's
+	grep -qx 'ExecStart=/usr/sbin/early-pin --save boot-partition --partition --cpus ${QC_PARTITION_CPUS}' \
+		"$D$PC_UNIT/quietcore-partition.service"
 	run -0 "$D/usr/sbin/cmdline-gen" --version
 	assert_output --partial "0."
 }
@@ -91,6 +95,7 @@ expected() { # expected PREFIX-DERIVED-DIRS...: SBINDIR MANDIR DRACUTMODDIR CONF
 	# shellcheck disable=SC2016 # systemd's $ISOL_ALLOC_ARGS, not the shell's
 	grep -qx 'ExecStart=/opt/qc/bin/isol-alloc serve --group quietcore-alloc $ISOL_ALLOC_ARGS' \
 		"$D$PC_UNIT/isol-alloc.service"
+	grep -qx 'ExecStop=/opt/qc/bin/early-pin --restore boot-partition' "$D$PC_UNIT/quietcore-partition.service"
 	run -0 qmake "${v[@]}" uninstall
 	run -0 tree
 	assert_output ""

@@ -143,6 +143,11 @@ debian_root() {
 	run -0 chroot "$R" systemctl is-enabled early-pin.service
 	run chroot "$R" systemctl is-enabled isol-verify-textfile.timer
 	assert_output "disabled"
+	# the run-time partition: shipped, enabled only by cmdline-gen --apply --runtime
+	[ -f "$R/lib/systemd/system/quietcore-partition.service" ]
+	[ ! -e "$R/etc/systemd/system/sysinit.target.wants/quietcore-partition.service" ]
+	run chroot "$R" systemctl is-enabled quietcore-partition.service
+	assert_output "disabled"
 	# the tools, with the root's own libraries
 	for p in cmdline-gen early-pin isol-verify; do
 		run -0 chroot "$R" "$p" --help
@@ -213,6 +218,7 @@ debian_root() {
 		/usr/lib/systemd/system/isol-alloc.service /usr/lib/systemd/system/isol-alloc.socket \
 		/usr/lib/systemd/system/isol-verify-textfile.service \
 		/usr/lib/systemd/system/isol-verify-textfile.timer \
+		/usr/lib/systemd/system/quietcore-partition.service \
 		/usr/lib/sysusers.d/isol-alloc.conf \
 		/usr/libexec/quietcore /usr/libexec/quietcore/quietcore-unit \
 		/usr/sbin/cmdline-gen /usr/sbin/early-pin /usr/sbin/isol-alloc /usr/sbin/isol-verify \
