@@ -194,7 +194,7 @@ SHELL_FILES	= $(filter-out $(LINT_PENDING),$(shell git ls-files 2>/dev/null | \
 		    if echo "$$f" | grep -qE '\.(sh|bash|bats)$$' || \
 		       head -c 64 "$$f" | grep -qE '^\#!.*(/sh|bash)'; \
 		    then echo "$$f"; fi; done))
-TIDY_FLAGS	= -D_GNU_SOURCE -DQC_VERSION='"lint"' -DQC_UNIT_HELPER='"lint"' -Ilib -Icli -Ialloc -Itests/fuzz \
+TIDY_FLAGS	= -D_GNU_SOURCE -DQC_VERSION='"lint"' -DQC_UNIT_HELPER='"lint"' -DQC_SYSTEMDUNITDIR='"/lint"' -Ilib -Icli -Ialloc -Itests/fuzz \
 		  $(JSONC_CFLAGS) $(KMOD_CFLAGS) $(SYSTEMD_CFLAGS) -std=gnu11
 # The systemd units the package ships, for systemd-analyze verify.
 UNIT_FILES	= $(shell git ls-files 'dracut-module/*.service' 'dracut-module/*.socket' 'dracut-module/*.timer' 2>/dev/null)
@@ -214,7 +214,7 @@ lint:
 	@# json-c defines json_object_object_foreach only for __GNUC__, which cppcheck is not
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
 		--suppress=missingIncludeSystem --suppress=unknownMacro:verify/output.c \
-		-D_GNU_SOURCE -Ilib -Icli $(LINT_C)
+		-D_GNU_SOURCE -DQC_SYSTEMDUNITDIR='"/lint"' -Ilib -Icli $(LINT_C)
 	@# systemd's own parser, silent or it fails; the programs are not installed
 	@# here, so ExecStart= runs /bin/true (install.bats checks the installed paths)
 	@echo "systemd-analyze verify $(words $(UNIT_FILES)) units"

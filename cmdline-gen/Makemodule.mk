@@ -9,7 +9,17 @@ PROGRAMS += $(BUILD)/cmdline-gen
 
 $(BUILD)/cmdline-gen-objs/%.o: cmdline-gen/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(JSONC_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(JSONC_CFLAGS) -DQC_SYSTEMDUNITDIR='"$(SYSTEMDUNITDIR)"' -MMD -MP -c -o $@ $<
+
+# --apply --runtime links the unit from where `make install` puts it: a build
+# for another SYSTEMDUNITDIR recompiles runtime.c (the stamp changes only then).
+CG_UNITDIR_STAMP := $(BUILD)/cmdline-gen-objs/systemdunitdir
+$(CG_UNITDIR_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(SYSTEMDUNITDIR)' | cmp -s - $@ || echo '$(SYSTEMDUNITDIR)' >$@
+$(BUILD)/cmdline-gen-objs/runtime.o: $(CG_UNITDIR_STAMP)
+.PHONY: FORCE
+FORCE:
 
 $(BUILD)/cmdline-gen: $(CMDLINE_GEN_OBJS) $(CLI_OBJS) $(LIBQC)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(CMDLINE_GEN_OBJS) $(CLI_OBJS) $(LIBQC) $(JSONC_LIBS)

@@ -149,7 +149,7 @@ static int rollback_after_command(struct bootcfg *bc, struct gensnap *gs, const 
 	return 1;
 }
 
-static int print_diffs(const struct bootcfg *bc, bool grubby)
+int cg_print_diffs(const struct bootcfg *bc, bool grubby)
 {
 	for (size_t i = 0; i < bc->nch; i++) {
 		const struct bootcfg_change *c = &bc->ch[i];
@@ -158,6 +158,15 @@ static int print_diffs(const struct bootcfg *bc, bool grubby)
 
 		if (c->backup_only)
 			continue;
+		if (c->symlink) { /* no diff of a link: what it points to, before and after */
+			if (c->old)
+				printf("Would remove the symbolic link %s -> %s\n", c->path,
+				       c->old);
+			if (c->new)
+				printf("Would create the symbolic link %s -> %s\n", c->path,
+				       c->new);
+			continue;
+		}
 		r = udiff_format(c->path, c->old, c->oldlen, c->path, c->new, c->newlen, &d);
 		if (r < 0) {
 			fprintf(stderr, PROG ": cannot format a diff: %s\n", strerror(-r));
@@ -247,8 +256,7 @@ static bool verify_after(const struct cg_apply_opts *o, const struct bootcfg *bc
 	return ok;
 }
 
-/* Under the lock: what a killed run left behind goes, and the user is told. */
-static void remove_stale(struct bootcfg *bc)
+void cg_remove_stale(struct bootcfg *bc)
 {
 	char **removed = NULL;
 	size_t n = 0;
@@ -357,7 +365,7 @@ int cg_apply(const struct cg_apply_opts *o, const struct kparams *wanted,
 		goto out;
 	}
 	if (!o->dry_run)
-		remove_stale(&bc);
+		cg_remove_stale(&bc);
 	cmd = choose_command(o, &bc, wanted, managed);
 	/* grubby edits the entries only when it is the command that runs */
 	if (o->update_command || !bc.real_root)
@@ -370,7 +378,7 @@ int cg_apply(const struct cg_apply_opts *o, const struct kparams *wanted,
 	}
 
 	if (o->dry_run) {
-		if (print_diffs(&bc, true) < 0)
+		if (cg_print_diffs(&bc, true) < 0)
 			goto out;
 		say_command(o, &bc, cmd, wanted, managed, true);
 		printf("Dry run: nothing was changed.\n");
@@ -475,7 +483,7 @@ int cg_revert(const struct cg_apply_opts *o, const char *const *managed)
 		goto out;
 	}
 	if (!o->dry_run)
-		remove_stale(&bc);
+		cg_remove_stale(&bc);
 	if (revert_find_generated(o, &bc, managed, &err) < 0)
 		goto out;
 	cmd = choose_command(o, &bc, NULL, managed);
@@ -491,7 +499,7 @@ int cg_revert(const struct cg_apply_opts *o, const char *const *managed)
 		goto out;
 	}
 	if (o->dry_run) {
-		if (print_diffs(&bc, false) < 0)
+		if (cg_print_diffs(&bc, false) < 0)
 			goto out;
 		say_command(o, &bc, cmd, NULL, managed, true);
 		printf("Dry run: nothing was changed.\n");

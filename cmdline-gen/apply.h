@@ -10,7 +10,10 @@
 
 #include <stdbool.h>
 
+#include "cpuset.h"
 #include "kparam.h"
+
+struct bootcfg;
 
 struct cg_apply_opts {
 	const char *root;	    /* --root, NULL for / */
@@ -28,5 +31,22 @@ int cg_apply(const struct cg_apply_opts *o, const struct kparams *wanted,
 int cg_revert(const struct cg_apply_opts *o, const char *const *managed);
 int cg_check(const struct cg_apply_opts *o, const struct kparams *wanted,
 	     const char *const *managed);
+
+/*
+ * --runtime (runtime.c): the same transaction for quietcore-partition.service's
+ * drop-in and enablement link instead of the boot configuration. isolated is
+ * the plan's isolated CPUs.
+ */
+int cg_apply_runtime(const struct cg_apply_opts *o, const cpuset_t *isolated);
+int cg_revert_runtime(const struct cg_apply_opts *o);
+int cg_check_runtime(const struct cg_apply_opts *o, const cpuset_t *isolated);
+
+/*
+ * What apply.c and runtime.c share: the --dry-run diffs (grubby: say which
+ * edits grubby will make), and, under the lock, the removal of the temporary
+ * files a killed run left, each reported.
+ */
+int cg_print_diffs(const struct bootcfg *bc, bool grubby);
+void cg_remove_stale(struct bootcfg *bc);
 
 #endif

@@ -40,6 +40,7 @@ struct cg_ctx {
 	struct topology *topo;
 	struct plan *plan;
 	int mode;		 /* OPT_APPLY, OPT_REVERT, OPT_CHECK or 0 */
+	bool runtime;		 /* --runtime: quietcore-partition.service, not the boot loader */
 	struct cg_apply_opts ap; /* --apply/--revert/--check options */
 };
 
@@ -60,6 +61,7 @@ enum {
 	OPT_DRY_RUN,
 	OPT_BOOTLOADER,
 	OPT_UPDATE_COMMAND,
+	OPT_RUNTIME,
 };
 
 static const struct option longopts[] = {
@@ -79,6 +81,7 @@ static const struct option longopts[] = {
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "bootloader", required_argument, NULL, OPT_BOOTLOADER },
 	{ "update-command", required_argument, NULL, OPT_UPDATE_COMMAND },
+	{ "runtime", no_argument, NULL, OPT_RUNTIME },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -118,6 +121,10 @@ static void usage(void)
 	      "     --bootloader <name>        grub, grub2, bls or kernel-install (default: detected)\n"
 	      "     --update-command <cmd>     run this (by /bin/sh -c) instead of update-grub & co.;\n"
 	      "                                with --root nothing runs unless this is given\n"
+	      "     --runtime                  with --apply/--revert/--check: no boot configuration, but\n"
+	      "                                quietcore-partition.service's drop-in and enablement: the\n"
+	      "                                CPUs become a cgroup partition at boot (a kernel command\n"
+	      "                                line that cannot change)\n"
 	      "\n"
 	      "General:\n"
 	      "     --root <dir>               read /sys, /proc and /boot under <dir>\n"
@@ -185,6 +192,22 @@ static void args_check(struct cg_ctx *cx)
 	if (cx->mode && cx->output != CG_OUT_LINE)
 		cli_usage_error(PROG,
 				"--explain and --json do not go with --apply, --revert or --check");
+	if (!cx->runtime)
+		return;
+	if (!cx->mode)
+		cli_usage_error(PROG, "--runtime goes with --apply, --revert or --check");
+	if (cx->ap.bootloader || cx->ap.update_command)
+		cli_usage_error(
+			PROG,
+			"--bootloader and --update-command do not go with --runtime: it changes no boot configuration");
+	if (cx->opts.nosmt)
+		cli_usage_error(
+			PROG,
+			"--nosmt does not go with --runtime: a run-time partition takes no CPU offline");
+	if (cx->opts.extra)
+		cli_usage_error(
+			PROG,
+			"--extra does not go with --runtime: it adds kernel parameters, and --runtime changes no kernel command line");
 }
 
 static void parse_args(struct cg_ctx *cx, int argc, char **argv)
@@ -232,6 +255,9 @@ static void parse_args(struct cg_ctx *cx, int argc, char **argv)
 			break;
 		case OPT_UPDATE_COMMAND:
 			cx->ap.update_command = optarg;
+			break;
+		case OPT_RUNTIME:
+			cx->runtime = true;
 			break;
 		case 'q':
 			cx->quiet = true;
@@ -638,9 +664,14 @@ int main(int argc, char **argv)
 
 	parse_args(&cx, argc, argv);
 	if (cx.mode == OPT_REVERT)
-		return cg_revert(&cx.ap, plan_managed_params());
+		return cx.runtime ? cg_revert_runtime(&cx.ap) :
+				    cg_revert(&cx.ap, plan_managed_params());
 	r = cg_plan(&cx);
-	if (r >= 0 && cx.mode == OPT_APPLY)
+	if (r >= 0 && cx.runtime && cx.mode == OPT_APPLY)
+		r = cg_apply_runtime(&cx.ap, &cx.plan->isolated) ? -1 : 0;
+	else if (r >= 0 && cx.runtime && cx.mode == OPT_CHECK)
+		r = cg_check_runtime(&cx.ap, &cx.plan->isolated) ? -1 : 0;
+	else if (r >= 0 && cx.mode == OPT_APPLY)
 		r = cg_apply(&cx.ap, &cx.plan->params, plan_managed_params()) ? -1 : 0;
 	else if (r >= 0 && cx.mode == OPT_CHECK)
 		r = cg_check(&cx.ap, &cx.plan->params, plan_managed_params()) ? -1 : 0;
