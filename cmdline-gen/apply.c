@@ -256,6 +256,19 @@ static bool verify_after(const struct cg_apply_opts *o, const struct bootcfg *bc
 	return ok;
 }
 
+void cg_say_other_plan(const struct cg_apply_opts *o, bool runtime)
+{
+	struct bootcfg bc;
+	bool has = (runtime ? bootcfg_init_runtime(&bc, o->root) : bootcfg_init(&bc, o->root)) ==
+			   0 &&
+		   bootcfg_has_state(&bc);
+
+	bootcfg_free(&bc);
+	if (has)
+		printf("The %s plan is applied, though: cmdline-gen --revert%s reverts it.\n",
+		       runtime ? "run-time" : "boot configuration's", runtime ? " --runtime" : "");
+}
+
 void cg_remove_stale(struct bootcfg *bc)
 {
 	char **removed = NULL;
@@ -475,6 +488,7 @@ int cg_revert(const struct cg_apply_opts *o, const char *const *managed)
 	r = bootcfg_prepare_revert(&bc, &err);
 	if (r == -ENOENT) {
 		printf("Nothing to revert: %s\n", err.msg);
+		cg_say_other_plan(o, true);
 		ret = 0;
 		goto out;
 	}

@@ -48,5 +48,7 @@ int cg_check_runtime(const struct cg_apply_opts *o, const cpuset_t *isolated);
  */
 int cg_print_diffs(const struct bootcfg *bc, bool grubby);
 void cg_remove_stale(struct bootcfg *bc);
+/* After "Nothing to revert": say so when the other plan (runtime: the run-time one) is applied. */
+void cg_say_other_plan(const struct cg_apply_opts *o, bool runtime);
 
 #endif

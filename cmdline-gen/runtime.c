@@ -132,6 +132,7 @@ int cg_revert_runtime(const struct cg_apply_opts *o)
 	r = bootcfg_prepare_revert(&bc, &err);
 	if (r == -ENOENT) {
 		printf("Nothing to revert: %s\n", err.msg);
+		cg_say_other_plan(o, false);
 		ret = 0;
 		goto out;
 	}

@@ -255,10 +255,15 @@ dropin_for() {
 	[ -f "$R/var/lib/quietcore/bootcfg/manifest" ]
 	run -0 grep -c "isolcpus=domain,managed_irq,1-3" "$R/etc/default/grub"
 	[ ! -e "$R$DROPIN" ]
+	# each --revert points to the other plan when only that one is there
+	run -0 cg --revert --runtime
+	assert_line "The boot configuration's plan is applied, though: cmdline-gen --revert reverts it."
 	run -0 cg --apply --runtime
 	run -0 cg --revert
 	cmp "$ORIG/etc/default/grub" "$R/etc/default/grub"
 	cmp "$R$DROPIN" <(dropin_for 1-3)
+	run -0 cg --revert
+	assert_line "The run-time plan is applied, though: cmdline-gen --revert --runtime reverts it."
 	run -0 cg --revert --runtime
 	# /var/lib and /var were the boot loader's to remove, but still held the
 	# run-time state when it was reverted: only they stay
