@@ -42,6 +42,16 @@ int cg_revert_runtime(const struct cg_apply_opts *o);
 int cg_check_runtime(const struct cg_apply_opts *o, const cpuset_t *isolated);
 
 /*
+ * For --explain and --json: which of params a run-time partition can replace
+ * on the kernel below pc's root, or why none can be made (cgroup_fs_probe(),
+ * lib/rtcap). Read-only.
+ */
+struct json_object;
+struct path_cxt;
+void cg_explain_runtime(struct path_cxt *pc, const struct kparams *params);
+struct json_object *cg_json_runtime(struct path_cxt *pc, const struct kparams *params);
+
+/*
  * What apply.c and runtime.c share: the --dry-run diffs (grubby: say which
  * edits grubby will make), and, under the lock, the removal of the temporary
  * files a killed run left, each reported.

@@ -422,7 +422,7 @@ static void explain_print_table(const struct cg_ctx *cx, int width)
 	}
 }
 
-static void output_explain(const struct cg_ctx *cx)
+static void output_explain(struct cg_ctx *cx)
 {
 	const struct plan *p = cx->plan;
 	char *hk = cpuset_to_list(&p->housekeeping), *iso = cpuset_to_list(&p->isolated);
@@ -438,6 +438,7 @@ static void output_explain(const struct cg_ctx *cx)
 		printf("  %s%s%s\n      %s\n", kp->name, kp->value ? "=" : "",
 		       kp->value ? kp->value : "", why ? why : "given with --extra");
 	}
+	cg_explain_runtime(&cx->pc, &p->params);
 	if (p->nr_warnings) {
 		printf("\nwarnings:\n");
 		for (size_t i = 0; i < p->nr_warnings; i++)
@@ -555,7 +556,7 @@ static json_object *json_core(const struct topology *t, const struct plan *p, co
 	return o;
 }
 
-static int output_json(const struct cg_ctx *cx)
+static int output_json(struct cg_ctx *cx)
 {
 	const struct topology *t = cx->topo;
 	const struct plan *p = cx->plan;
@@ -586,6 +587,7 @@ static int output_json(const struct cg_ctx *cx)
 	json_object_object_add(kern, "config",
 			       k->config[0] ? json_object_new_string(k->config) : NULL);
 	json_object_object_add(root, "kernel", kern);
+	json_object_object_add(root, "runtime", cg_json_runtime(&cx->pc, &p->params));
 
 	warn = json_object_new_array();
 	for (size_t i = 0; i < p->nr_warnings; i++)

@@ -8,17 +8,25 @@
  * The files go through the boot loader's transaction (lib/boottxn.c: lock,
  * originals, manifest, atomic writes, rollback) with a state directory of
  * their own. Nothing here runs systemctl: the next step is printed.
+ *
+ * --explain and --json always say which of the planned parameters such a
+ * partition can replace on the kernel below --root (lib/rtcap, from
+ * cgroup_fs_probe()).
  */
 #include "apply.h"
 
 #include <errno.h>
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bootcfg.h"
+#include "cgroup.h"
 #include "cpuset.h"
 #include "path.h"
+#include "pathnames.h"
+#include "rtcap.h"
 
 #define PROG "cmdline-gen"
 
@@ -258,4 +266,113 @@ out:
 	free(list);
 	bootcfg_free(&bc);
 	return ret;
+}
+
+/* ------------------------------------------------------ --explain, --json */
+
+/* What the kernel below the root offers; *ret_impossible the reason none can be made, else NULL. */
+struct rt_probe {
+	struct cgroup_fs fs;
+	int r;			/* cgroup_fs_probe() */
+	const char *impossible; /* rtcap_impossible(), NULL: possible (r >= 0) or cannot tell */
+	char file[PATH_MAX];	/* the file a probe error is about */
+};
+
+static void rt_probe(struct path_cxt *pc, struct rt_probe *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->r = cgroup_fs_probe(pc, &p->fs);
+	snprintf(p->file, sizeof(p->file), "%s", path_last(pc));
+	p->impossible = rtcap_impossible(p->r, &p->fs);
+	/* a captured tree without any of it is not "cgroup v1 only" */
+	if (p->r == -ENOENT && p->fs.mount == CGROUP_MOUNT_NONE &&
+	    !path_exists(pc, PATH_PROC_SELF_MOUNTINFO))
+		p->impossible =
+			"nothing below the root shows a cgroup hierarchy (no " PATH_PROC_SELF_MOUNTINFO
+			", no " PATH_SYS_FS_CGROUP "/cgroup.controllers)";
+}
+
+static void kver_str(const struct cgroup_fs *fs, char *buf, size_t len)
+{
+	if (fs->kver[0])
+		snprintf(buf, len, "%u.%u.%u", fs->kver[0], fs->kver[1], fs->kver[2]);
+	else
+		snprintf(buf, len, "unknown");
+}
+
+void cg_explain_runtime(struct path_cxt *pc, const struct kparams *params)
+{
+	struct rtcap_row *rows = NULL;
+	struct rt_probe p;
+	char kv[32];
+	size_t n = 0;
+	int width = 0;
+
+	rt_probe(pc, &p);
+	printf("\nrun-time partition instead (cmdline-gen --apply --runtime):\n");
+	if (p.impossible) {
+		printf("  no run-time partition possible here: %s\n", p.impossible);
+		return;
+	}
+	if (p.r < 0) {
+		printf("  cannot tell whether a run-time partition is possible here: %s: %s\n",
+		       p.file, path_read_strerror(p.r));
+		return;
+	}
+	if (rtcap_rows(params, &p.fs, &rows, &n) < 0) {
+		printf("  cannot tell: %s\n", strerror(ENOMEM));
+		return;
+	}
+	kver_str(&p.fs, kv, sizeof(kv));
+	printf("  kernel %s, cgroup v2 (%s): which of the parameters above it replaces\n", kv,
+	       cgroup_mount_word(p.fs.mount));
+	for (size_t i = 0; i < n; i++)
+		if ((int)strlen(rows[i].what) > width)
+			width = (int)strlen(rows[i].what);
+	for (size_t i = 0; i < n; i++)
+		printf("  %-*s  %-6s  %s\n", width, rows[i].what, rtcap_str(rows[i].cap),
+		       rows[i].why);
+	free(rows);
+}
+
+json_object *cg_json_runtime(struct path_cxt *pc, const struct kparams *params)
+{
+	json_object *o = json_object_new_object(), *arr;
+	struct rtcap_row *rows = NULL;
+	struct rt_probe p;
+	char kv[32];
+	size_t n = 0;
+
+	rt_probe(pc, &p);
+	kver_str(&p.fs, kv, sizeof(kv));
+	json_object_object_add(o, "possible",
+			       p.impossible ? json_object_new_boolean(0) :
+			       p.r < 0	    ? NULL :
+					      json_object_new_boolean(1));
+	json_object_object_add(o, "reason",
+			       p.impossible ? json_object_new_string(p.impossible) :
+			       p.r < 0	    ? json_object_new_string(path_read_strerror(p.r)) :
+					      NULL);
+	json_object_object_add(o, "file",
+			       !p.impossible && p.r < 0 ? json_object_new_string(p.file) : NULL);
+	json_object_object_add(o, "kernel", p.fs.kver[0] ? json_object_new_string(kv) : NULL);
+	json_object_object_add(o, "cgroup",
+			       p.fs.mount != CGROUP_MOUNT_NONE ?
+				       json_object_new_string(cgroup_mount_word(p.fs.mount)) :
+				       NULL);
+	arr = json_object_new_array();
+	if (!p.impossible && p.r >= 0 && rtcap_rows(params, &p.fs, &rows, &n) == 0) {
+		for (size_t i = 0; i < n; i++) {
+			json_object *row = json_object_new_object();
+
+			json_object_object_add(row, "param", json_object_new_string(rows[i].what));
+			json_object_object_add(row, "replaced",
+					       json_object_new_string(rtcap_str(rows[i].cap)));
+			json_object_object_add(row, "why", json_object_new_string(rows[i].why));
+			json_object_array_add(arr, row);
+		}
+		free(rows);
+	}
+	json_object_object_add(o, "replaces", arr);
+	return o;
 }

@@ -303,6 +303,110 @@ dropin_for() {
 	assert_output --partial "--runtime"
 }
 
+# kernel ROOT RELEASE LAYOUT: the files cgroup_fs_probe() reads, as a kernel
+# RELEASE shows them with the cgroup LAYOUT unified, hybrid (cpuset on v1),
+# v1 (no cgroup2 at all) or nocpuset (v2 without the cpuset controller)
+kernel() {
+	local r=$1 rel=$2 layout=$3 mi
+	mkdir -p "$r/proc/sys/kernel" "$r/proc/self" "$r/sys/fs/cgroup"
+	echo "$rel" >"$r/proc/sys/kernel/osrelease"
+	mi="$r/proc/self/mountinfo"
+	echo "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw" >"$mi"
+	case $layout in
+	unified | nocpuset)
+		echo "35 24 0:30 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:9 - cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot" >>"$mi"
+		if [ "$layout" = unified ]; then
+			echo "cpuset cpu io memory hugetlb pids rdma misc" >"$r/sys/fs/cgroup/cgroup.controllers"
+		else
+			echo "cpu io memory pids" >"$r/sys/fs/cgroup/cgroup.controllers"
+		fi
+		echo "cpu memory pids" >"$r/sys/fs/cgroup/cgroup.subtree_control"
+		;;
+	hybrid | v1)
+		echo "25 24 0:22 / /sys/fs/cgroup ro,nosuid,nodev,noexec shared:9 - tmpfs tmpfs ro,mode=755" >>"$mi"
+		echo "27 25 0:24 / /sys/fs/cgroup/cpuset rw,nosuid,nodev,noexec,relatime shared:11 - cgroup cgroup rw,cpuset" >>"$mi"
+		if [ "$layout" = hybrid ]; then
+			echo "26 25 0:23 / /sys/fs/cgroup/unified rw,nosuid,nodev,noexec,relatime shared:10 - cgroup2 cgroup2 rw,nsdelegate" >>"$mi"
+			mkdir -p "$r/sys/fs/cgroup/unified"
+			: >"$r/sys/fs/cgroup/unified/cgroup.controllers"
+			: >"$r/sys/fs/cgroup/unified/cgroup.subtree_control"
+		fi
+		;;
+	esac
+	# 6.8 and later: the root's cpuset.cpus.isolated and the workqueue mask of isolated CPUs
+	case $rel in
+	6.[89]* | 6.1[0-9]* | [7-9].*)
+		[ "$layout" != unified ] || : >"$r/sys/fs/cgroup/cpuset.cpus.isolated"
+		mkdir -p "$r/sys/devices/virtual/workqueue"
+		echo 0 >"$r/sys/devices/virtual/workqueue/cpumask_isolated"
+		;;
+	esac
+}
+
+# the --explain section about the run-time partition (from its title to the end or "warnings:")
+explain_runtime() {
+	"$CG" --root "$R" --profile minimal --explain | sed -n '/^run-time partition instead/,/^warnings:/p'
+}
+
+@test "runtime: --explain on Linux 6.1 says what an isolated partition replaces and what early-pin does" {
+	root debian
+	kernel "$R" 6.1.0-18-amd64 unified
+	run -0 explain_runtime
+	assert_line "run-time partition instead (cmdline-gen --apply --runtime):"
+	assert_line "  kernel 6.1.0, cgroup v2 (unified): which of the parameters above it replaces"
+	assert_line --regexp '^  isolcpus=domain +yes +an isolated partition takes its CPUs out of scheduler load balancing'
+	assert_line --regexp '^  isolcpus=managed_irq +no +managed IRQs are kept off isolated CPUs at boot only$'
+	assert_line --regexp '^  nohz_full +no +the scheduler tick keeps running'
+	assert_line --regexp '^  rcu_nocbs +no +RCU callbacks stay'
+	assert_line --regexp '^  irqaffinity +yes +early-pin moves the IRQs'
+	assert_line --regexp '^  kthreads +partly +early-pin moves the movable ones, but new ones may start'
+	assert_line --regexp '^  unbound workqueues +yes +early-pin sets the unbound workqueue mask'
+	# one row per parameter of the minimal line, plus kthreads and unbound workqueues
+	[ "$(grep -c '^  [a-z]' <<<"$output")" -eq 8 ]
+	run -0 --separate-stderr cg --json
+	assert_equal "$(jq -c '.runtime | [.possible, .kernel, .cgroup]' <<<"$output")" '[true,"6.1.0","unified"]'
+	assert_equal "$(jq -r '.runtime.replaces[] | select(.param == "isolcpus=domain") | .replaced' <<<"$output")" yes
+	assert_equal "$(jq -r '.runtime.replaces[] | select(.param == "nohz_full") | .replaced' <<<"$output")" no
+}
+
+@test "runtime: --explain on Linux 6.12 and 7.0: the kernel keeps workqueues off, and from 7.0 new kthreads" {
+	root debian
+	kernel "$R" 6.12.9+bpo-amd64 unified
+	run -0 explain_runtime
+	assert_line "  kernel 6.12.9, cgroup v2 (unified): which of the parameters above it replaces"
+	assert_line --regexp '^  isolcpus=domain +yes '
+	assert_line --regexp '^  unbound workqueues +yes +the kernel keeps unbound workqueues off partition CPUs'
+	assert_line --regexp '^  kthreads +partly '
+	assert_line --regexp '^  nohz_full +no '
+	# the benchmark profile: its workqueue parameter stands for the workqueues
+	run -0 --separate-stderr "$CG" --root "$R" --kernel 6.12.9+bpo-amd64 --explain
+	assert_line --regexp '^  systemd.cpu_affinity +yes +the partition takes its CPUs from every other cgroup'
+	assert_line --regexp '^  rd.earlypin.governor +no '
+	refute_line --regexp '^  unbound workqueues '
+	rm -rf "$R/proc/sys" "$R/sys/fs" && kernel "$R" 7.0.1 unified
+	run -0 explain_runtime
+	assert_line --regexp '^  kthreads +yes +early-pin moves the movable ones; new ones follow the partition'
+}
+
+@test "runtime: --explain where no partition can be made: cgroup v1 only, cpuset on v1 (hybrid), no cpuset, before 6.1" {
+	root debian
+	local layout rel want
+	while IFS='|' read -r layout rel want; do
+		rm -rf "$R/proc/sys" "$R/proc/self" "$R/sys/fs" "$R/sys/devices/virtual"
+		kernel "$R" "$rel" "$layout"
+		run -0 explain_runtime
+		assert_equal "${lines[1]}" "  no run-time partition possible here: $want"
+		[ "${#lines[@]}" -eq 2 ] || { echo "$layout $rel: $output"; return 1; }
+		run -0 --separate-stderr cg --json
+		assert_equal "$(jq -c '.runtime | [.possible, .reason, .replaces]' <<<"$output")" "[false,\"$want\",[]]"
+	done <<-'EOF'
+		v1|6.1.0-18-amd64|no cgroup v2 hierarchy (cgroup v1 only)
+		hybrid|6.12.9|the cpuset controller is on cgroup v1 (the hybrid layout)
+		nocpuset|6.12.9|cgroup v2 has no cpuset controller
+		unified|5.15.0-91-generic|this kernel has no isolated partitions (6.1 and later)
+	EOF
+}
+
 # how often --apply --runtime calls each intercepted function
 count_calls() {
 	local r=$BATS_TEST_TMPDIR/count log=$BATS_TEST_TMPDIR/calls.log
