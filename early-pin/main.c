@@ -508,10 +508,17 @@ static int run_command(struct earlypin *ep, char **command, const sigset_t *bloc
 	return 1;
 }
 
-/* run --cpus LIST: the housekeeping CPUs are the online ones outside LIST. 1, or -EINVAL (logged). */
+/*
+ * --cpus LIST: the housekeeping CPUs are the online ones outside LIST and
+ * outside what the boot already isolated (isolcpus=, nohz_full=, ...: the
+ * housekeeping set a --save without --cpus would use), so that a run-time
+ * partition beside boot-isolated CPUs moves nothing onto them.
+ * 1, or -EINVAL (logged).
+ */
 static int housekeeping_from_cpus(struct earlypin *ep, const char *cpus)
 {
-	cpuset_t iso;
+	cpuset_t iso, base;
+	int r;
 
 	if (cpuset_parse_list(cpus, 0, &iso) < 0)
 		cli_usage_error(PROG, "invalid cpulist for --cpus: '%s'", cpus);
@@ -531,13 +538,22 @@ static int housekeeping_from_cpus(struct earlypin *ep, const char *cpus)
 		ep_log(ep, LOG_ERR, "--cpus %s names no online CPU", cpus);
 		return -EINVAL;
 	}
-	cpuset_andnot(&ep->hk, &ep->online, &iso);
+	r = ep_housekeeping(ep, NULL);
+	if (r < 0)
+		return -EINVAL;
+	base = r > 0 ? ep->hk : ep->online;
+	cpuset_andnot(&ep->hk, &base, &iso);
 	cpuset_andnot(&ep->isolated, &ep->possible, &ep->hk);
-	ep->hk_source = "--cpus";
 	if (cpuset_empty(&ep->hk)) {
-		ep_log(ep, LOG_ERR, "--cpus %s leaves no housekeeping CPU", cpus);
+		if (r > 0)
+			ep_log(ep, LOG_ERR,
+			       "--cpus %s leaves no housekeeping CPU: the others are isolated at boot (housekeeping from %s)",
+			       cpus, ep->hk_source);
+		else
+			ep_log(ep, LOG_ERR, "--cpus %s leaves no housekeeping CPU", cpus);
 		return -EINVAL;
 	}
+	ep->hk_source = "--cpus";
 	return 1;
 }
 

@@ -202,3 +202,19 @@ op: unit-stop quietcore.slice = 0"
 	assert_output ""
 	assert_equal "$(snapshot)" "$before"
 }
+
+@test "--partition --cpus beside CPUs isolated at boot: nothing moves onto those, and none left is refused" {
+	echo "quiet isolcpus=managed_irq,domain,100-127 nohz_full=100-127" >"$R"/proc/cmdline
+	echo 100-127 >"$R"/sys/devices/system/cpu/isolated
+	run -0 "$EP" --root "$R" --save "$S" --partition --cpus 1-63 -v
+	assert_line --partial "housekeeping 0,64-99 (from --cpus), isolated 1-63,100-127"
+	# IRQ 0 may go anywhere, IRQ 4 on node 1: to the housekeeping CPUs left
+	assert_equal "$(cat "$R"/proc/irq/0/smp_affinity_list)" 0,64-99
+	assert_equal "$(cat "$R"/proc/irq/4/smp_affinity_list)" 64-99
+	run -0 "$EP" --root "$R" --restore "$S"
+	# the partition would take every CPU the boot left for housekeeping
+	before=$(snapshot)
+	run -1 "$EP" --root "$R" --save "$S" --partition --cpus 0-99
+	assert_output --partial "--cpus 0-99 leaves no housekeeping CPU: the others are isolated at boot"
+	assert_equal "$(snapshot)" "$before"
+}
