@@ -520,6 +520,8 @@ static int housekeeping_from_cpus(struct earlypin *ep, const char *cpus)
 	cpuset_t iso, base;
 	int r;
 
+	if (!*cpus)
+		cli_usage_error(PROG, "--cpus is empty: give the CPUs to isolate as a cpulist");
 	if (cpuset_parse_list(cpus, 0, &iso) < 0)
 		cli_usage_error(PROG, "invalid cpulist for --cpus: '%s'", cpus);
 	if (ep->partition && !cpuset_subset(&iso, &ep->online)) {

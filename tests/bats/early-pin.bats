@@ -35,6 +35,9 @@ irqlist() { cat "$R/proc/irq/$1/smp_affinity_list"; }
 	run -2 --separate-stderr "$EP" --enforce 0
 	run -2 --separate-stderr "$EP" run
 	run -2 --separate-stderr "$EP" extra-arg
+	# quietcore-partition.service with a drop-in that lost its plan
+	run -2 --separate-stderr "$EP" --root "$R" --save "$BATS_TEST_TMPDIR/s" --partition --cpus ''
+	assert_equal "${stderr_lines[0]}" "early-pin: --cpus is empty: give the CPUs to isolate as a cpulist"
 }
 
 @test "early-pin: no housekeeping source at all is a no-op, exit 0" {
