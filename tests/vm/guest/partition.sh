@@ -7,7 +7,10 @@
 # runs it (a reboot from 6.12 into 6.1 hung in QEMU before the kernel's
 # first line, so the order is the one the provisioning drills use). On each: early-pin --save --partition
 # --cpus 2-3, the state it leaves, systemctl daemon-reload, --restore, then
-# run --partition, and a run SIGKILLed and restored. The host compares.
+# run --partition, and a run SIGKILLed and restored. Then boot 3 (6.12):
+# the boot unit's partition beside a boot-isolated CPU, and the jitter probe
+# on a partition CPU, a boot-isolated one and an untouched one. The host
+# compares.
 SLICE=/sys/fs/cgroup/quietcore.slice
 
 # the cgroup files a partition touches, and which top-level cgroups exist
@@ -103,5 +106,30 @@ case $QC_BOOT in
 	;;
 2)
 	part_cycle
+	# boot 3: CPU 3 isolated on the command line (cmdline-gen --apply), CPU 2
+	# by quietcore-partition.service early in boot (cmdline-gen --apply
+	# --runtime), CPU 1 untouched: the unit, and the jitter of the three
+	qc_run apply-boot cmdline-gen --apply --isolate 3
+	qc_run apply-runtime cmdline-gen --apply --runtime --isolate 2
+	qc_reboot
+	;;
+3)
+	qc_run uname uname -r
+	qc_run unit-service systemctl show -p ActiveState -p Result quietcore-partition.service
+	qc_run unit-journal sh -c 'journalctl -b -o short-monotonic --no-pager -u quietcore-partition.service | grep early-pin'
+	qc_run partition cat "$SLICE/cpuset.cpus.partition"
+	qc_run effective cat "$SLICE/cpuset.cpus.effective"
+	qc_run domains domains
+	snap saved
+	qc_run verify isol-verify --json
+	for _c in 1 2 3; do
+		qc_run "jitter-$_c" isol-verify --json --jitter=5 --jitter-cpus "$_c"
+	done
+	# stopping the unit undoes it; --revert --runtime takes the plan away
+	qc_run unit-stop systemctl stop quietcore-partition.service
+	qc_run unit-stopped sh -c 'ls -d /sys/fs/cgroup/quietcore.slice 2>&1; systemctl is-active quietcore-partition.service'
+	snap stopped
+	qc_run revert-runtime cmdline-gen --revert --runtime
+	qc_run unit-enabled sh -c 'systemctl is-enabled quietcore-partition.service; ls /etc/systemd/system/quietcore-partition.service.d 2>&1'
 	;;
 esac
