@@ -472,6 +472,30 @@ static int revert_run_command(const struct cg_apply_opts *o, struct bootcfg *bc,
 	return rollback_after_command(bc, &gs, " before --revert");
 }
 
+int cg_revert_prepare(const struct cg_apply_opts *o, struct bootcfg *bc, bool runtime,
+		      struct bootcfg_error *err)
+{
+	int r;
+
+	if (!o->dry_run && bootcfg_has_state(bc) && bootcfg_lock(bc, err) < 0) {
+		fprintf(stderr, PROG ": %s\n", err->msg);
+		return -1;
+	}
+	r = bootcfg_prepare_revert(bc, err);
+	if (r == -ENOENT) {
+		printf("Nothing to revert: %s\n", err->msg);
+		cg_say_other_plan(o, !runtime);
+		return 0;
+	}
+	if (r < 0) {
+		fprintf(stderr, PROG ": %s\n", err->msg);
+		return -1;
+	}
+	if (!o->dry_run)
+		cg_remove_stale(bc);
+	return 1;
+}
+
 int cg_revert(const struct cg_apply_opts *o, const char *const *managed)
 {
 	struct bootcfg_error err = { "" };
@@ -481,23 +505,11 @@ int cg_revert(const struct cg_apply_opts *o, const char *const *managed)
 
 	if (open_bootcfg(o, &bc, false) < 0)
 		goto out;
-	if (!o->dry_run && bootcfg_has_state(&bc) && bootcfg_lock(&bc, &err) < 0) {
-		fprintf(stderr, PROG ": %s\n", err.msg);
+	r = cg_revert_prepare(o, &bc, false, &err);
+	if (r <= 0) {
+		ret = r < 0;
 		goto out;
 	}
-	r = bootcfg_prepare_revert(&bc, &err);
-	if (r == -ENOENT) {
-		printf("Nothing to revert: %s\n", err.msg);
-		cg_say_other_plan(o, true);
-		ret = 0;
-		goto out;
-	}
-	if (r < 0) {
-		fprintf(stderr, PROG ": %s\n", err.msg);
-		goto out;
-	}
-	if (!o->dry_run)
-		cg_remove_stale(&bc);
 	if (revert_find_generated(o, &bc, managed, &err) < 0)
 		goto out;
 	cmd = choose_command(o, &bc, NULL, managed);

@@ -58,6 +58,16 @@ struct json_object *cg_json_runtime(struct path_cxt *pc, const struct kparams *p
  */
 int cg_print_diffs(const struct bootcfg *bc, bool grubby);
 void cg_remove_stale(struct bootcfg *bc);
+
+/*
+ * The start of every --revert, on an opened bc (runtime: the --runtime
+ * plan): the lock, the originals, the stale temporary files. 1 go on, 0
+ * nothing to revert (said, with the other plan when that one is applied),
+ * -1 failed (reported).
+ */
+struct bootcfg_error;
+int cg_revert_prepare(const struct cg_apply_opts *o, struct bootcfg *bc, bool runtime,
+		      struct bootcfg_error *err);
 /* After "Nothing to revert": say so when the other plan (runtime: the run-time one) is applied. */
 void cg_say_other_plan(const struct cg_apply_opts *o, bool runtime);
 

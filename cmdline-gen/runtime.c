@@ -133,23 +133,11 @@ int cg_revert_runtime(const struct cg_apply_opts *o)
 
 	if (open_runtime(o, &bc) < 0)
 		goto out;
-	if (!o->dry_run && bootcfg_has_state(&bc) && bootcfg_lock(&bc, &err) < 0) {
-		fprintf(stderr, PROG ": %s\n", err.msg);
+	r = cg_revert_prepare(o, &bc, true, &err);
+	if (r <= 0) {
+		ret = r < 0;
 		goto out;
 	}
-	r = bootcfg_prepare_revert(&bc, &err);
-	if (r == -ENOENT) {
-		printf("Nothing to revert: %s\n", err.msg);
-		cg_say_other_plan(o, false);
-		ret = 0;
-		goto out;
-	}
-	if (r < 0) {
-		fprintf(stderr, PROG ": %s\n", err.msg);
-		goto out;
-	}
-	if (!o->dry_run)
-		cg_remove_stale(&bc);
 	for (size_t i = 0; i < bc.nch; i++)
 		if (bc.ch[i].drifted)
 			fprintf(stderr,
