@@ -103,6 +103,7 @@ struct earlypin {
 	struct cgroup_fs cgfs;
 	bool systemd;	    /* systemd runs: the partition is its slice */
 	cpuset_t part_cpus; /* the partition's CPUs: isolated and online */
+	cpuset_t cpus_opt;  /* --cpus, its online CPUs; empty without it */
 
 	char governor[32];
 	bool no_turbo;

@@ -540,6 +540,7 @@ static int housekeeping_from_cpus(struct earlypin *ep, const char *cpus)
 		ep_log(ep, LOG_ERR, "--cpus %s names no online CPU", cpus);
 		return -EINVAL;
 	}
+	ep->cpus_opt = iso;
 	r = ep_housekeeping(ep, NULL);
 	if (r < 0)
 		return -EINVAL;

@@ -62,7 +62,15 @@ int ep_partition_prepare(struct earlypin *ep)
 {
 	int r;
 
-	cpuset_and(&ep->part_cpus, &ep->isolated, &ep->online);
+	/*
+	 * --cpus names the partition; beside CPUs isolated at boot, the
+	 * isolated set is larger, and a partition over those is refused (6.12:
+	 * "partition config conflicts with housekeeping setup")
+	 */
+	if (!cpuset_empty(&ep->cpus_opt))
+		ep->part_cpus = ep->cpus_opt;
+	else
+		cpuset_and(&ep->part_cpus, &ep->isolated, &ep->online);
 	r = check_nodes(ep);
 	if (r < 0)
 		return r;
