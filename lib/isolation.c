@@ -311,7 +311,7 @@ int isolation_runtime_read(struct path_cxt *pc, struct isolation_runtime *ret)
 {
 	struct cgroup_part_info *parts = NULL;
 	size_t n = 0;
-	cpuset_t named;
+	cpuset_t named, boot, extra;
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
@@ -339,7 +339,17 @@ int isolation_runtime_read(struct path_cxt *pc, struct isolation_runtime *ret)
 	for (size_t i = 0; i < ret->nparts; i++)
 		if (isolation_partition_valid(&ret->parts[i]))
 			cpuset_or(&named, &named, &ret->parts[i].effective);
-	cpuset_or(&ret->isolated, &named, &ret->root_isolated);
+	/*
+	 * cpuset.cpus.isolated lists the CPUs isolated at boot (isolcpus=
+	 * domain, cpu/isolated) as well (Debian's 6.12): those are not run time
+	 */
+	r = isolation_read_isolated(pc, &boot);
+	if (r < 0) {
+		isolation_runtime_free(ret);
+		return r;
+	}
+	cpuset_andnot(&extra, &ret->root_isolated, &boot);
+	cpuset_or(&ret->isolated, &named, &extra);
 	cpuset_andnot(&ret->unnamed, &ret->isolated, &named);
 	return 0;
 }

@@ -142,7 +142,8 @@ struct isolation_runtime {
 	bool cpuset;			/* cgroup v2 is there with the cpuset controller */
 	bool root_isolated_read;	/* the root's cpuset.cpus.isolated was read (6.8+) */
 	cpuset_t root_isolated;		/* what it says */
-	cpuset_t isolated;		/* the valid partitions' CPUs ∪ root_isolated */
+	cpuset_t isolated;		/* the valid partitions' CPUs ∪ root_isolated, less
+					   cpu/isolated (boot isolation, which 6.12 lists there too) */
 	cpuset_t unnamed;		/* of those, CPUs in no top-level partition */
 	struct cgroup_part_info *parts; /* the top-level "isolated" partitions, valid
 					   or not, in name order (malloc'd) */

@@ -578,6 +578,7 @@ static void test_runtime(void **state)
 	};
 
 	(void)state;
+	put("sys/devices/system/cpu/isolated", NULL); /* no boot isolation */
 	put("sys/devices/virtual/workqueue/cpumask_isolated", NULL);
 	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
 		struct isolation_runtime rt;
@@ -627,12 +628,69 @@ static void test_runtime(void **state)
 	table_done();
 }
 
+/*
+ * Debian's 6.12 lists the CPUs isolated at boot (isolcpus=domain, sysfs
+ * cpu/isolated) in the root's cpuset.cpus.isolated too: those are not
+ * isolated at run time. Seen in the partition guest (tests/vm/partition.bats).
+ */
+static void test_runtime_beside_boot(void **state)
+{
+	static const struct {
+		const char *what, *boot, *root_isolated;
+		struct fake_cgroup cg[2];
+		const char *isolated, *unnamed;
+	} t[] = {
+		{ "boot-isolated 3, no partition", "3\n", "3\n", { { 0 } }, "", "" },
+		{ "boot-isolated 3, partition 2",
+		  "3\n",
+		  "2-3\n",
+		  { { "quietcore.slice", "isolated\n", "2\n", "2\n" } },
+		  "2",
+		  "" },
+		{ "no boot isolation: an unnamed CPU stays run-time",
+		  "\n",
+		  "2-3\n",
+		  { { "quietcore.slice", "isolated\n", "2\n", "2\n" } },
+		  "2-3",
+		  "3" },
+	};
+
+	(void)state;
+	put("sys/devices/virtual/workqueue/cpumask_isolated", NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		struct isolation_runtime rt;
+		struct path_cxt pc;
+		char iso[64], un[64];
+		int r;
+
+		put("proc/self/mountinfo", MI_UNIFIED);
+		put("proc/sys/kernel/osrelease", "6.12.118+deb12-cloud-amd64\n");
+		put("sys/devices/system/cpu/isolated", t[i].boot);
+		put_cgroup_tree("sys/fs/cgroup", "cpuset cpu io memory pids\n", t[i].root_isolated,
+				t[i].cg, ARRAY_SIZE(t[i].cg));
+		assert_int_equal(path_cxt_init(&pc, root), 0);
+		r = isolation_runtime_read(&pc, &rt);
+		fmt(&rt.isolated, iso, sizeof(iso));
+		fmt(&rt.unnamed, un, sizeof(un));
+		if (r != 0 || strcmp(iso, t[i].isolated) || strcmp(un, t[i].unnamed))
+			case_fail("row %zu (%s): got %d isolated '%s' unnamed '%s'", i, t[i].what,
+				  r, iso, un);
+		isolation_runtime_free(&rt);
+	}
+	put("sys/devices/system/cpu/isolated", NULL);
+	table_done();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cmdline),	  cmocka_unit_test(test_housekeeping),
-		cmocka_unit_test(test_read_cpus), cmocka_unit_test(test_read_isolated),
-		cmocka_unit_test(test_boot_id),	  cmocka_unit_test(test_runtime),
+		cmocka_unit_test(test_cmdline),
+		cmocka_unit_test(test_housekeeping),
+		cmocka_unit_test(test_read_cpus),
+		cmocka_unit_test(test_read_isolated),
+		cmocka_unit_test(test_boot_id),
+		cmocka_unit_test(test_runtime),
+		cmocka_unit_test(test_runtime_beside_boot),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
