@@ -8,8 +8,9 @@
  *              request built (no I/O; fuzzed by tests/fuzz/fuzz_allocreq.c)
  *   engine.c   one request against the daemon's state: EPA's actions, the
  *              placement of lib/cpualloc, authorisation, the replies
- *   system.c   what the daemon reads of the machine below --root: the pool,
- *              the topology, hugepages, PCI locality, processes
+ *   system.c   what the daemon reads of the machine below --root: the
+ *              topology, hugepages, PCI locality, processes (the pool is
+ *              lib/isolation's isolation_pool())
  *   state.c    the state file (JSON, atomic, durable before a reply) and the
  *              reconciliation on start
  *   server.c   the event loop: socket activation, peer credentials, timeouts,
@@ -151,8 +152,6 @@ struct alloc_hp_node {
 	size_t nsizes;
 };
 
-/* The pool: cpu/isolated within the online CPUs. 0 or -errno (path_last names the file). */
-int alloc_read_pool(struct path_cxt *pc, const struct topology *topo, cpuset_t *ret);
 /* The hugepages of every node/nodeN (ascending id). 0 or -errno. */
 int alloc_read_hugepages(struct path_cxt *pc, struct alloc_hp_node **ret, size_t *ret_n);
 void alloc_hugepages_free(struct alloc_hp_node *v, size_t n);

@@ -13,6 +13,7 @@
 #include <syslog.h>
 
 #include "alloc.h"
+#include "isolation.h"
 #include "pathnames.h"
 
 /* --- building replies: a failed allocation is remembered, checked once ------ */
@@ -233,7 +234,7 @@ int alloc_refresh(struct alloc_daemon *d, bool *changed)
 		d->online_file = online;
 		d->online_known = true;
 	}
-	r = alloc_read_pool(&d->pc, d->topo, &pool);
+	r = isolation_pool(&d->pc, &d->topo->online, &pool);
 	if (r < 0)
 		return r;
 	if (!cpuset_equal(&pool, &d->pool)) {

@@ -22,6 +22,7 @@
 #include "alloc.h"
 #include "atomicfile.h"
 #include "cli.h"
+#include "isolation.h"
 
 enum {
 	OPT_STATE = 0x100,
@@ -346,7 +347,7 @@ static int serve(struct opts *o)
 			path_read_strerror(r));
 		return 1;
 	}
-	r = alloc_read_pool(&d.pc, d.topo, &d.pool);
+	r = isolation_pool(&d.pc, &d.topo->online, &d.pool);
 	if (r < 0) {
 		fprintf(stderr, "%s: reading the pool: %s: %s\n", PROG, path_last(&d.pc),
 			path_read_strerror(r));

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * isol-alloc: what the daemon reads of the machine, all of it below --root
- * through lib/path: the pool, hugepages per node, a PCI device's locality,
+ * through lib/path: hugepages per node, a PCI device's locality,
  * a process's identity.
  */
 #include <errno.h>
@@ -12,20 +12,8 @@
 #include <unistd.h>
 
 #include "alloc.h"
-#include "isolation.h"
 #include "pathnames.h"
 #include "taskstat.h"
-
-int alloc_read_pool(struct path_cxt *pc, const struct topology *topo, cpuset_t *ret)
-{
-	cpuset_t iso;
-	int r = isolation_read_isolated(pc, &iso);
-
-	if (r < 0)
-		return r;
-	cpuset_and(ret, &iso, &topo->online);
-	return 0;
-}
 
 void alloc_hugepages_free(struct alloc_hp_node *v, size_t n)
 {

@@ -353,3 +353,31 @@ int isolation_runtime_read(struct path_cxt *pc, struct isolation_runtime *ret)
 	cpuset_andnot(&ret->unnamed, &ret->isolated, &named);
 	return 0;
 }
+
+bool isolation_partition_own(const char *name)
+{
+	return !strcmp(name, CGROUP_PARTITION_SLICE) || !strcmp(name, CGROUP_PARTITION_NAME);
+}
+
+int isolation_pool(struct path_cxt *pc, const cpuset_t *online, cpuset_t *ret)
+{
+	struct isolation_runtime rt;
+	cpuset_t pool;
+	int r;
+
+	r = isolation_read_isolated(pc, &pool);
+	if (r < 0)
+		return r;
+	r = isolation_runtime_read(pc, &rt);
+	if (r < 0) {
+		isolation_runtime_free(&rt);
+		return r;
+	}
+	for (size_t i = 0; i < rt.nparts; i++)
+		if (isolation_partition_valid(&rt.parts[i]) &&
+		    isolation_partition_own(rt.parts[i].name))
+			cpuset_or(&pool, &pool, &rt.parts[i].effective);
+	isolation_runtime_free(&rt);
+	cpuset_and(ret, &pool, online);
+	return 0;
+}

@@ -166,5 +166,18 @@ const struct cgroup_part_info *isolation_runtime_owner(const struct isolation_ru
 						       unsigned int cpu);
 /* A partition read back as "isolated", not "isolated invalid (...)". */
 bool isolation_partition_valid(const struct cgroup_part_info *part);
+/* Is this top-level cgroup quietcore's own partition (CGROUP_PARTITION_SLICE or _NAME)? */
+bool isolation_partition_own(const char *name);
+
+/*
+ * The CPUs quietcore may hand out (isol-alloc's pool): cpu/isolated ∪ the
+ * cpuset.cpus.effective of quietcore's own valid isolated partitions
+ * (isolation_partition_own()), within online. Another isolated partition
+ * holds someone else's CPUs, and an invalid one isolates nothing: neither
+ * counts. 0, or -errno of cpu/isolated or of the run-time isolation
+ * (isolation_runtime_read()) with path_last(pc) naming the file; *ret
+ * untouched then.
+ */
+int isolation_pool(struct path_cxt *pc, const cpuset_t *online, cpuset_t *ret);
 
 #endif

@@ -496,6 +496,58 @@ EXT="cpus:string,numa_node:number,mode:string"
 	assert_equal "$(grep -c 'online CPUs changed' "$LOG")" 1
 }
 
+# cgroup_v2: a unified cgroup-v2 hierarchy with the cpuset controller on 6.1
+cgroup_v2() {
+	mkdir -p "$R/proc/self" "$R/proc/sys/kernel" "$R/sys/fs/cgroup"
+	echo 6.1.0-13-amd64 >"$R/proc/sys/kernel/osrelease"
+	echo "35 1 0:30 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:9 - cgroup2 cgroup2 rw,nsdelegate" \
+		>"$R/proc/self/mountinfo"
+	echo "cpuset cpu io memory pids" >"$R/sys/fs/cgroup/cgroup.controllers"
+	echo "cpuset cpu io memory pids" >"$R/sys/fs/cgroup/cgroup.subtree_control"
+	echo 2 >"$R/sys/fs/cgroup/cgroup.procs"
+}
+
+# cgroup NAME PARTITION CPUS EFFECTIVE: a top-level cgroup with cpuset files
+cgroup() {
+	local d=$R/sys/fs/cgroup/$1
+	mkdir -p "$d"
+	echo "cpuset cpu io memory pids" >"$d/cgroup.controllers"
+	: >"$d/cgroup.procs"
+	echo "$2" >"$d/cpuset.cpus.partition"
+	echo "$3" >"$d/cpuset.cpus"
+	echo "$4" >"$d/cpuset.cpus.effective"
+}
+
+@test "the pool: cpu/isolated plus quietcore's valid run-time partition, online CPUs only; an unreadable partition is named" {
+	echo 1-7,17-23 >"$R/sys/devices/system/cpu/isolated"
+	echo 0-30 >"$R/sys/devices/system/cpu/online"
+	cgroup_v2
+	cgroup quietcore.slice isolated 9-15,25-31 9-15,25-31
+	cgroup dpdk.slice isolated 8,24 8,24 # someone else's: not ours to hand out
+	cgroup quietcore-isolated "isolated invalid (Cpu list in cpuset.cpus not exclusive)" 0,16 0-1,16
+	cgroup system.slice member "" 0,16
+	start_daemon
+	send '{"action":"list_allocations"}'
+	assert_equal "$(jq -c '[.pool, .total_available_cpus]' <<<"$output")" '["1-7,9-15,17-23,25-30",27]'
+	run -0 "$IA" request --socket "$S" --service nova --numa-node 1 --cpus 2
+	assert_output "nova: 9,25 (2 CPUs, NUMA node 1)"
+	# the partition's CPUs cannot be read: the last pool is kept, the file named
+	rm "$R/sys/fs/cgroup/quietcore.slice/cpuset.cpus.effective"
+	mkdir "$R/sys/fs/cgroup/quietcore.slice/cpuset.cpus.effective"
+	send '{"action":"list_allocations"}'
+	assert_equal "$(jq -c '[.pool, .allocations[0].allocated_cores]' <<<"$output")" '["1-7,9-15,17-23,25-30","9,25"]'
+	grep -qF "the pool: $R/sys/fs/cgroup/quietcore.slice/cpuset.cpus.effective: Is a directory, the last one kept" "$LOG"
+	stop_daemon
+	run -1 --separate-stderr "$IA" serve --root "$R" --socket "$S"
+	assert_equal "$stderr" "isol-alloc: reading the pool: $R/sys/fs/cgroup/quietcore.slice/cpuset.cpus.effective: Is a directory"
+	# the partition turned invalid isolates nothing: its CPUs leave the pool and the grant
+	rmdir "$R/sys/fs/cgroup/quietcore.slice/cpuset.cpus.effective"
+	cgroup quietcore.slice "isolated invalid (Parent unable to distribute cpu downstream)" 9-15,25-31 9-15,25-31
+	start_daemon
+	send '{"action":"list_allocations"}'
+	assert_equal "$(jq -c '[.pool, .allocations]' <<<"$output")" '["1-7,17-23",[]]'
+}
+
 @test "the state file: damaged or foreign stops the daemon, named; a second daemon on it is refused" {
 	mkdir -p "$(dirname "$STATE")"
 	echo '{"format":"something else"}' >"$STATE"

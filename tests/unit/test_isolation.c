@@ -681,6 +681,135 @@ static void test_runtime_beside_boot(void **state)
 	table_done();
 }
 
+/*
+ * isol-alloc's pool: cpu/isolated and quietcore's own valid partitions (the
+ * slice or early-pin's cgroupfs one), within the online CPUs 0-7 less 7.
+ */
+static void test_pool(void **state)
+{
+	static const struct {
+		const char *what;
+		const char *isolated;  /* cpu/isolated: text, "dir"; NULL absent */
+		const char *mountinfo; /* NULL: no cgroup v2 */
+		struct fake_cgroup cg[3];
+		int ret;
+		const char *failed; /* the file path_last() names, below the root */
+		const char *pool;
+	} t[] = {
+		{ "boot only", "2-3\n", NULL, { { 0 } }, 0, NULL, "2-3" },
+		{ "boot only, cgroup v2 without a partition",
+		  "2-3\n",
+		  MI_UNIFIED,
+		  { { "system.slice", "member\n", "\n", "0-1\n" } },
+		  0,
+		  NULL,
+		  "2-3" },
+		{ "the slice only",
+		  NULL,
+		  MI_UNIFIED,
+		  { { CGROUP_PARTITION_SLICE, "isolated\n", "4-5\n", "4-5\n" } },
+		  0,
+		  NULL,
+		  "4-5" },
+		{ "early-pin's cgroupfs partition only, its effective CPUs",
+		  "\n",
+		  MI_UNIFIED,
+		  { { CGROUP_PARTITION_NAME, "isolated\n", "4-6\n", "4-5\n" } },
+		  0,
+		  NULL,
+		  "4-5" },
+		{ "both",
+		  "2-3\n",
+		  MI_UNIFIED,
+		  { { CGROUP_PARTITION_SLICE, "isolated\n", "4-5\n", "4-5\n" },
+		    { "system.slice", "member\n", "\n", "0-1\n" } },
+		  0,
+		  NULL,
+		  "2-5" },
+		{ "an invalid partition is not counted",
+		  "2-3\n",
+		  MI_UNIFIED,
+		  { { CGROUP_PARTITION_SLICE,
+		      "isolated invalid (Cpu list in cpuset.cpus not exclusive)\n", "4-5\n",
+		      "0-1,4-5\n" } },
+		  0,
+		  NULL,
+		  "2-3" },
+		{ "someone else's partition is not counted",
+		  "2-3\n",
+		  MI_UNIFIED,
+		  { { "dpdk.slice", "isolated\n", "4-5\n", "4-5\n" } },
+		  0,
+		  NULL,
+		  "2-3" },
+		{ "offline CPUs removed",
+		  "3,7\n",
+		  MI_UNIFIED,
+		  { { CGROUP_PARTITION_SLICE, "isolated\n", "5-7\n", "5-7\n" } },
+		  0,
+		  NULL,
+		  "3,5-6" },
+		{ "cpu/isolated unreadable",
+		  "dir",
+		  MI_UNIFIED,
+		  { { CGROUP_PARTITION_SLICE, "isolated\n", "4-5\n", "4-5\n" } },
+		  -EISDIR,
+		  "sys/devices/system/cpu/isolated",
+		  "untouched" },
+		{ "cpu/isolated malformed",
+		  "2-x\n",
+		  NULL,
+		  { { 0 } },
+		  -EINVAL,
+		  "sys/devices/system/cpu/isolated",
+		  "untouched" },
+		{ "the partition's effective CPUs unreadable",
+		  "2-3\n",
+		  MI_UNIFIED,
+		  { { CGROUP_PARTITION_SLICE, "isolated\n", "4-5\n", "dir" } },
+		  -EISDIR,
+		  "sys/fs/cgroup/" CGROUP_PARTITION_SLICE "/cpuset.cpus.effective",
+		  "untouched" },
+		{ "the partition's state unreadable",
+		  "2-3\n",
+		  MI_UNIFIED,
+		  { { CGROUP_PARTITION_NAME, "dir", "4-5\n", "4-5\n" } },
+		  -EISDIR,
+		  "sys/fs/cgroup/" CGROUP_PARTITION_NAME "/cpuset.cpus.partition",
+		  "untouched" },
+	};
+	cpuset_t online;
+
+	(void)state;
+	assert_int_equal(cpuset_parse_list("0-6", 0, &online), 0);
+	put("sys/devices/virtual/workqueue/cpumask_isolated", NULL);
+	put("proc/sys/kernel/osrelease", "6.1.0-13-amd64\n");
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		struct path_cxt pc;
+		cpuset_t pool;
+		char got[64] = "untouched", want[256];
+		int r;
+
+		put("sys/devices/system/cpu/isolated", t[i].isolated);
+		put("proc/self/mountinfo", t[i].mountinfo ? t[i].mountinfo : MI_TMPFS MI_V1);
+		put_cgroup_tree(t[i].mountinfo ? "sys/fs/cgroup" : NULL,
+				"cpuset cpu io memory pids\n", NULL, t[i].cg, ARRAY_SIZE(t[i].cg));
+		assert_int_equal(path_cxt_init(&pc, root), 0);
+		cpuset_fill(&pool, 1);
+		r = isolation_pool(&pc, &online, &pool);
+		if (r == 0)
+			fmt(&pool, got, sizeof(got));
+		else if (!cpuset_test(&pool, 0) || cpuset_count(&pool) != 1)
+			strcpy(got, "changed on failure");
+		snprintf(want, sizeof(want), "%s/%s", root, t[i].failed ? t[i].failed : "");
+		if (r != t[i].ret || strcmp(got, t[i].pool) ||
+		    (t[i].failed && strcmp(path_last(&pc), want)))
+			case_fail("row %zu (%s): got %d '%s' last %s", i, t[i].what, r, got,
+				  path_last(&pc));
+	}
+	table_done();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -691,6 +820,7 @@ int main(void)
 		cmocka_unit_test(test_boot_id),
 		cmocka_unit_test(test_runtime),
 		cmocka_unit_test(test_runtime_beside_boot),
+		cmocka_unit_test(test_pool),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
