@@ -30,6 +30,7 @@
 
 #include <json.h>
 
+#include "allocstate.h"
 #include "cpualloc.h"
 #include "cpuset.h"
 #include "path.h"
@@ -41,7 +42,7 @@
 #define ALLOC_REQUEST_MAX (64U * 1024) /* bytes of one request */
 #define ALLOC_SOCKET_DIR "/run/quietcore"
 #define ALLOC_SOCKET_PATH ALLOC_SOCKET_DIR "/alloc.sock"
-#define ALLOC_STATE_PATH "/var/lib/quietcore/alloc.json"
+#define ALLOC_STATE_PATH ALLOCSTATE_PATH
 #define ALLOC_TIMEOUT_MS 5000 /* a client's whole request, and its reply */
 #define ALLOC_PCI_MAX 16      /* "0000:3b:00.0" */
 
@@ -123,8 +124,6 @@ int alloc_req_parse(const char *buf, size_t len, struct alloc_req *ret, char *er
 json_object *alloc_req_to_json(const struct alloc_req *req);
 void alloc_req_init(struct alloc_req *req, enum alloc_action action);
 
-/* A service name isol-alloc accepts: 1..64 bytes, no control characters. */
-bool alloc_name_valid(const char *s, size_t len);
 /* "0000:3b:00.0" or "3b:00.0" (domain 0) into the long form; false if neither. */
 bool alloc_pci_normalize(const char *s, char *buf, size_t len);
 
@@ -167,21 +166,6 @@ int alloc_read_process(struct path_cxt *pc, pid_t pid, uint64_t *ret_starttime, 
 
 /* --- engine.c: the daemon's state and one request against it ---------------- */
 
-struct alloc_hp_record {
-	char service[CPUALLOC_NAME_MAX + 1];
-	int64_t node_id;
-	int64_t size_kb;
-	int64_t count;
-	uint32_t uid;
-};
-
-struct alloc_state {
-	struct cpualloc_grants grants;
-	struct alloc_hp_record *hp;
-	size_t nhp;
-	size_t caphp;
-};
-
 struct alloc_peer {
 	pid_t pid;
 	uid_t uid;
@@ -196,15 +180,12 @@ struct alloc_daemon {
 	bool online_known;
 	cpuset_t pool;
 	char boot_id[64]; /* "" unknown */
-	struct alloc_state st;
+	struct allocstate st;
 	const char *state_path; /* absolute, below the root */
 	const char *group;	/* --group NAME, NULL: root only */
 	gid_t gid;
 	bool no_preempt;
 };
-
-int alloc_state_copy(struct alloc_state *dst, const struct alloc_state *src);
-void alloc_state_free(struct alloc_state *st);
 
 /*
  * Answer one request. *changed is set when the state changed (the caller
@@ -224,11 +205,10 @@ int alloc_refresh(struct alloc_daemon *d, bool *changed);
 
 /* --- state.c --------------------------------------------------------------- */
 
-/* The state as JSON text (malloc'ed), and back. -EBADMSG for a damaged file (err says where). */
-char *alloc_state_format(const struct alloc_daemon *d);
-int alloc_state_parse(const char *text, struct alloc_state *ret, char *boot_id, size_t boot_len,
-		      char *err, size_t errlen);
-/* Load d->state_path (absent: empty), or write it atomically. 0 or -errno. */
+/*
+ * Load d->state_path (absent: empty; lib/allocstate parses it), or write it
+ * atomically. 0 or -errno (-EBADMSG, -EMEDIUMTYPE: err says why).
+ */
 int alloc_state_load(struct alloc_daemon *d, char *err, size_t errlen);
 int alloc_state_save(struct alloc_daemon *d);
 /* On start: grants of processes gone (pid + start time, a new boot) and CPUs left the pool. */

@@ -104,34 +104,6 @@ static json_object *errorf(const struct alloc_daemon *d, const char *fmt, ...)
 
 /* --- the state --------------------------------------------------------------- */
 
-int alloc_state_copy(struct alloc_state *dst, const struct alloc_state *src)
-{
-	struct alloc_hp_record *hp = NULL;
-
-	if (src->nhp) {
-		hp = malloc(src->nhp * sizeof(*hp));
-		if (!hp)
-			return -ENOMEM;
-		memcpy(hp, src->hp, src->nhp * sizeof(*hp));
-	}
-	if (cpualloc_copy(&dst->grants, &src->grants) < 0) {
-		free(hp);
-		return -ENOMEM;
-	}
-	free(dst->hp);
-	dst->hp = hp;
-	dst->nhp = dst->caphp = src->nhp;
-	return 0;
-}
-
-void alloc_state_free(struct alloc_state *st)
-{
-	cpualloc_grants_free(&st->grants);
-	free(st->hp);
-	st->hp = NULL;
-	st->nhp = st->caphp = 0;
-}
-
 /* The CPUs of the grants within the pool (they always are, after alloc_refresh). */
 struct stats {
 	unsigned int total, used, remaining;
@@ -618,8 +590,8 @@ static json_object *handle_list(const struct alloc_daemon *d)
 
 /* --- hugepages ---------------------------------------------------------------- */
 
-static struct alloc_hp_record *hp_find(const struct alloc_state *st, const char *service,
-				       int64_t node, int64_t size)
+static struct allocstate_hp *hp_find(const struct allocstate *st, const char *service, int64_t node,
+				     int64_t size)
 {
 	for (size_t i = 0; i < st->nhp; i++)
 		if (st->hp[i].node_id == node && st->hp[i].size_kb == size &&
@@ -632,7 +604,7 @@ static struct alloc_hp_record *hp_find(const struct alloc_state *st, const char 
  * EPA's overlay of the pages recorded but not yet in use: free shrinks by
  * what the records hold beyond the pages already used (free never below 0).
  */
-static int64_t hp_free(const struct alloc_state *st, int64_t node, const struct alloc_hp_size *s)
+static int64_t hp_free(const struct allocstate *st, int64_t node, const struct alloc_hp_size *s)
 {
 	int64_t tracked = 0, used = s->total > s->free ? s->total - s->free : 0, over;
 
@@ -694,7 +666,7 @@ static json_object *handle_memory_info(struct alloc_daemon *d, const struct allo
 			rp_add(&r, e, "size", json_object_new_int64(s->size_kb));
 		}
 		for (size_t k = 0; k < d->st.nhp; k++) {
-			const struct alloc_hp_record *h = &d->st.hp[k];
+			const struct allocstate_hp *h = &d->st.hp[k];
 			json_object *svc;
 			char size[24];
 
@@ -733,7 +705,7 @@ static json_object *reply_hugepages(const struct alloc_req *req, const char *mes
 static json_object *handle_hugepages(struct alloc_daemon *d, const struct alloc_req *req,
 				     const struct alloc_peer *peer, bool *changed)
 {
-	struct alloc_hp_record *h = hp_find(&d->st, req->service, req->node_id, req->size_kb);
+	struct allocstate_hp *h = hp_find(&d->st, req->service, req->node_id, req->size_kb);
 	struct alloc_hp_node *nodes = NULL;
 	const struct alloc_hp_size *size = NULL;
 	int64_t free_, delta;
@@ -783,7 +755,7 @@ static json_object *handle_hugepages(struct alloc_daemon *d, const struct alloc_
 	if (!h) {
 		if (d->st.nhp == d->st.caphp) {
 			size_t cap = d->st.caphp ? d->st.caphp * 2 : 8;
-			struct alloc_hp_record *v = realloc(d->st.hp, cap * sizeof(*v));
+			struct allocstate_hp *v = realloc(d->st.hp, cap * sizeof(*v));
 
 			if (!v)
 				return NULL;

@@ -219,7 +219,7 @@ static void parse_opt(struct opts *o, int c, const char *arg)
 		o->timeout = (double)parse_int("--timeout", arg, 1, 3600);
 		break;
 	case OPT_SERVICE:
-		if (!alloc_name_valid(arg, strlen(arg)))
+		if (!cpualloc_name_valid(arg, strlen(arg)))
 			cli_usage_error(
 				PROG,
 				"--service: a name of 1 to %d bytes without control characters",
@@ -404,7 +404,7 @@ static int serve(struct opts *o)
 		}
 	}
 	r = alloc_serve(&d, &so);
-	alloc_state_free(&d.st);
+	allocstate_free(&d.st);
 	topology_free(d.topo);
 	close(lockfd);
 	return r;

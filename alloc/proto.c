@@ -39,16 +39,6 @@ const char *alloc_json_text(json_object *obj)
 							   JSON_C_TO_STRING_NOSLASHESCAPE);
 }
 
-bool alloc_name_valid(const char *s, size_t len)
-{
-	if (len == 0 || len > CPUALLOC_NAME_MAX || strlen(s) != len)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return false;
-	return true;
-}
-
 static bool hexn(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -345,7 +335,7 @@ static int get_service(json_object *obj, enum presence p, char *ret, char *err, 
 		seterr(err, errlen, "service_name: longer than %d bytes", CPUALLOC_NAME_MAX);
 		return -EINVAL;
 	}
-	if (!alloc_name_valid(s, len)) {
+	if (!cpualloc_name_valid(s, len)) {
 		seterr(err, errlen, "service_name: control characters are not allowed");
 		return -EINVAL;
 	}

@@ -264,7 +264,7 @@ static void accept_all(struct server *s)
 static void run_pass(struct server *s)
 {
 	struct alloc_daemon *d = s->d;
-	struct alloc_state undo = { 0 };
+	struct allocstate undo = { 0 };
 	bool writes = false, changed = false, have_undo = false;
 	struct conn *c;
 	int r;
@@ -274,7 +274,7 @@ static void run_pass(struct server *s)
 	for (c = s->pending_head; c; c = c->pending)
 		writes |= alloc_action_writes(c->req.action);
 	if (writes)
-		have_undo = alloc_state_copy(&undo, &d->st) == 0;
+		have_undo = allocstate_copy(&undo, &d->st) == 0;
 	r = alloc_refresh(d, &changed);
 	if (r < 0)
 		alloc_log(LOG_WARNING, "the pool: %s: %s, the last one kept", path_last(&d->pc),
@@ -297,7 +297,7 @@ static void run_pass(struct server *s)
 				 path_last(&d->pc), path_strerror(r));
 			alloc_log(LOG_ERR, "%s; the requests are refused", text);
 			if (have_undo) {
-				alloc_state_free(&d->st);
+				allocstate_free(&d->st);
 				d->st = undo;
 				memset(&undo, 0, sizeof(undo));
 			}
@@ -312,7 +312,7 @@ static void run_pass(struct server *s)
 			}
 		}
 	}
-	alloc_state_free(&undo);
+	allocstate_free(&undo);
 	while ((c = s->pending_head)) {
 		json_object *reply = c->reply;
 

@@ -752,3 +752,13 @@ void cpualloc_grants_free(struct cpualloc_grants *grants)
 	free(grants->v);
 	memset(grants, 0, sizeof(*grants));
 }
+
+bool cpualloc_name_valid(const char *s, size_t len)
+{
+	if (len == 0 || len > CPUALLOC_NAME_MAX || strlen(s) != len)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	return true;
+}

@@ -47,7 +47,7 @@
 #include "cpuset.h"
 #include "topology.h"
 
-/* A service name: 1..64 bytes, no control characters (isol-alloc checks). */
+/* A service name: 1..64 bytes, no control characters (cpualloc_name_valid()). */
 #define CPUALLOC_NAME_MAX 64
 
 /* EPA's default size: a pool above this many CPUs keeps CPUALLOC_DEFAULT_KEEP. */
@@ -166,5 +166,7 @@ void cpualloc_used(const struct cpualloc_grants *grants, cpuset_t *ret);
 /* A deep copy into *dst (freed first); 0 or -ENOMEM (dst untouched). */
 int cpualloc_copy(struct cpualloc_grants *dst, const struct cpualloc_grants *src);
 void cpualloc_grants_free(struct cpualloc_grants *grants);
+/* A service name isol-alloc accepts: s of len bytes, 1..64, no NUL or control characters. */
+bool cpualloc_name_valid(const char *s, size_t len);
 
 #endif

@@ -46,7 +46,7 @@ static enum alloc_read feed_split(const char *buf, size_t len, size_t split, jso
 
 static void check_ranges(const struct alloc_req *q)
 {
-	FUZZ_ASSERT(!q->service[0] || alloc_name_valid(q->service, strlen(q->service)));
+	FUZZ_ASSERT(!q->service[0] || cpualloc_name_valid(q->service, strlen(q->service)));
 	if (alloc_action_writes(q->action))
 		FUZZ_ASSERT(q->service[0]);
 	switch (q->action) {

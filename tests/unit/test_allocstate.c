@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * lib/allocstate: isol-alloc's state file as isol-alloc and isol-verify read
+ * it. Valid files, every way one is refused (with the text the programs
+ * print), the round trip through allocstate_format(), and allocstate_read()
+ * on a fake root.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "allocstate.h"
+#include "table.h"
+#include "tmproot.h"
+
+static char root[64];
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(root, sizeof(root), "/tmp/test_allocstate.XXXXXX");
+	assert_non_null(mkdtemp(root));
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	return tmproot_remove(root);
+}
+
+#define HEAD \
+	"{\"format\":\"quietcore-isol-alloc\",\"version\":1,\"boot_id\":\"b1\",\"pool\":\"2-7\","
+#define GRANT(svc, cpus, expl, pid)                                                               \
+	"{\"service\":\"" svc "\",\"cpus\":\"" cpus "\",\"explicit\":\"" expl "\",\"lost\":\"\"," \
+	"\"uid\":0,\"pid\":" pid ",\"starttime\":77}"
+#define HP "{\"service\":\"dpdk\",\"node_id\":0,\"size_kb\":2048,\"count\":4,\"uid\":0}"
+
+/* "service:cpus:pid,..." of the grants */
+static void grants_str(const struct allocstate *st, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < st->grants.n && o < len; i++) {
+		char cpus[64];
+
+		cpuset_format_list(&st->grants.v[i].cpus, cpus, sizeof(cpus));
+		o += (size_t)snprintf(buf + o, len - o, "%s%s:%s:%d", i ? "," : "",
+				      st->grants.v[i].service, cpus, st->grants.v[i].pid);
+	}
+}
+
+static void test_parse(void **state)
+{
+	static const struct {
+		const char *text;
+		int ret;
+		const char *want; /* the grants, or the refusal's text */
+	} t[] = {
+		{ HEAD "\"grants\":[],\"hugepages\":[]}", 0, "" },
+		{ HEAD "\"grants\":[" GRANT("nova", "2-3", "", "0") "," GRANT(
+			  "dpdk", "4,6", "6", "42") "],"
+						    "\"hugepages\":[" HP "]}",
+		  0, "nova:2-3:0,dpdk:4,6:42" },
+		{ "{", -EBADMSG, "not JSON: unexpected end of data" },
+		{ "[]", -EMEDIUMTYPE,
+		  "not an isol-alloc state file (no \"format\":\"quietcore-isol-alloc\")" },
+		{ "{\"format\":\"something else\"}", -EMEDIUMTYPE,
+		  "not an isol-alloc state file (no \"format\":\"quietcore-isol-alloc\")" },
+		{ "{\"format\":\"quietcore-isol-alloc\",\"version\":2}", -EBADMSG,
+		  "version: not 1" },
+		{ "{\"format\":\"quietcore-isol-alloc\",\"version\":1,\"boot_id\":3}", -EBADMSG,
+		  "boot_id: not a string" },
+		{ HEAD "\"grants\":{},\"hugepages\":[]}", -EBADMSG,
+		  "grants or hugepages: not an array" },
+		{ HEAD "\"grants\":[" GRANT("nova", "2-x", "", "0") "],\"hugepages\":[]}", -EBADMSG,
+		  "grant 1: malformed" },
+		{ HEAD "\"grants\":[" GRANT("nova", "2-3", "4", "0") "],\"hugepages\":[]}",
+		  -EBADMSG, "grant 1: malformed" },
+		{ HEAD "\"grants\":[" GRANT("no\\u0001va", "2-3", "", "0") "],\"hugepages\":[]}",
+		  -EBADMSG, "grant 1: malformed" },
+		{ HEAD "\"grants\":[" GRANT("nova", "2-3", "", "-1") "],\"hugepages\":[]}",
+		  -EBADMSG, "grant 1: malformed" },
+		{ HEAD "\"grants\":[" GRANT("a", "1-2", "", "0") "," GRANT("b", "2-3", "",
+									   "0") "],"
+										"\"hugepages\":[]}",
+		  -EBADMSG, "grant 2 (b): a CPU already in another grant" },
+		{ HEAD "\"grants\":[" GRANT("a", "1", "", "0") "," GRANT("a", "2", "",
+									 "0") "],"
+									      "\"hugepages\":[]}",
+		  -EBADMSG, "grant 2 (a): a second grant of one service" },
+		{ HEAD "\"grants\":[],\"hugepages\":[" HP ",{\"service\":\"x\"}]}", -EBADMSG,
+		  "hugepage record 2: malformed" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		struct allocstate st = { 0 };
+		struct allocstate_err e;
+		char boot[ALLOCSTATE_BOOT_ID_MAX] = "untouched", got[256];
+		int r;
+
+		r = allocstate_parse(t[i].text, &st, boot, sizeof(boot), &e);
+		if (r == 0)
+			grants_str(&st, got, sizeof(got));
+		else
+			allocstate_err_format(&e, got, sizeof(got));
+		if (r != t[i].ret || strcmp(got, t[i].want) ||
+		    strcmp(boot, r == 0 ? "b1" : "untouched") || (r < 0 && st.grants.n))
+			case_fail("row %zu: got %d '%s' boot '%s'", i, r, got, boot);
+		allocstate_free(&st);
+		allocstate_free(&st);
+	}
+	table_done();
+}
+
+/* What allocstate_format() writes is what allocstate_parse() reads, and a copy is equal. */
+static void test_round_trip(void **state)
+{
+	struct allocstate st = { 0 }, back = { 0 }, copy = { 0 };
+	struct allocstate_err e;
+	char boot[ALLOCSTATE_BOOT_ID_MAX], a[256], b[256];
+	cpuset_t pool;
+	char *text;
+
+	(void)state;
+	assert_int_equal(allocstate_parse(HEAD "\"grants\":[" GRANT("nova", "2-3", "3",
+								    "9") "],"
+									 "\"hugepages\":[" HP "]}",
+					  &st, boot, sizeof(boot), &e),
+			 0);
+	assert_int_equal(cpuset_parse_list("2-7", 0, &pool), 0);
+	text = allocstate_format(&st, "b2", &pool);
+	assert_non_null(text);
+	assert_int_equal(text[strlen(text) - 1], '\n');
+	assert_int_equal(allocstate_parse(text, &back, boot, sizeof(boot), &e), 0);
+	assert_string_equal(boot, "b2");
+	grants_str(&st, a, sizeof(a));
+	grants_str(&back, b, sizeof(b));
+	assert_string_equal(a, b);
+	assert_true(cpuset_equal(&back.grants.v[0].explicit_cpus, &st.grants.v[0].explicit_cpus));
+	assert_int_equal(back.grants.v[0].starttime, 77);
+	assert_int_equal(back.nhp, 1);
+	assert_int_equal(back.hp[0].count, 4);
+	assert_int_equal(allocstate_copy(&copy, &back), 0);
+	grants_str(&copy, b, sizeof(b));
+	assert_string_equal(a, b);
+	assert_int_equal(copy.nhp, 1);
+	free(text);
+	allocstate_free(&st);
+	allocstate_free(&back);
+	allocstate_free(&copy);
+}
+
+static void test_read(void **state)
+{
+	static const struct {
+		const char *content; /* NULL absent, "dir", "nul": a NUL byte */
+		int ret;
+		const char *want;
+	} t[] = {
+		{ NULL, -ENOENT, "" },
+		{ "dir", -EISDIR, "" },
+		{ "nul", -EBADMSG, "a NUL byte in the file" },
+		{ HEAD "\"grants\":[" GRANT("nova", "2-3", "", "0") "],\"hugepages\":[]}\n", 0,
+		  "nova:2-3:0" },
+		{ "garbage\n", -EBADMSG, "not JSON: unexpected character" },
+	};
+	const char *rel = "var/lib/quietcore/alloc.json";
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		struct allocstate st = { 0 };
+		struct allocstate_err e;
+		struct path_cxt pc;
+		char boot[ALLOCSTATE_BOOT_ID_MAX], got[256] = "", want[256];
+		int r;
+
+		if (t[i].content && !strcmp(t[i].content, "nul")) {
+			char path[256];
+			FILE *f;
+
+			assert_int_equal(tmproot_put(root, rel, ""), 0);
+			snprintf(path, sizeof(path), "%s/%s", root, rel);
+			f = fopen(path, "w");
+			assert_non_null(f);
+			fwrite(HEAD "\0}", 1, sizeof(HEAD "\0}") - 1, f);
+			fclose(f);
+		} else {
+			assert_int_equal(tmproot_put(root, rel, t[i].content), 0);
+		}
+		assert_int_equal(path_cxt_init(&pc, root), 0);
+		r = allocstate_read(&pc,
+				    "/"
+				    "var/lib/quietcore/alloc.json",
+				    &st, boot, sizeof(boot), &e);
+		if (r == 0)
+			grants_str(&st, got, sizeof(got));
+		else if (r == -EBADMSG || r == -EMEDIUMTYPE)
+			allocstate_err_format(&e, got, sizeof(got));
+		snprintf(want, sizeof(want), "%s/%s", root, rel);
+		if (r != t[i].ret || strcmp(got, t[i].want) ||
+		    (r < 0 && r != -EBADMSG && strcmp(path_last(&pc), want)))
+			case_fail("row %zu: got %d '%s' last %s", i, r, got, path_last(&pc));
+		allocstate_free(&st);
+	}
+	table_done();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_read),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
