@@ -41,7 +41,7 @@ int alloc_state_load(struct alloc_daemon *d, char *err, size_t errlen)
 	if (r < 0)
 		alloc_log(LOG_WARNING, "looking for temporary files of %s: %s, ignoring",
 			  d->state_path, path_strerror(r));
-	r = allocstate_read(&d->pc, d->state_path, &d->st, d->boot_id, sizeof(d->boot_id), &e);
+	r = allocstate_read(&d->pc, d->state_path, 0, &d->st, d->boot_id, sizeof(d->boot_id), &e);
 	if (r == -ENOENT) {
 		allocstate_free(&d->st);
 		d->boot_id[0] = '\0';

@@ -225,8 +225,8 @@ static int parse_hp(json_object *e, struct allocstate_hp *h)
 	return 0;
 }
 
-int allocstate_parse(const char *text, struct allocstate *ret, char *boot_id, size_t boot_len,
-		     struct allocstate_err *ret_err)
+int allocstate_parse(const char *text, unsigned int flags, struct allocstate *ret, char *boot_id,
+		     size_t boot_len, struct allocstate_err *ret_err)
 {
 	struct allocstate st = { 0 };
 	json_object *o, *v, *grants, *hp;
@@ -275,7 +275,7 @@ int allocstate_parse(const char *text, struct allocstate *ret, char *boot_id, si
 			r = bad(ret_err, ALLOCSTATE_GRANT, i + 1, NULL);
 			goto out;
 		}
-		if (cpuset_intersects(&seen, &g.cpus)) {
+		if (!(flags & ALLOCSTATE_KEEP_OVERLAP) && cpuset_intersects(&seen, &g.cpus)) {
 			r = bad(ret_err, ALLOCSTATE_OVERLAP, i + 1, g.service);
 			goto out;
 		}
@@ -355,8 +355,9 @@ void allocstate_err_format(const struct allocstate_err *e, char *buf, size_t len
 	}
 }
 
-int allocstate_read(struct path_cxt *pc, const char *path, struct allocstate *ret, char *boot_id,
-		    size_t boot_len, struct allocstate_err *ret_err)
+int allocstate_read(struct path_cxt *pc, const char *path, unsigned int flags,
+		    struct allocstate *ret, char *boot_id, size_t boot_len,
+		    struct allocstate_err *ret_err)
 {
 	char *buf = NULL;
 	size_t len;
@@ -369,7 +370,7 @@ int allocstate_read(struct path_cxt *pc, const char *path, struct allocstate *re
 	if (strlen(buf) != len)
 		r = bad(ret_err, ALLOCSTATE_NUL, 0, NULL);
 	else
-		r = allocstate_parse(buf, ret, boot_id, boot_len, ret_err);
+		r = allocstate_parse(buf, flags, ret, boot_id, boot_len, ret_err);
 	free(buf);
 	return r;
 }

@@ -65,23 +65,30 @@ struct allocstate_err {
 	int json_err; /* ALLOCSTATE_NOT_JSON: json-c's enum json_tokener_error */
 };
 
+/*
+ * allocstate_parse() flags. A CPU in two grants damages the file for
+ * isol-alloc; isol-verify keeps both grants to report them.
+ */
+#define ALLOCSTATE_KEEP_OVERLAP 0x1U
+
 /* The refusal as text: "grant 2 (b): a CPU already in another grant". */
 void allocstate_err_format(const struct allocstate_err *e, char *buf, size_t len);
 
 /*
  * Parse a state file's text into *ret (replacing what it held: free it with
- * allocstate_free()) and its boot id into boot_id. 0; -EMEDIUMTYPE or
- * -EBADMSG with *ret_err (ret, boot_id untouched); -ENOMEM.
+ * allocstate_free()) and its boot id into boot_id. flags: ALLOCSTATE_*.
+ * 0; -EMEDIUMTYPE or -EBADMSG with *ret_err (ret, boot_id untouched); -ENOMEM.
  */
-int allocstate_parse(const char *text, struct allocstate *ret, char *boot_id, size_t boot_len,
-		     struct allocstate_err *ret_err);
+int allocstate_parse(const char *text, unsigned int flags, struct allocstate *ret, char *boot_id,
+		     size_t boot_len, struct allocstate_err *ret_err);
 
 /*
  * Read and parse the state file at path (absolute, below pc's root). -ENOENT
  * absent, a read's -errno (path_last(pc) names the file), or allocstate_parse()'s.
  */
-int allocstate_read(struct path_cxt *pc, const char *path, struct allocstate *ret, char *boot_id,
-		    size_t boot_len, struct allocstate_err *ret_err);
+int allocstate_read(struct path_cxt *pc, const char *path, unsigned int flags,
+		    struct allocstate *ret, char *boot_id, size_t boot_len,
+		    struct allocstate_err *ret_err);
 
 /* The state as the file's text (malloc'ed, ending in a newline); NULL: ENOMEM. */
 char *allocstate_format(const struct allocstate *st, const char *boot_id, const cpuset_t *pool);

@@ -41,6 +41,14 @@ static int teardown(void **state)
 #define GRANT(svc, cpus, expl, pid)                                                               \
 	"{\"service\":\"" svc "\",\"cpus\":\"" cpus "\",\"explicit\":\"" expl "\",\"lost\":\"\"," \
 	"\"uid\":0,\"pid\":" pid ",\"starttime\":77}"
+#define GRANTS(g) HEAD "\"grants\":[" g "],\"hugepages\":[]}"
+#define NOVA GRANT("nova", "2-3", "", "0")
+#define DPDK GRANT("dpdk", "4,6", "6", "42")
+#define NOVA_EXPL GRANT("nova", "2-3", "3", "9")
+#define A_1_2 GRANT("a", "1-2", "", "0")
+#define A_3 GRANT("a", "3", "", "0")
+#define B_2_3 GRANT("b", "2-3", "", "0")
+#define FOREIGN "not an isol-alloc state file (no \"format\":\"quietcore-isol-alloc\")"
 #define HP "{\"service\":\"dpdk\",\"node_id\":0,\"size_kb\":2048,\"count\":4,\"uid\":0}"
 
 /* "service:cpus:pid,..." of the grants */
@@ -62,42 +70,32 @@ static void test_parse(void **state)
 {
 	static const struct {
 		const char *text;
+		unsigned int flags;
 		int ret;
 		const char *want; /* the grants, or the refusal's text */
 	} t[] = {
-		{ HEAD "\"grants\":[],\"hugepages\":[]}", 0, "" },
-		{ HEAD "\"grants\":[" GRANT("nova", "2-3", "", "0") "," GRANT(
-			  "dpdk", "4,6", "6", "42") "],"
-						    "\"hugepages\":[" HP "]}",
-		  0, "nova:2-3:0,dpdk:4,6:42" },
-		{ "{", -EBADMSG, "not JSON: unexpected end of data" },
-		{ "[]", -EMEDIUMTYPE,
-		  "not an isol-alloc state file (no \"format\":\"quietcore-isol-alloc\")" },
-		{ "{\"format\":\"something else\"}", -EMEDIUMTYPE,
-		  "not an isol-alloc state file (no \"format\":\"quietcore-isol-alloc\")" },
-		{ "{\"format\":\"quietcore-isol-alloc\",\"version\":2}", -EBADMSG,
+		{ GRANTS(""), 0, 0, "" },
+		{ HEAD "\"grants\":[" NOVA "," DPDK "],\"hugepages\":[" HP "]}", 0, 0,
+		  "nova:2-3:0,dpdk:4,6:42" },
+		{ "{", 0, -EBADMSG, "not JSON: unexpected end of data" },
+		{ "[]", 0, -EMEDIUMTYPE, FOREIGN },
+		{ "{\"format\":\"something else\"}", 0, -EMEDIUMTYPE, FOREIGN },
+		{ "{\"format\":\"quietcore-isol-alloc\",\"version\":2}", 0, -EBADMSG,
 		  "version: not 1" },
-		{ "{\"format\":\"quietcore-isol-alloc\",\"version\":1,\"boot_id\":3}", -EBADMSG,
+		{ "{\"format\":\"quietcore-isol-alloc\",\"version\":1,\"boot_id\":3}", 0, -EBADMSG,
 		  "boot_id: not a string" },
-		{ HEAD "\"grants\":{},\"hugepages\":[]}", -EBADMSG,
+		{ HEAD "\"grants\":{},\"hugepages\":[]}", 0, -EBADMSG,
 		  "grants or hugepages: not an array" },
-		{ HEAD "\"grants\":[" GRANT("nova", "2-x", "", "0") "],\"hugepages\":[]}", -EBADMSG,
-		  "grant 1: malformed" },
-		{ HEAD "\"grants\":[" GRANT("nova", "2-3", "4", "0") "],\"hugepages\":[]}",
-		  -EBADMSG, "grant 1: malformed" },
-		{ HEAD "\"grants\":[" GRANT("no\\u0001va", "2-3", "", "0") "],\"hugepages\":[]}",
-		  -EBADMSG, "grant 1: malformed" },
-		{ HEAD "\"grants\":[" GRANT("nova", "2-3", "", "-1") "],\"hugepages\":[]}",
-		  -EBADMSG, "grant 1: malformed" },
-		{ HEAD "\"grants\":[" GRANT("a", "1-2", "", "0") "," GRANT("b", "2-3", "",
-									   "0") "],"
-										"\"hugepages\":[]}",
-		  -EBADMSG, "grant 2 (b): a CPU already in another grant" },
-		{ HEAD "\"grants\":[" GRANT("a", "1", "", "0") "," GRANT("a", "2", "",
-									 "0") "],"
-									      "\"hugepages\":[]}",
-		  -EBADMSG, "grant 2 (a): a second grant of one service" },
-		{ HEAD "\"grants\":[],\"hugepages\":[" HP ",{\"service\":\"x\"}]}", -EBADMSG,
+		{ GRANTS(GRANT("nova", "2-x", "", "0")), 0, -EBADMSG, "grant 1: malformed" },
+		{ GRANTS(GRANT("nova", "2-3", "4", "0")), 0, -EBADMSG, "grant 1: malformed" },
+		{ GRANTS(GRANT("no\\u0001va", "2-3", "", "0")), 0, -EBADMSG, "grant 1: malformed" },
+		{ GRANTS(GRANT("nova", "2-3", "", "-1")), 0, -EBADMSG, "grant 1: malformed" },
+		{ GRANTS(A_1_2 "," B_2_3), 0, -EBADMSG,
+		  "grant 2 (b): a CPU already in another grant" },
+		{ GRANTS(A_1_2 "," B_2_3), ALLOCSTATE_KEEP_OVERLAP, 0, "a:1-2:0,b:2-3:0" },
+		{ GRANTS(A_1_2 "," A_3), ALLOCSTATE_KEEP_OVERLAP, -EBADMSG,
+		  "grant 2 (a): a second grant of one service" },
+		{ HEAD "\"grants\":[],\"hugepages\":[" HP ",{\"service\":\"x\"}]}", 0, -EBADMSG,
 		  "hugepage record 2: malformed" },
 	};
 
@@ -108,7 +106,7 @@ static void test_parse(void **state)
 		char boot[ALLOCSTATE_BOOT_ID_MAX] = "untouched", got[256];
 		int r;
 
-		r = allocstate_parse(t[i].text, &st, boot, sizeof(boot), &e);
+		r = allocstate_parse(t[i].text, t[i].flags, &st, boot, sizeof(boot), &e);
 		if (r == 0)
 			grants_str(&st, got, sizeof(got));
 		else
@@ -132,16 +130,14 @@ static void test_round_trip(void **state)
 	char *text;
 
 	(void)state;
-	assert_int_equal(allocstate_parse(HEAD "\"grants\":[" GRANT("nova", "2-3", "3",
-								    "9") "],"
-									 "\"hugepages\":[" HP "]}",
-					  &st, boot, sizeof(boot), &e),
+	assert_int_equal(allocstate_parse(HEAD "\"grants\":[" NOVA_EXPL "],\"hugepages\":[" HP "]}",
+					  0, &st, boot, sizeof(boot), &e),
 			 0);
 	assert_int_equal(cpuset_parse_list("2-7", 0, &pool), 0);
 	text = allocstate_format(&st, "b2", &pool);
 	assert_non_null(text);
 	assert_int_equal(text[strlen(text) - 1], '\n');
-	assert_int_equal(allocstate_parse(text, &back, boot, sizeof(boot), &e), 0);
+	assert_int_equal(allocstate_parse(text, 0, &back, boot, sizeof(boot), &e), 0);
 	assert_string_equal(boot, "b2");
 	grants_str(&st, a, sizeof(a));
 	grants_str(&back, b, sizeof(b));
@@ -170,8 +166,7 @@ static void test_read(void **state)
 		{ NULL, -ENOENT, "" },
 		{ "dir", -EISDIR, "" },
 		{ "nul", -EBADMSG, "a NUL byte in the file" },
-		{ HEAD "\"grants\":[" GRANT("nova", "2-3", "", "0") "],\"hugepages\":[]}\n", 0,
-		  "nova:2-3:0" },
+		{ GRANTS(NOVA) "\n", 0, "nova:2-3:0" },
 		{ "garbage\n", -EBADMSG, "not JSON: unexpected character" },
 	};
 	const char *rel = "var/lib/quietcore/alloc.json";
@@ -198,10 +193,8 @@ static void test_read(void **state)
 			assert_int_equal(tmproot_put(root, rel, t[i].content), 0);
 		}
 		assert_int_equal(path_cxt_init(&pc, root), 0);
-		r = allocstate_read(&pc,
-				    "/"
-				    "var/lib/quietcore/alloc.json",
-				    &st, boot, sizeof(boot), &e);
+		r = allocstate_read(&pc, "/var/lib/quietcore/alloc.json", 0, &st, boot,
+				    sizeof(boot), &e);
 		if (r == 0)
 			grants_str(&st, got, sizeof(got));
 		else if (r == -EBADMSG || r == -EMEDIUMTYPE)
