@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "allocstate.h"
 #include "cli.h"
 #include "verify.h"
 
@@ -39,6 +40,8 @@ static void __attribute__((noreturn)) usage(void)
 	      "     --isolated LIST        check against LIST instead of the command line's isolated CPUs\n"
 	      "     --expect-from-bootloader  also require the bootloader to boot the same parameters\n"
 	      "     --no-module-load       do not load the msr module for the SMI check\n"
+	      "     --alloc-state FILE     isol-alloc's state file below --root (default " ALLOCSTATE_PATH
+	      ")\n"
 	      " -J, --json                 JSON output (schema in isol-verify(8))\n"
 	      " -P, --prometheus           node_exporter textfile output\n"
 	      " -v, --verbose              show every problem and the details in the table\n"
@@ -100,6 +103,7 @@ enum {
 	OPT_EXPECT_BOOTLOADER,
 	OPT_ISOLATED,
 	OPT_NO_MODULE_LOAD,
+	OPT_ALLOC_STATE,
 };
 
 static const struct option longopts[] = {
@@ -113,6 +117,7 @@ static const struct option longopts[] = {
 	{ "isolated", required_argument, NULL, OPT_ISOLATED },
 	{ "expect-from-bootloader", no_argument, NULL, OPT_EXPECT_BOOTLOADER },
 	{ "no-module-load", no_argument, NULL, OPT_NO_MODULE_LOAD },
+	{ "alloc-state", required_argument, NULL, OPT_ALLOC_STATE },
 	{ "json", no_argument, NULL, 'J' },
 	{ "prometheus", no_argument, NULL, 'P' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -179,6 +184,11 @@ static void parse_option(int c, struct verify *v, struct opts *o)
 		break;
 	case OPT_NO_MODULE_LOAD:
 		v->opt.no_module_load = true;
+		break;
+	case OPT_ALLOC_STATE:
+		if (optarg[0] != '/')
+			cli_usage_error(PROG, "--alloc-state: not an absolute path: '%s'", optarg);
+		v->opt.alloc_state = optarg;
 		break;
 	case 'J':
 		o->json = true;

@@ -282,6 +282,30 @@ static void prom_write_partitions(const struct verify *v, FILE *f)
 	}
 }
 
+/* The CPUs of each isol-alloc grant, from the grants check's details (none: no metric). */
+static void prom_write_grants(const struct verify *v, FILE *f)
+{
+	json_object *arr, *e, *x;
+	size_t n;
+
+	if (!json_object_object_get_ex(v->checks[CHK_GRANTS].details, "grants", &arr))
+		return;
+	n = json_object_array_length(arr);
+	if (!n)
+		return;
+	prom_header(f, "isol_verify_alloc_grant_cpus",
+		    "Number of CPUs isol-alloc granted to the service (the label).");
+	for (size_t i = 0; i < n; i++) {
+		e = json_object_array_get_idx(arr, i);
+		if (!json_object_object_get_ex(e, "service", &x))
+			continue;
+		fputs("isol_verify_alloc_grant_cpus{service=\"", f);
+		prom_label_value(f, json_object_get_string(x));
+		fprintf(f, "\"} %d\n",
+			json_object_object_get_ex(e, "cpu_count", &x) ? json_object_get_int(x) : 0);
+	}
+}
+
 /* The integer detail key of check id as metric name, when the check set it. */
 static void prom_write_detail_int(const struct verify *v, FILE *f, int id, const char *key,
 				  const char *name, const char *help)
@@ -394,6 +418,7 @@ int output_prometheus(const struct verify *v, FILE *f)
 {
 	prom_write_status(v, f);
 	prom_write_partitions(v, f);
+	prom_write_grants(v, f);
 	prom_write_detail_int(v, f, CHK_IRQ_AFFINITY, "irqs_routed_to_isolated",
 			      "isol_verify_irqs_routed_to_isolated",
 			      "Movable IRQs whose effective affinity reaches an isolated CPU.");

@@ -70,6 +70,25 @@ static int status_allowed(int procfd, const struct taskid *id, unsigned int nbit
 	return cpuset_parse_list(p, nbits, ret);
 }
 
+int tasks_allowed(struct path_cxt *pc, int pid, int tid, cpuset_t *ret)
+{
+	struct taskid id = { .pid = pid, .tid = tid };
+	int fd, r;
+
+	if (path_is_real_root(pc)) {
+		cpuset_zero(ret);
+		r = sched_getaffinity(tid, sizeof(*ret), (cpu_set_t *)(void *)ret->bits);
+		return r < 0 ? -errno : 0;
+	}
+	fd = path_open(pc, O_RDONLY | O_DIRECTORY, PATH_PROC);
+	if (fd < 0)
+		return fd;
+	r = status_allowed(fd, &id, CPUSET_MAX, ret);
+	close(fd);
+	path_get(pc, PATH_PROC "/%d/task/%d/status", pid, tid);
+	return r;
+}
+
 static int tasks_add(struct tasklist_v *tl, const struct vtask *t)
 {
 	if (tl->n == tl->cap) {

@@ -16,6 +16,7 @@ static const char *const check_ids[CHK_COUNT] = {
 	[CHK_CMDLINE] = "cmdline",
 	[CHK_KERNEL] = "kernel",
 	[CHK_PARTITION] = "partition",
+	[CHK_GRANTS] = "grants",
 	[CHK_IRQ_AFFINITY] = "irq-affinity",
 	[CHK_IRQ_ACTIVITY] = "irq-activity",
 	[CHK_TASKS] = "tasks",
@@ -227,6 +228,7 @@ void verify_run(struct verify *v)
 	check_cmdline(v, &c[CHK_CMDLINE]);
 	check_kernel(v, &c[CHK_KERNEL]);
 	check_partition(v, &c[CHK_PARTITION]);
+	check_grants(v, &c[CHK_GRANTS]);
 	check_irq_affinity(v, &c[CHK_IRQ_AFFINITY]);
 	if (expectation_any(&v->expect))
 		v->tasks_err = tasks_scan(&v->pc, &v->expect.isolated, &v->expect.housekeeping,

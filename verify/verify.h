@@ -167,6 +167,12 @@ struct tasklist_v {
 int tasks_scan(struct path_cxt *pc, const cpuset_t *isolated, const cpuset_t *housekeeping,
 	       int exclude_tgid, struct tasklist_v *ret);
 void tasks_free(struct tasklist_v *tl);
+/*
+ * One thread's allowed CPUs: sched_getaffinity() on the real root, its status
+ * file's "Cpus_allowed_list:" under a fake root (path_last() names it then).
+ * 0, -ESRCH/-ENOENT gone, or -errno.
+ */
+int tasks_allowed(struct path_cxt *pc, int pid, int tid, cpuset_t *ret);
 
 /* One /proc/stat cpuN line. */
 struct cpustat {
@@ -244,12 +250,15 @@ struct verify_opts {
 	double loc_max_rate; /* LOC/s above which a nohz_full CPU's tick is "not stopped" */
 	double load_max;     /* housekeeping busy percent */
 	bool no_module_load;
+	const char *
+		alloc_state; /* --alloc-state: isol-alloc's state file below the root, NULL default */
 };
 
 enum {
 	CHK_CMDLINE,
 	CHK_KERNEL,
 	CHK_PARTITION,
+	CHK_GRANTS,
 	CHK_IRQ_AFFINITY,
 	CHK_IRQ_ACTIVITY,
 	CHK_TASKS,
@@ -305,6 +314,7 @@ enum vstatus verify_verdict(const struct verify *v);
 void check_cmdline(struct verify *v, struct check *c);
 void check_kernel(struct verify *v, struct check *c);
 void check_partition(struct verify *v, struct check *c);
+void check_grants(struct verify *v, struct check *c);
 void check_irq_affinity(struct verify *v, struct check *c);
 void check_irq_activity(struct verify *v, struct check *c);
 void check_tasks(struct verify *v, struct check *c);
