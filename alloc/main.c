@@ -351,7 +351,7 @@ static int serve(struct opts *o)
 	if (r < 0) {
 		fprintf(stderr, "%s: reading the pool: %s: %s\n", PROG, path_last(&d.pc),
 			path_read_strerror(r));
-		return 1;
+		goto fail;
 	}
 
 	/* one daemon per state file */
@@ -362,7 +362,7 @@ static int serve(struct opts *o)
 		r = atomicfile_mkdirs(&d.pc, dir, 0755);
 		if (r < 0) {
 			fprintf(stderr, "%s: %s%s: %s\n", PROG, d.pc.root, dir, path_strerror(r));
-			return 1;
+			goto fail;
 		}
 	}
 	snprintf(lock, sizeof(lock), "%s.lock", d.state_path);
@@ -371,27 +371,27 @@ static int serve(struct opts *o)
 		fprintf(stderr, "%s: %s%s: %s\n", PROG, d.pc.root, lock,
 			r == -EWOULDBLOCK ? "another isol-alloc serves this state file" :
 					    path_strerror(r));
-		return 1;
+		goto fail;
 	}
 	r = alloc_state_load(&d, err, sizeof(err));
 	if (r < 0) {
 		fprintf(stderr, "%s: %s%s: %s (move it away to start afresh)\n", PROG, d.pc.root,
 			d.state_path, err);
-		return 1;
+		goto fail;
 	}
 	alloc_reconcile(&d, &changed);
 	r = alloc_refresh(&d, &changed);
 	if (r < 0) {
 		fprintf(stderr, "%s: reading the pool: %s: %s\n", PROG, path_last(&d.pc),
 			path_read_strerror(r));
-		return 1;
+		goto fail;
 	}
 	if (changed) {
 		r = alloc_state_save(&d);
 		if (r < 0) {
 			fprintf(stderr, "%s: writing the state: %s%s: %s\n", PROG, d.pc.root,
 				d.state_path, path_strerror(r));
-			return 1;
+			goto fail;
 		}
 	}
 	if (!o->socket) {
@@ -400,14 +400,19 @@ static int serve(struct opts *o)
 		if (r < 0) {
 			fprintf(stderr, "%s: %s%s: %s\n", PROG, d.pc.root, ALLOC_SOCKET_DIR,
 				path_strerror(r));
-			return 1;
+			goto fail;
 		}
 	}
 	r = alloc_serve(&d, &so);
+out:
 	allocstate_free(&d.st);
 	topology_free(d.topo);
-	close(lockfd);
+	if (lockfd >= 0)
+		close(lockfd);
 	return r;
+fail:
+	r = 1;
+	goto out;
 }
 
 /* --- the client commands ------------------------------------------------------------ */
