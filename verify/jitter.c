@@ -296,7 +296,11 @@ void jitter_run(const cpuset_t *cpus, const cpuset_t *main_cpus, double seconds,
 			/* Not allowed there (cpuset) or no resources: measuring elsewhere would lie. */
 			res.cpu[i].ok = false;
 			snprintf(res.cpu[i].reason, sizeof(res.cpu[i].reason),
-				 "cannot start a thread on CPU %d: %s", cpu, strerror(r));
+				 "cannot start a thread on CPU %d: %s%s", cpu, strerror(r),
+				 r == EINVAL ? " (not in this process's cpuset: a CPU of a run-time "
+					       "partition is measured from inside it, e.g. systemd-run "
+					       "--scope --slice=quietcore.slice isol-verify --jitter)" :
+					       "");
 		}
 		started[i] = r == 0;
 		i++;

@@ -203,7 +203,7 @@ void smi_free(struct smi_sample *s);
 struct jitter_cpu {
 	int cpu;
 	bool ok;
-	char reason[128];
+	char reason[256];
 	uint64_t samples;
 	uint64_t p50, p99, p999, max; /* ns */
 	uint64_t over;		      /* gaps above the threshold */

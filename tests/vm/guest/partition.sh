@@ -122,9 +122,12 @@ case $QC_BOOT in
 	qc_run domains domains
 	snap saved
 	qc_run verify isol-verify --json
-	for _c in 1 2 3; do
-		qc_run "jitter-$_c" isol-verify --json --jitter=5 --jitter-cpus "$_c"
-	done
+	# the same probe and duration on each; CPU 2 belongs to the partition's
+	# cpuset, so its probe runs in a scope of the slice, as a workload would
+	qc_run jitter-1 isol-verify --json --jitter=5 --jitter-cpus 1
+	qc_run jitter-2 systemd-run --quiet --scope --slice=quietcore.slice \
+		isol-verify --json --jitter=5 --jitter-cpus 2
+	qc_run jitter-3 isol-verify --json --jitter=5 --jitter-cpus 3
 	# stopping the unit undoes it; --revert --runtime takes the plan away
 	qc_run unit-stop systemctl stop quietcore-partition.service
 	qc_run unit-stopped sh -c 'ls -d /sys/fs/cgroup/quietcore.slice 2>&1; systemctl is-active quietcore-partition.service'
