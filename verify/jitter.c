@@ -297,10 +297,11 @@ void jitter_run(const cpuset_t *cpus, const cpuset_t *main_cpus, double seconds,
 			res.cpu[i].ok = false;
 			snprintf(res.cpu[i].reason, sizeof(res.cpu[i].reason),
 				 "cannot start a thread on CPU %d: %s%s", cpu, strerror(r),
-				 r == EINVAL ? " (not in this process's cpuset: a CPU of a run-time "
-					       "partition is measured from inside it, e.g. systemd-run "
-					       "--scope --slice=quietcore.slice isol-verify --jitter)" :
-					       "");
+				 r == EINVAL ?
+					 " (not in this process's cpuset: a CPU of a run-time "
+					 "partition is measured from inside it, e.g. systemd-run "
+					 "--scope --slice=quietcore.slice isol-verify --jitter)" :
+					 "");
 		}
 		started[i] = r == 0;
 		i++;
