@@ -28,9 +28,6 @@
 
 #define MANIFEST_MAGIC "quietcore-bootcfg 1\n"
 
-/* bc's state directory is dir (BOOTCFG_STATE_DIR ...): its manifest, lock, orig/, applied/. */
-void bootcfg_state_init(struct bootcfg *bc, const char *dir);
-
 /* Format a message into err (may be NULL); returns 0. */
 __attribute__((format(printf, 2, 3))) int bootcfg_errf(struct bootcfg_error *err, const char *fmt,
 						       ...);

@@ -71,6 +71,16 @@ int bootcfg_backend_parse(const char *s, enum bootcfg_backend *ret)
 	return -EINVAL;
 }
 
+/* The transaction's files in its state directory (one per plan). */
+static void bootcfg_state_init(struct bootcfg *bc, const char *dir)
+{
+	snprintf(bc->state_dir, sizeof(bc->state_dir), "%s", dir);
+	snprintf(bc->manifest_path, sizeof(bc->manifest_path), "%s/manifest", dir);
+	snprintf(bc->lock_path, sizeof(bc->lock_path), "%s/lock", dir);
+	snprintf(bc->orig_dir, sizeof(bc->orig_dir), "%s/orig", dir);
+	snprintf(bc->applied_dir, sizeof(bc->applied_dir), "%s/applied", dir);
+}
+
 int bootcfg_init(struct bootcfg *bc, const char *root)
 {
 	memset(bc, 0, sizeof(*bc));

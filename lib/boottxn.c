@@ -19,15 +19,6 @@
 #include "path.h"
 #include "strv.h"
 
-void bootcfg_state_init(struct bootcfg *bc, const char *dir)
-{
-	snprintf(bc->state_dir, sizeof(bc->state_dir), "%s", dir);
-	snprintf(bc->manifest_path, sizeof(bc->manifest_path), "%s/manifest", dir);
-	snprintf(bc->lock_path, sizeof(bc->lock_path), "%s/lock", dir);
-	snprintf(bc->orig_dir, sizeof(bc->orig_dir), "%s/orig", dir);
-	snprintf(bc->applied_dir, sizeof(bc->applied_dir), "%s/applied", dir);
-}
-
 /*
  * What a person does when the transaction cannot undo itself: the words
  * between "nothing was changed: FILES still hold what --apply wrote: " and
