@@ -1,12 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# make bench: runs bench/plan.sh, bench/pin.sh, bench/verify.sh and
-# bench/jitter.sh (each keeps its own output in $BUILD/bench/<name>.txt) and
-# writes one markdown table, quietcore next to each peer with the ratio, and
-# the machine it ran on, to $BUILD/bench.md (also printed).
+# make bench: runs bench/plan.sh, bench/pin.sh, bench/verify.sh,
+# bench/jitter.sh and bench/partition.sh (each keeps its own output in
+# $BUILD/bench/<name>.txt) and writes one markdown table, quietcore next to
+# each peer with the ratio, and the machine it ran on, to $BUILD/bench.md
+# (also printed). bench/partition.sh runs in a QEMU guest on a host without a
+# cgroup-v2 cpuset, and its rows say so.
 #
-#   BUILD=build-x bench/run.sh [plan pin verify jitter]
+#   BUILD=build-x bench/run.sh [plan pin verify jitter partition]
 #   BENCH_REUSE=1 ...   table again from the outputs already in $BUILD/bench/
 #
 # Ratio = peer / quietcore for times (above 1: quietcore is faster), and the
@@ -21,7 +23,7 @@ out=$BUILD/bench
 md=$BUILD/bench.md
 mkdir -p "$out"
 benches=("$@")
-[ ${#benches[@]} -gt 0 ] || benches=(plan pin verify jitter)
+[ ${#benches[@]} -gt 0 ] || benches=(plan pin verify jitter partition)
 
 rows=$out/rows.tsv	# bench, case, quietcore tool, value, peer, value, ratio
 : >"$rows"
@@ -74,6 +76,18 @@ for b in "${benches[@]}"; do
 					"$cpu2 ms cpu ($ms2 wall)" "$(ratio "$cpu2" "$cpu")"
 			done <"$out/pin.rows"
 		done <"$out/pin.rows" ;;
+	partition)	# threads, way, isolate ms, undo ms; "where:" names this host or the guest
+		where=$(sed -n 's/^where: \([^(]*\) (.*/\1/p' "$log" | tail -1)
+		q=$(awk -F'  +' '$2 ~ /^quietcore:/ { print $1, $3, $4 }' "$log")
+		s=$(awk -F'  +' '$2 ~ /^systemd:/ { print $3, $4 }' "$log")
+		if [ -n "$q" ] && [ -n "$s" ]; then
+			read -r n qi qu <<<"$q"
+			read -r si su <<<"$s"
+			row partition "$n threads, isolate CPUs ($where)" "early-pin --save --partition" "$qi ms" \
+				"systemctl set-property AllowedCPUs=, IRQs by hand" "$si ms" "$(ratio "$si" "$qi")"
+			row partition "$n threads, undo ($where)" "early-pin --restore" "$qu ms" \
+				"set-property AllowedCPUs= (empty), IRQs from a copy" "$su ms" "$(ratio "$su" "$qu")"
+		fi ;;
 	jitter)	# tool cpu samples p50 p99 p99.9 max
 		iv=$(awk '$1 == "isol-verify" { print $4, $5, $6, $7 }' "$log")
 		os=$(awk '$1 == "oslat" { print $4, $5, $6, $7 }' "$log")
