@@ -22,9 +22,10 @@
 # Each time is the median wall time of REPEAT runs, process starts included,
 # with THREADS sleeping threads started in system.slice. The first run of
 # each way is checked before anything counts: after isolating, every one of
-# those threads, a service started afterwards in system.slice and the default
-# IRQ affinity are off CPUS; after undoing, they are back as they were. A way
-# that changed nothing stops the bench.
+# those threads, system.slice's effective cpuset (where a task started there
+# now runs), PID 1 and the default IRQ affinity are off CPUS and fewer IRQs
+# are asked onto them; after undoing, all of it is as it was. A way that
+# changed nothing stops the bench.
 #
 # It needs a cgroup-v2 cpuset (cgroup2 at /sys/fs/cgroup with cpuset in its
 # cgroup.controllers), systemd as PID 1 and at least 4 CPUs online; then it
@@ -142,11 +143,11 @@ thread_masks() {
 	awk '$1 == "Cpus_allowed_list:" { print $2 }' /proc/"$threads_pid"/task/*/status | sort | uniq -c
 }
 
-# the Cpus_allowed_list of a service started now in system.slice
-# shellcheck disable=SC2016 # awk's $1, $2
-service_mask() {
-	systemd-run --quiet --wait --pipe --collect --slice=system.slice \
-		awk '$1 == "Cpus_allowed_list:" { print $2 }' /proc/self/status
+# where a task started in system.slice now may run: the slice's effective
+# cpuset (all online CPUs while no cpuset is enabled at the root)
+slice_cpus() {
+	cat /sys/fs/cgroup/system.slice/cpuset.cpus.effective 2>/dev/null ||
+		cat /sys/devices/system/cpu/online
 }
 
 # how many IRQs are asked onto CPUS (smp_affinity_list)
@@ -162,20 +163,23 @@ irqs_on() {
 # snapshot: what the checks compare, before and after
 snapshot() {
 	echo "threads: $(thread_masks | awk '{ printf "%s%s on %s", (NR > 1 ? ", " : ""), $1, $2 }')"
-	echo "new service: $(service_mask)"
+	echo "system.slice: $(slice_cpus)"
+	echo "PID 1: $(awk '$1 == "Cpus_allowed_list:" { print $2 }' /proc/1/status)"
 	echo "default IRQ affinity: $(cat /proc/irq/default_smp_affinity)"
 	echo "IRQs onto $CPUS: $(irqs_on)"
 }
 
-# check_isolated WAY: the way took CPUS away from the threads, new services
-# and IRQs (a way that changed nothing is no benchmark)
+# check_isolated WAY: the way took CPUS away from the threads, system.slice,
+# PID 1 and IRQs (a way that changed nothing is no benchmark)
 check_isolated() {
 	local m bad=
 	while read -r _ m; do
 		! meets "$m" || bad+=" threads of the bench still on $m;"
 	done < <(thread_masks)
-	m=$(service_mask)
-	! meets "$m" || bad+=" a new service in system.slice runs on $m;"
+	m=$(slice_cpus)
+	! meets "$m" || bad+=" a new task in system.slice may run on $m;"
+	m=$(awk '$1 == "Cpus_allowed_list:" { print $2 }' /proc/1/status)
+	! meets "$m" || bad+=" PID 1 runs on $m;"
 	! mask_meets "$(cat /proc/irq/default_smp_affinity)" ||
 		bad+=" default_smp_affinity is $(cat /proc/irq/default_smp_affinity);"
 	[ "$irqs_before" -eq 0 ] || [ "$(irqs_on)" -lt "$irqs_before" ] || bad+=" no IRQ moved off $CPUS;"
@@ -338,7 +342,8 @@ bench_in_guest() {
 		"load $(cut -d' ' -f1-3 /proc/loadavg)"
 	img_build 6.1 plain || die "no guest image (tests/vm/image.bash)"
 	# the guest has no compiler: a static pin-threads, and this script, on
-	# a second disk (a tar archive, read from /dev/vdb)
+	# a second disk (a tar archive, read from /dev/vdb; unpacked in /root,
+	# as /run is noexec)
 	mkdir -p "$work"/payload
 	cc -O2 -static -pthread -o "$work"/payload/pin-threads "$top"/bench/pin-threads.c ||
 		die "cannot build a static pin-threads (libc6-dev has libc.a)"
@@ -347,9 +352,9 @@ bench_in_guest() {
 	tar -cf "$payload" -C "$work"/payload partition.sh pin-threads
 	script=$work/guest.sh
 	cat >"$script" <<-EOF
-		mkdir -p /run/qc-bench && tar -xf /dev/vdb -C /run/qc-bench
+		mkdir -p /root/qc-bench && tar -xf /dev/vdb -C /root/qc-bench
 		qc_run bench env QC_BENCH_GUEST=1 REPEAT=$REPEAT CPUS=$CPUS EP=/usr/sbin/early-pin \\
-			PIN_THREADS=/run/qc-bench/pin-threads bash /run/qc-bench/partition.sh $THREADS
+			PIN_THREADS=/root/qc-bench/pin-threads bash /root/qc-bench/partition.sh $THREADS
 	EOF
 	img_boot bench-partition "$script" -smp 4 -m 2048 -global virtio-blk-pci.num-queues=1 \
 		-drive "file=$payload,format=raw,if=virtio,readonly=on" || die "the guest run failed"
