@@ -28,7 +28,7 @@
 #include <sys/types.h>
 #include <sys/un.h>
 
-#include <json.h>
+#include <json-c/json.h>
 
 #include "allocstate.h"
 #include "cpualloc.h"
