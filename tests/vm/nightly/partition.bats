@@ -23,10 +23,10 @@
 # I/O APIC (isol-verify now says so as a warning, and the IRQ check here
 # looks at smp_affinity), and immovable IRQs not recorded at run time.
 
-load ../bats/helpers
-load vm
-load image
-load partition
+load ../../bats/helpers
+load ../vm
+load ../image
+load ../partition
 
 # two boots through GRUB, update-grub between them
 # shellcheck disable=SC2034 # read by img_boot (image.bash)
