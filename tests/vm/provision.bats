@@ -10,9 +10,8 @@
 #
 # This is the make check cell: Debian 6.1 cloud kernel, -smp 4 (one NUMA
 # node), initramfs without systemd. The drill of a kernel package installed
-# after --apply (four boots) is nightly: the make check guest of
-# tests/vm/partition.bats installs Debian's 6.12 package the same way and
-# boots it, and CI time is spent there. The rest of the matrix is in
+# after --apply (four boots) is nightly (tests/vm/nightly/provision-matrix.bats),
+# for CI time. The rest of the matrix is in
 # tests/vm/nightly/provision-*.bats (make check-vm-nightly). Nothing skips:
 # a missing tool, package or kernel fails the test with the reason.
 

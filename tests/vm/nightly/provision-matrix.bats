@@ -7,8 +7,7 @@
 # cores x 2 threads in two NUMA nodes (the plan keeps whole cores and one
 # housekeeping core per node); initramfs without and with systemd. The cell
 # 6.1/-smp 4/without systemd runs in make check (tests/vm/provision.bats);
-# so does the kernel-package drill, moved here to make room for
-# tests/vm/partition.bats in CI time.
+# the kernel-package drill is here, for CI time.
 # Each kernel/initramfs pair is one cached disk image (tests/vm/image.bash).
 
 : "${QC_TOP:=$(cd "$BATS_TEST_DIRNAME/../../.." && pwd)}"
