@@ -6,6 +6,10 @@
 # tests/vm/nightly/partition-boot.bats (also boot 3: the boot unit and the
 # jitter comparison).
 
+# up to three boots through GRUB, update-grub between them
+# shellcheck disable=SC2034 # read by img_boot (image.bash)
+IMG_TIMEOUT=${QC_IMG_TIMEOUT:-2400}
+
 # part_boot NAME BOOT3: the guest run (BOOT3=1: the third boot too)
 part_boot() {
 	local script=$BATS_FILE_TMPDIR/partition.sh deb disk size

@@ -15,10 +15,6 @@ load ../vm
 load ../image
 load ../partition
 
-# three boots through GRUB, update-grub between them
-# shellcheck disable=SC2034 # read by img_boot (image.bash)
-IMG_TIMEOUT=${QC_IMG_TIMEOUT:-2400}
-
 setup_file() {
 	part_boot partition-boot 1
 }

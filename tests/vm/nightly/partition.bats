@@ -28,10 +28,6 @@ load ../vm
 load ../image
 load ../partition
 
-# two boots through GRUB, update-grub between them
-# shellcheck disable=SC2034 # read by img_boot (image.bash)
-IMG_TIMEOUT=${QC_IMG_TIMEOUT:-2400}
-
 setup_file() {
 	part_boot partition 0
 }
