@@ -385,6 +385,8 @@ static double vector_rate(json_object *cpuo, const char *name)
 struct irq_activity {
 	struct verify *v;
 	struct check *c;
+	struct irqrecord rec; /* early-pin's record, loaded at the first IRQ that fired */
+	int rec_state;	      /* 0: not looked at yet, 1: loaded, -1: none to use */
 	json_object *percpu; /* isolated CPU -> counter name -> rate */
 	json_object *fired;  /* device IRQs seen on isolated CPUs */
 	json_object *notes;
@@ -467,27 +469,61 @@ static json_object *irq_activity_cpu(struct irq_activity *ia, int cpu)
 	return cpuo;
 }
 
-/* A device IRQ fired d times on isolated CPU cpu: list it and report it. */
+/*
+ * Is the IRQ that fired one the kernel does not let anybody move (managed
+ * queue IRQs: 6.12's read-only smp_affinity, debugfs, or early-pin's record
+ * of the EIO it got)? Then *ret says why, as in irq-affinity.
+ */
+static bool irq_activity_immovable(struct irq_activity *ia, unsigned int irq,
+				   struct irqinfo *ret)
+{
+	if (irqinfo_read(&ia->v->pc, irq, ret) < 0)
+		return false;
+	if (!ret->immovable && ia->rec_state == 0)
+		ia->rec_state = record_load(ia->v, ia->c, &ia->rec) ? 1 : -1;
+	if (!ret->immovable && ia->rec_state == 1)
+		record_apply(ia->c, &ia->rec, ret);
+	return ret->immovable;
+}
+
+/*
+ * A device IRQ fired d times on isolated CPU cpu: list it and report it.
+ * CRITICAL when it could have been moved; a WARNING when it cannot be (as
+ * irq-affinity says of the same IRQ), because nothing at run time helps.
+ */
 static void irq_activity_fired(struct irq_activity *ia, const struct irq_row *r1, int cpu,
 			       uint64_t d)
 {
+	struct irqinfo ii;
+	bool immovable;
 	json_object *o;
 
+	immovable = r1->numeric && irq_activity_immovable(ia, r1->irq, &ii);
 	ia->nfired++;
 	o = json_object_new_object();
 	json_object_object_add(o, "irq", json_object_new_int64(r1->irq));
 	json_object_object_add(o, "actions", json_object_new_string(r1->actions));
 	json_object_object_add(o, "cpu", json_object_new_int(cpu));
 	json_object_object_add(o, "count", json_object_new_int64((int64_t)d));
+	json_object_object_add(o, "immovable", json_object_new_boolean(immovable));
+	if (immovable)
+		json_object_object_add(o, "reason", json_object_new_string(ii.reason));
 	if (json_object_array_length(ia->fired) < MAX_LISTED)
 		json_object_array_add(ia->fired, o);
 	else
 		json_object_put(o);
-	check_problem(
-		ia->c, VS_CRITICAL,
-		"IRQ %s (%s) fired %llu times on isolated CPU %d in %.1f s: move it to housekeeping CPUs (early-pin, or /proc/irq/%s/smp_affinity_list)",
-		r1->name, r1->actions[0] ? r1->actions : r1->desc, (unsigned long long)d, cpu,
-		ia->secs, r1->name);
+	if (immovable)
+		check_problem(
+			ia->c, VS_WARNING,
+			"IRQ %s (%s) fired %llu times on isolated CPU %d in %.1f s: it is %s (%s) and cannot be moved; boot with isolcpus=managed_irq,... or reduce the device's queue count",
+			r1->name, r1->actions[0] ? r1->actions : r1->desc, (unsigned long long)d,
+			cpu, ia->secs, ii.managed ? "managed" : "immovable", ii.reason);
+	else
+		check_problem(
+			ia->c, VS_CRITICAL,
+			"IRQ %s (%s) fired %llu times on isolated CPU %d in %.1f s: move it to housekeeping CPUs (early-pin, or /proc/irq/%s/smp_affinity_list)",
+			r1->name, r1->actions[0] ? r1->actions : r1->desc, (unsigned long long)d,
+			cpu, ia->secs, r1->name);
 }
 
 /* One row of /proc/interrupts on every isolated CPU; r0 is NULL or its first sample. */
@@ -604,6 +640,8 @@ void check_irq_activity(struct verify *v, struct check *c)
 					  s0->rows[i].numeric ? "IRQ" : "counter",
 					  s0->rows[i].name);
 	irq_activity_fill_vectors(&ia);
+	if (ia.rec_state == 1)
+		irqrecord_free(&ia.rec);
 	check_detail_int(c, "device_irq_events_on_isolated", (int64_t)ia.nfired);
 	check_ok(c, "no device IRQ fired on isolated CPUs %s in %.1f s%s",
 		 cpulist_str(&p->isolated, a, sizeof(a)), ia.secs,
