@@ -785,6 +785,22 @@ static unsigned int apply_file(struct earlypin *ep, struct ep_change *ch)
 	return 1;
 }
 
+unsigned int ep_apply_kind(struct earlypin *ep, struct ep_changes *changes,
+			   enum statefile_kind kind)
+{
+	unsigned int failed = 0;
+
+	for (size_t i = 0; i < changes->n; i++) {
+		struct ep_change *ch = &changes->v[i];
+
+		if (ch->kind != kind || ch->applied)
+			continue;
+		failed += apply_file(ep, ch);
+		ch->applied = true;
+	}
+	return failed;
+}
+
 unsigned int ep_apply(struct earlypin *ep, struct ep_changes *changes)
 {
 	unsigned int failed = 0;
@@ -792,6 +808,9 @@ unsigned int ep_apply(struct earlypin *ep, struct ep_changes *changes)
 	for (size_t i = 0; i < changes->n; i++) {
 		struct ep_change *ch = &changes->v[i];
 
+		if (ch->applied)
+			continue;
+		ch->applied = true;
 		switch (ch->kind) {
 		case SF_TASK:
 			failed += apply_task(ep, ch);
@@ -810,7 +829,7 @@ unsigned int ep_apply(struct earlypin *ep, struct ep_changes *changes)
 		case SF_CGROUP_CPUS:
 		case SF_CGROUP_PARTITION:
 		case SF_UNIT:
-			break; /* not a change planned here (issue 16: --partition) */
+			break; /* the partition's own records: partition.c */
 		}
 	}
 	return failed;
@@ -845,7 +864,7 @@ void ep_changes_print(struct earlypin *ep, const struct ep_changes *changes)
 		case SF_CGROUP_CPUS:
 		case SF_CGROUP_PARTITION:
 		case SF_UNIT:
-			break; /* not a change planned here (issue 16: --partition) */
+			break; /* the partition's own records: partition.c */
 		}
 	}
 	(void)ep;

@@ -44,6 +44,7 @@ struct ep_change {
 	char comm[24];	     /* SF_TASK: name, when known */
 	bool keep;	     /* SF_TASK: recorded only, new == old (--partition: the kernel
 				re-affines every task when the partition comes and goes) */
+	bool applied;	     /* carried out already (ep_apply_kind): ep_apply skips it */
 };
 
 /* Every change of a pass, in the order it is carried out. */
@@ -135,8 +136,11 @@ int ep_changes_tasks(struct earlypin *ep, struct ep_changes *changes);
 int ep_changes_workqueues(struct earlypin *ep, struct ep_changes *changes);
 int ep_changes_freq(struct earlypin *ep, struct ep_changes *changes);
 int ep_changes_all(struct earlypin *ep, struct ep_changes *changes);
-/* Carry out every change; returns the number of real failures. */
+/* Carry out every change not carried out yet; returns the number of real failures. */
 unsigned int ep_apply(struct earlypin *ep, struct ep_changes *changes);
+/* Only the file changes of one kind (SF_WQ), ahead of the rest. */
+unsigned int ep_apply_kind(struct earlypin *ep, struct ep_changes *changes,
+			   enum statefile_kind kind);
 void ep_changes_free(struct ep_changes *changes);
 int ep_changes_add(struct ep_changes *changes, const struct ep_change *ch);
 void ep_changes_print(struct earlypin *ep, const struct ep_changes *changes);

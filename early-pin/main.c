@@ -789,11 +789,13 @@ static int do_pin(struct earlypin *ep, const struct opts *o)
 		goto out;
 	if (o->run || o->enforce)
 		block_signals(o, &blocked);
+	/* the workqueue mask before the partition: why, at ep_partition_make */
+	failed = ep->partition ? ep_apply_kind(ep, &changes, SF_WQ) : 0;
 	if (ep->partition && ep_partition_make(ep) < 0) {
 		pin_abandon(ep, &sf, file);
 		goto out;
 	}
-	failed = pin_apply(ep, &changes, runtime ? &sf : NULL, file, t0);
+	failed += pin_apply(ep, &changes, runtime ? &sf : NULL, file, t0);
 	ret = failed && !o->run ? 1 : 0;
 	ep_changes_free(&changes);
 

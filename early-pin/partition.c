@@ -99,9 +99,11 @@ int ep_partition_prepare(struct earlypin *ep)
 		return -EOPNOTSUPP;
 	}
 	ep->systemd = path_exists(&ep->pc, PATH_RUN_SYSTEMD_SYSTEM);
-	/* From 6.8 the kernel keeps unbound workqueues off partition CPUs itself. */
-	if (ep->cgfs.wq_excludes)
-		ep->skip |= EP_SKIP_WQ;
+	/*
+	 * From 6.8 the kernel keeps unbound workqueues off partition CPUs
+	 * itself, but early-pin still writes the mask, before the partition
+	 * (ep_apply_kind in do_pin): see ep_partition_make.
+	 */
 	return 0;
 }
 
@@ -231,6 +233,18 @@ static int make_cgroupfs(struct earlypin *ep, struct cgroup_undo *u)
 	return r;
 }
 
+/*
+ * The unbound workqueue mask is written before this (do_pin), on every
+ * kernel. From 6.8 the partition write makes the kernel narrow that mask
+ * itself (workqueue_unbound_exclude_cpumask) while it holds cpuset_mutex;
+ * a changed mask means new worker pools, whose first kworker kthreadd must
+ * fork. A fork waits for cgroup_threadgroup_rwsem, which systemd holds
+ * while it moves a task into a unit, and the move waits for cpuset_mutex:
+ * a cycle, which hung 6.12 when quietcore-partition.service ran among the
+ * early boot units. With the mask narrowed first, the kernel finds nothing
+ * to change and creates no worker under the lock; --restore removes the
+ * partition before it writes the mask back, for the same reason.
+ */
 int ep_partition_make(struct earlypin *ep)
 {
 	struct cgroup_undo u;

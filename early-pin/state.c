@@ -788,7 +788,7 @@ unsigned int ep_restore(struct earlypin *ep, const struct statefile *sf)
 		case SF_CGROUP_CPUS:
 		case SF_CGROUP_PARTITION:
 		case SF_UNIT:
-			break; /* issue 16: --partition writes and restores these (not yet) */
+			break; /* undone first, by ep_partition_undo */
 		}
 	}
 	tasklist_free(&pc.threads);

@@ -82,6 +82,28 @@ op: rmdir /sys/fs/cgroup/quietcore-isolated = 0
 op: write /sys/fs/cgroup/cgroup.subtree_control -cpuset = 0"
 }
 
+@test "--partition: the unbound workqueue mask is narrowed before the partition and put back after it, also where 6.8+ narrows it itself" {
+	# 6.12: the kernel excludes partition CPUs from unbound workqueues under
+	# cpuset_mutex; a changed mask there forks kworkers, which can deadlock
+	# against systemd moving a task. Narrowed first, the kernel has nothing to do.
+	mkcgroup 6.12.38+deb12-amd64
+	echo 0 >"$R"/sys/devices/virtual/workqueue/cpumask_isolated
+	mkdir -p "$R"/run/systemd/system
+	orig=$(cat "$R"/sys/devices/virtual/workqueue/cpumask)
+	before=$(snapshot)
+	run -0 "$EP" --root "$R" --housekeeping 0,64 --save "$S" --partition -v
+	ops=$(grep -E '^op: (write /sys/(fs/cgroup|devices/virtual/workqueue/cpumask )|unit)' <<<"$output")
+	assert_equal "$ops" "op: write /sys/devices/virtual/workqueue/cpumask 00000000,00000001,00000000,00000001 = 0
+op: unit-start quietcore.slice AllowedCPUs=1-63,65-127 = 0
+op: write /sys/fs/cgroup/quietcore.slice/cpuset.cpus.partition isolated = 0"
+	run -0 "$EP" --root "$R" --restore "$S" -v
+	ops=$(grep -E '^op: (write /sys/(fs/cgroup|devices/virtual/workqueue/cpumask )|unit)' <<<"$output")
+	assert_equal "$ops" "op: write /sys/fs/cgroup/quietcore.slice/cpuset.cpus.partition member = 0
+op: unit-stop quietcore.slice = 0
+op: write /sys/devices/virtual/workqueue/cpumask $orig = 0"
+	assert_equal "$(snapshot)" "$before"
+}
+
 @test "--partition --dry-run says what it would make and changes nothing" {
 	before=$(snapshot)
 	run -0 "$EP" --root "$R" --housekeeping 0,64 --save "$S" --partition --dry-run

@@ -2,15 +2,13 @@
 # shellcheck shell=bash
 #
 # The partition guest (tests/vm/guest/partition.sh) and the host's checks of
-# its report, for tests/vm/partition.bats (make check: boots 1 and 2) and
-# tests/vm/nightly/partition-boot.bats (also boot 3: the boot unit and the
-# jitter comparison).
+# its report, for tests/vm/partition.bats.
 
 # up to three boots through GRUB, update-grub between them
 # shellcheck disable=SC2034 # read by img_boot (image.bash)
 IMG_TIMEOUT=${QC_IMG_TIMEOUT:-2400}
 
-# part_boot NAME BOOT3: the guest run (BOOT3=1: the third boot too)
+# part_boot NAME: the guest run, three boots
 part_boot() {
 	local script=$BATS_FILE_TMPDIR/partition.sh deb disk size
 	img_build 6.1 plain || return 1
@@ -22,7 +20,6 @@ part_boot() {
 	cp "$deb" "$disk" && truncate -s $(((size + 511) / 512 * 512)) "$disk" || return 1
 	{
 		echo "QC_DEB_SIZE=$size"
-		echo "QC_PART_BOOT3=$2"
 		cat "$QC_TOP/tests/vm/guest/tables.sh" "$QC_TOP/tests/vm/guest/partition.sh"
 	} >"$script" || return 1
 	img_boot "$1" "$script" -smp 4 -global virtio-blk-pci.num-queues=1 \

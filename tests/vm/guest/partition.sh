@@ -106,15 +106,20 @@ case $QC_BOOT in
 	;;
 2)
 	part_cycle
-	# the make check run ends here (QC_PART_BOOT3 is prepended by the host)
-	if [ "${QC_PART_BOOT3:-0}" = 1 ]; then
-		# boot 3: CPU 3 isolated on the command line (cmdline-gen --apply), CPU 2
-		# by quietcore-partition.service early in boot (cmdline-gen --apply
-		# --runtime), CPU 1 untouched: the unit, and the jitter of the three
-		qc_run apply-boot cmdline-gen --apply --isolate 3
-		qc_run apply-runtime cmdline-gen --apply --runtime --isolate 2
-		qc_reboot
-	fi
+	# boot 3: CPU 3 isolated on the command line (cmdline-gen --apply), CPU 2
+	# by quietcore-partition.service early in boot (cmdline-gen --apply
+	# --runtime), CPU 1 untouched: the unit, and the jitter of the three
+	qc_run apply-boot cmdline-gen --apply --isolate 3
+	qc_run apply-runtime cmdline-gen --apply --runtime --isolate 2
+	# a hang at boot panics within minutes, the blocked tasks' stacks
+	# on the console (the host then fails on the unexpected boot),
+	# instead of waiting out the timeout
+	mkdir -p /etc/default/grub.d
+	# shellcheck disable=SC2016 # update-grub expands it
+	echo 'GRUB_CMDLINE_LINUX_DEFAULT="$GRUB_CMDLINE_LINUX_DEFAULT ignore_loglevel hung_task_panic=1 panic=5"' \
+		>/etc/default/grub.d/zz-qc-hung-task.cfg
+	qc_run update-grub update-grub
+	qc_reboot
 	;;
 3)
 	qc_run uname uname -r
