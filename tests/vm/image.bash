@@ -171,6 +171,7 @@ img_qc_make() { # img_qc_make [MAKE ARGS...]
 img_populate() { # img_populate ROOT VARIANT FLAVOR
 	local root=$1 variant=$2 flavor=$3 log
 	log=$VM_LOGDIR/image-make-install.log
+	mkdir -p "$VM_LOGDIR" || return 1
 	# its own build directory, with the default (static) early-pin
 	if ! img_qc_make all >"$log" 2>&1 ||
 		! img_qc_make PREFIX=/usr DESTDIR="$root" install >>"$log" 2>&1; then
