@@ -205,6 +205,10 @@ struct task_scan {
 	pid_t pid;
 	int err;
 	struct taskstat st;
+	/* --partition: whether the kernel re-affines this process's tasks */
+	pid_t kp_pid;
+	bool kp;
+	cpuset_t kp_cpus; /* its cgroup's cpuset.cpus.effective */
 };
 
 /*
@@ -222,6 +226,33 @@ static int process_stat(struct task_scan *ts, pid_t pid, const struct taskstat *
 	}
 	*ret = &ts->st;
 	return ts->err;
+}
+
+/*
+ * --partition: does the kernel itself move the tasks of this process off
+ * the partition and back when it ends? It does for every task of a cgroup
+ * whose cpuset shrinks (every cgroup but the root and the partition) when
+ * the task's mask is that cpuset's whole effective set: then early-pin
+ * neither moves nor records it, and 10,000 threads of a service cost a
+ * read each. Not kernel threads, not the root cgroup's tasks (the kernel
+ * leaves many of those alone), and a task with a mask of its own is
+ * recorded (before 6.2 the kernel overwrites it and forgets).
+ */
+static bool kernel_places(struct task_scan *ts, pid_t pid, const cpuset_t *cur)
+{
+	struct earlypin *ep = ts->ep;
+
+	if (ts->kp_pid != pid) {
+		const struct taskstat *pst;
+		char cg[PATH_MAX];
+
+		ts->kp_pid = pid;
+		ts->kp = process_stat(ts, pid, &pst) == 0 && !taskstat_is_kthread(pst) &&
+			 cgroup_of_task(&ep->pc, pid, cg, sizeof(cg)) == 0 &&
+			 strcmp(cg, "/") != 0 &&
+			 cgroup_effective_cpus(&ep->pc, &ep->cgfs, cg, &ts->kp_cpus) == 0;
+	}
+	return ts->kp && cpuset_equal(cur, &ts->kp_cpus);
 }
 
 static int scan_task(const struct taskid *id, void *data)
@@ -242,6 +273,10 @@ static int scan_task(const struct taskid *id, void *data)
 		ep_log(ep, LOG_WARNING, "cannot get affinity of task %d/%d: %s, ignoring",
 		       (int)id->pid, (int)id->tid, strerror(-r));
 		ep->st.task_failed++;
+		return 0;
+	}
+	if (ep->partition && kernel_places(ts, id->pid, &cur)) {
+		ep->st.task_kernel++;
 		return 0;
 	}
 	if (!cpuset_intersects(&cur, &ep->isolated)) {

@@ -64,6 +64,7 @@ struct ep_stats {
 	unsigned int irq_moved, irq_unchanged, irq_immovable, irq_failed, irq_gone;
 	int irq_default; /* -1 not touched, 0 failed, 1 moved/ok */
 	unsigned int task_moved, task_unchanged, task_percpu, task_gone, task_failed;
+	unsigned int task_kernel; /* --partition: left to the kernel's cpuset (changes.c) */
 	unsigned int task_placed; /* --enforce: deliberately only on isolated CPUs */
 	unsigned int wq_moved, wq_failed, wq_seen;
 	unsigned int freq_set, freq_failed;

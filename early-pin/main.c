@@ -120,6 +120,8 @@ static void summary(struct earlypin *ep, double ms)
 		ADD(" tasks skipped");
 	} else {
 		ADD(" tasks moved=%u per-cpu=%u", st->task_moved, st->task_percpu);
+		if (ep->partition)
+			ADD(" by-cpuset=%u", st->task_kernel);
 		if (st->task_failed)
 			ADD(" failed=%u", st->task_failed);
 	}
@@ -768,7 +770,9 @@ static int do_pin(struct earlypin *ep, const struct opts *o)
 		saved_at = ep_state_mark();
 	/*
 	 * A partition makes the kernel re-affine every task outside it, and
-	 * again when it goes: every movable task's mask is recorded first,
+	 * again when it goes. A task whose mask is its cgroup's whole cpuset
+	 * comes back exactly, and is left to the kernel (changes.c,
+	 * kernel_places); every other movable task's mask is recorded first,
 	 * the ones early-pin leaves alone too (never again in later scans).
 	 */
 	ep->record_all = ep->partition;

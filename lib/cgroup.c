@@ -820,3 +820,29 @@ int cgroup_of_task(struct path_cxt *pc, pid_t pid, char *buf, size_t len)
 	free(text);
 	return r;
 }
+
+int cgroup_effective_cpus(struct path_cxt *pc, const struct cgroup_fs *fs, const char *cg,
+			  cpuset_t *ret)
+{
+	const char *mp = cgroup_mount_path(fs->mount);
+	char buf[PATH_MAX];
+	int r;
+
+	if (!mp || cg[0] != '/' || strlen(cg) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, cg);
+	for (;;) {
+		char *slash;
+
+		/* "/" is the root: its files are the mount's own */
+		r = path_read_cpulist(pc, 0, ret, "%s%s/cpuset.cpus.effective", mp,
+				      strcmp(buf, "/") ? buf : "");
+		if (r != -ENOENT || strcmp(buf, "/") == 0)
+			return r;
+		slash = strrchr(buf, '/');
+		if (slash == buf)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+}

@@ -219,4 +219,17 @@ int cgroup_partitions(struct path_cxt *pc, const struct cgroup_fs *fs,
  */
 int cgroup_of_task(struct path_cxt *pc, pid_t pid, char *buf, size_t len);
 
+/*
+ * The CPUs the kernel's cpuset gives the tasks of cgroup cg (a path as
+ * cgroup_of_task returns it): cpuset.cpus.effective of cg, or of its nearest
+ * ancestor that has one (the controller is enabled only down to some
+ * level). When a partition takes CPUs from those, the kernel re-affines
+ * every such task to what is left, and back when it ends (before 6.2 to
+ * the whole set; from 6.2 within what the task asked with
+ * sched_setaffinity). 0, or -errno of the last read (-ENOENT: no cpuset
+ * file up to the root).
+ */
+int cgroup_effective_cpus(struct path_cxt *pc, const struct cgroup_fs *fs, const char *cg,
+			  cpuset_t *ret);
+
 #endif

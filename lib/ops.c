@@ -22,6 +22,8 @@
 
 #include <libkmod.h>
 
+#include "cgroup.h"
+#include "tasklist.h"
 #include "taskstat.h"
 
 /* ---- real ---------------------------------------------------------------- */
@@ -739,6 +741,59 @@ static int fake_readback(struct qc_ops *ops, const char *path)
 	return r;
 }
 
+/*
+ * What the kernel does when a partition forms or ends: every task of the
+ * other cgroups is re-affined to their cpuset's effective CPUs (6.1: the
+ * whole set, the task's own mask forgotten). Here, for the fake tasks whose
+ * /proc/PID/cgroup names a cgroup other than the root and the partition:
+ * the root's cpuset.cpus.effective without the partition's CPUs while it is
+ * one, all of them again when it ends. Per-CPU kthreads are left alone.
+ * Not logged: it is the kernel's doing, not an operation of ours.
+ */
+static const char *fake_cgroup_root(struct qc_ops *ops);
+
+struct fake_reaffine {
+	struct qc_ops *ops;
+	const char *part; /* the partition's cgroup path ("/quietcore.slice") */
+	cpuset_t to;
+};
+
+static int fake_reaffine_task(const struct taskid *id, void *data)
+{
+	struct fake_reaffine *fr = data;
+	char cg[PATH_MAX];
+	struct taskstat st;
+	size_t n = strlen(fr->part);
+
+	if (cgroup_of_task(fr->ops->pc, id->pid, cg, sizeof(cg)) < 0 || strcmp(cg, "/") == 0 ||
+	    (strncmp(cg, fr->part, n) == 0 && (!cg[n] || cg[n] == '/')))
+		return 0;
+	if (taskstat_read(fr->ops->pc, id->pid, id->tid, &st) == 0 && taskstat_is_percpu(&st))
+		return 0;
+	fake_status_update(fr->ops, id->pid, id->tid, &fr->to);
+	return 0;
+}
+
+static void fake_partition_reaffine(struct qc_ops *ops, const char *path, const char *str)
+{
+	const char *root = fake_cgroup_root(ops), *base = strrchr(path, '/');
+	struct fake_reaffine fr = { .ops = ops };
+	size_t rl = strlen(root);
+	char part[PATH_MAX];
+	cpuset_t cpus;
+
+	if (!base || strcmp(base + 1, "cpuset.cpus.partition") != 0 ||
+	    strncmp(path, root, rl) != 0 || base <= path + rl ||
+	    path_read_cpulist(ops->pc, 0, &fr.to, "%s/cpuset.cpus.effective", root) < 0)
+		return;
+	snprintf(part, sizeof(part), "%.*s", (int)(base - (path + rl)), path + rl);
+	fr.part = part;
+	if ((strncmp(str, "isolated", 8) == 0 || strncmp(str, "root", 4) == 0) &&
+	    path_read_cpulist(ops->pc, 0, &cpus, "%.*s/cpuset.cpus", (int)(base - path), path) == 0)
+		cpuset_andnot(&fr.to, &fr.to, &cpus);
+	tasklist_foreach(ops->pc, fake_reaffine_task, &fr);
+}
+
 static int fake_file_write(struct qc_ops *ops, const char *path, const char *str)
 {
 	char subtree[FAKE_WORDS * FAKE_WORD_LEN + 2], *line = NULL;
@@ -794,6 +849,8 @@ static int fake_file_write(struct qc_ops *ops, const char *path, const char *str
 		close(fd);
 	if (r == 0)
 		r = fake_readback(ops, path);
+	if (r == 0)
+		fake_partition_reaffine(ops, path, str);
 	path_get(ops->pc, "%s", path);
 	free(line);
 out:

@@ -242,3 +242,24 @@ op: unit-stop quietcore.slice = 0"
 	assert_output --partial "--cpus 0-99 leaves no housekeeping CPU: the others are isolated at boot"
 	assert_equal "$(snapshot)" "$before"
 }
+
+@test "--partition: a task whose mask is its cgroup's whole cpuset is left to the kernel, neither moved nor recorded; one with a mask of its own is" {
+	# app (pid 200) runs in system.slice: its main thread has the whole
+	# cpuset (0-127), app-worker 64-127 and app-pinned 5 masks of their own
+	mkdir -p "$R"/run/systemd/system
+	echo "0::/system.slice/app.service" >"$R"/proc/200/cgroup
+	echo 0-127 >"$CG"/cpuset.cpus.effective
+	before=$(snapshot)
+	run -0 "$EP" --root "$R" --housekeeping 0,64 --save "$S" --partition -v
+	assert_output --regexp 'tasks moved=[0-9]+ per-cpu=[0-9]+ by-cpuset=1 '
+	run ! grep -q '^task 200 200 ' "$S"
+	grep -q '^task 200 201 [0-9]* 64-127$' "$S"
+	grep -q '^task 200 202 [0-9]* 5$' "$S"
+	run ! grep -q '^op: setaffinity 200/200 ' <<<"$output"
+	# the recording cgroupfs re-affines as the kernel does: the partition's
+	# CPUs gone from the main thread, the others written by early-pin
+	grep -qx 'Cpus_allowed_list:	0,64' "$R"/proc/200/task/200/status
+	grep -qx 'Cpus_allowed_list:	64' "$R"/proc/200/task/201/status
+	run -0 "$EP" --root "$R" --restore "$S"
+	assert_equal "$(snapshot)" "$before"
+}

@@ -1359,6 +1359,49 @@ static void test_of_task(void **state)
 	assert_int_equal(cgroup_of_task(&pc, 7, tiny, sizeof(tiny)), -ERANGE);
 }
 
+/* The nearest cpuset.cpus.effective up from a task's cgroup, in both layouts. */
+static void test_effective_cpus(void **state)
+{
+	struct cgroup_fs fs = { .mount = CGROUP_MOUNT_UNIFIED };
+	cpuset_t got, want;
+
+	(void)state;
+	reset();
+	put("sys/fs/cgroup/cpuset.cpus.effective", "0-7\n");
+	put("sys/fs/cgroup/user.slice/cpuset.cpus.effective", "0-3\n");
+	put("sys/fs/cgroup/user.slice/user-1000.slice/session-1.scope/cgroup.procs", "");
+	put("sys/fs/cgroup/quietcore.slice/cpuset.cpus.effective", "6-7\n");
+	/* cpuset enabled in the root's children only: the slice's set */
+	assert_int_equal(cgroup_effective_cpus(&pc, &fs, "/user.slice/user-1000.slice/session-1.scope", &got), 0);
+	cpus_of("0-3", &want);
+	assert_true(cpuset_equal(&got, &want));
+	/* not enabled at all below the root (systemd without AllowedCPUs=): the root's */
+	assert_int_equal(cgroup_effective_cpus(&pc, &fs, "/system.slice/ssh.service", &got), 0);
+	cpus_of("0-7", &want);
+	assert_true(cpuset_equal(&got, &want));
+	assert_int_equal(cgroup_effective_cpus(&pc, &fs, "/", &got), 0);
+	assert_true(cpuset_equal(&got, &want));
+	assert_int_equal(cgroup_effective_cpus(&pc, &fs, "/quietcore.slice", &got), 0);
+	cpus_of("6-7", &want);
+	assert_true(cpuset_equal(&got, &want));
+	/* the hybrid layout's unified mount */
+	fs.mount = CGROUP_MOUNT_HYBRID;
+	put("sys/fs/cgroup/unified/cpuset.cpus.effective", "0-1\n");
+	assert_int_equal(cgroup_effective_cpus(&pc, &fs, "/system.slice", &got), 0);
+	cpus_of("0-1", &want);
+	assert_true(cpuset_equal(&got, &want));
+	/* no cpuset file up to the root: -ENOENT naming the root's; garbage: -EINVAL */
+	fs.mount = CGROUP_MOUNT_UNIFIED;
+	assert_int_equal(unlink(path_get(&pc, "/sys/fs/cgroup/cpuset.cpus.effective")), 0);
+	assert_int_equal(cgroup_effective_cpus(&pc, &fs, "/system.slice", &got), -ENOENT);
+	last_ends_with("sys/fs/cgroup/cpuset.cpus.effective");
+	put("sys/fs/cgroup/user.slice/cpuset.cpus.effective", "zero\n");
+	assert_int_equal(cgroup_effective_cpus(&pc, &fs, "/user.slice", &got), -EINVAL);
+	assert_int_equal(cgroup_effective_cpus(&pc, &fs, "relative", &got), -EINVAL);
+	fs.mount = CGROUP_MOUNT_NONE;
+	assert_int_equal(cgroup_effective_cpus(&pc, &fs, "/", &got), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1377,6 +1420,7 @@ int main(void)
 		cmocka_unit_test(test_undo_rereads),
 		cmocka_unit_test(test_partitions),
 		cmocka_unit_test(test_of_task),
+		cmocka_unit_test(test_effective_cpus),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
