@@ -447,18 +447,19 @@ irq_detail() { # irq_detail JQ-PATH: one value from the irq-affinity details
 	[ "$(jq '.checks[] | select(.id == "irq-activity") | .details.device_irqs_on_isolated[0].count' <<<"$output")" -eq 4 ]
 }
 
-# fire_26 N: the second sample has IRQ 26 (nvme0q3) N more times on CPU 2
+# fire_26 N: isol-verify over an interval in which IRQ 26 (nvme0q3) fired
+# N times on CPU 2
 fire_26() {
 	sed "s/^  26:          0          0          9/  26:          0          0 $(printf %10d $((9 + $1)))/" \
 		"$R/proc/interrupts" >"$R/proc/interrupts.next"
 	replace_later 0.4 /proc/interrupts
+	verify --interval 1.2
 }
 
 @test "irq-activity: a managed IRQ firing on an isolated CPU is a warning naming why, not critical" {
 	# IRQ 26: read-only smp_affinity, the kernel's own queue IRQ (6.12)
 	cp "$R/proc/interrupts" "$R/proc/interrupts.orig"
 	fire_26 3
-	verify --interval 1.2
 	[ "$(status_of irq-activity)" = warning ]
 	[[ "$(message_of irq-activity)" == "IRQ 26 (nvme0q3) fired 3 times on isolated CPU 2 in "*"immovable (smp_affinity is read-only) and cannot be moved"* ]]
 	jq -e '.checks[] | select(.id == "irq-activity") | .details.device_irqs_on_isolated[0] | .immovable and .count == 3' <<<"$output"
@@ -466,7 +467,6 @@ fire_26() {
 	chmod 0644 "$R"/proc/irq/26/smp_affinity{,_list}
 	cp "$R/proc/interrupts.orig" "$R/proc/interrupts"
 	fire_26 3
-	verify --interval 1.2
 	[ "$(status_of irq-activity)" = critical ]
 }
 
@@ -474,7 +474,6 @@ fire_26() {
 	managed_on_61
 	record "$BOOT_ID" "26 EIO nvme0q3"
 	fire_26 5
-	verify --interval 1.2
 	[ "$(status_of irq-activity)" = warning ]
 	[[ "$(message_of irq-activity)" == "IRQ 26 (nvme0q3) fired 5 times"*"(early-pin got EIO) and cannot be moved"* ]]
 	jq -e '.checks[] | select(.id == "irq-activity") | .details.early_pin_record.status == "used"' <<<"$output"
