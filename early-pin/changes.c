@@ -248,7 +248,7 @@ static bool kernel_places(struct task_scan *ts, pid_t pid, const cpuset_t *cur)
 
 		ts->kp_pid = pid;
 		ts->kp = process_stat(ts, pid, &pst) == 0 && !taskstat_is_kthread(pst) &&
-			 cgroup_of_task(&ep->pc, pid, cg, sizeof(cg)) == 0 &&
+			 taskstat_cgroup(&ep->pc, pid, cg, sizeof(cg)) == 0 &&
 			 strcmp(cg, "/") != 0 &&
 			 cgroup_effective_cpus(&ep->pc, &ep->cgfs, cg, &ts->kp_cpus) == 0;
 	}

@@ -793,34 +793,6 @@ int cgroup_partitions(struct path_cxt *pc, const struct cgroup_fs *fs,
 	return 0;
 }
 
-int cgroup_of_task(struct path_cxt *pc, pid_t pid, char *buf, size_t len)
-{
-	char *text = NULL;
-	int r;
-
-	r = path_read_str(pc, &text, PATH_PROC "/%d/cgroup", (int)pid);
-	if (r < 0)
-		return r;
-	r = -ENODATA;
-	for (char *line = text, *next; line && *line; line = next) {
-		size_t l = strcspn(line, "\n");
-
-		next = line[l] ? line + l + 1 : NULL;
-		if (l < 3 || strncmp(line, "0::", 3) != 0)
-			continue;
-		if (l - 3 >= len) {
-			r = -ERANGE;
-			break;
-		}
-		memcpy(buf, line + 3, l - 3);
-		buf[l - 3] = '\0';
-		r = 0;
-		break;
-	}
-	free(text);
-	return r;
-}
-
 int cgroup_effective_cpus(struct path_cxt *pc, const struct cgroup_fs *fs, const char *cg,
 			  cpuset_t *ret)
 {

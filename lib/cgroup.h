@@ -214,14 +214,8 @@ int cgroup_partitions(struct path_cxt *pc, const struct cgroup_fs *fs,
 		      struct cgroup_part_info **ret, size_t *ret_n);
 
 /*
- * The cgroup-v2 path of a task ("/system.slice/ssh.service"), from the "0::"
- * line of /proc/PID/cgroup. -ENOENT/-ESRCH gone, -ENODATA no v2 line.
- */
-int cgroup_of_task(struct path_cxt *pc, pid_t pid, char *buf, size_t len);
-
-/*
  * The CPUs the kernel's cpuset gives the tasks of cgroup cg (a path as
- * cgroup_of_task returns it): cpuset.cpus.effective of cg, or of its nearest
+ * taskstat_cgroup returns it): cpuset.cpus.effective of cg, or of its nearest
  * ancestor that has one (the controller is enabled only down to some
  * level). When a partition takes CPUs from those, the kernel re-affines
  * every such task to what is left, and back when it ends (before 6.2 to

@@ -22,7 +22,6 @@
 
 #include <libkmod.h>
 
-#include "cgroup.h"
 #include "tasklist.h"
 #include "taskstat.h"
 
@@ -668,7 +667,7 @@ static int fake_procs_move(struct qc_ops *ops, const char *path, const char *str
 				 PATH_SYS_FS_CGROUP;
 	size_t ml = strlen(mp);
 	const char *slash = strrchr(path, '/');
-	char num[16], *cg = NULL, *from, *procs = NULL, *out = NULL;
+	char num[16], from[PATH_MAX], *procs = NULL, *out = NULL;
 	int32_t pid;
 	int r, rl;
 
@@ -678,15 +677,10 @@ static int fake_procs_move(struct qc_ops *ops, const char *path, const char *str
 	rl = (int)(slash - (path + ml)); /* the cgroup's path below the mount, "" the root */
 	if (parse_s32(num, &pid) < 0 || pid <= 0)
 		return -EINVAL;
-	r = path_read_str(pc, &cg, PATH_PROC "/%d/cgroup", (int)pid);
-	if (r < 0)
+	r = taskstat_cgroup(pc, pid, from, sizeof(from));
+	if (r < 0 && r != -ENODATA)
 		return r == -ENOENT ? -ESRCH : r;
-	from = strstr(cg, "0::");
-	if (from && from != cg && from[-1] != '\n')
-		from = NULL;
-	if (from) { /* out of where it was */
-		from += 3;
-		from[strcspn(from, "\n")] = '\0';
+	if (r == 0) { /* out of where it was */
 		r = path_read_all(pc, 1 << 20, &procs, NULL, "%s%s/cgroup.procs", mp,
 				  strcmp(from, "/") ? from : "");
 		if (r == 0) {
@@ -720,7 +714,6 @@ static int fake_procs_move(struct qc_ops *ops, const char *path, const char *str
 	r = path_write_str(pc, out, PATH_PROC "/%d/cgroup", (int)pid);
 out:
 	free(out);
-	free(cg);
 	return r;
 }
 
@@ -765,7 +758,7 @@ static int fake_reaffine_task(const struct taskid *id, void *data)
 	struct taskstat st;
 	size_t n = strlen(fr->part);
 
-	if (cgroup_of_task(fr->ops->pc, id->pid, cg, sizeof(cg)) < 0 || strcmp(cg, "/") == 0 ||
+	if (taskstat_cgroup(fr->ops->pc, id->pid, cg, sizeof(cg)) < 0 || strcmp(cg, "/") == 0 ||
 	    (strncmp(cg, fr->part, n) == 0 && (!cg[n] || cg[n] == '/')))
 		return 0;
 	if (taskstat_read(fr->ops->pc, id->pid, id->tid, &st) == 0 && taskstat_is_percpu(&st))

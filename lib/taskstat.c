@@ -129,3 +129,31 @@ int taskstat_read(struct path_cxt *pc, int pid, int tid, struct taskstat *ret)
 		return (int)n;
 	return taskstat_parse(buf, ret);
 }
+
+int taskstat_cgroup(struct path_cxt *pc, int pid, char *buf, size_t len)
+{
+	char *text = NULL;
+	int r;
+
+	r = path_read_str(pc, &text, PATH_PROC "/%d/cgroup", pid);
+	if (r < 0)
+		return r;
+	r = -ENODATA;
+	for (char *line = text, *next; line && *line; line = next) {
+		size_t l = strcspn(line, "\n");
+
+		next = line[l] ? line + l + 1 : NULL;
+		if (l < 3 || strncmp(line, "0::", 3) != 0)
+			continue;
+		if (l - 3 >= len) {
+			r = -ERANGE;
+			break;
+		}
+		memcpy(buf, line + 3, l - 3);
+		buf[l - 3] = '\0';
+		r = 0;
+		break;
+	}
+	free(text);
+	return r;
+}

@@ -7,6 +7,7 @@
 #define QC_TASKSTAT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "path.h"
@@ -37,6 +38,13 @@ int taskstat_parse(const char *buf, struct taskstat *ret);
  * but unusable, which callers must not take for an exited task.
  */
 int taskstat_read(struct path_cxt *pc, int pid, int tid, struct taskstat *ret);
+
+/*
+ * The cgroup-v2 path of a process ("/system.slice/ssh.service"), from the
+ * "0::" line of /proc/<pid>/cgroup. -ENOENT/-ESRCH gone, -ENODATA no v2
+ * line, -ERANGE longer than len.
+ */
+int taskstat_cgroup(struct path_cxt *pc, int pid, char *buf, size_t len);
 
 static inline bool taskstat_is_kthread(const struct taskstat *st)
 {

@@ -141,7 +141,7 @@ static int tasks_cgroup(struct tasks_scan *ts, const struct vtask *t)
 	if (ts->cg_pid == t->pid)
 		return ts->cg_ret;
 	ts->cg_pid = t->pid;
-	r = cgroup_of_task(pc, t->pid, ts->cg, sizeof(ts->cg));
+	r = taskstat_cgroup(pc, t->pid, ts->cg, sizeof(ts->cg));
 	snprintf(file, sizeof(file), "%s", path_last(pc));
 	/* gone only when the task is: a missing file of a live task is not "gone" */
 	if ((r == -ENOENT || r == -ESRCH) &&

@@ -1336,29 +1336,6 @@ static void test_partitions(void **state)
 	assert_int_equal(cgroup_partitions(&pc, &fs, &v, &n), -ENOENT);
 }
 
-static void test_of_task(void **state)
-{
-	char buf[64], tiny[8];
-
-	(void)state;
-	reset();
-	put("proc/7/cgroup", "12:cpuset:/\n1:name=systemd:/system.slice/ssh.service\n"
-			     "0::/system.slice/ssh.service\n");
-	put("proc/8/cgroup", "0::/\n");
-	put("proc/9/cgroup", "12:cpuset:/\n1:name=systemd:/\n");
-	put("proc/10/cgroup", "10:0::/x\n0::/quietcore-isolated\n");
-	assert_int_equal(cgroup_of_task(&pc, 7, buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "/system.slice/ssh.service");
-	assert_int_equal(cgroup_of_task(&pc, 8, buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "/");
-	assert_int_equal(cgroup_of_task(&pc, 9, buf, sizeof(buf)), -ENODATA);
-	assert_int_equal(cgroup_of_task(&pc, 10, buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "/quietcore-isolated");
-	assert_int_equal(cgroup_of_task(&pc, 11, buf, sizeof(buf)), -ENOENT);
-	last_ends_with("proc/11/cgroup");
-	assert_int_equal(cgroup_of_task(&pc, 7, tiny, sizeof(tiny)), -ERANGE);
-}
-
 /* The nearest cpuset.cpus.effective up from a task's cgroup, in both layouts. */
 static void test_effective_cpus(void **state)
 {
@@ -1419,7 +1396,6 @@ int main(void)
 		cmocka_unit_test(test_undo_statefile),
 		cmocka_unit_test(test_undo_rereads),
 		cmocka_unit_test(test_partitions),
-		cmocka_unit_test(test_of_task),
 		cmocka_unit_test(test_effective_cpus),
 	};
 

@@ -409,6 +409,38 @@ static void test_fuzz(void **state)
 	print_message("fuzz: %u of 30000 parsed\n", ok);
 }
 
+/* The "0::" line of /proc/PID/cgroup: the cgroup-v2 path, in every form the kernel writes. */
+static void test_cgroup(void **state)
+{
+	char root[] = "/tmp/qc-test-taskstat-XXXXXX";
+	char buf[64], tiny[8];
+	struct path_cxt pc;
+	const char *last;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	assert_int_equal(path_cxt_init(&pc, root), 0);
+	assert_int_equal(tmproot_put(root, "proc/7/cgroup",
+				     "12:cpuset:/\n1:name=systemd:/system.slice/ssh.service\n"
+				     "0::/system.slice/ssh.service\n"),
+			 0);
+	assert_int_equal(tmproot_put(root, "proc/8/cgroup", "0::/\n"), 0);
+	assert_int_equal(tmproot_put(root, "proc/9/cgroup", "12:cpuset:/\n1:name=systemd:/\n"), 0);
+	assert_int_equal(tmproot_put(root, "proc/10/cgroup", "10:0::/x\n0::/quietcore-isolated\n"), 0);
+	assert_int_equal(taskstat_cgroup(&pc, 7, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/system.slice/ssh.service");
+	assert_int_equal(taskstat_cgroup(&pc, 8, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/");
+	assert_int_equal(taskstat_cgroup(&pc, 9, buf, sizeof(buf)), -ENODATA);
+	assert_int_equal(taskstat_cgroup(&pc, 10, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/quietcore-isolated");
+	assert_int_equal(taskstat_cgroup(&pc, 11, buf, sizeof(buf)), -ENOENT);
+	last = path_last(&pc);
+	assert_true(strlen(last) > 14 && strcmp(last + strlen(last) - 14, "proc/11/cgroup") == 0);
+	assert_int_equal(taskstat_cgroup(&pc, 7, tiny, sizeof(tiny)), -ERANGE);
+	assert_int_equal(tmproot_remove(root), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -420,6 +452,7 @@ int main(void)
 		cmocka_unit_test(test_read_gone_or_unreadable),
 		cmocka_unit_test(test_read_self),
 		cmocka_unit_test(test_read_kthreadd),
+		cmocka_unit_test(test_cgroup),
 		cmocka_unit_test(test_fuzz),
 	};
 
