@@ -387,8 +387,8 @@ struct irq_activity {
 	struct check *c;
 	struct irqrecord rec; /* early-pin's record, loaded at the first IRQ that fired */
 	int rec_state;	      /* 0: not looked at yet, 1: loaded, -1: none to use */
-	json_object *percpu; /* isolated CPU -> counter name -> rate */
-	json_object *fired;  /* device IRQs seen on isolated CPUs */
+	json_object *percpu;  /* isolated CPU -> counter name -> rate */
+	json_object *fired;   /* device IRQs seen on isolated CPUs */
 	json_object *notes;
 	size_t nfired;
 	double secs;
@@ -474,8 +474,7 @@ static json_object *irq_activity_cpu(struct irq_activity *ia, int cpu)
  * queue IRQs: 6.12's read-only smp_affinity, debugfs, or early-pin's record
  * of the EIO it got)? Then *ret says why, as in irq-affinity.
  */
-static bool irq_activity_immovable(struct irq_activity *ia, unsigned int irq,
-				   struct irqinfo *ret)
+static bool irq_activity_immovable(struct irq_activity *ia, unsigned int irq, struct irqinfo *ret)
 {
 	if (irqinfo_read(&ia->v->pc, irq, ret) < 0)
 		return false;

@@ -1349,7 +1349,9 @@ static void test_effective_cpus(void **state)
 	put("sys/fs/cgroup/user.slice/user-1000.slice/session-1.scope/cgroup.procs", "");
 	put("sys/fs/cgroup/quietcore.slice/cpuset.cpus.effective", "6-7\n");
 	/* cpuset enabled in the root's children only: the slice's set */
-	assert_int_equal(cgroup_effective_cpus(&pc, &fs, "/user.slice/user-1000.slice/session-1.scope", &got), 0);
+	assert_int_equal(cgroup_effective_cpus(&pc, &fs,
+					       "/user.slice/user-1000.slice/session-1.scope", &got),
+			 0);
 	cpus_of("0-3", &want);
 	assert_true(cpuset_equal(&got, &want));
 	/* not enabled at all below the root (systemd without AllowedCPUs=): the root's */

@@ -426,7 +426,8 @@ static void test_cgroup(void **state)
 			 0);
 	assert_int_equal(tmproot_put(root, "proc/8/cgroup", "0::/\n"), 0);
 	assert_int_equal(tmproot_put(root, "proc/9/cgroup", "12:cpuset:/\n1:name=systemd:/\n"), 0);
-	assert_int_equal(tmproot_put(root, "proc/10/cgroup", "10:0::/x\n0::/quietcore-isolated\n"), 0);
+	assert_int_equal(tmproot_put(root, "proc/10/cgroup", "10:0::/x\n0::/quietcore-isolated\n"),
+			 0);
 	assert_int_equal(taskstat_cgroup(&pc, 7, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "/system.slice/ssh.service");
 	assert_int_equal(taskstat_cgroup(&pc, 8, buf, sizeof(buf)), 0);
