@@ -10,10 +10,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "strv.h"
 
@@ -817,4 +819,294 @@ int cgroup_effective_cpus(struct path_cxt *pc, const struct cgroup_fs *fs, const
 		else
 			*slash = '\0';
 	}
+}
+
+/* ---- a cgroup of its own for one process ------------------------------------------ */
+
+int cgroup_task_escape(const char *key, char *buf, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t pos = 0;
+
+	if (!*key)
+		return -EINVAL;
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
+		if (isalnum(*p) && *p < 0x80) {
+			if (pos + 1 >= len)
+				return -ENAMETOOLONG;
+			buf[pos++] = (char)*p;
+			continue;
+		}
+		if (pos + 3 >= len)
+			return -ENAMETOOLONG;
+		buf[pos++] = '_';
+		buf[pos++] = hex[*p >> 4];
+		buf[pos++] = hex[*p & 0xf];
+	}
+	buf[pos] = '\0';
+	return 0;
+}
+
+/* snprintf into a fixed buffer: -ENAMETOOLONG when it does not fit. */
+static int fit(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fit(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int cgroup_task_plan(struct path_cxt *pc, const struct cgroup_fs *fs, bool systemd,
+		     const char *partition, const char *key, const cpuset_t *cpus, pid_t pid,
+		     struct cgroup_task *ret)
+{
+	char esc[CGROUP_TASK_NAME_MAX + 1];
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	if (fs->mount == CGROUP_MOUNT_NONE || !fs->cpuset)
+		return -EOPNOTSUPP;
+	if (cpuset_empty(cpus) || pid <= 0 || (partition && !cgroup_name_valid(partition)))
+		return -EINVAL;
+	/* systemd makes slices below a slice only */
+	if (systemd && partition && strcmp(partition, CGROUP_PARTITION_SLICE) != 0)
+		systemd = false;
+	r = cgroup_task_escape(key, esc, 200);
+	if (r < 0)
+		return r;
+	ret->mount = fs->mount;
+	ret->pid = (int32_t)pid;
+	ret->cpus = *cpus;
+	r = cgroup_of_task(pc, pid, ret->from, sizeof(ret->from));
+	if (r < 0)
+		return r;
+	if (systemd && partition) {
+		r = fit(ret->slice, sizeof(ret->slice), "quietcore-alloc_%s.slice", esc);
+		if (r == 0)
+			r = fit(ret->scope, sizeof(ret->scope), "quietcore-alloc-%s.scope", esc);
+		if (r == 0)
+			r = fit(ret->dir, sizeof(ret->dir), "/%s/%s/%s", partition, ret->slice,
+				ret->scope);
+	} else if (systemd) {
+		r = fit(ret->slice, sizeof(ret->slice), "quietcore_alloc_%s.slice", esc);
+		if (r == 0)
+			r = fit(ret->scope, sizeof(ret->scope), "quietcore-alloc-%s.scope", esc);
+		if (r == 0)
+			r = fit(ret->dir, sizeof(ret->dir), "/%s/%s", ret->slice, ret->scope);
+	} else if (partition) {
+		r = fit(ret->dir, sizeof(ret->dir), "/%s/alloc-%s", partition, esc);
+	} else {
+		r = fit(ret->dir, sizeof(ret->dir), "/quietcore-alloc-%s", esc);
+	}
+	return r;
+}
+
+/* The parent of a cgroup path below the mount ("/a/b" -> "/a", "/a" -> ""). */
+static void parent_of(const char *dir, char *buf, size_t len)
+{
+	const char *slash = strrchr(dir, '/');
+
+	snprintf(buf, len, "%.*s", slash ? (int)(slash - dir) : 0, dir);
+}
+
+/*
+ * Does a child of the cgroup mp+dir other than skip use cpuset: a non-empty
+ * cpuset.cpus, or cpuset enabled for its own children?
+ */
+static int child_uses_cpuset(struct path_cxt *pc, const char *mp, const char *dir, const char *skip,
+			     bool *ret)
+{
+	char **kids = NULL, parent[CGROUP_TASK_PATH_MAX + 32], buf[512];
+	size_t nkids = 0;
+	int r;
+
+	*ret = false;
+	snprintf(parent, sizeof(parent), "%s%s", mp, dir);
+	r = list_children(pc, parent, &kids, &nkids);
+	for (size_t i = 0; r == 0 && i < nkids && !*ret; i++) {
+		char kid[sizeof(parent) + CGROUP_TASK_NAME_MAX + 1];
+		cpuset_t set;
+
+		if (!strcmp(kids[i], skip))
+			continue;
+		snprintf(kid, sizeof(kid), "%s/%s", parent, kids[i]);
+		r = path_read_cpulist(pc, 0, &set, "%s/cpuset.cpus", kid);
+		if (r == 0 && !cpuset_empty(&set))
+			*ret = true;
+		if (r == -ENOENT)
+			r = 0;
+		if (r == 0 &&
+		    read_value(pc, buf, sizeof(buf), kid, "cgroup.subtree_control") == 0 &&
+		    has_word(buf, "cpuset"))
+			*ret = true;
+	}
+	strv_free_n(kids, nkids);
+	return r;
+}
+
+/*
+ * The tasks of mp+dir into mp+to (the root when that is gone), one PID a
+ * write. A task that exits meanwhile (-ESRCH) is no failure.
+ */
+static int move_tasks(struct qc_ops *ops, const char *mp, const char *dir, const char *to)
+{
+	char *text = NULL, procs[CGROUP_TASK_PATH_MAX + 64];
+	int r, first = 0;
+
+	r = path_read_str(ops->pc, &text, "%s%s/cgroup.procs", mp, dir);
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	if (strcmp(to, "/") && path_exists(ops->pc, "%s%s/cgroup.procs", mp, to))
+		snprintf(procs, sizeof(procs), "%s%s/cgroup.procs", mp, to);
+	else
+		snprintf(procs, sizeof(procs), "%s/cgroup.procs", mp);
+	for (char *line = text, *next; line && *line; line = next) {
+		size_t l = strcspn(line, "\n");
+
+		next = line[l] ? line + l + 1 : NULL;
+		line[l] = '\0';
+		if (!*line)
+			continue;
+		r = ops->file_write(ops, procs, line);
+		if (r < 0 && r != -ESRCH && first == 0)
+			first = r;
+	}
+	free(text);
+	return first;
+}
+
+int cgroup_task_undo(struct qc_ops *ops, const struct cgroup_task *t)
+{
+	const char *mp = cgroup_mount_path(t->mount);
+	char first_path[PATH_MAX] = "", parent[CGROUP_TASK_PATH_MAX];
+	int r, first = 0;
+
+#define KEEP(expr)                                                                          \
+	do {                                                                                \
+		r = (expr);                                                                 \
+		if (r < 0 && first == 0) {                                                  \
+			first = r;                                                          \
+			snprintf(first_path, sizeof(first_path), "%s", path_last(ops->pc)); \
+		}                                                                           \
+	} while (0)
+
+	if (!mp || t->dir[0] != '/' || strstr(t->dir, "/.") || strstr(t->dir, "//"))
+		return -EINVAL;
+	KEEP(move_tasks(ops, mp, t->dir, t->from[0] == '/' ? t->from : "/"));
+	if (t->scope[0]) {
+		KEEP(ops->unit_stop(ops, t->scope));
+		if (r < 0)
+			snprintf(first_path, sizeof(first_path), "%s", t->scope);
+		if (t->slice[0]) {
+			KEEP(ops->unit_stop(ops, t->slice));
+			if (r < 0 && first == r && !strcmp(first_path, path_last(ops->pc)))
+				snprintf(first_path, sizeof(first_path), "%s", t->slice);
+		}
+	} else if (path_exists(ops->pc, "%s%s", mp, t->dir)) {
+		char dir[CGROUP_TASK_PATH_MAX + 32];
+
+		snprintf(dir, sizeof(dir), "%s%s", mp, t->dir);
+		KEEP(ops->dir_remove(ops, dir));
+	}
+	if (!t->scope[0] && t->enabled_cpuset) {
+		char path[CGROUP_TASK_PATH_MAX + 64];
+		bool busy = false;
+
+		parent_of(t->dir, parent, sizeof(parent));
+		r = child_uses_cpuset(ops->pc, mp, parent, strrchr(t->dir, '/') + 1, &busy);
+		if (r == 0 && !busy) {
+			snprintf(path, sizeof(path), "%s%s/cgroup.subtree_control", mp, parent);
+			KEEP(ops->file_write(ops, path, "-cpuset"));
+		} else if (r < 0 && r != -ENOENT) {
+			KEEP(r);
+		}
+	}
+#undef KEEP
+	if (first)
+		snprintf(ops->pc->last, sizeof(ops->pc->last), "%s", first_path);
+	return first;
+}
+
+/* cgroupfs: the cgroup t->dir with t->cpus, the pid in it. */
+static int task_create_fs(struct qc_ops *ops, const char *mp, struct cgroup_task *t,
+			  const char *list)
+{
+	char parent[CGROUP_TASK_PATH_MAX], path[CGROUP_TASK_PATH_MAX + 64], buf[512], num[16];
+	int r;
+
+	parent_of(t->dir, parent, sizeof(parent));
+	if (path_exists(ops->pc, "%s%s", mp, t->dir)) {
+		path_get(ops->pc, "%s%s", mp, t->dir);
+		return -EEXIST;
+	}
+	snprintf(path, sizeof(path), "%s%s", mp, parent);
+	r = read_value(ops->pc, buf, sizeof(buf), path, "cgroup.subtree_control");
+	if (r < 0)
+		return r;
+	if (!has_word(buf, "cpuset")) {
+		snprintf(path, sizeof(path), "%s%s/cgroup.subtree_control", mp, parent);
+		r = ops->file_write(ops, path, "+cpuset");
+		if (r < 0)
+			return r;
+		t->enabled_cpuset = true;
+	}
+	snprintf(path, sizeof(path), "%s%s", mp, t->dir);
+	r = ops->dir_make(ops, path, 0755);
+	if (r < 0)
+		return r;
+	snprintf(path, sizeof(path), "%s%s/cpuset.cpus", mp, t->dir);
+	r = ops->file_write(ops, path, list);
+	if (r < 0)
+		return r;
+	snprintf(path, sizeof(path), "%s%s/cgroup.procs", mp, t->dir);
+	snprintf(num, sizeof(num), "%d", (int)t->pid);
+	return ops->file_write(ops, path, num);
+}
+
+int cgroup_task_create(struct qc_ops *ops, struct cgroup_task *t)
+{
+	const char *mp = cgroup_mount_path(t->mount);
+	char *list, failed[PATH_MAX];
+	int r;
+
+	if (!mp || t->dir[0] != '/' || t->pid <= 0 || cpuset_empty(&t->cpus))
+		return -EINVAL;
+	list = cpuset_to_list(&t->cpus);
+	if (!list)
+		return -ENOMEM;
+	if (t->scope[0]) {
+		r = ops->unit_start_slice(ops, t->slice, &t->cpus);
+		if (r < 0)
+			path_get(ops->pc, "%s", t->slice);
+		if (r == 0) {
+			r = ops->unit_start_scope(ops, t->scope, t->slice, t->pid);
+			if (r < 0)
+				path_get(ops->pc, "%s", t->scope);
+		}
+	} else {
+		r = task_create_fs(ops, mp, t, list);
+	}
+	free(list);
+	if (r == 0)
+		return 0;
+	if (r == -EEXIST && !t->scope[0])
+		return r; /* not ours: nothing to undo */
+	/* a unit that is there already is someone else's too: leave it running */
+	snprintf(failed, sizeof(failed), "%s", path_last(ops->pc));
+	if (r == -EEXIST && t->scope[0]) {
+		if (!strcmp(failed, t->scope))
+			ops->unit_stop(ops, t->slice);
+	} else {
+		char msg[sizeof(ops->unit_msg)];
+
+		memcpy(msg, ops->unit_msg, sizeof(msg));
+		cgroup_task_undo(ops, t);
+		memcpy(ops->unit_msg, msg, sizeof(msg));
+	}
+	snprintf(ops->pc->last, sizeof(ops->pc->last), "%s", failed);
+	return r;
 }

@@ -23,6 +23,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cpuset.h"
 #include "ops.h"
@@ -225,5 +226,77 @@ int cgroup_partitions(struct path_cxt *pc, const struct cgroup_fs *fs,
  */
 int cgroup_effective_cpus(struct path_cxt *pc, const struct cgroup_fs *fs, const char *cg,
 			  cpuset_t *ret);
+
+/* ---- a cgroup of its own for one process (isol-alloc's grants) -------------- */
+
+/* Paths and unit names of struct cgroup_task. */
+#define CGROUP_TASK_NAME_MAX 255
+#define CGROUP_TASK_PATH_MAX 1024
+
+/*
+ * What enforcing one grant makes, planned by cgroup_task_plan() (names only,
+ * nothing changed) so that the caller can keep it durably before
+ * cgroup_task_create() acts, and cgroup_task_undo() can revert it after a
+ * crash at any point. A key (isol-alloc's service name, any bytes) is made
+ * into names of [A-Za-z0-9_] only: a letter or digit stays, any other byte
+ * is "_xx" (lower-case hex), so two keys never share a name and a slice's
+ * name has no '-' of its own.
+ *
+ *  - systemd (systemd runs, and the partition is CGROUP_PARTITION_SLICE or
+ *    there is none): a slice with AllowedCPUs= the CPUs,
+ *    "quietcore-alloc_KEY.slice" (below quietcore.slice: its child) or
+ *    "quietcore_alloc_KEY.slice" (top level), and in it the scope
+ *    "quietcore-alloc-KEY.scope" holding the pid;
+ *  - cgroupfs: the cgroup "alloc-KEY" in the partition (a cgroupfs
+ *    one, CGROUP_PARTITION_NAME), or top-level "quietcore-alloc-KEY", with
+ *    cpuset.cpus the CPUs, the pid written to its cgroup.procs.
+ */
+struct cgroup_task {
+	enum cgroup_mount mount;
+	int32_t pid;
+	cpuset_t cpus;
+	char from[CGROUP_TASK_PATH_MAX]; /* the pid's cgroup before ("/system.slice/x.service") */
+	char dir[CGROUP_TASK_PATH_MAX];	 /* the cgroup the pid goes to, below the mount */
+	char slice[CGROUP_TASK_NAME_MAX + 1]; /* systemd: the slice, "" cgroupfs */
+	char scope[CGROUP_TASK_NAME_MAX + 1]; /* systemd: the scope, "" cgroupfs */
+	bool enabled_cpuset; /* cgroupfs: "+cpuset" written to the parent's subtree_control */
+};
+
+/* key as [A-Za-z0-9_] ("nova-compute" -> "nova_2dcompute"). -ENAMETOOLONG, -EINVAL "". */
+int cgroup_task_escape(const char *key, char *buf, size_t len);
+
+/*
+ * Plan *ret for pid and cpus: systemd says whether systemd runs; partition
+ * is the top-level partition to go below (CGROUP_PARTITION_SLICE or
+ * CGROUP_PARTITION_NAME) or NULL for none. Reads only the pid's cgroup
+ * (cgroup_of_task(): -ESRCH/-ENOENT gone). -EOPNOTSUPP: fs has no cgroup-v2
+ * mount with the cpuset controller; -EINVAL: no CPU, a bad key or
+ * partition name.
+ */
+int cgroup_task_plan(struct path_cxt *pc, const struct cgroup_fs *fs, bool systemd,
+		     const char *partition, const char *key, const cpuset_t *cpus, pid_t pid,
+		     struct cgroup_task *ret);
+
+/*
+ * Do what t plans: systemd: unit_start_slice(), unit_start_scope() (the
+ * scope's process was in its cgroup before: systemd moves it); cgroupfs:
+ * "+cpuset" in the parent's cgroup.subtree_control if it is not there (t
+ * records it), mkdir, cpuset.cpus, the pid into cgroup.procs. A cgroup of
+ * that name already there: -EEXIST (someone else's, or a stale one; left
+ * alone). On failure everything done is undone and the error returned,
+ * path_last() naming the file or the unit (ops->unit_msg systemd's reason).
+ */
+int cgroup_task_create(struct qc_ops *ops, struct cgroup_task *t);
+
+/*
+ * Revert t, also a plan only partly done (a crash): the tasks in t->dir
+ * (the pid and what it forked) go back to t->from, or to the root when that
+ * cgroup is gone; then the scope and slice are stopped, or the cgroup
+ * removed and "-cpuset" written to its parent's subtree_control when t
+ * enabled it and no other child cgroup is left there. Steps with nothing
+ * to do are skipped, so undoing twice is harmless. Goes on after a failure,
+ * returns the first error with path_last() naming its file or unit.
+ */
+int cgroup_task_undo(struct qc_ops *ops, const struct cgroup_task *t);
 
 #endif

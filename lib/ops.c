@@ -1389,8 +1389,15 @@ static int fake_unit_start_scope(struct qc_ops *ops, const char *unit, const cha
 	if (r == 0)
 		r = fake_cgroup_make(ops, dir);
 	if (r == 0) {
+		char procs[PATH_MAX + 16];
+
 		snprintf(num, sizeof(num), "%d\n", (int)pid);
-		r = path_write_str(ops->pc, num, "%s/cgroup.procs", dir);
+		snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+		/* a task of the fake /proc moves, as systemd moves it; else it is listed */
+		if (path_exists(ops->pc, PATH_PROC "/%d/cgroup", (int)pid))
+			r = fake_procs_move(ops, procs, num);
+		else
+			r = path_write_str(ops->pc, num, "%s", procs);
 		if (r < 0)
 			fake_remove_tree(path_get(ops->pc, "%s", dir));
 	}

@@ -148,7 +148,9 @@ void ops_init_real(struct qc_ops *ops, struct path_cxt *pc);
  *    with an empty cgroup.procs): unit_start_slice makes the slice's
  *    directory with cpuset.cpus and cpuset.cpus.effective = the CPUs,
  *    cpuset.cpus.partition = "member" and an empty cgroup.procs;
- *    unit_start_scope makes <slice>/<unit>/ with cgroup.procs = the PID;
+ *    unit_start_scope makes <slice>/<unit>/ with cgroup.procs = the PID
+ *    (moved there as a cgroup.procs write moves it when <root>/proc/PID/cgroup
+ *    exists);
  *    unit_stop removes the unit's directory and everything in it (a unit
  *    that is not there: 0). A unit whose directory exists: -EEXIST. A file
  *    <root>/run/systemd/qc-fake-refuse/<unit> makes its start fail with

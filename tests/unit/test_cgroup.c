@@ -1381,6 +1381,237 @@ static void test_effective_cpus(void **state)
 	assert_int_equal(cgroup_effective_cpus(&pc, &fs, "/", &got), -EINVAL);
 }
 
+/* ---- a cgroup of its own for one process ----------------------------------- */
+
+static void test_task_escape(void **state)
+{
+	static const struct {
+		const char *key, *want;
+		int r;
+	} t[] = {
+		{ "nova", "nova", 0 },	     { "nova-compute", "nova_2dcompute", 0 },
+		{ "a_b", "a_5fb", 0 },	     { "a.b c/d", "a_2eb_20c_2fd", 0 },
+		{ "\xc3\xa9", "_c3_a9", 0 }, { "", NULL, -EINVAL },
+	};
+	char buf[64];
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		assert_int_equal(cgroup_task_escape(t[i].key, buf, sizeof(buf)), t[i].r);
+		if (t[i].want)
+			assert_string_equal(buf, t[i].want);
+	}
+	assert_int_equal(cgroup_task_escape("abc", buf, 3), -ENAMETOOLONG);
+	assert_int_equal(cgroup_task_escape("-", buf, 3), -ENAMETOOLONG);
+	assert_int_equal(cgroup_task_escape("-", buf, 4), 0);
+}
+
+/* tree(), pid 4242 in system.slice, and the partition early-pin made (NULL none) */
+static void task_tree(const char *partition)
+{
+	char rel[128];
+
+	tree(false, false);
+	put(CG "/cgroup.procs", "1\n");
+	put(CG "/system.slice/cgroup.procs", "4242\n");
+	put("proc/4242/cgroup", "0::/system.slice\n");
+	if (!partition)
+		return;
+	put(CG "/cgroup.subtree_control", "cpuset cpu io memory pids\n");
+	snprintf(rel, sizeof(rel), CG "/%s/cgroup.procs", partition);
+	put(rel, "");
+	snprintf(rel, sizeof(rel), CG "/%s/cgroup.controllers", partition);
+	put(rel, "cpuset cpu io memory pids\n");
+	snprintf(rel, sizeof(rel), CG "/%s/cgroup.subtree_control", partition);
+	put(rel, "\n");
+	snprintf(rel, sizeof(rel), CG "/%s/cpuset.cpus", partition);
+	put(rel, "2-7\n");
+	snprintf(rel, sizeof(rel), CG "/%s/cpuset.cpus.effective", partition);
+	put(rel, "2-7\n");
+	snprintf(rel, sizeof(rel), CG "/%s/cpuset.cpus.partition", partition);
+	put(rel, "isolated\n");
+}
+
+/* The exact sequence of a process's cgroup made and undone, each way. */
+static void test_task_sequence(void **state)
+{
+	static const struct {
+		bool systemd;
+		const char *partition, *dir;
+		const char *made[5], *undone[5];
+	} t[] = {
+		{ false,
+		  NULL,
+		  "/quietcore-alloc-nova_2dc",
+		  { "write /sys/fs/cgroup/cgroup.subtree_control +cpuset = 0",
+		    "mkdir /sys/fs/cgroup/quietcore-alloc-nova_2dc = 0",
+		    "write /sys/fs/cgroup/quietcore-alloc-nova_2dc/cpuset.cpus 2-3 = 0",
+		    "write /sys/fs/cgroup/quietcore-alloc-nova_2dc/cgroup.procs 4242 = 0" },
+		  { "write /sys/fs/cgroup/system.slice/cgroup.procs 4242 = 0",
+		    "rmdir /sys/fs/cgroup/quietcore-alloc-nova_2dc = 0",
+		    "write /sys/fs/cgroup/cgroup.subtree_control -cpuset = 0" } },
+		{ false,
+		  CGROUP_PARTITION_NAME,
+		  "/quietcore-isolated/alloc-nova_2dc",
+		  { "write /sys/fs/cgroup/quietcore-isolated/cgroup.subtree_control +cpuset = 0",
+		    "mkdir /sys/fs/cgroup/quietcore-isolated/alloc-nova_2dc = 0",
+		    "write /sys/fs/cgroup/quietcore-isolated/alloc-nova_2dc/cpuset.cpus 2-3 = 0",
+		    "write /sys/fs/cgroup/quietcore-isolated/alloc-nova_2dc/cgroup.procs 4242 = 0" },
+		  { "write /sys/fs/cgroup/system.slice/cgroup.procs 4242 = 0",
+		    "rmdir /sys/fs/cgroup/quietcore-isolated/alloc-nova_2dc = 0",
+		    "write /sys/fs/cgroup/quietcore-isolated/cgroup.subtree_control -cpuset = 0" } },
+		{ true,
+		  NULL,
+		  "/quietcore_alloc_nova_2dc.slice/quietcore-alloc-nova_2dc.scope",
+		  { "unit-start quietcore_alloc_nova_2dc.slice AllowedCPUs=2-3 = 0",
+		    "unit-start quietcore-alloc-nova_2dc.scope Slice=quietcore_alloc_nova_2dc.slice PID=4242 = 0" },
+		  { "write /sys/fs/cgroup/system.slice/cgroup.procs 4242 = 0",
+		    "unit-stop quietcore-alloc-nova_2dc.scope = 0",
+		    "unit-stop quietcore_alloc_nova_2dc.slice = 0" } },
+		{ true,
+		  CGROUP_PARTITION_SLICE,
+		  "/quietcore.slice/quietcore-alloc_nova_2dc.slice/quietcore-alloc-nova_2dc.scope",
+		  { "unit-start quietcore-alloc_nova_2dc.slice AllowedCPUs=2-3 = 0",
+		    "unit-start quietcore-alloc-nova_2dc.scope Slice=quietcore-alloc_nova_2dc.slice PID=4242 = 0" },
+		  { "write /sys/fs/cgroup/system.slice/cgroup.procs 4242 = 0",
+		    "unit-stop quietcore-alloc-nova_2dc.scope = 0",
+		    "unit-stop quietcore-alloc_nova_2dc.slice = 0" } },
+		/* systemd runs, but the partition is a cgroupfs one: below it, by cgroupfs */
+		{ true,
+		  CGROUP_PARTITION_NAME,
+		  "/quietcore-isolated/alloc-nova_2dc",
+		  { "write /sys/fs/cgroup/quietcore-isolated/cgroup.subtree_control +cpuset = 0",
+		    "mkdir /sys/fs/cgroup/quietcore-isolated/alloc-nova_2dc = 0",
+		    "write /sys/fs/cgroup/quietcore-isolated/alloc-nova_2dc/cpuset.cpus 2-3 = 0",
+		    "write /sys/fs/cgroup/quietcore-isolated/alloc-nova_2dc/cgroup.procs 4242 = 0" },
+		  { "write /sys/fs/cgroup/system.slice/cgroup.procs 4242 = 0",
+		    "rmdir /sys/fs/cgroup/quietcore-isolated/alloc-nova_2dc = 0",
+		    "write /sys/fs/cgroup/quietcore-isolated/cgroup.subtree_control -cpuset = 0" } },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		struct cgroup_task ct;
+		struct cgroup_fs fs;
+		struct qc_ops ops;
+		char rel[256];
+		cpuset_t cpus;
+		size_t n;
+
+		task_tree(t[i].partition);
+		snapshot("before");
+		probe(&fs);
+		ops_init_recording(&ops, &pc);
+		cpus_of("2-3", &cpus);
+		assert_int_equal(cgroup_task_plan(&pc, &fs, t[i].systemd, t[i].partition, "nova-c",
+						  &cpus, 4242, &ct),
+				 0);
+		assert_string_equal(ct.dir, t[i].dir);
+		assert_string_equal(ct.from, "/system.slice");
+		assert_int_equal(ops.nlog, 0);
+		assert_true(same_as("before"));
+		assert_int_equal(cgroup_task_create(&ops, &ct), 0);
+		assert_true(log_is(&ops, 0, t[i].made));
+		assert_int_equal(ct.enabled_cpuset, !ct.scope[0]);
+		/* the process is there */
+		snprintf(rel, sizeof(rel), "0::%s\n", t[i].dir);
+		assert_string_equal(content("proc/4242/cgroup"), rel);
+		snprintf(rel, sizeof(rel), CG "%s/cgroup.procs", t[i].dir);
+		assert_string_equal(content(rel), "4242\n");
+		assert_string_equal(content(CG "/system.slice/cgroup.procs"), "");
+		if (!ct.scope[0]) {
+			snprintf(rel, sizeof(rel), CG "%s/cpuset.cpus", t[i].dir);
+			assert_string_equal(content(rel), "2-3\n");
+		}
+		n = ops.nlog;
+		assert_int_equal(cgroup_task_undo(&ops, &ct), 0);
+		assert_true(log_is(&ops, n, t[i].undone));
+		assert_true(same_as("before"));
+		ops_done(&ops);
+	}
+}
+
+/* A failure at each step: the error, path_last() naming it, the tree as it was. */
+static void test_task_failures(void **state)
+{
+	static const struct {
+		bool systemd;
+		const char *partition, *file, *text; /* file below the root, made before */
+		int r;
+		const char *last; /* what path_last() ends with */
+	} t[] = {
+		{ false, NULL, CG "/cgroup.subtree_control.errno", "EACCES", -EACCES,
+		  "/sys/fs/cgroup/cgroup.subtree_control" },
+		{ false, NULL, CG "/quietcore-alloc-nova.errno", "ENOSPC", -ENOSPC,
+		  "/sys/fs/cgroup/quietcore-alloc-nova" },
+		{ false, NULL, CG "/quietcore-alloc-nova.mkdir.cpuset.cpus.errno", "EINVAL",
+		  -EINVAL, "/sys/fs/cgroup/quietcore-alloc-nova/cpuset.cpus" },
+		{ false, CGROUP_PARTITION_NAME,
+		  CG "/quietcore-isolated/alloc-nova.mkdir.cgroup.procs.errno", "EBUSY", -EBUSY,
+		  "/sys/fs/cgroup/quietcore-isolated/alloc-nova/cgroup.procs" },
+		{ true, NULL, "run/systemd/qc-fake-refuse/quietcore_alloc_nova.slice", "no", -EPERM,
+		  "quietcore_alloc_nova.slice" },
+		{ true, CGROUP_PARTITION_SLICE,
+		  "run/systemd/qc-fake-refuse/quietcore-alloc-nova.scope", "no", -EPERM,
+		  "quietcore-alloc-nova.scope" },
+		/* someone else's cgroup of that name: left alone */
+		{ false, NULL, CG "/quietcore-alloc-nova/marker", "not ours", -EEXIST,
+		  "/sys/fs/cgroup/quietcore-alloc-nova" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		struct cgroup_task ct;
+		struct cgroup_fs fs;
+		struct qc_ops ops;
+		cpuset_t cpus;
+		const char *last;
+
+		task_tree(t[i].partition);
+		put(t[i].file, t[i].text);
+		snapshot("before");
+		probe(&fs);
+		ops_init_recording(&ops, &pc);
+		cpus_of("2-3", &cpus);
+		assert_int_equal(cgroup_task_plan(&pc, &fs, t[i].systemd, t[i].partition, "nova",
+						  &cpus, 4242, &ct),
+				 0);
+		assert_int_equal(cgroup_task_create(&ops, &ct), t[i].r);
+		last = path_last(&pc);
+		if (strlen(last) < strlen(t[i].last) ||
+		    strcmp(last + strlen(last) - strlen(t[i].last), t[i].last))
+			fail_msg("%zu: path_last() %s, not ...%s", i, last, t[i].last);
+		assert_true(same_as("before"));
+		ops_done(&ops);
+	}
+}
+
+static void test_task_plan_refused(void **state)
+{
+	struct cgroup_task ct;
+	struct cgroup_fs fs;
+	cpuset_t cpus, none;
+
+	(void)state;
+	task_tree(NULL);
+	probe(&fs);
+	cpus_of("2-3", &cpus);
+	cpuset_zero(&none);
+	assert_int_equal(cgroup_task_plan(&pc, &fs, false, NULL, "nova", &none, 4242, &ct),
+			 -EINVAL);
+	assert_int_equal(cgroup_task_plan(&pc, &fs, false, NULL, "", &cpus, 4242, &ct), -EINVAL);
+	assert_int_equal(cgroup_task_plan(&pc, &fs, false, "../x", "a", &cpus, 4242, &ct), -EINVAL);
+	assert_int_equal(cgroup_task_plan(&pc, &fs, false, NULL, "nova", &cpus, 4343, &ct),
+			 -ENOENT);
+	fs.cpuset = false;
+	assert_int_equal(cgroup_task_plan(&pc, &fs, false, NULL, "nova", &cpus, 4242, &ct),
+			 -EOPNOTSUPP);
+	fs.cpuset = true;
+	fs.mount = CGROUP_MOUNT_NONE;
+	assert_int_equal(cgroup_task_plan(&pc, &fs, false, NULL, "nova", &cpus, 4242, &ct),
+			 -EOPNOTSUPP);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1399,6 +1630,10 @@ int main(void)
 		cmocka_unit_test(test_undo_rereads),
 		cmocka_unit_test(test_partitions),
 		cmocka_unit_test(test_effective_cpus),
+		cmocka_unit_test(test_task_escape),
+		cmocka_unit_test(test_task_sequence),
+		cmocka_unit_test(test_task_failures),
+		cmocka_unit_test(test_task_plan_refused),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
