@@ -19,6 +19,7 @@
 int allocstate_copy(struct allocstate *dst, const struct allocstate *src)
 {
 	struct allocstate_hp *hp = NULL;
+	struct allocstate_cg *cg = NULL;
 
 	if (src->nhp) {
 		hp = malloc(src->nhp * sizeof(*hp));
@@ -26,13 +27,63 @@ int allocstate_copy(struct allocstate *dst, const struct allocstate *src)
 			return -ENOMEM;
 		memcpy(hp, src->hp, src->nhp * sizeof(*hp));
 	}
+	if (src->ncg) {
+		cg = malloc(src->ncg * sizeof(*cg));
+		if (!cg) {
+			free(hp);
+			return -ENOMEM;
+		}
+		memcpy(cg, src->cg, src->ncg * sizeof(*cg));
+	}
 	if (cpualloc_copy(&dst->grants, &src->grants) < 0) {
 		free(hp);
+		free(cg);
 		return -ENOMEM;
 	}
 	free(dst->hp);
 	dst->hp = hp;
 	dst->nhp = dst->caphp = src->nhp;
+	free(dst->cg);
+	dst->cg = cg;
+	dst->ncg = src->ncg;
+	return 0;
+}
+
+struct allocstate_cg *allocstate_cg_find(const struct allocstate *st, const char *service)
+{
+	for (size_t i = 0; i < st->ncg; i++)
+		if (!strcmp(st->cg[i].service, service))
+			return &st->cg[i];
+	return NULL;
+}
+
+int allocstate_cg_set(struct allocstate *st, const char *service, const struct cgroup_task *t)
+{
+	struct allocstate_cg *c = allocstate_cg_find(st, service), *v;
+
+	if (!c) {
+		if (strlen(service) > CPUALLOC_NAME_MAX)
+			return -EINVAL;
+		v = realloc(st->cg, (st->ncg + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		st->cg = v;
+		c = &st->cg[st->ncg++];
+		memset(c, 0, sizeof(*c));
+		strcpy(c->service, service);
+	}
+	c->t = *t;
+	return 0;
+}
+
+int allocstate_cg_remove(struct allocstate *st, const char *service)
+{
+	struct allocstate_cg *c = allocstate_cg_find(st, service);
+
+	if (!c)
+		return -ENOENT;
+	memmove(c, c + 1, (size_t)(&st->cg[st->ncg] - (c + 1)) * sizeof(*c));
+	st->ncg--;
 	return 0;
 }
 
@@ -44,6 +95,9 @@ void allocstate_free(struct allocstate *st)
 	free(st->hp);
 	st->hp = NULL;
 	st->nhp = st->caphp = 0;
+	free(st->cg);
+	st->cg = NULL;
+	st->ncg = 0;
 }
 
 static int add(json_object *o, const char *key, json_object *v)
@@ -82,14 +136,15 @@ static int add_entry(json_object *arr, json_object *e)
 char *allocstate_format(const struct allocstate *st, const char *boot_id, const cpuset_t *pool)
 {
 	json_object *o = json_object_new_object(), *grants = json_object_new_array(),
-		    *hp = json_object_new_array();
+		    *hp = json_object_new_array(), *cgs = json_object_new_array();
 	char *text = NULL;
 	int r = 0;
 
-	if (!o || !grants || !hp) {
+	if (!o || !grants || !hp || !cgs) {
 		json_object_put(o);
 		json_object_put(grants);
 		json_object_put(hp);
+		json_object_put(cgs);
 		return NULL;
 	}
 	r |= add(o, "format", json_object_new_string(STATE_FORMAT));
@@ -98,6 +153,7 @@ char *allocstate_format(const struct allocstate *st, const char *boot_id, const 
 	r |= add_list(o, "pool", pool);
 	r |= add(o, "grants", grants);
 	r |= add(o, "hugepages", hp);
+	r |= add(o, "cgroups", cgs);
 	for (size_t i = 0; r == 0 && i < st->grants.n; i++) {
 		const struct cpualloc_grant *g = &st->grants.v[i];
 		json_object *e = json_object_new_object();
@@ -125,6 +181,25 @@ char *allocstate_format(const struct allocstate *st, const char *boot_id, const 
 		r |= add(e, "size_kb", json_object_new_int64(h->size_kb));
 		r |= add(e, "count", json_object_new_int64(h->count));
 		r |= add(e, "uid", json_object_new_int64(h->uid));
+	}
+	for (size_t i = 0; r == 0 && i < st->ncg; i++) {
+		const struct cgroup_task *t = &st->cg[i].t;
+		json_object *e = json_object_new_object();
+
+		r = add_entry(cgs, e);
+		if (r < 0)
+			break;
+		r |= add(e, "service", json_object_new_string(st->cg[i].service));
+		r |= add(e, "mount",
+			 json_object_new_string(
+				 cgroup_mount_word(t->mount) ? cgroup_mount_word(t->mount) : ""));
+		r |= add(e, "pid", json_object_new_int64(t->pid));
+		r |= add_list(e, "cpus", &t->cpus);
+		r |= add(e, "from", json_object_new_string(t->from));
+		r |= add(e, "dir", json_object_new_string(t->dir));
+		r |= add(e, "slice", json_object_new_string(t->slice));
+		r |= add(e, "scope", json_object_new_string(t->scope));
+		r |= add(e, "enabled_cpuset", json_object_new_boolean(t->enabled_cpuset));
 	}
 	if (r == 0) {
 		const char *s = json_object_to_json_string_ext(
@@ -210,6 +285,55 @@ static int parse_grant(json_object *e, struct cpualloc_grant *g)
 	return cpuset_subset(&g->explicit_cpus, &g->cpus) ? 0 : -EINVAL;
 }
 
+/* A string field of at most len - 1 bytes, without control characters. */
+static int field_str(json_object *o, const char *key, char *ret, size_t len)
+{
+	json_object *v;
+	const char *str;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return -EINVAL;
+	str = json_object_get_string(v);
+	if ((size_t)json_object_get_string_len(v) >= len ||
+	    strlen(str) != (size_t)json_object_get_string_len(v))
+		return -EINVAL;
+	for (const char *p = str; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return -EINVAL;
+	strcpy(ret, str);
+	return 0;
+}
+
+static int parse_cg(json_object *e, struct allocstate_cg *c)
+{
+	struct cgroup_task *t = &c->t;
+	char mount[16];
+	int64_t pid;
+	json_object *v;
+
+	memset(c, 0, sizeof(*c));
+	if (!json_object_is_type(e, json_type_object) || field_name(e, "service", c->service) ||
+	    field_str(e, "mount", mount, sizeof(mount)) ||
+	    field_int(e, "pid", 1, INT32_MAX, &pid) || field_list(e, "cpus", &t->cpus) ||
+	    field_str(e, "from", t->from, sizeof(t->from)) ||
+	    field_str(e, "dir", t->dir, sizeof(t->dir)) ||
+	    field_str(e, "slice", t->slice, sizeof(t->slice)) ||
+	    field_str(e, "scope", t->scope, sizeof(t->scope)) ||
+	    !json_object_object_get_ex(e, "enabled_cpuset", &v) ||
+	    !json_object_is_type(v, json_type_boolean))
+		return -EINVAL;
+	t->mount = cgroup_mount_from_word(mount);
+	t->pid = (int32_t)pid;
+	t->enabled_cpuset = json_object_get_boolean(v);
+	/* a path below the mount, no "." or ".." component; a scope goes in a slice */
+	if (t->mount == CGROUP_MOUNT_NONE || t->dir[0] != '/' || strstr(t->dir, "/.") ||
+	    strstr(t->dir, "//") || (t->from[0] && t->from[0] != '/') ||
+	    (t->scope[0] != '\0') != (t->slice[0] != '\0') || strchr(t->scope, '/') ||
+	    strchr(t->slice, '/'))
+		return -EINVAL;
+	return 0;
+}
+
 static int parse_hp(json_object *e, struct allocstate_hp *h)
 {
 	int64_t uid;
@@ -229,7 +353,7 @@ int allocstate_parse(const char *text, unsigned int flags, struct allocstate *re
 		     size_t boot_len, struct allocstate_err *ret_err)
 {
 	struct allocstate st = { 0 };
-	json_object *o, *v, *grants, *hp;
+	json_object *o, *v, *grants, *hp, *cgs;
 	enum json_tokener_error jerr;
 	const char *bid = NULL;
 	cpuset_t seen;
@@ -299,6 +423,25 @@ int allocstate_parse(const char *text, unsigned int flags, struct allocstate *re
 			r = bad(ret_err, ALLOCSTATE_HUGEPAGES, i + 1, NULL);
 			goto out;
 		}
+	/* absent: a file of a daemon without --cgroup, or of before it */
+	if (json_object_object_get_ex(o, "cgroups", &cgs)) {
+		if (!json_object_is_type(cgs, json_type_array)) {
+			r = bad(ret_err, ALLOCSTATE_ARRAYS, 0, NULL);
+			goto out;
+		}
+		for (size_t i = 0; i < json_object_array_length(cgs); i++) {
+			struct allocstate_cg c;
+
+			if (parse_cg(json_object_array_get_idx(cgs, i), &c) < 0 ||
+			    allocstate_cg_find(&st, c.service)) {
+				r = bad(ret_err, ALLOCSTATE_CGROUP, i + 1, NULL);
+				goto out;
+			}
+			r = allocstate_cg_set(&st, c.service, &c.t);
+			if (r < 0)
+				goto out;
+		}
+	}
 out:
 	if (r == 0)
 		snprintf(boot_id, boot_len, "%s", bid);
@@ -345,6 +488,10 @@ void allocstate_err_format(const struct allocstate_err *e, char *buf, size_t len
 		break;
 	case ALLOCSTATE_HUGEPAGES:
 		snprintf(buf, len, "hugepage record %zu: malformed", e->index);
+		break;
+	case ALLOCSTATE_CGROUP:
+		snprintf(buf, len, "cgroup record %zu: malformed, or a second one of its service",
+			 e->index);
 		break;
 	case ALLOCSTATE_NUL:
 		snprintf(buf, len, "a NUL byte in the file");

@@ -7,7 +7,13 @@
  *   {"format":"quietcore-isol-alloc","version":1,"boot_id":"...","pool":"2-7",
  *    "grants":[{"service":"nova","cpus":"2-5","explicit":"","lost":"",
  *               "uid":0,"pid":0,"starttime":0}],
- *    "hugepages":[{"service":"dpdk","node_id":0,"size_kb":2048,"count":4,"uid":0}]}
+ *    "hugepages":[{"service":"dpdk","node_id":0,"size_kb":2048,"count":4,"uid":0}],
+ *    "cgroups":[{"service":"nova","mount":"unified","pid":4242,"cpus":"2-5",
+ *                "from":"/system.slice/nova.service","dir":"/quietcore-alloc-nova",
+ *                "slice":"","scope":"","enabled_cpuset":false}]}
+ *
+ * "cgroups" (isol-alloc serve --cgroup: what enforcing a grant made, struct
+ * cgroup_task, recorded before it is made) may be absent: none.
  *
  * Read back strictly: a file that is not ours (-EMEDIUMTYPE) or damaged
  * (-EBADMSG: a CPU in two grants, a bad name, a second grant of a service)
@@ -20,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cgroup.h"
 #include "cpualloc.h"
 #include "cpuset.h"
 #include "path.h"
@@ -37,11 +44,19 @@ struct allocstate_hp {
 	uint32_t uid;
 };
 
+/* The cgroup a grant's process was given (isol-alloc serve --cgroup). */
+struct allocstate_cg {
+	char service[CPUALLOC_NAME_MAX + 1];
+	struct cgroup_task t;
+};
+
 struct allocstate {
 	struct cpualloc_grants grants; /* no CPU in two of them, one per service */
 	struct allocstate_hp *hp;
 	size_t nhp;
 	size_t caphp;
+	struct allocstate_cg *cg; /* at most one per service */
+	size_t ncg;
 };
 
 /* Why a state file was refused. */
@@ -56,6 +71,7 @@ enum allocstate_bad {
 	ALLOCSTATE_DUPLICATE, /* -EBADMSG: grant index (service) is a second one of a service */
 	ALLOCSTATE_HUGEPAGES, /* -EBADMSG: hugepage record index malformed */
 	ALLOCSTATE_NUL,	      /* -EBADMSG: a NUL byte in the file (allocstate_read()) */
+	ALLOCSTATE_CGROUP, /* -EBADMSG: cgroup record index malformed, or a second of a service */
 };
 
 struct allocstate_err {
@@ -92,6 +108,15 @@ int allocstate_read(struct path_cxt *pc, const char *path, unsigned int flags,
 
 /* The state as the file's text (malloc'ed, ending in a newline); NULL: ENOMEM. */
 char *allocstate_format(const struct allocstate *st, const char *boot_id, const cpuset_t *pool);
+
+/*
+ * Add (or replace) service's cgroup record, or remove it. 0, -ENOMEM (st
+ * unchanged); remove: -ENOENT none.
+ */
+int allocstate_cg_set(struct allocstate *st, const char *service, const struct cgroup_task *t);
+int allocstate_cg_remove(struct allocstate *st, const char *service);
+/* service's cgroup record, NULL none. */
+struct allocstate_cg *allocstate_cg_find(const struct allocstate *st, const char *service);
 
 /* A deep copy into *dst (what it held replaced). 0 or -ENOMEM (dst untouched). */
 int allocstate_copy(struct allocstate *dst, const struct allocstate *src);

@@ -66,6 +66,12 @@ static void grants_str(const struct allocstate *st, char *buf, size_t len)
 	}
 }
 
+#define CG(svc, dir, scope, slice)                                                                       \
+	"{\"service\":\"" svc                                                                            \
+	"\",\"mount\":\"unified\",\"pid\":42,\"cpus\":\"2-3\",\"from\":\"/system.slice\",\"dir\":\"" dir \
+	"\",\"slice\":\"" slice "\",\"scope\":\"" scope "\",\"enabled_cpuset\":true}"
+#define CGROUPS(x) HEAD "\"grants\":[],\"hugepages\":[],\"cgroups\":[" x "]}"
+
 static void test_parse(void **state)
 {
 	static const struct {
@@ -97,6 +103,18 @@ static void test_parse(void **state)
 		  "grant 2 (a): a second grant of one service" },
 		{ HEAD "\"grants\":[],\"hugepages\":[" HP ",{\"service\":\"x\"}]}", 0, -EBADMSG,
 		  "hugepage record 2: malformed" },
+		{ CGROUPS(CG("nova", "/quietcore-alloc-nova", "", "")), 0, 0, "" },
+		{ CGROUPS(CG("nova", "/quietcore-alloc-nova", "", "") "," CG("nova", "/x", "", "")),
+		  0, -EBADMSG, "cgroup record 2: malformed, or a second one of its service" },
+		{ CGROUPS(CG("nova", "/../etc", "", "")), 0, -EBADMSG,
+		  "cgroup record 1: malformed, or a second one of its service" },
+		{ CGROUPS(CG("nova", "relative", "", "")), 0, -EBADMSG,
+		  "cgroup record 1: malformed, or a second one of its service" },
+		{ CGROUPS(CG("nova", "/a.slice/b.scope", "b.scope", "")), 0, -EBADMSG,
+		  "cgroup record 1: malformed, or a second one of its service" },
+		{ CGROUPS(CG("nova", "/a.slice/b.scope", "b.scope", "a.slice")), 0, 0, "" },
+		{ HEAD "\"grants\":[],\"hugepages\":[],\"cgroups\":{}}", 0, -EBADMSG,
+		  "grants or hugepages: not an array" },
 	};
 
 	(void)state;
@@ -151,6 +169,46 @@ static void test_round_trip(void **state)
 	assert_string_equal(a, b);
 	assert_int_equal(copy.nhp, 1);
 	free(text);
+	allocstate_free(&st);
+	allocstate_free(&back);
+	allocstate_free(&copy);
+}
+
+/* A cgroup record goes out and comes back as it was, and is copied and removed. */
+static void test_cgroup_records(void **state)
+{
+	struct allocstate st = { 0 }, back = { 0 }, copy = { 0 };
+	struct allocstate_err e;
+	struct cgroup_task t = { .mount = CGROUP_MOUNT_HYBRID, .pid = 42, .enabled_cpuset = true };
+	char boot[64], *text;
+	cpuset_t pool;
+
+	(void)state;
+	cpuset_zero(&pool);
+	assert_int_equal(cpuset_parse_list("2-3,5", 0, &t.cpus), 0);
+	strcpy(t.from, "/system.slice/nova.service");
+	strcpy(t.dir, "/quietcore.slice/quietcore-alloc_nova.slice/quietcore-alloc-nova.scope");
+	strcpy(t.slice, "quietcore-alloc_nova.slice");
+	strcpy(t.scope, "quietcore-alloc-nova.scope");
+	assert_int_equal(allocstate_cg_set(&st, "nova", &t), 0);
+	t.pid = 43;
+	assert_int_equal(allocstate_cg_set(&st, "dpdk", &t), 0);
+	assert_int_equal(st.ncg, 2);
+	text = allocstate_format(&st, "b", &pool);
+	assert_non_null(text);
+	assert_int_equal(allocstate_parse(text, 0, &back, boot, sizeof(boot), &e), 0);
+	free(text);
+	assert_int_equal(back.ncg, 2);
+	assert_memory_equal(&back.cg[0], &st.cg[0], sizeof(st.cg[0]));
+	assert_memory_equal(&back.cg[1], &st.cg[1], sizeof(st.cg[1]));
+	assert_int_equal(allocstate_copy(&copy, &back), 0);
+	assert_int_equal(copy.ncg, 2);
+	assert_int_equal(allocstate_cg_remove(&copy, "nova"), 0);
+	assert_int_equal(allocstate_cg_remove(&copy, "nova"), -ENOENT);
+	assert_int_equal(copy.ncg, 1);
+	assert_string_equal(copy.cg[0].service, "dpdk");
+	assert_int_equal(allocstate_cg_find(&copy, "dpdk")->t.pid, 43);
+	assert_null(allocstate_cg_find(&copy, "nova"));
 	allocstate_free(&st);
 	allocstate_free(&back);
 	allocstate_free(&copy);
@@ -213,6 +271,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_cgroup_records),
 		cmocka_unit_test(test_read),
 	};
 
