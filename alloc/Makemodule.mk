@@ -2,11 +2,11 @@
 # alloc/: isol-alloc, the daemon and its client (proto.c, the request parser,
 # is also linked into tests/fuzz/fuzz_allocreq). libsystemd (SYSTEMD_CFLAGS and
 # SYSTEMD_LIBS of the top Makefile) for socket activation, readiness and the
-# journal.
+# journal; libkmod comes with lib/ops.c (the ops table of --cgroup).
 
 ALLOC_SRCS	:= $(wildcard alloc/*.c)
 ALLOC_OBJS	:= $(ALLOC_SRCS:%.c=$(BUILD)/%.o)
-ALLOC_LIBS	:= $(JSONC_LIBS) $(SYSTEMD_LIBS)
+ALLOC_LIBS	:= $(JSONC_LIBS) $(SYSTEMD_LIBS) $(KMOD_LIBS)
 
 PROGRAMS	+= $(BUILD)/isol-alloc
 

@@ -31,8 +31,10 @@
 #include <json-c/json.h>
 
 #include "allocstate.h"
+#include "cgroup.h"
 #include "cpualloc.h"
 #include "cpuset.h"
+#include "ops.h"
 #include "path.h"
 #include "topology.h"
 
@@ -185,6 +187,12 @@ struct alloc_daemon {
 	const char *group;	/* --group NAME, NULL: root only */
 	gid_t gid;
 	bool no_preempt;
+	/* --cgroup (enforce.c) */
+	struct qc_ops ops; /* real on the real root, recording below --root */
+	bool ops_ready;
+	bool enforce; /* --cgroup, and cgroup v2 with cpuset: enforced */
+	bool systemd; /* /run/systemd/system below the root */
+	struct cgroup_fs fs;
 };
 
 /*
@@ -213,6 +221,23 @@ int alloc_state_load(struct alloc_daemon *d, char *err, size_t errlen);
 int alloc_state_save(struct alloc_daemon *d);
 /* On start: grants of processes gone (pid + start time, a new boot) and CPUs left the pool. */
 void alloc_reconcile(struct alloc_daemon *d, bool *changed);
+
+/* --- enforce.c: --cgroup -------------------------------------------------- */
+
+/* The ops, and with want the probe: cgroup v2 without cpuset is logged once, not enforced. */
+int alloc_enforce_init(struct alloc_daemon *d, bool want);
+void alloc_enforce_done(struct alloc_daemon *d);
+/* Undo the cgroups of grants gone, or whose CPUs or pid changed. *changed when one was. */
+void alloc_enforce_sync(struct alloc_daemon *d, bool *changed);
+/*
+ * service's grant (with a pid) into a cgroup of its own, recorded and saved
+ * first. 0 (also: not enforcing, no pid), or -errno with err naming the file
+ * or unit and the reason; nothing is left made then.
+ */
+int alloc_enforce_grant(struct alloc_daemon *d, const char *service, bool *changed, char *err,
+			size_t errlen);
+/* Has service's grant a cgroup of its own? */
+bool alloc_enforced(const struct alloc_daemon *d, const char *service);
 
 /* --- server.c -------------------------------------------------------------- */
 

@@ -219,6 +219,7 @@ int alloc_refresh(struct alloc_daemon *d, bool *changed)
 		d->pool = pool;
 	}
 	shrink_to_pool(d, changed);
+	alloc_enforce_sync(d, changed);
 	return 0;
 }
 
@@ -265,8 +266,10 @@ static void add_extensions(const struct alloc_daemon *d, const struct alloc_req 
 		rp_int(r, "numa_node", p->grant ? node_of(d->topo, &p->grant->cpus) : -1);
 	if (!cpuset_empty(&p->preempted))
 		rp_list(r, r->o, "preempted", &p->preempted);
-	if (p->grant && p->grant->pid)
+	if (p->grant && p->grant->pid) {
 		rp_int(r, "pid", p->grant->pid);
+		rp_bool(r, "enforced", alloc_enforced(d, p->grant->service));
+	}
 	rp_str(r, "mode", "active");
 }
 
@@ -329,6 +332,7 @@ static json_object *do_release(struct alloc_daemon *d, const struct alloc_req *r
 		else
 			log_set(LOG_INFO, "released", req->service, &freed, "");
 	}
+	alloc_enforce_sync(d, changed);			      /* its process back where it was */
 	p.grant = cpualloc_find(&d->st.grants, req->service); /* a NUMA release keeps the rest */
 	cpuset_zero(&p.cpus);
 	cpuset_zero(&p.preempted);
@@ -433,6 +437,8 @@ static json_object *do_allocate(struct alloc_daemon *d, const struct alloc_req *
 				const struct alloc_peer *peer, bool *changed)
 {
 	struct cpualloc_request creq = { .service = req->service, .node = -1 };
+	struct cpualloc_grants before = { 0 };
+	char err[PATH_MAX + 512];
 	struct cpualloc_result *res;
 	struct placed p = { .node = -1 };
 	cpuset_t near, keep;
@@ -500,15 +506,31 @@ static json_object *do_allocate(struct alloc_daemon *d, const struct alloc_req *
 	res = malloc(sizeof(*res));
 	if (!res)
 		return NULL;
+	if (d->enforce && req->pid && cpualloc_copy(&before, &d->st.grants) < 0) {
+		free(res);
+		return NULL;
+	}
 	r = cpualloc_place(d->topo, &d->pool, &d->st.grants, &creq, res);
 	if (r == 0)
 		r = cpualloc_commit(&d->st.grants, &creq, res, peer->uid, req->pid, starttime);
 	if (r < 0) {
 		reply = refusal(d, req, &creq, res, r);
+		cpualloc_grants_free(&before);
 		free(res);
 		return reply;
 	}
 	*changed = true;
+	r = alloc_enforce_grant(d, req->service, changed, err, sizeof(err));
+	if (r < 0) {
+		/* refused: the grants as they were, nothing made */
+		cpualloc_grants_free(&d->st.grants);
+		d->st.grants = before;
+		alloc_log(LOG_WARNING, "%s: grant refused: enforcing it failed: %s", req->service,
+			  err);
+		free(res);
+		return errorf(d, "Failed to enforce the grant of %s: %s", req->service, err);
+	}
+	cpualloc_grants_free(&before);
 	log_grant(d, req->service, res);
 	p.grant = cpualloc_find(&d->st.grants, req->service);
 	p.cpus = res->cpus;
@@ -581,9 +603,13 @@ static json_object *handle_list(const struct alloc_daemon *d)
 		rp_add(&r, e, "numa_node", json_object_new_int64(node_of(d->topo, &g->cpus)));
 		rp_add(&r, e, "pid", json_object_new_int64(g->pid));
 		rp_add(&r, e, "uid", json_object_new_int64(g->uid));
+		if (g->pid)
+			rp_add(&r, e, "enforced",
+			       json_object_new_boolean(alloc_enforced(d, g->service)));
 	}
 	rp_add(&r, r.o, "allocations", arr);
 	rp_str(&r, "mode", noop ? "noop" : "active");
+	rp_bool(&r, "enforced", d->enforce);
 	rp_list(&r, r.o, "pool", &d->pool);
 	return rp_done(&r);
 }

@@ -39,6 +39,7 @@ enum {
 	OPT_PID,
 	OPT_REQUIRE,
 	OPT_JSON,
+	OPT_CGROUP,
 };
 
 struct opts {
@@ -50,6 +51,7 @@ struct opts {
 	const char *group;
 	mode_t socket_mode;
 	bool no_preempt;
+	bool cgroup;
 	double timeout; /* seconds */
 	bool quiet;
 	/* client */
@@ -67,7 +69,8 @@ static void __attribute__((noreturn)) usage(void)
 {
 	fputs("Usage:\n"
 	      " " PROG " serve [--socket PATH] [--state FILE] [--root DIR] [--group NAME]\n"
-	      "                  [--socket-mode MODE] [--no-preempt] [--timeout SECONDS] [--quiet]\n"
+	      "                  [--socket-mode MODE] [--no-preempt] [--cgroup] [--timeout SECONDS]\n"
+	      "                  [--quiet]\n"
 	      " " PROG " request --service NAME (--cpus N | --cores N | --percent P)\n"
 	      "                  [--numa-node N] [--near PCI-ADDR] [--pid PID] [--require] [--json]\n"
 	      " " PROG " release --service NAME [--json]\n"
@@ -90,6 +93,8 @@ static void __attribute__((noreturn)) usage(void)
 	      "     --group NAME           members of NAME may allocate (root always may)\n"
 	      "     --socket-mode MODE     the socket's mode when it is made here (default 0660)\n"
 	      "     --no-preempt           explicit NUMA requests never take others' CPUs\n"
+	      "     --cgroup               move a grant's --pid to a cgroup of its own holding\n"
+	      "                              exactly its CPUs (cgroup v2 with cpuset)\n"
 	      "     --timeout SECONDS      a client's time to send its request (default 5)\n"
 	      " -q, --quiet                log changes and problems only\n"
 	      "\n"
@@ -139,6 +144,7 @@ static const struct option longopts[] = {
 	{ "pid", required_argument, NULL, OPT_PID },
 	{ "require", no_argument, NULL, OPT_REQUIRE },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "cgroup", no_argument, NULL, OPT_CGROUP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -158,7 +164,8 @@ static bool allowed(const char *verb, int opt)
 		int opts[12];
 	} table[] = {
 		{ "serve",
-		  { OPT_STATE, OPT_GROUP, OPT_SOCKET_MODE, OPT_NO_PREEMPT, OPT_TIMEOUT, 'q' } },
+		  { OPT_STATE, OPT_GROUP, OPT_SOCKET_MODE, OPT_NO_PREEMPT, OPT_TIMEOUT, 'q',
+		    OPT_CGROUP } },
 		{ "request",
 		  { OPT_SERVICE, OPT_CPUS, OPT_CORES, OPT_PERCENT, OPT_NUMA_NODE, OPT_NEAR, OPT_PID,
 		    OPT_REQUIRE, OPT_JSON, OPT_TIMEOUT } },
@@ -214,6 +221,9 @@ static void parse_opt(struct opts *o, int c, const char *arg)
 	}
 	case OPT_NO_PREEMPT:
 		o->no_preempt = true;
+		break;
+	case OPT_CGROUP:
+		o->cgroup = true;
 		break;
 	case OPT_TIMEOUT:
 		o->timeout = (double)parse_int("--timeout", arg, 1, 3600);
@@ -379,8 +389,9 @@ static int serve(struct opts *o)
 			d.state_path, err);
 		goto fail;
 	}
+	alloc_enforce_init(&d, o->cgroup);
 	alloc_reconcile(&d, &changed);
-	r = alloc_refresh(&d, &changed);
+	r = alloc_refresh(&d, &changed); /* then the cgroups of grants gone or changed undone */
 	if (r < 0) {
 		fprintf(stderr, "%s: reading the pool: %s: %s\n", PROG, path_last(&d.pc),
 			path_read_strerror(r));
@@ -405,6 +416,7 @@ static int serve(struct opts *o)
 	}
 	r = alloc_serve(&d, &so);
 out:
+	alloc_enforce_done(&d);
 	allocstate_free(&d.st);
 	topology_free(d.topo);
 	if (lockfd >= 0)

@@ -1081,11 +1081,11 @@ int cgroup_task_create(struct qc_ops *ops, struct cgroup_task *t)
 	if (t->scope[0]) {
 		r = ops->unit_start_slice(ops, t->slice, &t->cpus);
 		if (r < 0)
-			path_get(ops->pc, "%s", t->slice);
+			snprintf(ops->pc->last, sizeof(ops->pc->last), "%s", t->slice);
 		if (r == 0) {
 			r = ops->unit_start_scope(ops, t->scope, t->slice, t->pid);
 			if (r < 0)
-				path_get(ops->pc, "%s", t->scope);
+				snprintf(ops->pc->last, sizeof(ops->pc->last), "%s", t->scope);
 		}
 	} else {
 		r = task_create_fs(ops, mp, t, list);
