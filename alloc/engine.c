@@ -332,7 +332,8 @@ static json_object *do_release(struct alloc_daemon *d, const struct alloc_req *r
 		else
 			log_set(LOG_INFO, "released", req->service, &freed, "");
 	}
-	alloc_enforce_sync(d, changed);			      /* its process back where it was */
+	/* its process back where it was */
+	alloc_enforce_sync(d, changed);
 	p.grant = cpualloc_find(&d->st.grants, req->service); /* a NUMA release keeps the rest */
 	cpuset_zero(&p.cpus);
 	cpuset_zero(&p.preempted);
