@@ -5,6 +5,7 @@
  */
 #include "cgroup.h"
 #include "pathnames.h"
+#include "taskstat.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -881,7 +882,7 @@ int cgroup_task_plan(struct path_cxt *pc, const struct cgroup_fs *fs, bool syste
 	ret->mount = fs->mount;
 	ret->pid = (int32_t)pid;
 	ret->cpus = *cpus;
-	r = cgroup_of_task(pc, pid, ret->from, sizeof(ret->from));
+	r = taskstat_cgroup(pc, pid, ret->from, sizeof(ret->from));
 	if (r < 0)
 		return r;
 	if (systemd && partition) {

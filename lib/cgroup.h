@@ -269,7 +269,7 @@ int cgroup_task_escape(const char *key, char *buf, size_t len);
  * Plan *ret for pid and cpus: systemd says whether systemd runs; partition
  * is the top-level partition to go below (CGROUP_PARTITION_SLICE or
  * CGROUP_PARTITION_NAME) or NULL for none. Reads only the pid's cgroup
- * (cgroup_of_task(): -ESRCH/-ENOENT gone). -EOPNOTSUPP: fs has no cgroup-v2
+ * (taskstat_cgroup(): -ESRCH/-ENOENT gone). -EOPNOTSUPP: fs has no cgroup-v2
  * mount with the cpuset controller; -EINVAL: no CPU, a bad key or
  * partition name.
  */
