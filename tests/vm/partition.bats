@@ -15,14 +15,17 @@
 # restored from its state.
 # Boot 3 (6.12): CPU 3 isolated on the command line (cmdline-gen --apply),
 # CPU 2 by quietcore-partition.service (cmdline-gen --apply --runtime): the
-# unit's partition before the services, and the jitter probe on CPUs 1, 2
-# and 3 side by side. This boot once hung 6.12 (PID 1, kthreadd and udevd
-# blocked right after the unit's slice was created): the kernel narrowed
-# the workqueue mask under cpuset_mutex and waited for a kworker fork that
-# waited for systemd, which waited for that mutex; early-pin now narrows the
-# mask before the partition (early-pin(8)). The guest boots it with
-# hung_task_panic=1 and ignore_loglevel, so a hang ends in minutes with the
-# stacks in the console log.
+# unit's partition before the services, the jitter probe on CPUs 1, 2 and 3
+# side by side, and isol-alloc (issue 17): its socket enabled, two services
+# granted the pool's two CPUs over it. Boot 4 (no partition): the grants
+# reconciled by the daemon its socket starts.
+# Boot 3 once hung 6.12 (PID 1, kthreadd and udevd blocked right after the
+# unit's slice was created): the kernel narrowed the workqueue mask under
+# cpuset_mutex and waited for a kworker fork that waited for systemd, which
+# waited for that mutex; early-pin now narrows the mask before the
+# partition (early-pin(8)). The guest boots it with hung_task_panic=1 and
+# ignore_loglevel, so a hang ends in minutes with the stacks in the console
+# log.
 #
 # Nothing skips: a missing tool, package or kernel fails with the reason.
 
@@ -98,4 +101,30 @@ setup_file() {
 		out+=$(jq -r --arg r "$role" '"# CPU \(.cpu) (\($r)): max \(.max_ns) ns, p99.9 \(.p999_ns) ns, \(.over_threshold) gaps over 10 us, \(.samples) samples"' <<<"$d")$'\n'
 	done
 	printf '# jitter probe, 5 s per CPU, 6.12 under QEMU TCG:\n%s' "$out" >&3
+}
+
+@test "isol-alloc in the guest: two services share the pool over the activated socket, a third is refused; after a reboot without the partition the grant on CPU 2 is released, the other kept" {
+	local a b list4
+	img_expect_rc 3 alloc-enable 0
+	img_expect_rc 3 alloc-a 0
+	img_expect_rc 3 alloc-b 0
+	a=$(img_section 3 alloc-a | jq -r .allocated_cores)
+	b=$(img_section 3 alloc-b | jq -r .allocated_cores)
+	[ "$(printf '%s\n' "$a" "$b" | sort | tr '\n' ' ')" = "2 3 " ] ||
+		img_fail "boot 3: svc-a got '$a', svc-b '$b', not CPUs 2 and 3 (the pool: 3 isolcpus, 2 the partition)"
+	img_expect_rc 3 alloc-c 1
+	img_section 3 alloc-c | jq -e '.error | startswith("Insufficient CPUs available")' >/dev/null ||
+		img_fail "boot 3: the third request did not say the pool is exhausted: $(img_section 3 alloc-c)"
+	img_section 3 alloc-list | jq -e '.total_allocations == 2 and .total_available_cpus == 2 and .remaining_available_cpus == 0' >/dev/null ||
+		img_fail "boot 3: list says $(img_section 3 alloc-list)"
+	img_section 3 alloc-active | grep -qx active || img_fail "boot 3: the socket or the daemon is not active"
+	# boot 4: the pool is CPU 3 alone
+	img_expect_rc 4 alloc-list-4 0
+	list4=$(img_section 4 alloc-list-4)
+	jq -e '.total_available_cpus == 1 and .total_allocations == 1 and (.allocations[0].allocated_cores == "3")' <<<"$list4" >/dev/null ||
+		img_fail "boot 4: list says $list4"
+	img_section 4 alloc-journal-4 | grep -Eq 'pool changed: .* -> 3($|[^,0-9-])' ||
+		{ img_section 4 alloc-journal-4 >&2; img_fail "boot 4: the daemon did not log the pool's change"; }
+	img_section 4 alloc-journal-4 | grep -q 'grant released: none of its CPUs is in the pool' ||
+		img_fail "boot 4: the daemon did not log the released grant"
 }

@@ -8,9 +8,10 @@
 # first line, so the order is the one the provisioning drills use). On each: early-pin --save --partition
 # --cpus 2-3, the state it leaves, systemctl daemon-reload, --restore, then
 # run --partition, and a run SIGKILLed and restored. Then boot 3 (6.12):
-# the boot unit's partition beside a boot-isolated CPU, and the jitter probe
-# on a partition CPU, a boot-isolated one and an untouched one. The host
-# compares.
+# the boot unit's partition beside a boot-isolated CPU, the jitter probe
+# on a partition CPU, a boot-isolated one and an untouched one, and
+# isol-alloc granting the two; boot 4 (no partition): the grants reconciled.
+# The host compares.
 SLICE=/sys/fs/cgroup/quietcore.slice
 
 # the cgroup files a partition touches, and which top-level cgroups exist
@@ -136,11 +137,27 @@ case $QC_BOOT in
 	qc_run jitter-2 systemd-run --quiet --scope --slice=quietcore.slice \
 		isol-verify --json --jitter=5 --jitter-cpus 2
 	qc_run jitter-3 isol-verify --json --jitter=5 --jitter-cpus 3
+	# isol-alloc over the activated socket (issue 17): the pool is CPU 3
+	# (isolcpus) and CPU 2 (the unit's partition); two services get one
+	# each, a third finds none. Boot 4 has no partition: reconciled there.
+	qc_run alloc-enable systemctl enable --now isol-alloc.socket
+	qc_run alloc-a isol-alloc request --service svc-a --cpus 1 --json
+	qc_run alloc-b isol-alloc request --service svc-b --cpus 1 --json
+	qc_run alloc-c isol-alloc request --service svc-c --cpus 1 --json
+	qc_run alloc-list isol-alloc list --json
+	qc_run alloc-active systemctl is-active isol-alloc.socket isol-alloc.service
 	# stopping the unit undoes it; --revert --runtime takes the plan away
 	qc_run unit-stop systemctl stop quietcore-partition.service
 	qc_run unit-stopped sh -c 'ls -d /sys/fs/cgroup/quietcore.slice 2>&1; systemctl is-active quietcore-partition.service'
 	snap stopped
 	qc_run revert-runtime cmdline-gen --revert --runtime
 	qc_run unit-enabled sh -c 'systemctl is-enabled quietcore-partition.service; ls /etc/systemd/system/quietcore-partition.service.d 2>&1'
+	qc_reboot
+	;;
+4)
+	# the grants after a reboot without the partition: the daemon, started by
+	# its socket, finds CPU 2 gone from the pool and releases that grant
+	qc_run alloc-list-4 isol-alloc list --json
+	qc_run alloc-journal-4 sh -c 'journalctl -b -o cat --no-pager -u isol-alloc.service'
 	;;
 esac
