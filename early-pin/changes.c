@@ -213,8 +213,9 @@ struct task_scan {
 
 /*
  * The identity of a task is (pid, tid, start time of the process): one read
- * of /proc/<pid>/stat per process, not one per thread -- a process with
- * 10,000 threads costs one read. Per-CPU kthreads are single-threaded, so the
+ * of the leader's /proc/<pid>/task/<pid>/stat per process, not one per
+ * thread -- a process with 10,000 threads costs one read (and not
+ * /proc/<pid>/stat, which sums the CPU time of all 10,000). Per-CPU kthreads are single-threaded, so the
  * process's flags are theirs; any other thread that refuses a new affinity is
  * classified when sched_setaffinity says EINVAL.
  */
@@ -222,7 +223,7 @@ static int process_stat(struct task_scan *ts, pid_t pid, const struct taskstat *
 {
 	if (ts->pid != pid) {
 		ts->pid = pid;
-		ts->err = taskstat_read(&ts->ep->pc, pid, 0, &ts->st);
+		ts->err = taskstat_read(&ts->ep->pc, pid, pid, &ts->st);
 	}
 	*ret = &ts->st;
 	return ts->err;
