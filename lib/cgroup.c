@@ -848,18 +848,14 @@ int cgroup_task_escape(const char *key, char *buf, size_t len)
 	return 0;
 }
 
-/* snprintf into a fixed buffer: -ENAMETOOLONG when it does not fit. */
-static int fit(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fit(char *buf, size_t len, const char *fmt, ...)
+/* What snprintf returned for a buffer of len bytes: -ENAMETOOLONG when it did not fit. */
+static int fits(int n, size_t len)
 {
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
+
+/* snprintf into the array buf (never a pointer) */
+#define FIT(buf, ...) fits(snprintf(buf, sizeof(buf), __VA_ARGS__), sizeof(buf))
 
 int cgroup_task_plan(struct path_cxt *pc, const struct cgroup_fs *fs, bool systemd,
 		     const char *partition, const char *key, const cpuset_t *cpus, pid_t pid,
@@ -886,22 +882,21 @@ int cgroup_task_plan(struct path_cxt *pc, const struct cgroup_fs *fs, bool syste
 	if (r < 0)
 		return r;
 	if (systemd && partition) {
-		r = fit(ret->slice, sizeof(ret->slice), "quietcore-alloc_%s.slice", esc);
+		r = FIT(ret->slice, "quietcore-alloc_%s.slice", esc);
 		if (r == 0)
-			r = fit(ret->scope, sizeof(ret->scope), "quietcore-alloc-%s.scope", esc);
+			r = FIT(ret->scope, "quietcore-alloc-%s.scope", esc);
 		if (r == 0)
-			r = fit(ret->dir, sizeof(ret->dir), "/%s/%s/%s", partition, ret->slice,
-				ret->scope);
+			r = FIT(ret->dir, "/%s/%s/%s", partition, ret->slice, ret->scope);
 	} else if (systemd) {
-		r = fit(ret->slice, sizeof(ret->slice), "quietcore_alloc_%s.slice", esc);
+		r = FIT(ret->slice, "quietcore_alloc_%s.slice", esc);
 		if (r == 0)
-			r = fit(ret->scope, sizeof(ret->scope), "quietcore-alloc-%s.scope", esc);
+			r = FIT(ret->scope, "quietcore-alloc-%s.scope", esc);
 		if (r == 0)
-			r = fit(ret->dir, sizeof(ret->dir), "/%s/%s", ret->slice, ret->scope);
+			r = FIT(ret->dir, "/%s/%s", ret->slice, ret->scope);
 	} else if (partition) {
-		r = fit(ret->dir, sizeof(ret->dir), "/%s/alloc-%s", partition, esc);
+		r = FIT(ret->dir, "/%s/alloc-%s", partition, esc);
 	} else {
-		r = fit(ret->dir, sizeof(ret->dir), "/quietcore-alloc-%s", esc);
+		r = FIT(ret->dir, "/quietcore-alloc-%s", esc);
 	}
 	return r;
 }

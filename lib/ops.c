@@ -775,7 +775,7 @@ static void fake_partition_reaffine(struct qc_ops *ops, const char *path, const 
 	char part[PATH_MAX];
 	cpuset_t cpus;
 
-	if (!base || strcmp(base + 1, "cpuset.cpus.partition") != 0 ||
+	if (!str || !base || strcmp(base + 1, "cpuset.cpus.partition") != 0 ||
 	    strncmp(path, root, rl) != 0 || base <= path + rl ||
 	    path_read_cpulist(ops->pc, 0, &fr.to, "%s/cpuset.cpus.effective", root) < 0)
 		return;
