@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# make bench: bench/run.sh runs the five benches (plan pin verify jitter
-# partition) and writes $(BUILD)/bench.md.
+# make bench: bench/run.sh runs the six benches (plan pin verify jitter
+# partition alloc) and writes $(BUILD)/bench.md.
 #   make bench BENCHES="plan verify"
 BENCHES	?=
 

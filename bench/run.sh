@@ -2,13 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # make bench: runs bench/plan.sh, bench/pin.sh, bench/verify.sh,
-# bench/jitter.sh and bench/partition.sh (each keeps its own output in
+# bench/jitter.sh, bench/partition.sh and bench/alloc.sh (each keeps its own output in
 # $BUILD/bench/<name>.txt) and writes one markdown table, quietcore next to
 # each peer with the ratio, and the machine it ran on, to $BUILD/bench.md
 # (also printed). bench/partition.sh runs in a QEMU guest on a host without a
 # cgroup-v2 cpuset, and its rows say so.
 #
-#   BUILD=build-x bench/run.sh [plan pin verify jitter partition]
+#   BUILD=build-x bench/run.sh [plan pin verify jitter partition alloc]
 #   BENCH_REUSE=1 ...   table again from the outputs already in $BUILD/bench/
 #
 # Ratio = peer / quietcore for times (above 1: quietcore is faster), and the
@@ -23,7 +23,7 @@ out=$BUILD/bench
 md=$BUILD/bench.md
 mkdir -p "$out"
 benches=("$@")
-[ ${#benches[@]} -gt 0 ] || benches=(plan pin verify jitter partition)
+[ ${#benches[@]} -gt 0 ] || benches=(plan pin verify jitter partition alloc)
 
 rows=$out/rows.tsv	# bench, case, quietcore tool, value, peer, value, ratio
 : >"$rows"
@@ -102,6 +102,15 @@ for b in "${benches[@]}"; do
 				row jitter "${q[$i]} gap on one CPU" "isol-verify --jitter" "${a[$i]}" oslat \
 					"${c[$i]}" "$(ratio "$cn" "$an")"
 			done
+		fi ;;
+	alloc)	# throughput: the peer is not installable here, said instead of a number
+		m=$(sed -n 's/^isol-alloc, \([0-9]*\) clients, .*: median \([0-9.]*\) ops\/s, p50 \([0-9.]*\) us, p99 \([0-9.]*\) us$/\1 \2 \3 \4/p' "$log")
+		peer=$(sed -n 's/^EPA orchestrator: //p' "$log")
+		if [ -n "$m" ]; then
+			read -r n ops p50 p99 <<<"$m"
+			row alloc "$n clients, allocate+release, durable state" "isol-alloc serve" \
+				"$ops ops/s (p50 $p50 us, p99 $p99 us)" "Canonical EPA orchestrator" \
+				"${peer:-not measured}" -
 		fi ;;
 	esac
 	grep -q "^$b"$'\t' "$rows" || notes+=("$b: no result line recognised (see $log)")
