@@ -2,11 +2,12 @@
 # alloc/: isol-alloc, the daemon and its client (proto.c, the request parser,
 # is also linked into tests/fuzz/fuzz_allocreq). libsystemd (SYSTEMD_CFLAGS and
 # SYSTEMD_LIBS of the top Makefile) for socket activation, readiness and the
-# journal; libkmod comes with lib/ops.c (the ops table of --cgroup).
+# journal; libkmod comes with lib/ops.c (the ops table of --cgroup); pthreads
+# for the thread that writes the state (server.c).
 
 ALLOC_SRCS	:= $(wildcard alloc/*.c)
 ALLOC_OBJS	:= $(ALLOC_SRCS:%.c=$(BUILD)/%.o)
-ALLOC_LIBS	:= $(JSONC_LIBS) $(SYSTEMD_LIBS) $(KMOD_LIBS)
+ALLOC_LIBS	:= $(JSONC_LIBS) $(SYSTEMD_LIBS) $(KMOD_LIBS) -lpthread
 
 PROGRAMS	+= $(BUILD)/isol-alloc
 

@@ -219,6 +219,13 @@ int alloc_refresh(struct alloc_daemon *d, bool *changed);
  */
 int alloc_state_load(struct alloc_daemon *d, char *err, size_t errlen);
 int alloc_state_save(struct alloc_daemon *d);
+/*
+ * alloc_state_save in two steps, so that the write can run off the event
+ * loop: the text of the state (NULL: ENOMEM; the caller frees it), then its
+ * atomic write, which touches nothing of d but d->pc and d->state_path.
+ */
+char *alloc_state_text(const struct alloc_daemon *d);
+int alloc_state_write(struct alloc_daemon *d, const char *text);
 /* On start: grants of processes gone (pid + start time, a new boot) and CPUs left the pool. */
 void alloc_reconcile(struct alloc_daemon *d, bool *changed);
 

@@ -2,17 +2,23 @@
 /*
  * isol-alloc: the daemon's event loop.
  *
- * One epoll loop, no threads: every connection is non-blocking, read as it
- * comes and fed to the incremental reader, so a request is answered as soon
- * as its object is complete (EPA's clients send, then wait without closing
- * their side), and a client that says nothing is cut off at its deadline
- * without holding up anyone else.
+ * One epoll loop: every connection is non-blocking, read as it comes and fed
+ * to the incremental reader, so a request is answered as soon as its object
+ * is complete (EPA's clients send, then wait without closing their side), and
+ * a client that says nothing is cut off at its deadline without holding up
+ * anyone else.
  *
- * Group commit: the requests completed in one pass of the loop are answered
- * in arrival order against the state in memory, the state is written once
- * (atomically, fsync'ed), and only then are the replies sent. If the write
- * fails, the pass is undone: every request of it that changed something is
- * refused, and the others are answered again from the restored state.
+ * Group commit: the requests completed since the last pass are answered in
+ * arrival order against the state in memory (one batch), the state is
+ * written once (atomically, fsync'ed), and only then are the replies sent. If
+ * the write fails, the batch is undone: every request of it that changed
+ * something is refused, and the others are answered again from the restored
+ * state. The write runs in a second thread, the committer, which does nothing
+ * else: while it waits for the disk, the loop goes on accepting and reading
+ * the next requests, which form the next batch when the write is done (one
+ * batch in flight at a time, so the next is always answered from a state that
+ * is on disk or being undone). Only the loop touches the state and the
+ * connections; the committer gets the text to write and gives back a result.
  *
  * The socket comes from systemd (sd_listen_fds) or is made here; the peer's
  * credentials (SO_PEERCRED, SO_PEERGROUPS) decide what it may do.
@@ -21,11 +27,13 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <syslog.h>
@@ -41,7 +49,7 @@
 
 enum conn_state {
 	CONN_READING,
-	CONN_PENDING, /* a whole request, answered at the end of this pass */
+	CONN_PENDING, /* a whole request, answered in the next batch (out of epoll until then) */
 	CONN_WRITING,
 };
 
@@ -57,7 +65,18 @@ struct conn {
 	char *out;
 	size_t outlen, outoff;
 	struct conn *prev, *next; /* all connections */
-	struct conn *pending;	  /* the pass's queue */
+	struct conn *pending;	  /* the queue of requests, or of the batch */
+};
+
+/* The committer: one state write at a time, off the event loop. */
+struct committer {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int efd;    /* eventfd: a write is done */
+	char *text; /* the state to write; NULL: nothing to do */
+	int result; /* of the last write */
+	bool done, stop, started;
 };
 
 struct server {
@@ -68,6 +87,10 @@ struct server {
 	struct conn *conns;
 	size_t nconns;
 	struct conn *pending_head, **pending_tail;
+	struct conn *batch;	/* answered, its replies held until its state is on disk */
+	struct allocstate undo; /* the state before the batch */
+	bool have_undo;
+	struct committer cm;
 	unsigned long served;
 };
 
@@ -107,7 +130,9 @@ static void conn_write(struct server *s, struct conn *c)
 		if (n < 0 && errno == EAGAIN) {
 			struct epoll_event ev = { .events = EPOLLOUT, .data.ptr = c };
 
-			epoll_ctl(s->ep, EPOLL_CTL_MOD, c->fd, &ev);
+			/* a request taken out of epoll while it waited for its batch */
+			if (epoll_ctl(s->ep, EPOLL_CTL_MOD, c->fd, &ev) < 0 && errno == ENOENT)
+				epoll_ctl(s->ep, EPOLL_CTL_ADD, c->fd, &ev);
 			return;
 		}
 		if (n <= 0)
@@ -181,6 +206,12 @@ static void conn_read(struct server *s, struct conn *c)
 			return;
 		}
 		json_object_put(obj);
+		/*
+		 * Out of epoll until its reply: a client that hangs up or sends
+		 * a newline meanwhile would wake the loop for nothing, again and
+		 * again while a write is on its way to the disk.
+		 */
+		epoll_ctl(s->ep, EPOLL_CTL_DEL, c->fd, NULL);
 		c->state = CONN_PENDING;
 		c->pending = NULL;
 		*s->pending_tail = c;
@@ -257,30 +288,177 @@ static void accept_all(struct server *s)
 			conn_close(s, c);
 			continue;
 		}
+		/* EPA's clients send right after connecting: no wait for epoll to say so */
+		conn_read(s, c);
 	}
 }
 
-/* Answer the pass's requests, write the state once, then send the replies. */
-static void run_pass(struct server *s)
+/* --- the committer ----------------------------------------------------------------- */
+
+static void *committer_main(void *arg)
 {
-	struct alloc_daemon *d = s->d;
-	struct allocstate undo = { 0 };
-	bool writes = false, changed = false, have_undo = false;
-	struct conn *c;
+	struct server *s = arg;
+	struct committer *cm = &s->cm;
+
+	pthread_mutex_lock(&cm->lock);
+	for (;;) {
+		char *text;
+		int r;
+
+		while (!cm->text && !cm->stop)
+			pthread_cond_wait(&cm->cond, &cm->lock);
+		if (!cm->text)
+			break;
+		text = cm->text;
+		pthread_mutex_unlock(&cm->lock);
+		r = alloc_state_write(s->d, text);
+		pthread_mutex_lock(&cm->lock);
+		free(text);
+		cm->text = NULL;
+		cm->result = r;
+		cm->done = true;
+		if (eventfd_write(cm->efd, 1) < 0)
+			alloc_log(LOG_ERR, "the committer cannot wake the loop: %s",
+				  strerror(errno));
+	}
+	pthread_mutex_unlock(&cm->lock);
+	return NULL;
+}
+
+static int committer_start(struct server *s)
+{
+	struct committer *cm = &s->cm;
 	int r;
 
-	if (!s->pending_head)
+	cm->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (cm->efd < 0)
+		return -errno;
+	pthread_mutex_init(&cm->lock, NULL);
+	pthread_cond_init(&cm->cond, NULL);
+	r = pthread_create(&cm->thread, NULL, committer_main, s);
+	if (r)
+		return -r;
+	cm->started = true;
+	return 0;
+}
+
+static void committer_stop(struct server *s)
+{
+	struct committer *cm = &s->cm;
+
+	if (!cm->started)
 		return;
-	for (c = s->pending_head; c; c = c->pending)
+	pthread_mutex_lock(&cm->lock);
+	cm->stop = true;
+	pthread_cond_signal(&cm->cond);
+	pthread_mutex_unlock(&cm->lock);
+	pthread_join(cm->thread, NULL);
+	pthread_cond_destroy(&cm->cond);
+	pthread_mutex_destroy(&cm->lock);
+	cm->started = false;
+}
+
+/* Hand text (taken over) to the committer. */
+static void committer_submit(struct server *s, char *text)
+{
+	pthread_mutex_lock(&s->cm.lock);
+	s->cm.text = text;
+	s->cm.done = false;
+	pthread_cond_signal(&s->cm.cond);
+	pthread_mutex_unlock(&s->cm.lock);
+}
+
+/* The result of the write in flight, once it is done: 1 not yet, else 0 or -errno. */
+static int committer_poll(struct server *s, bool wait)
+{
+	eventfd_t v;
+	int r = 1;
+
+	if (wait) {
+		struct pollfd p = { .fd = s->cm.efd, .events = POLLIN };
+
+		while (poll(&p, 1, -1) < 0 && errno == EINTR)
+			;
+	}
+	if (eventfd_read(s->cm.efd, &v) < 0)
+		return 1;
+	pthread_mutex_lock(&s->cm.lock);
+	if (s->cm.done) {
+		s->cm.done = false;
+		r = s->cm.result;
+	}
+	pthread_mutex_unlock(&s->cm.lock);
+	return r;
+}
+
+/* --- a batch: answered, written once, then replied -------------------------------- */
+
+/* The batch's state is on disk (r == 0) or could not be written: send its replies. */
+static void batch_finish(struct server *s, int r)
+{
+	struct alloc_daemon *d = s->d;
+	struct conn *c;
+
+	if (r < 0) {
+		char text[PATH_MAX + 128];
+
+		snprintf(text, sizeof(text), "Could not save the state: %s: %s", path_last(&d->pc),
+			 path_strerror(r));
+		alloc_log(LOG_ERR, "%s; the requests are refused", text);
+		if (s->have_undo) {
+			allocstate_free(&d->st);
+			d->st = s->undo;
+			memset(&s->undo, 0, sizeof(s->undo));
+		}
+		for (c = s->batch; c; c = c->pending) {
+			bool dummy = false;
+
+			json_object_put(c->reply);
+			if (alloc_action_writes(c->req.action))
+				c->reply = alloc_error_reply(text, cpuset_empty(&d->pool));
+			else
+				c->reply = alloc_handle(d, &c->req, &c->peer, &dummy);
+		}
+	}
+	allocstate_free(&s->undo);
+	s->have_undo = false;
+	while ((c = s->batch)) {
+		json_object *reply = c->reply;
+
+		s->batch = c->pending;
+		c->reply = NULL;
+		s->served++;
+		conn_reply(s, c, reply);
+	}
+}
+
+/*
+ * Answer the requests waiting, as one batch, against the state in memory; its
+ * state goes to the committer, or, when nothing changed, the replies at once.
+ */
+static void batch_start(struct server *s)
+{
+	struct alloc_daemon *d = s->d;
+	bool writes = false, changed = false;
+	struct conn *c;
+	char *text;
+	int r;
+
+	if (s->batch || !s->pending_head)
+		return;
+	s->batch = s->pending_head;
+	s->pending_head = NULL;
+	s->pending_tail = &s->pending_head;
+	for (c = s->batch; c; c = c->pending)
 		writes |= alloc_action_writes(c->req.action);
 	if (writes)
-		have_undo = allocstate_copy(&undo, &d->st) == 0;
+		s->have_undo = allocstate_copy(&s->undo, &d->st) == 0;
 	r = alloc_refresh(d, &changed);
 	if (r < 0)
 		alloc_log(LOG_WARNING, "the pool: %s: %s, the last one kept", path_last(&d->pc),
 			  path_read_strerror(r));
-	for (c = s->pending_head; c; c = c->pending) {
-		if (alloc_action_writes(c->req.action) && !have_undo) {
+	for (c = s->batch; c; c = c->pending) {
+		if (alloc_action_writes(c->req.action) && !s->have_undo) {
 			c->reply = alloc_error_reply("Out of memory: try again", false);
 			continue;
 		}
@@ -288,40 +466,16 @@ static void run_pass(struct server *s)
 		c->reply = alloc_handle(d, &c->req, &c->peer, &c->changed);
 		changed |= c->changed;
 	}
-	if (changed) {
-		r = alloc_state_save(d);
-		if (r < 0) {
-			char text[PATH_MAX + 128];
-
-			snprintf(text, sizeof(text), "Could not save the state: %s: %s",
-				 path_last(&d->pc), path_strerror(r));
-			alloc_log(LOG_ERR, "%s; the requests are refused", text);
-			if (have_undo) {
-				allocstate_free(&d->st);
-				d->st = undo;
-				memset(&undo, 0, sizeof(undo));
-			}
-			for (c = s->pending_head; c; c = c->pending) {
-				bool dummy = false;
-
-				json_object_put(c->reply);
-				if (alloc_action_writes(c->req.action))
-					c->reply = alloc_error_reply(text, cpuset_empty(&d->pool));
-				else
-					c->reply = alloc_handle(d, &c->req, &c->peer, &dummy);
-			}
-		}
+	if (!changed) {
+		batch_finish(s, 0);
+		return;
 	}
-	allocstate_free(&undo);
-	while ((c = s->pending_head)) {
-		json_object *reply = c->reply;
-
-		s->pending_head = c->pending;
-		c->reply = NULL;
-		s->served++;
-		conn_reply(s, c, reply);
+	text = alloc_state_text(d);
+	if (!text) {
+		batch_finish(s, -ENOMEM);
+		return;
 	}
-	s->pending_tail = &s->pending_head;
+	committer_submit(s, text);
 }
 
 static int next_timeout(struct server *s)
@@ -329,7 +483,7 @@ static int next_timeout(struct server *s)
 	int64_t t = now_ms(), first = -1;
 
 	for (struct conn *c = s->conns; c; c = c->next)
-		if (first < 0 || c->deadline < first)
+		if (c->state != CONN_PENDING && (first < 0 || c->deadline < first))
 			first = c->deadline;
 	if (first < 0)
 		return -1;
@@ -540,12 +694,19 @@ static int setup(struct server *s, char *err, size_t errlen)
 	ev.data.ptr = &s->sfd;
 	if (epoll_ctl(s->ep, EPOLL_CTL_ADD, s->sfd, &ev) < 0)
 		return -errno;
+	if (committer_start(s) < 0) {
+		snprintf(err, errlen, "the committer thread: %s", strerror(errno));
+		return -errno;
+	}
+	ev.data.ptr = &s->cm.efd;
+	if (epoll_ctl(s->ep, EPOLL_CTL_ADD, s->cm.efd, &ev) < 0)
+		return -errno;
 	return 0;
 }
 
 int alloc_serve(struct alloc_daemon *d, const struct alloc_serve_opts *o)
 {
-	struct server s = { .d = d, .o = o, .ep = -1, .lfd = -1, .sfd = -1 };
+	struct server s = { .d = d, .o = o, .ep = -1, .lfd = -1, .sfd = -1, .cm.efd = -1 };
 	struct epoll_event evs[64];
 	char err[PATH_MAX + 128] = "";
 	bool stop = false;
@@ -554,6 +715,7 @@ int alloc_serve(struct alloc_daemon *d, const struct alloc_serve_opts *o)
 	s.pending_tail = &s.pending_head;
 	if (setup(&s, err, sizeof(err)) < 0) {
 		alloc_log(LOG_ERR, "%s", err[0] ? err : strerror(errno));
+		committer_stop(&s);
 		return 1;
 	}
 	pool = cpuset_to_list(&d->pool);
@@ -568,6 +730,7 @@ int alloc_serve(struct alloc_daemon *d, const struct alloc_serve_opts *o)
 
 	while (!stop) {
 		int n = epoll_wait(s.ep, evs, 64, next_timeout(&s));
+		bool written = false;
 
 		if (n < 0 && errno != EINTR) {
 			alloc_log(LOG_ERR, "epoll_wait: %s", strerror(errno));
@@ -584,22 +747,35 @@ int alloc_serve(struct alloc_daemon *d, const struct alloc_serve_opts *o)
 				if (read(s.sfd, &si, sizeof(si)) == sizeof(si))
 					alloc_log(LOG_INFO, "signal %u: stopping", si.ssi_signo);
 				stop = true;
+			} else if (evs[i].data.ptr == &s.cm.efd) {
+				written = true;
 			} else if (c->state == CONN_READING) {
 				conn_read(&s, c);
 			} else if (c->state == CONN_WRITING) {
 				conn_write(&s, c);
 			}
 		}
-		run_pass(&s);
+		if (written && s.batch) {
+			int r = committer_poll(&s, false);
+
+			if (r <= 0)
+				batch_finish(&s, r);
+		}
+		batch_start(&s);
 		expire(&s);
 	}
 	sd_notify(0, "STOPPING=1");
+	/* the batch on its way to the disk is answered: its state will be there */
+	if (s.batch)
+		batch_finish(&s, committer_poll(&s, true));
+	committer_stop(&s);
 	while (s.conns)
 		conn_close(&s, s.conns);
 	if (s.own_socket)
 		unlink(o->socket_path);
 	close(s.lfd);
 	close(s.sfd);
+	close(s.cm.efd);
 	close(s.ep);
 	return 0;
 }

@@ -54,13 +54,15 @@ int alloc_state_load(struct alloc_daemon *d, char *err, size_t errlen)
 	return r;
 }
 
-int alloc_state_save(struct alloc_daemon *d)
+char *alloc_state_text(const struct alloc_daemon *d)
 {
-	char *text = allocstate_format(&d->st, d->boot_id, &d->pool);
+	return allocstate_format(&d->st, d->boot_id, &d->pool);
+}
+
+int alloc_state_write(struct alloc_daemon *d, const char *text)
+{
 	int r;
 
-	if (!text)
-		return -ENOMEM;
 	r = atomicfile_write(&d->pc, d->state_path, text, strlen(text), NULL);
 	if (r == -ENOENT) {
 		char dir[PATH_MAX];
@@ -76,6 +78,17 @@ int alloc_state_save(struct alloc_daemon *d)
 						     NULL);
 		}
 	}
+	return r;
+}
+
+int alloc_state_save(struct alloc_daemon *d)
+{
+	char *text = alloc_state_text(d);
+	int r;
+
+	if (!text)
+		return -ENOMEM;
+	r = alloc_state_write(d, text);
 	free(text);
 	return r;
 }
