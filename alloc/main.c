@@ -319,7 +319,7 @@ static int serve(struct opts *o)
 				       .timeout_ms = (int)(o->timeout * 1000) };
 	char err[512], lock[PATH_MAX], dir[PATH_MAX], sockpath[PATH_MAX], *slash;
 	bool changed = false;
-	int r, lockfd = -1;
+	int r, rs, lockfd = -1;
 
 	alloc_log_quiet = o->quiet;
 	memset(&d, 0, sizeof(d));
@@ -415,6 +415,10 @@ static int serve(struct opts *o)
 		}
 	}
 	r = alloc_serve(&d, &so);
+	/* the spare of the state's writes (lib/atomicfile), made again on the next start */
+	if ((rs = atomicfile_remove_spare(&d.pc, d.state_path)) < 0)
+		alloc_log(LOG_WARNING, "%s: cannot remove the spare of its writes: %s",
+			  d.state_path, path_strerror(rs));
 out:
 	alloc_enforce_done(&d);
 	allocstate_free(&d.st);

@@ -8,7 +8,8 @@
  *    "hugepages":[{"service":"dpdk","node_id":0,"size_kb":2048,"count":4,"uid":0}]}
  *
  * Written whole through lib/atomicfile (temp file, fsync, rename, directory
- * fsync) before any reply that reports a change, so a daemon killed at any
+ * fsync; the temp file is a spare, .alloc.json.spare, exchanged with the
+ * file, so that a write makes no new inode) before any reply that reports a change, so a daemon killed at any
  * moment restarts with every grant it announced and none it did not.
  * Read back strictly (lib/allocstate, which isol-verify reads it with too):
  * a file that is not ours, or damaged (a CPU in two grants, a bad name),
@@ -63,7 +64,7 @@ int alloc_state_write(struct alloc_daemon *d, const char *text)
 {
 	int r;
 
-	r = atomicfile_write(&d->pc, d->state_path, text, strlen(text), NULL);
+	r = atomicfile_write_spare(&d->pc, d->state_path, text, strlen(text));
 	if (r == -ENOENT) {
 		char dir[PATH_MAX];
 		char *slash;
@@ -74,8 +75,8 @@ int alloc_state_write(struct alloc_daemon *d, const char *text)
 			*slash = '\0';
 			r = atomicfile_mkdirs(&d->pc, dir, 0755);
 			if (r == 0)
-				r = atomicfile_write(&d->pc, d->state_path, text, strlen(text),
-						     NULL);
+				r = atomicfile_write_spare(&d->pc, d->state_path, text,
+							   strlen(text));
 		}
 	}
 	return r;

@@ -261,6 +261,118 @@ out:
 	return r;
 }
 
+#define SPARE_FMT ".%s.spare"
+
+int atomicfile_write_spare(struct path_cxt *pc, const char *path, const void *buf, size_t len)
+{
+	char spare[NAME_MAX + 1];
+	const char *base;
+	struct stat cur, sst;
+	int dfd, fd = -1, r;
+	bool have = false;
+
+	r = atomicfile_open_parent(pc, path, &dfd, &base);
+	if (r < 0)
+		return r;
+	if (fstatat(dfd, base, &cur, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (!S_ISREG(cur.st_mode)) {
+			r = S_ISLNK(cur.st_mode) ? -ELOOP :
+			    S_ISDIR(cur.st_mode) ? -EISDIR :
+						   -EINVAL;
+			goto out;
+		}
+		have = true;
+	} else if (errno != ENOENT) {
+		r = -errno;
+		goto out;
+	}
+	if (!have) {
+		memset(&cur, 0, sizeof(cur));
+		cur.st_mode = S_IFREG | 0644;
+	}
+	if (strlen(base) > NAME_MAX - 16) {
+		r = -ENAMETOOLONG;
+		goto out;
+	}
+	snprintf(spare, sizeof(spare), SPARE_FMT, base);
+	/* the spare of the last write, reused when it is a plain file of its own */
+	fd = openat(dfd, spare, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0 && (fstat(fd, &sst) < 0 || !S_ISREG(sst.st_mode) || sst.st_nlink != 1)) {
+		close(fd);
+		fd = -1;
+		if (unlinkat(dfd, spare, 0) < 0 && errno != ENOENT) {
+			r = -errno;
+			goto out;
+		}
+	} else if (fd < 0 && errno != ENOENT) {
+		/* a symbolic link, a FIFO, ...: not ours to write through */
+		if (unlinkat(dfd, spare, 0) < 0 && errno != ENOENT) {
+			r = -errno;
+			goto out;
+		}
+	}
+	if (fd < 0)
+		fd = openat(dfd, spare, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		r = -errno;
+		goto out;
+	}
+	r = ftruncate(fd, 0) < 0 ? -errno : 0;
+	if (r == 0)
+		r = write_all(fd, buf, len);
+	if (r == 0 && fchown(fd, cur.st_uid, cur.st_gid) < 0 && errno != EPERM)
+		r = -errno;
+	if (r == 0 && fchmod(fd, cur.st_mode & 07777) < 0)
+		r = -errno;
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && have && renameat2(dfd, spare, dfd, base, RENAME_EXCHANGE) < 0) {
+		if (errno != EINVAL && errno != ENOSYS)
+			r = -errno;
+		else
+			have = false; /* no exchange on this file system: a plain rename */
+	}
+	if (r == 0 && !have && renameat(dfd, spare, dfd, base) < 0)
+		r = -errno;
+	if (r < 0) {
+		unlinkat(dfd, spare, 0);
+		goto out;
+	}
+	if (fsync(dfd) < 0)
+		r = -errno;
+out:
+	close(dfd);
+	return r;
+}
+
+int atomicfile_remove_spare(struct path_cxt *pc, const char *path)
+{
+	char spare[NAME_MAX + 1];
+	const char *base;
+	struct stat st;
+	int dfd, r = 0;
+
+	r = atomicfile_open_parent(pc, path, &dfd, &base);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	if (strlen(base) > NAME_MAX - 16) {
+		close(dfd);
+		return -ENAMETOOLONG;
+	}
+	snprintf(spare, sizeof(spare), SPARE_FMT, base);
+	if (fstatat(dfd, spare, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
+		r = unlinkat(dfd, spare, 0) < 0 && errno != ENOENT ? -errno : 1;
+		if (r > 0 && fsync(dfd) < 0)
+			r = -errno;
+	}
+	close(dfd);
+	return r;
+}
+
 int atomicfile_unlink(struct path_cxt *pc, const char *path)
 {
 	const char *base;

@@ -51,6 +51,22 @@ int atomicfile_write(struct path_cxt *pc, const char *path, const void *buf, siz
 		     const struct stat *like);
 
 /*
+ * atomicfile_write() for a file rewritten many times a second (isol-alloc's
+ * state): the temporary file is a spare kept next to it, ".<base>.spare",
+ * truncated and written, fsync'ed, then exchanged with path (renameat2
+ * RENAME_EXCHANGE) so that it holds the previous contents for the next
+ * write, and the directory fsync'ed. No inode is made or freed per write
+ * (on ext4 without a journal, making one scans the inode table for inodes
+ * freed lately: most of the cost of a small write). A crash leaves path old
+ * or new. A spare that is not a regular file of one link is replaced; a
+ * file system that cannot exchange gets a plain rename. Mode and owner:
+ * those of the existing file, 0644 for a new one.
+ */
+int atomicfile_write_spare(struct path_cxt *pc, const char *path, const void *buf, size_t len);
+/* Remove the spare of path (a regular file only): 1 removed, 0 none, or -errno. */
+int atomicfile_remove_spare(struct path_cxt *pc, const char *path);
+
+/*
  * Remove the temporary files a killed atomicfile_write() of path left in its
  * directory: names exactly ".<base>.qc" and 8 lowercase hex digits, regular
  * files only (a symlink or directory of that name is left alone). Their paths

@@ -361,6 +361,98 @@ static void test_remove_stale(void **state)
 	table_done();
 }
 
+static ino_t ino_of(const char *rel)
+{
+	char p[256];
+	struct stat st;
+
+	at(p, sizeof(p), rel);
+	assert_int_equal(lstat(p, &st), 0);
+	return st.st_ino;
+}
+
+/*
+ * atomicfile_write_spare: the file replaced whole, its mode kept; the spare
+ * holds the previous contents and is the next write's inode (no new one);
+ * a spare that is not a plain file of ours is replaced, never written through.
+ */
+static void test_write_spare(void **state)
+{
+	static const struct {
+		const char *spare; /* what is in the spare's place first: NULL nothing */
+	} cases[] = {
+		{ NULL }, { "file" }, { "link" }, { "hardlink" }, { "fifo" }, { "loop" },
+	};
+	char p[256], q[256];
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		ino_t old, spare;
+
+		(void)atomicfile_unlink(&pc, "/out/state");
+		(void)atomicfile_remove_spare(&pc, "/out/state");
+		(void)atomicfile_unlink(&pc, "/out/victim");
+		mk("/out/victim", "victim\n", 0644);
+		at(p, sizeof(p), "/out/.state.spare");
+		at(q, sizeof(q), "/out/victim");
+		if (!cases[i].spare)
+			;
+		else if (!strcmp(cases[i].spare, "file"))
+			mk("/out/.state.spare", "stale\n", 0600);
+		else if (!strcmp(cases[i].spare, "link"))
+			assert_int_equal(symlink(q, p), 0);
+		else if (!strcmp(cases[i].spare, "hardlink"))
+			assert_int_equal(link(q, p), 0);
+		else
+			assert_int_equal(tmproot_put_unusable(p, cases[i].spare), 0);
+
+		/* a new file: 0644, no spare left (it became the file) */
+		if (atomicfile_write_spare(&pc, "/out/state", "one", 3) != 0)
+			case_fail("spare %s: first write failed",
+				  cases[i].spare ? cases[i].spare : "none");
+		check_read("/out/state", "one");
+		assert_int_equal(mode_of("/out/state"), 0644);
+		check_read("/out/victim", "victim\n");
+		assert_int_equal(faccessat(AT_FDCWD, p, F_OK, AT_SYMLINK_NOFOLLOW), -1);
+
+		/* replaced: the old inode becomes the spare, the mode is kept */
+		at(q, sizeof(q), "/out/state");
+		assert_int_equal(chmod(q, 0600), 0);
+		old = ino_of("/out/state");
+		assert_int_equal(atomicfile_write_spare(&pc, "/out/state", "two, longer", 11), 0);
+		check_read("/out/state", "two, longer");
+		check_read("/out/.state.spare", "one");
+		assert_int_equal(mode_of("/out/state"), 0600);
+		assert_int_equal(ino_of("/out/.state.spare"), old);
+
+		/* and is written next: the two inodes take turns, shorter contents truncate */
+		spare = ino_of("/out/.state.spare");
+		old = ino_of("/out/state");
+		assert_int_equal(atomicfile_write_spare(&pc, "/out/state", "3", 1), 0);
+		check_read("/out/state", "3");
+		check_read("/out/.state.spare", "two, longer");
+		assert_int_equal(ino_of("/out/state"), spare);
+		assert_int_equal(ino_of("/out/.state.spare"), old);
+		check_read("/out/victim", "victim\n");
+
+		assert_int_equal(atomicfile_remove_spare(&pc, "/out/state"), 1);
+		assert_int_equal(atomicfile_remove_spare(&pc, "/out/state"), 0);
+		check_read("/out/state", "3");
+	}
+	/* a symbolic link or a directory in the file's place: refused, as atomicfile_write */
+	(void)atomicfile_unlink(&pc, "/out/state");
+	at(p, sizeof(p), "/out/state");
+	assert_int_equal(symlink("victim", p), 0);
+	assert_int_equal(atomicfile_write_spare(&pc, "/out/state", "x", 1), -ELOOP);
+	check_read("/out/victim", "victim\n");
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(mkdir(p, 0755), 0);
+	assert_int_equal(atomicfile_write_spare(&pc, "/out/state", "x", 1), -EISDIR);
+	assert_int_equal(rmdir(p), 0);
+	assert_int_equal(atomicfile_remove_spare(&pc, "/nonexistent/state"), 0);
+	table_done();
+}
+
 /* Symbolic links made and read without following one; empty directories removed. */
 static void test_links_rmdir(void **state)
 {
@@ -460,7 +552,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_write_replace), cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_mkdirs_lock),   cmocka_unit_test(test_remove_stale),
-		cmocka_unit_test(test_links_rmdir),
+		cmocka_unit_test(test_links_rmdir),   cmocka_unit_test(test_write_spare),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
