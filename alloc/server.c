@@ -68,6 +68,14 @@ struct conn {
 	struct conn *pending;	  /* the queue of requests, or of the batch */
 };
 
+/* Requests answered together, their replies held until one write of the state is done. */
+struct batch {
+	struct conn *head, **tail;
+	struct allocstate undo; /* the state before the batch */
+	bool have_undo;
+	bool changed; /* the state needs writing */
+};
+
 /* The committer: one state write at a time, off the event loop. */
 struct committer {
 	pthread_t thread;
@@ -86,10 +94,10 @@ struct server {
 	bool own_socket; /* made here: removed at exit */
 	struct conn *conns;
 	size_t nconns;
-	struct conn *pending_head, **pending_tail;
-	struct conn *batch;	/* answered, its replies held until its state is on disk */
-	struct allocstate undo; /* the state before the batch */
-	bool have_undo;
+	struct conn *pending_head, **pending_tail; /* read, not answered yet */
+	struct batch writing;			   /* its state on its way to the disk */
+	struct batch next;			   /* answered meanwhile, written next */
+	bool in_flight;				   /* writing is being written */
 	struct committer cm;
 	unsigned long served;
 };
@@ -393,10 +401,59 @@ static int committer_poll(struct server *s, bool wait)
 
 /* --- a batch: answered, written once, then replied -------------------------------- */
 
-/* The batch's state is on disk (r == 0) or could not be written: send its replies. */
+static void batch_reset(struct batch *b)
+{
+	allocstate_free(&b->undo);
+	memset(b, 0, sizeof(*b));
+	b->tail = &b->head;
+}
+
+/*
+ * Answer the requests waiting against the state in memory, into the batch
+ * s->next (made here, with a copy of the state before it for an undo). Runs
+ * while the batch before is on its way to the disk: the replies wait for
+ * their own batch's write.
+ */
+static void batch_answer(struct server *s)
+{
+	struct alloc_daemon *d = s->d;
+	struct batch *b = &s->next;
+	struct conn *c;
+	int r;
+
+	if (!s->pending_head)
+		return;
+	if (!b->head)
+		b->have_undo = allocstate_copy(&b->undo, &d->st) == 0;
+	r = alloc_refresh(d, &b->changed);
+	if (r < 0)
+		alloc_log(LOG_WARNING, "the pool: %s: %s, the last one kept", path_last(&d->pc),
+			  path_read_strerror(r));
+	for (c = s->pending_head; c; c = c->pending) {
+		if (alloc_action_writes(c->req.action) && !b->have_undo) {
+			c->reply = alloc_error_reply("Out of memory: try again", false);
+			continue;
+		}
+		c->changed = false;
+		c->reply = alloc_handle(d, &c->req, &c->peer, &c->changed);
+		b->changed |= c->changed;
+	}
+	*b->tail = s->pending_head;
+	b->tail = s->pending_tail;
+	s->pending_head = NULL;
+	s->pending_tail = &s->pending_head;
+}
+
+/*
+ * The batch s->writing is on disk (r == 0) or could not be written: send its
+ * replies. On a failed write the state goes back to what it was before the
+ * batch; the batch after it, answered from the state that failed, goes back
+ * to the queue to be answered again.
+ */
 static void batch_finish(struct server *s, int r)
 {
 	struct alloc_daemon *d = s->d;
+	struct batch *b = &s->writing;
 	struct conn *c;
 
 	if (r < 0) {
@@ -405,12 +462,23 @@ static void batch_finish(struct server *s, int r)
 		snprintf(text, sizeof(text), "Could not save the state: %s: %s", path_last(&d->pc),
 			 path_strerror(r));
 		alloc_log(LOG_ERR, "%s; the requests are refused", text);
-		if (s->have_undo) {
+		if (b->have_undo) {
 			allocstate_free(&d->st);
-			d->st = s->undo;
-			memset(&s->undo, 0, sizeof(s->undo));
+			d->st = b->undo;
+			memset(&b->undo, 0, sizeof(b->undo));
 		}
-		for (c = s->batch; c; c = c->pending) {
+		if (s->next.head) {
+			for (c = s->next.head; c; c = c->pending) {
+				json_object_put(c->reply);
+				c->reply = NULL;
+			}
+			*s->next.tail = s->pending_head;
+			if (!s->pending_head)
+				s->pending_tail = s->next.tail;
+			s->pending_head = s->next.head;
+			batch_reset(&s->next);
+		}
+		for (c = b->head; c; c = c->pending) {
 			bool dummy = false;
 
 			json_object_put(c->reply);
@@ -420,62 +488,43 @@ static void batch_finish(struct server *s, int r)
 				c->reply = alloc_handle(d, &c->req, &c->peer, &dummy);
 		}
 	}
-	allocstate_free(&s->undo);
-	s->have_undo = false;
-	while ((c = s->batch)) {
+	while ((c = b->head)) {
 		json_object *reply = c->reply;
 
-		s->batch = c->pending;
+		b->head = c->pending;
 		c->reply = NULL;
 		s->served++;
 		conn_reply(s, c, reply);
 	}
+	batch_reset(b);
+	s->in_flight = false;
 }
 
 /*
- * Answer the requests waiting, as one batch, against the state in memory; its
- * state goes to the committer, or, when nothing changed, the replies at once.
+ * When no write is in flight: the batch answered becomes the one written
+ * (its state to the committer), or, when it changed nothing, is replied to
+ * at once.
  */
-static void batch_start(struct server *s)
+static void batch_submit(struct server *s)
 {
-	struct alloc_daemon *d = s->d;
-	bool writes = false, changed = false;
-	struct conn *c;
 	char *text;
-	int r;
 
-	if (s->batch || !s->pending_head)
-		return;
-	s->batch = s->pending_head;
-	s->pending_head = NULL;
-	s->pending_tail = &s->pending_head;
-	for (c = s->batch; c; c = c->pending)
-		writes |= alloc_action_writes(c->req.action);
-	if (writes)
-		s->have_undo = allocstate_copy(&s->undo, &d->st) == 0;
-	r = alloc_refresh(d, &changed);
-	if (r < 0)
-		alloc_log(LOG_WARNING, "the pool: %s: %s, the last one kept", path_last(&d->pc),
-			  path_read_strerror(r));
-	for (c = s->batch; c; c = c->pending) {
-		if (alloc_action_writes(c->req.action) && !s->have_undo) {
-			c->reply = alloc_error_reply("Out of memory: try again", false);
+	while (!s->in_flight && s->next.head) {
+		s->writing = s->next; /* with its undo: next is cleared, not freed */
+		memset(&s->next, 0, sizeof(s->next));
+		batch_reset(&s->next);
+		s->in_flight = true;
+		if (!s->writing.changed) {
+			batch_finish(s, 0);
 			continue;
 		}
-		c->changed = false;
-		c->reply = alloc_handle(d, &c->req, &c->peer, &c->changed);
-		changed |= c->changed;
+		text = alloc_state_text(s->d);
+		if (!text) {
+			batch_finish(s, -ENOMEM);
+			continue;
+		}
+		committer_submit(s, text);
 	}
-	if (!changed) {
-		batch_finish(s, 0);
-		return;
-	}
-	text = alloc_state_text(d);
-	if (!text) {
-		batch_finish(s, -ENOMEM);
-		return;
-	}
-	committer_submit(s, text);
 }
 
 static int next_timeout(struct server *s)
@@ -713,6 +762,8 @@ int alloc_serve(struct alloc_daemon *d, const struct alloc_serve_opts *o)
 	char *pool;
 
 	s.pending_tail = &s.pending_head;
+	batch_reset(&s.writing);
+	batch_reset(&s.next);
 	if (setup(&s, err, sizeof(err)) < 0) {
 		alloc_log(LOG_ERR, "%s", err[0] ? err : strerror(errno));
 		committer_stop(&s);
@@ -755,19 +806,23 @@ int alloc_serve(struct alloc_daemon *d, const struct alloc_serve_opts *o)
 				conn_write(&s, c);
 			}
 		}
-		if (written && s.batch) {
+		if (written && s.in_flight) {
 			int r = committer_poll(&s, false);
 
 			if (r <= 0)
 				batch_finish(&s, r);
 		}
-		batch_start(&s);
+		batch_answer(&s);
+		batch_submit(&s);
 		expire(&s);
 	}
 	sd_notify(0, "STOPPING=1");
-	/* the batch on its way to the disk is answered: its state will be there */
-	if (s.batch)
+	/* the batches answered are written and replied to: their state will be there */
+	while (s.in_flight) {
 		batch_finish(&s, committer_poll(&s, true));
+		batch_submit(&s);
+	}
+	batch_reset(&s.next);
 	committer_stop(&s);
 	while (s.conns)
 		conn_close(&s, s.conns);
