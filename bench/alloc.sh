@@ -17,7 +17,8 @@
 # quietcore's run-time partition (a cgroup-v2 tree that the daemon reads
 # again on every pass), so the pool has 127 CPUs, enough for every client.
 # Each run starts a fresh daemon with an empty state; the median of REPEAT
-# runs is printed last. No root needed.
+# runs is printed last, with the daemon's CPU time per operation, which a
+# host loaded by others stretches less than throughput. No root needed.
 #
 # The peer, Canonical's EPA orchestrator, is a Python snap (it needs snapd
 # and its own socket under /var/snap): it is not installable here, and no
@@ -97,17 +98,22 @@ stop_daemon() {
 	dpid=
 }
 
+# utime + stime of the daemon, in clock ticks (/proc/PID/stat fields 14 and 15)
+cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' /proc/"$dpid"/stat; }
+
 # median of the numbers on stdin
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 echo "isol-alloc serve on $TREE, pool 1-127 (127 CPUs), state on $fs ($(df --output=source "$work" | tail -1))"
 echo "$CLIENTS clients, each: allocate_cores 1, then release (num_of_cores -1); $DURATION s per run, $REPEAT runs"
-printf '%-4s %10s %10s %10s %10s %10s\n' run ops/s p50_us p99_us p999_us max_us
+printf '%-4s %10s %10s %10s %10s %10s %10s\n' run ops/s p50_us p99_us p999_us max_us cpu_us/op
 : >"$work"/runs
 for run in $(seq "$REPEAT"); do
 	start_daemon
+	cpu0=$(cpu_ticks)
 	"$LOAD" --clients "$CLIENTS" --seconds "$DURATION" --warmup 1 "$S" >"$work"/load.out ||
 		die "run $run: wrong replies: $(cat "$work"/load.out)"
+	cpu1=$(cpu_ticks)
 	# every grant released, and the state file on disk says so
 	left=$("$IA" list --socket "$S" --json | jq '.total_allocations')
 	[ "$left" = 0 ] || die "run $run: $left grants left after the load"
@@ -115,13 +121,18 @@ for run in $(seq "$REPEAT"); do
 	jq -e '.grants == []' "$R"/var/lib/quietcore/alloc.json >/dev/null ||
 		die "run $run: the state file still holds grants"
 	v() { awk -v k="$1" '$1 == k { print $2 }' "$work"/load.out; }
-	printf '%-4s %10s %10s %10s %10s %10s\n' "$run" "$(v ops_per_s)" "$(v p50_us)" "$(v p99_us)" \
-		"$(v p999_us)" "$(v max_us)"
-	echo "$(v ops_per_s) $(v p50_us) $(v p99_us)" >>"$work"/runs
+	# the daemon's CPU time (both threads) per operation, warm-up included
+	cpu_us=$(awk -v t=$((cpu1 - cpu0)) -v hz="$(getconf CLK_TCK)" -v n="$(v all_ops)" \
+		'BEGIN { printf "%.0f", (n > 0 ? t * 1e6 / hz / n : 0) }')
+	printf '%-4s %10s %10s %10s %10s %10s %10s\n' "$run" "$(v ops_per_s)" "$(v p50_us)" "$(v p99_us)" \
+		"$(v p999_us)" "$(v max_us)" "$cpu_us"
+	echo "$(v ops_per_s) $(v p50_us) $(v p99_us) $cpu_us" >>"$work"/runs
 done
 ops=$(cut -d' ' -f1 "$work"/runs | median)
 p50=$(cut -d' ' -f2 "$work"/runs | median)
 p99=$(cut -d' ' -f3 "$work"/runs | median)
+cpu=$(cut -d' ' -f4 "$work"/runs | median)
 echo "isol-alloc, $CLIENTS clients, allocate+release, durable: median $ops ops/s, p50 $p50 us, p99 $p99 us"
+echo "daemon CPU time per operation: median $cpu us (a loaded host stretches the others, not this)"
 echo "EPA orchestrator: not measured (a Python snap; snapd is not installable here)"
 echo "load $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs"
