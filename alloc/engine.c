@@ -417,7 +417,8 @@ static void log_grant(const struct alloc_daemon *d, const char *service,
 		alloc_log(LOG_INFO, "%s: granted %s (%u CPUs)", service, s ? s : "?",
 			  cpuset_count(&res->cpus));
 	free(s);
-	for (size_t i = 0; i < d->st.grants.n; i++) {
+	/* who lost CPUs to it: nobody when it preempted nothing (the common case) */
+	for (size_t i = 0; !cpuset_empty(&res->preempted) && i < d->st.grants.n; i++) {
 		const struct cpualloc_grant *g = &d->st.grants.v[i];
 		cpuset_t lost;
 		char why[128 + CPUALLOC_NAME_MAX];

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -54,9 +55,21 @@ void alloc_log(int prio, const char *fmt, ...)
 	if (stderr_is_journal()) {
 		sd_journal_printv(prio, fmt, ap);
 	} else {
-		fputs(PROG ": ", stderr);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
+		/*
+		 * One line, one write: stderr is unbuffered, and three calls
+		 * would be three writes (a busy daemon logs every grant).
+		 */
+		char line[1024];
+		int n = snprintf(line, sizeof(line), PROG ": ");
+
+		n += vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+		if ((size_t)n >= sizeof(line) - 1) {
+			n = (int)sizeof(line) - 5;
+			memcpy(line + n, "...", 3); /* cut: no message of ours is this long */
+			n += 3;
+		}
+		line[n++] = '\n';
+		fwrite(line, 1, (size_t)n, stderr);
 	}
 	va_end(ap);
 }
