@@ -92,13 +92,32 @@ static int view_build(const struct topology *t, struct view *v)
 		view_free(v);
 		return -ENOMEM;
 	}
+	/*
+	 * The CPUs of each core, in core order then CPU order: one walk of the
+	 * online CPUs, each put in its core (topo_cpu.core, checked against the
+	 * core's set), rather than a walk of every core's whole bitmap.
+	 */
+	cpuset_foreach(cpu, &t->online) {
+		const struct topo_cpu *c = topology_cpu(t, (unsigned int)cpu);
+
+		if (c && c->core >= 0 && (size_t)c->core < v->ncores &&
+		    cpuset_test(&t->cores.v[c->core].cpus, (unsigned int)cpu))
+			v->off[c->core + 1]++;
+	}
+	for (k = 0; k < v->ncores; k++)
+		v->off[k + 1] += v->off[k];
+	cpuset_foreach(cpu, &t->online) {
+		const struct topo_cpu *c = topology_cpu(t, (unsigned int)cpu);
+
+		if (c && c->core >= 0 && (size_t)c->core < v->ncores &&
+		    cpuset_test(&t->cores.v[c->core].cpus, (unsigned int)cpu))
+			v->cpu[v->off[c->core]++] = (uint32_t)cpu;
+	}
+	for (k = v->ncores; k > 0; k--) /* each off[k] moved on to its core's end: back */
+		v->off[k] = v->off[k - 1];
+	v->off[0] = 0;
 	for (k = 0; k < v->ncores; k++) {
-		v->off[k] = (uint32_t)i;
-		cpuset_foreach(cpu, &t->cores.v[k].cpus) {
-			if (i >= ncpus)
-				break;
-			v->cpu[i++] = (uint32_t)cpu;
-		}
+		i = v->off[k + 1];
 		for (int lv = 0; lv < NR_GROUP_LEVELS; lv++) {
 			int32_t g = cpu_group(t, (enum level)lv, v->cpu[v->off[k]]);
 
@@ -108,7 +127,6 @@ static int view_build(const struct topology *t, struct view *v)
 			v->grp[lv][k] = g;
 		}
 	}
-	v->off[k] = (uint32_t)i;
 	return 0;
 }
 
