@@ -156,3 +156,29 @@ snapshot() {
 	assert_output --partial "isol-verify WARNING"
 	run_play 0
 }
+
+@test "quietcore_alloc_enable: off by default; on, isol-alloc.socket is enabled in the tree (changed once), nothing started" {
+	PLAN='["--profile", "minimal", "--housekeeping", "0-1", "--extra", "rd.earlypin.governor=performance"]'
+	local on='{"quietcore_alloc_enable": true}' unit wants=$R/etc/systemd/system/sockets.target.wants
+	local name="Enable isol-alloc.socket in the tree (systemctl --root)"
+	# the units as the package installs them
+	unit=$(find "$BATS_FILE_TMPDIR/dest" -name isol-alloc.socket -path '*/systemd/system/*')
+	[ -n "$unit" ]
+	mkdir -p "$R/usr/lib/systemd/system"
+	cp "$unit" "${unit%.socket}.service" "$R/usr/lib/systemd/system/"
+	run_play 0
+	[ ! -e "$wants/isol-alloc.socket" ]
+	assert_equal "$(task_result "$name")" null
+	run_play 0 -e "$on"
+	assert_equal "$(stat_of failures)" 0
+	[ -L "$wants/isol-alloc.socket" ]
+	assert_equal "$(readlink "$wants/isol-alloc.socket")" /usr/lib/systemd/system/isol-alloc.socket
+	run -0 jq -r '.changed' <<<"$(task_result "$name")"
+	assert_output true
+	# on a captured tree the host's systemd is never asked
+	[[ "$(task_result "Enable and start isol-alloc.socket")" == *'"skipped":true'* ]]
+	run_play 0 -e "$on"
+	run -0 jq -r '.changed' <<<"$(task_result "$name")"
+	assert_output false
+	[ -L "$wants/isol-alloc.socket" ]
+}
