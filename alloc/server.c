@@ -62,6 +62,7 @@ struct conn {
 	int64_t deadline; /* ms, CLOCK_MONOTONIC */
 	json_object *reply;
 	bool changed;
+	bool in_epoll; /* registered in the loop's epoll */
 	char *out;
 	size_t outlen, outoff;
 	struct conn *prev, *next; /* all connections */
@@ -138,9 +139,10 @@ static void conn_write(struct server *s, struct conn *c)
 		if (n < 0 && errno == EAGAIN) {
 			struct epoll_event ev = { .events = EPOLLOUT, .data.ptr = c };
 
-			/* a request taken out of epoll while it waited for its batch */
-			if (epoll_ctl(s->ep, EPOLL_CTL_MOD, c->fd, &ev) < 0 && errno == ENOENT)
-				epoll_ctl(s->ep, EPOLL_CTL_ADD, c->fd, &ev);
+			/* a request answered from its first read, or out while it waited */
+			if (epoll_ctl(s->ep, c->in_epoll ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c->fd,
+				      &ev) == 0)
+				c->in_epoll = true;
 			return;
 		}
 		if (n <= 0)
@@ -174,7 +176,12 @@ static void conn_error(struct server *s, struct conn *c, const char *text)
 	conn_reply(s, c, alloc_error_reply(text, cpuset_empty(&s->d->pool)));
 }
 
-static void conn_read(struct server *s, struct conn *c)
+/*
+ * Read what has come; a whole request joins the queue. True when the
+ * connection waits for more (reading), false when it is queued, answered
+ * (an error) or closed: then c may be gone.
+ */
+static bool conn_read(struct server *s, struct conn *c)
 {
 	char buf[READ_CHUNK], err[256];
 
@@ -185,10 +192,10 @@ static void conn_read(struct server *s, struct conn *c)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN)
-			return;
+			return true;
 		if (n < 0) {
 			conn_close(s, c); /* reset by the peer */
-			return;
+			return false;
 		}
 		if (n == 0) {
 			if (c->rd.total == 0)
@@ -197,21 +204,21 @@ static void conn_read(struct server *s, struct conn *c)
 				conn_error(
 					s, c,
 					"Incomplete JSON request: the connection ended inside the object");
-			return;
+			return false;
 		}
 		switch (alloc_reader_feed(&c->rd, buf, (size_t)n, &obj, err, sizeof(err))) {
 		case ALLOC_READ_MORE:
 			continue;
 		case ALLOC_READ_BAD:
 			conn_error(s, c, err);
-			return;
+			return false;
 		case ALLOC_READ_DONE:
 			break;
 		}
 		if (alloc_req_from_json(obj, &c->req, err, sizeof(err)) < 0) {
 			json_object_put(obj);
 			conn_error(s, c, err);
-			return;
+			return false;
 		}
 		json_object_put(obj);
 		/*
@@ -219,12 +226,13 @@ static void conn_read(struct server *s, struct conn *c)
 		 * a newline meanwhile would wake the loop for nothing, again and
 		 * again while a write is on its way to the disk.
 		 */
-		epoll_ctl(s->ep, EPOLL_CTL_DEL, c->fd, NULL);
+		if (c->in_epoll && epoll_ctl(s->ep, EPOLL_CTL_DEL, c->fd, NULL) == 0)
+			c->in_epoll = false;
 		c->state = CONN_PENDING;
 		c->pending = NULL;
 		*s->pending_tail = c;
 		s->pending_tail = &c->pending;
-		return;
+		return false;
 	}
 }
 
@@ -291,13 +299,19 @@ static void accept_all(struct server *s)
 			s->conns->prev = c;
 		s->conns = c;
 		s->nconns++;
+		/*
+		 * EPA's clients send right after connecting: read at once, and
+		 * into epoll only when the request is not whole yet (most are:
+		 * two epoll_ctl calls saved)
+		 */
+		if (!conn_read(s, c))
+			continue;
 		ev.data.ptr = c;
 		if (epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
 			conn_close(s, c);
 			continue;
 		}
-		/* EPA's clients send right after connecting: no wait for epoll to say so */
-		conn_read(s, c);
+		c->in_epoll = true;
 	}
 }
 
