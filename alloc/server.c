@@ -437,12 +437,18 @@ static void batch_answer(struct server *s)
 
 	if (!s->pending_head)
 		return;
-	if (!b->head)
+	/*
+	 * A new batch: the state before it, and the pool read again (once a
+	 * batch: the requests joining it while a write is in flight are
+	 * answered from the pool read when it began, at most one write ago)
+	 */
+	if (!b->head) {
 		b->have_undo = allocstate_copy(&b->undo, &d->st) == 0;
-	r = alloc_refresh(d, &b->changed);
-	if (r < 0)
-		alloc_log(LOG_WARNING, "the pool: %s: %s, the last one kept", path_last(&d->pc),
-			  path_read_strerror(r));
+		r = alloc_refresh(d, &b->changed);
+		if (r < 0)
+			alloc_log(LOG_WARNING, "the pool: %s: %s, the last one kept",
+				  path_last(&d->pc), path_read_strerror(r));
+	}
 	for (c = s->pending_head; c; c = c->pending) {
 		if (alloc_action_writes(c->req.action) && !b->have_undo) {
 			c->reply = alloc_error_reply("Out of memory: try again", false);
