@@ -106,10 +106,11 @@ for b in "${benches[@]}"; do
 	alloc)	# throughput: the peer is not installable here, said instead of a number
 		m=$(sed -n 's/^isol-alloc, \([0-9]*\) clients, .*: median \([0-9.]*\) ops\/s, p50 \([0-9.]*\) us, p99 \([0-9.]*\) us$/\1 \2 \3 \4/p' "$log")
 		peer=$(sed -n 's/^EPA orchestrator: //p' "$log")
+		cpu=$(sed -n 's/^daemon CPU time per operation: median \([0-9.]*\) us.*/\1/p' "$log")
 		if [ -n "$m" ]; then
 			read -r n ops p50 p99 <<<"$m"
 			row alloc "$n clients, allocate+release, durable state" "isol-alloc serve" \
-				"$ops ops/s (p50 $p50 us, p99 $p99 us)" "Canonical EPA orchestrator" \
+				"$ops ops/s (p50 $p50 us, p99 $p99 us, ${cpu:-?} us CPU/op)" "Canonical EPA orchestrator" \
 				"${peer:-not measured}" -
 		fi ;;
 	esac
