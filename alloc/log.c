@@ -8,7 +8,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -64,9 +63,10 @@ void alloc_log(int prio, const char *fmt, ...)
 
 		n += vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
 		if ((size_t)n >= sizeof(line) - 1) {
-			n = (int)sizeof(line) - 5;
-			memcpy(line + n, "...", 3); /* cut: no message of ours is this long */
-			n += 3;
+			n = (int)sizeof(line) - 5; /* cut: no message of ours is this long */
+			line[n++] = '.';
+			line[n++] = '.';
+			line[n++] = '.';
 		}
 		line[n++] = '\n';
 		fwrite(line, 1, (size_t)n, stderr);
