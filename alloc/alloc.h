@@ -222,10 +222,11 @@ int alloc_state_save(struct alloc_daemon *d);
 /*
  * alloc_state_save in two steps, so that the write can run off the event
  * loop: the text of the state (NULL: ENOMEM; the caller frees it), then its
- * atomic write, which touches nothing of d but d->pc and d->state_path.
+ * atomic write to state_path below pc (a path_cxt of the writing thread's
+ * own: path_last() is per context), which touches nothing of the daemon.
  */
 char *alloc_state_text(const struct alloc_daemon *d);
-int alloc_state_write(struct alloc_daemon *d, const char *text);
+int alloc_state_write(struct path_cxt *pc, const char *state_path, const char *text);
 /* On start: grants of processes gone (pid + start time, a new boot) and CPUs left the pool. */
 void alloc_reconcile(struct alloc_daemon *d, bool *changed);
 

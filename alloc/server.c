@@ -85,6 +85,11 @@ struct committer {
 	int efd;    /* eventfd: a write is done */
 	char *text; /* the state to write; NULL: nothing to do */
 	int result; /* of the last write */
+	/*
+	 * Its own copy of the daemon's path context: the loop reads files
+	 * through d->pc meanwhile, and path_last() lives in the context.
+	 */
+	struct path_cxt pc;
 	bool done, stop, started;
 };
 
@@ -333,7 +338,7 @@ static void *committer_main(void *arg)
 			break;
 		text = cm->text;
 		pthread_mutex_unlock(&cm->lock);
-		r = alloc_state_write(s->d, text);
+		r = alloc_state_write(&cm->pc, s->d->state_path, text);
 		pthread_mutex_lock(&cm->lock);
 		free(text);
 		cm->text = NULL;
@@ -352,6 +357,7 @@ static int committer_start(struct server *s)
 	struct committer *cm = &s->cm;
 	int r;
 
+	cm->pc = s->d->pc;
 	cm->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (cm->efd < 0)
 		return -errno;
@@ -479,8 +485,9 @@ static void batch_finish(struct server *s, int r)
 	if (r < 0) {
 		char text[PATH_MAX + 128];
 
-		snprintf(text, sizeof(text), "Could not save the state: %s: %s", path_last(&d->pc),
-			 path_strerror(r));
+		/* the committer's context names the file (its write is done) */
+		snprintf(text, sizeof(text), "Could not save the state: %s: %s",
+			 path_last(&s->cm.pc), path_strerror(r));
 		alloc_log(LOG_ERR, "%s; the requests are refused", text);
 		if (b->have_undo) {
 			allocstate_free(&d->st);

@@ -60,23 +60,22 @@ char *alloc_state_text(const struct alloc_daemon *d)
 	return allocstate_format(&d->st, d->boot_id, &d->pool);
 }
 
-int alloc_state_write(struct alloc_daemon *d, const char *text)
+int alloc_state_write(struct path_cxt *pc, const char *state_path, const char *text)
 {
 	int r;
 
-	r = atomicfile_write_spare(&d->pc, d->state_path, text, strlen(text));
+	r = atomicfile_write_spare(pc, state_path, text, strlen(text));
 	if (r == -ENOENT) {
 		char dir[PATH_MAX];
 		char *slash;
 
-		snprintf(dir, sizeof(dir), "%s", d->state_path);
+		snprintf(dir, sizeof(dir), "%s", state_path);
 		slash = strrchr(dir, '/');
 		if (slash && slash != dir) {
 			*slash = '\0';
-			r = atomicfile_mkdirs(&d->pc, dir, 0755);
+			r = atomicfile_mkdirs(pc, dir, 0755);
 			if (r == 0)
-				r = atomicfile_write_spare(&d->pc, d->state_path, text,
-							   strlen(text));
+				r = atomicfile_write_spare(pc, state_path, text, strlen(text));
 		}
 	}
 	return r;
@@ -89,7 +88,7 @@ int alloc_state_save(struct alloc_daemon *d)
 
 	if (!text)
 		return -ENOMEM;
-	r = alloc_state_write(d, text);
+	r = alloc_state_write(&d->pc, d->state_path, text);
 	free(text);
 	return r;
 }
