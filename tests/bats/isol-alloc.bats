@@ -579,6 +579,45 @@ cgroup() {
 	assert_equal "$(jq -r '[.allocations[].service_name] | join(" ")' <<<"$output")" a
 }
 
+@test "state writes failing under concurrent requests: every client told yes is in the daemon and on disk, every one refused is in neither" {
+	start_daemon
+	run -0 "$IA" request --socket "$S" --service first --cpus 1
+	local out=$BATS_TEST_TMPDIR/fail
+	mkdir -p "$out"
+	local -a pids=()
+	for i in $(seq 1 14); do
+		"$IA" request --socket "$S" --service "svc$i" --cpus 1 --json >"$out/$i" 2>/dev/null 3>&- &
+		pids+=($!)
+	done
+	# the writes fail from here on, while some batches are answered, some written
+	chattr +i "$R/var/lib/quietcore" 2>/dev/null || {
+		wait "${pids[@]}"
+		skip "chattr +i not supported here"
+	}
+	for i in $(seq 15 27); do
+		"$IA" request --socket "$S" --service "svc$i" --cpus 1 --json >"$out/$i" 2>/dev/null 3>&- &
+		pids+=($!)
+	done
+	local won=() p i=0
+	for p in "${pids[@]}"; do
+		i=$((i + 1))
+		if wait "$p"; then won+=("svc$i"); fi
+	done
+	chattr -i "$R/var/lib/quietcore"
+	# the ones started after the directory turned immutable were all refused, saying why
+	for i in $(seq 15 27); do
+		grep -q '"error":"Could not save the state: ' "$out/$i" || fail "svc$i: $(cat "$out/$i")"
+	done
+	local want
+	want=$(printf '%s\n' first "${won[@]}" | LC_ALL=C sort | paste -sd' ')
+	run -0 "$IA" list --socket "$S" --json
+	assert_equal "$(jq -r '[.allocations[].service_name] | sort | join(" ")' <<<"$output")" "$want"
+	assert_equal "$(jq -r '[.grants[].service] | sort | join(" ")' "$STATE")" "$want"
+	# and the daemon goes on: a write works again
+	run -0 "$IA" request --socket "$S" --service after --cpus 1
+	assert_equal "$(jq -r '[.grants[].service] | index("after") != null' "$STATE")" true
+}
+
 # --- who may do what --------------------------------------------------------------------
 
 @test "peer credentials: anyone may list; allocating needs root or the group; a grant is released only by its owner" {
