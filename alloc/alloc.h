@@ -21,6 +21,7 @@
 #ifndef QC_ALLOC_H
 #define QC_ALLOC_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -193,6 +194,17 @@ struct alloc_daemon {
 	bool enforce; /* --cgroup, and cgroup v2 with cpuset: enforced */
 	bool systemd; /* /run/systemd/system below the root */
 	struct cgroup_fs fs;
+	/*
+	 * The state file has two writers: the committer thread (server.c)
+	 * and alloc_state_save on the loop (enforce.c: a cgroup's record is
+	 * durable before the cgroup is made, while a batch's write may be in
+	 * flight). Each text is numbered when the loop makes it; the file only
+	 * moves forward: a text older than the one written last is not written,
+	 * because the newer one, made later from the same state, holds it.
+	 */
+	pthread_mutex_t write_lock;
+	uint64_t text_seq;    /* the number of the last text made (the loop's) */
+	uint64_t written_seq; /* of the last text written (under write_lock) */
 };
 
 /*
@@ -227,6 +239,13 @@ int alloc_state_save(struct alloc_daemon *d);
  */
 char *alloc_state_text(const struct alloc_daemon *d);
 int alloc_state_write(struct path_cxt *pc, const char *state_path, const char *text);
+/*
+ * alloc_state_write of the text numbered seq (++d->text_seq when it was
+ * made), serialised with the other writer; a text older than the last one
+ * written is skipped (0). Any thread.
+ */
+int alloc_state_write_seq(struct alloc_daemon *d, struct path_cxt *pc, const char *text,
+			  uint64_t seq);
 /* On start: grants of processes gone (pid + start time, a new boot) and CPUs left the pool. */
 void alloc_reconcile(struct alloc_daemon *d, bool *changed);
 

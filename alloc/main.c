@@ -323,6 +323,7 @@ static int serve(struct opts *o)
 
 	alloc_log_quiet = o->quiet;
 	memset(&d, 0, sizeof(d));
+	pthread_mutex_init(&d.write_lock, NULL);
 	r = path_cxt_init(&d.pc, o->root);
 	if (r < 0) {
 		fprintf(stderr, "%s: --root %s: %s\n", PROG, o->root, strerror(-r));

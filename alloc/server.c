@@ -82,9 +82,10 @@ struct committer {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	int efd;    /* eventfd: a write is done */
-	char *text; /* the state to write; NULL: nothing to do */
-	int result; /* of the last write */
+	int efd;      /* eventfd: a write is done */
+	char *text;   /* the state to write; NULL: nothing to do */
+	uint64_t seq; /* its number (alloc_state_write_seq) */
+	int result;   /* of the last write */
 	/*
 	 * Its own copy of the daemon's path context: the loop reads files
 	 * through d->pc meanwhile, and path_last() lives in the context.
@@ -329,6 +330,7 @@ static void *committer_main(void *arg)
 
 	pthread_mutex_lock(&cm->lock);
 	for (;;) {
+		uint64_t seq;
 		char *text;
 		int r;
 
@@ -337,8 +339,9 @@ static void *committer_main(void *arg)
 		if (!cm->text)
 			break;
 		text = cm->text;
+		seq = cm->seq;
 		pthread_mutex_unlock(&cm->lock);
-		r = alloc_state_write(&cm->pc, s->d->state_path, text);
+		r = alloc_state_write_seq(s->d, &cm->pc, text, seq);
 		pthread_mutex_lock(&cm->lock);
 		free(text);
 		cm->text = NULL;
@@ -391,6 +394,7 @@ static void committer_submit(struct server *s, char *text)
 {
 	pthread_mutex_lock(&s->cm.lock);
 	s->cm.text = text;
+	s->cm.seq = ++s->d->text_seq;
 	s->cm.done = false;
 	pthread_cond_signal(&s->cm.cond);
 	pthread_mutex_unlock(&s->cm.lock);

@@ -81,6 +81,21 @@ int alloc_state_write(struct path_cxt *pc, const char *state_path, const char *t
 	return r;
 }
 
+int alloc_state_write_seq(struct alloc_daemon *d, struct path_cxt *pc, const char *text,
+			  uint64_t seq)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&d->write_lock);
+	if (seq > d->written_seq) {
+		r = alloc_state_write(pc, d->state_path, text);
+		if (r == 0)
+			d->written_seq = seq;
+	}
+	pthread_mutex_unlock(&d->write_lock);
+	return r;
+}
+
 int alloc_state_save(struct alloc_daemon *d)
 {
 	char *text = alloc_state_text(d);
@@ -88,7 +103,7 @@ int alloc_state_save(struct alloc_daemon *d)
 
 	if (!text)
 		return -ENOMEM;
-	r = alloc_state_write(&d->pc, d->state_path, text);
+	r = alloc_state_write_seq(d, &d->pc, text, ++d->text_seq);
 	free(text);
 	return r;
 }
