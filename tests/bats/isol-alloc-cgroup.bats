@@ -11,6 +11,7 @@
 
 # shellcheck disable=SC2030,SC2031,SC2154
 load helpers
+load alloc-daemon
 bats_require_minimum_version 1.5.0
 
 POOL=1-7,9-15,17-23,25-31
@@ -39,33 +40,12 @@ setup() {
 	echo "0::/system.slice" >"$R/proc/4242/cgroup"
 	S=$BATS_TEST_TMPDIR/s
 	LOG=$BATS_TEST_TMPDIR/daemon.log
+	# shellcheck disable=SC2034 # read by alloc-daemon.bash
 	DPID=
 }
 
 teardown() {
 	stop_daemon
-}
-
-start_daemon() {
-	"$IA" serve --root "$R" --socket "$S" "$@" >>"$LOG" 2>&1 3>&- &
-	DPID=$!
-	for _ in $(seq 100); do
-		if [ -S "$S" ] && "$IA" list --socket "$S" >/dev/null 2>&1; then
-			return 0
-		fi
-		kill -0 "$DPID" 2>/dev/null || break
-		sleep 0.05
-	done
-	cat "$LOG" >&2
-	return 1
-}
-
-stop_daemon() {
-	if [ -n "${DPID:-}" ]; then
-		kill "${1:--TERM}" "$DPID" 2>/dev/null || true
-		wait "$DPID" 2>/dev/null || true
-		DPID=
-	fi
 }
 
 # the cgroup tree and the process's /proc files, with contents

@@ -14,6 +14,7 @@
 # bats sets $output/$stderr in `run`, inside each test's own subshell
 # shellcheck disable=SC2030,SC2031,SC2154
 load helpers
+load alloc-daemon
 bats_require_minimum_version 1.5.0
 
 POOL=1-7,9-15,17-23,25-31
@@ -52,30 +53,6 @@ setup() {
 
 teardown() {
 	stop_daemon
-}
-
-# start_daemon [serve options]: in the background on $R and $S, ready when it answers
-start_daemon() {
-	"$IA" serve --root "$R" --socket "$S" "$@" >>"$LOG" 2>&1 3>&- &
-	DPID=$!
-	for _ in $(seq 100); do
-		if [ -S "$S" ] && "$IA" list --socket "$S" >/dev/null 2>&1; then
-			return 0
-		fi
-		kill -0 "$DPID" 2>/dev/null || break
-		sleep 0.05
-	done
-	cat "$LOG" >&2
-	echo "the daemon did not come up" >&2
-	return 1
-}
-
-stop_daemon() {
-	if [ -n "${DPID:-}" ]; then
-		kill "$DPID" 2>/dev/null || true
-		wait "$DPID" 2>/dev/null || true
-		DPID=
-	fi
 }
 
 # send JSON [alloc-wire options]: one raw request, the reply in $output
