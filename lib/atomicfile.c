@@ -187,6 +187,22 @@ int atomicfile_remove_stale(struct path_cxt *pc, const char *path, char ***ret_r
 	return r < 0 ? r : n;
 }
 
+/*
+ * The file that a write replaces, base in dfd: *cur, and *have false when
+ * there is none yet. 0, -ELOOP (a symlink), -EISDIR, -EINVAL (not a regular
+ * file) or -errno.
+ */
+static int target_stat(int dfd, const char *base, struct stat *cur, bool *have)
+{
+	*have = false;
+	if (fstatat(dfd, base, cur, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISREG(cur->st_mode))
+		return S_ISLNK(cur->st_mode) ? -ELOOP : S_ISDIR(cur->st_mode) ? -EISDIR : -EINVAL;
+	*have = true;
+	return 0;
+}
+
 int atomicfile_write(struct path_cxt *pc, const char *path, const void *buf, size_t len,
 		     const struct stat *like)
 {
@@ -199,20 +215,9 @@ int atomicfile_write(struct path_cxt *pc, const char *path, const void *buf, siz
 	r = atomicfile_open_parent(pc, path, &dfd, &base);
 	if (r < 0)
 		return r;
-	if (fstatat(dfd, base, &cur, AT_SYMLINK_NOFOLLOW) == 0) {
-		if (S_ISLNK(cur.st_mode)) {
-			r = -ELOOP;
-			goto out;
-		}
-		if (!S_ISREG(cur.st_mode)) {
-			r = S_ISDIR(cur.st_mode) ? -EISDIR : -EINVAL;
-			goto out;
-		}
-		have = true;
-	} else if (errno != ENOENT) {
-		r = -errno;
+	r = target_stat(dfd, base, &cur, &have);
+	if (r < 0)
 		goto out;
-	}
 	if (like) {
 		st = *like;
 	} else if (have) {
@@ -274,18 +279,9 @@ int atomicfile_write_spare(struct path_cxt *pc, const char *path, const void *bu
 	r = atomicfile_open_parent(pc, path, &dfd, &base);
 	if (r < 0)
 		return r;
-	if (fstatat(dfd, base, &cur, AT_SYMLINK_NOFOLLOW) == 0) {
-		if (!S_ISREG(cur.st_mode)) {
-			r = S_ISLNK(cur.st_mode) ? -ELOOP :
-			    S_ISDIR(cur.st_mode) ? -EISDIR :
-						   -EINVAL;
-			goto out;
-		}
-		have = true;
-	} else if (errno != ENOENT) {
-		r = -errno;
+	r = target_stat(dfd, base, &cur, &have);
+	if (r < 0)
 		goto out;
-	}
 	if (!have) {
 		memset(&cur, 0, sizeof(cur));
 		cur.st_mode = S_IFREG | 0644;
