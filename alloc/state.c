@@ -153,4 +153,16 @@ void alloc_reconcile(struct alloc_daemon *d, bool *changed)
 		snprintf(d->boot_id, sizeof(d->boot_id), "%s", now);
 		*changed = true;
 	}
+	/* d->pool is this start's: say what changed while no daemon ran (a reboot, --revert) */
+	if (d->st.pool_known && !cpuset_equal(&d->st.pool, &d->pool)) {
+		char *was = cpuset_to_list(&d->st.pool), *is = cpuset_to_list(&d->pool);
+
+		alloc_log(LOG_NOTICE, "pool changed: %s -> %s%s (since the state was written)",
+			  was && *was ? was : "(none)", is && *is ? is : "(none)",
+			  cpuset_empty(&d->pool) ? ": no-op mode" : "");
+		free(was);
+		free(is);
+		d->st.pool = d->pool;
+		*changed = true;
+	}
 }

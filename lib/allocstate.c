@@ -423,6 +423,8 @@ int allocstate_parse(const char *text, unsigned int flags, struct allocstate *re
 			r = bad(ret_err, ALLOCSTATE_HUGEPAGES, i + 1, NULL);
 			goto out;
 		}
+	/* informative only (the daemon reads the pool afresh): not a reason to refuse */
+	st.pool_known = field_list(o, "pool", &st.pool) == 0;
 	/* absent: a file of a daemon without --cgroup, or of before it */
 	if (json_object_object_get_ex(o, "cgroups", &cgs)) {
 		if (!json_object_is_type(cgs, json_type_array)) {

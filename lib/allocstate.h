@@ -57,6 +57,8 @@ struct allocstate {
 	size_t caphp;
 	struct allocstate_cg *cg; /* at most one per service */
 	size_t ncg;
+	cpuset_t pool;	 /* the pool when the file was written (allocstate_parse()) */
+	bool pool_known; /* false: the file had no valid "pool" */
 };
 
 /* Why a state file was refused. */

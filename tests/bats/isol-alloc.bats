@@ -419,7 +419,7 @@ EXT="cpus:string,numa_node:number,mode:string"
 	assert_equal "$(jq '[.allocations[].allocated_cores | split(",") | map(tonumber) | select(.[1] - .[0] == 16)] | length' <<<"$output")" 14
 }
 
-@test "on start: grants of processes that are gone (pid + start time, a new boot) and CPUs that left the pool are released, logged" {
+@test "on start: grants of processes that are gone (pid + start time, a new boot) and CPUs that left the pool are released; the pool's change since the state was written is logged" {
 	mkdir -p "$R/proc/4242" "$R/proc/4243" "$R/proc/4244"
 	stat_line() { echo "$1 (svc) S 1 1 1 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 $2 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 17 3 0 0 0 0 0"; }
 	stat_line 4242 1000 >"$R/proc/4242/stat"
@@ -445,6 +445,7 @@ EXT="cpus:string,numa_node:number,mode:string"
 	grep -q 'gone: grant released: pid 4243 is gone' "$LOG"
 	grep -q 'reused: grant released: pid 4244 is gone' "$LOG"
 	grep -q 'shrunk: CPUs left the pool: 10,26, taken from its grant' "$LOG"
+	grep -qxF "isol-alloc: pool changed: $POOL -> 1-7,9,17-23,25 (since the state was written)" "$LOG"
 	# a new boot: every pid-bound grant goes
 	stop_daemon
 	echo 0e1f0c2e-3d4a-4c55-8e9f-0a1b2c3d4e5f >"$R/proc/sys/kernel/random/boot_id"
@@ -452,6 +453,8 @@ EXT="cpus:string,numa_node:number,mode:string"
 	run -0 "$IA" list --socket "$S" --json
 	assert_equal "$(jq -r '[.allocations[].service_name] | join(" ")' <<<"$output")" shrunk
 	grep -q 'alive: grant released: pid 4242 ran in a previous boot' "$LOG"
+	# the state written after the change has the new pool: said once
+	assert_equal "$(grep -c 'pool changed:' "$LOG")" 1
 }
 
 @test "while it runs: CPUs that go offline or leave cpu/isolated leave the grants at the next request" {
