@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Runs the test suites and prints one closing line: "N passed, N failed, N skipped".
+# Runs the test suites, each file's counts and seconds, and prints one closing
+# line: "N passed, N failed, N skipped".
 #   tests/run.sh            every suite: unit, bats, vm
 #   tests/run.sh unit bats  only those
 # Every runner speaks TAP (cmocka via CMOCKA_MESSAGE_OUTPUT=TAP, bats --tap);
@@ -17,7 +18,7 @@ suites=("$@")
 
 pass=0 fail=0 skip=0 broken=0
 
-tally() { # $1 = TAP file, $2 = exit status of the runner, $3 = label
+tally() { # $1 = TAP file, $2 = exit status of the runner, $3 = label, $4 = seconds
 	local p f s
 	p=$(grep -cE '^ok [0-9]+' "$1" | head -1)
 	s=$(grep -cE '^ok [0-9]+.*# ?[Ss][Kk][Ii][Pp]' "$1")
@@ -29,7 +30,7 @@ tally() { # $1 = TAP file, $2 = exit status of the runner, $3 = label
 		echo "FAIL: $3 exited $2 without a failing test line (crash?)"
 		broken=$((broken + 1)) fail=$((fail + 1))
 	fi
-	printf '%-40s %4d passed %4d failed %4d skipped\n' "$3" "$p" "$f" "$s"
+	printf '%-40s %4d passed %4d failed %4d skipped %6ss\n' "$3" "$p" "$f" "$s" "$4"
 	# every skip by name and reason, so none hides in a count
 	[ "$s" -eq 0 ] || grep -E '^ok [0-9]+.*# ?[Ss][Kk][Ii][Pp]' "$1" | sed "s|^ok [0-9]* |  SKIPPED $3: |"
 	if [ "$f" -gt 0 ]; then
@@ -45,8 +46,9 @@ for suite in "${suites[@]}"; do
 			case $t in *.o|*.d) continue ;; esac
 			name=unit/$(basename "$t")
 			out=$logs/$(basename "$t").tap
+			t0=$SECONDS
 			(cd "$top" && CMOCKA_MESSAGE_OUTPUT=TAP "$t") >"$out" 2>&1
-			tally "$out" $? "$name"
+			tally "$out" $? "$name" $((SECONDS - t0))
 		done
 		;;
 	bats|vm)
@@ -55,8 +57,9 @@ for suite in "${suites[@]}"; do
 			[ -e "$t" ] || continue
 			name=$suite/$(basename "$t" .bats)
 			out=$logs/$suite-$(basename "$t" .bats).tap
+			t0=$SECONDS
 			(cd "$top" && bats --tap "$t") >"$out" 2>&1
-			tally "$out" $? "$name"
+			tally "$out" $? "$name" $((SECONDS - t0))
 		done
 		;;
 	*)
@@ -66,5 +69,6 @@ for suite in "${suites[@]}"; do
 	esac
 done
 
+echo "tests/run.sh ${suites[*]}: ${SECONDS}s"
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
