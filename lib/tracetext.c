@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * tracetext: tracefs text lines of the noise events (see tracetext.h).
+ */
+#include "tracetext.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LINE_MAX_LEN 4096
+
+static bool starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* A decimal integer (optional '-') in [min, max]; *end after it. */
+static int parse_int(const char *s, long long min, long long max, long long *ret, const char **end)
+{
+	char *e;
+	long long v;
+
+	if (!isdigit((unsigned char)*s) && !(*s == '-' && isdigit((unsigned char)s[1])))
+		return -EINVAL;
+	errno = 0;
+	v = strtoll(s, &e, 10);
+	if (errno || v < min || v > max)
+		return -EINVAL;
+	*ret = v;
+	*end = e;
+	return 0;
+}
+
+/* "<digits>:" in ns, or "<secs>.<fraction>:" (fraction of up to 9 digits). */
+static int parse_ts(const char *s, size_t len, uint64_t *ret)
+{
+	uint64_t secs = 0, frac = 0;
+	size_t i = 0, nfrac = 0;
+
+	if (len < 2 || s[len - 1] != ':')
+		return -EINVAL;
+	len--;
+	for (; i < len && isdigit((unsigned char)s[i]); i++) {
+		if (secs > (UINT64_MAX - 9) / 10)
+			return -EINVAL;
+		secs = secs * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (i == 0)
+		return -EINVAL;
+	if (i == len) {
+		*ret = secs; /* a clock that is not in ns prints its raw count */
+		return 0;
+	}
+	if (s[i++] != '.')
+		return -EINVAL;
+	for (; i < len; i++, nfrac++) {
+		if (!isdigit((unsigned char)s[i]) || nfrac == 9)
+			return -EINVAL;
+		frac = frac * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (nfrac == 0 || secs > UINT64_MAX / 1000000000u - 1)
+		return -EINVAL;
+	for (; nfrac < 9; nfrac++)
+		frac *= 10;
+	*ret = secs * 1000000000u + frac;
+	return 0;
+}
+
+static void copy_comm(char *dst, const char *src, size_t len)
+{
+	if (len > NOISE_COMM_MAX - 1)
+		len = NOISE_COMM_MAX - 1;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
+static void copy_name(char *dst, const char *src, size_t len)
+{
+	if (len > NOISE_NAME_MAX - 1)
+		len = NOISE_NAME_MAX - 1;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
+/*
+ * "<comm>-<pid> [(<tgid>)] [<cpu>] ": the CPU field is the first "[digits] "
+ * whose left side ends in "-<digits>" (a comm may hold brackets itself).
+ * Returns the position after the field's blank, or NULL.
+ */
+static const char *parse_context(const char *line, unsigned int *ret_cpu)
+{
+	for (const char *p = strchr(line, '['); p; p = strchr(p + 1, '[')) {
+		const char *q = p + 1, *l = p;
+		long long cpu;
+
+		if (p == line || p[-1] != ' ' || parse_int(q, 0, 1 << 30, &cpu, &q) < 0 ||
+		    *q != ']' || q[1] != ' ')
+			continue;
+		/* left of it: blanks, an optional "(tgid)", blanks, "comm-pid" */
+		while (l > line && l[-1] == ' ')
+			l--;
+		if (l > line && l[-1] == ')') {
+			const char *o = l - 1;
+
+			while (o > line && *o != '(')
+				o--;
+			if (*o != '(')
+				continue;
+			l = o;
+			while (l > line && l[-1] == ' ')
+				l--;
+		}
+		if (l == line || !isdigit((unsigned char)l[-1]))
+			continue;
+		while (l > line && isdigit((unsigned char)l[-1]))
+			l--;
+		if (l == line || l[-1] != '-')
+			continue;
+		*ret_cpu = (unsigned int)cpu;
+		return q + 2;
+	}
+	return NULL;
+}
+
+static const char *next_token(const char *p, size_t *ret_len)
+{
+	while (*p == ' ')
+		p++;
+	*ret_len = strcspn(p, " ");
+	return p;
+}
+
+static int parse_switch(const char *body, struct noise_event *ev)
+{
+	const char *comm = body + strlen("prev_comm="), *arrow = NULL, *p, *next_pid = NULL;
+	long long v;
+
+	if (!starts(body, "prev_comm="))
+		return -EINVAL;
+	/* prev: the first " prev_pid=" followed by the whole rest of its side */
+	for (p = strstr(comm, " prev_pid="); p; p = strstr(p + 1, " prev_pid=")) {
+		const char *q = p + strlen(" prev_pid=");
+		long long pid, prio;
+
+		if (parse_int(q, -1, INT32_MAX, &pid, &q) < 0 || !starts(q, " prev_prio="))
+			continue;
+		q += strlen(" prev_prio=");
+		if (parse_int(q, -1000, 1000, &prio, &q) < 0 || !starts(q, " prev_state="))
+			continue;
+		q += strlen(" prev_state=");
+		q += strcspn(q, " ");
+		if (!starts(q, " ==> next_comm="))
+			continue;
+		copy_comm(ev->prev_comm, comm, (size_t)(p - comm));
+		ev->prev_pid = (pid_t)pid;
+		arrow = q + strlen(" ==> next_comm=");
+		break;
+	}
+	if (!arrow)
+		return -EINVAL;
+	/* next: the last " next_pid=", which ends the line */
+	for (p = strstr(arrow, " next_pid="); p; p = strstr(p + 1, " next_pid="))
+		next_pid = p;
+	if (!next_pid)
+		return -EINVAL;
+	p = next_pid + strlen(" next_pid=");
+	if (parse_int(p, -1, INT32_MAX, &v, &p) < 0 || !starts(p, " next_prio="))
+		return -EINVAL;
+	ev->next_pid = (pid_t)v;
+	p += strlen(" next_prio=");
+	if (parse_int(p, -1000, 1000, &v, &p) < 0 || *p)
+		return -EINVAL;
+	copy_comm(ev->next_comm, arrow, (size_t)(next_pid - arrow));
+	return 0;
+}
+
+static int parse_nmi(const char *body, struct noise_event *ev)
+{
+	const char *mark = NULL, *p;
+	long long v;
+
+	for (p = strstr(body, "() delta_ns: "); p; p = strstr(p + 1, "() delta_ns: "))
+		mark = p;
+	if (!mark || mark == body)
+		return -EINVAL;
+	p = mark + strlen("() delta_ns: ");
+	if (parse_int(p, 0, INT64_MAX, &v, &p) < 0 || !starts(p, " handled: "))
+		return -EINVAL;
+	ev->nmi_ns = (uint64_t)v;
+	p += strlen(" handled: ");
+	if (parse_int(p, INT32_MIN, INT32_MAX, &v, &p) < 0 || *p)
+		return -EINVAL;
+	copy_name(ev->name, body, (size_t)(mark - body));
+	return 0;
+}
+
+/* 0 parsed, 1 an event of no interest, -EINVAL */
+static int parse_body(const char *event, size_t elen, const char *body, struct noise_event *ev)
+{
+	const char *p = body;
+	long long v;
+
+#define IS(name) (elen == strlen(name) && strncmp(event, name, elen) == 0)
+	if (IS("irq_handler_entry") || IS("irq_handler_exit")) {
+		bool entry = IS("irq_handler_entry");
+
+		if (!starts(p, "irq=") || parse_int(p + 4, 0, INT32_MAX, &v, &p) < 0)
+			return -EINVAL;
+		ev->irq = (int)v;
+		if (entry) {
+			if (!starts(p, " name="))
+				return -EINVAL;
+			p += strlen(" name=");
+			copy_name(ev->name, p, strlen(p));
+			ev->type = NOISE_EV_IRQ_ENTRY;
+		} else {
+			if (!starts(p, " ret="))
+				return -EINVAL;
+			ev->type = NOISE_EV_IRQ_EXIT;
+		}
+		return 0;
+	}
+	if (IS("softirq_entry") || IS("softirq_exit")) {
+		ev->type = IS("softirq_entry") ? NOISE_EV_SOFTIRQ_ENTRY : NOISE_EV_SOFTIRQ_EXIT;
+		if (!starts(p, "vec=") || parse_int(p + 4, 0, INT32_MAX, &v, &p) < 0 ||
+		    (*p && *p != ' '))
+			return -EINVAL;
+		ev->irq = (int)v;
+		return 0;
+	}
+	if (IS("sched_switch")) {
+		ev->type = NOISE_EV_SWITCH;
+		return parse_switch(body, ev);
+	}
+	if (IS("nmi_handler")) {
+		ev->type = NOISE_EV_NMI;
+		return parse_nmi(body, ev);
+	}
+#undef IS
+	/* irq_vectors: "<vector>_entry: vector=N" and "<vector>_exit: vector=N" */
+	if (starts(body, "vector=")) {
+		size_t base;
+
+		if (elen > 6 && strncmp(event + elen - 6, "_entry", 6) == 0) {
+			ev->type = NOISE_EV_VECTOR_ENTRY;
+			base = elen - 6;
+		} else if (elen > 5 && strncmp(event + elen - 5, "_exit", 5) == 0) {
+			ev->type = NOISE_EV_VECTOR_EXIT;
+			base = elen - 5;
+		} else {
+			return 1;
+		}
+		if (parse_int(body + 7, INT32_MIN, INT32_MAX, &v, &p) < 0 || *p)
+			return -EINVAL;
+		ev->irq = (int)v;
+		copy_name(ev->name, event, base);
+		return 0;
+	}
+	return 1;
+}
+
+int tracetext_parse_line(const char *line, size_t len, struct noise_event *ret)
+{
+	char buf[LINE_MAX_LEN];
+	struct noise_event ev;
+	const char *p, *tok, *event;
+	size_t tlen, elen;
+	unsigned int cpu;
+	unsigned long long lost;
+	int n = 0, r;
+
+	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r' || line[len - 1] == ' '))
+		len--;
+	/* comments start the line; a comm starting with '#' is right-aligned after blanks */
+	if (len && *line == '#')
+		return 1;
+	while (len && (*line == ' ' || *line == '\t')) {
+		line++;
+		len--;
+	}
+	if (!len)
+		return 1;
+	if (len >= sizeof(buf) || memchr(line, '\0', len))
+		return -EINVAL;
+	memcpy(buf, line, len);
+	buf[len] = '\0';
+
+	memset(&ev, 0, sizeof(ev));
+	ev.irq = -1;
+	if (sscanf(buf, "CPU:%u [LOST %llu EVENTS]%n", &cpu, &lost, &n) == 2 && (size_t)n == len) {
+		ev.type = NOISE_EV_LOST;
+		ev.cpu = cpu;
+		*ret = ev;
+		return 0;
+	}
+
+	p = parse_context(buf, &ev.cpu);
+	if (!p)
+		return -EINVAL;
+	/* the flags column (option irq-info) never parses as a time: it starts with a letter or '.' */
+	tok = next_token(p, &tlen);
+	if (parse_ts(tok, tlen, &ev.ts) < 0) {
+		tok = next_token(tok + tlen, &tlen);
+		if (parse_ts(tok, tlen, &ev.ts) < 0)
+			return -EINVAL;
+	}
+	event = next_token(tok + tlen, &elen);
+	if (elen < 2 || event[elen - 1] != ':')
+		return -EINVAL;
+	elen--;
+	for (size_t i = 0; i < elen; i++)
+		if (!isalnum((unsigned char)event[i]) && event[i] != '_')
+			return -EINVAL;
+	p = event + elen + 1;
+	if (*p == ' ')
+		p++;
+	r = parse_body(event, elen, p, &ev);
+	if (r == 0)
+		*ret = ev;
+	return r;
+}
+
+int tracetext_parse(const char *text, struct noise_event **ret_events, size_t *ret_nevents,
+		    unsigned int *ret_line)
+{
+	struct noise_event *ev = NULL;
+	size_t n = 0, cap = 0;
+	unsigned int lineno = 0;
+	const char *p = text;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		struct noise_event e;
+		int r;
+
+		lineno++;
+		r = tracetext_parse_line(p, len, &e);
+		if (r < 0) {
+			free(ev);
+			if (ret_line)
+				*ret_line = lineno;
+			return r;
+		}
+		if (r == 0) {
+			if (n == cap) {
+				size_t c = cap ? cap * 2 : 256;
+				struct noise_event *t = realloc(ev, c * sizeof(*t));
+
+				if (!t) {
+					free(ev);
+					return -ENOMEM;
+				}
+				ev = t;
+				cap = c;
+			}
+			ev[n++] = e;
+		}
+		p += len;
+		if (*p == '\n')
+			p++;
+	}
+	*ret_events = ev;
+	*ret_nevents = n;
+	return 0;
+}
