@@ -30,8 +30,8 @@ sleep 0.2
 echo 1 >"$I/tracing_on"
 # load on CPU 0, all niced: direct disk I/O (completion IPIs, BLOCK), network
 # (NET_RX), timers (sleep), a CPU-bound competitor that preempts the probe
-(for i in $(seq 10); do dd if=/dev/zero of="$out/ddfile" bs=64k count=20 oflag=direct 2>/dev/null; sleep 0.05; done) &
-(for i in $(seq 10); do curl -s -m 0.2 http://192.0.2.1/ >/dev/null; sleep 0.1; done) &
+(for _ in $(seq 10); do dd if=/dev/zero of="$out/ddfile" bs=64k count=20 oflag=direct 2>/dev/null; sleep 0.05; done) &
+(for _ in $(seq 10); do curl -s -m 0.2 http://192.0.2.1/ >/dev/null; sleep 0.1; done) &
 (sleep 0.5; timeout 0.3 sh -c 'while :; do :; done') &
 ./probe 2 1000 >"$out/gaps.txt"
 wait
