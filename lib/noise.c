@@ -441,7 +441,8 @@ int noise_attribute(const struct noise_probe *probe, const struct noise_event *e
 		w.src[w.nsrc - 1].count = hw_count;
 		w.src[w.nsrc - 1].max_ns = hw_max;
 	}
-	qsort(w.src, w.nsrc, sizeof(*w.src), source_qsort_cmp);
+	if (w.nsrc) /* qsort's base must not be NULL, even for no element */
+		qsort(w.src, w.nsrc, sizeof(*w.src), source_qsort_cmp);
 
 	nc.window_ns = probe->window_end > probe->window_start ?
 			       probe->window_end - probe->window_start :
