@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,6 +124,20 @@ static const char *parse_context(const char *line, unsigned int *ret_cpu)
 		return q + 2;
 	}
 	return NULL;
+}
+
+/* "CPU:<cpu> [LOST <count> EVENTS]", the whole line (kernel/trace/trace.c) */
+static int parse_lost(const char *s, unsigned int *ret_cpu)
+{
+	long long cpu, count;
+	const char *p;
+
+	if (!starts(s, "CPU:") || parse_int(s + 4, 0, 1 << 30, &cpu, &p) < 0 ||
+	    !starts(p, " [LOST ") || parse_int(p + 7, 0, INT64_MAX, &count, &p) < 0 ||
+	    strcmp(p, " EVENTS]") != 0)
+		return -EINVAL;
+	*ret_cpu = (unsigned int)cpu;
+	return 0;
 }
 
 static const char *next_token(const char *p, size_t *ret_len)
@@ -270,9 +283,7 @@ int tracetext_parse_line(const char *line, size_t len, struct noise_event *ret)
 	struct noise_event ev;
 	const char *p, *tok, *event;
 	size_t tlen, elen;
-	unsigned int cpu;
-	unsigned long long lost;
-	int n = 0, r;
+	int r;
 
 	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r' || line[len - 1] == ' '))
 		len--;
@@ -292,9 +303,8 @@ int tracetext_parse_line(const char *line, size_t len, struct noise_event *ret)
 
 	memset(&ev, 0, sizeof(ev));
 	ev.irq = -1;
-	if (sscanf(buf, "CPU:%u [LOST %llu EVENTS]%n", &cpu, &lost, &n) == 2 && (size_t)n == len) {
+	if (parse_lost(buf, &ev.cpu) == 0) {
 		ev.type = NOISE_EV_LOST;
-		ev.cpu = cpu;
 		*ret = ev;
 		return 0;
 	}
