@@ -203,33 +203,67 @@ static int target_stat(int dfd, const char *base, struct stat *cur, bool *have)
 	return 0;
 }
 
+/*
+ * The start of both writers: the parent opened (*dfd), the target's name
+ * (*base, short enough for a temporary name beside it), whether it exists
+ * (*have), and the owner and mode the new file takes (*st): like's, else the
+ * target's, else root's 0644. On error nothing is left open.
+ */
+static int open_target(struct path_cxt *pc, const char *path, const struct stat *like, int *dfd,
+		       const char **base, struct stat *st, bool *have)
+{
+	struct stat cur;
+	int r;
+
+	r = atomicfile_open_parent(pc, path, dfd, base);
+	if (r < 0)
+		return r;
+	r = target_stat(*dfd, *base, &cur, have);
+	if (r == 0 && strlen(*base) > NAME_MAX - 16)
+		r = -ENAMETOOLONG;
+	if (r < 0) {
+		close(*dfd);
+		return r;
+	}
+	if (like) {
+		*st = *like;
+	} else if (*have) {
+		*st = cur;
+	} else {
+		memset(st, 0, sizeof(*st));
+		st->st_mode = S_IFREG | 0644;
+	}
+	return 0;
+}
+
+/* The new content in fd, with st's owner and mode, on disk; fd closed. */
+static int fill_and_close(int fd, const void *buf, size_t len, const struct stat *st)
+{
+	int r = write_all(fd, buf, len);
+
+	if (r == 0 && fchown(fd, st->st_uid, st->st_gid) < 0 && errno != EPERM)
+		r = -errno;
+	if (r == 0 && fchmod(fd, st->st_mode & 07777) < 0)
+		r = -errno;
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
 int atomicfile_write(struct path_cxt *pc, const char *path, const void *buf, size_t len,
 		     const struct stat *like)
 {
 	char tmp[NAME_MAX + 1];
 	const char *base;
-	struct stat st, cur;
+	struct stat st;
 	int dfd, fd = -1, r;
-	bool have = false;
+	bool have;
 
-	r = atomicfile_open_parent(pc, path, &dfd, &base);
+	r = open_target(pc, path, like, &dfd, &base, &st, &have);
 	if (r < 0)
 		return r;
-	r = target_stat(dfd, base, &cur, &have);
-	if (r < 0)
-		goto out;
-	if (like) {
-		st = *like;
-	} else if (have) {
-		st = cur;
-	} else {
-		memset(&st, 0, sizeof(st));
-		st.st_mode = S_IFREG | 0644;
-	}
-	if (strlen(base) > NAME_MAX - 16) {
-		r = -ENAMETOOLONG;
-		goto out;
-	}
 	for (int tries = 0; tries < 16; tries++) {
 		unsigned int rnd;
 
@@ -244,15 +278,7 @@ int atomicfile_write(struct path_cxt *pc, const char *path, const void *buf, siz
 		r = -errno;
 		goto out;
 	}
-	r = write_all(fd, buf, len);
-	if (r == 0 && fchown(fd, st.st_uid, st.st_gid) < 0 && errno != EPERM)
-		r = -errno;
-	if (r == 0 && fchmod(fd, st.st_mode & 07777) < 0)
-		r = -errno;
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
+	r = fill_and_close(fd, buf, len, &st);
 	if (r == 0 && renameat(dfd, tmp, dfd, base) < 0)
 		r = -errno;
 	if (r < 0) {
@@ -274,22 +300,11 @@ int atomicfile_write_spare(struct path_cxt *pc, const char *path, const void *bu
 	const char *base;
 	struct stat cur, sst;
 	int dfd, fd = -1, r;
-	bool have = false;
+	bool have;
 
-	r = atomicfile_open_parent(pc, path, &dfd, &base);
+	r = open_target(pc, path, NULL, &dfd, &base, &cur, &have);
 	if (r < 0)
 		return r;
-	r = target_stat(dfd, base, &cur, &have);
-	if (r < 0)
-		goto out;
-	if (!have) {
-		memset(&cur, 0, sizeof(cur));
-		cur.st_mode = S_IFREG | 0644;
-	}
-	if (strlen(base) > NAME_MAX - 16) {
-		r = -ENAMETOOLONG;
-		goto out;
-	}
 	snprintf(spare, sizeof(spare), SPARE_FMT, base);
 	/* the spare of the last write, reused when it is a plain file of its own */
 	fd = openat(dfd, spare, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -313,17 +328,12 @@ int atomicfile_write_spare(struct path_cxt *pc, const char *path, const void *bu
 		r = -errno;
 		goto out;
 	}
-	r = ftruncate(fd, 0) < 0 ? -errno : 0;
-	if (r == 0)
-		r = write_all(fd, buf, len);
-	if (r == 0 && fchown(fd, cur.st_uid, cur.st_gid) < 0 && errno != EPERM)
+	if (ftruncate(fd, 0) < 0) {
 		r = -errno;
-	if (r == 0 && fchmod(fd, cur.st_mode & 07777) < 0)
-		r = -errno;
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
+		close(fd);
+	} else {
+		r = fill_and_close(fd, buf, len, &cur);
+	}
 	if (r == 0 && have && renameat2(dfd, spare, dfd, base, RENAME_EXCHANGE) < 0) {
 		if (errno != EINVAL && errno != ENOSYS)
 			r = -errno;
