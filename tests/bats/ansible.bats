@@ -6,7 +6,7 @@
 # captured roots: quietcore installed DESTDIR-style, cmdline-gen --apply and
 # isol-verify --json with --root, so nothing on this machine changes and
 # nothing is rebooted. The run against a QEMU guest over SSH, with the
-# reboot, is tests/vm/ansible.bats.
+# reboot, is tests/vm/nightly/ansible.bats.
 
 load helpers
 bats_require_minimum_version 1.5.0

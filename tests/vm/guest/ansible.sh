@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=sh
 #
-# The Ansible role against the guest over SSH (tests/vm/ansible.bats),
+# The Ansible role against the guest over SSH (tests/vm/nightly/ansible.bats),
 # sourced by qc-driver on every boot. The host prepends QC_SSH_KEY, the
 # public half of a key pair it made for this run: nothing of it is in the
 # image. Every boot: authorize that key, report, and stay up for the host's

@@ -10,12 +10,19 @@
 # the play succeeds; a second run changes nothing and does not reboot.
 # tests/bats/ansible.bats has the role's other cases on captured trees.
 #
+# Nightly (make check-vm-nightly), for CI time: the .deb's build and the
+# guest (two plays, the package's initramfs rebuild under TCG, a reboot)
+# took about 12 minutes of a local cold CI run. `make check` keeps the role's cases on captured trees
+# (tests/bats/ansible.bats), the .deb's install (tests/bats/package.bats)
+# and the provisioning loop on this image (tests/vm/provision.bats).
+#
 # Nothing skips: a missing tool, package or kernel fails with the reason.
 
-load ../bats/helpers
-load vm
-load image
-load provision
+: "${QC_TOP:=$(cd "$BATS_TEST_DIRNAME/../../.." && pwd)}"
+load ../../bats/helpers
+load ../vm
+load ../image
+load ../provision
 
 bats_require_minimum_version 1.5.0
 
