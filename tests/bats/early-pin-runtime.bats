@@ -28,6 +28,7 @@ setup() {
 teardown() {
 	if [ -n "${REAL_STATE:-}" ] && [ -e "$REAL_STATE" ]; then
 		"$EP" --restore "$REAL_STATE" -q || true
+		rm -f "$REAL_STATE"
 	fi
 	local p
 	# (CONT: a stopped process would hold the TERM, and wait with it)
@@ -247,10 +248,18 @@ requires_real() {
 	# not nproc: it counts the CPUs this (possibly pinned) shell may use
 	[ "$(getconf _NPROCESSORS_ONLN)" -ge 2 ] || skip "requires 2 CPUs"
 	grep -qx 0-1 /sys/devices/system/cpu/online || skip "written for CPUs 0-1"
-	REAL_STATE=$BATS_TEST_TMPDIR/real.state
+	# a fixed path, not the test's directory: a run killed between --save
+	# and teardown (SIGKILL, a CI job cut off) leaves the host sequestered
+	# on CPU 0, and the next run must find the state to give it back
+	REAL_STATE=/run/quietcore-tests/early-pin-real.state
+	mkdir -p "${REAL_STATE%/*}"
 	# one real sequestering at a time, even across concurrent test runs
 	exec {REAL_LOCK}>/run/lock/quietcore-early-pin-real.lock
 	flock -w 600 "$REAL_LOCK" || skip "another early-pin real test holds the lock"
+	if [ -e "$REAL_STATE" ]; then
+		"$EP" --restore "$REAL_STATE" -q || true
+		rm -f "$REAL_STATE"
+	fi
 	# this shell may have been started while another run had the host sequestered
 	taskset -pc 0-1 $BASHPID >/dev/null
 }
