@@ -222,6 +222,8 @@ json_object *alloc_error_reply(const char *text, bool noop);
  * (path_last names the file; the old pool is kept).
  */
 int alloc_refresh(struct alloc_daemon *d, bool *changed);
+/* "pool changed: WAS -> NOW[: no-op mode]SINCE", logged */
+void alloc_log_pool_change(const cpuset_t *was, const cpuset_t *now, const char *since);
 
 /* --- state.c --------------------------------------------------------------- */
 

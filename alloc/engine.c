@@ -184,6 +184,16 @@ static void shrink_to_pool(struct alloc_daemon *d, bool *changed)
 	}
 }
 
+void alloc_log_pool_change(const cpuset_t *was, const cpuset_t *now, const char *since)
+{
+	char *w = cpuset_to_list(was), *n = cpuset_to_list(now);
+
+	alloc_log(LOG_NOTICE, "pool changed: %s -> %s%s%s", w && *w ? w : "(none)",
+		  n && *n ? n : "(none)", cpuset_empty(now) ? ": no-op mode" : "", since);
+	free(w);
+	free(n);
+}
+
 int alloc_refresh(struct alloc_daemon *d, bool *changed)
 {
 	cpuset_t online, pool;
@@ -210,12 +220,7 @@ int alloc_refresh(struct alloc_daemon *d, bool *changed)
 	if (r < 0)
 		return r;
 	if (!cpuset_equal(&pool, &d->pool)) {
-		char *was = cpuset_to_list(&d->pool), *now = cpuset_to_list(&pool);
-
-		alloc_log(LOG_NOTICE, "pool changed: %s -> %s%s", was && *was ? was : "(none)",
-			  now && *now ? now : "(none)", cpuset_empty(&pool) ? ": no-op mode" : "");
-		free(was);
-		free(now);
+		alloc_log_pool_change(&d->pool, &pool, "");
 		d->pool = pool;
 	}
 	shrink_to_pool(d, changed);

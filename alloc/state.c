@@ -155,14 +155,7 @@ void alloc_reconcile(struct alloc_daemon *d, bool *changed)
 	}
 	/* d->pool is this start's: say what changed while no daemon ran (a reboot, --revert) */
 	if (d->st.pool_known && !cpuset_equal(&d->st.pool, &d->pool)) {
-		char *was = cpuset_to_list(&d->st.pool), *is = cpuset_to_list(&d->pool);
-
-		alloc_log(LOG_NOTICE, "pool changed: %s -> %s%s (since the state was written)",
-			  was && *was ? was : "(none)", is && *is ? is : "(none)",
-			  cpuset_empty(&d->pool) ? ": no-op mode" : "");
-		free(was);
-		free(is);
-		d->st.pool = d->pool;
-		*changed = true;
+		alloc_log_pool_change(&d->st.pool, &d->pool, " (since the state was written)");
+		*changed = true; /* the file then records this pool */
 	}
 }
