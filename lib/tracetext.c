@@ -70,18 +70,11 @@ static int parse_ts(const char *s, size_t len, uint64_t *ret)
 	return 0;
 }
 
-static void copy_comm(char *dst, const char *src, size_t len)
+/* len bytes of src into dst (size bytes), cut to fit, NUL-terminated */
+static void copy_cut(char *dst, size_t size, const char *src, size_t len)
 {
-	if (len > NOISE_COMM_MAX - 1)
-		len = NOISE_COMM_MAX - 1;
-	memcpy(dst, src, len);
-	dst[len] = '\0';
-}
-
-static void copy_name(char *dst, const char *src, size_t len)
-{
-	if (len > NOISE_NAME_MAX - 1)
-		len = NOISE_NAME_MAX - 1;
+	if (len > size - 1)
+		len = size - 1;
 	memcpy(dst, src, len);
 	dst[len] = '\0';
 }
@@ -169,7 +162,7 @@ static int parse_switch(const char *body, struct noise_event *ev)
 		q += strcspn(q, " ");
 		if (!starts(q, " ==> next_comm="))
 			continue;
-		copy_comm(ev->prev_comm, comm, (size_t)(p - comm));
+		copy_cut(ev->prev_comm, sizeof(ev->prev_comm), comm, (size_t)(p - comm));
 		ev->prev_pid = (pid_t)pid;
 		arrow = q + strlen(" ==> next_comm=");
 		break;
@@ -188,7 +181,7 @@ static int parse_switch(const char *body, struct noise_event *ev)
 	p += strlen(" next_prio=");
 	if (parse_int(p, -1000, 1000, &v, &p) < 0 || *p)
 		return -EINVAL;
-	copy_comm(ev->next_comm, arrow, (size_t)(next_pid - arrow));
+	copy_cut(ev->next_comm, sizeof(ev->next_comm), arrow, (size_t)(next_pid - arrow));
 	return 0;
 }
 
@@ -208,7 +201,7 @@ static int parse_nmi(const char *body, struct noise_event *ev)
 	p += strlen(" handled: ");
 	if (parse_int(p, INT32_MIN, INT32_MAX, &v, &p) < 0 || *p)
 		return -EINVAL;
-	copy_name(ev->name, body, (size_t)(mark - body));
+	copy_cut(ev->name, sizeof(ev->name), body, (size_t)(mark - body));
 	return 0;
 }
 
@@ -229,7 +222,7 @@ static int parse_body(const char *event, size_t elen, const char *body, struct n
 			if (!starts(p, " name="))
 				return -EINVAL;
 			p += strlen(" name=");
-			copy_name(ev->name, p, strlen(p));
+			copy_cut(ev->name, sizeof(ev->name), p, strlen(p));
 			ev->type = NOISE_EV_IRQ_ENTRY;
 		} else {
 			if (!starts(p, " ret="))
@@ -271,7 +264,7 @@ static int parse_body(const char *event, size_t elen, const char *body, struct n
 		if (parse_int(body + 7, INT32_MIN, INT32_MAX, &v, &p) < 0 || *p)
 			return -EINVAL;
 		ev->irq = (int)v;
-		copy_name(ev->name, event, base);
+		copy_cut(ev->name, sizeof(ev->name), event, base);
 		return 0;
 	}
 	return 1;
