@@ -114,8 +114,7 @@ static void stats_of(const struct alloc_daemon *d, struct stats *s)
 {
 	cpuset_t used;
 
-	cpualloc_used(&d->st.grants, &used);
-	cpuset_and(&used, &used, &d->pool);
+	cpualloc_used(&d->st.grants, &d->pool, &used);
 	cpuset_andnot(&s->free, &d->pool, &used);
 	s->total = cpuset_count(&d->pool);
 	s->used = cpuset_count(&used);
@@ -241,10 +240,12 @@ static json_object *check_owner(const struct alloc_daemon *d, const struct alloc
 /* The CPUs a non-root peer may not preempt: other owners' grants. */
 static void others_cpus(const struct alloc_daemon *d, uid_t uid, cpuset_t *ret)
 {
+	unsigned int span = cpuset_span(&d->pool); /* it is used within the pool */
+
 	cpuset_zero(ret);
 	for (size_t i = 0; i < d->st.grants.n; i++)
 		if (d->st.grants.v[i].uid != uid)
-			cpuset_or(ret, ret, &d->st.grants.v[i].cpus);
+			cpuset_or_below(ret, &d->st.grants.v[i].cpus, span);
 }
 
 /* --- allocate_cores, allocate_numa_cores, allocate_cores_percent ------------- */

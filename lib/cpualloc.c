@@ -546,6 +546,7 @@ int cpualloc_place(const struct topology *topo, const cpuset_t *pool,
 	const struct cpualloc_grant *own = cpualloc_find(grants, req->service);
 	struct view v;
 	struct cxt cx = { .v = &v, .near = req->near };
+	unsigned int span;
 	int ni = -1, r;
 
 	memset(ret, 0, sizeof(*ret));
@@ -568,13 +569,15 @@ int cpualloc_place(const struct topology *topo, const cpuset_t *pool,
 		return r;
 	ret->in_cores = cx.in_cores;
 
+	/* the others' CPUs matter only within p (everything below is within it) */
 	cpuset_zero(&others);
 	cpuset_zero(&others_explicit);
+	span = cpuset_span(&p);
 	for (size_t i = 0; i < grants->n; i++) {
 		if (&grants->v[i] == own)
 			continue;
-		cpuset_or(&others, &others, &grants->v[i].cpus);
-		cpuset_or(&others_explicit, &others_explicit, &grants->v[i].explicit_cpus);
+		cpuset_or_below(&others, &grants->v[i].cpus, span);
+		cpuset_or_below(&others_explicit, &grants->v[i].explicit_cpus, span);
 	}
 	if (ni >= 0)
 		cpuset_and(&scope, &p, &topo->nodes.v[ni].cpus);
@@ -674,11 +677,15 @@ void cpualloc_remove(struct cpualloc_grants *grants, size_t i)
 	grants->n--;
 }
 
-void cpualloc_used(const struct cpualloc_grants *grants, cpuset_t *ret)
+void cpualloc_used(const struct cpualloc_grants *grants, const cpuset_t *within, cpuset_t *ret)
 {
+	unsigned int span = within ? cpuset_span(within) : CPUSET_MAX;
+
 	cpuset_zero(ret);
 	for (size_t i = 0; i < grants->n; i++)
-		cpuset_or(ret, ret, &grants->v[i].cpus);
+		cpuset_or_below(ret, &grants->v[i].cpus, span);
+	if (within)
+		cpuset_and(ret, ret, within);
 }
 
 int cpualloc_commit(struct cpualloc_grants *grants, const struct cpualloc_request *req,

@@ -161,8 +161,12 @@ struct cpualloc_grant *cpualloc_find(const struct cpualloc_grants *grants, const
 int cpualloc_add(struct cpualloc_grants *grants, const struct cpualloc_grant *grant);
 /* Remove grants->v[i], keeping the order of the others. */
 void cpualloc_remove(struct cpualloc_grants *grants, size_t i);
-/* The union of every grant's CPUs. */
-void cpualloc_used(const struct cpualloc_grants *grants, cpuset_t *ret);
+/*
+ * The union of every grant's CPUs, within the set `within` (NULL: all of
+ * them). With a pool as `within`, its cost is the pool's span, not 8192 bits
+ * per grant (isol-alloc does this on every request).
+ */
+void cpualloc_used(const struct cpualloc_grants *grants, const cpuset_t *within, cpuset_t *ret);
 /* A deep copy into *dst (freed first); 0 or -ENOMEM (dst untouched). */
 int cpualloc_copy(struct cpualloc_grants *dst, const struct cpualloc_grants *src);
 void cpualloc_grants_free(struct cpualloc_grants *grants);

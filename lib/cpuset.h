@@ -41,6 +41,16 @@ void cpuset_and(cpuset_t *dst, const cpuset_t *a, const cpuset_t *b);
 void cpuset_or(cpuset_t *dst, const cpuset_t *a, const cpuset_t *b);
 void cpuset_andnot(cpuset_t *dst, const cpuset_t *a, const cpuset_t *b); /* a \ b */
 
+/*
+ * dst |= src for the CPUs below nbits only (dst's CPUs at nbits and above are
+ * left alone). It touches nbits/64 words, not all CPUSET_WORDS: unions of
+ * many small sets that are then used within a set below nbits (see
+ * cpuset_span) cost what the machine has, not what the kernel could.
+ */
+void cpuset_or_below(cpuset_t *dst, const cpuset_t *src, unsigned int nbits);
+/* The highest CPU of set + 1, or 0 if it is empty: "set lies below this". */
+unsigned int cpuset_span(const cpuset_t *set);
+
 /* First CPU >= from, or -1. */
 int cpuset_next(const cpuset_t *set, unsigned int from);
 static inline int cpuset_first(const cpuset_t *set)

@@ -253,7 +253,7 @@ void check_grants(struct verify *v, struct check *c)
 		now[0] = '\0';
 	same_boot = !now[0] || !boot_id[0] || !strcmp(now, boot_id);
 	arr = check_detail_array(c, "grants");
-	cpualloc_used(&st.grants, &used);
+	cpualloc_used(&st.grants, NULL, &used);
 	for (size_t i = 0; i < st.grants.n; i++) {
 		json_object *e = grant_json(&st.grants.v[i], &pool);
 

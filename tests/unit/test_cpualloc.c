@@ -721,7 +721,7 @@ static void test_random_walk(void **state)
 				req.node = t->nodes.v[rnd((unsigned int)t->nodes.n)].id;
 				req.explicit_numa = rnd(2);
 			}
-			cpualloc_used(&g, &before);
+			cpualloc_used(&g, NULL, &before);
 			r = cpualloc_place(t, &pool, &g, &req, &res);
 			if (r == 0) {
 				unsigned int size = res.in_cores ?
@@ -745,7 +745,7 @@ static void test_random_walk(void **state)
 						  step, g.v[i].service);
 				cpuset_or(&seen, &seen, &g.v[i].cpus);
 			}
-			cpualloc_used(&g, &used);
+			cpualloc_used(&g, NULL, &used);
 			if (r != 0 && !cpuset_equal(&used, &before))
 				case_fail("%s step %d: a refusal changed the grants", trees[ti],
 					  step);

@@ -997,6 +997,34 @@ static void test_algebra(void **state)
 	assert_int_equal(cpuset_count(&r), 5);
 }
 
+/* cpuset_or_below against the model: a | (b restricted to CPUs < n) */
+static void test_or_below(void **state)
+{
+	static const unsigned int spans[] = { 0, 1, 63, 64, 65, 127, 128, 130, 8191, 8192, 9000 };
+	cpuset_t a, b, r, e, low;
+
+	for (int round = 0; round < 50; round++) {
+		random_set(&a, CPUSET_MAX);
+		random_set(&b, round % 2 ? 200 : CPUSET_MAX);
+		for (size_t i = 0; i < sizeof(spans) / sizeof(spans[0]); i++) {
+			cpuset_fill(&low, spans[i]);
+			cpuset_and(&e, &b, &low);
+			cpuset_or(&e, &e, &a);
+			r = a;
+			cpuset_or_below(&r, &b, spans[i]);
+			assert_true(cpuset_equal(&r, &e));
+		}
+	}
+	cpuset_zero(&e);
+	assert_int_equal(cpuset_span(&e), 0);
+	a = set_of(0, -1);
+	assert_int_equal(cpuset_span(&a), 1);
+	a = set_of(3, 64, -1);
+	assert_int_equal(cpuset_span(&a), 65);
+	a = set_of(8191, -1);
+	assert_int_equal(cpuset_span(&a), 8192);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1020,6 +1048,7 @@ int main(void)
 		cmocka_unit_test(test_next_last),
 		cmocka_unit_test(test_foreach),
 		cmocka_unit_test(test_algebra),
+		cmocka_unit_test(test_or_below),
 	};
 
 	return cmocka_run_group_tests_name("cpuset", tests, NULL, NULL);
