@@ -43,6 +43,8 @@ CMOCKA_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS	:= $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 SYSTEMD_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags libsystemd 2>/dev/null)
 SYSTEMD_LIBS	:= $(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null || echo -lsystemd)
+TRACEFS_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags libtracefs 2>/dev/null)
+TRACEFS_LIBS	:= $(shell $(PKG_CONFIG) --libs libtracefs 2>/dev/null || echo -ltracefs -ltraceevent)
 
 # Installation directories.
 PREFIX		?= /usr
@@ -108,7 +110,7 @@ LIBQC		:= $(BUILD)/libquietcore.a
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(JSONC_CFLAGS) $(KMOD_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(JSONC_CFLAGS) $(KMOD_CFLAGS) $(TRACEFS_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(LIBQC): $(LIB_OBJS)
 	@rm -f $@

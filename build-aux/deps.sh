@@ -29,7 +29,7 @@ if [ "${1:-}" = --make ]; then
 fi
 group=${1:-check}
 
-run=(gcc make pkg-config libc6-dev libjson-c-dev libkmod-dev)
+run=(gcc make pkg-config libc6-dev libjson-c-dev libkmod-dev libtracefs-dev libtraceevent-dev)
 build=("${run[@]}" dpkg-dev autoconf automake libtool liblzma-dev libsystemd-dev)
 unit=("${build[@]}" libcmocka-dev patch)
 check=(

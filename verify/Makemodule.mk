@@ -3,7 +3,7 @@
 
 VERIFY_SRCS	:= $(filter-out verify/main.c,$(wildcard verify/*.c))
 VERIFY_OBJS	:= $(VERIFY_SRCS:%.c=$(BUILD)/%.o)
-VERIFY_LIBS	:= $(JSONC_LIBS) $(KMOD_LIBS) -lpthread -lm
+VERIFY_LIBS	:= $(JSONC_LIBS) $(KMOD_LIBS) $(TRACEFS_LIBS) -lpthread -lm
 
 PROGRAMS	+= $(BUILD)/isol-verify
 

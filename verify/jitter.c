@@ -8,13 +8,19 @@
  * SMI, another task) shows as a longer gap. On x86 with an invariant TSC the
  * clock is `lfence; rdtsc` (as oslat does), calibrated against
  * CLOCK_MONOTONIC_RAW; elsewhere clock_gettime(CLOCK_MONOTONIC_RAW).
+ *
+ * For isol-verify --noise the clock is CLOCK_MONOTONIC, the trace clock
+ * "mono", and the probe keeps each gap over a threshold with its two clock
+ * reads, so that verify/noise.c can set the trace events beside them.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "verify.h"
 #include "pathnames.h"
@@ -73,6 +79,27 @@ uint64_t jhist_quantile(const struct jhist *h, double q)
 		}
 	}
 	return h->max;
+}
+
+/* jitter_stop(): read by every probe on every loop (relaxed: a load from a cached line) */
+static atomic_bool stop_now;
+
+void jitter_stop(void)
+{
+	atomic_store_explicit(&stop_now, true, memory_order_relaxed);
+}
+
+bool jitter_stopped(void)
+{
+	return atomic_load_explicit(&stop_now, memory_order_relaxed);
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 static uint64_t mono_raw_ns(void)
@@ -147,20 +174,24 @@ static void gate_open(struct gate *g)
 
 struct probe {
 	struct jitter_cpu *out;
-	bool use_tsc;
+	uint64_t (*now)(void);
 	double ns_per_tick;
-	uint64_t duration_ticks, warmup_ticks, threshold_ticks;
+	uint64_t duration_ticks, warmup_ticks, threshold_ticks, record_ticks;
 	struct gate *start;
 	struct jhist *hist;
+	struct noise_gap *gaps; /* record_gaps of them, touched before the start */
+	size_t cap;
 };
 
 static void *probe_main(void *arg)
 {
 	struct probe *pr = arg;
 	struct jhist *h = pr->hist;
-	uint64_t (*now)(void) = pr->use_tsc ? tsc_read : mono_raw_ns;
-	uint64_t t, prev, end, over = 0;
+	uint64_t (*now)(void) = pr->now;
+	uint64_t t, prev, end, over = 0, dropped = 0;
+	size_t ng = 0;
 
+	pr->out->tid = gettid();
 	gate_wait(pr->start);
 	if (!pr->out->ok)
 		return NULL;
@@ -170,18 +201,30 @@ static void *probe_main(void *arg)
 		prev = t;
 	end = prev + pr->duration_ticks;
 	prev = now();
+	pr->out->window_start = prev;
 	for (;;) {
 		uint64_t gap;
 
 		t = now();
 		gap = t - prev;
-		prev = t;
 		jhist_add(h, gap);
 		if (gap > pr->threshold_ticks)
 			over++;
-		if (t >= end)
+		if (gap > pr->record_ticks && pr->cap) {
+			if (ng < pr->cap)
+				pr->gaps[ng++] = (struct noise_gap){ prev, t };
+			else
+				dropped++;
+		}
+		prev = t;
+		if (t >= end || atomic_load_explicit(&stop_now, memory_order_relaxed))
 			break;
 	}
+	pr->out->window_end = t;
+	pr->out->gaps = pr->gaps;
+	pr->out->ngaps = ng;
+	pr->out->gaps_dropped = dropped;
+	pr->gaps = NULL;
 	pr->out->samples = h->n;
 	pr->out->over = over;
 	pr->out->p50 = (uint64_t)((double)jhist_quantile(h, 0.50) * pr->ns_per_tick);
@@ -208,15 +251,17 @@ static double tsc_calibrate(void)
 
 void jitter_free(struct jitter_result *r)
 {
+	for (unsigned int i = 0; r->cpu && i < r->n; i++)
+		free(r->cpu[i].gaps);
 	free(r->cpu);
 	r->cpu = NULL;
 	r->n = 0;
 }
 
-void jitter_run(const cpuset_t *cpus, const cpuset_t *main_cpus, double seconds,
-		uint64_t threshold_ns, struct jitter_result *ret)
+void jitter_run(const cpuset_t *cpus, const cpuset_t *main_cpus, const struct jitter_opts *o,
+		struct jitter_result *ret)
 {
-	struct jitter_result res = { .seconds = seconds };
+	struct jitter_result res = { .seconds = o->seconds };
 	struct gate start = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false };
 	struct probe *pr = NULL;
 	pthread_t *th = NULL;
@@ -227,8 +272,8 @@ void jitter_run(const cpuset_t *cpus, const cpuset_t *main_cpus, double seconds,
 	unsigned int n = cpuset_count(cpus), i = 0;
 
 	res.n = n;
-	res.use_tsc = tsc_usable();
-	res.clock = res.use_tsc ? "tsc" : "clock_gettime";
+	res.use_tsc = !o->mono && tsc_usable();
+	res.clock = res.use_tsc ? "tsc" : o->mono ? "mono" : "clock_gettime";
 	if (!n) {
 		snprintf(res.reason, sizeof(res.reason), "no CPU to measure");
 		*ret = res;
@@ -274,14 +319,23 @@ void jitter_run(const cpuset_t *cpus, const cpuset_t *main_cpus, double seconds,
 		res.cpu[i].cpu = cpu;
 		res.cpu[i].ok = true;
 		pr[i].out = &res.cpu[i];
-		pr[i].use_tsc = res.use_tsc;
+		pr[i].now = res.use_tsc ? tsc_read : o->mono ? mono_ns : mono_raw_ns;
 		pr[i].ns_per_tick = ns_per_tick;
-		pr[i].duration_ticks = (uint64_t)(seconds * 1e9 / ns_per_tick);
+		pr[i].duration_ticks = (uint64_t)(o->seconds * 1e9 / ns_per_tick);
 		pr[i].warmup_ticks = (uint64_t)((double)WARMUP_NS / ns_per_tick);
-		pr[i].threshold_ticks = (uint64_t)((double)threshold_ns / ns_per_tick);
+		pr[i].threshold_ticks = (uint64_t)((double)o->threshold_ns / ns_per_tick);
+		pr[i].record_ticks = (uint64_t)((double)o->record_threshold_ns / ns_per_tick);
 		pr[i].start = &start;
 		pr[i].hist = calloc(1, sizeof(struct jhist));
-		if (!pr[i].hist) {
+		if (o->record_gaps) {
+			/* touched now: a page fault inside the window would be noise */
+			pr[i].gaps = malloc(o->record_gaps * sizeof(*pr[i].gaps));
+			if (pr[i].gaps) {
+				memset(pr[i].gaps, 0, o->record_gaps * sizeof(*pr[i].gaps));
+				pr[i].cap = o->record_gaps;
+			}
+		}
+		if (!pr[i].hist || (o->record_gaps && !pr[i].gaps)) {
 			res.cpu[i].ok = false;
 			snprintf(res.cpu[i].reason, sizeof(res.cpu[i].reason), "out of memory");
 		}
@@ -311,6 +365,7 @@ void jitter_run(const cpuset_t *cpus, const cpuset_t *main_cpus, double seconds,
 		if (started[i])
 			pthread_join(th[i], NULL);
 		free(pr[i].hist);
+		free(pr[i].gaps); /* kept by the probe in out->gaps when it ran */
 	}
 	res.ran = true;
 	sched_setaffinity(0, setsize, saved);

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,7 +28,7 @@ static void __attribute__((noreturn)) usage(void)
 	      "Check that the CPUs isolated on the kernel command line are really quiet:\n"
 	      "kernel parameters, sysfs, IRQ affinities and IRQ counts, tasks and kthreads,\n"
 	      "RCU offload, workqueues, frequency, services, SMT, housekeeping load, SMIs\n"
-	      "and (optionally) a jitter probe.\n"
+	      "and (optionally) a jitter probe and the causes of the noise it sees.\n"
 	      "\n"
 	      "Options:\n"
 	      " -r, --root DIR             read /proc, /sys, /etc, /dev under DIR\n"
@@ -36,6 +37,12 @@ static void __attribute__((noreturn)) usage(void)
 	      "     --jitter-cpus LIST     measure these CPUs instead of the isolated ones\n"
 	      "     --jitter-threshold T   count gaps longer than T (default 10us; units ns, us, ms, s)\n"
 	      "     --max-jitter T         critical when a gap exceeds T\n"
+	      " -n, --noise[=SECONDS]      trace the isolated CPUs while the probe runs and name what\n"
+	      "                            took their time: IRQs, system vectors, softirqs, threads,\n"
+	      "                            NMIs (default 5 s; needs tracefs and root)\n"
+	      "     --noise-cpus LIST      trace these CPUs instead of the isolated ones\n"
+	      "     --noise-threshold T    the shortest gap counted as noise (default 5us)\n"
+	      "     --max-noise T          critical when a CPU's noise exceeds T per second\n"
 	      " -a, --allow PATTERN        tasks whose name matches PATTERN are the workload (repeatable)\n"
 	      "     --isolated LIST        check against LIST instead of the command line's isolated CPUs\n"
 	      "     --expect-from-bootloader  also require the bootloader to boot the same parameters\n"
@@ -98,6 +105,9 @@ static int parse_duration_ns(const char *s, uint64_t *ret)
 
 enum {
 	OPT_JITTER_CPUS = 0x100,
+	OPT_NOISE_CPUS,
+	OPT_NOISE_THRESHOLD,
+	OPT_MAX_NOISE,
 	OPT_JITTER_THRESHOLD,
 	OPT_MAX_JITTER,
 	OPT_EXPECT_BOOTLOADER,
@@ -113,6 +123,10 @@ static const struct option longopts[] = {
 	{ "jitter-cpus", required_argument, NULL, OPT_JITTER_CPUS },
 	{ "jitter-threshold", required_argument, NULL, OPT_JITTER_THRESHOLD },
 	{ "max-jitter", required_argument, NULL, OPT_MAX_JITTER },
+	{ "noise", optional_argument, NULL, 'n' },
+	{ "noise-cpus", required_argument, NULL, OPT_NOISE_CPUS },
+	{ "noise-threshold", required_argument, NULL, OPT_NOISE_THRESHOLD },
+	{ "max-noise", required_argument, NULL, OPT_MAX_NOISE },
 	{ "allow", required_argument, NULL, 'a' },
 	{ "isolated", required_argument, NULL, OPT_ISOLATED },
 	{ "expect-from-bootloader", no_argument, NULL, OPT_EXPECT_BOOTLOADER },
@@ -128,7 +142,7 @@ static const struct option longopts[] = {
 
 /* What the options say that does not go straight into struct verify. */
 struct opts {
-	const char *root, *isolated, *jitter_cpus;
+	const char *root, *isolated, *jitter_cpus, *noise_cpus;
 	bool json, prom, verbose;
 };
 
@@ -173,6 +187,24 @@ static void parse_option(int c, struct verify *v, struct opts *o)
 		if (parse_duration_ns(optarg, &v->opt.max_jitter_ns) < 0 || !v->opt.max_jitter_ns)
 			cli_usage_error(PROG, "invalid maximum jitter: '%s'", optarg);
 		break;
+	case 'n':
+		v->opt.noise = true;
+		if (optarg && (parse_seconds(optarg, &v->opt.noise_seconds) < 0 ||
+			       v->opt.noise_seconds <= 0))
+			cli_usage_error(PROG, "invalid noise duration: '%s'", optarg);
+		break;
+	case OPT_NOISE_CPUS:
+		o->noise_cpus = optarg;
+		break;
+	case OPT_NOISE_THRESHOLD:
+		if (parse_duration_ns(optarg, &v->opt.noise_threshold_ns) < 0 ||
+		    !v->opt.noise_threshold_ns)
+			cli_usage_error(PROG, "invalid noise threshold: '%s'", optarg);
+		break;
+	case OPT_MAX_NOISE:
+		if (parse_duration_ns(optarg, &v->opt.max_noise_ns) < 0 || !v->opt.max_noise_ns)
+			cli_usage_error(PROG, "invalid noise budget: '%s'", optarg);
+		break;
 	case 'a':
 		allow_add(v, optarg);
 		break;
@@ -214,7 +246,7 @@ static void parse_args(int argc, char **argv, struct verify *v, struct opts *o)
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "r:i:j::a:JPvhV", longopts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "r:i:j::n::a:JPvhV", longopts, NULL)) != -1)
 		parse_option(c, v, o);
 	if (optind < argc)
 		cli_usage_error(PROG, "unexpected argument: '%s'", argv[optind]);
@@ -231,6 +263,13 @@ static void opts_apply_cpus(struct verify *v, const struct opts *o)
 			cli_usage_error(PROG, "invalid CPU list for --jitter-cpus: '%s'",
 					o->jitter_cpus);
 		v->opt.jitter_cpus_given = true;
+	}
+	if (o->noise_cpus) {
+		if (cpuset_parse_list(o->noise_cpus, v->expect.nbits, &v->opt.noise_cpus) < 0 ||
+		    cpuset_empty(&v->opt.noise_cpus))
+			cli_usage_error(PROG, "invalid CPU list for --noise-cpus: '%s'",
+					o->noise_cpus);
+		v->opt.noise_cpus_given = true;
 	}
 	if (o->isolated) {
 		cpuset_t set;
@@ -265,6 +304,26 @@ static enum vstatus report_write(const struct verify *v, const struct opts *o, e
 	return verdict;
 }
 
+static volatile sig_atomic_t interrupted;
+
+/* SIGINT, SIGTERM: end the probes; the tracing is undone before we go. */
+static void on_signal(int sig)
+{
+	interrupted = sig;
+	jitter_stop();
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	static struct verify v; /* large (cpusets): not on the stack */
@@ -290,7 +349,19 @@ int main(int argc, char **argv)
 	expectation_load(&v.expect, &v.pc);
 	opts_apply_cpus(&v, &o);
 
+	if (v.opt.jitter || v.opt.noise)
+		catch_signals();
 	verify_run(&v);
+	if (interrupted) {
+		/* the probes ended early and the tracing is undone: no verdict on a cut run */
+		fprintf(stderr, PROG ": interrupted (%s): nothing left in tracefs\n",
+			strsignal(interrupted));
+		free(v.opt.allow);
+		verify_free(&v);
+		signal(interrupted, SIG_DFL);
+		raise(interrupted);
+		return 128 + interrupted;
+	}
 	verdict = report_write(&v, &o, verify_verdict(&v));
 	free(v.opt.allow);
 	verify_free(&v);

@@ -28,6 +28,7 @@ static const char *const check_ids[CHK_COUNT] = {
 	[CHK_HK_LOAD] = "housekeeping-load",
 	[CHK_SMI] = "smi",
 	[CHK_JITTER] = "jitter",
+	[CHK_NOISE] = "noise",
 };
 
 void verify_init(struct verify *v)
@@ -36,6 +37,8 @@ void verify_init(struct verify *v)
 	v->opt.interval = 2.0;
 	v->opt.jitter_seconds = 5.0;
 	v->opt.jitter_threshold_ns = 10000;
+	v->opt.noise_seconds = 5.0;
+	v->opt.noise_threshold_ns = 5000; /* rtla osnoise's default */
 	v->opt.loc_max_rate = 2.0;
 	v->opt.load_max = 90.0;
 	v->self_cpu = -1;
@@ -53,6 +56,7 @@ void verify_free(struct verify *v)
 	}
 	tasks_free(&v->tasks);
 	jitter_free(&v->jitter);
+	noise_result_free(&v->noise);
 	ops_done(&v->ops);
 	for (int i = 0; i < CHK_COUNT; i++)
 		check_free(&v->checks[i]);
@@ -273,13 +277,26 @@ void verify_run(struct verify *v)
 		if (!cpuset_empty(cpus)) {
 			cpuset_t main_cpus;
 
+			struct jitter_opts jo = { .seconds = v->opt.jitter_seconds,
+						  .threshold_ns = v->opt.jitter_threshold_ns };
+
 			cpuset_andnot(&main_cpus, &v->expect.online, cpus);
-			jitter_run(cpus, &main_cpus, v->opt.jitter_seconds,
-				   v->opt.jitter_threshold_ns, &v->jitter);
+			jitter_run(cpus, &main_cpus, &jo, &v->jitter);
 		} else {
 			snprintf(v->jitter.reason, sizeof(v->jitter.reason),
 				 "no isolated CPU to measure (name CPUs with --jitter-cpus)");
 		}
 	}
 	check_jitter(v, &c[CHK_JITTER]);
+
+	if (v->opt.noise && path_is_real_root(&v->pc) && !jitter_stopped()) {
+		const cpuset_t *cpus = v->opt.noise_cpus_given ? &v->opt.noise_cpus :
+								 &v->expect.isolated;
+		cpuset_t main_cpus;
+
+		cpuset_andnot(&main_cpus, &v->expect.online, cpus);
+		noise_run(cpus, &main_cpus, v->opt.noise_seconds, v->opt.noise_threshold_ns,
+			  &v->noise);
+	}
+	check_noise(v, &c[CHK_NOISE]);
 }

@@ -18,6 +18,7 @@
 #include "interrupts.h"
 #include "isolation.h"
 #include "kparam.h"
+#include "noise.h"
 #include "ops.h"
 #include "path.h"
 
@@ -207,6 +208,12 @@ struct jitter_cpu {
 	uint64_t samples;
 	uint64_t p50, p99, p999, max; /* ns */
 	uint64_t over;		      /* gaps above the threshold */
+	/* with jitter_opts.record_gaps: the probe's thread and what it saw, in ns */
+	pid_t tid;
+	uint64_t window_start, window_end;
+	struct noise_gap *gaps; /* gaps above record_threshold_ns, ascending */
+	size_t ngaps;
+	uint64_t gaps_dropped; /* more than record_gaps of them */
 };
 
 struct jitter_result {
@@ -220,10 +227,47 @@ struct jitter_result {
 	struct jitter_cpu *cpu;
 };
 
-/* Busy-read the clock on each CPU of cpus for seconds. main_cpus: where the caller waits. */
-void jitter_run(const cpuset_t *cpus, const cpuset_t *main_cpus, double seconds,
-		uint64_t threshold_ns, struct jitter_result *ret);
+struct jitter_opts {
+	double seconds;
+	uint64_t threshold_ns; /* counted in jitter_cpu.over */
+	/*
+	 * isol-verify --noise: read CLOCK_MONOTONIC (the trace clock "mono":
+	 * gaps and trace events on one clock) instead of the TSC, and keep up
+	 * to record_gaps gaps longer than record_threshold_ns with their times.
+	 */
+	bool mono;
+	size_t record_gaps;
+	uint64_t record_threshold_ns;
+};
+
+/* Busy-read the clock on each CPU of cpus. main_cpus: where the caller waits. */
+void jitter_run(const cpuset_t *cpus, const cpuset_t *main_cpus, const struct jitter_opts *o,
+		struct jitter_result *ret);
 void jitter_free(struct jitter_result *r);
+/* End every running probe now (async-signal-safe: SIGINT, SIGTERM). */
+void jitter_stop(void);
+bool jitter_stopped(void);
+
+/* isol-verify --noise (verify/noise.c): per CPU, what took the probe's time. */
+struct noise_result {
+	bool ran;
+	char reason[512];    /* why it did not run: the check is UNKNOWN */
+	const char *backend; /* "generic" */
+	char swept[256];     /* instances of killed runs removed first */
+	double seconds;
+	size_t events;		 /* trace events read */
+	struct jitter_result probe;
+	unsigned int n;		 /* one per measured CPU, in the order of probe.cpu */
+	struct noise_cpu *cpu;
+	bool *ok;
+	char (*why)[256]; /* !ok[i]: why */
+};
+
+/* Trace the CPUs while the probe runs on them; threshold: the shortest gap counted. */
+void noise_run(const cpuset_t *cpus, const cpuset_t *main_cpus, double seconds,
+	       uint64_t threshold_ns, struct noise_result *ret);
+void noise_result_free(struct noise_result *r);
+void noise_source_label(const struct noise_source *s, char *buf, size_t len);
 
 /* Log-linear histogram of nanosecond gaps (about 1.5 % resolution). */
 #define JHIST_SUB 64
@@ -243,6 +287,12 @@ struct verify_opts {
 	uint64_t max_jitter_ns; /* 0: none */
 	bool jitter_cpus_given;
 	cpuset_t jitter_cpus;
+	bool noise;
+	double noise_seconds;
+	uint64_t noise_threshold_ns;
+	uint64_t max_noise_ns; /* per second of window; 0: none */
+	bool noise_cpus_given;
+	cpuset_t noise_cpus;
 	char **allow; /* --allow patterns (fnmatch on comm) */
 	size_t nallow;
 	bool expect_from_bootloader;
@@ -270,6 +320,7 @@ enum {
 	CHK_HK_LOAD,
 	CHK_SMI,
 	CHK_JITTER,
+	CHK_NOISE,
 	CHK_COUNT,
 };
 
@@ -299,6 +350,7 @@ struct verify {
 	struct tasklist_v tasks;
 
 	struct jitter_result jitter;
+	struct noise_result noise;
 
 	struct check checks[CHK_COUNT];
 };
@@ -326,6 +378,7 @@ void check_smt(struct verify *v, struct check *c);
 void check_hk_load(struct verify *v, struct check *c);
 void check_smi(struct verify *v, struct check *c);
 void check_jitter(struct verify *v, struct check *c);
+void check_noise(struct verify *v, struct check *c);
 
 /* Output formats. */
 void output_table(const struct verify *v, FILE *f, bool color, bool verbose);
