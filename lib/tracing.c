@@ -109,7 +109,8 @@ static int destroy_named(struct tracing *t, const char *name)
 
 int tracing_sweep(struct tracing *t, char *removed, size_t len)
 {
-	char **names = tracefs_instances("^" TRACING_INSTANCE_PREFIX "[0-9]+$");
+	/* a POSIX basic regex, as libtracefs compiles it */
+	char **names = tracefs_instances("^" TRACING_INSTANCE_PREFIX "[0-9][0-9]*$");
 	int n = 0, r = 0;
 
 	if (len)

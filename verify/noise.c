@@ -19,7 +19,7 @@
 #include "verify.h"
 
 #define NOISE_GAPS_MAX 65536 /* kept per CPU (1 MiB); more are counted, not attributed */
-#define NOISE_TOP 8	     /* sources per CPU in the report */
+#define NOISE_JSON_SOURCES 64 /* the biggest, as every list of the JSON */
 
 void noise_result_free(struct noise_result *r)
 {
@@ -249,9 +249,10 @@ static json_object *cpu_json(const struct noise_cpu *nc, const struct jitter_cpu
 	json_object_object_add(o, "lost_events", json_object_new_int64((int64_t)nc->lost));
 	json_object_object_add(o, "unmatched_events",
 			       json_object_new_int64((int64_t)nc->unmatched));
-	for (size_t k = 0; k < nc->nsources; k++)
+	for (size_t k = 0; k < nc->nsources && k < NOISE_JSON_SOURCES; k++)
 		json_object_array_add(src, source_json(&nc->sources[k]));
 	json_object_object_add(o, "sources", src);
+	json_object_object_add(o, "sources_count", json_object_new_int64((int64_t)nc->nsources));
 	return o;
 }
 

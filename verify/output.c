@@ -414,6 +414,56 @@ static void prom_write_jitter(const struct verify *v, FILE *f)
 				v->jitter.cpu[i].cpu, (unsigned long long)v->jitter.cpu[i].over);
 }
 
+/* isol-verify --noise: per CPU and per source, when it ran. */
+static void prom_write_noise(const struct verify *v, FILE *f)
+{
+	const struct noise_result *r = &v->noise;
+
+	if (!r->ran)
+		return;
+	prom_header(f, "isol_verify_noise_ns",
+		    "Noise (probe gaps over --noise-threshold) per traced CPU in the window, ns.");
+	for (unsigned int i = 0; i < r->n; i++)
+		if (r->ok[i])
+			fprintf(f, "isol_verify_noise_ns{cpu=\"%u\"} %llu\n", r->cpu[i].cpu,
+				(unsigned long long)r->cpu[i].total_ns);
+	prom_header(f, "isol_verify_noise_window_ns", "The window the noise was traced in, ns.");
+	for (unsigned int i = 0; i < r->n; i++)
+		if (r->ok[i])
+			fprintf(f, "isol_verify_noise_window_ns{cpu=\"%u\"} %llu\n", r->cpu[i].cpu,
+				(unsigned long long)r->cpu[i].window_ns);
+	prom_header(f, "isol_verify_noise_max_ns", "The longest single noise per CPU, ns.");
+	for (unsigned int i = 0; i < r->n; i++)
+		if (r->ok[i])
+			fprintf(f, "isol_verify_noise_max_ns{cpu=\"%u\"} %llu\n", r->cpu[i].cpu,
+				(unsigned long long)r->cpu[i].max_ns);
+	prom_header(f, "isol_verify_noise_source_ns",
+		    "Noise per source (irq, vector, softirq, thread, nmi, hw), net of nesting, ns.");
+	for (unsigned int i = 0; i < r->n; i++) {
+		for (size_t k = 0; r->ok[i] && k < r->cpu[i].nsources; k++) {
+			const struct noise_source *s = &r->cpu[i].sources[k];
+
+			fprintf(f,
+				"isol_verify_noise_source_ns{cpu=\"%u\",kind=\"%s\",id=\"%d\",name=\"",
+				r->cpu[i].cpu, noise_kind_name(s->kind), s->id);
+			prom_label_value(f, s->name);
+			fprintf(f, "\"} %llu\n", (unsigned long long)s->total_ns);
+		}
+	}
+	prom_header(f, "isol_verify_noise_source_count", "Occurrences per source inside gaps.");
+	for (unsigned int i = 0; i < r->n; i++) {
+		for (size_t k = 0; r->ok[i] && k < r->cpu[i].nsources; k++) {
+			const struct noise_source *s = &r->cpu[i].sources[k];
+
+			fprintf(f,
+				"isol_verify_noise_source_count{cpu=\"%u\",kind=\"%s\",id=\"%d\",name=\"",
+				r->cpu[i].cpu, noise_kind_name(s->kind), s->id);
+			prom_label_value(f, s->name);
+			fprintf(f, "\"} %llu\n", (unsigned long long)s->count);
+		}
+	}
+}
+
 int output_prometheus(const struct verify *v, FILE *f)
 {
 	prom_write_status(v, f);
@@ -432,5 +482,6 @@ int output_prometheus(const struct verify *v, FILE *f)
 	prom_write_irq_interval(v, f);
 	prom_write_vector_rates(v, f);
 	prom_write_jitter(v, f);
+	prom_write_noise(v, f);
 	return ferror(f) ? -1 : 0;
 }

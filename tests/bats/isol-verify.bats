@@ -79,10 +79,10 @@ KTHREAD_FLAGS=2129984	# 0x208040
 	[ "$(jq -r .status <<<"$output")" = ok ]
 	[ "$(jq -r .plan.isolated <<<"$output")" = 2-3 ]
 	[ "$(jq -r .plan.housekeeping <<<"$output")" = 0-1 ]
-	[ "$(jq '.checks | length' <<<"$output")" -eq 15 ]
-	# only the jitter probe (not asked for), the partition check (no cgroup v2 here) and
+	[ "$(jq '.checks | length' <<<"$output")" -eq 16 ]
+	# only the jitter probe and noise (not asked for), the partition check (no cgroup v2 here) and
 	# the grants check (no isol-alloc state file) are skipped
-	[ "$(jq -r '[.checks[] | select(.status != "ok") | .id] | join(",")' <<<"$output")" = partition,grants,jitter ]
+	[ "$(jq -r '[.checks[] | select(.status != "ok") | .id] | join(",")' <<<"$output")" = partition,grants,jitter,noise ]
 	[ "$(jq -r .plan.isolation <<<"$output")" = boot ]
 	[ "$(jq -r '.checks[] | select(.id == "jitter") | .details.reason' <<<"$output")" = "not requested (--jitter)" ]
 }
@@ -100,7 +100,7 @@ KTHREAD_FLAGS=2129984	# 0x208040
 
 @test "table: a one-line verdict first (the plugin status line), one line per check, no colour when not a terminal" {
 	run -0 "$IV" --root "$R" --interval 0
-	[ "${lines[0]}" = 'ISOL-VERIFY OK: 0 critical, 0 warning, 0 unknown, 9 ok, 6 skipped; isolated 2-3, housekeeping 0-1' ]
+	[ "${lines[0]}" = 'ISOL-VERIFY OK: 0 critical, 0 warning, 0 unknown, 9 ok, 7 skipped; isolated 2-3, housekeeping 0-1' ]
 	[ "${lines[1]}" = 'CHECK              STATUS    MESSAGE' ]
 	assert_line --regexp '^cmdline +ok +isolated 2-3, housekeeping 0-1'
 	assert_line --regexp '^irq-activity +skipped +--interval 0: '
@@ -122,7 +122,7 @@ KTHREAD_FLAGS=2129984	# 0x208040
 	# shellcheck disable=SC2016 # an awk program, not shell
 	run -0 awk '!/^# (HELP|TYPE) / && !/^[a-z_]+(\{[a-z]+="[^"]*"(,[a-z]+="[^"]*")*\})? -?[0-9.e+]+$/ { print "bad: " $0; bad = 1 } END { exit bad }' <<<"$output"
 	run -0 --separate-stderr "$IV" --root "$R" --interval 0.2 --prometheus
-	[ "$(grep -c '^isol_verify_check_status{check=' <<<"$output")" -eq 15 ]
+	[ "$(grep -c '^isol_verify_check_status{check=' <<<"$output")" -eq 16 ]
 	assert_line 'isol_verify_check_status{check="cmdline"} 0'
 	assert_line 'isol_verify_check_status{check="jitter"} 4'
 	assert_line 'isol_verify_status 0'
