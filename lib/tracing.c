@@ -120,9 +120,10 @@ int tracing_sweep(struct tracing *t, char *removed, size_t len)
 		size_t used = strlen(removed);
 
 		if (run_alive((pid_t)pid)) {
-			r = failf(t, EBUSY,
-				  "another isol-verify --noise (PID %ld) is tracing in %s/instances/%s",
-				  pid, t->dir, names[i]);
+			r = failf(
+				t, EBUSY,
+				"another isol-verify --noise (PID %ld) is tracing in %s/instances/%s",
+				pid, t->dir, names[i]);
 			break;
 		}
 		r = destroy_named(t, names[i]);
@@ -149,12 +150,9 @@ static const struct {
 	const char *system, *event;
 	bool needed;
 } generic_events[] = {
-	{ "irq", "^irq_handler_entry$", true },
-	{ "irq", "^irq_handler_exit$", true },
-	{ "irq", "^softirq_entry$", true },
-	{ "irq", "^softirq_exit$", true },
-	{ "sched", "^sched_switch$", true },
-	{ "nmi", "^nmi_handler$", false },
+	{ "irq", "^irq_handler_entry$", true }, { "irq", "^irq_handler_exit$", true },
+	{ "irq", "^softirq_entry$", true },	{ "irq", "^softirq_exit$", true },
+	{ "sched", "^sched_switch$", true },	{ "nmi", "^nmi_handler$", false },
 };
 
 static bool ends_with(const char *s, const char *tail)
@@ -208,9 +206,10 @@ int tracing_arm_generic(struct tracing *t, const cpuset_t *cpus, unsigned int bu
 		if (r < 0)
 			break;
 		if (tracefs_instance_set_buffer_size(t->inst, buffer_kb, cpu) < 0)
-			r = failf(t, errno_or(EIO),
-				  "cannot size %s/instances/%s/per_cpu/cpu%d/buffer_size_kb to %u KiB",
-				  t->dir, t->name, cpu, buffer_kb);
+			r = failf(
+				t, errno_or(EIO),
+				"cannot size %s/instances/%s/per_cpu/cpu%d/buffer_size_kb to %u KiB",
+				t->dir, t->name, cpu, buffer_kb);
 	}
 	if (r == 0) {
 		cpuset_format_mask(cpus, 0, mask, sizeof(mask));
@@ -345,8 +344,8 @@ static int on_record(struct tep_event *ev, struct tep_record *rec, int cpu, void
 		tmp.type = NOISE_EV_IRQ_EXIT;
 		if (field_int(ev, rec, "irq", &v))
 			tmp.irq = (int)v;
-	} else if (!strcmp(ev->system, "irq") && (!strcmp(ev->name, "softirq_entry") ||
-						   !strcmp(ev->name, "softirq_exit"))) {
+	} else if (!strcmp(ev->system, "irq") &&
+		   (!strcmp(ev->name, "softirq_entry") || !strcmp(ev->name, "softirq_exit"))) {
 		tmp.type = !strcmp(ev->name, "softirq_entry") ? NOISE_EV_SOFTIRQ_ENTRY :
 								NOISE_EV_SOFTIRQ_EXIT;
 		if (field_int(ev, rec, "vec", &v))
@@ -432,8 +431,8 @@ int tracing_read(struct tracing *t, struct noise_event **ret, size_t *ret_n)
 	}
 	if (r < 0) {
 		free(rd.v);
-		return failf(t, errno_or(EIO), "cannot read the events of %s/instances/%s",
-			     t->dir, t->name);
+		return failf(t, errno_or(EIO), "cannot read the events of %s/instances/%s", t->dir,
+			     t->name);
 	}
 	*ret = rd.v;
 	*ret_n = rd.n;

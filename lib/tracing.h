@@ -36,11 +36,11 @@ struct tep_handle;
 
 struct tracing {
 	struct tracefs_instance *inst;
-	char name[64];	     /* the instance's name */
-	char dir[4096];	     /* where tracefs is mounted */
-	unsigned int nbits;  /* the CPUs armed: below this */
-	cpuset_t cpus;	     /* the CPUs armed */
-	char err[512];	     /* why the last call failed: the file and the reason */
+	char name[64];	    /* the instance's name */
+	char dir[4096];	    /* where tracefs is mounted */
+	unsigned int nbits; /* the CPUs armed: below this */
+	cpuset_t cpus;	    /* the CPUs armed */
+	char err[512];	    /* why the last call failed: the file and the reason */
 };
 
 /*

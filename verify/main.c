@@ -189,8 +189,8 @@ static void parse_option(int c, struct verify *v, struct opts *o)
 		break;
 	case 'n':
 		v->opt.noise = true;
-		if (optarg && (parse_seconds(optarg, &v->opt.noise_seconds) < 0 ||
-			       v->opt.noise_seconds <= 0))
+		if (optarg &&
+		    (parse_seconds(optarg, &v->opt.noise_seconds) < 0 || v->opt.noise_seconds <= 0))
 			cli_usage_error(PROG, "invalid noise duration: '%s'", optarg);
 		break;
 	case OPT_NOISE_CPUS:

@@ -18,7 +18,7 @@
 #include "tracing.h"
 #include "verify.h"
 
-#define NOISE_GAPS_MAX 65536 /* kept per CPU (1 MiB); more are counted, not attributed */
+#define NOISE_GAPS_MAX 65536  /* kept per CPU (1 MiB); more are counted, not attributed */
 #define NOISE_JSON_SOURCES 64 /* the biggest, as every list of the JSON */
 
 void noise_result_free(struct noise_result *r)
@@ -163,7 +163,8 @@ void noise_source_label(const struct noise_source *s, char *buf, size_t len)
 		snprintf(buf, len, "NMI %s", s->name);
 		break;
 	case NOISE_HW:
-		snprintf(buf, len, "hw (nothing traced: SMI, hypervisor, the probe's own kernel entries)");
+		snprintf(buf, len,
+			 "hw (nothing traced: SMI, hypervisor, the probe's own kernel entries)");
 		break;
 	}
 }
@@ -176,34 +177,40 @@ static void advice(struct verify *v, const struct noise_source *s, unsigned int 
 
 	switch (s->kind) {
 	case NOISE_IRQ:
-		snprintf(buf, len,
-			 "move IRQ %d off CPU %u (early-pin pins IRQs to the housekeeping CPUs; or irqaffinity=)",
-			 s->id, cpu);
+		snprintf(
+			buf, len,
+			"move IRQ %d off CPU %u (early-pin pins IRQs to the housekeeping CPUs; or irqaffinity=)",
+			s->id, cpu);
 		return;
 	case NOISE_VECTOR:
 		if (!strcmp(s->name, "LOC"))
-			snprintf(buf, len,
-				 "the scheduler tick: CPU %u is not in nohz_full, or more than one task runs there",
-				 cpu);
+			snprintf(
+				buf, len,
+				"the scheduler tick: CPU %u is not in nohz_full, or more than one task runs there",
+				cpu);
 		else if (!strcmp(s->name, "RES"))
-			snprintf(buf, len,
-				 "reschedule IPIs: something wakes tasks on CPU %u (look at the thread sources)",
-				 cpu);
+			snprintf(
+				buf, len,
+				"reschedule IPIs: something wakes tasks on CPU %u (look at the thread sources)",
+				cpu);
 		else if (!strcmp(s->name, "CAL") || !strcmp(s->name, "TLB"))
-			snprintf(buf, len,
-				 "function-call IPIs (TLB shootdowns): a process running here also runs on other CPUs");
+			snprintf(
+				buf, len,
+				"function-call IPIs (TLB shootdowns): a process running here also runs on other CPUs");
 		else
 			snprintf(buf, len, "system vector %s on CPU %u", s->name, cpu);
 		return;
 	case NOISE_SOFTIRQ:
-		snprintf(buf, len, "%s softirq work raised on CPU %u (timers or I/O completed there)",
+		snprintf(buf, len,
+			 "%s softirq work raised on CPU %u (timers or I/O completed there)",
 			 s->name, cpu);
 		return;
 	case NOISE_THREAD:
 		if (taskstat_read(&v->pc, s->id, 0, &st) == 0 && taskstat_is_kthread(&st))
-			snprintf(buf, len,
-				 "%s is a kernel thread%s: isolcpus does not move it (look at its subsystem)",
-				 s->name, taskstat_is_percpu(&st) ? " bound to this CPU" : "");
+			snprintf(
+				buf, len,
+				"%s is a kernel thread%s: isolcpus does not move it (look at its subsystem)",
+				s->name, taskstat_is_percpu(&st) ? " bound to this CPU" : "");
 		else
 			snprintf(buf, len, "stop %s (PID %d) or take CPU %u out of its affinity",
 				 s->name, s->id, cpu);
@@ -212,8 +219,9 @@ static void advice(struct verify *v, const struct noise_source *s, unsigned int 
 		snprintf(buf, len, "NMIs: the perf NMI watchdog? (nmi_watchdog=0)");
 		return;
 	case NOISE_HW:
-		snprintf(buf, len,
-			 "nothing in the kernel explains it: SMIs (see the smi check) or the hypervisor");
+		snprintf(
+			buf, len,
+			"nothing in the kernel explains it: SMIs (see the smi check) or the hypervisor");
 		return;
 	}
 }
@@ -318,10 +326,11 @@ void check_noise(struct verify *v, struct check *c)
 		}
 		json_object_array_add(per, cpu_json(nc, jc));
 		if (nc->lost || jc->gaps_dropped)
-			check_problem(c, VS_UNKNOWN,
-				      "CPU %u: %" PRIu64 " ring-buffer losses, %" PRIu64
-				      " gaps not kept: the attribution is incomplete (a shorter --noise)",
-				      nc->cpu, nc->lost, jc->gaps_dropped);
+			check_problem(
+				c, VS_UNKNOWN,
+				"CPU %u: %" PRIu64 " ring-buffer losses, %" PRIu64
+				" gaps not kept: the attribution is incomplete (a shorter --noise)",
+				nc->cpu, nc->lost, jc->gaps_dropped);
 		if (!nc->nsources)
 			continue;
 		per_s = nc->window_ns ? (double)nc->total_ns * 1e9 / (double)nc->window_ns : 0;
@@ -337,13 +346,13 @@ void check_noise(struct verify *v, struct check *c)
 			      v->opt.max_noise_ns && per_s > (double)v->opt.max_noise_ns ?
 				      VS_CRITICAL :
 				      VS_WARNING,
-			      "CPU %u: %" PRIu64 " ns of noise in %.1f s (%.4f %%, %.0f ns/s%s), max %" PRIu64
+			      "CPU %u: %" PRIu64
+			      " ns of noise in %.1f s (%.4f %%, %.0f ns/s%s), max %" PRIu64
 			      " ns; most from %s: %s; top: %s",
 			      nc->cpu, nc->total_ns, (double)nc->window_ns / 1e9,
 			      noise_cpu_percent(nc), per_s, budget, nc->max_ns, label, what, top);
 	}
-	check_ok(c, "no noise over %" PRIu64 " ns on CPUs %s in %.1f s",
-		 v->opt.noise_threshold_ns,
+	check_ok(c, "no noise over %" PRIu64 " ns on CPUs %s in %.1f s", v->opt.noise_threshold_ns,
 		 cpulist_str(v->opt.noise_cpus_given ? &v->opt.noise_cpus : &v->expect.isolated, a,
 			     sizeof(a)),
 		 res->seconds);

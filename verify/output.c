@@ -437,8 +437,9 @@ static void prom_write_noise(const struct verify *v, FILE *f)
 		if (r->ok[i])
 			fprintf(f, "isol_verify_noise_max_ns{cpu=\"%u\"} %llu\n", r->cpu[i].cpu,
 				(unsigned long long)r->cpu[i].max_ns);
-	prom_header(f, "isol_verify_noise_source_ns",
-		    "Noise per source (irq, vector, softirq, thread, nmi, hw), net of nesting, ns.");
+	prom_header(
+		f, "isol_verify_noise_source_ns",
+		"Noise per source (irq, vector, softirq, thread, nmi, hw), net of nesting, ns.");
 	for (unsigned int i = 0; i < r->n; i++) {
 		for (size_t k = 0; r->ok[i] && k < r->cpu[i].nsources; k++) {
 			const struct noise_source *s = &r->cpu[i].sources[k];

@@ -255,9 +255,9 @@ struct noise_result {
 	const char *backend; /* "generic" */
 	char swept[256];     /* instances of killed runs removed first */
 	double seconds;
-	size_t events;		 /* trace events read */
+	size_t events; /* trace events read */
 	struct jitter_result probe;
-	unsigned int n;		 /* one per measured CPU, in the order of probe.cpu */
+	unsigned int n; /* one per measured CPU, in the order of probe.cpu */
 	struct noise_cpu *cpu;
 	bool *ok;
 	char (*why)[256]; /* !ok[i]: why */

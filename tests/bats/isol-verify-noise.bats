@@ -148,7 +148,7 @@ start_busy() {
 	pid=$!
 	for _ in $(seq 100); do [ -d "$T/instances/quietcore-noise-$pid" ] && break; sleep 0.1; done
 	[ -d "$T/instances/quietcore-noise-$pid" ]
-	[ "$(cat "$T/instances/quietcore-noise-$pid/trace_clock" | grep -o '\[[a-z_-]*\]')" = "[mono]" ]
+	[ "$(grep -o '\[[a-z_-]*\]' "$T/instances/quietcore-noise-$pid/trace_clock")" = "[mono]" ]
 	kill -INT "$pid"
 	rc=0
 	wait "$pid" || rc=$?

@@ -145,7 +145,7 @@ img_tree() {
 	local include
 	# openssh-server, python3 and python3-apt: what Ansible needs on a
 	# managed host (ssh, the modules' interpreter, the apt module)
-	include="systemd-sysv,udev,kmod,linux-image-cloud-amd64,grub-pc,dracut-core,libjson-c5,libkmod2,util-linux"
+	include="systemd-sysv,udev,kmod,linux-image-cloud-amd64,grub-pc,dracut-core,libjson-c5,libkmod2,libtracefs1,libtraceevent1,util-linux"
 	include+=",openssh-server,python3,python3-apt"
 	img_debootstrap tree "$include"
 }
