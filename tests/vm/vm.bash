@@ -11,7 +11,9 @@
 # the tests assert on them. Nothing here skips: a missing QEMU, kernel or
 # dracut fails the test with the reason.
 #
-#   vm_kernel FLAVOR         6.1 | 6.12: sets VM_KVER, VM_KROOT (cached, depmod'ed)
+#   vm_kernel FLAVOR         6.1 | 6.12 | 6.1-rt: sets VM_KVER, VM_KROOT,
+#                            VM_KERNEL (cached, depmod'ed); 6.1-rt is the
+#                            PREEMPT_RT kernel, the one with osnoise
 #   vm_initramfs VARIANT     plain | systemd: sets VM_INITRD (cached by inputs)
 #   vm_rootfs                sets VM_ROOTFS ($BUILD/vm/rootfs.img)
 #   vm_boot NAME APPEND [QEMU ARGS...]
@@ -55,14 +57,21 @@ vm_require_host() { # the host tools the harness cannot work without
 }
 
 # The Debian package of a kernel flavour: the 6.1 cloud kernel the
-# linux-image-cloud-amd64 metapackage points at, and the newest 6.12 cloud
-# kernel of the archive (6.12 changed managed-IRQ write errors to EPERM).
+# linux-image-cloud-amd64 metapackage points at, the newest 6.12 cloud
+# kernel of the archive (6.12 changed managed-IRQ write errors to EPERM),
+# and the 6.1 PREEMPT_RT kernel linux-image-rt-amd64 points at: the only
+# Debian 12 kernel with the osnoise and timerlat tracers (the cloud
+# kernels have CONFIG_OSNOISE_TRACER unset), for isol-verify --noise.
 vm_kernel_pkg() {
 	local pkg
 	case $1 in
 	6.1)
 		pkg=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null |
 			sed -nE 's/^ *Depends: (linux-image-6\.1\.[^ ]*-cloud-amd64)$/\1/p' | head -1)
+		;;
+	6.1-rt)
+		pkg=$(apt-cache depends linux-image-rt-amd64 2>/dev/null |
+			sed -nE 's/^ *Depends: (linux-image-6\.1\.[^ ]*-rt-amd64)$/\1/p' | head -1)
 		;;
 	6.12)
 		pkg=$(apt-cache search --names-only '^linux-image-6\.12\.[0-9]+\+deb12-cloud-amd64-unsigned$' 2>/dev/null |
