@@ -147,34 +147,48 @@ static void copy_name(char *dst, const char *src)
 	snprintf(dst, NOISE_NAME_MAX, "%s", src);
 }
 
+/*
+ * The source (kind, id, name) of the table *v, added if new (by_name false:
+ * (kind, id) alone, the name updated: a thread's comm changes); NULL when
+ * out of memory.
+ */
+static struct noise_source *source_get(struct noise_source **v, size_t *n, size_t *cap,
+				       enum noise_kind kind, int id, const char *name, bool by_name)
+{
+	struct noise_source *s;
+
+	for (size_t i = 0; i < *n; i++) {
+		s = &(*v)[i];
+		if (s->kind == kind && s->id == id && (!by_name || strcmp(s->name, name) == 0)) {
+			if (!by_name)
+				copy_name(s->name, name);
+			return s;
+		}
+	}
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 16;
+		struct noise_source *t = realloc(*v, c * sizeof(*t));
+
+		if (!t)
+			return NULL;
+		*v = t;
+		*cap = c;
+	}
+	s = &(*v)[(*n)++];
+	memset(s, 0, sizeof(*s));
+	s->kind = kind;
+	s->id = id;
+	copy_name(s->name, name);
+	return s;
+}
+
 static int account(struct walk *w, struct frame *f, uint64_t ns)
 {
-	struct noise_source *s = NULL;
+	struct noise_source *s =
+		source_get(&w->src, &w->nsrc, &w->cap, f->kind, f->id, f->name, true);
 
-	for (size_t i = 0; i < w->nsrc; i++) {
-		struct noise_source *c = &w->src[i];
-
-		if (c->kind == f->kind && c->id == f->id && strcmp(c->name, f->name) == 0) {
-			s = c;
-			break;
-		}
-	}
-	if (!s) {
-		if (w->nsrc == w->cap) {
-			size_t cap = w->cap ? w->cap * 2 : 16;
-			struct noise_source *n = realloc(w->src, cap * sizeof(*n));
-
-			if (!n)
-				return -ENOMEM;
-			w->src = n;
-			w->cap = cap;
-		}
-		s = &w->src[w->nsrc++];
-		memset(s, 0, sizeof(*s));
-		s->kind = f->kind;
-		s->id = f->id;
-		memcpy(s->name, f->name, sizeof(s->name));
-	}
+	if (!s)
+		return -ENOMEM;
 	s->total_ns += ns;
 	f->acc += ns;
 	if (!f->counted) {
@@ -461,4 +475,92 @@ out:
 	free(w.gap_traced);
 	free(edges);
 	return r;
+}
+
+/* --- the osnoise back end ----------------------------------------------------- */
+
+/* An irq_noise event's source: a system vector by its row ("local_timer" is LOC), else the IRQ. */
+static void osnoise_irq_source(const struct osnoise_event *e, enum noise_kind *kind, int *id,
+			       const char **name)
+{
+	const char *row = noise_vector_row(e->name);
+
+	if (row) {
+		*kind = NOISE_VECTOR;
+		*id = -1;
+		*name = row;
+	} else {
+		*kind = NOISE_IRQ;
+		*id = e->id;
+		*name = e->name;
+	}
+}
+
+int noise_osnoise(unsigned int cpu, const struct osnoise_event *ev, size_t nev,
+		  struct noise_cpu *ret)
+{
+	struct noise_cpu nc = { .cpu = cpu };
+	struct noise_source *src = NULL;
+	size_t nsrc = 0, cap = 0;
+
+	for (size_t i = 0; i < nev; i++) {
+		const struct osnoise_event *e = &ev[i];
+		enum noise_kind kind = NOISE_HW;
+		const char *name = "hw", *sname;
+		int id = -1;
+		struct noise_source *s;
+
+		if (e->cpu != cpu)
+			continue;
+		switch (e->type) {
+		case OSNOISE_EV_PERIOD:
+			nc.window_ns += e->runtime;
+			nc.total_ns += e->noise;
+			if (e->max_sample > nc.max_ns)
+				nc.max_ns = e->max_sample;
+			continue;
+		case OSNOISE_EV_LOST:
+			nc.lost++;
+			continue;
+		case OSNOISE_EV_SAMPLE:
+			nc.ngaps++;
+			if (e->id != 0)
+				continue;
+			nc.hw_ns += e->duration; /* nothing the kernel saw: hardware */
+			break;
+		case OSNOISE_EV_IRQ:
+			osnoise_irq_source(e, &kind, &id, &name);
+			break;
+		case OSNOISE_EV_SOFTIRQ:
+			kind = NOISE_SOFTIRQ;
+			id = e->id;
+			sname = e->id >= 0 ? noise_softirq_name((unsigned int)e->id) : NULL;
+			name = sname ? sname : "?";
+			break;
+		case OSNOISE_EV_THREAD:
+			kind = NOISE_THREAD;
+			id = e->id;
+			name = e->name;
+			break;
+		case OSNOISE_EV_NMI:
+			kind = NOISE_NMI;
+			name = "nmi";
+			break;
+		}
+		s = source_get(&src, &nsrc, &cap, kind, id, name, kind != NOISE_THREAD);
+		if (!s) {
+			free(src);
+			return -ENOMEM;
+		}
+		s->total_ns += e->duration;
+		s->count++;
+		if (e->duration > s->max_ns)
+			s->max_ns = e->duration;
+	}
+	if (nsrc)
+		qsort(src, nsrc, sizeof(*src), source_qsort_cmp);
+	nc.sources = src;
+	nc.nsources = nsrc;
+	*ret = nc;
+	return 0;
 }

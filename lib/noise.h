@@ -116,6 +116,50 @@ int noise_attribute(const struct noise_probe *probe, const struct noise_event *e
 		    struct noise_cpu *ret);
 void noise_cpu_free(struct noise_cpu *nc);
 
+/*
+ * The osnoise back end (kernels with the osnoise tracer: Debian's rt-amd64,
+ * Fedora, RHEL): the tracer's own workload measures each CPU and reports
+ * each interference with its duration, net of what nested inside it
+ * (osnoise:irq_noise, softirq_noise, thread_noise, nmi_noise), each sample
+ * over the threshold (osnoise:sample_threshold, with its interference
+ * count: 0 is hardware noise, nothing the kernel saw) and, once a period,
+ * its summary (the tracer's ftrace:osnoise entry: runtime, noise, the
+ * longest single sample). The events' start fields are on the tracer's own
+ * clock, not the buffer's: only durations are used. A thread's comm changes
+ * (exec): sources are keyed on its pid and named by its last comm.
+ */
+enum osnoise_type {
+	OSNOISE_EV_IRQ,	    /* id: IRQ number or IDT vector, name: desc ("ttyS0", "local_timer") */
+	OSNOISE_EV_SOFTIRQ, /* id: vec */
+	OSNOISE_EV_THREAD,  /* id: pid, name: comm */
+	OSNOISE_EV_NMI,
+	OSNOISE_EV_SAMPLE, /* duration: the sample; id: its interference count */
+	OSNOISE_EV_PERIOD, /* runtime, noise, max_sample (ns) */
+	OSNOISE_EV_LOST,
+};
+
+struct osnoise_event {
+	unsigned int cpu;
+	enum osnoise_type type;
+	int id;
+	char name[NOISE_NAME_MAX];
+	uint64_t duration; /* ns */
+	uint64_t runtime, noise, max_sample;
+};
+
+/*
+ * CPU cpu's noise from the osnoise events ev[0..nev) (other CPUs' skipped):
+ * window_ns and total_ns are the periods' runtime and noise, max_ns their
+ * longest sample, ngaps the samples over the threshold; each IRQ, system
+ * vector (by /proc/interrupts row: desc is the vector's name), softirq,
+ * thread and NMI is a source with its summed durations, and "hw" the
+ * samples with no interference. Unlike the generic back end the sources
+ * need not add up to total_ns: the tracer reports every interference, the
+ * total only the samples over the threshold. -ENOMEM; *ret untouched then.
+ */
+int noise_osnoise(unsigned int cpu, const struct osnoise_event *ev, size_t nev,
+		  struct noise_cpu *ret);
+
 /* total_ns as a percentage of window_ns (0 for an empty window). */
 double noise_cpu_percent(const struct noise_cpu *nc);
 

@@ -270,82 +270,248 @@ static int parse_body(const char *event, size_t elen, const char *body, struct n
 	return 1;
 }
 
-int tracetext_parse_line(const char *line, size_t len, struct noise_event *ret)
+/*
+ * The common part of a line: copied to buf (trimmed), the CPU, and either a
+ * LOST marker (1) or the timestamp with *rest after it (0). 2: a line of no
+ * event (blank, '#' comment). -EINVAL: no trace line.
+ */
+static int line_head(const char *line, size_t len, char *buf, unsigned int *cpu, uint64_t *ts,
+		     const char **rest)
 {
-	char buf[LINE_MAX_LEN];
-	struct noise_event ev;
-	const char *p, *tok, *event;
-	size_t tlen, elen;
-	int r;
+	const char *p, *tok;
+	size_t tlen;
 
 	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r' || line[len - 1] == ' '))
 		len--;
 	/* comments start the line; a comm starting with '#' is right-aligned after blanks */
 	if (len && *line == '#')
-		return 1;
+		return 2;
 	while (len && (*line == ' ' || *line == '\t')) {
 		line++;
 		len--;
 	}
 	if (!len)
-		return 1;
-	if (len >= sizeof(buf) || memchr(line, '\0', len))
+		return 2;
+	if (len >= LINE_MAX_LEN || memchr(line, '\0', len))
 		return -EINVAL;
 	memcpy(buf, line, len);
 	buf[len] = '\0';
-
-	memset(&ev, 0, sizeof(ev));
-	ev.irq = -1;
-	if (parse_lost(buf, &ev.cpu) == 0) {
-		ev.type = NOISE_EV_LOST;
-		*ret = ev;
-		return 0;
-	}
-
-	p = parse_context(buf, &ev.cpu);
+	if (parse_lost(buf, cpu) == 0)
+		return 1;
+	p = parse_context(buf, cpu);
 	if (!p)
 		return -EINVAL;
 	/* the flags column (option irq-info) never parses as a time: it starts with a letter or '.' */
 	tok = next_token(p, &tlen);
-	if (parse_ts(tok, tlen, &ev.ts) < 0) {
+	if (parse_ts(tok, tlen, ts) < 0) {
 		tok = next_token(tok + tlen, &tlen);
-		if (parse_ts(tok, tlen, &ev.ts) < 0)
+		if (parse_ts(tok, tlen, ts) < 0)
 			return -EINVAL;
 	}
-	event = next_token(tok + tlen, &elen);
-	if (elen < 2 || event[elen - 1] != ':')
-		return -EINVAL;
-	elen--;
-	for (size_t i = 0; i < elen; i++)
-		if (!isalnum((unsigned char)event[i]) && event[i] != '_')
-			return -EINVAL;
-	p = event + elen + 1;
+	*rest = tok + tlen;
+	return 0;
+}
+
+/* "<event>: " after the timestamp: the name in *event (length *elen), the body after it. */
+static const char *event_name(const char *rest, const char **event, size_t *elen)
+{
+	const char *e = next_token(rest, elen), *p;
+
+	if (*elen < 2 || e[*elen - 1] != ':')
+		return NULL;
+	(*elen)--;
+	for (size_t i = 0; i < *elen; i++)
+		if (!isalnum((unsigned char)e[i]) && e[i] != '_')
+			return NULL;
+	p = e + *elen + 1;
 	if (*p == ' ')
 		p++;
-	r = parse_body(event, elen, p, &ev);
+	*event = e;
+	return p;
+}
+
+int tracetext_parse_line(const char *line, size_t len, struct noise_event *ret)
+{
+	char buf[LINE_MAX_LEN];
+	struct noise_event ev;
+	const char *rest, *event, *body;
+	size_t elen;
+	int r;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.irq = -1;
+	r = line_head(line, len, buf, &ev.cpu, &ev.ts, &rest);
+	if (r == 2)
+		return 1;
+	if (r == 1) {
+		ev.type = NOISE_EV_LOST;
+		ev.ts = 0;
+		*ret = ev;
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	body = event_name(rest, &event, &elen);
+	if (!body)
+		return -EINVAL;
+	r = parse_body(event, elen, body, &ev);
 	if (r == 0)
 		*ret = ev;
 	return r;
 }
 
-int tracetext_parse(const char *text, struct noise_event **ret_events, size_t *ret_nevents,
-		    unsigned int *ret_line)
+/* "start <secs>.<ns> duration <n> ns" from s: the duration; *end after " ns". */
+static int osn_duration(const char *s, uint64_t *ret, const char **end)
 {
-	struct noise_event *ev = NULL;
+	const char *p = strstr(s, "start ");
+	long long d;
+
+	if (!p)
+		return -EINVAL;
+	p = strstr(p, " duration ");
+	if (!p || parse_int(p + 10, 0, INT64_MAX, &d, &p) < 0 || !starts(p, " ns"))
+		return -EINVAL;
+	*ret = (uint64_t)d;
+	*end = p + 3;
+	return 0;
+}
+
+/*
+ * "<name>:<id> start ...": name right-aligned to 8 (blanks before it), and a
+ * comm may hold ':' itself: the id is the last ":<digits> " before "start ".
+ */
+static int osn_name_id(const char *body, char *name, size_t size, int *id)
+{
+	const char *st = strstr(body, " start "), *c;
+	long long v;
+
+	if (!st)
+		return -EINVAL;
+	for (c = st - 1; c > body && *c != ':'; c--)
+		;
+	if (*c != ':' || parse_int(c + 1, INT32_MIN, INT32_MAX, &v, &st) < 0 || *st != ' ')
+		return -EINVAL;
+	while (*body == ' ')
+		body++;
+	if (c < body)
+		return -EINVAL;
+	copy_cut(name, size, body, (size_t)(c - body));
+	*id = (int)v;
+	return 0;
+}
+
+/*
+ * The per-period summary, after the timestamp: RUNTIME NOISE %AVAILABLE
+ * MAX-SINGLE (us) and five counters (kernel/trace/trace_output.c).
+ */
+static int osn_period(const char *rest, struct osnoise_event *ev)
+{
+	long long runtime, noise, max;
+	const char *p = rest;
+	char *e;
+
+	while (*p == ' ')
+		p++;
+	if (parse_int(p, 0, INT64_MAX / 1000, &runtime, &p) < 0)
+		return -EINVAL;
+	while (*p == ' ')
+		p++;
+	if (parse_int(p, 0, INT64_MAX / 1000, &noise, &p) < 0)
+		return -EINVAL;
+	errno = 0;
+	strtod(p, &e); /* the percentage: derived, not kept */
+	if (errno || e == p)
+		return -EINVAL;
+	p = e;
+	while (*p == ' ')
+		p++;
+	if (parse_int(p, 0, INT64_MAX / 1000, &max, &p) < 0)
+		return -EINVAL;
+	ev->type = OSNOISE_EV_PERIOD;
+	ev->runtime = (uint64_t)runtime * 1000;
+	ev->noise = (uint64_t)noise * 1000;
+	ev->max_sample = (uint64_t)max * 1000;
+	return 0;
+}
+
+int tracetext_parse_osnoise_line(const char *line, size_t len, struct osnoise_event *ret)
+{
+	char buf[LINE_MAX_LEN];
+	struct osnoise_event ev;
+	const char *rest, *event, *body, *end;
+	uint64_t ts;
+	size_t elen;
+	long long v;
+	int r;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.id = -1;
+	r = line_head(line, len, buf, &ev.cpu, &ts, &rest);
+	if (r == 2)
+		return 1;
+	if (r == 1) {
+		ev.type = OSNOISE_EV_LOST;
+		*ret = ev;
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	body = event_name(rest, &event, &elen);
+	if (!body) {
+		r = osn_period(rest, &ev);
+	} else if (elen == 9 && starts(event, "irq_noise")) {
+		ev.type = OSNOISE_EV_IRQ;
+		r = osn_name_id(body, ev.name, sizeof(ev.name), &ev.id);
+	} else if (elen == 13 && starts(event, "softirq_noise")) {
+		ev.type = OSNOISE_EV_SOFTIRQ;
+		r = osn_name_id(body, ev.name, sizeof(ev.name), &ev.id);
+	} else if (elen == 12 && starts(event, "thread_noise")) {
+		ev.type = OSNOISE_EV_THREAD;
+		r = osn_name_id(body, ev.name, NOISE_COMM_MAX, &ev.id);
+	} else if (elen == 9 && starts(event, "nmi_noise")) {
+		ev.type = OSNOISE_EV_NMI;
+		r = 0;
+	} else if (elen == 16 && starts(event, "sample_threshold")) {
+		ev.type = OSNOISE_EV_SAMPLE;
+		r = 0;
+	} else {
+		return 1;
+	}
+	if (r == 0 && ev.type != OSNOISE_EV_PERIOD)
+		r = osn_duration(body, &ev.duration, &end);
+	if (r == 0 && ev.type == OSNOISE_EV_SAMPLE) {
+		if (!starts(end, " interference ") ||
+		    parse_int(end + 14, 0, INT32_MAX, &v, &end) < 0)
+			return -EINVAL;
+		ev.id = (int)v;
+	}
+	if (r < 0)
+		return r;
+	*ret = ev;
+	return 0;
+}
+
+/* Every line of text through one of the line parsers into a new array of size-byte items. */
+static int parse_lines(const char *text, size_t size, int (*line)(const char *, size_t, void *),
+		       void **ret, size_t *ret_n, unsigned int *ret_line)
+{
+	char *v = NULL, *item = malloc(size);
 	size_t n = 0, cap = 0;
 	unsigned int lineno = 0;
 	const char *p = text;
 
+	if (!item)
+		return -ENOMEM;
 	while (*p) {
 		const char *nl = strchr(p, '\n');
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		struct noise_event e;
 		int r;
 
 		lineno++;
-		r = tracetext_parse_line(p, len, &e);
+		r = line(p, len, item);
 		if (r < 0) {
-			free(ev);
+			free(v);
+			free(item);
 			if (ret_line)
 				*ret_line = lineno;
 			return r;
@@ -353,22 +519,63 @@ int tracetext_parse(const char *text, struct noise_event **ret_events, size_t *r
 		if (r == 0) {
 			if (n == cap) {
 				size_t c = cap ? cap * 2 : 256;
-				struct noise_event *t = realloc(ev, c * sizeof(*t));
+				char *t = realloc(v, c * size);
 
 				if (!t) {
-					free(ev);
+					free(v);
+					free(item);
 					return -ENOMEM;
 				}
-				ev = t;
+				v = t;
 				cap = c;
 			}
-			ev[n++] = e;
+			memcpy(v + n * size, item, size);
+			n++;
 		}
 		p += len;
 		if (*p == '\n')
 			p++;
 	}
-	*ret_events = ev;
-	*ret_nevents = n;
+	free(item);
+	*ret = v;
+	*ret_n = n;
 	return 0;
+}
+
+static int generic_line(const char *line, size_t len, void *ret)
+{
+	return tracetext_parse_line(line, len, ret);
+}
+
+static int osnoise_line(const char *line, size_t len, void *ret)
+{
+	return tracetext_parse_osnoise_line(line, len, ret);
+}
+
+int tracetext_parse(const char *text, struct noise_event **ret_events, size_t *ret_nevents,
+		    unsigned int *ret_line)
+{
+	void *v;
+	size_t n;
+	int r = parse_lines(text, sizeof(**ret_events), generic_line, &v, &n, ret_line);
+
+	if (r == 0) {
+		*ret_events = v;
+		*ret_nevents = n;
+	}
+	return r;
+}
+
+int tracetext_parse_osnoise(const char *text, struct osnoise_event **ret_events,
+			    size_t *ret_nevents, unsigned int *ret_line)
+{
+	void *v;
+	size_t n;
+	int r = parse_lines(text, sizeof(**ret_events), osnoise_line, &v, &n, ret_line);
+
+	if (r == 0) {
+		*ret_events = v;
+		*ret_nevents = n;
+	}
+	return r;
 }

@@ -56,4 +56,16 @@ int tracetext_parse_line(const char *line, size_t len, struct noise_event *ret);
 int tracetext_parse(const char *text, struct noise_event **ret_events, size_t *ret_nevents,
 		    unsigned int *ret_line);
 
+/*
+ * The osnoise tracer's text (lib/noise.h, the osnoise back end): the
+ * osnoise:irq_noise, softirq_noise, thread_noise, nmi_noise and
+ * sample_threshold events and the tracer's per-period summary lines
+ * ("RUNTIME NOISE %% MAX-SINGLE HW NMI IRQ SIRQ THREAD", microseconds, kept in
+ * ns). PREEMPT_RT kernels print more flag columns; both are read.
+ * 0: *ret holds one, 1: none of ours, -EINVAL.
+ */
+int tracetext_parse_osnoise_line(const char *line, size_t len, struct osnoise_event *ret);
+int tracetext_parse_osnoise(const char *text, struct osnoise_event **ret_events,
+			    size_t *ret_nevents, unsigned int *ret_line);
+
 #endif

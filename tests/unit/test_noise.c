@@ -562,6 +562,134 @@ static void test_real_sample(void **state)
 	free(ev);
 }
 
+/* --- the osnoise back end ------------------------------------------------------- */
+
+#define OSN "tests/unit/data/noise/osnoise-6.1-rt/"
+
+static void osnoise_of(const char *file, unsigned int cpu, struct noise_cpu *nc)
+{
+	char *text = slurp(file);
+	struct osnoise_event *ev = NULL;
+	size_t nev = 0;
+	unsigned int line = 0;
+	int r = tracetext_parse_osnoise(text, &ev, &nev, &line);
+
+	if (r < 0)
+		fail_msg("%s: line %u: %s", file, line, strerror(-r));
+	assert_true(nev > 0);
+	assert_int_equal(noise_osnoise(cpu, ev, nev, nc), 0);
+	for (size_t i = 1; i < nc->nsources; i++)
+		assert_true(noise_source_cmp(&nc->sources[i - 1], &nc->sources[i]) < 0);
+	free(ev);
+	free(text);
+}
+
+/*
+ * Debian 12's 6.1-rt in a TCG guest, CPU 2 isolated, the osnoise tracer's
+ * workload on it (tests/unit/data/noise/osnoise-6.1-rt/README.md). The
+ * expected numbers were summed from the text with awk, not with this code:
+ * per source the durations of its *_noise lines, hw the sample_threshold
+ * lines with interference 0, the totals from the period summary lines (us).
+ */
+static void test_osnoise_busy_task(void **state)
+{
+	struct noise_cpu nc;
+
+	osnoise_of(OSN "trace-cpu2-busy.txt", 2, &nc);
+	assert_int_equal(nc.window_ns, 215291000);
+	assert_int_equal(nc.total_ns, 158446000);
+	assert_int_equal(nc.max_ns, 20373000);
+	assert_int_equal(nc.ngaps, 140);
+	/* the busy task first: keyed on its pid, named by its last comm (it exec'ed) */
+	assert_int_equal(nc.sources[0].kind, NOISE_THREAD);
+	expect_source(&nc, NOISE_THREAD, 456, "qc-busy", 102376319, 9, 15324613);
+	expect_source(&nc, NOISE_VECTOR, -1, "LOC", 10657393, 45, 2391535);
+	expect_source(&nc, NOISE_VECTOR, -1, "IWI", 54171, 8, 8976);
+	expect_source(&nc, NOISE_THREAD, 38, "rcuc/2", 855541, 7, 183844);
+	expect_source(&nc, NOISE_HW, -1, "hw", 2699740, 120, 106610);
+	assert_int_equal(nc.hw_ns, 2699740);
+	assert_int_equal(nc.nsources, 5);
+	noise_cpu_free(&nc);
+}
+
+/* the serial port's IRQ moved onto CPU 2, output on it: its hard part and its thread (RT) */
+static void test_osnoise_serial_irq(void **state)
+{
+	struct noise_cpu nc;
+
+	osnoise_of(OSN "trace-cpu2-serial.txt", 2, &nc);
+	assert_int_equal(nc.total_ns, 30698000);
+	expect_source(&nc, NOISE_IRQ, 4, "ttyS0", 87847, 64, 2886);
+	expect_source(&nc, NOISE_THREAD, 124, "irq/4-ttyS0", 3648329, 1, 3648329);
+	expect_source(&nc, NOISE_VECTOR, -1, "RES", 4438, 1, 4438);
+	expect_source(&nc, NOISE_HW, -1, "hw", 23646503, 224, 4471394);
+	noise_cpu_free(&nc);
+	/* no event of another CPU is counted */
+	osnoise_of(OSN "trace-cpu2-serial.txt", 3, &nc);
+	assert_int_equal(nc.nsources, 0);
+	assert_int_equal(nc.total_ns, 0);
+	noise_cpu_free(&nc);
+}
+
+/* the managed virtio-blk IRQ stays on CPU 3: only its hard part is there */
+static void test_osnoise_disk_irq(void **state)
+{
+	struct noise_cpu nc;
+
+	osnoise_of(OSN "trace-cpu3-disk.txt", 3, &nc);
+	assert_int_equal(nc.window_ns, 100000000);
+	assert_int_equal(nc.total_ns, 39249000);
+	expect_source(&nc, NOISE_IRQ, 25, "virtio0-req.0", 74602, 61, 4498);
+	expect_source(&nc, NOISE_THREAD, 49, "ktimers/3", 127399, 1, 127399);
+	noise_cpu_free(&nc);
+}
+
+/* lines of the osnoise text: each kind, the comm with a colon, and garbage */
+static int osl(const char *line, struct osnoise_event *e)
+{
+	return tracetext_parse_osnoise_line(line, strlen(line), e);
+}
+
+static void test_osnoise_lines(void **state)
+{
+	struct osnoise_event e;
+
+	assert_int_equal(
+		osl("  a:b-9  [001] d...3..   1.000001: thread_noise:   a:b:9 start 1.000000000 duration 77 ns",
+		    &e),
+		0);
+	assert_int_equal(e.type, OSNOISE_EV_THREAD);
+	assert_int_equal(e.id, 9);
+	assert_string_equal(e.name, "a:b");
+	assert_int_equal(e.duration, 77);
+	assert_int_equal(
+		osl("  x-1  [003] .......  2.5: nmi_noise: start 2.400000000 duration 1200 ns", &e),
+		0);
+	assert_int_equal(e.type, OSNOISE_EV_NMI);
+	assert_int_equal(e.cpu, 3);
+	assert_int_equal(e.duration, 1200);
+	assert_int_equal(
+		osl("  x-1  [003] .......  2.5: softirq_noise:    TIMER:1 start 2.4 duration 33 ns",
+		    &e),
+		0);
+	assert_int_equal(e.type, OSNOISE_EV_SOFTIRQ);
+	assert_int_equal(e.id, 1);
+	assert_int_equal(osl("CPU:2 [LOST 12 EVENTS]", &e), 0);
+	assert_int_equal(e.type, OSNOISE_EV_LOST);
+	assert_int_equal(e.cpu, 2);
+	/* someone else's event, a comment */
+	assert_int_equal(osl("  x-1  [003] .......  2.5: sched_switch: prev_comm=a", &e), 1);
+	assert_int_equal(osl("# tracer: osnoise", &e), 1);
+	/* garbage */
+	assert_int_equal(osl("  x-1  [003] .......  2.5: irq_noise: ttyS0 start 2.4 duration 9 ns",
+			     &e),
+			 -EINVAL);
+	assert_int_equal(osl("  x-1  [003] .......  2.5: sample_threshold: start 2.4 duration 9 ns",
+			     &e),
+			 -EINVAL);
+	assert_int_equal(osl("  x-1  [003] .......  2.5: 100 x", &e), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -573,6 +701,10 @@ int main(void)
 		cmocka_unit_test(test_top_order_ties),
 		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_real_sample),
+		cmocka_unit_test(test_osnoise_busy_task),
+		cmocka_unit_test(test_osnoise_serial_irq),
+		cmocka_unit_test(test_osnoise_disk_irq),
+		cmocka_unit_test(test_osnoise_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
