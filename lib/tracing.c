@@ -5,6 +5,7 @@
 #include "tracing.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -14,6 +15,8 @@
 #include <unistd.h>
 
 #include <tracefs.h>
+
+#include "atomicfile.h"
 
 static int failf(struct tracing *t, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -91,19 +94,139 @@ static bool run_alive(pid_t pid)
 	return !strcmp(comm, "isol-verify");
 }
 
+/* --- the osnoise tracer's globals ------------------------------------------------ */
+
+/* In this order: period before runtime when restoring (runtime <= period). */
+static const char *const globals[TRACING_NSAVED] = {
+	"osnoise/cpus",
+	"osnoise/period_us",
+	"osnoise/runtime_us",
+	"osnoise/stop_tracing_us",
+	"osnoise/stop_tracing_total_us",
+	"tracing_thresh",
+	"osnoise/options",
+};
+
+static void saved_path(const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, TRACING_SAVED_DIR "/%s.saved", name);
+}
+
+static int write_global(struct tracing *t, const char *file, const char *val)
+{
+	if (tracefs_instance_file_write(NULL, file, val) < 0)
+		return failf(t, errno_or(EIO), "cannot write '%s' to %s/%s", val, t->dir, file);
+	return 0;
+}
+
+/* The options one by one (the file takes one name at a time); DEFAULTS is no option. */
+static int restore_options(struct tracing *t, const char *line)
+{
+	char buf[sizeof(t->saved[0])], *save = NULL;
+	int r = 0;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (char *o = strtok_r(buf, " \n", &save); o; o = strtok_r(NULL, " \n", &save))
+		if (strcmp(o, "DEFAULTS") != 0 && write_global(t, "osnoise/options", o) < 0)
+			r = -EIO;
+	return r;
+}
+
+/* Write saved values back; every one is tried, the first failure is reported. */
+static int restore_globals(struct tracing *t, char saved[TRACING_NSAVED][160])
+{
+	int r = 0, k;
+
+	for (int i = 0; i < TRACING_NSAVED; i++) {
+		if (!saved[i][0])
+			continue;
+		if (i == 6)
+			k = restore_options(t, saved[i]);
+		else
+			k = write_global(t, globals[i], saved[i]);
+		/* a period shorter than the runtime now set: the runtime first, then again */
+		if (k < 0 && i == 1 && saved[2][0] && write_global(t, globals[2], saved[2]) == 0)
+			k = write_global(t, globals[1], saved[1]);
+		if (k < 0 && r == 0)
+			r = k;
+	}
+	return r;
+}
+
+/* NAME.saved into saved[]: 0, -ENOENT, or -errno. */
+static int saved_read(struct tracing *t, const char *name, char saved[TRACING_NSAVED][160])
+{
+	char path[256], *buf = NULL, *save = NULL;
+	size_t len;
+	int r;
+
+	saved_path(name, path, sizeof(path));
+	r = atomicfile_read(t->pc, path, &buf, &len, NULL);
+	if (r < 0)
+		return r;
+	memset(saved, 0, TRACING_NSAVED * sizeof(saved[0]));
+	for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *tab = strchr(l, '\t');
+
+		if (!tab)
+			continue;
+		*tab = '\0';
+		for (int i = 0; i < TRACING_NSAVED; i++)
+			if (!strcmp(l, globals[i]))
+				snprintf(saved[i], sizeof(saved[i]), "%s", tab + 1);
+	}
+	free(buf);
+	return 0;
+}
+
+static int saved_write(struct tracing *t)
+{
+	char path[256], buf[TRACING_NSAVED * 200];
+	size_t used = 0;
+	int r;
+
+	for (int i = 0; i < TRACING_NSAVED; i++)
+		if (t->saved[i][0])
+			used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s\t%s\n",
+						 globals[i], t->saved[i]);
+	r = atomicfile_mkdirs(t->pc, TRACING_SAVED_DIR, 0755);
+	saved_path(t->name, path, sizeof(path));
+	if (r == 0)
+		r = atomicfile_write(t->pc, path, buf, used, NULL);
+	if (r < 0)
+		return failf(t, -r, "cannot keep the osnoise settings in %s", path);
+	return 0;
+}
+
+static void saved_remove(struct tracing *t, const char *name)
+{
+	char path[256];
+
+	saved_path(name, path, sizeof(path));
+	atomicfile_unlink(t->pc, path);
+}
+
 static int destroy_named(struct tracing *t, const char *name)
 {
 	struct tracefs_instance *inst = tracefs_instance_alloc(t->dir, name);
+	char saved[TRACING_NSAVED][160];
 	int r = 0;
 
 	if (!inst)
 		return failf(t, errno_or(ENOMEM), "%s/instances/%s", t->dir, name);
 	/* events off first: a buffer being written cannot always be removed */
 	tracefs_trace_off(inst);
+	tracefs_instance_file_write(inst, "current_tracer", "nop");
 	tracefs_event_disable(inst, NULL, NULL);
 	if (tracefs_instance_destroy(inst) < 0)
 		r = failf(t, errno_or(EIO), "cannot remove %s/instances/%s", t->dir, name);
 	tracefs_instance_free(inst);
+	/* a killed osnoise run: its globals back */
+	if (r == 0 && t->pc && saved_read(t, name, saved) == 0) {
+		r = restore_globals(t, saved);
+		if (r == 0)
+			saved_remove(t, name);
+	}
 	return r;
 }
 
@@ -250,10 +373,133 @@ void tracing_disarm(struct tracing *t)
 	if (!t->inst)
 		return;
 	tracefs_trace_off(t->inst);
+	if (t->osnoise)
+		tracefs_instance_file_write(t->inst, "current_tracer", "nop");
 	tracefs_event_disable(t->inst, NULL, NULL);
 	tracefs_instance_destroy(t->inst);
 	tracefs_instance_free(t->inst);
 	t->inst = NULL;
+	if (t->osnoise && restore_globals(t, t->saved) == 0 && t->pc)
+		saved_remove(t, t->name);
+	t->osnoise = false;
+}
+
+/* --- the osnoise back end ------------------------------------------------------ */
+
+static bool holds_osnoise(const char *tracer)
+{
+	return tracer && (!strncmp(tracer, "osnoise", 7) || !strncmp(tracer, "timerlat", 8));
+}
+
+int tracing_osnoise_holder(struct tracing *t)
+{
+	char *top = tracefs_instance_file_read(NULL, "current_tracer", NULL);
+	char **names = tracefs_instances(NULL);
+	int r = 0;
+
+	if (holds_osnoise(top))
+		r = failf(t, EBUSY, "the osnoise tracer is in use: %s/current_tracer is %s (rtla?)",
+			  t->dir, strtok(top, "\n"));
+	for (size_t i = 0; r == 0 && names && names[i]; i++) {
+		struct tracefs_instance *inst = tracefs_instance_alloc(t->dir, names[i]);
+		char *cur = inst ? tracefs_instance_file_read(inst, "current_tracer", NULL) : NULL;
+
+		if (holds_osnoise(cur))
+			r = failf(
+				t, EBUSY,
+				"the osnoise tracer is in use: %s/instances/%s/current_tracer is %s (rtla?)",
+				t->dir, names[i], strtok(cur, "\n"));
+		free(cur);
+		tracefs_instance_free(inst);
+	}
+	free(top);
+	tracefs_list_free(names);
+	return r;
+}
+
+int tracing_arm_osnoise(struct tracing *t, const cpuset_t *cpus, unsigned int buffer_kb,
+			uint64_t period_us, uint64_t threshold_ns)
+{
+	static const char *const events[] = { "^irq_noise$", "^softirq_noise$", "^thread_noise$",
+					      "^nmi_noise$", "^sample_threshold$" };
+	char list[CPUSET_MAX * 6], val[32];
+	int r;
+
+	r = tracing_osnoise_holder(t);
+	if (r < 0)
+		return r;
+	memset(t->saved, 0, sizeof(t->saved));
+	for (int i = 0; i < TRACING_NSAVED; i++) {
+		char *v = tracefs_instance_file_read(NULL, globals[i], NULL);
+
+		if (!v) {
+			if (i ==
+			    6) /* the options file came with 6.x: without it, the workload is on */
+				continue;
+			return failf(t, errno_or(ENOENT), "cannot read %s/%s", t->dir, globals[i]);
+		}
+		v[strcspn(v, "\n")] = '\0';
+		snprintf(t->saved[i], sizeof(t->saved[i]), "%s", v);
+		free(v);
+	}
+	snprintf(t->name, sizeof(t->name), TRACING_INSTANCE_PREFIX "%d", (int)getpid());
+	r = saved_write(t);
+	if (r < 0)
+		return r;
+	/* from here on, disarming puts the globals back */
+	t->cpus = *cpus;
+	t->nbits = cpuset_span(cpus);
+	t->inst = tracefs_instance_create(t->name);
+	if (!t->inst) {
+		saved_remove(t, t->name);
+		return failf(t, errno_or(EIO), "cannot make %s/instances/%s", t->dir, t->name);
+	}
+	t->osnoise = true;
+	cpuset_format_list(cpus, list, sizeof(list));
+	r = write_file(t, "tracing_on", "0");
+	if (r == 0)
+		r = write_file(t, "trace_clock", "mono");
+	if (r == 0)
+		r = write_file(t, "options/overwrite", "0");
+	if (r == 0 && tracefs_instance_set_buffer_size(t->inst, buffer_kb, -1) < 0)
+		r = failf(t, errno_or(EIO), "cannot size %s/instances/%s/buffer_size_kb", t->dir,
+			  t->name);
+	if (r == 0)
+		r = write_global(t, "osnoise/cpus", list);
+	/* runtime first down to the period: runtime <= period at every step */
+	snprintf(val, sizeof(val), "%" PRIu64, period_us);
+	if (r == 0 && (write_global(t, "osnoise/runtime_us", val) < 0 ||
+		       write_global(t, "osnoise/period_us", val) < 0))
+		r = write_global(t, "osnoise/period_us", val) == 0 ?
+			    write_global(t, "osnoise/runtime_us", val) :
+			    -EIO;
+	if (r == 0)
+		r = write_global(t, "osnoise/stop_tracing_us", "0");
+	if (r == 0)
+		r = write_global(t, "osnoise/stop_tracing_total_us", "0");
+	snprintf(val, sizeof(val), "%" PRIu64,
+		 threshold_ns == 5000 ? 0 : (threshold_ns + 999) / 1000);
+	if (r == 0)
+		r = write_global(t, "tracing_thresh", val);
+	if (r == 0 && t->saved[6][0])
+		r = write_global(t, "osnoise/options", "OSNOISE_WORKLOAD");
+	for (size_t i = 0; r == 0 && i < sizeof(events) / sizeof(events[0]); i++)
+		if (tracefs_event_enable(t->inst, "osnoise", events[i]) < 0)
+			r = failf(t, errno_or(ENOENT),
+				  "cannot enable osnoise:%s in %s/instances/%s", events[i], t->dir,
+				  t->name);
+	if (r == 0)
+		r = write_file(t, "tracing_on", "1");
+	if (r == 0)
+		r = write_file(t, "current_tracer", "osnoise");
+	if (r < 0) {
+		char keep[sizeof(t->err)];
+
+		memcpy(keep, t->err, sizeof(keep));
+		tracing_disarm(t);
+		memcpy(t->err, keep, sizeof(keep));
+	}
+	return r;
 }
 
 /* --- reading ------------------------------------------------------------------ */
@@ -397,10 +643,10 @@ static int on_record(struct tep_event *ev, struct tep_record *rec, int cpu, void
 	return 0;
 }
 
-int tracing_read(struct tracing *t, struct noise_event **ret, size_t *ret_n)
+/* Every recorded event of the armed CPUs through cb, the formats of systems parsed. */
+static int iterate(struct tracing *t, const char *const *systems,
+		   int (*cb)(struct tep_event *, struct tep_record *, int, void *), void *ctx)
 {
-	static const char *const systems[] = { "irq", "irq_vectors", "sched", "nmi", NULL };
-	struct reader rd = { 0 };
 	struct tep_handle *tep;
 	cpu_set_t *cs;
 	size_t size;
@@ -422,17 +668,126 @@ int tracing_read(struct tracing *t, struct noise_event **ret, size_t *ret_n)
 	cpuset_foreach(cpu, &t->cpus)
 		CPU_SET_S((size_t)cpu, size, cs);
 	errno = 0;
-	r = tracefs_iterate_raw_events(tep, t->inst, cs, (int)size, on_record, &rd);
+	r = tracefs_iterate_raw_events(tep, t->inst, cs, (int)size, cb, ctx);
 	CPU_FREE(cs);
 	tep_free(tep);
-	if (rd.err < 0) {
-		free(rd.v);
-		return failf(t, -rd.err, "reading the events");
-	}
-	if (r < 0) {
-		free(rd.v);
+	if (r < 0)
 		return failf(t, errno_or(EIO), "cannot read the events of %s/instances/%s", t->dir,
 			     t->name);
+	return 0;
+}
+
+int tracing_read(struct tracing *t, struct noise_event **ret, size_t *ret_n)
+{
+	static const char *const systems[] = { "irq", "irq_vectors", "sched", "nmi", NULL };
+	struct reader rd = { 0 };
+	int r = iterate(t, systems, on_record, &rd);
+
+	if (r == 0 && rd.err < 0)
+		r = failf(t, -rd.err, "reading the events");
+	if (r < 0) {
+		free(rd.v);
+		return r;
+	}
+	*ret = rd.v;
+	*ret_n = rd.n;
+	return 0;
+}
+
+struct osn_reader {
+	struct osnoise_event *v;
+	size_t n, cap;
+	int err;
+};
+
+static struct osnoise_event *osn_new(struct osn_reader *rd)
+{
+	if (rd->n == rd->cap) {
+		size_t cap = rd->cap ? rd->cap * 2 : 4096;
+		struct osnoise_event *v = realloc(rd->v, cap * sizeof(*v));
+
+		if (!v) {
+			rd->err = -ENOMEM;
+			return NULL;
+		}
+		rd->v = v;
+		rd->cap = cap;
+	}
+	memset(&rd->v[rd->n], 0, sizeof(rd->v[0]));
+	rd->v[rd->n].id = -1;
+	return &rd->v[rd->n++];
+}
+
+static int on_osnoise_record(struct tep_event *ev, struct tep_record *rec, int cpu, void *ctx)
+{
+	struct osn_reader *rd = ctx;
+	struct osnoise_event tmp, *e;
+	long long v;
+
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.id = -1;
+	tmp.cpu = (unsigned int)cpu;
+	if (!strcmp(ev->system, "ftrace") && !strcmp(ev->name, "osnoise")) {
+		/* the period summary: microseconds */
+		tmp.type = OSNOISE_EV_PERIOD;
+		if (field_int(ev, rec, "runtime", &v))
+			tmp.runtime = (uint64_t)v * 1000;
+		if (field_int(ev, rec, "noise", &v))
+			tmp.noise = (uint64_t)v * 1000;
+		if (field_int(ev, rec, "max_sample", &v))
+			tmp.max_sample = (uint64_t)v * 1000;
+	} else if (strcmp(ev->system, "osnoise") != 0) {
+		return 0;
+	} else if (!strcmp(ev->name, "irq_noise")) {
+		tmp.type = OSNOISE_EV_IRQ;
+		if (field_int(ev, rec, "vector", &v))
+			tmp.id = (int)v;
+		field_str(ev, rec, "desc", tmp.name, sizeof(tmp.name));
+	} else if (!strcmp(ev->name, "softirq_noise")) {
+		tmp.type = OSNOISE_EV_SOFTIRQ;
+		if (field_int(ev, rec, "vector", &v))
+			tmp.id = (int)v;
+	} else if (!strcmp(ev->name, "thread_noise")) {
+		tmp.type = OSNOISE_EV_THREAD;
+		if (field_int(ev, rec, "pid", &v))
+			tmp.id = (int)v;
+		field_str(ev, rec, "comm", tmp.name, NOISE_COMM_MAX);
+	} else if (!strcmp(ev->name, "nmi_noise")) {
+		tmp.type = OSNOISE_EV_NMI;
+	} else if (!strcmp(ev->name, "sample_threshold")) {
+		tmp.type = OSNOISE_EV_SAMPLE;
+		if (field_int(ev, rec, "interference", &v))
+			tmp.id = (int)v;
+	} else {
+		return 0;
+	}
+	if (tmp.type != OSNOISE_EV_PERIOD && field_int(ev, rec, "duration", &v) && v > 0)
+		tmp.duration = (uint64_t)v;
+	if (rec->missed_events) {
+		e = osn_new(rd);
+		if (!e)
+			return -1;
+		e->cpu = (unsigned int)cpu;
+		e->type = OSNOISE_EV_LOST;
+	}
+	e = osn_new(rd);
+	if (!e)
+		return -1;
+	*e = tmp;
+	return 0;
+}
+
+int tracing_read_osnoise(struct tracing *t, struct osnoise_event **ret, size_t *ret_n)
+{
+	static const char *const systems[] = { "osnoise", "ftrace", NULL };
+	struct osn_reader rd = { 0 };
+	int r = iterate(t, systems, on_osnoise_record, &rd);
+
+	if (r == 0 && rd.err < 0)
+		r = failf(t, -rd.err, "reading the events");
+	if (r < 0) {
+		free(rd.v);
+		return r;
 	}
 	*ret = rd.v;
 	*ret_n = rd.n;

@@ -30,17 +30,30 @@
 #include "noise.h"
 
 #define TRACING_INSTANCE_PREFIX "quietcore-noise-"
+/*
+ * The osnoise tracer's control files are global (osnoise/, tracing_thresh):
+ * what they held before a run is kept here, NAME-PID.saved, until the run
+ * puts it back; a run killed before that leaves the file, and the next run's
+ * sweep writes it back.
+ */
+#define TRACING_SAVED_DIR "/run/quietcore"
 
 struct tracefs_instance;
 struct tep_handle;
+struct path_cxt;
+
+#define TRACING_NSAVED 7
 
 struct tracing {
+	struct path_cxt *pc; /* where TRACING_SAVED_DIR is (the real root) */
 	struct tracefs_instance *inst;
-	char name[64];	    /* the instance's name */
-	char dir[4096];	    /* where tracefs is mounted */
-	unsigned int nbits; /* the CPUs armed: below this */
-	cpuset_t cpus;	    /* the CPUs armed */
-	char err[512];	    /* why the last call failed: the file and the reason */
+	char name[64];			 /* the instance's name */
+	char dir[4096];			 /* where tracefs is mounted */
+	unsigned int nbits;		 /* the CPUs armed: below this */
+	cpuset_t cpus;			 /* the CPUs armed */
+	bool osnoise;			 /* armed with the osnoise tracer: globals to restore */
+	char saved[TRACING_NSAVED][160]; /* their values before */
+	char err[512];			 /* why the last call failed: the file and the reason */
 };
 
 /*
@@ -69,6 +82,27 @@ int tracing_sweep(struct tracing *t, char *removed, size_t len);
  */
 int tracing_arm_generic(struct tracing *t, const cpuset_t *cpus, unsigned int buffer_kb);
 
+/*
+ * The osnoise back end: who holds the tracer already (an instance or the top
+ * buffer with osnoise or timerlat as its current_tracer: rtla, trace-cmd):
+ * -EBUSY with t->err naming it; 0 when nobody does.
+ */
+int tracing_osnoise_holder(struct tracing *t);
+
+/*
+ * The osnoise tracer in our instance on cpus: its global files saved (to
+ * TRACING_SAVED_DIR first), then osnoise/cpus, period_us = runtime_us =
+ * period_us (the workload takes the whole CPU), tracing_thresh (whole us,
+ * rounded up; osnoise's 5 us default is 0 there) and the OSNOISE_WORKLOAD
+ * option set, the osnoise events enabled, and the tracer started. Disarming
+ * writes every global back. 0, or -errno with t->err (nothing left set).
+ */
+int tracing_arm_osnoise(struct tracing *t, const cpuset_t *cpus, unsigned int buffer_kb,
+			uint64_t period_us, uint64_t threshold_ns);
+
+/* The osnoise events and period summaries of the armed CPUs (free() them). */
+int tracing_read_osnoise(struct tracing *t, struct osnoise_event **ret, size_t *ret_n);
+
 /* tracing_on 0 in our instance (the events stay recorded). */
 int tracing_stop(struct tracing *t);
 
@@ -79,7 +113,10 @@ int tracing_stop(struct tracing *t);
  */
 int tracing_read(struct tracing *t, struct noise_event **ret, size_t *ret_n);
 
-/* Remove our instance (after tracing_stop or not); safe to call twice. */
+/*
+ * Remove our instance (after tracing_stop or not), and with the osnoise
+ * tracer write its globals back; safe to call twice.
+ */
 void tracing_disarm(struct tracing *t);
 
 #endif

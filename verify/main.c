@@ -43,6 +43,8 @@ static void __attribute__((noreturn)) usage(void)
 	      "     --noise-cpus LIST      trace these CPUs instead of the isolated ones\n"
 	      "     --noise-threshold T    the shortest gap counted as noise (default 5us)\n"
 	      "     --max-noise T          critical when a CPU's noise exceeds T per second\n"
+	      "     --noise-backend B      auto (osnoise where the kernel has the tracer), generic\n"
+	      "                            (the probe and the irq/sched tracepoints) or osnoise\n"
 	      " -a, --allow PATTERN        tasks whose name matches PATTERN are the workload (repeatable)\n"
 	      "     --isolated LIST        check against LIST instead of the command line's isolated CPUs\n"
 	      "     --expect-from-bootloader  also require the bootloader to boot the same parameters\n"
@@ -108,6 +110,7 @@ enum {
 	OPT_NOISE_CPUS,
 	OPT_NOISE_THRESHOLD,
 	OPT_MAX_NOISE,
+	OPT_NOISE_BACKEND,
 	OPT_JITTER_THRESHOLD,
 	OPT_MAX_JITTER,
 	OPT_EXPECT_BOOTLOADER,
@@ -127,6 +130,7 @@ static const struct option longopts[] = {
 	{ "noise-cpus", required_argument, NULL, OPT_NOISE_CPUS },
 	{ "noise-threshold", required_argument, NULL, OPT_NOISE_THRESHOLD },
 	{ "max-noise", required_argument, NULL, OPT_MAX_NOISE },
+	{ "noise-backend", required_argument, NULL, OPT_NOISE_BACKEND },
 	{ "allow", required_argument, NULL, 'a' },
 	{ "isolated", required_argument, NULL, OPT_ISOLATED },
 	{ "expect-from-bootloader", no_argument, NULL, OPT_EXPECT_BOOTLOADER },
@@ -200,6 +204,17 @@ static void parse_option(int c, struct verify *v, struct opts *o)
 		if (parse_duration_ns(optarg, &v->opt.noise_threshold_ns) < 0 ||
 		    !v->opt.noise_threshold_ns)
 			cli_usage_error(PROG, "invalid noise threshold: '%s'", optarg);
+		break;
+	case OPT_NOISE_BACKEND:
+		if (!strcmp(optarg, "auto"))
+			v->opt.noise_backend = NOISE_BACKEND_AUTO;
+		else if (!strcmp(optarg, "generic"))
+			v->opt.noise_backend = NOISE_BACKEND_GENERIC;
+		else if (!strcmp(optarg, "osnoise"))
+			v->opt.noise_backend = NOISE_BACKEND_OSNOISE;
+		else
+			cli_usage_error(PROG, "--noise-backend: not auto, generic or osnoise: '%s'",
+					optarg);
 		break;
 	case OPT_MAX_NOISE:
 		if (parse_duration_ns(optarg, &v->opt.max_noise_ns) < 0 || !v->opt.max_noise_ns)

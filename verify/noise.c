@@ -13,6 +13,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "taskstat.h"
 #include "tracing.h"
@@ -76,8 +77,9 @@ static void attribute_all(struct noise_result *res, const struct noise_event *ev
 	}
 }
 
-void noise_run(const cpuset_t *cpus, const cpuset_t *main_cpus, double seconds,
-	       uint64_t threshold_ns, struct noise_result *res)
+/* The generic back end: the probe on each CPU, the tracepoints beside it. */
+static int run_generic(struct tracing *t, const cpuset_t *cpus, const cpuset_t *main_cpus,
+		       double seconds, uint64_t threshold_ns, struct noise_result *res)
 {
 	struct jitter_opts jo = {
 		.seconds = seconds,
@@ -86,14 +88,84 @@ void noise_run(const cpuset_t *cpus, const cpuset_t *main_cpus, double seconds,
 		.record_gaps = NOISE_GAPS_MAX,
 		.record_threshold_ns = threshold_ns,
 	};
-	struct tracing t;
 	struct noise_event *ev = NULL;
 	size_t nev = 0;
+	int r;
+
+	if (tracing_arm_generic(t, cpus, buffer_kb(seconds)) < 0)
+		return -1;
+	jitter_run(cpus, main_cpus, &jo, &res->probe);
+	r = tracing_stop(t);
+	if (r == 0)
+		r = tracing_read(t, &ev, &nev);
+	tracing_disarm(t);
+	if (r < 0)
+		return -1;
+	if (!res->probe.ran) {
+		snprintf(t->err, sizeof(t->err), "%s", res->probe.reason);
+		free(ev);
+		return -1;
+	}
+	res->events = nev;
+	attribute_all(res, ev, nev);
+	free(ev);
+	return 0;
+}
+
+/* The osnoise back end: the tracer's workload on each CPU for the window. */
+static int run_osnoise(struct tracing *t, const cpuset_t *cpus, double seconds,
+		       uint64_t threshold_ns, struct noise_result *res)
+{
+	/* one period a second (or the whole window when shorter): its summaries are the totals */
+	uint64_t period_us = seconds >= 1 ? 1000000 : (uint64_t)(seconds * 1e6);
+	struct timespec step = { 0, 50000000 };
+	struct osnoise_event *ev = NULL;
+	size_t nev = 0;
+	double waited = 0;
+	unsigned int i = 0;
+	int r;
+
+	if (period_us < 1000)
+		period_us = 1000;
+	if (tracing_arm_osnoise(t, cpus, buffer_kb(seconds), period_us, threshold_ns) < 0)
+		return -1;
+	while (waited < seconds && !jitter_stopped()) {
+		nanosleep(&step, NULL);
+		waited += 0.05;
+	}
+	r = tracing_stop(t);
+	if (r == 0)
+		r = tracing_read_osnoise(t, &ev, &nev);
+	tracing_disarm(t);
+	if (r < 0)
+		return -1;
+	res->events = nev;
+	cpuset_foreach(cpu, cpus) {
+		res->cpu[i].cpu = (unsigned int)cpu;
+		r = noise_osnoise((unsigned int)cpu, ev, nev, &res->cpu[i]);
+		if (r < 0)
+			snprintf(res->why[i], sizeof(res->why[i]), "attribution failed: %s",
+				 strerror(-r));
+		else
+			res->ok[i] = true;
+		i++;
+	}
+	free(ev);
+	return 0;
+}
+
+void noise_run(struct path_cxt *pc, enum noise_backend backend, const cpuset_t *cpus,
+	       const cpuset_t *main_cpus, double seconds, uint64_t threshold_ns,
+	       struct noise_result *res)
+{
+	struct tracing t;
 	unsigned int n = cpuset_count(cpus);
+	bool osnoise;
 	int r;
 
 	memset(&t, 0, sizeof(t));
-	res->backend = "generic";
+	t.pc = pc;
+	res->backend = backend == NOISE_BACKEND_OSNOISE ? "osnoise" : "generic";
 	res->seconds = seconds;
 	if (!n) {
 		snprintf(res->reason, sizeof(res->reason),
@@ -104,6 +176,15 @@ void noise_run(const cpuset_t *cpus, const cpuset_t *main_cpus, double seconds,
 		snprintf(res->reason, sizeof(res->reason), "%s", t.err);
 		return;
 	}
+	osnoise = tracing_has_tracer(&t, "osnoise");
+	if (backend == NOISE_BACKEND_OSNOISE && !osnoise) {
+		snprintf(
+			res->reason, sizeof(res->reason),
+			"this kernel has no osnoise tracer (CONFIG_OSNOISE_TRACER): use --noise-backend generic");
+		return;
+	}
+	if (backend == NOISE_BACKEND_AUTO)
+		res->backend = osnoise ? "osnoise" : "generic";
 	r = tracing_sweep(&t, res->swept, sizeof(res->swept));
 	if (r < 0) {
 		snprintf(res->reason, sizeof(res->reason), "%s", t.err);
@@ -117,27 +198,14 @@ void noise_run(const cpuset_t *cpus, const cpuset_t *main_cpus, double seconds,
 		return;
 	}
 	res->n = n;
-	if (tracing_arm_generic(&t, cpus, buffer_kb(seconds)) < 0) {
-		snprintf(res->reason, sizeof(res->reason), "%s", t.err);
-		return;
-	}
-	jitter_run(cpus, main_cpus, &jo, &res->probe);
-	r = tracing_stop(&t);
-	if (r == 0)
-		r = tracing_read(&t, &ev, &nev);
-	tracing_disarm(&t);
+	if (!strcmp(res->backend, "osnoise"))
+		r = run_osnoise(&t, cpus, seconds, threshold_ns, res);
+	else
+		r = run_generic(&t, cpus, main_cpus, seconds, threshold_ns, res);
 	if (r < 0) {
 		snprintf(res->reason, sizeof(res->reason), "%s", t.err);
 		return;
 	}
-	if (!res->probe.ran) {
-		snprintf(res->reason, sizeof(res->reason), "%s", res->probe.reason);
-		free(ev);
-		return;
-	}
-	res->events = nev;
-	attribute_all(res, ev, nev);
-	free(ev);
 	res->ran = true;
 }
 
@@ -240,7 +308,7 @@ static json_object *source_json(const struct noise_source *s)
 	return o;
 }
 
-static json_object *cpu_json(const struct noise_cpu *nc, const struct jitter_cpu *jc)
+static json_object *cpu_json(const struct noise_cpu *nc, uint64_t gaps_dropped)
 {
 	json_object *o = json_object_new_object(), *src = json_object_new_array();
 
@@ -251,7 +319,7 @@ static json_object *cpu_json(const struct noise_cpu *nc, const struct jitter_cpu
 	json_object_object_add(o, "max_ns", json_object_new_int64((int64_t)nc->max_ns));
 	json_object_object_add(o, "gaps", json_object_new_int64((int64_t)nc->ngaps));
 	json_object_object_add(o, "gaps_not_attributed",
-			       json_object_new_int64((int64_t)jc->gaps_dropped));
+			       json_object_new_int64((int64_t)gaps_dropped));
 	json_object_object_add(o, "hw_beside_events_ns",
 			       json_object_new_int64((int64_t)nc->hw_beside_events_ns));
 	json_object_object_add(o, "lost_events", json_object_new_int64((int64_t)nc->lost));
@@ -311,7 +379,9 @@ void check_noise(struct verify *v, struct check *c)
 	per = check_detail_array(c, "cpus");
 	for (unsigned int i = 0; i < res->n; i++) {
 		const struct noise_cpu *nc = &res->cpu[i];
-		const struct jitter_cpu *jc = &res->probe.cpu[i];
+		/* the generic back end's probe (osnoise has none) */
+		const struct jitter_cpu *jc = i < res->probe.n ? &res->probe.cpu[i] : NULL;
+		uint64_t dropped = jc ? jc->gaps_dropped : 0;
 		double per_s;
 		char top[768], what[512], label[160];
 
@@ -324,8 +394,8 @@ void check_noise(struct verify *v, struct check *c)
 			check_problem(c, VS_UNKNOWN, "CPU %u: %s", nc->cpu, res->why[i]);
 			continue;
 		}
-		json_object_array_add(per, cpu_json(nc, jc));
-		if (nc->lost || jc->gaps_dropped)
+		json_object_array_add(per, cpu_json(nc, dropped));
+		if (nc->lost || dropped)
 			check_problem(
 				c, VS_UNKNOWN,
 				"CPU %u: %" PRIu64 " ring-buffer losses, %" PRIu64

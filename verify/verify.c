@@ -295,8 +295,8 @@ void verify_run(struct verify *v)
 		cpuset_t main_cpus;
 
 		cpuset_andnot(&main_cpus, &v->expect.online, cpus);
-		noise_run(cpus, &main_cpus, v->opt.noise_seconds, v->opt.noise_threshold_ns,
-			  &v->noise);
+		noise_run(&v->pc, v->opt.noise_backend, cpus, &main_cpus, v->opt.noise_seconds,
+			  v->opt.noise_threshold_ns, &v->noise);
 	}
 	check_noise(v, &c[CHK_NOISE]);
 }

@@ -252,7 +252,7 @@ bool jitter_stopped(void);
 struct noise_result {
 	bool ran;
 	char reason[512];    /* why it did not run: the check is UNKNOWN */
-	const char *backend; /* "generic" */
+	const char *backend; /* "generic" or "osnoise" */
 	char swept[256];     /* instances of killed runs removed first */
 	double seconds;
 	size_t events; /* trace events read */
@@ -263,9 +263,20 @@ struct noise_result {
 	char (*why)[256]; /* !ok[i]: why */
 };
 
-/* Trace the CPUs while the probe runs on them; threshold: the shortest gap counted. */
-void noise_run(const cpuset_t *cpus, const cpuset_t *main_cpus, double seconds,
-	       uint64_t threshold_ns, struct noise_result *ret);
+enum noise_backend {
+	NOISE_BACKEND_AUTO, /* osnoise where the kernel has the tracer, else generic */
+	NOISE_BACKEND_GENERIC,
+	NOISE_BACKEND_OSNOISE,
+};
+
+/*
+ * Trace the CPUs: generic, while the probe runs on them; osnoise, the
+ * tracer's own workload. threshold: the shortest noise counted. pc: the
+ * real root (where the osnoise settings are kept during the run).
+ */
+void noise_run(struct path_cxt *pc, enum noise_backend backend, const cpuset_t *cpus,
+	       const cpuset_t *main_cpus, double seconds, uint64_t threshold_ns,
+	       struct noise_result *ret);
 void noise_result_free(struct noise_result *r);
 void noise_source_label(const struct noise_source *s, char *buf, size_t len);
 
@@ -288,6 +299,7 @@ struct verify_opts {
 	bool jitter_cpus_given;
 	cpuset_t jitter_cpus;
 	bool noise;
+	enum noise_backend noise_backend;
 	double noise_seconds;
 	uint64_t noise_threshold_ns;
 	uint64_t max_noise_ns; /* per second of window; 0: none */

@@ -189,6 +189,21 @@ start_busy() {
 	[ ! -e "$T/instances/quietcore-noise-$pid" ]
 }
 
+@test "this machine: --noise-backend osnoise without the tracer is UNKNOWN and says why; auto picks what the kernel has" {
+	requires_tracing
+	run --separate-stderr "$IV" --interval 0 --json --noise=0.2 --noise-cpus 1 --noise-backend osnoise
+	if grep -qw osnoise "$T/available_tracers"; then
+		[ "$(jq -r .details.backend <<<"$(noise_json)")" = osnoise ]
+	else
+		[ "$(jq -r .status <<<"$(noise_json)")" = unknown ]
+		[[ "$(jq -r .message <<<"$(noise_json)")" == *"no osnoise tracer"* ]]
+		run --separate-stderr "$IV" --interval 0 --json --noise=0.2 --noise-cpus 1
+		[ "$(jq -r .details.backend <<<"$(noise_json)")" = generic ]
+	fi
+	run -2 --separate-stderr "$IV" --noise-backend bogus
+	[[ "$stderr" == *"not auto, generic or osnoise"* ]]
+}
+
 @test "this machine: without tracefs the noise check is UNKNOWN with the reason, never OK" {
 	requires_tracing
 	requires unshare
