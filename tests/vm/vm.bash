@@ -15,6 +15,8 @@
 #                            VM_KERNEL (cached, depmod'ed); 6.1-rt is the
 #                            PREEMPT_RT kernel, the one with osnoise
 #   vm_initramfs VARIANT     plain | systemd: sets VM_INITRD (cached by inputs)
+#   vm_rtla                  (after vm_kernel) Debian's rtla of the kernel's
+#                            version, cached: sets VM_RTLA
 #   vm_rootfs                sets VM_ROOTFS ($BUILD/vm/rootfs.img)
 #   vm_boot NAME APPEND [QEMU ARGS...]
 #                            boots, sets VM_LOG (console) and VM_RESULTS (guest
@@ -199,6 +201,41 @@ vm_copy_with_libs() { # vm_copy_with_libs BINARY ROOTDIR DEST: a dynamic program
 		[ -f "$lib" ] || continue
 		install -D -m 0755 "$lib" "$root$lib" || return 1
 	done < <(ldd "$bin" 2>/dev/null | grep -oE '/[^ ]+' | sort -u)
+}
+
+# vm_rtla (after vm_kernel 6.1-rt): Debian's rtla of the kernel's own source
+# version (both come from src:linux), fetched with apt-get download and
+# cached; sets VM_RTLA, the extracted binary. It needs only libtracefs1 and
+# libtraceevent1, which isol-verify needs on the host too: vm_copy_with_libs
+# takes them from there.
+vm_rtla() {
+	local ver=${VM_KROOT##*_} dir tmp
+	[ -n "$ver" ] || { vm_fail "vm_rtla: no kernel version (vm_kernel first)"; return 1; }
+	dir=$VM_CACHE/rtla/rtla_$ver
+	if [ ! -f "$dir/.done" ]; then
+		vm_lock rtla || return 1
+		if [ ! -f "$dir/.done" ]; then
+			tmp=$(mktemp -d "$VM_CACHE/.rtla.XXXXXX") || { vm_unlock; return 1; }
+			if ! (cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "rtla=$ver") >"$tmp/download.log" 2>&1 ||
+				! dpkg-deb -x "$tmp"/rtla_*.deb "$tmp/root"; then
+				cat "$tmp/download.log" >&2
+				rm -rf "$tmp"
+				vm_unlock
+				vm_fail "no rtla $ver: apt-get download rtla=$ver failed (the kernel's own version)"
+				return 1
+			fi
+			rm -rf "$dir" && mkdir -p "$(dirname "$dir")" && mv "$tmp/root" "$dir" && touch "$dir/.done"
+			rm -rf "$tmp"
+		fi
+		vm_unlock
+	fi
+	VM_RTLA=$dir/usr/bin/rtla
+	[ -x "$VM_RTLA" ] || { vm_fail "no usr/bin/rtla in $dir"; return 1; }
+	if ldd "$VM_RTLA" 2>/dev/null | grep -q 'not found'; then
+		ldd "$VM_RTLA" >&2
+		vm_fail "rtla's libraries are missing on the host (libtracefs1, libtraceevent1: run 'make deps')"
+		return 1
+	fi
 }
 
 # The guest's root filesystem: busybox, our programs, the test init.
