@@ -1,0 +1,175 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# /sbin/init of the noise-rt guest (tests/vm/noise-rt.bats), busybox sh:
+# a kernel with the osnoise tracer (Debian's 6.1 PREEMPT_RT), booted with
+# isolcpus=2-3 nohz_full=2-3. In one boot it makes known noise on CPU 2 (a
+# busy task pinned there, the IRQ of ttyS0 moved there with output on the
+# port), runs isol-verify --noise (osnoise back end, then the generic one)
+# and rtla osnoise top over it, and records the tracing state before,
+# between and after. Sections "=== NAME" go to the second serial port
+# (/dev/ttyS1); the host asserts on them. It runs on CPUs 0-1.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+T=/sys/kernel/tracing
+
+mountpoint -q /proc || mount -t proc proc /proc
+mountpoint -q /sys || mount -t sysfs sysfs /sys
+mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
+mountpoint -q /run || mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /tmp
+
+stty -F /dev/ttyS1 raw -echo 2>/dev/null
+exec 3>/dev/ttyS1
+section() { echo "=== $1" >&3; }
+now() { cut -d' ' -f1 /proc/uptime; }
+log() { echo "$(now) $*" >&3; }
+
+taskset -p -c 0-1 $$ >/dev/null 2>&1
+
+section uname
+uname -r >&3
+uname -v >&3
+section log
+log "init: userspace"
+
+# The tracing state isol-verify must leave as it found it: the top level
+# and every global osnoise file, each as "== NAME" and its content.
+state() {
+	echo "== ls instances"
+	ls $T/instances
+	for f in current_tracer trace_clock tracing_on tracing_thresh set_event tracing_cpumask buffer_size_kb; do
+		echo "== $f"
+		cat "$T/$f" 2>&1
+	done
+	for f in "$T"/osnoise/*; do
+		echo "== osnoise/${f##*/}"
+		cat "$f" 2>&1
+	done
+}
+
+# 1. tracefs, and the state before anything touches it
+if ! mount -t tracefs nodev $T; then
+	log "mount -t tracefs failed"
+fi
+section state-before
+state >&3
+
+# A tracefs instance made and removed before the noise, timed: 6.1 makes
+# every event's directory and files in each new instance, and isol-verify's
+# osnoise run below was seen to spend minutes of guest time in that mkdir
+# (its timeline section) while this one, without the noise, took seconds.
+log "warm-up instance begin"
+mkdir $T/instances/qc-warmup && rmdir $T/instances/qc-warmup
+log "warm-up instance end"
+
+# 2. the noise on CPU 2: a busy task, and ttyS0's IRQ with output on the port
+taskset -c 2 sh -c 'while :; do :; done' &
+busy=$!
+section busy
+echo "$busy" >&3
+# keep the port open: the 8250 driver requests its IRQ on open
+exec 4>/dev/ttyS0
+irq=$(awk '/ttyS0/ { sub(":", "", $1); print $1; exit }' /proc/interrupts)
+section serial-irq
+echo "${irq:-none}" >&3
+section serial-affinity
+if [ -n "$irq" ]; then
+	old=$(cat "/proc/irq/$irq/smp_affinity_list")
+	echo "before $old" >&3
+	echo 2 >"/proc/irq/$irq/smp_affinity_list" 2>&3
+	echo "after $(cat "/proc/irq/$irq/smp_affinity_list")" >&3
+fi
+# about 130 bytes a second on ttyS0 (an IRQ every few bytes) for as long as
+# the measurements run
+(
+	while :; do
+		echo "qc noise-rt: serial traffic on ttyS0 to raise its IRQ on CPU 2" >&4
+		sleep 0.5
+	done
+) &
+talker=$!
+sleep 1
+section interrupts-noise-start
+cat /proc/interrupts >&3
+
+# 3. isol-verify, osnoise back end (auto): the busy task and IRQ critical over 1us/s
+# (where isol-verify spends its time, every 2 s: its kernel stack and the
+# instance's state; a slow or stuck run shows where)
+watch_run() { # watch_run PID
+	while [ -d "/proc/$1" ]; do
+		echo "-- $(now) wchan $(cat "/proc/$1/wchan" 2>/dev/null) instances: $(echo $T/instances/*)"
+		sed 's/^/   /' "/proc/$1/stack" 2>/dev/null
+		for i in "$T"/instances/quietcore-noise-*; do
+			[ -d "$i" ] && echo "   $(basename "$i"): tracer $(cat "$i/current_tracer") on $(cat "$i/tracing_on")"
+		done
+		sleep 2
+	done
+}
+log "isol-verify osnoise begin"
+isol-verify --json --interval 0 --noise=3 --noise-cpus 2 --max-noise 1us >/tmp/v1.json 2>/tmp/v1.err &
+vpid=$!
+watch_run "$vpid" >/tmp/v1.timeline 2>&1 &
+wait "$vpid"
+rc=$?
+log "isol-verify osnoise end"
+section verify-osnoise-timeline
+cat /tmp/v1.timeline >&3
+section verify-osnoise
+cat /tmp/v1.json >&3
+section verify-osnoise-stderr
+cat /tmp/v1.err >&3
+section verify-osnoise-rc
+echo "$rc" >&3
+section state-after-osnoise
+state >&3
+section run-after-osnoise
+ls -la /run/quietcore >&3 2>&1
+
+# 4. rtla over the same noise, with the window isol-verify uses: 1 s period
+# = runtime, tracing_thresh left alone (0: the tracer's 5 us)
+section rtla-help
+rtla osnoise top --help 2>&1 | head -3 >&3
+log "rtla begin"
+rtla osnoise top -c 2 -p 1000000 -r 1000000 -d 3s -q >/tmp/rtla.out 2>/tmp/rtla.err
+rc=$?
+log "rtla end"
+section rtla
+cat /tmp/rtla.out >&3
+section rtla-stderr
+cat /tmp/rtla.err >&3
+section rtla-rc
+echo "$rc" >&3
+section state-after-rtla
+state >&3
+
+# 5. the generic back end on the same kernel and noise
+log "isol-verify generic begin"
+isol-verify --json --interval 0 --noise=2 --noise-cpus 2 --noise-backend generic >/tmp/v2.json 2>/tmp/v2.err
+rc=$?
+log "isol-verify generic end"
+section verify-generic
+cat /tmp/v2.json >&3
+section verify-generic-stderr
+cat /tmp/v2.err >&3
+section verify-generic-rc
+echo "$rc" >&3
+
+# 6. the noise stopped, the IRQ back, the state again
+section interrupts-noise-end
+cat /proc/interrupts >&3
+kill "$talker" "$busy"
+wait "$talker" "$busy" 2>/dev/null
+[ -z "$irq" ] || echo "$old" >"/proc/irq/$irq/smp_affinity_list"
+exec 4>&-
+section state-after
+state >&3
+section run-quietcore
+ls -la /run/quietcore >&3 2>&1
+section kmsg-tail
+dmesg | tail -40 >&3
+section log
+log "init: done"
+section END
+exec 3>&-
+sync
+poweroff -f
