@@ -12,9 +12,18 @@
 # only the causes the test makes are asserted, and rtla's numbers are
 # printed beside isol-verify's, not compared. Needs root, QEMU, dracut and
 # apt (the kernel and rtla packages); a missing piece fails, nothing skips.
+#
+# Nightly, not make check: 346 to 403 s when it passed, and once more than
+# the 480 s it had, on this 2-CPU host. Most of it is one open problem: in
+# this guest, with the busy task and the serial output running, the kernel
+# took about 200 s of guest time to make isol-verify's osnoise instance
+# (instance_mkdir -> event_create_dir, sampled from /proc/PID/stack), where
+# rtla's instance under the same noise and a bare instance before it took
+# seconds. Until that is explained the cell does not fit CI's budget.
 
-load ../bats/helpers
-load vm
+: "${QC_TOP:=$(cd "$BATS_TEST_DIRNAME/../../.." && pwd)}"
+load ../../bats/helpers
+load ../vm
 
 NAME="noise-rt-6.1"
 
