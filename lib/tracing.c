@@ -4,6 +4,7 @@
  */
 #include "tracing.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <sched.h>
@@ -17,6 +18,7 @@
 #include <tracefs.h>
 
 #include "atomicfile.h"
+#include "strv.h"
 
 static int failf(struct tracing *t, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -57,9 +59,14 @@ int tracing_find(struct tracing *t)
 	if (tracefs_tracing_dir_is_mounted(false, &dir) < 0 || !dir)
 		return failf(t, ENOENT,
 			     "tracefs is not mounted (mount -t tracefs nodev /sys/kernel/tracing)");
-	if (strlen(dir) >= sizeof(t->dir))
-		return failf(t, ENAMETOOLONG, "%s", dir);
+	/* a copy the caller owns (libtracefs 1.6 strdup's it; the const is its prototype's) */
+	if (strlen(dir) >= sizeof(t->dir)) {
+		failf(t, ENAMETOOLONG, "%s", dir);
+		free((char *)dir);
+		return -ENAMETOOLONG;
+	}
 	strcpy(t->dir, dir);
+	free((char *)dir);
 	return 0;
 }
 
@@ -230,18 +237,59 @@ static int destroy_named(struct tracing *t, const char *name)
 	return r;
 }
 
+/*
+ * The instances' names (prefix: only those starting with it), n of them. Not
+ * tracefs_instances(): libtracefs 1.6 never frees the regex it compiles.
+ */
+static char **list_instances(struct tracing *t, const char *prefix, size_t *n)
+{
+	char path[sizeof(t->dir) + 16], **v = NULL;
+	struct dirent *d;
+	DIR *dir;
+
+	*n = 0;
+	snprintf(path, sizeof(path), "%s/instances", t->dir);
+	dir = opendir(path);
+	if (!dir)
+		return NULL;
+	while ((d = readdir(dir)))
+		if (d->d_type == DT_DIR && d->d_name[0] != '.' &&
+		    !strncmp(d->d_name, prefix, strlen(prefix)) &&
+		    strv_appendf(&v, n, "%s", d->d_name) < 0)
+			break;
+	closedir(dir);
+	return v;
+}
+
+static void names_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* quietcore-noise-<digits> */
+static bool ours(const char *name)
+{
+	const char *p = name + strlen(TRACING_INSTANCE_PREFIX);
+
+	return *p && strspn(p, "0123456789") == strlen(p);
+}
+
 int tracing_sweep(struct tracing *t, char *removed, size_t len)
 {
-	/* a POSIX basic regex, as libtracefs compiles it */
-	char **names = tracefs_instances("^" TRACING_INSTANCE_PREFIX "[0-9][0-9]*$");
+	size_t nn;
+	char **names = list_instances(t, TRACING_INSTANCE_PREFIX, &nn);
 	int n = 0, r = 0;
 
 	if (len)
 		removed[0] = '\0';
-	for (size_t i = 0; names && names[i]; i++) {
+	for (size_t i = 0; i < nn; i++) {
 		long pid = strtol(names[i] + strlen(TRACING_INSTANCE_PREFIX), NULL, 10);
 		size_t used = strlen(removed);
 
+		if (!ours(names[i]))
+			continue;
 		if (run_alive((pid_t)pid)) {
 			r = failf(
 				t, EBUSY,
@@ -256,7 +304,7 @@ int tracing_sweep(struct tracing *t, char *removed, size_t len)
 			snprintf(removed + used, len - used, "%s%s", used ? ", " : "", names[i]);
 		n++;
 	}
-	tracefs_list_free(names);
+	names_free(names, nn);
 	return r < 0 ? r : n;
 }
 
@@ -394,13 +442,14 @@ static bool holds_osnoise(const char *tracer)
 int tracing_osnoise_holder(struct tracing *t)
 {
 	char *top = tracefs_instance_file_read(NULL, "current_tracer", NULL);
-	char **names = tracefs_instances(NULL);
+	size_t nn;
+	char **names = list_instances(t, "", &nn);
 	int r = 0;
 
 	if (holds_osnoise(top))
 		r = failf(t, EBUSY, "the osnoise tracer is in use: %s/current_tracer is %s (rtla?)",
 			  t->dir, strtok(top, "\n"));
-	for (size_t i = 0; r == 0 && names && names[i]; i++) {
+	for (size_t i = 0; r == 0 && i < nn; i++) {
 		struct tracefs_instance *inst = tracefs_instance_alloc(t->dir, names[i]);
 		char *cur = inst ? tracefs_instance_file_read(inst, "current_tracer", NULL) : NULL;
 
@@ -413,7 +462,7 @@ int tracing_osnoise_holder(struct tracing *t)
 		tracefs_instance_free(inst);
 	}
 	free(top);
-	tracefs_list_free(names);
+	names_free(names, nn);
 	return r;
 }
 

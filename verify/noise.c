@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <sched.h>
 #include <string.h>
 #include <time.h>
 
@@ -112,9 +113,9 @@ static int run_generic(struct tracing *t, const cpuset_t *cpus, const cpuset_t *
 	return 0;
 }
 
-/* The osnoise back end: the tracer's workload on each CPU for the window. */
-static int run_osnoise(struct tracing *t, const cpuset_t *cpus, double seconds,
-		       uint64_t threshold_ns, struct noise_result *res)
+/* Arm, wait out the window (or a signal), read, disarm, attribute. */
+static int osnoise_window(struct tracing *t, const cpuset_t *cpus, double seconds,
+			  uint64_t threshold_ns, struct noise_result *res)
 {
 	/* one period a second (or the whole window when shorter): its summaries are the totals */
 	uint64_t period_us = seconds >= 1 ? 1000000 : (uint64_t)(seconds * 1e6);
@@ -152,6 +153,38 @@ static int run_osnoise(struct tracing *t, const cpuset_t *cpus, double seconds,
 	}
 	free(ev);
 	return 0;
+}
+
+/* This thread onto cpus (the housekeeping ones) for the run; *old: where it was. */
+static bool pin_to(const cpuset_t *cpus, cpu_set_t *old)
+{
+	cpu_set_t set;
+
+	if (!cpus || cpuset_empty(cpus) || sched_getaffinity(0, sizeof(*old), old) < 0)
+		return false;
+	CPU_ZERO(&set);
+	cpuset_foreach(cpu, cpus)
+		if ((size_t)cpu < CPU_SETSIZE)
+			CPU_SET((size_t)cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) == 0;
+}
+
+/*
+ * The osnoise back end: the tracer's workload on each CPU for the window,
+ * this thread waiting on the housekeeping CPUs (main_cpus), as the generic
+ * back end's does: not on a CPU it measures.
+ */
+static int run_osnoise(struct tracing *t, const cpuset_t *cpus, const cpuset_t *main_cpus,
+		       double seconds, uint64_t threshold_ns, struct noise_result *res)
+{
+	cpu_set_t old;
+	bool pinned = pin_to(main_cpus, &old);
+	int ret;
+
+	ret = osnoise_window(t, cpus, seconds, threshold_ns, res);
+	if (pinned)
+		sched_setaffinity(0, sizeof(old), &old);
+	return ret;
 }
 
 void noise_run(struct path_cxt *pc, enum noise_backend backend, const cpuset_t *cpus,
@@ -199,7 +232,7 @@ void noise_run(struct path_cxt *pc, enum noise_backend backend, const cpuset_t *
 	}
 	res->n = n;
 	if (!strcmp(res->backend, "osnoise"))
-		r = run_osnoise(&t, cpus, seconds, threshold_ns, res);
+		r = run_osnoise(&t, cpus, main_cpus, seconds, threshold_ns, res);
 	else
 		r = run_generic(&t, cpus, main_cpus, seconds, threshold_ns, res);
 	if (r < 0) {

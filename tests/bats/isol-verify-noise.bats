@@ -74,7 +74,7 @@ start_busy() {
 	[[ "$stderr" == *"--noise-cpus"* ]]
 }
 
-@test "this machine: a busy task on the traced CPU is its biggest source, by comm and PID" {
+@test "this machine: a busy task on the traced CPU is among its top sources, by comm and PID" {
 	requires_tracing
 	before=$(tracing_state)
 	start_busy
@@ -84,12 +84,13 @@ start_busy() {
 	n=$(noise_json)
 	echo "$n" | jq -c '.details.cpus[0].sources[:5]'
 	[ "$(jq -r .details.backend <<<"$n")" = generic ]
+	# among the top sources (another job's threads may share this CPU): by pid and comm
 	jq -e --argjson pid "$busy" '.details.cpus[0] | .cpu == 1 and .noise_ns > 0 and
-		.sources[0].kind == "thread" and .sources[0].id == $pid and .sources[0].name == "sh"' <<<"$n"
+		([.sources[:3][] | select(.kind == "thread" and .id == $pid and .name == "sh")] | length == 1)' <<<"$n"
 	# the sources add up to the noise: every gap's time went to exactly one of them
 	jq -e '.details.cpus[0] | .sources_count > 64 or ([.sources[].total_ns] | add) == .noise_ns' <<<"$n"
 	[ "$(jq -r .status <<<"$n")" = warning ]
-	[[ "$(jq -r .message <<<"$n")" == *"most from sh (PID $busy)"* ]]
+	[[ "$(jq -r .message <<<"$n")" == *"sh (PID $busy)"* ]]
 	[ "$(tracing_state)" = "$before" ]
 }
 
