@@ -353,6 +353,8 @@ static void enable_vectors(struct tracing *t)
 	tracefs_list_free(events);
 }
 
+static void disarm_keeping_err(struct tracing *t);
+
 int tracing_arm_generic(struct tracing *t, const cpuset_t *cpus, unsigned int buffer_kb)
 {
 	char mask[CPUSET_MAX / 4 + CPUSET_MAX / 32 + 8];
@@ -399,13 +401,8 @@ int tracing_arm_generic(struct tracing *t, const cpuset_t *cpus, unsigned int bu
 		enable_vectors(t);
 		r = write_file(t, "tracing_on", "1");
 	}
-	if (r < 0) {
-		char keep[sizeof(t->err)];
-
-		memcpy(keep, t->err, sizeof(keep));
-		tracing_disarm(t);
-		memcpy(t->err, keep, sizeof(keep));
-	}
+	if (r < 0)
+		disarm_keeping_err(t);
 	return r;
 }
 
@@ -414,6 +411,16 @@ int tracing_stop(struct tracing *t)
 	if (!t->inst)
 		return 0;
 	return write_file(t, "tracing_on", "0");
+}
+
+/* A failed arming undone, its reason kept for the caller. */
+static void disarm_keeping_err(struct tracing *t)
+{
+	char keep[sizeof(t->err)];
+
+	memcpy(keep, t->err, sizeof(keep));
+	tracing_disarm(t);
+	memcpy(t->err, keep, sizeof(keep));
 }
 
 void tracing_disarm(struct tracing *t)
@@ -541,29 +548,28 @@ int tracing_arm_osnoise(struct tracing *t, const cpuset_t *cpus, unsigned int bu
 		r = write_file(t, "tracing_on", "1");
 	if (r == 0)
 		r = write_file(t, "current_tracer", "osnoise");
-	if (r < 0) {
-		char keep[sizeof(t->err)];
-
-		memcpy(keep, t->err, sizeof(keep));
-		tracing_disarm(t);
-		memcpy(t->err, keep, sizeof(keep));
-	}
+	if (r < 0)
+		disarm_keeping_err(t);
 	return r;
 }
 
 /* --- reading ------------------------------------------------------------------ */
 
+/* The events read so far, items of size bytes (struct noise_event or osnoise_event). */
 struct reader {
-	struct noise_event *v;
-	size_t n, cap;
+	char *v;
+	size_t size, n, cap;
 	int err;
 };
 
-static struct noise_event *reader_new(struct reader *rd)
+/* A new zeroed item at the end; NULL (and rd->err) when out of memory. */
+static void *reader_new(struct reader *rd)
 {
+	void *item;
+
 	if (rd->n == rd->cap) {
 		size_t cap = rd->cap ? rd->cap * 2 : 4096;
-		struct noise_event *v = realloc(rd->v, cap * sizeof(*v));
+		char *v = realloc(rd->v, cap * rd->size);
 
 		if (!v) {
 			rd->err = -ENOMEM;
@@ -572,9 +578,9 @@ static struct noise_event *reader_new(struct reader *rd)
 		rd->v = v;
 		rd->cap = cap;
 	}
-	memset(&rd->v[rd->n], 0, sizeof(rd->v[0]));
-	rd->v[rd->n].irq = -1;
-	return &rd->v[rd->n++];
+	item = rd->v + rd->n++ * rd->size;
+	memset(item, 0, rd->size);
+	return item;
 }
 
 static bool field_int(struct tep_event *ev, struct tep_record *rec, const char *name,
@@ -679,6 +685,7 @@ static int on_record(struct tep_event *ev, struct tep_record *rec, int cpu, void
 			return -1;
 		e->cpu = (unsigned int)cpu;
 		e->ts = rec->ts;
+		e->irq = -1;
 		e->type = NOISE_EV_LOST;
 		/* -1: the kernel did not say how many */
 		e->irq = rec->missed_events > 0 && rec->missed_events < (1LL << 30) ?
@@ -726,50 +733,9 @@ static int iterate(struct tracing *t, const char *const *systems,
 	return 0;
 }
 
-int tracing_read(struct tracing *t, struct noise_event **ret, size_t *ret_n)
-{
-	static const char *const systems[] = { "irq", "irq_vectors", "sched", "nmi", NULL };
-	struct reader rd = { 0 };
-	int r = iterate(t, systems, on_record, &rd);
-
-	if (r == 0 && rd.err < 0)
-		r = failf(t, -rd.err, "reading the events");
-	if (r < 0) {
-		free(rd.v);
-		return r;
-	}
-	*ret = rd.v;
-	*ret_n = rd.n;
-	return 0;
-}
-
-struct osn_reader {
-	struct osnoise_event *v;
-	size_t n, cap;
-	int err;
-};
-
-static struct osnoise_event *osn_new(struct osn_reader *rd)
-{
-	if (rd->n == rd->cap) {
-		size_t cap = rd->cap ? rd->cap * 2 : 4096;
-		struct osnoise_event *v = realloc(rd->v, cap * sizeof(*v));
-
-		if (!v) {
-			rd->err = -ENOMEM;
-			return NULL;
-		}
-		rd->v = v;
-		rd->cap = cap;
-	}
-	memset(&rd->v[rd->n], 0, sizeof(rd->v[0]));
-	rd->v[rd->n].id = -1;
-	return &rd->v[rd->n++];
-}
-
 static int on_osnoise_record(struct tep_event *ev, struct tep_record *rec, int cpu, void *ctx)
 {
-	struct osn_reader *rd = ctx;
+	struct reader *rd = ctx;
 	struct osnoise_event tmp, *e;
 	long long v;
 
@@ -813,24 +779,27 @@ static int on_osnoise_record(struct tep_event *ev, struct tep_record *rec, int c
 	if (tmp.type != OSNOISE_EV_PERIOD && field_int(ev, rec, "duration", &v) && v > 0)
 		tmp.duration = (uint64_t)v;
 	if (rec->missed_events) {
-		e = osn_new(rd);
+		e = reader_new(rd);
 		if (!e)
 			return -1;
 		e->cpu = (unsigned int)cpu;
+		e->id = -1;
 		e->type = OSNOISE_EV_LOST;
 	}
-	e = osn_new(rd);
+	e = reader_new(rd);
 	if (!e)
 		return -1;
 	*e = tmp;
 	return 0;
 }
 
-int tracing_read_osnoise(struct tracing *t, struct osnoise_event **ret, size_t *ret_n)
+/* Every event of systems through cb into items of size bytes: *ret (free() it), *ret_n. */
+static int read_all(struct tracing *t, const char *const *systems,
+		    int (*cb)(struct tep_event *, struct tep_record *, int, void *), size_t size,
+		    void **ret, size_t *ret_n)
 {
-	static const char *const systems[] = { "osnoise", "ftrace", NULL };
-	struct osn_reader rd = { 0 };
-	int r = iterate(t, systems, on_osnoise_record, &rd);
+	struct reader rd = { .size = size };
+	int r = iterate(t, systems, cb, &rd);
 
 	if (r == 0 && rd.err < 0)
 		r = failf(t, -rd.err, "reading the events");
@@ -841,4 +810,26 @@ int tracing_read_osnoise(struct tracing *t, struct osnoise_event **ret, size_t *
 	*ret = rd.v;
 	*ret_n = rd.n;
 	return 0;
+}
+
+int tracing_read(struct tracing *t, struct noise_event **ret, size_t *ret_n)
+{
+	static const char *const systems[] = { "irq", "irq_vectors", "sched", "nmi", NULL };
+	void *v;
+	int r = read_all(t, systems, on_record, sizeof(**ret), &v, ret_n);
+
+	if (r == 0)
+		*ret = v;
+	return r;
+}
+
+int tracing_read_osnoise(struct tracing *t, struct osnoise_event **ret, size_t *ret_n)
+{
+	static const char *const systems[] = { "osnoise", "ftrace", NULL };
+	void *v;
+	int r = read_all(t, systems, on_osnoise_record, sizeof(**ret), &v, ret_n);
+
+	if (r == 0)
+		*ret = v;
+	return r;
 }

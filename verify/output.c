@@ -414,6 +414,24 @@ static void prom_write_jitter(const struct verify *v, FILE *f)
 				v->jitter.cpu[i].cpu, (unsigned long long)v->jitter.cpu[i].over);
 }
 
+/* One metric per CPU and source: its total_ns, or its count. */
+static void prom_noise_sources(FILE *f, const struct noise_result *r, const char *name,
+			       const char *help, bool count)
+{
+	prom_header(f, name, help);
+	for (unsigned int i = 0; i < r->n; i++) {
+		for (size_t k = 0; r->ok[i] && k < r->cpu[i].nsources; k++) {
+			const struct noise_source *s = &r->cpu[i].sources[k];
+
+			fprintf(f, "%s{cpu=\"%u\",kind=\"%s\",id=\"%d\",name=\"", name,
+				r->cpu[i].cpu, noise_kind_name(s->kind), s->id);
+			prom_label_value(f, s->name);
+			fprintf(f, "\"} %llu\n",
+				(unsigned long long)(count ? s->count : s->total_ns));
+		}
+	}
+}
+
 /* isol-verify --noise: per CPU and per source, when it ran. */
 static void prom_write_noise(const struct verify *v, FILE *f)
 {
@@ -437,32 +455,12 @@ static void prom_write_noise(const struct verify *v, FILE *f)
 		if (r->ok[i])
 			fprintf(f, "isol_verify_noise_max_ns{cpu=\"%u\"} %llu\n", r->cpu[i].cpu,
 				(unsigned long long)r->cpu[i].max_ns);
-	prom_header(
-		f, "isol_verify_noise_source_ns",
-		"Noise per source (irq, vector, softirq, thread, nmi, hw), net of nesting, ns.");
-	for (unsigned int i = 0; i < r->n; i++) {
-		for (size_t k = 0; r->ok[i] && k < r->cpu[i].nsources; k++) {
-			const struct noise_source *s = &r->cpu[i].sources[k];
-
-			fprintf(f,
-				"isol_verify_noise_source_ns{cpu=\"%u\",kind=\"%s\",id=\"%d\",name=\"",
-				r->cpu[i].cpu, noise_kind_name(s->kind), s->id);
-			prom_label_value(f, s->name);
-			fprintf(f, "\"} %llu\n", (unsigned long long)s->total_ns);
-		}
-	}
-	prom_header(f, "isol_verify_noise_source_count", "Occurrences per source inside gaps.");
-	for (unsigned int i = 0; i < r->n; i++) {
-		for (size_t k = 0; r->ok[i] && k < r->cpu[i].nsources; k++) {
-			const struct noise_source *s = &r->cpu[i].sources[k];
-
-			fprintf(f,
-				"isol_verify_noise_source_count{cpu=\"%u\",kind=\"%s\",id=\"%d\",name=\"",
-				r->cpu[i].cpu, noise_kind_name(s->kind), s->id);
-			prom_label_value(f, s->name);
-			fprintf(f, "\"} %llu\n", (unsigned long long)s->count);
-		}
-	}
+	prom_noise_sources(
+		f, r, "isol_verify_noise_source_ns",
+		"Noise per source (irq, vector, softirq, thread, nmi, hw), net of nesting, ns.",
+		false);
+	prom_noise_sources(f, r, "isol_verify_noise_source_count",
+			   "Occurrences per source inside gaps.", true);
 }
 
 int output_prometheus(const struct verify *v, FILE *f)

@@ -23,6 +23,15 @@ exec 3>/dev/ttyS1
 section() { echo "=== $1" >&3; }
 now() { cut -d' ' -f1 /proc/uptime; }
 log() { echo "$(now) $*" >&3; }
+# report NAME OUT ERR RC: a command's output, errors and exit status as sections
+report() {
+	section "$1"
+	cat "$2" >&3
+	section "$1-stderr"
+	cat "$3" >&3
+	section "$1-rc"
+	echo "$4" >&3
+}
 
 taskset -p -c 0-1 $$ >/dev/null 2>&1
 
@@ -114,12 +123,7 @@ rc=$?
 log "isol-verify osnoise end"
 section verify-osnoise-timeline
 cat /tmp/v1.timeline >&3
-section verify-osnoise
-cat /tmp/v1.json >&3
-section verify-osnoise-stderr
-cat /tmp/v1.err >&3
-section verify-osnoise-rc
-echo "$rc" >&3
+report verify-osnoise /tmp/v1.json /tmp/v1.err "$rc"
 section state-after-osnoise
 state >&3
 section run-after-osnoise
@@ -133,12 +137,7 @@ log "rtla begin"
 rtla osnoise top -c 2 -p 1000000 -r 1000000 -d 3s -q >/tmp/rtla.out 2>/tmp/rtla.err
 rc=$?
 log "rtla end"
-section rtla
-cat /tmp/rtla.out >&3
-section rtla-stderr
-cat /tmp/rtla.err >&3
-section rtla-rc
-echo "$rc" >&3
+report rtla /tmp/rtla.out /tmp/rtla.err "$rc"
 section state-after-rtla
 state >&3
 
@@ -147,12 +146,7 @@ log "isol-verify generic begin"
 isol-verify --json --interval 0 --noise=2 --noise-cpus 2 --noise-backend generic >/tmp/v2.json 2>/tmp/v2.err
 rc=$?
 log "isol-verify generic end"
-section verify-generic
-cat /tmp/v2.json >&3
-section verify-generic-stderr
-cat /tmp/v2.err >&3
-section verify-generic-rc
-echo "$rc" >&3
+report verify-generic /tmp/v2.json /tmp/v2.err "$rc"
 
 # 6. the noise stopped, the IRQ back, the state again
 section interrupts-noise-end
