@@ -183,16 +183,6 @@ static void shrink_to_pool(struct alloc_daemon *d, bool *changed)
 	}
 }
 
-void alloc_log_pool_change(const cpuset_t *was, const cpuset_t *now, const char *since)
-{
-	char *w = cpuset_to_list(was), *n = cpuset_to_list(now);
-
-	alloc_log(LOG_NOTICE, "pool changed: %s -> %s%s%s", w && *w ? w : "(none)",
-		  n && *n ? n : "(none)", cpuset_empty(now) ? ": no-op mode" : "", since);
-	free(w);
-	free(n);
-}
-
 int alloc_refresh(struct alloc_daemon *d, bool *changed)
 {
 	cpuset_t online, pool;

@@ -73,3 +73,14 @@ void alloc_log(int prio, const char *fmt, ...)
 	}
 	va_end(ap);
 }
+
+/* A change of the pool: one line for the running daemon and for its start (alloc/state.c). */
+void alloc_log_pool_change(const cpuset_t *was, const cpuset_t *now, const char *since)
+{
+	char *w = cpuset_to_list(was), *n = cpuset_to_list(now);
+
+	alloc_log(LOG_NOTICE, "pool changed: %s -> %s%s%s", w && *w ? w : "(none)",
+		  n && *n ? n : "(none)", cpuset_empty(now) ? ": no-op mode" : "", since);
+	free(w);
+	free(n);
+}
