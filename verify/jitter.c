@@ -223,9 +223,11 @@ static void *probe_main(void *arg)
 	end = prev + pr->warmup_ticks;
 	while ((t = now()) < end)
 		prev = t;
-	end = prev + pr->duration_ticks;
+	/* the window runs its full length from its first read, even when the
+	 * thread lost the CPU between the warm-up and that read */
 	prev = now();
 	pr->out->window_start = prev;
+	end = prev + pr->duration_ticks;
 	for (;;) {
 		uint64_t gap;
 
