@@ -8,11 +8,15 @@
 #
 #   BUILD=build-x RUNS=5 DURATION=10 bench/jitter.sh [CPU]
 #   TOOLS="probe probe" bench/jitter.sh    a control: one tool against itself
+#   RTPRIO=1 bench/jitter.sh                both at SCHED_FIFO 1 (oslat -f 1,
+#                                           isol-verify under chrt -f 1)
 #
 # (DURATION, not SECONDS: bash's SECONDS counts up on its own.) CPU defaults
 # to the last one, MAIN_CPU to 0 (1 when CPU is 0), DURATION to 10 s (whole
 # seconds: oslat takes no fraction), RUNS to 5. Both tools run at the
-# default priority, as a user would run them.
+# default priority, as a user would run them, unless RTPRIO is set: then
+# other tasks no longer preempt them, and what is left is the machine's own
+# noise (interrupts, the hypervisor, the fair server's share for others).
 #
 # Both are reduced to what both can resolve. oslat puts a gap of u us
 # (ticks / its integer MHz) in the bucket labelled floor(u) + 1, so with
@@ -45,6 +49,7 @@ RUNS=${RUNS:-5}
 main=${MAIN_CPU:-0}
 if [ "$cpu" = "$main" ]; then main=$((cpu == 0 ? 1 : 0)); fi
 thresholds=(5 10 20 50 100)
+RTPRIO=${RTPRIO:-}
 read -r -a tools <<<"${TOOLS:-probe oslat}"
 
 die() { echo "bench/jitter.sh: $*" >&2; exit 1; }
@@ -59,6 +64,12 @@ fi
 command -v jq >/dev/null || die "jq not found (apt-get install jq)"
 [[ $DURATION =~ ^[1-9][0-9]*$ ]] || die "DURATION must be whole seconds (oslat's unit), not '$DURATION'"
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive number, not '$RUNS'"
+prio=() oslat_prio=()
+if [ -n "$RTPRIO" ]; then
+	[[ $RTPRIO =~ ^[1-9][0-9]?$ ]] || die "RTPRIO must be 1-99, not '$RTPRIO'"
+	command -v chrt >/dev/null || die "chrt not found (util-linux)"
+	prio=(chrt -f "$RTPRIO") oslat_prio=(--rtprio "$RTPRIO")
+fi
 [ "$ncpu" -ge 2 ] || die "needs 2 CPUs: one measured, one for the main threads"
 [[ $cpu =~ ^[0-9]+$ ]] || die "no CPU '$cpu' (0-$((ncpu - 1)))"
 [ "$cpu" -lt "$ncpu" ] || die "no CPU '$cpu' (0-$((ncpu - 1)))"
@@ -69,7 +80,7 @@ trap 'rm -rf "$tmp"' EXIT
 # run_probe N LABEL: one isol-verify probe run -> a line of runs.tsv
 run_probe() {
 	local j=$tmp/iv.$1.json
-	"$iv" --interval 0 --json --jitter="$DURATION" --jitter-cpus "$cpu" >"$j" 2>"$tmp/iv.err" || true
+	"${prio[@]}" "$iv" --interval 0 --json --jitter="$DURATION" --jitter-cpus "$cpu" >"$j" 2>"$tmp/iv.err" || true
 	jq -e '.checks[] | select(.id == "jitter") | .details.cpus[0].gaps_at_least_us' "$j" >/dev/null 2>&1 || {
 		echo "bench/jitter.sh: isol-verify did not run the probe (or is older than its gap counts):" >&2
 		jq -r '.checks[] | select(.id == "jitter") | .message' "$j" >&2 || cat "$tmp/iv.err" >&2
@@ -87,7 +98,7 @@ run_probe() {
 run_oslat() {
 	local j=$tmp/oslat.$1.json
 	oslat --cpu-list "$cpu" --cpu-main-thread "$main" --duration "$DURATION" --quiet \
-		--bucket-size 1024 --json="$j" >"$tmp/oslat.out" 2>&1 || {
+		--bucket-size 1024 "${oslat_prio[@]}" --json="$j" >"$tmp/oslat.out" 2>&1 || {
 		cat "$tmp/oslat.out" >&2
 		die "oslat failed (run $1)"
 	}
@@ -114,7 +125,8 @@ name() { [ "$1" = probe ] && echo isol-verify || echo oslat; }
 labels=("$(name "${tools[0]}")" "$(name "${tools[1]}")")
 [ "${tools[0]}" = "${tools[1]}" ] && labels[1]="${labels[1]}#2"
 echo "bench/jitter.sh: ${labels[0]} vs ${labels[1]} on CPU $cpu, oslat's main thread on CPU $main," \
-	"isol-verify's on the others; $RUNS runs x ${DURATION} s per tool, alternating;" \
+	"isol-verify's on the others; $RUNS runs x ${DURATION} s per tool, alternating," \
+	"$([ -n "$RTPRIO" ] && echo "SCHED_FIFO $RTPRIO;" || echo "default priority;")" \
 	"$(date -u '+%Y-%m-%d %H:%M UTC'), commit $commit"
 echo "host: $(nproc) CPUs online, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
 	"$(grep -qw hypervisor /proc/cpuinfo && echo "a VM (hypervisor flag)" || echo "no hypervisor flag")," \
