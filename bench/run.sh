@@ -12,7 +12,8 @@
 #   BENCH_REUSE=1 ...   table again from the outputs already in $BUILD/bench/
 #
 # Ratio = peer / quietcore for times (above 1: quietcore is faster), and the
-# same for latency quantiles (above 1: quietcore's probe saw less). No
+# same for the jitter counts and max (the same noise measured by two probes:
+# near 1 is agreement, above 1 quietcore's probe saw less). No
 # thresholds: these are numbers to read, not tests. A bench that cannot run
 # here (no root, missing peer) is listed with its reason.
 set -u
@@ -88,21 +89,15 @@ for b in "${benches[@]}"; do
 			row partition "$n threads, undo ($where)" "early-pin --restore" "$qu ms" \
 				"set-property AllowedCPUs= (empty), IRQs from a copy" "$su ms" "$(ratio "$su" "$qu")"
 		fi ;;
-	jitter)	# tool cpu samples p50 p99 p99.9 max
-		iv=$(awk '$1 == "isol-verify" { print $4, $5, $6, $7 }' "$log")
-		os=$(awk '$1 == "oslat" { print $4, $5, $6, $7 }' "$log")
-		if [ -n "$iv" ] && [ -n "$os" ]; then
-			read -r -a a <<<"$iv"
-			read -r -a c <<<"$os"
-			q=(p50 p99 p99.9 max)
-			for i in 0 1 2 3; do
-				# oslat reports microseconds, isol-verify nanoseconds
-				an=$(num "${a[$i]}")
-				cn=$(awk -v v="$(num "${c[$i]}")" 'BEGIN { print v * 1000 }')
-				row jitter "${q[$i]} gap on one CPU" "isol-verify --jitter" "${a[$i]}" oslat \
-					"${c[$i]}" "$(ratio "$cn" "$an")"
-			done
-		fi ;;
+	jitter)	# summary lines: measure, median [min-max] of isol-verify, of oslat, ratio
+		runs=$(sed -n 's/^bench\/jitter.sh: isol-verify vs oslat .*; \([0-9]*\) runs x \([0-9]*\) s per tool.*/\1 runs of \2 s/p' "$log")
+		[ -n "$runs" ] &&
+			sed -nE 's/^(gaps >= [0-9]+ us per s|max gap, us|loop ns, undisturbed) +([0-9.]+ \[[^]]*\]) +([0-9.]+ \[[^]]*\]) +[0-9.-]+$/\1\t\2\t\3/p' \
+				"$log" | while IFS=$'\t' read -r what a c; do
+				# peer / quietcore of the medians, as for every bench
+				row jitter "$what on one CPU (median [min-max], $runs)" "isol-verify --jitter" "$a" \
+					oslat "$c" "$(ratio "${c%% *}" "${a%% *}")"
+			done ;;
 	alloc)	# throughput: the peer is not installable here, said instead of a number
 		m=$(sed -n 's/^isol-alloc, \([0-9]*\) clients, .*: median \([0-9.]*\) ops\/s, p50 \([0-9.]*\) us, p99 \([0-9.]*\) us$/\1 \2 \3 \4/p' "$log")
 		peer=$(sed -n 's/^EPA orchestrator: //p' "$log")
@@ -133,7 +128,7 @@ done
 		echo "| $b | $c | $q | $qv | $p | $pv | $r |"
 	done <"$rows"
 	echo
-	echo "Ratio above 1: quietcore is faster (times; for pin: CPU time) or saw smaller gaps (jitter)."
+	echo "Ratio above 1: quietcore is faster (times; for pin: CPU time) or saw fewer or smaller gaps (jitter, where near 1 is agreement)."
 	for n in "${notes[@]}"; do
 		echo "- $n"
 	done

@@ -81,6 +81,26 @@ uint64_t jhist_quantile(const struct jhist *h, double q)
 	return h->max;
 }
 
+const unsigned int jitter_gap_us[JITTER_GAP_THRESHOLDS] = { 5, 10, 20, 50, 100 };
+
+void jitter_gaps_init(struct jitter_gaps *g, double ns_per_tick)
+{
+	memset(g, 0, sizeof(*g));
+	if (!(ns_per_tick > 0))
+		ns_per_tick = 1.0;
+	for (unsigned int k = 0; k < JITTER_GAP_THRESHOLDS; k++) {
+		double ns = jitter_gap_us[k] * 1000.0;
+		uint64_t t = (uint64_t)(ns / ns_per_tick);
+
+		/* the least t with t * ns_per_tick >= ns, in the product's own rounding */
+		while (t > 0 && (double)(t - 1) * ns_per_tick >= ns)
+			t--;
+		while ((double)t * ns_per_tick < ns)
+			t++;
+		g->at[k] = t;
+	}
+}
+
 /* jitter_stop(): read by every probe on every loop (relaxed: a load from a cached line) */
 static atomic_bool stop_now;
 
@@ -177,6 +197,8 @@ struct probe {
 	uint64_t (*now)(void);
 	double ns_per_tick;
 	uint64_t duration_ticks, warmup_ticks, threshold_ticks, record_ticks;
+	uint64_t slow_ticks; /* gaps this long or longer are counted or recorded */
+	struct jitter_gaps counted;
 	struct gate *start;
 	struct jhist *hist;
 	struct noise_gap *gaps; /* record_gaps of them, touched before the start */
@@ -189,6 +211,8 @@ static void *probe_main(void *arg)
 	struct jhist *h = pr->hist;
 	uint64_t (*now)(void) = pr->now;
 	uint64_t t, prev, end, over = 0, dropped = 0;
+	/* on this thread's stack: no shared cache line written in the loop */
+	struct jitter_gaps counted = pr->counted;
 	size_t ng = 0;
 
 	pr->out->tid = gettid();
@@ -199,9 +223,11 @@ static void *probe_main(void *arg)
 	end = prev + pr->warmup_ticks;
 	while ((t = now()) < end)
 		prev = t;
-	end = prev + pr->duration_ticks;
+	/* the window runs its full length from its first read, even when the
+	 * thread lost the CPU between the warm-up and that read */
 	prev = now();
 	pr->out->window_start = prev;
+	end = prev + pr->duration_ticks;
 	for (;;) {
 		uint64_t gap;
 
@@ -210,17 +236,25 @@ static void *probe_main(void *arg)
 		jhist_add(h, gap);
 		if (gap > pr->threshold_ticks)
 			over++;
-		if (gap > pr->record_ticks && pr->cap) {
-			if (ng < pr->cap)
-				pr->gaps[ng++] = (struct noise_gap){ prev, t };
-			else
-				dropped++;
+		/* one compare on the fast path, as before counting: the rest is rare */
+		if (__builtin_expect(gap >= pr->slow_ticks, 0)) {
+			jitter_gaps_add(&counted, gap);
+			if (gap > pr->record_ticks && pr->cap) {
+				if (ng < pr->cap)
+					pr->gaps[ng++] = (struct noise_gap){ prev, t };
+				else
+					dropped++;
+			}
 		}
 		prev = t;
 		if (t >= end || atomic_load_explicit(&stop_now, memory_order_relaxed))
 			break;
 	}
 	pr->out->window_end = t;
+	pr->out->window_ns = (uint64_t)((double)(t - pr->out->window_start) * pr->ns_per_tick);
+	pr->out->loop_ns = h->n ? (double)pr->out->window_ns / (double)h->n : 0;
+	memcpy(pr->out->gaps_at_least, counted.n, sizeof(pr->out->gaps_at_least));
+	pr->out->gap_time_ns = (uint64_t)((double)counted.ticks * pr->ns_per_tick);
 	pr->out->gaps = pr->gaps;
 	pr->out->ngaps = ng;
 	pr->out->gaps_dropped = dropped;
@@ -247,6 +281,25 @@ static double tsc_calibrate(void)
 	if (c1 <= c0 || n1 <= n0)
 		return 0;
 	return (double)(n1 - n0) / (double)(c1 - c0);
+}
+
+/*
+ * Fault the probe's buffers in before the window: a page fault inside it
+ * would be a gap the probe made itself. A memset of zeros does not do it:
+ * the compiler turns malloc + memset into calloc, which leaves fresh pages
+ * untouched (recording the gaps over 5 us for 2 s took 12-15 faults in
+ * the window that way, each a gap of its own).
+ */
+static void touch_pages(void *p, size_t len)
+{
+	volatile char *c = p;
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t step = pg > 0 ? (size_t)pg : 4096;
+
+	for (size_t o = 0; o < len; o += step)
+		c[o] = 0;
+	if (len)
+		c[len - 1] = 0;
 }
 
 void jitter_free(struct jitter_result *r)
@@ -325,13 +378,18 @@ void jitter_run(const cpuset_t *cpus, const cpuset_t *main_cpus, const struct ji
 		pr[i].warmup_ticks = (uint64_t)((double)WARMUP_NS / ns_per_tick);
 		pr[i].threshold_ticks = (uint64_t)((double)o->threshold_ns / ns_per_tick);
 		pr[i].record_ticks = (uint64_t)((double)o->record_threshold_ns / ns_per_tick);
+		jitter_gaps_init(&pr[i].counted, ns_per_tick);
+		pr[i].slow_ticks = pr[i].counted.at[0];
+		if (o->record_gaps && pr[i].record_ticks < pr[i].slow_ticks)
+			pr[i].slow_ticks = pr[i].record_ticks + 1;
 		pr[i].start = &start;
 		pr[i].hist = calloc(1, sizeof(struct jhist));
+		if (pr[i].hist)
+			touch_pages(pr[i].hist, sizeof(struct jhist));
 		if (o->record_gaps) {
-			/* touched now: a page fault inside the window would be noise */
-			pr[i].gaps = malloc(o->record_gaps * sizeof(*pr[i].gaps));
+			pr[i].gaps = calloc(o->record_gaps, sizeof(*pr[i].gaps));
 			if (pr[i].gaps) {
-				memset(pr[i].gaps, 0, o->record_gaps * sizeof(*pr[i].gaps));
+				touch_pages(pr[i].gaps, o->record_gaps * sizeof(*pr[i].gaps));
 				pr[i].cap = o->record_gaps;
 			}
 		}

@@ -201,6 +201,35 @@ void smi_read(struct path_cxt *pc, const cpuset_t *cpus, struct qc_ops *ops,
 	      struct smi_sample *ret);
 void smi_free(struct smi_sample *s);
 
+/*
+ * The gap lengths the probe counts exactly, in us: what oslat's 1 us buckets
+ * resolve too (bench/jitter.sh compares the two on them).
+ */
+#define JITTER_GAP_THRESHOLDS 5
+extern const unsigned int jitter_gap_us[JITTER_GAP_THRESHOLDS]; /* 5, 10, 20, 50, 100 */
+
+/*
+ * Counting them, in the probe's clock ticks: at[k] is the shortest gap in
+ * ticks that lasts at least jitter_gap_us[k] (ticks * ns_per_tick, as the
+ * probe converts its maximum), n[k] how many there were, ticks their time
+ * for the first threshold.
+ */
+struct jitter_gaps {
+	uint64_t at[JITTER_GAP_THRESHOLDS];
+	uint64_t n[JITTER_GAP_THRESHOLDS];
+	uint64_t ticks;
+};
+void jitter_gaps_init(struct jitter_gaps *g, double ns_per_tick);
+/* One gap, in ticks (the probe calls it only for those of at least at[0]). */
+static inline void jitter_gaps_add(struct jitter_gaps *g, uint64_t gap)
+{
+	if (gap < g->at[0])
+		return;
+	g->ticks += gap;
+	for (unsigned int k = 0; k < JITTER_GAP_THRESHOLDS && gap >= g->at[k]; k++)
+		g->n[k]++;
+}
+
 struct jitter_cpu {
 	int cpu;
 	bool ok;
@@ -208,6 +237,15 @@ struct jitter_cpu {
 	uint64_t samples;
 	uint64_t p50, p99, p999, max; /* ns */
 	uint64_t over;		      /* gaps above the threshold */
+	/*
+	 * Exact counts of the gaps of at least jitter_gap_us[k] microseconds,
+	 * the time in those of at least the first of them, the window and the
+	 * cost of one read of the clock (window / samples), all in ns.
+	 */
+	uint64_t gaps_at_least[JITTER_GAP_THRESHOLDS];
+	uint64_t gap_time_ns;
+	uint64_t window_ns;
+	double loop_ns;
 	/* with jitter_opts.record_gaps: the probe's thread and what it saw, in ns */
 	pid_t tid;
 	uint64_t window_start, window_end;

@@ -930,6 +930,15 @@ Try 'isol-verify --help'." ]
 	jq -e . >/dev/null <<<"$output"
 	[ "$(status_of jitter)" != skipped ]
 	jq -e '.checks[] | select(.id == "jitter") | .details.cpus[0] | .cpu == 0 and .samples > 1000 and .p50_ns <= .p99_ns and .p99_ns <= .p999_ns and .p999_ns <= .max_ns' <<<"$output"
+	# exact counts of long gaps: every threshold, each a subset of the one before, the
+	# longest bounded by the max; the loop cost is the window over the samples
+	jq -e '.checks[] | select(.id == "jitter") | .details.cpus[0] | .gaps_at_least_us as $g |
+		($g | keys | sort) == (["5", "10", "20", "50", "100"] | sort) and
+		$g["5"] >= $g["10"] and $g["10"] >= $g["20"] and $g["20"] >= $g["50"] and $g["50"] >= $g["100"] and
+		($g["5"] == 0 or .max_ns >= 5000) and ($g["100"] == 0 or .max_ns >= 100000) and
+		.time_in_gaps_at_least_5us_ns >= 5000 * $g["5"] and .time_in_gaps_at_least_5us_ns <= .window_ns and
+		.window_ns > 0 and .loop_ns > 0 and
+		(.loop_ns - .window_ns / .samples | fabs) < 0.01' <<<"$output"
 }
 
 # --- the textfile unit ------------------------------------------------------------------

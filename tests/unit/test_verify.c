@@ -3,8 +3,9 @@
  * isol-verify check logic: the cmdline rules, the irq-activity arithmetic
  * (deltas, wraps, resets, IRQs appearing and vanishing, CPUs losing their
  * column), the task rules (pinned, --allow, per-CPU kthreads, unreadable
- * affinity), the verdict order, the jitter histogram, the SMI and /proc/stat
- * samplers. Roots are written into a temporary directory per test.
+ * affinity), the verdict order, the jitter histogram and gap counts, the
+ * SMI and /proc/stat samplers. Roots are written into a temporary directory
+ * per test.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -680,6 +681,61 @@ static void test_jhist(void **state)
 	free(h);
 }
 
+/* The probe's exact gap counts: thresholds in ticks, then synthetic gaps against them. */
+static void test_jitter_gaps(void **state)
+{
+	const double rates[] = { 1.0, 0.5, 1.0 / 2445.0 * 1000.0, 1.0 / 3.0, 0.409000000001, 7.0 };
+	struct jitter_gaps g;
+
+	assert_int_equal(JITTER_GAP_THRESHOLDS, 5);
+	assert_int_equal(jitter_gap_us[0], 5);
+	assert_int_equal(jitter_gap_us[4], 100);
+	/* the least tick count that converts (as the maximum does) to at least the threshold */
+	for (size_t r = 0; r < sizeof(rates) / sizeof(rates[0]); r++) {
+		jitter_gaps_init(&g, rates[r]);
+		for (unsigned int k = 0; k < JITTER_GAP_THRESHOLDS; k++) {
+			double ns = jitter_gap_us[k] * 1000.0;
+
+			assert_true((double)g.at[k] * rates[r] >= ns);
+			assert_true((double)(g.at[k] - 1) * rates[r] < ns);
+			assert_int_equal(g.n[k], 0);
+		}
+	}
+	jitter_gaps_init(&g, 0.5); /* a 2 GHz TSC: 10,000 ticks are 5 us */
+	assert_int_equal(g.at[0], 10000);
+	assert_int_equal(g.at[4], 200000);
+
+	/* ns clocks: at least, not more than */
+	jitter_gaps_init(&g, 1.0);
+	assert_int_equal(g.at[0], 5000);
+	assert_int_equal(g.at[1], 10000);
+	jitter_gaps_add(&g, 4999); /* below the first: neither counted nor timed */
+	jitter_gaps_add(&g, 30);
+	assert_int_equal(g.n[0], 0);
+	assert_int_equal(g.ticks, 0);
+	jitter_gaps_add(&g, 5000);
+	jitter_gaps_add(&g, 9999);
+	jitter_gaps_add(&g, 10000);
+	jitter_gaps_add(&g, 49999);
+	jitter_gaps_add(&g, 50000);
+	jitter_gaps_add(&g, 100000);
+	jitter_gaps_add(&g, 5000000000ULL); /* a 5 s preemption */
+	assert_int_equal(g.n[0], 7);
+	assert_int_equal(g.n[1], 5);
+	assert_int_equal(g.n[2], 4);
+	assert_int_equal(g.n[3], 3);
+	assert_int_equal(g.n[4], 2);
+	assert_int_equal(g.ticks, 5000ULL + 9999 + 10000 + 49999 + 50000 + 100000 + 5000000000ULL);
+
+	/* a coarse clock (7 ns a tick): 715 ticks = 5005 ns count, 714 = 4998 ns do not */
+	jitter_gaps_init(&g, 7.0);
+	assert_int_equal(g.at[0], 715);
+	jitter_gaps_add(&g, 714);
+	jitter_gaps_add(&g, 715);
+	assert_int_equal(g.n[0], 1);
+	assert_int_equal(g.n[1], 0);
+}
+
 static void test_smi(void **state)
 {
 	struct smi_sample s;
@@ -816,6 +872,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_partition_tasks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verdict, setup, teardown),
 		cmocka_unit_test(test_jhist),
+		cmocka_unit_test(test_jitter_gaps),
 		cmocka_unit_test_setup_teardown(test_smi, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cpustat, setup, teardown),
 	};
