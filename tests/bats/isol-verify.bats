@@ -105,7 +105,7 @@ KTHREAD_FLAGS=2129984	# 0x208040
 	assert_line --regexp '^cmdline +ok +isolated 2-3, housekeeping 0-1'
 	assert_line --regexp '^irq-activity +skipped +--interval 0: '
 	refute_output --partial $'\033['
-	[ "${#lines[@]}" -eq 17 ]	# verdict, header, 15 checks (bats drops the blank line)
+	[ "${#lines[@]}" -eq 18 ]	# verdict, header, 16 checks (bats drops the blank line)
 }
 
 @test "table -v lists every problem and the details" {
