@@ -435,3 +435,27 @@ out:
 	free(started);
 	*ret = res;
 }
+
+void jitter_cpu_json(const struct jitter_cpu *jc, json_object *o)
+{
+	json_object *at = json_object_new_object();
+
+	json_object_object_add(o, "samples", json_object_new_int64((int64_t)jc->samples));
+	json_object_object_add(o, "p50_ns", json_object_new_int64((int64_t)jc->p50));
+	json_object_object_add(o, "p99_ns", json_object_new_int64((int64_t)jc->p99));
+	json_object_object_add(o, "p999_ns", json_object_new_int64((int64_t)jc->p999));
+	json_object_object_add(o, "max_ns", json_object_new_int64((int64_t)jc->max));
+	json_object_object_add(o, "over_threshold", json_object_new_int64((int64_t)jc->over));
+	json_object_object_add(o, "window_ns", json_object_new_int64((int64_t)jc->window_ns));
+	json_object_object_add(o, "loop_ns", json_double3(jc->loop_ns));
+	for (unsigned int k = 0; k < JITTER_GAP_THRESHOLDS; k++) {
+		char us[16];
+
+		snprintf(us, sizeof(us), "%u", jitter_gap_us[k]);
+		json_object_object_add(at, us,
+				       json_object_new_int64((int64_t)jc->gaps_at_least[k]));
+	}
+	json_object_object_add(o, "gaps_at_least_us", at);
+	json_object_object_add(o, "time_in_gaps_at_least_5us_ns",
+			       json_object_new_int64((int64_t)jc->gap_time_ns));
+}

@@ -37,6 +37,8 @@ static void __attribute__((noreturn)) usage(void)
 	      "     --jitter-cpus LIST     measure these CPUs instead of the isolated ones\n"
 	      "     --jitter-threshold T   count gaps longer than T (default 10us; units ns, us, ms, s)\n"
 	      "     --max-jitter T         critical when a gap exceeds T\n"
+	      "     --jitter-clock C       auto (the TSC where invariant) or mono (CLOCK_MONOTONIC,\n"
+	      "                            the clock of --noise)\n"
 	      " -n, --noise[=SECONDS]      trace the isolated CPUs while the probe runs and name what\n"
 	      "                            took their time: IRQs, system vectors, softirqs, threads,\n"
 	      "                            NMIs (default 5 s; needs tracefs and root)\n"
@@ -111,6 +113,7 @@ enum {
 	OPT_NOISE_THRESHOLD,
 	OPT_MAX_NOISE,
 	OPT_NOISE_BACKEND,
+	OPT_JITTER_CLOCK,
 	OPT_JITTER_THRESHOLD,
 	OPT_MAX_JITTER,
 	OPT_EXPECT_BOOTLOADER,
@@ -131,6 +134,7 @@ static const struct option longopts[] = {
 	{ "noise-threshold", required_argument, NULL, OPT_NOISE_THRESHOLD },
 	{ "max-noise", required_argument, NULL, OPT_MAX_NOISE },
 	{ "noise-backend", required_argument, NULL, OPT_NOISE_BACKEND },
+	{ "jitter-clock", required_argument, NULL, OPT_JITTER_CLOCK },
 	{ "allow", required_argument, NULL, 'a' },
 	{ "isolated", required_argument, NULL, OPT_ISOLATED },
 	{ "expect-from-bootloader", no_argument, NULL, OPT_EXPECT_BOOTLOADER },
@@ -204,6 +208,14 @@ static void parse_option(int c, struct verify *v, struct opts *o)
 		if (parse_duration_ns(optarg, &v->opt.noise_threshold_ns) < 0 ||
 		    !v->opt.noise_threshold_ns)
 			cli_usage_error(PROG, "invalid noise threshold: '%s'", optarg);
+		break;
+	case OPT_JITTER_CLOCK:
+		if (!strcmp(optarg, "auto"))
+			v->opt.jitter_mono = false;
+		else if (!strcmp(optarg, "mono"))
+			v->opt.jitter_mono = true;
+		else
+			cli_usage_error(PROG, "--jitter-clock: not auto or mono: '%s'", optarg);
 		break;
 	case OPT_NOISE_BACKEND:
 		if (!strcmp(optarg, "auto"))

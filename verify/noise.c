@@ -341,8 +341,9 @@ static json_object *source_json(const struct noise_source *s)
 	return o;
 }
 
-static json_object *cpu_json(const struct noise_cpu *nc, uint64_t gaps_dropped)
+static json_object *cpu_json(const struct noise_cpu *nc, const struct jitter_cpu *jc)
 {
+	uint64_t gaps_dropped = jc ? jc->gaps_dropped : 0;
 	json_object *o = json_object_new_object(), *src = json_object_new_array();
 
 	json_object_object_add(o, "cpu", json_object_new_int((int)nc->cpu));
@@ -362,6 +363,13 @@ static json_object *cpu_json(const struct noise_cpu *nc, uint64_t gaps_dropped)
 		json_object_array_add(src, source_json(&nc->sources[k]));
 	json_object_object_add(o, "sources", src);
 	json_object_object_add(o, "sources_count", json_object_new_int64((int64_t)nc->nsources));
+	if (jc) {
+		/* the generic back end's probe, with tracing armed (bench/noise.sh compares) */
+		json_object *p = json_object_new_object();
+
+		jitter_cpu_json(jc, p);
+		json_object_object_add(o, "probe", p);
+	}
 	return o;
 }
 
@@ -427,7 +435,7 @@ void check_noise(struct verify *v, struct check *c)
 			check_problem(c, VS_UNKNOWN, "CPU %u: %s", nc->cpu, res->why[i]);
 			continue;
 		}
-		json_object_array_add(per, cpu_json(nc, dropped));
+		json_object_array_add(per, cpu_json(nc, jc));
 		if (nc->lost || dropped)
 			check_problem(
 				c, VS_UNKNOWN,

@@ -132,7 +132,7 @@ void check_jitter(struct verify *v, struct check *c)
 	per = check_detail_array(c, "cpus");
 	for (unsigned int i = 0; i < j->n; i++) {
 		const struct jitter_cpu *jc = &j->cpu[i];
-		json_object *o = json_object_new_object(), *at;
+		json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "cpu", json_object_new_int(jc->cpu));
 		if (!jc->ok) {
@@ -141,27 +141,7 @@ void check_jitter(struct verify *v, struct check *c)
 			check_problem(c, VS_UNKNOWN, "CPU %d: %s", jc->cpu, jc->reason);
 			continue;
 		}
-		json_object_object_add(o, "samples", json_object_new_int64((int64_t)jc->samples));
-		json_object_object_add(o, "p50_ns", json_object_new_int64((int64_t)jc->p50));
-		json_object_object_add(o, "p99_ns", json_object_new_int64((int64_t)jc->p99));
-		json_object_object_add(o, "p999_ns", json_object_new_int64((int64_t)jc->p999));
-		json_object_object_add(o, "max_ns", json_object_new_int64((int64_t)jc->max));
-		json_object_object_add(o, "over_threshold",
-				       json_object_new_int64((int64_t)jc->over));
-		json_object_object_add(o, "window_ns",
-				       json_object_new_int64((int64_t)jc->window_ns));
-		json_object_object_add(o, "loop_ns", json_double3(jc->loop_ns));
-		at = json_object_new_object();
-		for (unsigned int k = 0; k < JITTER_GAP_THRESHOLDS; k++) {
-			char us[16];
-
-			snprintf(us, sizeof(us), "%u", jitter_gap_us[k]);
-			json_object_object_add(
-				at, us, json_object_new_int64((int64_t)jc->gaps_at_least[k]));
-		}
-		json_object_object_add(o, "gaps_at_least_us", at);
-		json_object_object_add(o, "time_in_gaps_at_least_5us_ns",
-				       json_object_new_int64((int64_t)jc->gap_time_ns));
+		jitter_cpu_json(jc, o);
 		json_object_array_add(per, o);
 		if (jc->max > worst)
 			worst = jc->max;
@@ -292,7 +272,8 @@ void verify_run(struct verify *v)
 			cpuset_t main_cpus;
 
 			struct jitter_opts jo = { .seconds = v->opt.jitter_seconds,
-						  .threshold_ns = v->opt.jitter_threshold_ns };
+						  .threshold_ns = v->opt.jitter_threshold_ns,
+						  .mono = v->opt.jitter_mono };
 
 			cpuset_andnot(&main_cpus, &v->expect.online, cpus);
 			jitter_run(cpus, &main_cpus, &jo, &v->jitter);

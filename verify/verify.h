@@ -282,6 +282,8 @@ struct jitter_opts {
 void jitter_run(const cpuset_t *cpus, const cpuset_t *main_cpus, const struct jitter_opts *o,
 		struct jitter_result *ret);
 void jitter_free(struct jitter_result *r);
+/* A probed CPU's figures into the JSON object o (the jitter and noise checks). */
+void jitter_cpu_json(const struct jitter_cpu *jc, json_object *o);
 /* End every running probe now (async-signal-safe: SIGINT, SIGTERM). */
 void jitter_stop(void);
 bool jitter_stopped(void);
@@ -336,6 +338,7 @@ struct verify_opts {
 	uint64_t max_jitter_ns; /* 0: none */
 	bool jitter_cpus_given;
 	cpuset_t jitter_cpus;
+	bool jitter_mono; /* --jitter-clock mono: the clock of --noise and of the trace */
 	bool noise;
 	enum noise_backend noise_backend;
 	double noise_seconds;
