@@ -197,7 +197,7 @@ SHELL_FILES	= $(filter-out $(LINT_PENDING),$(shell git ls-files 2>/dev/null | \
 		       head -c 64 "$$f" | grep -qE '^\#!.*(/sh|bash)'; \
 		    then echo "$$f"; fi; done))
 TIDY_FLAGS	= -D_GNU_SOURCE -DQC_VERSION='"lint"' -DQC_UNIT_HELPER='"lint"' -DQC_SYSTEMDUNITDIR='"/lint"' -Ilib -Icli -Ialloc -Itests/fuzz \
-		  $(JSONC_CFLAGS) $(KMOD_CFLAGS) $(SYSTEMD_CFLAGS) -std=gnu11
+		  $(JSONC_CFLAGS) $(KMOD_CFLAGS) $(SYSTEMD_CFLAGS) $(TRACEFS_CFLAGS) -std=gnu11
 # The systemd units the package ships, for systemd-analyze verify.
 UNIT_FILES	= $(shell git ls-files 'dracut-module/*.service' 'dracut-module/*.socket' 'dracut-module/*.timer' 2>/dev/null)
 LINT_JOBS	?= $(shell nproc 2>/dev/null || echo 2)

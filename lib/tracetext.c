@@ -477,7 +477,7 @@ int tracetext_parse_osnoise_line(const char *line, size_t len, struct osnoise_ev
 	} else {
 		return 1;
 	}
-	if (r == 0 && ev.type != OSNOISE_EV_PERIOD)
+	if (r == 0 && body && ev.type != OSNOISE_EV_PERIOD)
 		r = osn_duration(body, &ev.duration, &end);
 	if (r == 0 && ev.type == OSNOISE_EV_SAMPLE) {
 		if (!starts(end, " interference ") ||

@@ -219,10 +219,9 @@ static void *probe_main(void *arg)
 	gate_wait(pr->start);
 	if (!pr->out->ok)
 		return NULL;
-	prev = now();
-	end = prev + pr->warmup_ticks;
-	while ((t = now()) < end)
-		prev = t;
+	end = now() + pr->warmup_ticks;
+	while (now() < end)
+		;
 	/* the window runs its full length from its first read, even when the
 	 * thread lost the CPU between the warm-up and that read */
 	prev = now();

@@ -270,11 +270,28 @@ void noise_source_label(const struct noise_source *s, char *buf, size_t len)
 	}
 }
 
+/* The systemd service (or scope) of a process, from its cgroup-v2 path. */
+static bool service_of(struct verify *v, int pid, char *buf, size_t len)
+{
+	char path[512];
+	const char *last;
+
+	if (taskstat_cgroup(&v->pc, pid, path, sizeof(path)) < 0)
+		return false;
+	last = strrchr(path, '/');
+	last = last ? last + 1 : path;
+	if (!strstr(last, ".service") && !strstr(last, ".scope"))
+		return false;
+	snprintf(buf, len, "%.200s", last); /* unit names are short; a path is not */
+	return true;
+}
+
 /* What to do about the biggest source s on cpu. */
 static void advice(struct verify *v, const struct noise_source *s, unsigned int cpu, char *buf,
 		   size_t len)
 {
 	struct taskstat st;
+	char unit[256];
 
 	switch (s->kind) {
 	case NOISE_IRQ:
@@ -312,6 +329,11 @@ static void advice(struct verify *v, const struct noise_source *s, unsigned int 
 				buf, len,
 				"%s is a kernel thread%s: isolcpus does not move it (look at its subsystem)",
 				s->name, taskstat_is_percpu(&st) ? " bound to this CPU" : "");
+		else if (service_of(v, s->id, unit, sizeof(unit)))
+			snprintf(
+				buf, len,
+				"%s (PID %d) belongs to %s: stop it, or take CPU %u out of its CPUAffinity=/AllowedCPUs=",
+				s->name, s->id, unit, cpu);
 		else
 			snprintf(buf, len, "stop %s (PID %d) or take CPU %u out of its affinity",
 				 s->name, s->id, cpu);
@@ -441,7 +463,7 @@ void check_noise(struct verify *v, struct check *c)
 				c, VS_UNKNOWN,
 				"CPU %u: %" PRIu64 " ring-buffer losses, %" PRIu64
 				" gaps not kept: the attribution is incomplete (a shorter --noise)",
-				nc->cpu, nc->lost, jc->gaps_dropped);
+				nc->cpu, nc->lost, dropped);
 		if (!nc->nsources)
 			continue;
 		per_s = nc->window_ns ? (double)nc->total_ns * 1e9 / (double)nc->window_ns : 0;

@@ -332,29 +332,29 @@ uint64_t jhist_quantile(const struct jhist *h, double q);
 
 struct verify_opts {
 	double interval; /* seconds; 0 = no sampling */
-	bool jitter;
 	double jitter_seconds;
 	uint64_t jitter_threshold_ns;
 	uint64_t max_jitter_ns; /* 0: none */
-	bool jitter_cpus_given;
 	cpuset_t jitter_cpus;
-	bool jitter_mono; /* --jitter-clock mono: the clock of --noise and of the trace */
-	bool noise;
-	enum noise_backend noise_backend;
 	double noise_seconds;
 	uint64_t noise_threshold_ns;
 	uint64_t max_noise_ns; /* per second of window; 0: none */
-	bool noise_cpus_given;
 	cpuset_t noise_cpus;
+	enum noise_backend noise_backend;
 	char **allow; /* --allow patterns (fnmatch on comm) */
 	size_t nallow;
-	bool expect_from_bootloader;
 	int self_tgid;	     /* excluded from the task scan; 0 for none */
 	double loc_max_rate; /* LOC/s above which a nohz_full CPU's tick is "not stopped" */
 	double load_max;     /* housekeeping busy percent */
-	bool no_module_load;
 	const char *
 		alloc_state; /* --alloc-state: isol-alloc's state file below the root, NULL default */
+	bool jitter;
+	bool jitter_cpus_given;
+	bool jitter_mono; /* --jitter-clock mono: the clock of --noise and of the trace */
+	bool noise;
+	bool noise_cpus_given;
+	bool expect_from_bootloader;
+	bool no_module_load;
 };
 
 enum {
