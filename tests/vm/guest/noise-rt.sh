@@ -67,6 +67,8 @@ state >&3
 # every event's directory and files in each new instance, and isol-verify's
 # osnoise run below was seen to spend minutes of guest time in that mkdir
 # (its timeline section) while this one, without the noise, took seconds.
+# Its lines go to a log section: state-before must hold only the state.
+section log
 log "warm-up instance begin"
 mkdir $T/instances/qc-warmup && rmdir $T/instances/qc-warmup
 log "warm-up instance end"
