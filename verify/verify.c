@@ -167,6 +167,20 @@ void check_jitter(struct verify *v, struct check *c)
 		 j->seconds, (unsigned long long)worst);
 }
 
+/*
+ * Where the caller of a probe waits: the housekeeping CPUs that are not
+ * measured, not merely the online ones (an isolated CPU the user did not ask
+ * to measure is no place for it); the online ones only when no housekeeping
+ * CPU is left.
+ */
+static void probe_home(const struct verify *v, const cpuset_t *measured, cpuset_t *ret)
+{
+	cpuset_andnot(ret, &v->expect.housekeeping, measured);
+	cpuset_and(ret, ret, &v->expect.online);
+	if (cpuset_empty(ret))
+		cpuset_andnot(ret, &v->expect.online, measured);
+}
+
 /* This thread's CPU time in /proc/stat's unit (USER_HZ ticks). */
 static uint64_t self_ticks(void)
 {
@@ -275,7 +289,7 @@ void verify_run(struct verify *v)
 						  .threshold_ns = v->opt.jitter_threshold_ns,
 						  .mono = v->opt.jitter_mono };
 
-			cpuset_andnot(&main_cpus, &v->expect.online, cpus);
+			probe_home(v, cpus, &main_cpus);
 			jitter_run(cpus, &main_cpus, &jo, &v->jitter);
 		} else {
 			snprintf(v->jitter.reason, sizeof(v->jitter.reason),
@@ -289,7 +303,7 @@ void verify_run(struct verify *v)
 								 &v->expect.isolated;
 		cpuset_t main_cpus;
 
-		cpuset_andnot(&main_cpus, &v->expect.online, cpus);
+		probe_home(v, cpus, &main_cpus);
 		noise_run(&v->pc, v->opt.noise_backend, cpus, &main_cpus, v->opt.noise_seconds,
 			  v->opt.noise_threshold_ns, &v->noise);
 	}
