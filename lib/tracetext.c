@@ -438,7 +438,7 @@ int tracetext_parse_osnoise_line(const char *line, size_t len, struct osnoise_ev
 {
 	char buf[LINE_MAX_LEN];
 	struct osnoise_event ev;
-	const char *rest, *event, *body, *end;
+	const char *rest, *event, *body, *end = "";
 	uint64_t ts;
 	size_t elen;
 	long long v;
