@@ -35,6 +35,31 @@ endif
 ALL_CFLAGS	= $(CPPFLAGS_QC) $(CPPFLAGS) $(WARNFLAGS) $(SANFLAGS) -std=gnu11 $(CFLAGS)
 ALL_LDFLAGS	= $(SANFLAGS) $(LDFLAGS)
 
+# --- build dependencies (installed before the pkg-config lines below run) ------
+# The Debian packages the goals need (build-aux/deps.sh): installed when make
+# runs as root on Debian, else one line names them and the command that
+# installs them, before anything is compiled. Sub-makes trust the top level's
+# check; QC_NO_DEPS=1 skips it (distribution builds bring their own).
+_goals		:= $(or $(MAKECMDGOALS),all)
+ifneq ($(filter check check-bats check-vm check-vm-nightly check-valgrind lint format fuzz fuzz-build \
+		bench deps,$(_goals)),)
+DEPS_GROUP	:= check
+else ifneq ($(filter check-unit,$(_goals)),)
+DEPS_GROUP	:= unit
+else ifneq ($(filter-out run clean uninstall uninstall-%,$(_goals)),)
+DEPS_GROUP	:= build
+else ifneq ($(filter run,$(_goals)),)
+DEPS_GROUP	:= run
+endif
+ifeq ($(MAKELEVEL)$(QC_NO_DEPS),0)
+ifneq ($(DEPS_GROUP),)
+_deps_out	:= $(shell build-aux/deps.sh --make $(DEPS_GROUP))
+ifneq ($(.SHELLSTATUS),0)
+$(error $(or $(_deps_out),quietcore: could not install the packages this needs (see above)))
+endif
+endif
+endif
+
 JSONC_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags json-c 2>/dev/null)
 JSONC_LIBS	:= $(shell $(PKG_CONFIG) --libs json-c 2>/dev/null || echo -ljson-c)
 KMOD_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags libkmod 2>/dev/null)
@@ -66,30 +91,6 @@ SYSTEMDUNITDIR	:= $(call pc_var,systemdsystemunitdir,systemd,/lib/systemd/system
 endif
 DESTDIR		?=
 
-# --- build dependencies --------------------------------------------------------
-# The Debian packages the goals need (build-aux/deps.sh): installed when make
-# runs as root on Debian, else one line names them and the command that
-# installs them, before anything is compiled. Sub-makes trust the top level's
-# check; QC_NO_DEPS=1 skips it (distribution builds bring their own).
-_goals		:= $(or $(MAKECMDGOALS),all)
-ifneq ($(filter check check-bats check-vm check-vm-nightly check-valgrind lint format fuzz fuzz-build \
-		bench deps,$(_goals)),)
-DEPS_GROUP	:= check
-else ifneq ($(filter check-unit,$(_goals)),)
-DEPS_GROUP	:= unit
-else ifneq ($(filter-out run clean uninstall uninstall-%,$(_goals)),)
-DEPS_GROUP	:= build
-else ifneq ($(filter run,$(_goals)),)
-DEPS_GROUP	:= run
-endif
-ifeq ($(MAKELEVEL)$(QC_NO_DEPS),0)
-ifneq ($(DEPS_GROUP),)
-_deps_out	:= $(shell build-aux/deps.sh --make $(DEPS_GROUP))
-ifneq ($(.SHELLSTATUS),0)
-$(error $(or $(_deps_out),quietcore: could not install the packages this needs (see above)))
-endif
-endif
-endif
 
 PROGRAMS	:=
 UNIT_TESTS	:=
