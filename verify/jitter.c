@@ -22,8 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "verify.h"
+#include "jitter.h"
 #include "pathnames.h"
+#include "verify.h" /* json_double3 */
 
 #define WARMUP_NS 50000000ULL /* not recorded: page faults, cache, frequency ramp */
 
