@@ -176,8 +176,8 @@ case $QC_BOOT in
 	qc_run jitter-2 systemd-run --quiet --scope --slice=quietcore.slice \
 		isol-verify --json --jitter=5 --jitter-cpus 2
 	qc_run jitter-3 isol-verify --json --jitter=5 --jitter-cpus 3
-	# noise on 6.12's boot-isolated CPU 3 (isolcpus, nohz_full)
-	noise_cycle 3 3
+	# no noise run on 6.12 under TCG: enabling the tracepoints there crashed
+	# the guest twice (an int3 Oops at a patched call site, tests/vm/partition.bats)
 	# isol-alloc over the activated socket (issue 17): the pool is CPU 3
 	# (isolcpus) and CPU 2 (the unit's partition); two services get one
 	# each, a third finds none. Boot 4 has no partition: reconciled there.
