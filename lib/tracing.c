@@ -19,6 +19,7 @@
 
 #include "atomicfile.h"
 #include "strv.h"
+#include "taskstat.h"
 
 static int failf(struct tracing *t, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -83,22 +84,13 @@ bool tracing_has_tracer(struct tracing *t, const char *tracer)
 }
 
 /* Is pid a live isol-verify (its comm), not a recycled PID? */
-static bool run_alive(pid_t pid)
+static bool run_alive(struct tracing *t, pid_t pid)
 {
-	char path[64], comm[32] = "";
-	FILE *f;
+	struct taskstat st;
 
-	if (pid <= 0 || pid == getpid())
+	if (pid <= 0 || pid == getpid() || !t->pc || taskstat_read(t->pc, pid, 0, &st) < 0)
 		return false;
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	if (!fgets(comm, sizeof(comm), f))
-		comm[0] = '\0';
-	fclose(f);
-	comm[strcspn(comm, "\n")] = '\0';
-	return !strcmp(comm, "isol-verify");
+	return !strcmp(st.comm, "isol-verify");
 }
 
 /* --- the osnoise tracer's globals ------------------------------------------------ */
@@ -290,7 +282,7 @@ int tracing_sweep(struct tracing *t, char *removed, size_t len)
 
 		if (!ours(names[i]))
 			continue;
-		if (run_alive((pid_t)pid)) {
+		if (run_alive(t, (pid_t)pid)) {
 			r = failf(
 				t, EBUSY,
 				"another isol-verify --noise (PID %ld) is tracing in %s/instances/%s",

@@ -311,6 +311,38 @@ void jitter_free(struct jitter_result *r)
 	r->n = 0;
 }
 
+cpu_set_t *jitter_pin_caller(const cpuset_t *cpus)
+{
+	size_t size = CPU_ALLOC_SIZE(CPUSET_MAX);
+	cpu_set_t *saved, *mask;
+
+	if (!cpus || cpuset_empty(cpus))
+		return NULL;
+	saved = CPU_ALLOC(CPUSET_MAX);
+	mask = CPU_ALLOC(CPUSET_MAX);
+	if (!saved || !mask || sched_getaffinity(0, size, saved) < 0)
+		goto fail;
+	CPU_ZERO_S(size, mask);
+	cpuset_foreach(c, cpus)
+		CPU_SET_S((size_t)c, size, mask);
+	if (sched_setaffinity(0, size, mask) < 0)
+		goto fail;
+	CPU_FREE(mask);
+	return saved;
+fail:
+	CPU_FREE(saved);
+	CPU_FREE(mask);
+	return NULL;
+}
+
+void jitter_unpin_caller(cpu_set_t *saved)
+{
+	if (!saved)
+		return;
+	sched_setaffinity(0, CPU_ALLOC_SIZE(CPUSET_MAX), saved);
+	CPU_FREE(saved);
+}
+
 void jitter_run(const cpuset_t *cpus, const cpuset_t *main_cpus, const struct jitter_opts *o,
 		struct jitter_result *ret)
 {
@@ -345,9 +377,8 @@ void jitter_run(const cpuset_t *cpus, const cpuset_t *main_cpus, const struct ji
 	pr = calloc(n, sizeof(*pr));
 	th = calloc(n, sizeof(*th));
 	started = calloc(n, sizeof(*started));
-	saved = CPU_ALLOC(CPUSET_MAX);
 	mask = CPU_ALLOC(CPUSET_MAX);
-	if (!res.cpu || !pr || !th || !started || !saved || !mask) {
+	if (!res.cpu || !pr || !th || !started || !mask) {
 		snprintf(res.reason, sizeof(res.reason), "out of memory");
 		free(res.cpu);
 		res.cpu = NULL;
@@ -356,14 +387,7 @@ void jitter_run(const cpuset_t *cpus, const cpuset_t *main_cpus, const struct ji
 	}
 
 	/* The caller waits on a housekeeping CPU, like oslat's main thread. */
-	if (sched_getaffinity(0, setsize, saved) < 0)
-		CPU_ZERO_S(setsize, saved);
-	if (main_cpus && !cpuset_empty(main_cpus)) {
-		CPU_ZERO_S(setsize, mask);
-		cpuset_foreach(c, main_cpus)
-			CPU_SET_S((size_t)c, setsize, mask);
-		sched_setaffinity(0, setsize, mask);
-	}
+	saved = jitter_pin_caller(main_cpus);
 
 	cpuset_foreach(cpu, cpus) {
 		pthread_attr_t attr;
@@ -426,9 +450,8 @@ void jitter_run(const cpuset_t *cpus, const cpuset_t *main_cpus, const struct ji
 		free(pr[i].gaps); /* kept by the probe in out->gaps when it ran */
 	}
 	res.ran = true;
-	sched_setaffinity(0, setsize, saved);
 out:
-	CPU_FREE(saved);
+	jitter_unpin_caller(saved);
 	CPU_FREE(mask);
 	free(pr);
 	free(th);

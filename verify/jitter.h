@@ -7,6 +7,7 @@
 #ifndef QC_VERIFY_JITTER_H
 #define QC_VERIFY_JITTER_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -107,6 +108,13 @@ struct jitter_opts {
 void jitter_run(const cpuset_t *cpus, const cpuset_t *main_cpus, const struct jitter_opts *o,
 		struct jitter_result *ret);
 void jitter_free(struct jitter_result *r);
+/*
+ * This thread onto cpus for a probe's window (the housekeeping CPUs: the
+ * jitter probe's and the osnoise tracer's caller waits there): the mask it
+ * had, for jitter_unpin_caller(); NULL when cpus is empty or it failed.
+ */
+cpu_set_t *jitter_pin_caller(const cpuset_t *cpus);
+void jitter_unpin_caller(cpu_set_t *saved);
 /* A probed CPU's figures into the JSON object o (the jitter and noise checks). */
 void jitter_cpu_json(const struct jitter_cpu *jc, json_object *o);
 /* End every running probe now (async-signal-safe: SIGINT, SIGTERM). */

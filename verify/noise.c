@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
-#include <sched.h>
 #include <string.h>
 #include <time.h>
 
@@ -155,20 +154,6 @@ static int osnoise_window(struct tracing *t, const cpuset_t *cpus, double second
 	return 0;
 }
 
-/* This thread onto cpus (the housekeeping ones) for the run; *old: where it was. */
-static bool pin_to(const cpuset_t *cpus, cpu_set_t *old)
-{
-	cpu_set_t set;
-
-	if (!cpus || cpuset_empty(cpus) || sched_getaffinity(0, sizeof(*old), old) < 0)
-		return false;
-	CPU_ZERO(&set);
-	cpuset_foreach(cpu, cpus)
-		if ((size_t)cpu < CPU_SETSIZE)
-			CPU_SET((size_t)cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set) == 0;
-}
-
 /*
  * The osnoise back end: the tracer's workload on each CPU for the window,
  * this thread waiting on the housekeeping CPUs (main_cpus), as the generic
@@ -177,13 +162,10 @@ static bool pin_to(const cpuset_t *cpus, cpu_set_t *old)
 static int run_osnoise(struct tracing *t, const cpuset_t *cpus, const cpuset_t *main_cpus,
 		       double seconds, uint64_t threshold_ns, struct noise_result *res)
 {
-	cpu_set_t old;
-	bool pinned = pin_to(main_cpus, &old);
-	int ret;
+	cpu_set_t *saved = jitter_pin_caller(main_cpus);
+	int ret = osnoise_window(t, cpus, seconds, threshold_ns, res);
 
-	ret = osnoise_window(t, cpus, seconds, threshold_ns, res);
-	if (pinned)
-		sched_setaffinity(0, sizeof(old), &old);
+	jitter_unpin_caller(saved);
 	return ret;
 }
 
