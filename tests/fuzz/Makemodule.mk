@@ -18,7 +18,7 @@ FUZZ_CC		?= clang
 FUZZ_SECONDS	?= 60
 FUZZ_SANFLAGS	:= -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS	= $(CPPFLAGS_QC) $(WARNFLAGS) -Wno-missing-prototypes -std=gnu11 -g -O1 \
-		  $(FUZZ_SANFLAGS) $(JSONC_CFLAGS) $(KMOD_CFLAGS)
+		  $(FUZZ_SANFLAGS) $(JSONC_CFLAGS) $(KMOD_CFLAGS) $(TRACEFS_CFLAGS)
 FUZZ_SRCS	:= $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_ALL	:= $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%)
 FUZZERS		?= $(FUZZ_ALL)
@@ -44,7 +44,7 @@ $(BUILD)/fuzz/%.o: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Itests/fuzz -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
 
 $(BUILD)/fuzz/fuzz-%: $(BUILD)/fuzz/%.o $(FUZZ_LIB)
-	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SANFLAGS) -o $@ $^ $(JSONC_LIBS) $(KMOD_LIBS)
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SANFLAGS) -o $@ $^ $(JSONC_LIBS) $(KMOD_LIBS) $(TRACEFS_LIBS)
 
 # isol-alloc's request parser is alloc/proto.c: the harness links it too.
 $(BUILD)/fuzz/alloc/%.o: alloc/%.c
