@@ -62,7 +62,8 @@ int tracetext_parse(const char *text, struct noise_event **ret_events, size_t *r
  * sample_threshold events and the tracer's per-period summary lines
  * ("RUNTIME NOISE %% MAX-SINGLE HW NMI IRQ SIRQ THREAD", microseconds, kept in
  * ns). PREEMPT_RT kernels print more flag columns; both are read.
- * 0: *ret holds one, 1: none of ours, -EINVAL.
+ * 0: *ret holds one, 1: none of ours, -EINVAL; *ret untouched unless 0.
+ * tracetext_parse_osnoise() reads a whole text as tracetext_parse() does.
  */
 int tracetext_parse_osnoise_line(const char *line, size_t len, struct osnoise_event *ret);
 int tracetext_parse_osnoise(const char *text, struct osnoise_event **ret_events,
