@@ -164,3 +164,54 @@ statefile 'quietcore-early-pin-state 1' 'boot_id b' 'root /' 'nbits 1' 'housekee
 	'saved_at 1' 'file /sys/devices/virtual/workqueue/cpumask 1' | seed statefile
 statefile 'quietcore-early-pin-state 2' 'boot_id b' 'root /' 'nbits 1' 'housekeeping 0' \
 	'saved_at 1' 'wq-cpumask ../../../../etc/passwd 1' | seed statefile
+
+# trace text (generic and osnoise): lines of the recorded samples, trimmed
+nz=$top/tests/unit/data/noise
+osn=$nz/osnoise-6.1-rt
+# text, NUL, the probe the harness gives noise_attribute(): event pick, tid
+# and the recorded gaps, each as the blank before it and its length, from
+# 16.7 ms (0x1000000 ns) before the first event (see fuzz_tracetext.c)
+probe_tail() { # probe_tail PICK TID GAPS < text
+	python3 -c 'import re, struct, sys
+text = sys.stdin.buffer.read()
+ts = [m for m in re.findall(rb"\] [^ ]* *([0-9]+)\.([0-9]+):", text)]
+first = int(ts[0][0]) * 10**9 + int(ts[0][1].ljust(9, b"0"))
+cur = first - min(first, 0x1000000)
+out = text + b"\0" + bytes([int(sys.argv[1])]) + struct.pack("<i", int(sys.argv[2]))
+for l in open(sys.argv[3]):
+    w = l.split()
+    if w[0] != "gap" or int(w[1]) < cur:
+        continue
+    s, e = int(w[1]), int(w[2])
+    out += struct.pack("<II", s - cur, e - s)
+    cur = e
+sys.stdout.buffer.write(out)' "$@"
+}
+sed -n '1p;37,50p' "$nz/generic-6.18-cpu0.trace" | probe_tail 0 10158 "$nz/generic-6.18-cpu0.gaps" |
+	seed tracetext
+sed -n '1,16p' "$nz/generic-6.18-cpu0.trace" | seed tracetext
+sed -n '1p;106,116p' "$osn/trace-cpu2-busy.txt" | seed tracetext
+sed -n '1p;88,97p' "$osn/trace-cpu2-serial.txt" | seed tracetext
+sed -n '1,20p' "$osn/trace-cpu3-disk.txt" | seed tracetext
+# what the samples have none of (as in tests/unit/test_tracetext.c, test_noise.c): option
+# record-tgid, no irq-info, a raw clock, NMIs, lost events, a second CPU
+printf '%s\n' '           probe-10158   (  10158) [003] d.h.. 2.000001: call_function_single_entry: vector=251' \
+	'           probe-10158   (-------) [003] 2.000002: call_function_single_exit: vector=251' \
+	'          <idle>-0       [002] d.Z.. 5.000010: nmi_handler: perf_event_nmi_handler() delta_ns: 4211 handled: 1' \
+	'           probe-10158   [003] d.h.. 2.123456789: irq_work_entry: vector=246' \
+	'CPU:3 [LOST 12 EVENTS]' \
+	'           probe-10158   [003] d.h.. 123456789012: irq_work_exit: vector=246' \
+	'          <idle>-0       [001] d..2. 100.000001: sched_switch: prev_comm=swapper/1 prev_pid=0 prev_prio=120 prev_state=R ==> next_comm=my - [2] x next_pid=77 next_prio=120' |
+	seed tracetext
+printf '%s\n' '  x-1  [003] .......  2.5: softirq_noise:    TIMER:1 start 2.4 duration 33 ns' \
+	'  x-1  [003] .......  2.5: nmi_noise: start 2.400000000 duration 1200 ns' \
+	'  a:b-9  [001] d...3..   1.000001: thread_noise:   a:b:9 start 1.000000000 duration 77 ns' \
+	'CPU:3 [LOST 2 EVENTS]' \
+	'       osnoise/3-436     [003] d..h.   2.6: sample_threshold: start 2.5 duration 9 ns interference 0' |
+	seed tracetext
+# comments, blanks, a CRLF line, a marker, then a bad line: the text fails there
+printf '# tracer: nop\n#\n\n   \nCPU:0 [LOST 3 EVENTS]\r\n%s\n%s\n%s\n' \
+	'           probe-10158   [000] d.h.. 52664.675485: irq_handler_entry: irq=39 name=virtio2-output.0' \
+	'           probe-1 [000] d.h.. 1.000000: irq_handler_exit: irq=x ret=handled' \
+	'           probe-10158   [000] d.h.. 52664.675487: irq_handler_exit: irq=39 ret=handled' |
+	seed tracetext
