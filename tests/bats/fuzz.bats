@@ -60,3 +60,7 @@ fuzz_run() { # fuzz_run NAME: replay, then fuzz a few seconds on a scratch corpu
 @test "fuzz: isol-alloc's request parser: split reads accept what one read does, checked ranges, the client's encoding round trip" {
 	fuzz_run allocreq
 }
+
+@test "fuzz: trace text (generic and osnoise): whole text agrees with line by line, failures leave outputs alone, every gap's nanosecond has one source" {
+	fuzz_run tracetext
+}
