@@ -215,3 +215,8 @@ printf '# tracer: nop\n#\n\n   \nCPU:0 [LOST 3 EVENTS]\r\n%s\n%s\n%s\n' \
 	'           probe-1 [000] d.h.. 1.000000: irq_handler_exit: irq=x ret=handled' \
 	'           probe-10158   [000] d.h.. 52664.675487: irq_handler_exit: irq=39 ret=handled' |
 	seed tracetext
+# handlers nested deeper than noise_attribute() keeps (NOISE_DEPTH 16): unmatched, not lost
+for i in $(seq 1 18); do
+	printf '  x-1 [000] d.h.. 1.%06d: irq_handler_entry: irq=%d name=a\n' "$i" "$i"
+done | { cat; printf '  x-1 [000] d.h.. 1.000019: irq_handler_exit: irq=18 ret=handled\n'
+	printf '  x-1 [000] d.h.. 1.000020: irq_handler_exit: irq=1 ret=handled\n'; } | seed tracetext
