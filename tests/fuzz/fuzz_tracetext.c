@@ -39,9 +39,9 @@
  *    hw_beside_events_ns at most hw_ns (0 when nothing traced took time);
  *    each source took time (total, count, max > 0, max <= total <=
  *    count * max), sources come in strict noise_source_cmp() order (so none
- *    twice), the probe's own thread is never one; lost counts the CPU's
- *    LOST markers, unmatched at most its entries and exits; a CPU with no
- *    event is all hw;
+ *    twice), each of a kind noise_kind_name() knows, the probe's own thread
+ *    never one of them; lost counts the CPU's LOST markers, unmatched at
+ *    most its entries and exits; a CPU with no event is all hw;
  *  - noise_osnoise: window_ns, total_ns, max_ns, ngaps, lost and hw_ns are
  *    the sums, maximum and counts of the CPU's periods, samples and markers;
  *    every interference and every sample with none is counted in exactly one
@@ -402,7 +402,7 @@ static void check_sources(const struct noise_cpu *nc)
 
 		FUZZ_ASSERT(i == 0 || noise_source_cmp(&nc->sources[i - 1], s) < 0);
 		FUZZ_ASSERT(terminated(s->name, sizeof(s->name)));
-		FUZZ_ASSERT(s->count > 0);
+		FUZZ_ASSERT(s->count > 0 && strcmp(noise_kind_name(s->kind), "?") != 0);
 		switch (s->kind) {
 		case NOISE_IRQ:
 		case NOISE_THREAD:
