@@ -22,7 +22,8 @@
 #                            boots, sets VM_LOG (console) and VM_RESULTS (guest
 #                            report); fails on timeout or missing report;
 #                            VM_DISK_QUEUES: virtio queues of the root disk
-#                            (default 1, see vm_boot)
+#                            (default 1, see vm_boot); VM_TCG: the -accel
+#                            value, tcg or tcg,thread=single (see vm_boot)
 #   vm_section NAME          prints one section of $VM_RESULTS
 #
 # Caches (kernels, initramfs images) live in tests/vm/cache/ (gitignored),
@@ -310,9 +311,15 @@ vm_boot_once() {
 	VM_LOG_SHOWN=
 	start=$(date +%s)
 	# -accel tcg, always: KVM hangs on these machines, and a test must never
-	# change accelerator behind our back.
+	# change accelerator behind our back. VM_TCG=tcg,thread=single for a
+	# guest that switches tracepoints on and off: with one host thread per
+	# vCPU (QEMU 7.2's default) the kernel's text patching (text_poke_bp:
+	# int3, then IPIs to every CPU) hangs 6.1 in smp_call_function_many_cond
+	# and oopses 6.12 on a stale int3, within seconds when a vCPU is busy;
+	# one thread for all vCPUs did not (tests/vm/noise.bats).
+	case ${VM_TCG:-tcg} in tcg|tcg,thread=single) ;; *) vm_fail "VM_TCG=$VM_TCG: tcg or tcg,thread=single"; return 1 ;; esac
 	timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 \
-		-accel tcg -cpu max -smp 4 -m 512 \
+		-accel "${VM_TCG:-tcg}" -cpu max -smp 4 -m 512 \
 		-no-reboot -display none -monitor none -nic none \
 		-kernel "$VM_KERNEL" -initrd "$VM_INITRD" \
 		-append "console=ttyS0 panic=-1 rd.shell=0 rd.emergency=poweroff root=/dev/vda rw rootfstype=ext4 $append" \

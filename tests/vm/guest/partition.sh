@@ -94,48 +94,9 @@ part_cycle() {
 	snap after-kill
 }
 
-# the tracing files isol-verify --noise must leave as it found them. The top
-# buffer's size is compared without the kernel's "(expanded: N)": the first
-# instance of a boot sets that one-way flag (rtla's and trace-cmd's too) and
-# tracefs has no way to clear it (isol-verify(8)).
-tracing_state() {
-	ls /sys/kernel/tracing/instances
-	for _f in current_tracer trace_clock tracing_on tracing_cpumask tracing_thresh \
-		options/overwrite set_event; do
-		printf '%s: %s\n' "$_f" "$(cat "/sys/kernel/tracing/$_f")"
-	done
-	printf 'buffer_size_kb: %s\n' "$(cut -d' ' -f1 /sys/kernel/tracing/buffer_size_kb)"
-}
-
-# noise_cycle TAG CPU (issue 18): a busy task pinned on CPU and the serial
-# port's IRQ moved there with output on it, while isol-verify --noise traces
-# CPU with a budget it must exceed: both named, CRITICAL, tracing as before
-noise_cycle() {
-	qc_run "noise-$1-before" tracing_state
-	exec 9>/dev/ttyS0 # the port open: its IRQ is requested
-	_irq=$(awk '$NF == "ttyS0" { sub(":", "", $1); print $1 }' /proc/interrupts)
-	_was=$(cat "/proc/irq/$_irq/smp_affinity_list")
-	echo "$2" >"/proc/irq/$_irq/smp_affinity_list"
-	taskset -c "$2" sh -c 'while :; do :; done' &
-	_busy=$!
-	# output on the port until the run is over (isol-verify's other checks
-	# come first: the window starts seconds later under TCG)
-	(_i=0; while :; do _i=$((_i + 1)); echo "qc-noise-traffic $_i" >&9; sleep 0.05; done) &
-	_traffic=$!
-	qc_run "noise-$1-made" echo "$_busy $_irq"
-	qc_run "noise-$1" isol-verify --json --interval 0 --noise=3 --noise-cpus "$2" --max-noise 1us
-	kill "$_busy" "$_traffic" 2>/dev/null
-	wait "$_busy" "$_traffic" 2>/dev/null
-	echo "$_was" >"/proc/irq/$_irq/smp_affinity_list"
-	exec 9>&-
-	qc_run "noise-$1-after" tracing_state
-}
-
 case $QC_BOOT in
 1)
 	part_cycle
-	# the generic back end on Debian 12's 6.1 (no osnoise tracer), CPU 1
-	noise_cycle 1 1
 	# boot 2: Debian's 6.12 (the host attaches its .deb as /dev/vdb and
 	# prepends QC_DEB_SIZE); its postinst runs dracut and update-grub, and
 	# GRUB boots the newest kernel
@@ -176,8 +137,6 @@ case $QC_BOOT in
 	qc_run jitter-2 systemd-run --quiet --scope --slice=quietcore.slice \
 		isol-verify --json --jitter=5 --jitter-cpus 2
 	qc_run jitter-3 isol-verify --json --jitter=5 --jitter-cpus 3
-	# no noise run on 6.12 under TCG: enabling the tracepoints there crashed
-	# the guest twice (an int3 Oops at a patched call site, tests/vm/partition.bats)
 	# isol-alloc over the activated socket (issue 17): the pool is CPU 3
 	# (isolcpus) and CPU 2 (the unit's partition); two services get one
 	# each, a third finds none. Boot 4 has no partition: reconciled there.
