@@ -21,7 +21,7 @@ setup_file() {
 	vm_require_host || return 1
 	[ -x "$BUILD/isol-verify" ] || { vm_fail "$BUILD/isol-verify is not built"; return 1; }
 	export VM_TCG=tcg,thread=single
-	# one TCG thread for four vCPUs, one of them busy: 184 s seen
+	# one TCG thread for four vCPUs: 46 to 191 s seen, soft lockups in the slow runs
 	# shellcheck disable=SC2034 # read by vm_boot (vm.bash)
 	VM_TIMEOUT=${QC_VM_TIMEOUT:-600}
 	noise_boot noise-6.1 6.1

@@ -67,7 +67,15 @@ section state-before
 state >&3
 
 # 2. the noise on CPU 2: a busy task, and ttyS0's IRQ with output on the port
-taskset -c 2 sh -c 'while :; do :; done' &
+# The task runs in bursts with a millisecond's sleep between them, not
+# flat out: with one TCG thread for all vCPUs (VM_TCG) a vCPU that never
+# halts starves the others (soft lockups, RCU stalls, isol-verify minutes
+# late); each burst is still noise on CPU 2 that the run must name. The
+# sleep is the shell's own read -t on a FIFO nobody writes, not a sleep
+# program: a process per burst would each be a source of its own.
+mkfifo /run/qc-idle
+# shellcheck disable=SC2016 # the inner shell expands it
+taskset -c 2 sh -c 'exec 5<>/run/qc-idle; while :; do i=0; while [ $i -lt 50 ]; do i=$((i + 1)); done; read -t 0.002 _ <&5; done' &
 busy=$!
 section busy
 echo "$busy" >&3
