@@ -25,7 +25,12 @@ stty -F /dev/ttyS1 raw -echo 2>/dev/null
 exec 3>/dev/ttyS1
 section() { echo "=== $1" >&3; }
 now() { cut -d' ' -f1 /proc/uptime; }
-log() { echo "$(now) $*" >&3; }
+# log MESSAGE: a timed line in a "log" section of its own, never inside
+# the section being written (the host compares those byte for byte)
+log() {
+	section log
+	echo "$(now) $*" >&3
+}
 # report NAME OUT ERR RC: a command's output, errors and exit status as sections
 report() {
 	section "$1"
@@ -41,7 +46,6 @@ taskset -p -c 0-1 $$ >/dev/null 2>&1
 section uname
 uname -r >&3
 uname -v >&3
-section log
 log "init: userspace"
 
 # The tracing state isol-verify must leave as it found it: the top level
@@ -169,7 +173,7 @@ if grep -qw osnoise $T/available_tracers; then
 		done
 		section "armed-$sig"
 		echo "$vpid $(cat $T/instances/quietcore-noise-$vpid/current_tracer 2>&1)" >&3
-		ls /run/quietcore >&3 2>&1
+		ls -1 /run/quietcore >&3 2>&1
 		kill -"$sig" "$vpid"
 		wait "$vpid"
 		rc=$?
@@ -198,7 +202,6 @@ section run-quietcore
 ls -la /run/quietcore >&3 2>&1
 section kmsg-tail
 dmesg | tail -40 >&3
-section log
 log "init: done"
 section END
 exec 3>&-
