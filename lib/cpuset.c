@@ -110,7 +110,7 @@ void cpuset_and(cpuset_t *dst, const cpuset_t *a, const cpuset_t *b)
 {
 	/* dst, a and b are whole sets, the same or apart: word i of dst
 	 * depends on word i of a and b only (no loop-carried dependence). */
-CPUSET_IVDEP
+	CPUSET_IVDEP
 	for (unsigned int i = 0; i < CPUSET_WORDS; i++)
 		dst->bits[i] = a->bits[i] & b->bits[i];
 }
@@ -119,7 +119,7 @@ void cpuset_or(cpuset_t *dst, const cpuset_t *a, const cpuset_t *b)
 {
 	/* dst, a and b are whole sets, the same or apart: word i of dst
 	 * depends on word i of a and b only (no loop-carried dependence). */
-CPUSET_IVDEP
+	CPUSET_IVDEP
 	for (unsigned int i = 0; i < CPUSET_WORDS; i++)
 		dst->bits[i] = a->bits[i] | b->bits[i];
 }
@@ -128,7 +128,7 @@ void cpuset_andnot(cpuset_t *dst, const cpuset_t *a, const cpuset_t *b)
 {
 	/* dst, a and b are whole sets, the same or apart: word i of dst
 	 * depends on word i of a and b only (no loop-carried dependence). */
-CPUSET_IVDEP
+	CPUSET_IVDEP
 	for (unsigned int i = 0; i < CPUSET_WORDS; i++)
 		dst->bits[i] = a->bits[i] & ~b->bits[i];
 }
@@ -140,7 +140,7 @@ void cpuset_or_below(cpuset_t *dst, const cpuset_t *src, unsigned int nbits)
 	if (nbits > CPUSET_MAX)
 		nbits = CPUSET_MAX;
 	whole = nbits / CPUSET_WORD_BITS;
-CPUSET_IVDEP
+	CPUSET_IVDEP
 	for (i = 0; i < whole; i++)
 		dst->bits[i] |= src->bits[i];
 	if (nbits % CPUSET_WORD_BITS)
