@@ -3,7 +3,7 @@
 #
 # The noise guests (tests/vm/guest/noise.sh) and the host's checks of their
 # reports, for tests/vm/noise.bats (Debian 12's cloud 6.1: the generic back
-# end) and tests/vm/nightly/noise-rt.bats (its PREEMPT_RT 6.1: osnoise).
+# end; its PREEMPT_RT 6.1: osnoise).
 #
 # Both guests run with one TCG thread for all vCPUs (VM_TCG, vm.bash): with
 # a thread per vCPU, switching tracepoints (the kernel patches its text with
@@ -11,10 +11,17 @@
 # a stale int3 within seconds of a busy vCPU, and made a tracefs mkdir take
 # minutes; that is what hung the partition guest's noise run in CI.
 
-# noise_boot NAME FLAVOR: the guest on kernel FLAVOR (6.1, 6.1-rt), its
-# rootfs the harness's with this test's init (and rtla on the rt kernel)
-noise_boot() {
-	local name=$1 flavor=$2 root
+# noise_start NAME FLAVOR TIMEOUT: the guest on kernel FLAVOR (6.1, 6.1-rt),
+# its rootfs the harness's with this test's init (and rtla on the rt
+# kernel), booted in the background; noise_wait waits for every guest
+# started. The kernel, initramfs and image are made here, one guest after
+# the other (they share the harness's rootfs folder and caches); only the
+# QEMU runs overlap. Each guest has one TCG thread (VM_TCG), so two of them
+# fill this machine's two cores.
+NOISE_PIDS=()
+NOISE_NAMES=()
+noise_start() {
+	local name=$1 flavor=$2 tmo=$3 root
 	vm_kernel "$flavor" || return 1
 	vm_initramfs plain || return 1
 	[ "$flavor" != 6.1-rt ] || vm_rtla || return 1
@@ -25,9 +32,30 @@ noise_boot() {
 	rm -f "$VM_WORK/rootfs-$name.img"
 	mke2fs -q -t ext4 -L qc-root -d "$root" "$VM_WORK/rootfs-$name.img" 96M ||
 		{ vm_fail "mke2fs -d failed"; return 1; }
-	# shellcheck disable=SC2034 # read by vm_boot (vm.bash)
-	VM_ROOTFS=$VM_WORK/rootfs-$name.img
-	vm_boot "$name" "isolcpus=2-3 nohz_full=2-3 tsc=reliable"
+	mkdir -p "$VM_LOGDIR" || return 1
+	# the guest's own stderr: two guests' failures must not interleave
+	(
+		# shellcheck disable=SC2034 # read by vm_boot (vm.bash)
+		VM_ROOTFS=$VM_WORK/rootfs-$name.img VM_TIMEOUT=$tmo
+		vm_boot "$name" "isolcpus=2-3 nohz_full=2-3 tsc=reliable"
+	) 2>"$VM_LOGDIR/vm-$name.boot-stderr" &
+	NOISE_PIDS+=($!)
+	NOISE_NAMES+=("$name")
+}
+
+# noise_wait: every guest noise_start started has ended with a report;
+# a failed one's messages and console tail are shown
+noise_wait() {
+	local i bad=0
+	for i in "${!NOISE_PIDS[@]}"; do
+		if ! wait "${NOISE_PIDS[$i]}"; then
+			cat "$VM_LOGDIR/vm-${NOISE_NAMES[$i]}.boot-stderr" >&2
+			bad=1
+		fi
+	done
+	NOISE_PIDS=()
+	NOISE_NAMES=()
+	[ "$bad" -eq 0 ]
 }
 
 # use NAME: the checks below read that guest's report
