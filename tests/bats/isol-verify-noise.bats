@@ -14,6 +14,21 @@ bats_require_minimum_version 1.5.0
 
 T=/sys/kernel/tracing
 
+# A kernel with tracefs that nobody mounted (a fresh container host, a
+# minimal install): mount it for these tests, as rtla and trace-cmd do, and
+# take it away again after them. isol-verify itself never mounts it (the
+# check says UNKNOWN and why: the last test).
+setup_file() {
+	if [ "$(id -u)" = 0 ] && [ ! -e "$T/instances" ] && grep -qw tracefs /proc/filesystems; then
+		mount -t tracefs nodev "$T" || return 1
+		touch "$BATS_FILE_TMPDIR/mounted-tracefs"
+	fi
+}
+
+teardown_file() {
+	[ ! -e "$BATS_FILE_TMPDIR/mounted-tracefs" ] || umount "$T"
+}
+
 setup() {
 	IV=$BUILD/isol-verify
 	busy=
