@@ -275,9 +275,12 @@ img_qemu_start() {
 	rm -f "$IMG_LOG" "$IMG_RESULTS"
 	IMG_START=$(date +%s)
 	# -accel tcg, always (KVM hangs on these machines; never fall back to it).
+	# IMG_TCG=tcg,thread=single: one host thread for all vCPUs (VM_TCG in
+	# vm.bash says why; tests/vm/partition.bash says when).
 	# fd 3 closed: bats waits for everything that holds it.
+	case ${IMG_TCG:-tcg} in tcg|tcg,thread=single) ;; *) img_fail "IMG_TCG=$IMG_TCG: tcg or tcg,thread=single"; return 1 ;; esac
 	timeout -k 10 "$IMG_TMO" qemu-system-x86_64 \
-		-accel tcg -cpu max -m 1024 \
+		-accel "${IMG_TCG:-tcg}" -cpu max -m 1024 \
 		-display none -monitor none -nic none \
 		-drive "file=$disk,if=none,id=disk0,cache=unsafe" \
 		-device virtio-blk-pci,drive=disk0 \

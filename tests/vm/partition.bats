@@ -28,6 +28,10 @@
 # log.
 #
 # Nothing skips: a missing tool, package or kernel fails with the reason.
+#
+# The guest has one TCG thread and runs beside the other guest tests, which
+# leave the second core mostly idle (tests/run.sh):
+# tests/run.sh: beside the others
 
 load ../bats/helpers
 load vm
