@@ -32,7 +32,9 @@
 # its buckets' middles, the overflows from its average), which the load of
 # others does not stretch, and the share of the window lost to gaps of 5 us
 # and more (how busy others kept the CPU). Last column: the ratio of the
-# medians, first tool / second (isol-verify / oslat).
+# medians, first tool / second (isol-verify / oslat). Then the rounds as
+# pairs (one run of each tool, next to each other in time): the geometric
+# mean of the per-round ratios, and in how many rounds the first is lower.
 # TOOLS (default "probe oslat") names the two compared, each probe or
 # oslat: the same tool twice measures how far two runs of one tool differ on
 # this machine under its load, the yardstick for the probe/oslat ratios.
@@ -181,3 +183,30 @@ awk -F'\t' -v n="${#thresholds[@]}" -v ths="${thresholds[*]}" -v A="${labels[0]}
 			printf "%-24s %-30s %-30s %s\n", name, a, b, r
 		}
 	}' "$runs"
+echo
+# The rounds pair one run of each tool, next to each other in time: a drift
+# of the machine's noise over minutes moves both runs of a round alike, so
+# the ratio within rounds is steadier than the ratio of the medians.
+echo "paired by round ($RUNS rounds): geometric mean of ${labels[0]} / ${labels[1]} per round, and in how many rounds ${labels[0]} is the lower:"
+awk -F'\t' -v n="${#thresholds[@]}" -v ths="${thresholds[*]}" -v A="${labels[0]}" -v B="${labels[1]}" '
+	BEGIN { split(ths, th, " ") }
+	{
+		for (m = 1; m <= n; m++) v[$1, $2, m] = $(3 + m) / $3
+		v[$1, $2, n + 1] = $(4 + n)
+		r[$1] = 1
+	}
+	END {
+		printf "%-24s %12s %10s %8s\n", "measure", "geomean", "lower in", "rounds"
+		for (m = 1; m <= n + 1; m++) {
+			s = 0; k = 0; low = 0; z = 0
+			for (i in r) {
+				a = v[i, A, m]; b = v[i, B, m]
+				if (a <= 0 || b <= 0) { z++; continue }
+				s += log(a / b); k++
+				if (a < b) low++
+			}
+			name = m <= n ? sprintf("gaps >= %d us per s", th[m]) : "max gap, us"
+			printf "%-24s %12s %10s %8d%s\n", name, k ? sprintf("%.3f", exp(s / k)) : "-", low "/" k, k + z,
+				z ? sprintf(" (%d with a zero left out)", z) : ""
+		}
+	}' "$tmp/runs.tsv"
