@@ -992,7 +992,10 @@ int cgroup_task_undo(struct qc_ops *ops, const struct cgroup_task *t)
 
 	if (!mp || t->dir[0] != '/' || strstr(t->dir, "/.") || strstr(t->dir, "//"))
 		return -EINVAL;
-	KEEP(move_tasks(ops, mp, t->dir, t->from[0] == '/' ? t->from : "/"));
+	/* a task left in the scope would be killed by its stop: stop here */
+	r = move_tasks(ops, mp, t->dir, t->from[0] == '/' ? t->from : "/");
+	if (r < 0)
+		return r;
 	if (t->scope[0]) {
 		KEEP(ops->unit_stop(ops, t->scope));
 		if (r < 0)

@@ -294,8 +294,11 @@ int cgroup_task_create(struct qc_ops *ops, struct cgroup_task *t);
  * cgroup is gone; then the scope and slice are stopped, or the cgroup
  * removed and "-cpuset" written to its parent's subtree_control when t
  * enabled it and no other child cgroup is left there. Steps with nothing
- * to do are skipped, so undoing twice is harmless. Goes on after a failure,
- * returns the first error with path_last() naming its file or unit.
+ * to do are skipped, so undoing twice is harmless. When a task cannot be
+ * moved back, nothing else is done and that error is returned: systemd
+ * stopping a scope kills what is still in it, and the caller keeps t to try
+ * again. After that step it goes on after a failure and returns the first
+ * error, path_last() naming its file or unit.
  */
 int cgroup_task_undo(struct qc_ops *ops, const struct cgroup_task *t);
 

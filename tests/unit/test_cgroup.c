@@ -1586,6 +1586,60 @@ static void test_task_failures(void **state)
 	}
 }
 
+/*
+ * The process cannot go back (the daemon's unit mounts cgroupfs read-only:
+ * EROFS): the scope is not stopped, which would kill it, nor the cgroup
+ * removed; the error names the file. Undone once it can move.
+ */
+static void test_task_undo_move_fails(void **state)
+{
+	static const struct {
+		bool systemd;
+		const char *partition;
+	} t[] = {
+		{ true, CGROUP_PARTITION_SLICE },
+		{ true, NULL },
+		{ false, NULL },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		static const char procs[] = "/sys/fs/cgroup/system.slice/cgroup.procs";
+		char want[CGROUP_TASK_PATH_MAX + 8];
+		struct cgroup_task ct;
+		const char *last;
+		struct cgroup_fs fs;
+		struct qc_ops ops;
+		cpuset_t cpus;
+		size_t n;
+
+		task_tree(t[i].partition);
+		snapshot("before");
+		probe(&fs);
+		ops_init_recording(&ops, &pc);
+		cpus_of("2-3", &cpus);
+		assert_int_equal(cgroup_task_plan(&pc, &fs, t[i].systemd, t[i].partition, "nova",
+						  &cpus, 4242, &ct),
+				 0);
+		assert_int_equal(cgroup_task_create(&ops, &ct), 0);
+		put(CG "/system.slice/cgroup.procs.errno", "EROFS");
+		n = ops.nlog;
+		assert_int_equal(cgroup_task_undo(&ops, &ct), -EROFS);
+		last = path_last(&pc);
+		if (strlen(last) < strlen(procs) || strcmp(last + strlen(last) - strlen(procs), procs))
+			fail_msg("%zu: path_last() %s, not ...%s", i, last, procs);
+		/* one failed write, nothing stopped or removed: the process is still there */
+		assert_int_equal(ops.nlog, n + 1);
+		snprintf(want, sizeof(want), "0::%s\n", ct.dir);
+		assert_string_equal(content("proc/4242/cgroup"), want);
+		snprintf(want, sizeof(want), "%s/" CG "/system.slice/cgroup.procs.errno", root);
+		assert_int_equal(unlink(want), 0);
+		assert_int_equal(cgroup_task_undo(&ops, &ct), 0);
+		assert_true(same_as("before"));
+		ops_done(&ops);
+	}
+}
+
 static void test_task_plan_refused(void **state)
 {
 	struct cgroup_task ct;
@@ -1633,6 +1687,7 @@ int main(void)
 		cmocka_unit_test(test_task_escape),
 		cmocka_unit_test(test_task_sequence),
 		cmocka_unit_test(test_task_failures),
+		cmocka_unit_test(test_task_undo_move_fails),
 		cmocka_unit_test(test_task_plan_refused),
 	};
 

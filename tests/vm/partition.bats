@@ -107,6 +107,28 @@ setup_file() {
 	printf '# jitter probe, 5 s per CPU, 6.12 under QEMU TCG:\n%s' "$out" >&3
 }
 
+@test "isol-alloc --cgroup under the real systemd (6.12): a grant bound to a process puts it in a scope of its own under the partition's slice with exactly its CPU; the release puts it back and stops the units" {
+	local reply cpus want
+	img_expect_rc 3 alloc-p 0
+	reply=$(img_section 3 alloc-p)
+	jq -e '.enforced == true' <<<"$reply" >/dev/null || img_fail "boot 3: the grant was not enforced: $reply"
+	cpus=$(jq -r .cpus <<<"$reply")
+	[[ $cpus =~ ^[23]$ ]] || img_fail "boot 3: svc-p got '$cpus', not CPU 2 or 3 (the pool)"
+	img_section 3 pin-granted | grep -qx "Cpus_allowed_list:[[:space:]]*$cpus" ||
+		{ img_section 3 pin-granted >&2; img_fail "boot 3: the process is not on exactly CPU $cpus"; }
+	# svc-p's key is svc_2dp: quietcore.slice > quietcore-alloc_svc_2dp.slice > the scope
+	want='0::/quietcore.slice/quietcore-alloc_svc_2dp.slice/quietcore-alloc-svc_2dp.scope'
+	img_section 3 pin-granted | grep -qx "$want" ||
+		{ img_section 3 pin-granted >&2; img_fail "boot 3: the process is not in $want"; }
+	img_expect_rc 3 alloc-p-release 0
+	[ "$(img_section 3 pin-after)" = "$(img_section 3 pin-before)" ] || {
+		diff <(img_section 3 pin-before) <(img_section 3 pin-after) >&2
+		img_fail "boot 3: after the release the process's CPUs or cgroup differ from before"
+	}
+	[ -z "$(img_section 3 pin-left)" ] ||
+		{ img_section 3 pin-left >&2; img_fail "boot 3: cgroups or units of svc-p are left after the release"; }
+}
+
 @test "isol-alloc in the guest: two services share the pool over the activated socket, a third is refused; after a reboot without the partition the grant on CPU 2 is released, the other kept" {
 	local a b list4
 	img_expect_rc 3 alloc-enable 0

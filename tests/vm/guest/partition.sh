@@ -10,7 +10,8 @@
 # run --partition, and a run SIGKILLed and restored. Then boot 3 (6.12):
 # the boot unit's partition beside a boot-isolated CPU, the jitter probe
 # on a partition CPU, a boot-isolated one and an untouched one, and
-# isol-alloc granting the two; boot 4 (no partition): the grants reconciled.
+# isol-alloc (--cgroup) moving a process to the CPU it granted and back, then
+# granting the two; boot 4 (no partition): the grants reconciled.
 # The host compares.
 SLICE=/sys/fs/cgroup/quietcore.slice
 
@@ -140,7 +141,25 @@ case $QC_BOOT in
 	# isol-alloc over the activated socket (issue 17): the pool is CPU 3
 	# (isolcpus) and CPU 2 (the unit's partition); two services get one
 	# each, a third finds none. Boot 4 has no partition: reconciled there.
+	# --cgroup under the real systemd: the shipped unit mounts /sys, and so
+	# the cgroup tree, read-only; isol-alloc(8) says to open it in a drop-in
+	mkdir -p /etc/systemd/system/isol-alloc.service.d
+	printf '%s\n' '[Service]' 'ProtectControlGroups=no' 'ProtectKernelTunables=no' \
+		>/etc/systemd/system/isol-alloc.service.d/qc-cgroup.conf
+	echo 'ISOL_ALLOC_ARGS=--cgroup' >/etc/default/isol-alloc
+	systemctl daemon-reload
 	qc_run alloc-enable systemctl enable --now isol-alloc.socket
+	# a grant bound to a process: the process in a scope of its own with
+	# exactly the grant's CPU; released: back where it was, the units gone
+	sleep 600 &
+	_sp=$!
+	qc_run pin-before sh -c "grep Cpus_allowed_list /proc/$_sp/status; cat /proc/$_sp/cgroup"
+	qc_run alloc-p isol-alloc request --service svc-p --cpus 1 --pid "$_sp" --json
+	qc_run pin-granted sh -c "grep Cpus_allowed_list /proc/$_sp/status; cat /proc/$_sp/cgroup"
+	qc_run alloc-p-release isol-alloc release --service svc-p --json
+	qc_run pin-after sh -c "grep Cpus_allowed_list /proc/$_sp/status; cat /proc/$_sp/cgroup"
+	qc_run pin-left sh -c 'ls -d /sys/fs/cgroup/quietcore.slice/quietcore-alloc* 2>/dev/null; systemctl list-units --all --plain --no-legend "quietcore-alloc*"'
+	kill "$_sp"
 	qc_run alloc-a isol-alloc request --service svc-a --cpus 1 --json
 	qc_run alloc-b isol-alloc request --service svc-b --cpus 1 --json
 	qc_run alloc-c isol-alloc request --service svc-c --cpus 1 --json
