@@ -142,10 +142,12 @@ case $QC_BOOT in
 	# (isolcpus) and CPU 2 (the unit's partition); two services get one
 	# each, a third finds none. Boot 4 has no partition: reconciled there.
 	# --cgroup under the real systemd: the shipped unit mounts /sys, and so
-	# the cgroup tree, read-only; isol-alloc(8) says to open it in a drop-in
+	# the cgroup tree, read-only and has no capability; isol-alloc(8) says
+	# what a drop-in opens (moving a root process back into its cpuset
+	# needs CAP_SYS_NICE)
 	mkdir -p /etc/systemd/system/isol-alloc.service.d
 	printf '%s\n' '[Service]' 'ProtectControlGroups=no' 'ProtectKernelTunables=no' \
-		>/etc/systemd/system/isol-alloc.service.d/qc-cgroup.conf
+		'CapabilityBoundingSet=CAP_SYS_NICE' >/etc/systemd/system/isol-alloc.service.d/qc-cgroup.conf
 	echo 'ISOL_ALLOC_ARGS=--cgroup' >/etc/default/isol-alloc
 	systemctl daemon-reload
 	qc_run alloc-enable systemctl enable --now isol-alloc.socket
