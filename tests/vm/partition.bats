@@ -16,9 +16,11 @@
 # Boot 3 (6.12): CPU 3 isolated on the command line (cmdline-gen --apply),
 # CPU 2 by quietcore-partition.service (cmdline-gen --apply --runtime): the
 # unit's partition before the services, the jitter probe on CPUs 1, 2 and 3
-# side by side, and isol-alloc (issue 17): its socket enabled, two services
-# granted the pool's two CPUs over it. Boot 4 (no partition): the grants
-# reconciled by the daemon its socket starts.
+# side by side, and isol-alloc (issue 17): its socket enabled, its daemon
+# with --cgroup (the drop-in isol-alloc(8) names) moving a process to the
+# CPU it granted and back, then two services granted the pool's two CPUs
+# over it. Boot 4 (no partition): the grants reconciled by the daemon its
+# socket starts.
 # Boot 3 once hung 6.12 (PID 1, kthreadd and udevd blocked right after the
 # unit's slice was created): the kernel narrowed the workqueue mask under
 # cpuset_mutex and waited for a kworker fork that waited for systemd, which
