@@ -1626,7 +1626,8 @@ static void test_task_undo_move_fails(void **state)
 		n = ops.nlog;
 		assert_int_equal(cgroup_task_undo(&ops, &ct), -EROFS);
 		last = path_last(&pc);
-		if (strlen(last) < strlen(procs) || strcmp(last + strlen(last) - strlen(procs), procs))
+		if (strlen(last) < strlen(procs) ||
+		    strcmp(last + strlen(last) - strlen(procs), procs))
 			fail_msg("%zu: path_last() %s, not ...%s", i, last, procs);
 		/* one failed write, nothing stopped or removed: the process is still there */
 		assert_int_equal(ops.nlog, n + 1);
