@@ -1531,6 +1531,30 @@ static void test_task_sequence(void **state)
 	}
 }
 
+/* A fresh tree (with the partition, or none), snapshot "before", ops over it, and
+ * the plan of service name's task 4242 on CPUs 2-3. */
+static void task_planned(const char *partition, bool systemd, const char *name,
+			 struct cgroup_fs *fs, struct qc_ops *ops, struct cgroup_task *ct)
+{
+	cpuset_t cpus;
+
+	task_tree(partition);
+	snapshot("before");
+	probe(fs);
+	ops_init_recording(ops, &pc);
+	cpus_of("2-3", &cpus);
+	assert_int_equal(cgroup_task_plan(&pc, fs, systemd, partition, name, &cpus, 4242, ct), 0);
+}
+
+/* path_last() ends with suffix */
+static void assert_last_ends(size_t i, const char *suffix)
+{
+	const char *last = path_last(&pc);
+
+	if (strlen(last) < strlen(suffix) || strcmp(last + strlen(last) - strlen(suffix), suffix))
+		fail_msg("%zu: path_last() %s, not ...%s", i, last, suffix);
+}
+
 /* A failure at each step: the error, path_last() naming it, the tree as it was. */
 static void test_task_failures(void **state)
 {
@@ -1565,7 +1589,6 @@ static void test_task_failures(void **state)
 		struct cgroup_fs fs;
 		struct qc_ops ops;
 		cpuset_t cpus;
-		const char *last;
 
 		task_tree(t[i].partition);
 		put(t[i].file, t[i].text);
@@ -1577,10 +1600,7 @@ static void test_task_failures(void **state)
 						  &cpus, 4242, &ct),
 				 0);
 		assert_int_equal(cgroup_task_create(&ops, &ct), t[i].r);
-		last = path_last(&pc);
-		if (strlen(last) < strlen(t[i].last) ||
-		    strcmp(last + strlen(last) - strlen(t[i].last), t[i].last))
-			fail_msg("%zu: path_last() %s, not ...%s", i, last, t[i].last);
+		assert_last_ends(i, t[i].last);
 		assert_true(same_as("before"));
 		ops_done(&ops);
 	}
@@ -1607,28 +1627,16 @@ static void test_task_undo_move_fails(void **state)
 		static const char procs[] = "/sys/fs/cgroup/system.slice/cgroup.procs";
 		char want[CGROUP_TASK_PATH_MAX + 8];
 		struct cgroup_task ct;
-		const char *last;
 		struct cgroup_fs fs;
 		struct qc_ops ops;
-		cpuset_t cpus;
 		size_t n;
 
-		task_tree(t[i].partition);
-		snapshot("before");
-		probe(&fs);
-		ops_init_recording(&ops, &pc);
-		cpus_of("2-3", &cpus);
-		assert_int_equal(cgroup_task_plan(&pc, &fs, t[i].systemd, t[i].partition, "nova",
-						  &cpus, 4242, &ct),
-				 0);
+		task_planned(t[i].partition, t[i].systemd, "nova", &fs, &ops, &ct);
 		assert_int_equal(cgroup_task_create(&ops, &ct), 0);
 		put(CG "/system.slice/cgroup.procs.errno", "EROFS");
 		n = ops.nlog;
 		assert_int_equal(cgroup_task_undo(&ops, &ct), -EROFS);
-		last = path_last(&pc);
-		if (strlen(last) < strlen(procs) ||
-		    strcmp(last + strlen(last) - strlen(procs), procs))
-			fail_msg("%zu: path_last() %s, not ...%s", i, last, procs);
+		assert_last_ends(i, procs);
 		/* one failed write, nothing stopped or removed: the process is still there */
 		assert_int_equal(ops.nlog, n + 1);
 		snprintf(want, sizeof(want), "0::%s\n", ct.dir);
